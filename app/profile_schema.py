@@ -1,0 +1,255 @@
+"""The schema of a contract profile (a YAML file in ``resources/profiles/``).
+
+A profile is data: client, vendor, period, systems, staff roles, service
+window, SLAs, holidays, checklist templates and deliverables with due rules.
+Adding a contract means writing such a file, not code. Unknown keys are
+refused so that a typo never silently drops a setting.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Code = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
+Text = Annotated[str, Field(min_length=1, max_length=200)]
+
+Cadence = Literal[
+    "daily",
+    "weekly",
+    "monthly",
+    "quarterly",
+    "half_year",
+    "annual",
+    "holiday_pre",
+    "holiday_daily",
+    "holiday_post",
+]
+ItemKind = Literal["status", "number", "pair", "url", "text", "photo"]
+ServiceWindow = Literal["7x24", "5x8"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Period(Strict):
+    start: date
+    end: date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Period:
+        if self.end < self.start:
+            raise ValueError("end_before_start")
+        return self
+
+
+class ServiceHours(Strict):
+    """Hours of the service window on a service day, e.g. 09:00-17:00 for 5×8."""
+
+    start: Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")] = "00:00"
+    end: Annotated[str, Field(pattern=r"^([01]\d|2[0-4]):[0-5]\d$")] = "24:00"
+
+
+class FaultLevel(Strict):
+    code: Code
+    name: Text
+    recovery_minutes: Annotated[int, Field(gt=0)] | None = None
+
+
+class Sla(Strict):
+    """Targets measured from the moment a fault or request is reported.
+
+    Minutes count service time: every minute for 7×24, only the service hours
+    of working days for 5×8.
+    """
+
+    response_minutes: Annotated[int, Field(gt=0)]
+    remote_minutes: Annotated[int, Field(gt=0)] | None = None
+    onsite_minutes: Annotated[int, Field(gt=0)] | None = None
+    close_minutes: Annotated[int, Field(gt=0)] | None = None
+    fault_levels: Annotated[list[FaultLevel], Field(min_length=1)]
+
+
+class Role(Strict):
+    code: Code
+    name: Text
+    count: Annotated[int, Field(ge=1)] = 1
+
+
+class SystemDef(Strict):
+    code: Code
+    name: Text
+    category: str = ""
+
+
+class Threshold(Strict):
+    """A numeric item turns 警告 at ``warn`` and 异常 at ``alarm``."""
+
+    unit: str = ""
+    warn: float | None = None
+    alarm: float | None = None
+    direction: Literal["above", "below"] = "above"
+
+    @model_validator(mode="after")
+    def _order(self) -> Threshold:
+        if self.warn is not None and self.alarm is not None:
+            wrong = self.alarm < self.warn if self.direction == "above" else self.alarm > self.warn
+            if wrong:
+                raise ValueError("threshold_order")
+        return self
+
+
+class PairSpec(Strict):
+    """Two numbers that must agree (e.g. declared vs pushed), within a tolerance."""
+
+    labels: Annotated[list[Text], Field(min_length=2, max_length=2)]
+    tolerance: Annotated[float, Field(ge=0)] = 0
+
+
+class ItemDef(Strict):
+    code: Code
+    title: Text
+    method: str = ""
+    standard: str = ""
+    kind: ItemKind = "status"
+    threshold: Threshold | None = None
+    pair: PairSpec | None = None
+    required: bool = True
+
+    @model_validator(mode="after")
+    def _kind_params(self) -> ItemDef:
+        if self.kind == "number" and self.threshold is None:
+            raise ValueError("number_needs_threshold")
+        if self.kind == "pair" and self.pair is None:
+            raise ValueError("pair_needs_labels")
+        if self.kind != "number" and self.threshold is not None:
+            raise ValueError("threshold_only_for_number")
+        if self.kind != "pair" and self.pair is not None:
+            raise ValueError("pair_only_for_pair")
+        return self
+
+
+class ItemGroup(Strict):
+    name: Text
+    items: Annotated[list[ItemDef], Field(min_length=1)]
+
+
+class ChecklistDef(Strict):
+    code: Code
+    name: Text
+    category: str = ""
+    cadence: Cadence
+    systems_mode: Literal["none", "grouped", "separate"] = "none"
+    systems: list[Code] | None = None  # None = every system of the contract
+    groups: Annotated[list[ItemGroup], Field(min_length=1)]
+
+
+class DueRule(Strict):
+    """When a deliverable is due.
+
+    - ``nth_workday_next_month``: for each month of the contract, the ``n``-th
+      statutory working day of the following month.
+    - ``fixed_date``: once, on the date ``on``.
+    - ``workdays_after``: ``n`` working days after an event: ``fault_closed``
+      (one per fault), ``holiday_end`` (one per holiday period),
+      ``month_end`` (end of contract month ``month``) or ``contract_end``.
+    - ``within_period``: by the last working day of each ``period``
+      (month, quarter, half_year, year) or of the whole ``contract``.
+    """
+
+    rule: Literal["nth_workday_next_month", "fixed_date", "workdays_after", "within_period"]
+    n: Annotated[int, Field(ge=1, le=60)] | None = None
+    on: date | None = None
+    event: Literal["fault_closed", "holiday_end", "month_end", "contract_end"] | None = None
+    month: Annotated[int, Field(ge=1, le=120)] | None = None
+    period: Literal["month", "quarter", "half_year", "year", "contract"] | None = None
+
+    @model_validator(mode="after")
+    def _complete(self) -> DueRule:
+        needs = {
+            "nth_workday_next_month": ("n",),
+            "fixed_date": ("on",),
+            "workdays_after": ("n", "event"),
+            "within_period": ("period",),
+        }[self.rule]
+        missing = [name for name in needs if getattr(self, name) is None]
+        if missing:
+            raise ValueError("rule_missing:" + ",".join(missing))
+        if self.rule == "workdays_after" and self.event == "month_end" and self.month is None:
+            raise ValueError("rule_missing:month")
+        return self
+
+
+class DeliverableDef(Strict):
+    code: Code
+    name: Text
+    form: Code  # the export form kind that produces it
+    due: DueRule
+    copies: str = ""  # e.g. 纸质1份、电子1份
+
+
+class HolidaySettings(Strict):
+    """Which statutory holidays bring holiday duty, and agreed major events."""
+
+    statutory: list[Literal["元旦", "春节", "清明节", "劳动节", "端午节", "中秋节", "国庆节"]] = []
+    events: list[EventDef] = []
+    pre_workdays: Annotated[int, Field(ge=1, le=10)] = 2
+    post_workdays: Annotated[int, Field(ge=1, le=10)] = 2
+
+
+class EventDef(Strict):
+    name: Text
+    start: date
+    end: date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> EventDef:
+        if self.end < self.start:
+            raise ValueError("end_before_start")
+        return self
+
+
+class Profile(Strict):
+    code: Code
+    name: Text
+    client: Text
+    vendor: Text
+    contract_no: str = ""
+    site: str = ""
+    period: Period
+    service_window: ServiceWindow
+    service_hours: ServiceHours = ServiceHours()
+    sla: Sla
+    roles: Annotated[list[Role], Field(min_length=1)]
+    systems: Annotated[list[SystemDef], Field(min_length=1)]
+    holidays: HolidaySettings = HolidaySettings()
+    checklists: Annotated[list[ChecklistDef], Field(min_length=1)]
+    deliverables: list[DeliverableDef] = []
+
+    @model_validator(mode="after")
+    def _references(self) -> Profile:
+        for label, codes in (
+            ("systems", [s.code for s in self.systems]),
+            ("checklists", [c.code for c in self.checklists]),
+            ("deliverables", [d.code for d in self.deliverables]),
+            ("fault_levels", [f.code for f in self.sla.fault_levels]),
+        ):
+            dupes = sorted({c for c in codes if codes.count(c) > 1})
+            if dupes:
+                raise ValueError(f"duplicate_code:{label}:{','.join(dupes)}")
+        known = {s.code for s in self.systems}
+        for checklist in self.checklists:
+            unknown = [c for c in checklist.systems or [] if c not in known]
+            if unknown:
+                raise ValueError(f"unknown_system:{checklist.code}:{','.join(unknown)}")
+            item_codes = [i.code for g in checklist.groups for i in g.items]
+            dupes = sorted({c for c in item_codes if item_codes.count(c) > 1})
+            if dupes:
+                raise ValueError(f"duplicate_code:{checklist.code}:{','.join(dupes)}")
+        return self
+
+
+HolidaySettings.model_rebuild()

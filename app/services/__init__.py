@@ -1,0 +1,1 @@
+"""Services: the operations the window and the command line perform on the store."""
