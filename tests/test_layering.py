@@ -20,14 +20,19 @@ def _imports(folder: str) -> list[tuple[Path, str]]:
     return found
 
 
+#: The one sanctioned edge from app/ to ui/: ``omw`` with no subcommand starts the
+#: window, importing it lazily inside the function that does so.
+WINDOW_LAUNCHER = ("app/cli.py", "ui.main")
+
+
 def test_core_is_qt_free() -> None:
     offenders = [
-        (str(p.relative_to(ROOT)), m)
+        (str(p.relative_to(ROOT).as_posix()), m)
         for folder in ("app", "db")
         for p, m in _imports(folder)
         if m.split(".")[0] in {"PySide6", "PyQt5", "PyQt6", "shiboken6", "ui"}
     ]
-    assert offenders == []
+    assert [o for o in offenders if o != WINDOW_LAUNCHER] == []
 
 
 def test_db_does_not_depend_on_app() -> None:
