@@ -1,0 +1,393 @@
+"""The ``omw`` command line; ``python -m app`` runs the same entry point.
+
+Every command uses the same services as the window. Errors meant for the user
+go to stderr in Chinese with exit code 2. ``--json`` output is stable and
+documented in the README.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import Any
+
+from app import __version__
+from db.errors import StoreError
+
+EXIT_USER_ERROR = 2
+ENV_ACTOR = "OMW_USER"
+
+
+class CliError(StoreError):
+    """A wrong argument, reported like a domain error."""
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD：{text!r}") from None
+
+
+def _month(text: str) -> str:
+    try:
+        date.fromisoformat(text + "-01")
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"月份格式应为 YYYY-MM：{text!r}") from None
+    return text
+
+
+def _actor(args: argparse.Namespace) -> str:
+    if args.actor:
+        return str(args.actor)
+    if os.environ.get(ENV_ACTOR):
+        return os.environ[ENV_ACTOR]
+    try:
+        return getpass.getuser()
+    except Exception:  # no user name on some locked-down systems
+        return "omw"
+
+
+def _print_json(value: Any) -> None:
+    json.dump(value, sys.stdout, ensure_ascii=False, indent=2, default=str)
+    sys.stdout.write("\n")
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """A plain text table that lines up Chinese (double-width) characters."""
+
+    def width(text: str) -> int:
+        return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+    cells = [[str(c) for c in headers], *[[("" if c is None else str(c)) for c in r] for r in rows]]
+    widths = [max(width(row[i]) for row in cells) for i in range(len(headers))]
+    lines = []
+    for n, row in enumerate(cells):
+        lines.append("  ".join(c + " " * (w - width(c)) for c, w in zip(row, widths, strict=True)))
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(line.rstrip() for line in lines)
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from app.profiles import install_builtin_profiles
+    from app.services.holidays import sync_all_holidays
+    from app.store import Store
+
+    store = Store.open(args.data_dir, actor=_actor(args))
+    with store.session() as session:
+        contracts = install_builtin_profiles(session)
+        sync_all_holidays(session)
+        codes = [c.code for c in contracts]
+    print(f"数据目录：{store.folder}")
+    print(f"已载入合同：{'、'.join(codes)}")
+    if args.demo:
+        from app.demo import generate
+
+        for code in codes:
+            stats = generate(store, code, months=args.months, seed=args.seed)
+            print(f"演示数据 {code}：{stats.describe()}")
+    store.close()
+    return 0
+
+
+def cmd_profiles(args: argparse.Namespace) -> int:
+    from app.services.contracts import list_contracts
+    from app.store import Store
+
+    store = Store.open(args.data_dir, actor=_actor(args))
+    with store.session() as session:
+        rows = [
+            {
+                "code": c.code,
+                "name": c.name,
+                "client": c.client,
+                "vendor": c.vendor,
+                "contract_no": c.contract_no,
+                "start": c.start_date.isoformat(),
+                "end": c.end_date.isoformat(),
+                "service_window": c.service_window,
+                "systems": [s.name for s in c.systems if s.active],
+                "builtin": c.builtin,
+            }
+            for c in list_contracts(session)
+        ]
+    store.close()
+    if args.json:
+        _print_json({"contracts": rows})
+        return 0
+    if not rows:
+        print("尚无合同。先运行 `omw init` 载入内置合同。")
+        return 0
+    print(
+        _table(
+            ["代码", "名称", "服务期", "服务时间", "系统数"],
+            [
+                [
+                    r["code"],
+                    r["name"],
+                    f"{r['start']} 至 {r['end']}",
+                    r["service_window"],
+                    len(r["systems"]),
+                ]
+                for r in rows
+            ],
+        )
+    )
+    return 0
+
+
+_STATE_ZH = {"due": "待办", "in_progress": "进行中", "done": "已完成", "overdue": "已逾期"}
+_KIND_ZH = {"checklist": "巡检", "holiday_check": "节假日检查", "deliverable": "交付物"}
+
+
+def cmd_due(args: argparse.Namespace) -> int:
+    from app.due import due_on
+    from app.store import Store
+
+    store = Store.open(args.data_dir, actor=_actor(args))
+    with store.session() as session:
+        report = due_on(session, args.contract, args.date)
+    store.close()
+    data = report.as_json()
+    if args.json:
+        _print_json(data)
+        return 0
+    title = f"{data['contract']} {data['date']} 应办事项"
+    if data["holiday"]:
+        title += f"（节假日保障：{data['holiday']}）"
+    print(title)
+    if data["assumed_calendar"]:
+        print("注意：该年度法定节假日安排未知，按周一至周五及用户录入的节假日推算。")
+    if not data["items"]:
+        print("今日无应办事项（不在合同服务期内或无到期事项）。")
+        return 0
+    print(
+        _table(
+            ["状态", "类别", "名称", "系统", "周期", "截止"],
+            [
+                [
+                    _STATE_ZH[i["state"]],
+                    _KIND_ZH[i["kind"]],
+                    i["name"],
+                    i["system_name"] or "",
+                    i["period_label"],
+                    i["deadline"] + ("*" if i["assumed"] else ""),
+                ]
+                for i in data["items"]
+            ],
+        )
+    )
+    return 0
+
+
+def cmd_deadlines(args: argparse.Namespace) -> int:
+    from app.deadlines import deadlines_json
+    from app.store import Store
+
+    store = Store.open(args.data_dir, actor=_actor(args))
+    with store.session() as session:
+        data = deadlines_json(session, args.contract, args.date_from, args.date_to, args.today)
+    store.close()
+    if args.json:
+        _print_json(data)
+        return 0
+    print(f"{data['contract']} 交付物截止日期（{data['from']} 至 {data['to']}）")
+    print(
+        _table(
+            ["截止日期", "交付物", "期间", "规则", "状态"],
+            [
+                [
+                    d["due_date"] + ("*" if d["assumed"] else ""),
+                    d["name"],
+                    d["period_label"],
+                    d["rule"],
+                    _STATE_ZH[d["state"]],
+                ]
+                for d in data["deadlines"]
+            ],
+        )
+    )
+    if any(d["assumed"] for d in data["deadlines"]):
+        print("* 该年度法定节假日安排未知，日期按周一至周五及用户录入的节假日推算，请核对。")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from app.demo import generate
+    from app.store import Store
+
+    store = Store.open(args.data_dir, actor=_actor(args))
+    stats = generate(store, args.contract, months=args.months, seed=args.seed)
+    store.close()
+    print(f"演示数据 {args.contract}：{stats.describe()}")
+    return 0
+
+
+def cmd_holidays(args: argparse.Namespace) -> int:
+    from app.services import holidays
+    from app.services.contracts import get_contract
+    from app.store import Store
+
+    store = Store.open(args.data_dir, actor=_actor(args))
+    with store.session() as session:
+        contract = get_contract(session, args.contract)
+        if args.add:
+            name, start, end = args.add
+            holidays.add_event(session, contract, name, _date(start), _date(end), args.note)
+        rows = [
+            {
+                "id": p.id,
+                "name": p.name,
+                "kind": p.kind,
+                "start": p.start_date.isoformat(),
+                "end": p.end_date.isoformat(),
+            }
+            for p in holidays.list_periods(session, contract)
+        ]
+    store.close()
+    if args.json:
+        _print_json({"contract": args.contract, "holidays": rows})
+        return 0
+    kinds = {"statutory": "法定", "event": "约定"}
+    print(
+        _table(
+            ["名称", "类型", "开始", "结束"],
+            [[r["name"], kinds.get(r["kind"], r["kind"]), r["start"], r["end"]] for r in rows],
+        )
+    )
+    return 0
+
+
+def cmd_calendar(args: argparse.Namespace) -> int:
+    from app.services.holidays import sync_all_holidays
+    from app.store import Store
+    from app.workcal import set_override
+
+    store = Store.open(args.data_dir, actor=_actor(args))
+    with store.session() as session:
+        set_override(session, args.day, workday=args.kind == "workday", name=args.name)
+        sync_all_holidays(session)  # holiday periods follow the changed calendar
+    store.close()
+    label = "工作日" if args.kind == "workday" else "休息日"
+    print(f"已将 {args.day.isoformat()} 设为{label}{('：' + args.name) if args.name else ''}")
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from app.audit import verify_chain
+    from app.store import Store
+
+    store = Store.open(args.data_dir, actor=_actor(args))
+    with store.session() as session:
+        report = verify_chain(session)
+    store.close()
+    if args.json:
+        _print_json(
+            {"ok": report.ok, "entries": report.entries, "broken_at": report.broken_at}
+            | {"reason": report.reason}
+        )
+    elif report.ok:
+        print(f"审计日志完整：共 {report.entries} 条，哈希链校验通过。")
+    else:
+        print(f"审计日志第 {report.broken_at} 条校验失败：{report.reason}", file=sys.stderr)
+    return 0 if report.ok else 1
+
+
+# --------------------------------------------------------------------------- parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="omw",
+        description="运维工作台 OM Workbench — 不带子命令时启动桌面窗口。",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--data-dir", help="数据目录（默认：用户数据目录，或环境变量 OMW_DATA_DIR）"
+    )
+    parser.add_argument("--as", dest="actor", help=f"记录为操作人（默认：环境变量 {ENV_ACTOR}）")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add(name: str, func: Callable[[argparse.Namespace], int], help_: str) -> Any:
+        p = sub.add_parser(name, help=help_, description=help_)
+        p.set_defaults(func=func)
+        return p
+
+    p = add("init", cmd_init, "创建数据存储并载入内置合同")
+    p.add_argument("--demo", action="store_true", help="同时为每个内置合同生成演示数据")
+    p.add_argument("--months", type=int, default=3, help="演示数据月数（默认 3）")
+    p.add_argument("--seed", type=int, default=1, help="演示数据随机种子")
+
+    p = add("profiles", cmd_profiles, "列出合同")
+    p.add_argument("--json", action="store_true")
+
+    p = add("due", cmd_due, "某日应办事项（巡检、节假日检查、交付物）及其状态")
+    p.add_argument("--contract", required=True)
+    p.add_argument("--date", type=_date, default=date.today())
+    p.add_argument("--json", action="store_true")
+
+    p = add("deadlines", cmd_deadlines, "交付物的每次截止日期")
+    p.add_argument("--contract", required=True)
+    p.add_argument("--from", dest="date_from", type=_date)
+    p.add_argument("--to", dest="date_to", type=_date)
+    p.add_argument("--today", type=_date, default=date.today(), help="判断逾期所用的日期")
+    p.add_argument("--json", action="store_true")
+
+    p = add("demo", cmd_demo, "生成确定性的演示数据（虚构人员）")
+    p.add_argument("--contract", required=True)
+    p.add_argument("--months", type=int, required=True)
+    p.add_argument("--seed", type=int, default=1)
+
+    p = add("holidays", cmd_holidays, "列出或添加节假日/重大活动保障期")
+    p.add_argument("--contract", required=True)
+    p.add_argument("--add", nargs=3, metavar=("NAME", "START", "END"), help="添加约定保障期")
+    p.add_argument("--note", default="")
+    p.add_argument("--json", action="store_true")
+
+    p = add("calendar", cmd_calendar, "设定某日为工作日或休息日（用于日历库未收录的年份）")
+    p.add_argument("day", type=_date)
+    p.add_argument("kind", choices=["workday", "holiday"])
+    p.add_argument("--name", default="")
+
+    p = add("audit", cmd_audit, "校验审计日志哈希链")
+    p.add_argument("action", choices=["verify"])
+    p.add_argument("--json", action="store_true")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        return _start_window(parser, args)
+    if getattr(args, "months", 1) is not None and getattr(args, "months", 1) < 1:
+        print("错误：--months 至少为 1", file=sys.stderr)
+        return EXIT_USER_ERROR
+    try:
+        return int(args.func(args))
+    except StoreError as exc:
+        print(f"错误：{exc.message}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except BrokenPipeError:  # e.g. `omw due … | head`
+        sys.stderr.close()
+        return 0
+
+
+def _start_window(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    try:
+        from ui.main import run  # type: ignore[import-not-found]
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("ui", "ui.main"):
+            raise
+        parser.print_help()
+        return 0
+    return int(run(args.data_dir, _actor(args)))

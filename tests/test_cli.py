@@ -1,0 +1,177 @@
+"""The ``omw`` command line: what it prints, its JSON, its errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.cli import main
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def run_json(capsys: pytest.CaptureFixture[str], *args: str) -> Any:
+    code, out, err = run(capsys, *args, "--json")
+    assert code == 0, err
+    return json.loads(out)
+
+
+@pytest.fixture
+def initialised(capsys: pytest.CaptureFixture[str], isolated_dirs: Path) -> Path:
+    code, out, _ = run(capsys, "--data-dir", str(isolated_dirs), "init")
+    assert code == 0
+    assert "portal-om" in out and "internet-om" in out
+    return isolated_dirs
+
+
+def test_profiles_json_lists_both_builtin_contracts(
+    capsys: pytest.CaptureFixture[str], initialised: Path
+) -> None:
+    data = run_json(capsys, "profiles")
+    by_code = {c["code"]: c for c in data["contracts"]}
+    assert set(by_code) == {"portal-om", "internet-om"}
+    assert by_code["portal-om"]["service_window"] == "7x24"
+    assert by_code["internet-om"]["service_window"] == "5x8"
+    assert len(by_code["internet-om"]["systems"]) == 9
+    assert by_code["internet-om"]["builtin"] is True
+
+
+def test_init_twice_changes_nothing(capsys: pytest.CaptureFixture[str], initialised: Path) -> None:
+    before = run_json(capsys, "profiles")
+    assert run(capsys, "init")[0] == 0
+    assert run_json(capsys, "profiles") == before
+
+
+def _codes(report: dict[str, Any], kind: str) -> set[str]:
+    return {i["code"] for i in report["items"] if i["kind"] == kind}
+
+
+def test_due_on_a_make_up_saturday_for_5x8(
+    capsys: pytest.CaptureFixture[str], initialised: Path
+) -> None:
+    # 2026-10-10 is a Saturday, but a statutory make-up working day after 国庆节.
+    report = run_json(capsys, "due", "--contract", "internet-om", "--date", "2026-10-10")
+    daily = [i for i in report["items"] if i["code"] == "server-daily"]
+    assert [(i["period_key"], i["state"]) for i in daily if i["period_key"] == "2026-10-10"] == [
+        ("2026-10-10", "due")
+    ]
+    assert report["holiday"] is None
+    assert report["assumed_calendar"] is False
+
+
+def test_due_on_an_ordinary_saturday_has_no_5x8_daily_check(
+    capsys: pytest.CaptureFixture[str], initialised: Path
+) -> None:
+    report = run_json(capsys, "due", "--contract", "internet-om", "--date", "2026-11-14")
+    assert not [
+        i
+        for i in report["items"]
+        if i["code"] == "server-daily" and i["period_key"] == "2026-11-14"
+    ]
+
+
+def test_due_during_national_day_shows_holiday_checks(
+    capsys: pytest.CaptureFixture[str], initialised: Path
+) -> None:
+    report = run_json(capsys, "due", "--contract", "portal-om", "--date", "2026-10-03")
+    assert "国庆节" in report["holiday"]
+    current = {i["code"] for i in report["items"] if i["state"] == "due"}
+    assert "holiday-daily" in current
+    # 7×24: the daily inspections go on through the holiday.
+    assert "program-daily" in current
+    # 5×8: no ordinary daily server check on a statutory day off, but holiday duty.
+    report_b = run_json(capsys, "due", "--contract", "internet-om", "--date", "2026-10-03")
+    due_b = {(i["code"], i["period_key"]) for i in report_b["items"] if i["state"] == "due"}
+    assert ("server-daily", "2026-10-03") not in due_b
+    assert "holiday-daily" in {code for code, _ in due_b}
+
+
+def test_no_checklists_are_due_outside_the_contract_period(
+    capsys: pytest.CaptureFixture[str], initialised: Path
+) -> None:
+    report = run_json(capsys, "due", "--contract", "internet-om", "--date", "2027-01-15")
+    assert report["in_period"] is False
+    # Nothing new falls due after the end (2026-12-20); what was missed in the
+    # period, and deliverables not handed in, stay overdue.
+    assert {i["state"] for i in report["items"]} == {"overdue"}
+    checklists = [i for i in report["items"] if i["kind"] == "checklist"]
+    assert checklists
+    assert max(i["deadline"] for i in checklists) <= "2026-12-20"
+
+
+def test_deadlines_monthly_report_on_the_third_working_day(
+    capsys: pytest.CaptureFixture[str], initialised: Path
+) -> None:
+    data = run_json(capsys, "deadlines", "--contract", "portal-om", "--today", "2026-11-21")
+    monthly = {d["period_key"]: d for d in data["deadlines"] if d["code"] == "monthly-report"}
+    # Oct 2026: 1-7 National Day, 8 (Thu), 9 (Fri), 10 (make-up Sat) → 3rd working day.
+    assert monthly["2026-09"]["due_date"] == "2026-10-10"
+    # Feb 2026 → March: 2 (Mon), 3, 4.
+    assert monthly["2026-03"]["due_date"] == "2026-04-03"
+    assert monthly["2026-10"]["state"] == "overdue"
+    assert monthly["2026-11"]["state"] == "due"
+    # Contract month 12 is Feb 2027, a year the statutory calendar does not know.
+    assert monthly["2027-02"]["assumed"] is True
+    assert monthly["2026-10"]["assumed"] is False
+
+
+def test_deadlines_follow_user_calendar_for_unknown_years(
+    capsys: pytest.CaptureFixture[str], initialised: Path
+) -> None:
+    before = run_json(capsys, "deadlines", "--contract", "portal-om")
+    jan = next(
+        d
+        for d in before["deadlines"]
+        if d["period_key"] == "2027-01" and d["code"] == "monthly-report"
+    )
+    # Fallback: Mon 1 Feb, Tue 2, Wed 3 → the 3rd working day is 2027-02-03.
+    assert jan["due_date"] == "2027-02-03"
+    # Declare 2027-02-02 a day off (an invented local arrangement).
+    assert run(capsys, "calendar", "2027-02-02", "holiday", "--name", "调整")[0] == 0
+    after = run_json(capsys, "deadlines", "--contract", "portal-om")
+    jan = next(
+        d
+        for d in after["deadlines"]
+        if d["period_key"] == "2027-01" and d["code"] == "monthly-report"
+    )
+    assert jan["due_date"] == "2027-02-04"
+
+
+def test_unknown_contract_is_a_chinese_error_with_exit_2(
+    capsys: pytest.CaptureFixture[str], initialised: Path
+) -> None:
+    code, out, err = run(capsys, "due", "--contract", "nope", "--date", "2026-10-10")
+    assert code == 2
+    assert out == ""
+    assert "没有代码为" in err
+
+
+def test_bad_date_is_rejected_by_the_parser(
+    capsys: pytest.CaptureFixture[str], initialised: Path
+) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["due", "--contract", "portal-om", "--date", "2026-02-30"])
+    assert exc.value.code == 2
+    assert "YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_audit_verify_reports_the_chain(
+    capsys: pytest.CaptureFixture[str], initialised: Path
+) -> None:
+    data = run_json(capsys, "audit", "verify")
+    assert data["ok"] is True
+    assert data["entries"] > 0
+
+
+def test_text_output_lines_up(capsys: pytest.CaptureFixture[str], initialised: Path) -> None:
+    code, out, _ = run(capsys, "due", "--contract", "internet-om", "--date", "2026-10-10")
+    assert code == 0
+    assert out.splitlines()[0] == "internet-om 2026-10-10 应办事项"
+    assert "服务器日常巡检" in out
