@@ -302,6 +302,144 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def _export_progress(done: int, total: int, message: str) -> None:
+    if done < total:
+        print(f"  [{done + 1}/{total}] {message}", file=sys.stderr)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from app.export import packs
+    from app.store import Store
+
+    store = Store.open(args.data_dir, actor=_actor(args))
+    actor = _actor(args)
+    try:
+        if args.what == "form":
+            result = packs.export_form(
+                store,
+                args.kind,
+                args.out,
+                record_id=args.record,
+                contract=args.contract,
+                start=args.date_from,
+                end=args.date_to,
+                deliverable_code=args.deliverable or "",
+                exporter=actor,
+            )
+            data: dict[str, Any] = {
+                "path": str(result.path),
+                "size": result.size,
+                "sha256": result.sha256,
+                "verification_code": result.verification_code,
+                "record_ids": result.record_ids,
+            }
+            if args.json:
+                _print_json(data)
+            else:
+                print(f"已导出：{result.path}（校验码 {result.verification_code}）")
+            return 0
+        if not args.contract:
+            raise CliError("请用 --contract 指定合同。")
+        with store.session() as session:
+            if args.what == "month":
+                if not args.month:
+                    raise CliError("请用 --month YYYY-MM 指定月份。")
+                plan = packs.plan_month(session, args.contract, args.month)
+            else:
+                if not (args.date_from and args.date_to):
+                    raise CliError("请用 --from 和 --to 指定日期范围。")
+                plan = packs.plan_range(
+                    session, args.contract, args.date_from, args.date_to, label=args.label or ""
+                )
+        if args.dry_run:
+            rows = [[f.path, f.title, f.period.label] for f in plan.files]
+            if args.json:
+                _print_json({"folder": plan.folder, "files": [r[0] for r in rows]})
+            else:
+                print(f"{plan.folder}（{len(rows)} 个文件）")
+                print(_table(["文件", "表单", "期间"], rows))
+            return 0
+        result = packs.export_pack(
+            store,
+            plan,
+            args.out,
+            exporter=actor,
+            progress=None if args.json else _export_progress,
+            make_zip=not args.no_zip,
+            overwrite=args.force,
+        )
+    finally:
+        store.close()
+    if args.json:
+        _print_json(
+            {
+                "folder": str(result.folder),
+                "zip": str(result.zip_path) if result.zip_path else None,
+                "files": len(result.files),
+                "seconds": round(result.seconds, 3),
+                "manifest": result.manifest,
+            }
+        )
+    else:
+        count, seconds = len(result.files), result.seconds
+        print(f"已导出 {count} 个文件到 {result.folder}（用时 {seconds:.2f} 秒）")
+        if result.zip_path:
+            print(f"压缩包：{result.zip_path}")
+    return 0
+
+
+def cmd_template_fields(args: argparse.Namespace) -> int:
+    from app.export.fields import describe
+    from app.export.forms import FORMS
+
+    if args.kind is None:
+        rows = [[s.kind, s.title, "、".join(s.formats)] for s in FORMS.values()]
+        print(_table(["表单类型", "名称", "格式"], rows))
+        return 0
+    print("\n".join(describe(args.kind)))
+    return 0
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from app.export import client_templates
+    from app.store import Store
+
+    store = Store.open(args.data_dir, actor=_actor(args))
+    try:
+        with store.session() as session:
+            if args.action == "attach":
+                if not args.file:
+                    raise CliError("请指定模板文件。")
+                path = Path(args.file)
+                try:
+                    body = path.read_bytes()
+                except OSError as exc:
+                    raise CliError(f"无法读取模板文件 {path}：{exc.strerror}") from None
+                row = client_templates.attach(
+                    session, args.contract, args.deliverable, body, filename=path.name
+                )
+                print(f"已为交付物 {args.deliverable} 设置客户模板：{row.filename}（{row.fmt}）")
+            elif args.action == "remove":
+                for fmt in ("docx", "xlsx"):
+                    if client_templates.remove(session, args.contract, args.deliverable, fmt):
+                        print(f"已移除 {args.deliverable} 的 {fmt} 客户模板，恢复使用内置模板。")
+            else:
+                rows = client_templates.list_templates(session, args.contract)
+                print(
+                    _table(
+                        ["交付物", "表单", "格式", "文件", "大小"],
+                        [[r.deliverable_code, r.form, r.fmt, r.filename, r.size] for r in rows],
+                    )
+                    if rows
+                    else "该合同没有客户模板，全部使用内置模板。"
+                )
+    finally:
+        store.close()
+    return 0
+
+
 # --------------------------------------------------------------------------- parser
 
 
@@ -357,6 +495,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("day", type=_date)
     p.add_argument("kind", choices=["workday", "holiday"])
     p.add_argument("--name", default="")
+
+    p = add("export", cmd_export, "导出表单、月度交付包或验收归档（Word/Excel，含清单和校验值）")
+    p.add_argument("what", choices=["month", "range", "form"])
+    p.add_argument("kind", nargs="?", help="表单类型（export form 时），见 omw template-fields")
+    p.add_argument("--contract")
+    p.add_argument("--month", type=_month, help="月份 YYYY-MM（export month）")
+    p.add_argument("--from", dest="date_from", type=_date)
+    p.add_argument("--to", dest="date_to", type=_date)
+    p.add_argument("--record", help="记录 ID（巡检记录、服务请求、故障单；节假日检查为保障期 ID）")
+    p.add_argument("--deliverable", help="交付物代码（用于选择客户模板和名称）")
+    p.add_argument("--label", help="归档名称（export range），默认 中期归档/终验归档")
+    p.add_argument("--out", required=True, help="输出目录（month/range）或文件（form）")
+    p.add_argument("--no-zip", action="store_true", help="只导出文件夹，不生成 zip")
+    p.add_argument("--force", action="store_true", help="覆盖已存在的同名交付包")
+    p.add_argument("--dry-run", action="store_true", help="只列出将导出的文件")
+    p.add_argument("--json", action="store_true")
+
+    p = add("template-fields", cmd_template_fields, "列出表单模板可用的字段（含重复行和签名图片）")
+    p.add_argument("kind", nargs="?", help="表单类型；省略则列出全部表单类型")
+
+    p = add("template", cmd_template, "为交付物设置/移除客户自己的 Word/Excel 模板")
+    p.add_argument("action", choices=["attach", "remove", "list"])
+    p.add_argument("--contract", required=True)
+    p.add_argument("--deliverable", help="交付物代码（见 omw deadlines --json 的 code）")
+    p.add_argument("file", nargs="?", help="模板文件 .docx/.xlsx（attach）")
 
     p = add("audit", cmd_audit, "校验审计日志哈希链")
     p.add_argument("action", choices=["verify"])

@@ -384,6 +384,26 @@ class DeliverableSubmission(Record, Base):
     note: Mapped[str] = mapped_column(Text, default="")
 
 
+class ExportTemplate(Record, Base):
+    """A client's own .docx/.xlsx template for a deliverable of a contract.
+
+    The file's bytes are a :class:`Blob`; exports of the deliverable fill this
+    template instead of the built-in one.
+    """
+
+    __tablename__ = "export_template"
+    __table_args__ = (UniqueConstraint("contract_id", "deliverable_code", "fmt"),)
+
+    contract_id: Mapped[str] = mapped_column(ForeignKey("contract.id"), index=True)
+    deliverable_code: Mapped[str] = mapped_column(String(64))
+    form: Mapped[str] = mapped_column(String(64))  # the form kind it fills
+    fmt: Mapped[str] = mapped_column(String(8))  # docx | xlsx
+    filename: Mapped[str] = mapped_column(String(255), default="")
+    blob_sha256: Mapped[str] = mapped_column(ForeignKey("blob.sha256"))
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
 class Draft(Base):
     """One field of an open form, saved as it is typed."""
 

@@ -1,0 +1,1225 @@
+"""Context builders: from the store (through :class:`ExportData`) to form contexts.
+
+:func:`build` takes a :class:`Job` — which form, for which period or
+records — and returns the form's context (:mod:`app.export.context`). No
+template is touched here; the numbers of the 运维月报 come from
+:mod:`app.export.stats`, so Word and Excel print the same values.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from dataclasses import dataclass, field, is_dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from app import __version__, periods
+from app import sla as sla_mod
+from app.export import context as c
+from app.export import stats as st
+from app.export.data import ExportData, ResultRow, RunRow
+from app.export.errors import ExportError
+from app.export.forms import spec
+from app.export.sandbox import _field_names
+from app.services import faults as faults_mod
+from app.services import inspections as insp
+from app.services import requests as req_mod
+from app.services.signing import ROLES, short_code
+from app.workcal import window_label
+from db.models import ChecklistItem, FaultRecord, ServiceRequest, Signature
+
+SIGNATURE_WIDTH_MM = 28.0
+SIGNATURE_HEIGHT_MM = 11.0
+ATTACHMENT_WIDTH_MM = 120.0
+DONE = ("completed", "signed")
+PRIORITY = req_mod.PRIORITIES
+FOLLOW = {True: "是", False: "否"}
+TREND_MONTHS = 6
+
+
+@dataclass
+class Job:
+    """One form to build: kind, period, and (for record forms) which records."""
+
+    kind: str
+    period: c.PeriodInfo
+    deliverable_code: str = ""
+    deliverable_name: str = ""
+    record_ids: list[str] | None = None
+    holiday_id: str | None = None
+    exporter: str = ""
+    now: datetime = field(default_factory=lambda: datetime.now().replace(microsecond=0))
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def contract_info(data: ExportData) -> c.ContractInfo:
+    k = data.contract
+    window = window_label(k.service_window)
+    hours = data.profile.service_hours
+    if k.service_window == "5x8":
+        window += f"（{hours.start}-{hours.end}）"
+    return c.ContractInfo(
+        code=k.code,
+        name=k.name,
+        client=k.client,
+        vendor=k.vendor,
+        contract_no=k.contract_no,
+        site=k.site,
+        start=k.start_date,
+        end=k.end_date,
+        service_window=window,
+    )
+
+
+_SIMPLE = (str, int, float, bool, type(None))
+
+
+def _plain(value: Any) -> Any:
+    kind = type(value)
+    if kind in _SIMPLE:
+        return value
+    if kind is list or kind is tuple:
+        return [_plain(v) for v in value]
+    if kind is c.Image:
+        return _image_digest(value.data)
+    if kind is datetime or kind is date:
+        return value.isoformat()
+    if is_dataclass(value) and not isinstance(value, type):
+        return {name: _plain(getattr(value, name)) for name in _field_names(kind)}
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return value
+
+
+_IMAGE_DIGESTS: dict[int, tuple[bytes, str]] = {}
+
+
+def _image_digest(data: bytes) -> str:
+    found = _IMAGE_DIGESTS.get(id(data))
+    if found is None or found[0] is not data:
+        found = (data, hashlib.sha256(data).hexdigest())
+        if len(_IMAGE_DIGESTS) > 1000:
+            _IMAGE_DIGESTS.clear()
+        _IMAGE_DIGESTS[id(data)] = found
+    return found[1]
+
+
+def digest(value: Any) -> str:
+    """SHA-256 of a context's content (canonical JSON; images by their hash)."""
+    body = json.dumps(_plain(value), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+LABELS = {
+    "inspection_run": ("巡检人", "项目经理", "甲方"),
+    "fault_record": ("处理人", "项目经理", "甲方"),
+    "service_request": ("处理人", "项目经理", "甲方"),
+    "holiday": ("值班人", "项目经理", "甲方"),
+    "report": ("编制", "审核", "甲方"),
+}
+
+
+def blank_block(labels: tuple[str, str, str]) -> c.SignatureBlock:
+    cells = [
+        c.SignatureCell(role=role, label=label, note="（单位盖章）" if role == "甲方确认" else "")
+        for role, label in zip(ROLES, labels, strict=True)
+    ]
+    return c.SignatureBlock(*cells)
+
+
+def signature_block(
+    data: ExportData, signatures: list[Signature], labels: tuple[str, str, str]
+) -> c.SignatureBlock:
+    by_role = {s.role: s for s in signatures}
+    cells = []
+    for role, label in zip(ROLES, labels, strict=True):
+        note = "（单位盖章）" if role == "甲方确认" else ""
+        s = by_role.get(role)
+        png = data.blob(s.image_sha256) if s is not None else None
+        if s is None or png is None:
+            cells.append(c.SignatureCell(role=role, label=label, note=note))
+            continue
+        cells.append(
+            c.SignatureCell(
+                role=role,
+                label=label,
+                signed=True,
+                name=s.signer_name,
+                date=s.signed_at,
+                image=c.Image(png, SIGNATURE_WIDTH_MM, SIGNATURE_HEIGHT_MM, f"{role} {label}"),
+                note=note,
+            )
+        )
+    return c.SignatureBlock(*cells)
+
+
+def _record_code(signatures: list[Signature], fallback: Any) -> str:
+    """A record's verification code: the signed content hash, else its exported content."""
+    if signatures:
+        return short_code(signatures[0].content_sha256)
+    return short_code(digest(fallback))
+
+
+def _base(data: ExportData, job: Job) -> dict[str, Any]:
+    form = spec(job.kind)
+    return {
+        "form": job.kind,
+        "title": job.deliverable_name or form.title,
+        "deliverable": job.deliverable_name,
+        "contract": contract_info(data),
+        "period": job.period,
+        "exporter": job.exporter,
+        "exported_at": job.now,
+        "app_version": __version__,
+    }
+
+
+def _finish(ctx: c.FormContext) -> c.FormContext:
+    """Stamp the verification code over the content (not the export time)."""
+    stamp = _plain(ctx)
+    for key in ("exported_at", "exporter", "verification_code"):
+        stamp.pop(key, None)
+    body = json.dumps(stamp, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    ctx.verification_code = short_code(hashlib.sha256(body.encode("utf-8")).hexdigest())
+    return ctx
+
+
+def _counts(counter: Counter[str] | list[tuple[str, int]]) -> list[c.Count]:
+    items = counter.most_common() if isinstance(counter, Counter) else list(counter)
+    items = sorted(items, key=lambda kv: (-kv[1], kv[0]))
+    total = sum(n for _k, n in items) or 1
+    return [c.Count(name=k, count=n, share=n / total) for k, n in items]
+
+
+def _bounds(job: Job) -> tuple[date, date]:
+    return job.period.start, job.period.end
+
+
+# --------------------------------------------------------------------------- inspections
+
+
+def result_text(res: ResultRow, item: ChecklistItem | None) -> str:
+    """The 检查结果 cell (as :func:`app.services.inspections.result_display`)."""
+    status = insp.STATUS_LABELS.get(res.status or "", "")
+    if item is None:
+        return status
+    params = item.params or {}
+    if item.kind == "number" and res.value_num is not None:
+        value = f"{insp.fmt_number(res.value_num)}{params.get('unit', '')}"
+        return f"{value}（{status}）" if status else value
+    if item.kind == "pair" and (res.value_num is not None or res.value_num2 is not None):
+        labels = params.get("labels") or ["", ""]
+        parts = [
+            f"{label} {insp.fmt_number(v) if v is not None else '—'}"
+            for label, v in zip(labels, (res.value_num, res.value_num2), strict=False)
+        ]
+        text = "；".join(parts)
+        return f"{text}（{status}）" if status else text
+    if item.kind in ("url", "text") and res.value_text:
+        return f"{res.value_text}（{status}）" if status else res.value_text
+    return status
+
+
+def _inspection_rows(
+    data: ExportData, run: RunRow, results: list[ResultRow]
+) -> list[c.InspectionRow]:
+    rows = []
+    for n, res in enumerate(results, start=1):
+        item = data.items.get(res.item_id)
+        fault_no = data.fault_numbers.get(res.fault_id or "", "") if res.fault_id else ""
+        rows.append(
+            c.InspectionRow(
+                seq=n,
+                group=item.group if item else "",
+                system=data.system_name(res.system_id),
+                item=item.title if item else "",
+                method=item.method if item else "",
+                standard=item.standard if item else "",
+                result=result_text(res, item),
+                status=insp.STATUS_LABELS.get(res.status or "", ""),
+                value=res.value_num if item is not None and item.kind == "number" else None,
+                abnormal=res.status in (insp.ABNORMAL, insp.WARNING),
+                note=res.note,
+                action=res.action,
+                remark=f"故障单 {fault_no}" if fault_no else "",
+            )
+        )
+    return rows
+
+
+def _run_ctx(
+    data: ExportData, run: RunRow, results: list[ResultRow], signatures: list[Signature]
+) -> c.InspectionRunCtx:
+    template = data.templates.get(run.template_id)
+    rows = _inspection_rows(data, run, results)
+    holiday = data.holiday(run.holiday_period_id) if run.holiday_period_id else None
+    cadence = periods.CADENCE_NAMES.get(run.cadence, run.cadence)
+    if holiday is not None:
+        cadence = f"{holiday.name} {cadence}"
+    amendment = ""
+    if run.supersedes_id:
+        amendment = f"本记录为更正记录，更正原因：{run.amendment_reason or '—'}"
+    body = {"run": run.id, "rows": rows, "conclusion": run.conclusion}
+    return c.InspectionRunCtx(
+        id=run.id,
+        name=template.name if template else "",
+        category=template.category if template else "",
+        system=data.system_name(run.system_id),
+        cadence=cadence,
+        date=run.scheduled_date,
+        started_at=run.started_at,
+        completed_at=run.completed_at,
+        inspector=run.inspector,
+        status=insp.RUN_STATUS_LABELS.get(run.status, run.status),
+        conclusion=run.conclusion,
+        remediation=run.remediation,
+        remediation_deadline=run.remediation_deadline,
+        item_count=len(rows),
+        abnormal_count=sum(1 for r in rows if r.abnormal),
+        amendment=amendment,
+        rows=rows,
+        signatures=signature_block(data, signatures, LABELS["inspection_run"]),
+        verification_code=_record_code(signatures, body),
+    )
+
+
+def _record_runs(data: ExportData, job: Job) -> list[RunRow]:
+    start, end = _bounds(job)
+    if job.record_ids is not None:
+        wanted = set(job.record_ids)
+        found = [r for r in data.runs(date.min, date.max) if r.id in wanted]
+        if len(found) != len(wanted):
+            raise ExportError("找不到要导出的巡检记录（可能已被更正，请导出最新版本）。")
+        return found
+    return [r for r in data.runs(start, end) if r.status in DONE and r.holiday_period_id is None]
+
+
+def build_inspection_record(data: ExportData, job: Job) -> c.InspectionRecordCtx:
+    runs = _record_runs(data, job)
+    results = data.results(runs)
+    sigs = data.signatures("inspection_run", [r.id for r in runs])
+    data.prefetch_blobs({s.image_sha256 for ss in sigs.values() for s in ss})
+    ctxs = [_run_ctx(data, r, results[r.id], sigs[r.id]) for r in runs]
+    base = _base(data, job)
+    block = ctxs[0].signatures if len(ctxs) == 1 else blank_block(LABELS["inspection_run"])
+    flat = [
+        c.InspectionLine(
+            date=run.date,
+            name=run.name,
+            system=row.system or run.system,
+            seq=row.seq,
+            item=row.item,
+            standard=row.standard,
+            result=row.result,
+            status=row.status,
+            value=row.value,
+            abnormal=row.abnormal,
+            note=row.note,
+            action=row.action,
+            inspector=run.inspector,
+            run_status=run.status,
+        )
+        for run in ctxs
+        for row in run.rows
+    ]
+    return _finish(  # type: ignore[return-value]
+        c.InspectionRecordCtx(
+            **base,
+            runs=ctxs,
+            rows_flat=flat,
+            findings=[x for x in flat if x.abnormal],
+            row_count=sum(len(r.rows) for r in ctxs),
+            signatures=block,
+            record_ids=[r.id for r in runs],
+        )
+    )
+
+
+def _matrix(
+    data: ExportData, runs: list[RunRow], results: dict[str, list[ResultRow]], section: str = ""
+) -> tuple[list[str], list[c.MatrixRow]]:
+    """Runs as a day × system table: one column per item (photos left out)."""
+    columns: list[str] = []
+    col_of: dict[str, int] = {}
+    grid: dict[tuple[date, str, str], dict[str, Any]] = {}
+    order: list[tuple[date, str, str]] = []
+    for run in runs:
+        for res in results[run.id]:
+            item = data.items.get(res.item_id)
+            if item is None or item.kind == "photo":
+                continue
+            if item.id not in col_of:
+                col_of[item.id] = len(columns)
+                columns.append(item.title)
+            sys_id = res.system_id or run.system_id or ""
+            key = (run.scheduled_date, sys_id, run.id)
+            if key not in grid:
+                grid[key] = {"cells": {}, "notes": [], "abnormal": False, "run": run}
+                order.append(key)
+            cell = grid[key]
+            text = result_text(res, item)
+            if item.kind == "text" and res.value_text:
+                text = res.value_text
+            cell["cells"][col_of[item.id]] = text
+            if res.status in (insp.ABNORMAL, insp.WARNING):
+                cell["abnormal"] = True
+            if res.note or res.action:
+                note = f"{item.title}：{res.note}" + (f"；处理：{res.action}" if res.action else "")
+                cell["notes"].append(note)
+    rows = []
+    for key in order:
+        cell = grid[key]
+        run = cell["run"]
+        values = [cell["cells"].get(i, "") for i in range(len(columns))]
+        rows.append(
+            c.MatrixRow(
+                date=key[0],
+                system=data.system_name(key[1] or None),
+                cells=values,
+                section=section,
+                summary="；".join(f"{t}：{v}" for t, v in zip(columns, values, strict=True) if v),
+                abnormal=cell["abnormal"],
+                note="\n".join(cell["notes"]),
+                inspector=run.inspector,
+                status=insp.RUN_STATUS_LABELS.get(run.status, run.status),
+            )
+        )
+    return columns, rows
+
+
+def build_daily_log(data: ExportData, job: Job) -> c.DailyLogCtx:
+    start, end = _bounds(job)
+    runs = [r for r in data.runs(start, end) if r.cadence == "daily" and r.status in DONE]
+    results = data.results(runs)
+    occ = st.occurrences(data, start, end)
+    sections = []
+    ids = []
+    for template in data.templates.values():
+        if template.cadence != "daily" or not template.active:
+            continue
+        mine = [r for r in runs if r.template_id == template.id]
+        columns, rows = _matrix(data, mine, results, template.name)
+        planned = sum(1 for o in occ if o.template.id == template.id)
+        sections.append(
+            c.MatrixSection(
+                name=template.name,
+                columns=columns,
+                rows=rows,
+                planned=planned,
+                done=len(mine),
+            )
+        )
+        ids += [r.id for r in mine]
+    return _finish(  # type: ignore[return-value]
+        c.DailyLogCtx(
+            **_base(data, job),
+            sections=sections,
+            rows_flat=[r for sec in sections for r in sec.rows],
+            signatures=blank_block(LABELS["inspection_run"]),
+            record_ids=ids,
+        )
+    )
+
+
+def build_monthly_inspection(data: ExportData, job: Job) -> c.MonthlyInspectionCtx:
+    start, end = _bounds(job)
+    now = job.now
+    runs = [r for r in data.runs(start, end) if r.cadence == "monthly" and r.status in DONE]
+    results = data.results(runs)
+    sigs = data.signatures("inspection_run", [r.id for r in runs])
+    sections = []
+    for run in runs:
+        template = data.templates.get(run.template_id)
+        items = []
+        for n, row in enumerate(_inspection_rows(data, run, results[run.id]), start=1):
+            items.append(
+                c.MonthlyItem(
+                    seq=n,
+                    section=template.name if template else "",
+                    item=f"{row.system} {row.item}".strip(),
+                    method=row.method,
+                    result=row.result,
+                    abnormal=row.abnormal,
+                    problem=row.note,
+                    handling=row.action,
+                    remark=row.remark,
+                )
+            )
+        sections.append(
+            c.MonthlySection(
+                name=template.name if template else "",
+                date=run.scheduled_date,
+                inspector=run.inspector,
+                conclusion=run.conclusion,
+                rows=items,
+            )
+        )
+    stats = st.period_stats(data, start, end, now)
+    profile = data.profile
+    levels = Counter(faults_mod.level_name(profile, f.level) for f in stats.faults)
+    systems = Counter(f.system.name if f.system else "（未指定）" for f in stats.faults)
+    emergencies = [
+        f"{f.number} {faults_mod.EMERGENCY_TYPES.get(f.emergency_type or '', '')} {f.title}"
+        for f in stats.faults
+        if f.emergency_type
+    ]
+    block = (
+        signature_block(data, sigs[runs[0].id], LABELS["inspection_run"])
+        if runs
+        else blank_block(LABELS["inspection_run"])
+    )
+    summary = (
+        f"本月应巡检 {stats.planned} 次，按时完成 {stats.done} 次"
+        f"（完成率 {_pct(stats.inspection_rate)}），发现问题 {len(stats.findings)} 个、"
+        f"已整改 {stats.findings_fixed} 个；发生故障 {len(stats.faults)} 起，"
+        f"服务请求 {len(stats.requests)} 次，应急事件 {len(emergencies)} 起。"
+    )
+    return _finish(  # type: ignore[return-value]
+        c.MonthlyInspectionCtx(
+            **_base(data, job),
+            sections=sections,
+            items_flat=[i for sec in sections for i in sec.rows],
+            planned=stats.planned,
+            done=stats.done,
+            faults_total=len(stats.faults),
+            faults_by_level=_counts(levels),
+            faults_by_system=_counts(systems),
+            requests_total=len(stats.requests),
+            emergencies=emergencies,
+            summary=summary,
+            signatures=block,
+            record_ids=[r.id for r in runs],
+        )
+    )
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def month_row(label: str, s: st.PeriodStats) -> c.MonthRow:
+    return c.MonthRow(
+        month=label,
+        planned=s.planned,
+        done=s.done,
+        problems=len(s.findings),
+        fixed=s.findings_fixed,
+        faults=len(s.faults),
+        requests=len(s.requests),
+        availability=s.availability,
+    )
+
+
+def total_row(rows: list[c.MonthRow], whole: st.PeriodStats) -> c.MonthRow:
+    return c.MonthRow(
+        month="合计",
+        planned=sum(r.planned for r in rows),
+        done=sum(r.done for r in rows),
+        problems=sum(r.problems for r in rows),
+        fixed=sum(r.fixed for r in rows),
+        faults=sum(r.faults for r in rows),
+        requests=sum(r.requests for r in rows),
+        availability=whole.availability,
+    )
+
+
+def _month_rows(data: ExportData, start: date, end: date, now: datetime) -> list[c.MonthRow]:
+    rows = []
+    for ms, me in st.month_starts(start, end):
+        rows.append(month_row(st.month_label(ms), st.period_stats(data, ms, me, now)))
+    return rows
+
+
+def build_summary(data: ExportData, job: Job) -> c.SummaryTableCtx:
+    start, end = _bounds(job)
+    rows = _month_rows(data, start, end, job.now)
+    whole = st.period_stats(data, start, end, job.now)
+    total = total_row(rows, whole)
+    year_end = job.kind == "annual_summary" and (
+        end >= data.contract.end_date or (end.month == 12 and end.day == 31)
+    )
+    # analysis: the figures; suggestions and plan: what the engineers wrote in the
+    # quarterly / full inspections of the period (text items)
+    texts: dict[str, list[str]] = {"suggest": [], "plan": []}
+    full = [
+        r
+        for r in data.runs(start, end)
+        if r.cadence in ("quarterly", "half_year", "annual") and r.status in DONE
+    ]
+    for run in full:
+        for res in data.results([run])[run.id]:
+            item = data.items.get(res.item_id)
+            if item is None or item.kind != "text" or not res.value_text:
+                continue
+            bucket = "plan" if ("计划" in item.title or "下年" in item.title) else "suggest"
+            texts[bucket].append(res.value_text)
+    faults_by_system = Counter(f.system.name if f.system else "（未指定）" for f in whole.faults)
+    top = "、".join(f"{k} {n} 起" for k, n in faults_by_system.most_common(3))
+    analysis = (
+        f"{job.period.label}共应巡检 {total.planned} 次，按时完成 {total.done} 次"
+        f"（完成率 {_pct(st.rate(total.done, total.planned))}）；发现问题 {total.problems} 个，"
+        f"已整改 {total.fixed} 个；发生故障 {total.faults} 起"
+        + (f"（{top}）" if top else "")
+        + f"；服务请求 {total.requests} 次；SLA 达成率 {_pct(whole.sla_rate)}，"
+        f"可用率 {_pct(whole.availability)}。"
+    )
+    return _finish(  # type: ignore[return-value]
+        c.SummaryTableCtx(
+            **_base(data, job),
+            months=rows,
+            total=total,
+            analysis=analysis,
+            suggestions="\n".join(texts["suggest"]),
+            next_year_plan="\n".join(texts["plan"]),
+            is_year_end=year_end,
+            signatures=blank_block(LABELS["report"]),
+            record_ids=[r.id for r in full],
+        )
+    )
+
+
+# --------------------------------------------------------------------------- holidays
+
+
+def build_holiday_check(data: ExportData, job: Job) -> c.HolidayCheckCtx:
+    holiday = data.holiday(job.holiday_id or "")
+    if holiday is None:
+        raise ExportError("找不到该节假日保障期。")
+    runs = [
+        r
+        for r in data.runs(
+            holiday.start_date - timedelta(days=45), holiday.end_date + timedelta(days=45)
+        )
+        if r.holiday_period_id == holiday.id
+    ]
+    results = data.results(runs)
+    pre = [r for r in runs if r.cadence == "holiday_pre"]
+    daily = [r for r in runs if r.cadence == "holiday_daily"]
+    post = [r for r in runs if r.cadence == "holiday_post"]
+    columns, days = _matrix(data, daily, results)
+    pre_items = _inspection_rows(data, pre[0], results[pre[0].id]) if pre else []
+    post_items = _inspection_rows(data, post[0], results[post[0].id]) if post else []
+    sigs = data.signatures("inspection_run", [post[0].id]) if post else {}
+    evaluation = "\n".join(f"{r.item}：{r.result}" for r in post_items if r.result) or (
+        post[0].conclusion if post else ""
+    )
+    events = [
+        f"{f.number} {f.title}（{faults_mod.level_name(data.profile, f.level)}）"
+        for f in data.all_faults
+        if f.holiday_period_id == holiday.id
+        or (holiday.start_date <= f.reported_at.date() <= holiday.end_date)
+    ]
+    block = (
+        signature_block(data, sigs[post[0].id], LABELS["holiday"])
+        if post
+        else blank_block(LABELS["holiday"])
+    )
+    return _finish(  # type: ignore[return-value]
+        c.HolidayCheckCtx(
+            **_base(data, job),
+            holiday=holiday.name,
+            holiday_start=holiday.start_date,
+            holiday_end=holiday.end_date,
+            pre_items=pre_items,
+            pre_date=pre[0].scheduled_date if pre else None,
+            pre_inspector=pre[0].inspector if pre else "",
+            columns=columns,
+            days=days,
+            post_items=post_items,
+            post_date=post[0].scheduled_date if post else None,
+            evaluation=evaluation,
+            events=events,
+            signatures=block,
+            record_ids=[r.id for r in runs],
+        )
+    )
+
+
+# --------------------------------------------------------------------------- requests & faults
+
+
+def _sla_rows(verdicts: list[sla_mod.StepVerdict]) -> list[c.SlaRow]:
+    return [
+        c.SlaRow(
+            step=v.label_zh,
+            time=v.done_at,
+            target=v.target_text,
+            actual=v.actual_text,
+            verdict=v.label,
+            met=None if v.state == sla_mod.NOT_APPLICABLE else v.state == sla_mod.MET,
+        )
+        for v in verdicts
+    ]
+
+
+def request_row(
+    data: ExportData, req: ServiceRequest, now: datetime, signatures: list[Signature]
+) -> c.ServiceRecordCtxRow:
+    verdicts = st.request_verdicts(data, req, now)
+    amendment = (
+        f"本单为更正记录，更正原因：{req.amendment_reason or '—'}" if req.supersedes_id else ""
+    )
+    channel = req_mod.CHANNELS.get(req.channel, req.channel)
+    if req.solved_on_phone:
+        channel = "电话解决"
+    body = {"id": req.id, "resolution": req.resolution, "status": req.status}
+    return c.ServiceRecordCtxRow(
+        id=req.id,
+        number=req.number,
+        system=req.system.name if req.system else "",
+        caller_unit=req.caller_unit,
+        caller_name=req.caller_name,
+        caller_contact=req.caller_contact,
+        received_at=req.received_at,
+        channel=channel,
+        priority=PRIORITY.get(req.priority, req.priority),
+        category=req.category,
+        impact=req.impact,
+        description=req.description,
+        resolution=req.resolution,
+        status=req_mod.STATUSES.get(req.status, req.status),
+        responded_at=req.responded_at,
+        completed_at=req.completed_at,
+        next_visit=req.next_visit,
+        handler=req.handler,
+        follow_up=FOLLOW[bool(req.follow_up)],
+        solved_on_phone=FOLLOW[bool(req.solved_on_phone)],
+        fault_number=data.fault_numbers.get(req.fault_id or "", "") if req.fault_id else "",
+        amendment=amendment,
+        sla=_sla_rows(verdicts),
+        signatures=signature_block(data, signatures, LABELS["service_request"]),
+        verification_code=_record_code(signatures, body),
+    )
+
+
+def _requests(data: ExportData, job: Job) -> list[ServiceRequest]:
+    if job.record_ids is not None:
+        wanted = set(job.record_ids)
+        found = [r for r in data.all_requests if r.id in wanted]
+        if len(found) != len(wanted):
+            raise ExportError("找不到要导出的服务请求（可能已被更正，请导出最新版本）。")
+        return found
+    return data.requests(*_bounds(job))
+
+
+def build_service_record(data: ExportData, job: Job) -> c.ServiceRecordCtx:
+    reqs = _requests(data, job)
+    sigs = data.signatures("service_request", [r.id for r in reqs])
+    data.prefetch_blobs({s.image_sha256 for ss in sigs.values() for s in ss})
+    rows = [request_row(data, r, job.now, sigs[r.id]) for r in reqs]
+    block = rows[0].signatures if len(rows) == 1 else blank_block(LABELS["service_request"])
+    return _finish(  # type: ignore[return-value]
+        c.ServiceRecordCtx(
+            **_base(data, job), records=rows, signatures=block, record_ids=[r.id for r in reqs]
+        )
+    )
+
+
+def build_phone_log(data: ExportData, job: Job) -> c.PhoneLogCtx:
+    start, end = _bounds(job)
+    stats = st.period_stats(data, start, end, job.now)
+    rows = [request_row(data, r, job.now, []) for r in stats.requests]
+    by_category = _counts(stats.count_by("category"))
+    chart = c.Chart(
+        key="by_category",
+        title="来电按问题类别",
+        kind="bar",
+        categories=[x.name for x in by_category],
+        series=[("来电数", [float(x.count) for x in by_category])],
+    )
+    return _finish(  # type: ignore[return-value]
+        c.PhoneLogCtx(
+            **_base(data, job),
+            rows=rows,
+            total=len(rows),
+            solved_on_phone=stats.solved_on_phone,
+            first_call_rate=stats.first_call_rate,
+            by_unit=_counts(stats.count_by("unit")),
+            by_system=_counts(stats.count_by("system")),
+            by_category=by_category,
+            by_channel=_counts(stats.count_by("channel")),
+            charts={"by_category": chart},
+            signatures=blank_block(LABELS["service_request"]),
+            record_ids=[r.id for r in stats.requests],
+        )
+    )
+
+
+def build_fault_report(data: ExportData, job: Job) -> c.FaultReportCtx:
+    ids = job.record_ids or []
+    if len(ids) != 1:
+        raise ExportError("系统故障处置报告每份对应一个故障单，请指定一个故障单。")
+    fault: FaultRecord | None = data.fault(ids[0])
+    if fault is None:
+        raise ExportError("找不到该故障单（可能已被更正，请导出最新版本）。")
+    profile = data.profile
+    verdicts = {v.step: v for v in st.fault_verdicts(data, fault, job.now)}
+    steps = [
+        ("发现/报告", fault.reported_at, None),
+        ("响应", fault.responded_at, verdicts.get("response")),
+        ("到场", fault.onsite_at, verdicts.get("onsite")),
+        ("恢复", fault.recovered_at, verdicts.get("recovery")),
+        ("关闭", fault.closed_at, verdicts.get("close")),
+    ]
+    timeline = [
+        c.SlaRow(
+            step=label,
+            time=when,
+            target=v.target_text if v else "—",
+            actual=v.actual_text if v else "—",
+            verdict=v.label if v else "—",
+            met=None if v is None or v.state == sla_mod.NOT_APPLICABLE else v.state == sla_mod.MET,
+        )
+        for label, when, v in steps
+    ]
+    files = []
+    for a in data.attachments("fault_record", fault.id):
+        png = data.blob(a.blob_sha256)
+        image = c.Image(png, ATTACHMENT_WIDTH_MM, None, a.caption) if png else None
+        files.append(c.Attachment(caption=a.caption, filename=a.filename, image=image))
+    sigs = data.signatures("fault_record", [fault.id])[fault.id]
+    source = ""
+    if fault.source_result_id:
+        source = "巡检发现"
+    elif fault.service_request_id:
+        req = next((r for r in data.all_requests if r.id == fault.service_request_id), None)
+        source = f"服务请求 {req.number}" if req else "服务请求"
+    amendment = (
+        f"本报告为更正记录，更正原因：{fault.amendment_reason or '—'}"
+        if fault.supersedes_id
+        else ""
+    )
+    job.period = c.PeriodInfo(
+        key=fault.number,
+        label=f"{fault.number}（{fault.reported_at:%Y-%m-%d}）",
+        start=fault.reported_at.date(),
+        end=(fault.closed_at or job.now).date(),
+    )
+    return _finish(  # type: ignore[return-value]
+        c.FaultReportCtx(
+            **_base(data, job),
+            id=fault.id,
+            number=fault.number,
+            system=fault.system.name if fault.system else "",
+            fault_title=fault.title,
+            level=faults_mod.level_name(profile, fault.level),
+            category=fault.category,
+            emergency_type=faults_mod.EMERGENCY_TYPES.get(fault.emergency_type or "", ""),
+            impact=fault.impact,
+            discovery=faults_mod.DISCOVERY.get(fault.discovery, fault.discovery),
+            handler=fault.handler,
+            coordinator=fault.coordinator,
+            result=fault.result,
+            reported_at=fault.reported_at,
+            timeline=timeline,
+            symptom=fault.symptom,
+            impact_analysis=fault.impact_analysis,
+            cause=fault.cause,
+            process=fault.process,
+            prevention=fault.prevention,
+            attachments=files,
+            source=source,
+            amendment=amendment,
+            signatures=signature_block(data, sigs, LABELS["fault_record"]),
+            record_ids=[fault.id],
+        )
+    )
+
+
+# --------------------------------------------------------------------------- monthly report
+
+
+def _rate_row(name: str, standard: str, pair: tuple[int, int], target: float) -> c.RateRow:
+    value = st.rate(*pair)
+    met = "—" if value is None else ("是" if value >= target - 1e-9 else "否")
+    return c.RateRow(
+        name=name,
+        standard=standard,
+        numerator=pair[0],
+        denominator=pair[1],
+        rate=value,
+        target=target,
+        met=met,
+    )
+
+
+def sla_table(data: ExportData, s: st.PeriodStats) -> list[c.RateRow]:
+    sla = data.profile.sla
+    rows = [
+        _rate_row("巡检完成率", "100% 按时完成", (s.done, s.planned), 1.0),
+        _rate_row(
+            "故障响应及时率",
+            f"{sla_mod.format_minutes(sla.response_minutes)}内响应",
+            s.response,
+            1.0,
+        ),
+        _rate_row("故障解决率", "按等级时限恢复", s.recovery, 1.0),
+        _rate_row(
+            "服务请求响应及时率",
+            f"{sla_mod.format_minutes(sla.response_minutes)}内响应",
+            s.request_response,
+            1.0,
+        ),
+    ]
+    if sla.onsite_minutes is not None:
+        rows.append(
+            _rate_row(
+                "到场及时率", f"{sla_mod.format_minutes(sla.onsite_minutes)}内到场", s.onsite, 1.0
+            )
+        )
+    rows.append(_rate_row("SLA 达成率", "全部环节达标", s.sla, 1.0))
+    return rows
+
+
+def build_monthly_report(data: ExportData, job: Job) -> c.MonthlyReportCtx:
+    start, end = _bounds(job)
+    now = job.now
+    s = st.period_stats(data, start, end, now)
+    profile = data.profile
+    # trend: this month and up to five before it, within the contract
+    trend = []
+    y, m = start.year, start.month
+    months = []
+    for back in range(TREND_MONTHS - 1, -1, -1):
+        ty, tm = periods.add_months(y, m, -back)
+        ms = max(date(ty, tm, 1), data.contract.start_date)
+        me = min(periods.month_end(ty, tm), data.contract.end_date)
+        if ms > me or me < data.contract.start_date:
+            continue
+        months.append((ms, me))
+    for ms, me in months:
+        ts = s if (ms, me) == (start, end) else st.period_stats(data, ms, me, now)
+        trend.append(
+            c.TrendRow(
+                month=st.month_label(ms),
+                inspections_rate=ts.inspection_rate,
+                faults=len(ts.faults),
+                requests=len(ts.requests),
+                sla_rate=ts.sla_rate,
+            )
+        )
+    inspections = [
+        c.CadenceRow(
+            name=t.template.name,
+            cadence=periods.CADENCE_NAMES.get(t.template.cadence, t.template.cadence),
+            system=t.system.name if t.system else "",
+            planned=t.planned,
+            done=t.done,
+            late=t.late,
+            findings=t.findings,
+            rate=st.rate(t.done, t.planned),
+        )
+        for t in s.tallies
+    ]
+    findings = [
+        c.Finding(date=run.scheduled_date, name=name, item=label, note=note, action=action)
+        for run, name, label, note, action in s.findings
+    ]
+    default_level = faults_mod.default_level(profile).code
+    levels = Counter(faults_mod.level_name(profile, f.level) for f in s.faults)
+    by_system_f = Counter(f.system.name if f.system else "（未指定）" for f in s.faults)
+    by_cause = Counter(f.category or "（未分类）" for f in s.faults)
+    major = []
+    for f in s.faults:
+        if f.level == default_level:
+            continue
+        v = {x.step: x for x in s.fault_verdicts[f.id]}
+        duration = ""
+        if f.recovered_at:
+            duration = sla_mod.format_minutes((f.recovered_at - f.reported_at).total_seconds() / 60)
+        major.append(
+            c.FaultLine(
+                number=f.number,
+                title=f.title,
+                level=faults_mod.level_name(profile, f.level),
+                system=f.system.name if f.system else "",
+                reported_at=f.reported_at,
+                recovered_at=f.recovered_at,
+                duration=duration,
+                response=v["response"].label if "response" in v else "—",
+                recovery=v["recovery"].label if "recovery" in v else "—",
+                cause=f.cause,
+            )
+        )
+    # charts
+    system_names = [sy.name for sy in data.systems.values() if sy.active]
+    faults_chart = c.Chart(
+        key="faults_by_system",
+        title="本月故障数（按系统）",
+        kind="bar",
+        categories=system_names,
+        series=[("故障数", [float(by_system_f.get(n, 0)) for n in system_names])],
+    )
+    per_day = Counter(r.received_at.date() for r in s.requests)
+    days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
+    calls_chart = c.Chart(
+        key="calls_per_day",
+        title="每日服务请求数",
+        kind="bar",
+        categories=[str(d.day) for d in days],
+        series=[("服务请求", [float(per_day.get(d, 0)) for d in days])],
+    )
+    sla_chart = c.Chart(
+        key="sla_trend",
+        title="SLA 达成率与巡检完成率趋势",
+        kind="line",
+        categories=[t.month for t in trend],
+        series=[
+            ("SLA 达成率", [t.sla_rate if t.sla_rate is not None else 0.0 for t in trend]),
+            (
+                "巡检完成率",
+                [t.inspections_rate if t.inspections_rate is not None else 0.0 for t in trend],
+            ),
+        ],
+        percent=True,
+    )
+    # backup & security: conclusions of the related inspections
+    backup = []
+    for run in data.runs(start, end):
+        template = data.templates.get(run.template_id)
+        if template is None or run.status not in DONE:
+            continue
+        label = f"{template.category} {template.name}"
+        if (
+            any(w in label for w in ("备份", "安全", "恢复", "演练"))
+            and template.cadence != "daily"
+        ):
+            backup.append(
+                c.Line(label=f"{run.scheduled_date:%m-%d} {template.name}", value=run.conclusion)
+            )
+    daily_backup = [
+        t for t in data.templates.values() if t.cadence == "daily" and "备份" in t.name + t.category
+    ]
+    if not backup and not daily_backup:
+        backup.append(c.Line(label="备份与安全", value="本月无相关专项检查记录。"))
+    holidays = []
+    for h in data.holidays:
+        if h.start_date <= end and h.end_date >= start:
+            n_faults = sum(
+                1
+                for f in data.all_faults
+                if f.holiday_period_id == h.id or h.start_date <= f.reported_at.date() <= h.end_date
+            )
+            hruns = [
+                r
+                for r in data.runs(
+                    h.start_date - timedelta(days=30), h.end_date + timedelta(days=30)
+                )
+                if r.holiday_period_id == h.id and r.status in DONE
+            ]
+            holidays.append(
+                c.Line(
+                    label=f"{h.name}（{h.start_date:%m-%d} 至 {h.end_date:%m-%d}）",
+                    value=f"完成节假日检查 {len(hruns)} 次，期间故障 {n_faults} 起。",
+                )
+            )
+    problems = []
+    open_findings = [f for f in findings if not f.action]
+    if open_findings:
+        problems.append(f"巡检发现的问题中有 {len(open_findings)} 个尚未记录处理措施，需跟踪整改。")
+    if s.planned and s.done < s.planned:
+        problems.append(
+            f"本月有 {s.planned - s.done} 次巡检未按时完成，建议合理安排人员，确保按计划巡检。"
+        )
+    breached = s.sla[1] - s.sla[0]
+    if breached:
+        problems.append(f"有 {breached} 个 SLA 环节超时，需分析原因并改进响应流程。")
+    unresolved = [r for r in s.requests if r.status in ("open", "unresolved")]
+    if unresolved:
+        problems.append(f"尚有 {len(unresolved)} 个服务请求未解决，需跟进。")
+    if not problems:
+        problems.append("本月运行平稳，未发现需要甲方协调的问题。")
+    ny, nm = periods.add_months(y, m, 1)
+    next_plan = [
+        f"按计划完成{t.name}（{periods.CADENCE_NAMES.get(t.cadence, t.cadence)}）"
+        for t in data.templates.values()
+        if t.active and t.cadence in st.CALENDAR
+    ]
+    next_start = date(ny, nm, 1)
+    for h in data.holidays:
+        if h.start_date.year == ny and h.start_date.month == nm:
+            next_plan.append(
+                f"做好{h.name}（{h.start_date:%m-%d} 至 {h.end_date:%m-%d}）节假日保障"
+            )
+    if next_start > data.contract.end_date:
+        next_plan = ["合同服务期已结束，做好项目总结与移交。"]
+    author = job.exporter
+    overview = (
+        f"{job.period.label}，{data.contract.vendor}驻场团队按合同为{data.contract.client}提供运维服务："
+        f"应巡检 {s.planned} 次，按时完成 {s.done} 次（巡检完成率 {_pct(s.inspection_rate)}），"
+        f"发现问题 {len(findings)} 个，已整改 {s.findings_fixed} 个；"
+        f"发生故障 {len(s.faults)} 起（故障响应及时率 {_pct(s.response_rate)}，"
+        f"故障解决率 {_pct(s.resolution_rate)}）；受理服务请求 {len(s.requests)} 次"
+        f"（电话一次解决率 {_pct(s.first_call_rate)}）；SLA 达成率 {_pct(s.sla_rate)}，"
+        f"系统可用率 {_pct(s.availability)}。"
+    )
+    ids = [r.id for r in data.runs(start, end) if r.status in DONE]
+    ids += [f.id for f in s.faults] + [r.id for r in s.requests]
+    return _finish(  # type: ignore[return-value]
+        c.MonthlyReportCtx(
+            **_base(data, job),
+            author=author,
+            report_date=job.now.date(),
+            overview=overview,
+            inspection_rate=s.inspection_rate,
+            response_rate=s.response_rate,
+            resolution_rate=s.resolution_rate,
+            sla_rate=s.sla_rate,
+            first_call_rate=s.first_call_rate,
+            availability=s.availability,
+            inspections=inspections,
+            inspections_planned=s.planned,
+            inspections_done=s.done,
+            findings=findings,
+            findings_fixed=s.findings_fixed,
+            faults_total=len(s.faults),
+            faults_by_level=_counts(levels),
+            faults_by_system=_counts(by_system_f),
+            faults_by_cause=_counts(by_cause),
+            major_faults=major,
+            requests_total=len(s.requests),
+            requests_by_unit=_counts(s.count_by("unit")),
+            requests_by_system=_counts(s.count_by("system")),
+            requests_by_category=_counts(s.count_by("category")),
+            requests_by_channel=_counts(s.count_by("channel")),
+            sla=sla_table(data, s),
+            trend=trend,
+            backup_security=backup,
+            holidays=holidays,
+            problems=problems,
+            next_plan=next_plan,
+            charts={
+                "faults_by_system": faults_chart,
+                "calls_per_day": calls_chart,
+                "sla_trend": sla_chart,
+            },
+            signatures=blank_block(LABELS["report"]),
+            record_ids=ids,
+        )
+    )
+
+
+# --------------------------------------------------------------------------- documents
+
+SURVEY = [
+    ("服务态度", "驻场人员工作态度、沟通配合", "主动热情、沟通顺畅"),
+    ("响应及时性", "故障及服务请求响应速度", "按合同时限响应"),
+    ("问题解决", "故障处理及问题解决效果", "问题彻底解决、无反复"),
+    ("巡检质量", "日常巡检及定期巡检执行情况", "按计划执行、记录完整"),
+    ("节假日保障", "节假日及重大活动保障工作", "保障到位、无重大事件"),
+    ("文档交付", "运维月报、工单等交付物质量与及时性", "按时提交、内容准确"),
+    ("安全保密", "遵守保密及安全管理规定", "无违规行为"),
+    ("总体评价", "对本项目运维服务的总体满意度", "非常满意/满意/一般/不满意/很不满意"),
+]
+
+
+def build_document(data: ExportData, job: Job) -> c.DocumentCtx:
+    profile = data.profile
+    systems = [
+        c.SystemLine(seq=n, code=s.code, name=s.name, category=s.category)
+        for n, s in enumerate((s for s in data.systems.values() if s.active), start=1)
+    ]
+    sla = profile.sla
+    sla_lines = [
+        c.Line(label="服务时间", value=contract_info(data).service_window),
+        c.Line(label="响应时限", value=sla_mod.format_minutes(sla.response_minutes)),
+    ]
+    if sla.remote_minutes:
+        sla_lines.append(
+            c.Line(label="远程支持时限", value=sla_mod.format_minutes(sla.remote_minutes))
+        )
+    if sla.onsite_minutes:
+        sla_lines.append(c.Line(label="到场时限", value=sla_mod.format_minutes(sla.onsite_minutes)))
+    for lvl in sla.fault_levels:
+        sla_lines.append(
+            c.Line(
+                label=f"{lvl.name}故障恢复时限",
+                value=sla_mod.format_minutes(lvl.recovery_minutes) if lvl.recovery_minutes else "—",
+            )
+        )
+    roles = [c.Line(label=r.name, value=f"{r.count} 人") for r in profile.roles]
+    holidays = [
+        c.Line(label=h.name, value=f"{h.start_date} 至 {h.end_date}") for h in data.holidays
+    ]
+    checklists = [
+        c.Line(label=t.name, value=periods.CADENCE_NAMES.get(t.cadence, t.cadence))
+        for t in data.templates.values()
+        if t.active
+    ]
+    from app.deadlines import deadlines
+
+    state_names = {"due": "待交", "done": "已提交", "overdue": "已逾期"}
+    dls = []
+    for d in deadlines(data.session, data.contract, calendar=data.calendar, today=job.now.date()):
+        state = state_names.get(d.state, d.state)
+        if d.state != "done" and d.submitted is not None:
+            state = "已导出"
+        dls.append(c.Deliverable(name=d.name, period=d.period_label, due=d.due_date, state=state))
+    extra: dict[str, Any] = {}
+    if job.kind == "summary_report":
+        start, end = _bounds(job)
+        rows = _month_rows(data, start, end, job.now)
+        whole = st.period_stats(data, start, end, job.now)
+        total = total_row(rows, whole)
+        extra = {
+            "months": rows,
+            "total": total,
+            "sla_rates": sla_table(data, whole),
+            "faults_total": len(whole.faults),
+            "requests_total": len(whole.requests),
+            "overview": (
+                f"{job.period.label}，共应巡检 {total.planned} 次，按时完成 {total.done} 次"
+                f"（完成率 {_pct(st.rate(total.done, total.planned))}）；处置故障 {total.faults} 起"
+                f"（响应及时率 {_pct(whole.response_rate)}，"
+                f"解决率 {_pct(whole.resolution_rate)}）；"
+                f"受理服务请求 {total.requests} 次；SLA 达成率 {_pct(whole.sla_rate)}，"
+                f"系统可用率 {_pct(whole.availability)}。"
+            ),
+            "deliverables": [d for d in dls if d.due <= end + timedelta(days=15)],
+        }
+    return _finish(  # type: ignore[return-value]
+        c.DocumentCtx(
+            **_base(data, job),
+            **{
+                "systems": systems,
+                "roles": roles,
+                "sla": sla_lines,
+                "holidays": holidays,
+                "checklists": checklists,
+                "emergencies": list(faults_mod.EMERGENCY_TYPES.values()),
+                "deliverables": dls,
+                "scores": [
+                    c.ScoreRow(seq=n, item=a, content=b, standard=s_)
+                    for n, (a, b, s_) in enumerate(SURVEY, start=1)
+                ],
+                "blank_rows": list(range(1, 6)),
+                "signatures": blank_block(LABELS["report"]),
+            }
+            | extra,
+        )
+    )
+
+
+BUILDERS = {
+    "inspection_record": build_inspection_record,
+    "daily_inspection_log": build_daily_log,
+    "monthly_inspection": build_monthly_inspection,
+    "quarterly_summary": build_summary,
+    "annual_summary": build_summary,
+    "holiday_check": build_holiday_check,
+    "service_record": build_service_record,
+    "fault_report": build_fault_report,
+    "phone_log": build_phone_log,
+    "monthly_report": build_monthly_report,
+}
+
+
+def build(data: ExportData, job: Job) -> c.FormContext:
+    """The context of ``job`` (documents: prefilled facts of the profile)."""
+    spec(job.kind)
+    builder = BUILDERS.get(job.kind, build_document)
+    return builder(data, job)

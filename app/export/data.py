@@ -1,0 +1,312 @@
+"""Reading the store for an export: few queries, plain rows, cached per export run.
+
+An :class:`ExportData` is made once per export (a pack or one form) and read by
+every context builder of that export, so the runs, faults and requests of a
+month are queried once however many forms use them. Records replaced by an
+amendment are left out: a form shows the latest version of each record.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import cached_property
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.profile_schema import Profile
+from app.services.contracts import profile_of
+from app.workcal import WorkCalendar
+from db.models import (
+    Attachment,
+    Blob,
+    ChecklistItem,
+    ChecklistTemplate,
+    Contract,
+    FaultRecord,
+    HolidayPeriod,
+    InspectionRun,
+    ItemResult,
+    ServiceRequest,
+    Signature,
+    System,
+)
+
+
+@dataclass(frozen=True)
+class RunRow:
+    id: str
+    template_id: str
+    system_id: str | None
+    holiday_period_id: str | None
+    cadence: str
+    period_key: str
+    scheduled_date: date
+    started_at: datetime | None
+    completed_at: datetime | None
+    status: str
+    inspector: str
+    conclusion: str
+    remediation: str
+    remediation_deadline: date | None
+    supersedes_id: str | None
+    amendment_reason: str | None
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    id: str
+    run_id: str
+    item_id: str
+    system_id: str | None
+    seq: int
+    status: str | None
+    value_num: float | None
+    value_num2: float | None
+    value_text: str
+    note: str
+    action: str
+    fault_id: str | None
+
+
+def _latest(rows: list[Any]) -> list[Any]:
+    superseded = {r.supersedes_id for r in rows if r.supersedes_id}
+    return [r for r in rows if r.id not in superseded]
+
+
+class ExportData:
+    """Cached reads of one contract's records for an export."""
+
+    def __init__(self, session: Session, contract: Contract, calendar: WorkCalendar | None = None):
+        self.session = session
+        self.contract = contract
+        self.calendar = calendar or WorkCalendar.from_session(session)
+        self._runs: dict[tuple[date, date], list[RunRow]] = {}
+        self._results: dict[str, list[ResultRow]] = {}
+        self._faults: list[FaultRecord] | None = None
+        self._requests: list[ServiceRequest] | None = None
+        self._signatures: dict[tuple[str, str], list[Signature]] = {}
+        self._blobs: dict[str, bytes] = {}
+
+    # ------------------------------------------------------------------ contract
+
+    @cached_property
+    def profile(self) -> Profile:
+        return profile_of(self.contract)
+
+    @cached_property
+    def systems(self) -> dict[str, System]:
+        rows = self.session.scalars(
+            select(System).where(System.contract_id == self.contract.id).order_by(System.seq)
+        )
+        return {s.id: s for s in rows}
+
+    def system_name(self, system_id: str | None) -> str:
+        if system_id is None:
+            return ""
+        system = self.systems.get(system_id)
+        return system.name if system else ""
+
+    @cached_property
+    def templates(self) -> dict[str, ChecklistTemplate]:
+        rows = self.session.scalars(
+            select(ChecklistTemplate)
+            .where(ChecklistTemplate.contract_id == self.contract.id)
+            .order_by(ChecklistTemplate.seq)
+        )
+        return {t.id: t for t in rows}
+
+    @cached_property
+    def items(self) -> dict[str, ChecklistItem]:
+        ids = list(self.templates)
+        rows = self.session.scalars(select(ChecklistItem).where(ChecklistItem.template_id.in_(ids)))
+        return {i.id: i for i in rows}
+
+    @cached_property
+    def holidays(self) -> list[HolidayPeriod]:
+        return list(
+            self.session.scalars(
+                select(HolidayPeriod)
+                .where(HolidayPeriod.contract_id == self.contract.id)
+                .order_by(HolidayPeriod.start_date)
+            )
+        )
+
+    def holiday(self, holiday_id: str) -> HolidayPeriod | None:
+        return next((h for h in self.holidays if h.id == holiday_id), None)
+
+    # ------------------------------------------------------------------ runs
+
+    def runs(self, start: date, end: date) -> list[RunRow]:
+        """Runs scheduled in ``start``..``end`` (latest versions), by date and template order."""
+        key = (start, end)
+        if key not in self._runs:
+            r = InspectionRun
+            rows = self.session.execute(
+                select(
+                    r.id,
+                    r.template_id,
+                    r.system_id,
+                    r.holiday_period_id,
+                    r.cadence,
+                    r.period_key,
+                    r.scheduled_date,
+                    r.started_at,
+                    r.completed_at,
+                    r.status,
+                    r.inspector,
+                    r.conclusion,
+                    r.remediation,
+                    r.remediation_deadline,
+                    r.supersedes_id,
+                    r.amendment_reason,
+                ).where(
+                    r.contract_id == self.contract.id,
+                    r.scheduled_date >= start,
+                    r.scheduled_date <= end,
+                )
+            ).all()
+            # an amendment is in the same period as its original
+            runs = [RunRow(*row) for row in _latest(list(rows))]
+            order = {tid: t.seq for tid, t in self.templates.items()}
+            system_seq = {sid: s.seq for sid, s in self.systems.items()}
+            runs.sort(
+                key=lambda x: (
+                    x.scheduled_date,
+                    order.get(x.template_id, 0),
+                    system_seq.get(x.system_id or "", -1),
+                )
+            )
+            self._runs[key] = runs
+        return self._runs[key]
+
+    def results(self, runs: list[RunRow]) -> dict[str, list[ResultRow]]:
+        """Item results of the runs, by run id, in form order (one query for the missing)."""
+        missing = [r.id for r in runs if r.id not in self._results]
+        for chunk_start in range(0, len(missing), 500):
+            chunk = missing[chunk_start : chunk_start + 500]
+            x = ItemResult
+            found: dict[str, list[ResultRow]] = {rid: [] for rid in chunk}
+            rows = self.session.execute(
+                select(
+                    x.id,
+                    x.run_id,
+                    x.item_id,
+                    x.system_id,
+                    x.seq,
+                    x.status,
+                    x.value_num,
+                    x.value_num2,
+                    x.value_text,
+                    x.note,
+                    x.action,
+                    x.fault_id,
+                ).where(x.run_id.in_(chunk))
+            )
+            for row in rows:
+                found[row.run_id].append(ResultRow(*row))
+            for rid, items in found.items():
+                items.sort(key=lambda r: r.seq)
+                self._results[rid] = items
+        return {r.id: self._results[r.id] for r in runs}
+
+    # ------------------------------------------------------------------ faults & requests
+
+    @property
+    def all_faults(self) -> list[FaultRecord]:
+        if self._faults is None:
+            rows = list(
+                self.session.scalars(
+                    select(FaultRecord)
+                    .where(FaultRecord.contract_id == self.contract.id)
+                    .order_by(FaultRecord.reported_at, FaultRecord.number)
+                )
+            )
+            self._faults = _latest(rows)
+        return self._faults
+
+    def faults(self, start: date, end: date) -> list[FaultRecord]:
+        """Faults reported in ``start``..``end``."""
+        lo, hi = _bounds(start, end)
+        return [f for f in self.all_faults if lo <= f.reported_at < hi]
+
+    def faults_closed(self, start: date, end: date) -> list[FaultRecord]:
+        lo, hi = _bounds(start, end)
+        return [f for f in self.all_faults if f.closed_at is not None and lo <= f.closed_at < hi]
+
+    def fault(self, fault_id: str) -> FaultRecord | None:
+        return next((f for f in self.all_faults if f.id == fault_id), None)
+
+    @property
+    def all_requests(self) -> list[ServiceRequest]:
+        if self._requests is None:
+            rows = list(
+                self.session.scalars(
+                    select(ServiceRequest)
+                    .where(ServiceRequest.contract_id == self.contract.id)
+                    .order_by(ServiceRequest.received_at, ServiceRequest.number)
+                )
+            )
+            self._requests = _latest(rows)
+        return self._requests
+
+    def requests(self, start: date, end: date) -> list[ServiceRequest]:
+        lo, hi = _bounds(start, end)
+        return [r for r in self.all_requests if lo <= r.received_at < hi]
+
+    @cached_property
+    def fault_numbers(self) -> dict[str, str]:
+        return {f.id: f.number for f in self.all_faults} | {
+            f.supersedes_id: f.number for f in self.all_faults if f.supersedes_id
+        }
+
+    # ------------------------------------------------------------------ signatures & blobs
+
+    def signatures(self, record_type: str, ids: list[str]) -> dict[str, list[Signature]]:
+        missing = [i for i in ids if (record_type, i) not in self._signatures]
+        for chunk_start in range(0, len(missing), 500):
+            chunk = missing[chunk_start : chunk_start + 500]
+            found: dict[str, list[Signature]] = defaultdict(list)
+            for s in self.session.scalars(
+                select(Signature).where(
+                    Signature.record_type == record_type, Signature.record_id.in_(chunk)
+                )
+            ):
+                found[s.record_id].append(s)
+            for rid in chunk:
+                self._signatures[(record_type, rid)] = found.get(rid, [])
+        return {i: self._signatures[(record_type, i)] for i in ids}
+
+    def blob(self, sha256: str) -> bytes | None:
+        if sha256 not in self._blobs:
+            found = self.session.get(Blob, sha256)
+            if found is None:
+                return None
+            self._blobs[sha256] = found.data
+        return self._blobs[sha256]
+
+    def prefetch_blobs(self, shas: set[str]) -> None:
+        missing = [s for s in shas if s not in self._blobs]
+        if missing:
+            for sha, data in self.session.execute(
+                select(Blob.sha256, Blob.data).where(Blob.sha256.in_(missing))
+            ):
+                self._blobs[sha] = data
+
+    def attachments(self, owner_type: str, owner_id: str) -> list[Attachment]:
+        return list(
+            self.session.scalars(
+                select(Attachment)
+                .where(Attachment.owner_type == owner_type, Attachment.owner_id == owner_id)
+                .order_by(Attachment.created_at, Attachment.filename)
+            )
+        )
+
+
+def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    return datetime.combine(start, datetime.min.time()), datetime.combine(
+        end + timedelta(days=1), datetime.min.time()
+    )

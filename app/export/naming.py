@@ -1,0 +1,40 @@
+"""File and folder names of exported forms and packs (the contract's conventions).
+
+A single form: ``<合同编号>_<交付物>_<期间>.docx``. In a pack the folder carries
+the contract and period, and files are numbered in deliverable order:
+``01_运维月报_2026年3月.docx``, ``05_系统故障处置报告_GZ-202603-0001.docx``.
+Names are safe on Windows (no ``\\ / : * ? " < > |``, no trailing dot).
+"""
+
+from __future__ import annotations
+
+import re
+
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+MAX_PART = 80
+
+
+def safe(text: str, limit: int = MAX_PART) -> str:
+    cleaned = _UNSAFE.sub("_", text).strip().strip(".")
+    cleaned = re.sub(r"\s+", " ", cleaned)
+    return cleaned[:limit].rstrip(" .") or "未命名"
+
+
+def form_stem(deliverable: str, period_label: str) -> str:
+    parts = [safe(deliverable)]
+    if period_label:
+        parts.append(safe(period_label))
+    return "_".join(parts)
+
+
+def single_file(contract_no: str, deliverable: str, period_label: str, fmt: str) -> str:
+    prefix = safe(contract_no, 40) + "_" if contract_no else ""
+    return f"{prefix}{form_stem(deliverable, period_label)}.{fmt}"
+
+
+def month_folder(contract_no: str, contract_code: str, month: str) -> str:
+    return f"{safe(contract_no or contract_code, 40)}_月度交付包_{month}"
+
+
+def range_folder(contract_no: str, contract_code: str, label: str, start: str, end: str) -> str:
+    return f"{safe(contract_no or contract_code, 40)}_{safe(label, 20)}_{start}_{end}"

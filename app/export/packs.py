@@ -1,0 +1,663 @@
+"""Monthly packs and acceptance archives: plan, render, write, zip, manifest.
+
+- :func:`plan_month` / :func:`plan_range` list the files a pack will hold
+  (the 交付物 page previews this list): every deliverable occurrence of the
+  contract's profile that falls in the period — reports on a period by the
+  period's last day, fixed-date documents by their due date, one 系统故障处置报告
+  per fault closed in it, one 节假日检查记录单 per holiday ending in it — in Word
+  and, for tabular forms, Excel. Summary reports (中期验收报告, 项目总结报告 …)
+  go into range archives only; a range with none gets a 阶段运维总结报告.
+- :func:`export_pack` renders them into a hidden staging folder, each file
+  written atomically, with ``manifest.json`` and ``SHA256SUMS``, then renames
+  the folder into place and writes the zip beside it (temp + fsync + rename).
+  ``progress(done, total, message)`` is called per file; ``cancel`` (a callable
+  or a :class:`threading.Event`) is checked between files. On cancel or error
+  the staging folder and temporary zip are removed: nothing partial remains.
+  After success each deliverable occurrence is recorded as 已导出
+  (:func:`app.deadlines.mark_submitted` with ``state="exported"``).
+
+Manifest (``omw-pack/1``) — UTF-8 JSON with sorted keys, written once; a
+detached signature over its exact bytes (``manifest.json.minisig``) can be
+added later without changing it::
+
+    {"format": "omw-pack/1", "kind": "month" | "range", "app_version",
+     "contract": {"code", "name", "contract_no", "client", "vendor"},
+     "period": {"start", "end", "label"}, "exporter", "exported_at",
+     "files": [{"path", "size", "sha256", "form", "format", "deliverable",
+                "deliverable_name", "period_key", "record_ids",
+                "verification_code"}]}
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import shutil
+import threading
+import uuid
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from app import __version__, periods
+from app.deadlines import Deadline, deadlines, mark_submitted
+from app.export import build as b
+from app.export import naming
+from app.export.atomic import fsync_dir, temp_name, write_atomic
+from app.export.context import FormContext, PeriodInfo
+from app.export.data import ExportData
+from app.export.errors import ExportCancelled, ExportError
+from app.export.forms import spec
+from app.export.render import Renderer
+from app.services.contracts import get_contract
+from app.store import Store
+from db.models import Contract
+
+MANIFEST = "manifest.json"
+SUMS = "SHA256SUMS"
+FORMAT = "omw-pack/1"
+ARCHIVE_ONLY = ("summary_report",)
+
+Progress = Callable[[int, int, str], None]
+Cancel = Callable[[], bool] | threading.Event
+
+
+@dataclass
+class PlannedFile:
+    """One file of a pack."""
+
+    path: str  # relative, with "/" separators
+    kind: str
+    fmt: str
+    deliverable_code: str
+    deliverable_name: str
+    period: PeriodInfo
+    due_date: date | None = None
+    record_ids: list[str] | None = None
+    holiday_id: str | None = None
+    state: str = ""  # due | done | overdue (of the deliverable occurrence)
+    exported: bool = False  # exported or handed in before
+
+    @property
+    def title(self) -> str:
+        return spec(self.kind).title
+
+
+@dataclass
+class PackPlan:
+    kind: str  # month | range
+    contract_code: str
+    contract_name: str
+    start: date
+    end: date
+    label: str
+    folder: str
+    files: list[PlannedFile] = field(default_factory=list)
+
+
+@dataclass
+class ExportedFile:
+    path: str
+    size: int
+    sha256: str
+    planned: PlannedFile
+    verification_code: str
+    record_ids: list[str]
+
+
+@dataclass
+class PackResult:
+    folder: Path
+    zip_path: Path | None
+    manifest: dict[str, Any]
+    files: list[ExportedFile]
+    seconds: float
+
+
+# --------------------------------------------------------------------------- planning
+
+
+def _month_bounds(month: str | date) -> tuple[date, date]:
+    if isinstance(month, str):
+        try:
+            first = date.fromisoformat(month + "-01")
+        except ValueError:
+            raise ExportError(f"月份格式应为 YYYY-MM：“{month}”。") from None
+    else:
+        first = month.replace(day=1)
+    return first, periods.month_end(first.year, first.month)
+
+
+def _anchor(d: Deadline) -> date:
+    return d.due_date if d.period_key == "once" else d.period_end
+
+
+def _period_of(d: Deadline) -> PeriodInfo:
+    label = d.period_label
+    if d.period_key in ("once", "contract"):
+        label = "" if d.period_key == "once" else "合同期"
+    return PeriodInfo(key=d.period_key, label=label, start=d.period_start, end=d.period_end)
+
+
+def _files_for(
+    data: ExportData, occurrences: list[Deadline], folder: str, counter: list[int]
+) -> list[PlannedFile]:
+    files: list[PlannedFile] = []
+    fault_ids = {f.number: f.id for f in data.all_faults}
+    for d in occurrences:
+        form = spec(d.form) if d.form else None
+        if form is None:
+            continue
+        period = _period_of(d)
+        record_ids = None
+        holiday_id = None
+        label = period.label
+        if d.form == "fault_report":
+            fid = fault_ids.get(d.period_key)
+            if fid is None:
+                continue
+            record_ids = [fid]
+            label = d.period_key
+        elif d.form == "holiday_check":
+            holiday_id = d.period_key
+            holiday = data.holiday(d.period_key)
+            label = f"{holiday.name}_{holiday.start_date:%Y%m%d}" if holiday else d.period_key
+        counter[0] += 1
+        stem = f"{counter[0]:02d}_{naming.form_stem(d.name, label)}"
+        for fmt in form.formats:
+            files.append(
+                PlannedFile(
+                    path=f"{folder}{stem}.{fmt}",
+                    kind=d.form,
+                    fmt=fmt,
+                    deliverable_code=d.code,
+                    deliverable_name=d.name,
+                    period=period,
+                    due_date=d.due_date,
+                    record_ids=record_ids,
+                    holiday_id=holiday_id,
+                    state=d.state,
+                    exported=d.submitted is not None,
+                )
+            )
+    return files
+
+
+def _month_occurrences(all_dl: list[Deadline], start: date, end: date) -> list[Deadline]:
+    return [d for d in all_dl if start <= _anchor(d) <= end and d.form not in ARCHIVE_ONLY]
+
+
+def plan_month(
+    session: Any, contract: Contract | str, month: str | date, *, today: date | None = None
+) -> PackPlan:
+    """The files of the monthly pack of ``month`` (``YYYY-MM``); see the module docstring."""
+    contract = get_contract(session, contract) if isinstance(contract, str) else contract
+    start, end = _month_bounds(month)
+    if end < contract.start_date or start > contract.end_date:
+        raise ExportError(
+            f"{start:%Y-%m} 不在合同服务期（{contract.start_date} 至 {contract.end_date}）内。"
+        )
+    data = ExportData(session, contract)
+    all_dl = deadlines(session, contract, calendar=data.calendar, today=today)
+    key = f"{start:%Y-%m}"
+    plan = PackPlan(
+        kind="month",
+        contract_code=contract.code,
+        contract_name=contract.name,
+        start=max(start, contract.start_date),
+        end=min(end, contract.end_date),
+        label=f"{start.year}年{start.month}月",
+        folder=naming.month_folder(contract.contract_no, contract.code, key),
+    )
+    plan.files = _files_for(data, _month_occurrences(all_dl, start, end), "", [0])
+    return plan
+
+
+def plan_range(
+    session: Any,
+    contract: Contract | str,
+    start: date,
+    end: date,
+    *,
+    label: str = "",
+    today: date | None = None,
+) -> PackPlan:
+    """A mid-term / final archive: the month packs of ``start``..``end`` plus summary reports."""
+    contract = get_contract(session, contract) if isinstance(contract, str) else contract
+    if end < start:
+        raise ExportError(f"结束日期 {end} 早于开始日期 {start}。")
+    start, end = max(start, contract.start_date), min(end, contract.end_date)
+    if end < start:
+        raise ExportError("所选日期不在合同服务期内。")
+    if not label:
+        label = "终验归档" if end >= contract.end_date else "中期归档"
+    data = ExportData(session, contract)
+    all_dl = deadlines(session, contract, calendar=data.calendar, today=today)
+    plan = PackPlan(
+        kind="range",
+        contract_code=contract.code,
+        contract_name=contract.name,
+        start=start,
+        end=end,
+        label=label,
+        folder=naming.range_folder(
+            contract.contract_no, contract.code, label, start.isoformat(), end.isoformat()
+        ),
+    )
+    counter = [0]
+    summaries = [d for d in all_dl if d.form in ARCHIVE_ONLY and start <= _anchor(d) <= end]
+    plan.files += _files_for(data, summaries, "", counter)
+    if not summaries:
+        counter[0] += 1
+        period = PeriodInfo(
+            key=f"{start.isoformat()}_{end.isoformat()}",
+            label=f"{start.isoformat()} 至 {end.isoformat()}",
+            start=start,
+            end=end,
+        )
+        plan.files.append(
+            PlannedFile(
+                path=f"{counter[0]:02d}_阶段运维总结报告.docx",
+                kind="summary_report",
+                fmt="docx",
+                deliverable_code="",
+                deliverable_name="阶段运维总结报告",
+                period=period,
+            )
+        )
+    y, m = start.year, start.month
+    while date(y, m, 1) <= end:
+        ms, me = max(date(y, m, 1), start), min(periods.month_end(y, m), end)
+        month_counter = [0]
+        plan.files += _files_for(
+            data, _month_occurrences(all_dl, ms, me), f"{y}-{m:02d}/", month_counter
+        )
+        y, m = periods.add_months(y, m, 1)
+    return plan
+
+
+# --------------------------------------------------------------------------- exporting
+
+
+def _cancelled(cancel: Cancel | None) -> bool:
+    if cancel is None:
+        return False
+    if isinstance(cancel, threading.Event):
+        return cancel.is_set()
+    return bool(cancel())
+
+
+def _job(planned: PlannedFile, exporter: str, now: datetime) -> b.Job:
+    return b.Job(
+        kind=planned.kind,
+        period=planned.period,
+        deliverable_code=planned.deliverable_code,
+        deliverable_name=planned.deliverable_name,
+        record_ids=planned.record_ids,
+        holiday_id=planned.holiday_id,
+        exporter=exporter,
+        now=now,
+    )
+
+
+def _manifest(
+    plan: PackPlan, contract: Contract, exporter: str, now: datetime, files: list[ExportedFile]
+) -> dict[str, Any]:
+    return {
+        "format": FORMAT,
+        "kind": plan.kind,
+        "app_version": __version__,
+        "contract": {
+            "code": contract.code,
+            "name": contract.name,
+            "contract_no": contract.contract_no,
+            "client": contract.client,
+            "vendor": contract.vendor,
+        },
+        "period": {
+            "start": plan.start.isoformat(),
+            "end": plan.end.isoformat(),
+            "label": plan.label,
+        },
+        "exporter": exporter,
+        "exported_at": now.isoformat(),
+        "files": [
+            {
+                "path": f.path,
+                "size": f.size,
+                "sha256": f.sha256,
+                "form": f.planned.kind,
+                "format": f.planned.fmt,
+                "deliverable": f.planned.deliverable_code,
+                "deliverable_name": f.planned.deliverable_name,
+                "period_key": f.planned.period.key,
+                "record_ids": f.record_ids,
+                "verification_code": f.verification_code,
+            }
+            for f in files
+        ],
+    }
+
+
+def manifest_bytes(manifest: dict[str, Any]) -> bytes:
+    """The manifest's canonical bytes (what a detached signature signs)."""
+    return (json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode(
+        "utf-8"
+    )
+
+
+_STORED = (".docx", ".xlsx", ".png", ".zip")
+
+
+def export_pack(
+    store: Store,
+    plan: PackPlan,
+    out_dir: str | Path,
+    *,
+    exporter: str = "",
+    progress: Progress | None = None,
+    cancel: Cancel | None = None,
+    make_zip: bool = True,
+    overwrite: bool = False,
+    record: bool = True,
+    now: datetime | None = None,
+) -> PackResult:
+    """Render and write a planned pack (see the module docstring)."""
+    import time
+
+    started = time.perf_counter()
+    now = now or datetime.now().replace(microsecond=0)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    final = out / plan.folder
+    zip_final = out / f"{plan.folder}.zip"
+    if not overwrite and (final.exists() or (make_zip and zip_final.exists())):
+        raise ExportError(f"目标已存在：{final.name}，请换一个输出目录或选择覆盖。")
+    staging = out / f".{plan.folder}.partial-{uuid.uuid4().hex[:8]}"
+    zip_tmp = temp_name(zip_final) if make_zip else None
+    total = len(plan.files) + 1
+    exported: list[ExportedFile] = []
+    zf: zipfile.ZipFile | None = None
+    try:
+        staging.mkdir()
+        if zip_tmp is not None:
+            zf = zipfile.ZipFile(zip_tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=6)
+        with store.session() as session:
+            contract = get_contract(session, plan.contract_code)
+            data = ExportData(session, contract)
+            renderer = Renderer(session, contract)
+            contexts: dict[tuple[Any, ...], FormContext] = {}
+            for n, planned in enumerate(plan.files):
+                if _cancelled(cancel):
+                    raise ExportCancelled()
+                if progress:
+                    progress(n, total, planned.path)
+                key = (
+                    planned.kind,
+                    planned.deliverable_code,
+                    planned.period.key,
+                    tuple(planned.record_ids or ()),
+                    planned.holiday_id,
+                )
+                ctx = contexts.get(key)
+                if ctx is None:
+                    ctx = b.build(data, _job(planned, exporter, now))
+                    contexts = {key: ctx}  # docx and xlsx of one form share it
+                body = renderer.render(ctx, planned.fmt, planned.deliverable_code)
+                target = staging / planned.path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                write_atomic(target, body, sync=False)
+                if zf is not None:
+                    _zip_write(zf, f"{plan.folder}/{planned.path}", body, now)
+                exported.append(
+                    ExportedFile(
+                        planned.path,
+                        len(body),
+                        hashlib.sha256(body).hexdigest(),
+                        planned,
+                        ctx.verification_code,
+                        list(ctx.record_ids),
+                    )
+                )
+            if _cancelled(cancel):
+                raise ExportCancelled()
+            manifest = _manifest(plan, contract, exporter, now, exported)
+        if progress:
+            progress(total - 1, total, MANIFEST)
+        body = manifest_bytes(manifest)
+        sums = "".join(f"{f.sha256}  {f.path}\n" for f in exported).encode("utf-8")
+        write_atomic(staging / MANIFEST, body, sync=False)
+        write_atomic(staging / SUMS, sums, sync=False)
+        _sync_tree(staging)
+        if zf is not None and zip_tmp is not None:
+            _zip_write(zf, f"{plan.folder}/{MANIFEST}", body, now)
+            _zip_write(zf, f"{plan.folder}/{SUMS}", sums, now)
+            zf.close()
+            zf = None
+            with open(zip_tmp, "rb+") as fh:
+                import os
+
+                os.fsync(fh.fileno())
+        if _cancelled(cancel):
+            raise ExportCancelled()
+        _move_into_place(staging, final, overwrite)
+        if zip_tmp is not None:
+            import os
+
+            os.replace(zip_tmp, zip_final)
+        fsync_dir(out)
+    except BaseException:
+        if zf is not None:
+            with contextlib.suppress(Exception):
+                zf.close()
+        if zip_tmp is not None:
+            with contextlib.suppress(OSError):
+                zip_tmp.unlink()
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    if record:
+        _record_exports(store, plan, exported, now)
+    if progress:
+        progress(total, total, "完成")
+    return PackResult(
+        final, zip_final if make_zip else None, manifest, exported, time.perf_counter() - started
+    )
+
+
+def _zip_write(zf: zipfile.ZipFile, name: str, body: bytes, now: datetime) -> None:
+    info = zipfile.ZipInfo(name, date_time=now.timetuple()[:6])
+    info.compress_type = zipfile.ZIP_STORED if name.endswith(_STORED) else zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    zf.writestr(info, body)
+
+
+def _sync_tree(folder: Path) -> None:
+    import os
+
+    for path in folder.rglob("*"):
+        if path.is_file():
+            with open(path, "rb") as fh:
+                os.fsync(fh.fileno())
+    for sub in [folder, *[p for p in folder.rglob("*") if p.is_dir()]]:
+        fsync_dir(sub)
+
+
+def _move_into_place(staging: Path, final: Path, overwrite: bool) -> None:
+    import os
+
+    old = None
+    if final.exists():
+        if not overwrite:
+            raise ExportError(f"目标已存在：{final.name}。")
+        old = final.with_name(f".{final.name}.old-{uuid.uuid4().hex[:8]}")
+        os.replace(final, old)
+    os.replace(staging, final)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _record_exports(store: Store, plan: PackPlan, files: list[ExportedFile], now: datetime) -> None:
+    seen: set[tuple[str, str]] = set()
+    with store.session() as session:
+        for f in files:
+            p = f.planned
+            key = (p.deliverable_code, p.period.key)
+            if not p.deliverable_code or key in seen:
+                continue
+            seen.add(key)
+            with contextlib.suppress(ExportError, Exception):
+                mark_submitted(
+                    session,
+                    plan.contract_code,
+                    p.deliverable_code,
+                    p.period.key,
+                    submitted_at=now,
+                    state="exported",
+                    file_name=f"{plan.folder}/{f.path}",
+                    file_sha256=f.sha256,
+                    note=f"{'月度交付包' if plan.kind == 'month' else plan.label}导出",
+                )
+
+
+# --------------------------------------------------------------------------- single forms
+
+
+@dataclass
+class FormResult:
+    path: Path
+    size: int
+    sha256: str
+    verification_code: str
+    record_ids: list[str]
+
+
+def export_form(
+    store: Store,
+    kind: str,
+    out: str | Path,
+    *,
+    record_id: str | None = None,
+    contract: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    deliverable_code: str = "",
+    exporter: str = "",
+    now: datetime | None = None,
+) -> FormResult:
+    """Export one form to ``out`` (format from its suffix, .docx or .xlsx).
+
+    Record forms take ``record_id`` (a run, a service request, a fault; for
+    节假日检查记录单 the holiday period's id); period forms ``contract`` and
+    ``start``/``end``; documents ``contract``.
+    """
+    form = spec(kind)
+    path = Path(out)
+    fmt = path.suffix.lower().lstrip(".")
+    if fmt not in form.formats:
+        raise ExportError(
+            f"「{form.title}」可导出为 {'、'.join('.' + f for f in form.formats)}，"
+            f"输出文件名应以此结尾：{path.name}"
+        )
+    now = now or datetime.now().replace(microsecond=0)
+    with store.session() as session:
+        found = _contract_for(session, form, record_id, contract)
+        data = ExportData(session, found)
+        period, record_ids, holiday_id = _single_scope(data, form, record_id, start, end)
+        name = deliverable_code
+        if not name:
+            profile_match = next((d for d in data.profile.deliverables if d.form == kind), None)
+            deliverable_code = profile_match.code if profile_match else ""
+            name = profile_match.name if profile_match else form.title
+        else:
+            match = next((d for d in data.profile.deliverables if d.code == name), None)
+            name = match.name if match else form.title
+        job = b.Job(
+            kind=kind,
+            period=period,
+            deliverable_code=deliverable_code,
+            deliverable_name=name,
+            record_ids=record_ids,
+            holiday_id=holiday_id,
+            exporter=exporter,
+            now=now,
+        )
+        ctx = b.build(data, job)
+        body = Renderer(session, found).render(ctx, fmt, deliverable_code)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, body)
+    return FormResult(
+        path, len(body), hashlib.sha256(body).hexdigest(), ctx.verification_code, ctx.record_ids
+    )
+
+
+def _contract_for(session: Any, form: Any, record_id: str | None, code: str | None) -> Contract:
+    from app.services.signing import get_record
+    from db.models import HolidayPeriod
+
+    if record_id and form.record_type:
+        record = get_record(session, form.record_type, record_id)
+        return session.get(Contract, record.contract_id)  # type: ignore[no-any-return]
+    if record_id and form.kind == "holiday_check":
+        holiday = session.get(HolidayPeriod, record_id)
+        if holiday is None:
+            raise ExportError(f"找不到节假日保障期（{record_id}）。")
+        return session.get(Contract, holiday.contract_id)  # type: ignore[no-any-return]
+    if not code:
+        raise ExportError(f"请用 --contract 指定合同（{form.title}）。")
+    return get_contract(session, code)
+
+
+def _single_scope(
+    data: ExportData, form: Any, record_id: str | None, start: date | None, end: date | None
+) -> tuple[PeriodInfo, list[str] | None, str | None]:
+    contract = data.contract
+    if form.scope in ("record", "records") and record_id:
+        from app.services.signing import get_record, latest_version
+
+        record = get_record(data.session, form.record_type, record_id)
+        latest = latest_version(data.session, form.record_type, record_id)
+        if latest.id != record.id:
+            raise ExportError("该记录已有更正版本，请导出最新版本。")
+        when = (
+            getattr(record, "scheduled_date", None)
+            or (getattr(record, "received_at", None) or record.reported_at).date()
+        )
+        return (
+            PeriodInfo(key=when.isoformat(), label=f"{when:%Y-%m-%d}", start=when, end=when),
+            [record_id],
+            None,
+        )
+    if form.kind == "holiday_check":
+        if not record_id:
+            raise ExportError(
+                "节假日检查记录单请用 --record 指定节假日保障期的 ID（omw holidays 可查）。"
+            )
+        holiday = data.holiday(record_id)
+        assert holiday is not None
+        return (
+            PeriodInfo(
+                key=holiday.id,
+                label=f"{holiday.name}（{holiday.start_date} 至 {holiday.end_date}）",
+                start=holiday.start_date,
+                end=holiday.end_date,
+            ),
+            None,
+            holiday.id,
+        )
+    if form.scope == "record":
+        raise ExportError(f"「{form.title}」请用 --record 指定记录 ID。")
+    start = start or contract.start_date
+    end = end or contract.end_date
+    if end < start:
+        raise ExportError(f"结束日期 {end} 早于开始日期 {start}。")
+    if start.day == 1 and end == periods.month_end(start.year, start.month):
+        label, key = f"{start.year}年{start.month}月", f"{start:%Y-%m}"
+    elif (start, end) == (contract.start_date, contract.end_date):
+        label, key = "合同期", "contract"
+    else:
+        label, key = f"{start} 至 {end}", f"{start}_{end}"
+    return PeriodInfo(key=key, label=label, start=start, end=end), None, None

@@ -1,0 +1,349 @@
+"""The sandboxed Jinja environment every template (built-in or the client's) runs in.
+
+- :class:`jinja2.sandbox.ImmutableSandboxedEnvironment`: no access to
+  attributes starting with ``_`` (``''.__class__.__mro__`` is refused), no
+  mutation of values, ``range`` limited; no loader, so no ``include``,
+  ``import`` or ``extends`` (no file access).
+- Context values are plain data (dicts, lists, strings, numbers, dates), never
+  store objects.
+- Undefined names raise (a typo in a client template is reported, not printed
+  as an empty string); repetition (``'x' * 10**9``, ``10 ** 10 ** 10``) is bounded.
+- Every compiled template is cached in the environment: one environment per
+  export run compiles each template once.
+
+Errors are turned into :class:`~app.export.errors.TemplateError` with a
+Chinese message by :func:`explain`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from typing import Any
+
+from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, nodes
+from jinja2.exceptions import SecurityError
+from jinja2.exceptions import TemplateError as JinjaError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markupsafe import Markup, escape
+
+from app.export.context import Chart, Image
+from app.export.errors import TemplateError
+
+MAX_REPEAT = 100_000
+MAX_POWER = 64
+#: Characters XML 1.0 forbids (except tab, newline, carriage return).
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def clean_text(text: str) -> str:
+    """Remove characters that cannot appear in an XML document."""
+    return _ILLEGAL_XML.sub("", text)
+
+
+class _Undefined(StrictUndefined):
+    __slots__ = ()
+
+
+class SandboxEnv(ImmutableSandboxedEnvironment):
+    """Sandbox with bounded repetition and a cache of compiled templates."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def __init__(self, *, autoescape: bool, finalize: Callable[[Any], Any] | None = None):
+        super().__init__(
+            autoescape=autoescape,
+            undefined=_Undefined,
+            finalize=finalize,
+            loader=None,
+            keep_trailing_newline=True,
+            auto_reload=False,
+        )
+        for name in ("lipsum", "cycler", "joiner", "namespace", "dict"):
+            self.globals.pop(name, None)
+        self.filters.update(FILTERS)
+        self._compiled: dict[str, Any] = {}
+        self._expressions: dict[str, Any] = {}
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**":
+            if isinstance(right, int | float) and abs(right) > MAX_POWER:
+                raise SecurityError("指数过大")
+            return left**right
+        if operator == "*":
+            for seq, times in ((left, right), (right, left)):
+                sized = isinstance(seq, str | list | tuple) and isinstance(times, int)
+                if sized and len(seq) * times > MAX_REPEAT:
+                    raise SecurityError("重复次数过大")
+            return left * right
+        return super().call_binop(context, operator, left, right)
+
+    def from_string(self, source: str, globals: Any = None, template_class: Any = None) -> Any:
+        if globals is not None or template_class is not None:
+            return super().from_string(source, globals, template_class)
+        found = self._compiled.get(source)
+        if found is None:
+            _refuse_private(self, source)
+            found = super().from_string(source)
+            self._compiled[source] = found
+        return found
+
+    def expression(self, source: str) -> Any:
+        """A compiled expression (cached), for Excel cells."""
+        found = self._expressions.get(source)
+        if found is None:
+            _refuse_private(self, "{{ " + source + " }}")
+            found = self.compile_expression(source, undefined_to_none=False)
+            self._expressions[source] = found
+        return found
+
+
+def _refuse_private(env: SandboxEnv, source: str) -> None:
+    """Refuse ``x.__y__`` / ``x['_y']`` before compiling (the sandbox would refuse at run time)."""
+    tree = env.parse(source)
+    for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
+        name = node.attr if isinstance(node, nodes.Getattr) else None
+        if isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const):
+            name = node.arg.value if isinstance(node.arg.value, str) else None
+        if name is not None and name.startswith("_"):
+            raise SecurityError(f"access to {name}")
+
+
+# --------------------------------------------------------------------------- filters
+
+
+def fmt_date(value: Any, pattern: str = "%Y-%m-%d") -> str:
+    if isinstance(value, datetime | date):
+        return value.strftime(pattern)
+    return "" if value is None else str(value)
+
+
+def fmt_time(value: Any) -> str:
+    return fmt_date(value, "%Y-%m-%d %H:%M")
+
+
+def fmt_cn_date(value: Any) -> str:
+    if isinstance(value, datetime | date):
+        return f"{value.year}年{value.month}月{value.day}日"
+    return "" if value is None else str(value)
+
+
+def fmt_pct(value: Any, digits: int = 1) -> str:
+    if value is None or value == "":
+        return "—"
+    try:
+        return f"{float(value) * 100:.{int(digits)}f}%"
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def fmt_num(value: Any, digits: int = 2) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        return f"{value:.{int(digits)}f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+FILTERS: dict[str, Callable[..., Any]] = {
+    "d": fmt_date,
+    "dt": fmt_time,
+    "cn_date": fmt_cn_date,
+    "pct": fmt_pct,
+    "num": fmt_num,
+}
+
+
+def plain_text(value: Any) -> str:
+    """How a value prints: dates ``2026-03-05``, times ``2026-03-05 14:30``, bools 是/否."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, datetime):
+        return fmt_time(value)
+    if isinstance(value, date):
+        return fmt_date(value)
+    if isinstance(value, float):
+        return fmt_num(value)
+    return str(value)
+
+
+# --------------------------------------------------------------------------- values
+
+
+_current = threading.local()
+
+
+@contextmanager
+def drawing(picture: Callable[[Image], Any], chart: Callable[[Chart], Any]) -> Iterator[None]:
+    """While a Word template renders: how pictures and charts print (this thread only)."""
+    _current.picture, _current.chart = picture, chart
+    try:
+        yield
+    finally:
+        _current.picture = _current.chart = None
+
+
+class Picture:
+    """An image in a context converted for a template; prints as the picture in Word."""
+
+    __slots__ = ("_image",)
+
+    def __init__(self, image: Image) -> None:
+        self._image = image
+
+    def __html__(self) -> str:
+        render = getattr(_current, "picture", None)
+        return "" if render is None else str(render(self._image))
+
+    def __str__(self) -> str:
+        return self.__html__()
+
+    def __bool__(self) -> bool:
+        return True
+
+
+class ChartValue(dict[str, Any]):
+    """A chart's data (``title``, ``categories``, ``series``…); prints as its picture in Word."""
+
+    def __init__(self, chart: Chart) -> None:
+        super().__init__(
+            key=chart.key,
+            title=chart.title,
+            kind=chart.kind,
+            categories=list(chart.categories),
+            series=[{"name": n, "data": list(v)} for n, v in chart.series],
+            percent=chart.percent,
+        )
+        self.chart = chart
+
+    def __html__(self) -> str:
+        render = getattr(_current, "chart", None)
+        return "" if render is None else str(render(self.chart) or "")
+
+    def __str__(self) -> str:
+        return self.__html__()
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = tuple(f.name for f in dataclasses.fields(cls))
+        _FIELDS[cls] = names
+    return names
+
+
+_SCALARS = (str, int, float, bool, date, datetime, type(None))
+
+
+def to_template(value: Any) -> Any:
+    """A context as plain data for Jinja: dataclasses become dicts, images pictures.
+
+    Strings are passed as typed; the Word and Excel writers make them safe.
+    """
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is Image:
+        return Picture(value)
+    if kind is Chart:
+        return ChartValue(value)
+    if kind is list or kind is tuple:
+        return [to_template(v) for v in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {name: to_template(getattr(value, name)) for name in _field_names(kind)}
+    if isinstance(value, dict):
+        return {str(k): to_template(v) for k, v in value.items()}
+    if isinstance(value, str):
+        return str(value)
+    return value
+
+
+# --------------------------------------------------------------------------- Word
+
+
+_BRACES = {"{": "&#123;", "}": "&#125;"}
+
+
+_WORD_SPECIAL = re.compile("[&<>\"'{}\n\r\t\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def word_finalize(value: Any) -> Any:
+    """Every ``{{ … }}`` of a Word template ends here: literal, escaped WordprocessingML text.
+
+    Text is XML-escaped (``</w:t>`` prints as itself); braces become character
+    references so nothing a user typed can look like template syntax later;
+    newlines and tabs become Word line breaks and tabs.
+    """
+    if type(value) is str:
+        if _WORD_SPECIAL.search(value) is None:
+            return Markup(value)
+        text = clean_text(value)
+    elif hasattr(value, "__html__"):
+        return Markup(value.__html__())
+    else:
+        text = clean_text(plain_text(value))
+        if _WORD_SPECIAL.search(text) is None:
+            return Markup(text)
+    out = str(escape(text))
+    if "{" in out or "}" in out:
+        out = out.replace("{", _BRACES["{"]).replace("}", _BRACES["}"])
+    if "\n" in out or "\r" in out:
+        out = out.replace("\r\n", "\n").replace("\r", "\n")
+        out = out.replace("\n", '</w:t><w:br/><w:t xml:space="preserve">')
+    if "\t" in out:
+        out = out.replace("\t", '</w:t><w:tab/><w:t xml:space="preserve">')
+    return Markup(out)
+
+
+def word_env() -> SandboxEnv:
+    return SandboxEnv(autoescape=True, finalize=word_finalize)
+
+
+def excel_env() -> SandboxEnv:
+    return SandboxEnv(autoescape=False, finalize=lambda v: clean_text(plain_text(v)))
+
+
+# --------------------------------------------------------------------------- errors
+
+
+_UNDEFINED = re.compile(r"'([^']+)' is undefined|has no attribute '([^']+)'")
+
+
+def explain(exc: BaseException, where: str) -> TemplateError:
+    """A Chinese message for an error raised while compiling or rendering a template."""
+    if isinstance(exc, TemplateError):
+        return exc
+    if isinstance(exc, SecurityError):
+        return TemplateError(
+            f"{where}使用了不允许的写法（访问内部属性或超出限制的运算），已拒绝渲染，未写入任何文件。"
+        )
+    if isinstance(exc, UndefinedError):
+        match = _UNDEFINED.search(str(exc))
+        name = next((g for g in match.groups() if g), "") if match else ""
+        return TemplateError(
+            f"{where}中的字段「{name or str(exc)}」不存在。"
+            "可用 `omw template-fields 表单类型` 查看可用的字段名。"
+        )
+    if isinstance(exc, TemplateSyntaxError):
+        return TemplateError(
+            f"{where}的模板语法有误（第 {exc.lineno} 行附近）：{exc.message}。"
+            "请检查 {{ }}、{% %} 是否成对。"
+        )
+    if isinstance(exc, JinjaError):
+        return TemplateError(f"{where}无法渲染：{exc}。")
+    return TemplateError(f"{where}无法渲染：{type(exc).__name__}: {exc}")

@@ -1,0 +1,353 @@
+"""Filling an Excel template with openpyxl, through the same sandboxed environment.
+
+Template conventions (documented in the README and by ``omw template-fields``):
+
+- A cell holding exactly one ``{{ expression }}`` receives the typed value:
+  numbers stay numbers, dates real dates (``yyyy-mm-dd`` unless the cell has
+  its own format), rates (0..1) can use a percent format. A cell mixing text
+  and placeholders receives text (``报告期：{{ period.label }}``).
+- A row whose first non-empty cell starts with ``{% for r in EXPR %}`` is
+  repeated once per element (the marker is removed, the rest of the cell
+  stays); rows below move down with their merged cells and heights.
+- ``{{ …image }}`` (a signature) places the picture at the cell;
+  ``{{ charts.KEY }}`` places a native Excel chart there, its data written to a
+  ``图表数据`` sheet.
+- Text starting with ``= + - @`` (or a tab/CR) is stored as text with Excel's
+  quote prefix: a user's ``=cmd|…`` never becomes a formula.
+
+Print area, fit-to-width, frozen panes, print titles and column widths come
+from the template; the print area is stretched over the rows written.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from copy import copy
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from openpyxl import load_workbook
+from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.drawing.image import Image as XlImage
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from app.export.context import FormContext
+from app.export.errors import TemplateError
+from app.export.sandbox import ChartValue, Picture, SandboxEnv, clean_text, explain, to_template
+
+_FOR = re.compile(r"^\s*\{%-?\s*for\s+(\w+)\s+in\s+(.+?)\s*-?%\}")
+_ONLY = re.compile(r"^\s*\{\{(.+?)\}\}\s*$", re.DOTALL)
+_ANY = re.compile(r"\{\{|\{%")
+_PATH = re.compile(r"^[A-Za-z]\w*(\.[A-Za-z]\w*)*$")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+MAX_CELL = 32_767
+MAX_ROWS = 200_000
+DATE_FORMAT = "yyyy-mm-dd"
+TIME_FORMAT = "yyyy-mm-dd hh:mm"
+EMU_PER_MM = 36_000
+
+
+@dataclass
+class _Cell:
+    col: int
+    value: Any
+    style: Any
+    comment: Any = None
+
+
+@dataclass
+class _Row:
+    index: int
+    cells: list[_Cell]
+    height: float | None
+    loop: tuple[str, str] | None  # (variable, expression)
+
+
+def neutral(text: str) -> tuple[str, bool]:
+    """Text safe for a cell, and whether it needs the quote prefix."""
+    text = clean_text(text)[:MAX_CELL]
+    return text, text.startswith(FORMULA_START)
+
+
+class ExcelTemplate:
+    """An .xlsx template; expressions compiled once in ``env`` for the export run."""
+
+    def __init__(self, data: bytes, env: SandboxEnv, where: str) -> None:
+        self.data = data
+        self.env = env
+        self.where = where
+        self._plans: dict[str, tuple[str, Any]] = {}
+
+    def render(self, ctx: FormContext, plain: dict[str, Any] | None = None) -> bytes:
+        try:
+            wb = load_workbook(io.BytesIO(self.data), rich_text=False)
+        except Exception as exc:
+            raise TemplateError(
+                f"{self.where}已损坏，无法作为 Excel 工作簿打开（{exc}）。"
+            ) from None
+        context = plain if plain is not None else to_template(ctx)
+        self._chart_sheet: Worksheet | None = None
+        self._chart_row = 1
+        try:
+            for ws in list(wb.worksheets):
+                self._sheet(wb, ws, context)
+            out = io.BytesIO()
+            wb.save(out)
+        except TemplateError:
+            raise
+        except Exception as exc:
+            raise explain(exc, self.where) from None
+        return out.getvalue()
+
+    # ------------------------------------------------------------------ sheets
+
+    def _sheet(self, wb: Any, ws: Worksheet, context: dict[str, Any]) -> None:
+        rows: list[_Row] = []
+        has_template = False
+        for row in ws.iter_rows():
+            cells = []
+            loop = None
+            for cell in row:
+                if cell.value is None and not cell.has_style:
+                    continue
+                value = cell.value
+                if isinstance(value, str) and _ANY.search(value):
+                    has_template = True
+                    if loop is None and not any(c.value not in (None, "") for c in cells):
+                        match = _FOR.match(value)
+                        if match:
+                            loop = (match.group(1), match.group(2))
+                            value = value[match.end() :] or None
+                cells.append(_Cell(cell.column, value, copy(cell._style), cell.comment))
+            if not row:
+                continue
+            index = row[0].row
+            height = ws.row_dimensions[index].height if index in ws.row_dimensions else None
+            rows.append(_Row(index, cells, height, loop))
+        if not has_template:
+            return
+        merges = [
+            (m.min_row, m.min_col, m.max_row, m.max_col) for m in list(ws.merged_cells.ranges)
+        ]
+        for m in list(ws.merged_cells.ranges):
+            ws.unmerge_cells(str(m))
+        ws._cells.clear()  # rewritten below, in order
+        heights = {r.index: r.height for r in rows}
+        for index in list(ws.row_dimensions):
+            ws.row_dimensions[index].height = None
+
+        offset = 0
+        mapping: dict[int, list[int]] = {}
+        last_template_row = max((r.index for r in rows), default=0)
+        by_index = {r.index: r for r in rows}
+        for index in range(1, last_template_row + 1):
+            row = by_index.get(index)
+            if row is None:
+                mapping[index] = [index + offset]
+                continue
+            if row.loop is None:
+                target = index + offset
+                self._write_row(ws, row, target, context)
+                mapping[index] = [target]
+                continue
+            name, expr = row.loop
+            items = self._eval(expr, context)
+            if items is None:
+                items = []
+            if not isinstance(items, list | tuple):
+                raise TemplateError(f"{self.where}：循环“{expr}”的对象不是列表。")
+            if len(items) > MAX_ROWS:
+                raise TemplateError(f"{self.where}：循环行数过多。")
+            targets = []
+            for n, item in enumerate(items):
+                scope = dict(context)
+                scope[name] = item
+                scope["loop"] = {
+                    "index": n + 1,
+                    "index0": n,
+                    "first": n == 0,
+                    "last": n == len(items) - 1,
+                    "length": len(items),
+                }
+                target = index + offset + n
+                self._write_row(ws, row, target, scope)
+                targets.append(target)
+            mapping[index] = targets
+            offset += len(items) - 1
+        for index, targets in mapping.items():
+            height = heights.get(index)
+            if height is not None:
+                for t in targets:
+                    ws.row_dimensions[t].height = height
+        for min_row, min_col, max_row, max_col in merges:
+            first, last = mapping.get(min_row), mapping.get(max_row)
+            if not first or not last:
+                continue
+            if min_row == max_row:
+                for t in first:
+                    ws.merge_cells(start_row=t, start_column=min_col, end_row=t, end_column=max_col)
+            else:
+                ws.merge_cells(
+                    start_row=first[0], start_column=min_col, end_row=last[-1], end_column=max_col
+                )
+        if ws.print_area:
+            last_row = max(ws.max_row, 1)
+            ws.print_area = f"A1:{get_column_letter(max(ws.max_column, 1))}{last_row}"
+
+    def _write_row(self, ws: Worksheet, row: _Row, target: int, scope: dict[str, Any]) -> None:
+        for spec in row.cells:
+            cell = ws.cell(row=target, column=spec.col)
+            cell._style = copy(spec.style)
+            if spec.comment is not None and target == row.index:
+                cell.comment = spec.comment
+            value = spec.value
+            if isinstance(value, str) and _ANY.search(value):
+                value = self._fill(ws, cell, value, scope)
+            self._assign(cell, value)
+
+    def _plan(self, text: str) -> tuple[str, Any]:
+        """How to fill a cell's text: ("path", names) | ("expr", source) | ("text", source)."""
+        plan = self._plans.get(text)
+        if plan is None:
+            only = _ONLY.match(text)
+            if only and "{{" not in only.group(1) and "{%" not in text:
+                expr = only.group(1).strip()
+                plan = ("path", tuple(expr.split("."))) if _PATH.match(expr) else ("expr", expr)
+            elif "{%" in text:
+                plan = ("bad", text)
+            else:
+                plan = ("text", text)
+            self._plans[text] = plan
+        return plan
+
+    def _fill(self, ws: Worksheet, cell: Any, text: str, scope: dict[str, Any]) -> Any:
+        how, what = self._plan(text)
+        if how == "path":
+            value = self._lookup(what, scope)
+        elif how == "expr":
+            value = self._eval(what, scope)
+        elif how == "bad":
+            raise TemplateError(
+                f"{self.where}：单元格 {cell.coordinate} 中的 {{% %}} 只能用于整行循环"
+                "（行首单元格写 {% for r in rows %}）。"
+            )
+        else:
+            try:
+                return self.env.from_string(what).render(scope)
+            except Exception as exc:
+                raise explain(exc, f"{self.where}（单元格 {cell.coordinate}）") from None
+        if isinstance(value, Picture):
+            self._picture(ws, cell, value)
+            return None
+        if isinstance(value, ChartValue):
+            self._chart(ws, cell, value)
+            return None
+        return value
+
+    def _lookup(self, names: tuple[str, ...], scope: dict[str, Any]) -> Any:
+        """``a.b.c`` over plain dicts without Jinja (the common case, fast)."""
+        value: Any = scope
+        for n, name in enumerate(names):
+            if isinstance(value, dict) and name in value:
+                value = value[name]
+                continue
+            if value is None and n > 0:
+                return None
+            if not isinstance(value, dict):
+                return self._eval(".".join(names), scope)
+            raise TemplateError(
+                f"{self.where}中的字段「{'.'.join(names[: n + 1])}」不存在。"
+                "可用 `omw template-fields 表单类型` 查看可用的字段名。"
+            )
+        return value
+
+    def _eval(self, expr: str, scope: dict[str, Any]) -> Any:
+        try:
+            return self.env.expression(expr)(**scope)
+        except Exception as exc:
+            raise explain(exc, self.where) from None
+
+    @staticmethod
+    def _assign(cell: Any, value: Any) -> None:
+        if value is None:
+            cell.value = None
+            return
+        if isinstance(value, bool):
+            cell.value = "是" if value else "否"
+            return
+        if isinstance(value, datetime):
+            cell.value = value
+            if cell.number_format == "General":
+                cell.number_format = TIME_FORMAT
+            return
+        if isinstance(value, date):
+            cell.value = value
+            if cell.number_format == "General":
+                cell.number_format = DATE_FORMAT
+            return
+        if isinstance(value, int | float):
+            cell.value = value
+            return
+        if isinstance(value, list | tuple):
+            value = "、".join(str(v) for v in value)
+        text, prefix = neutral(str(value))
+        cell.value = text
+        cell.data_type = "s"
+        if prefix:
+            cell.quotePrefix = True
+
+    # ------------------------------------------------------------------ pictures & charts
+
+    @staticmethod
+    def _picture(ws: Worksheet, cell: Any, picture: Picture) -> None:
+        image = picture._image
+        xl = XlImage(io.BytesIO(image.data))
+        ratio = (xl.height / xl.width) if xl.width else 0.4
+        width_px = image.width_mm / 25.4 * 96
+        xl.width = width_px
+        xl.height = (image.height_mm / 25.4 * 96) if image.height_mm else width_px * ratio
+        ws.add_image(xl, cell.coordinate)
+
+    def _chart(self, ws: Worksheet, cell: Any, value: ChartValue) -> None:
+        chart = value.chart
+        wb = ws.parent
+        if self._chart_sheet is None:
+            self._chart_sheet = wb.create_sheet("图表数据")
+        data_ws = self._chart_sheet
+        top = self._chart_row
+        data_ws.cell(row=top, column=1, value=chart.title)
+        for j, (name, _values) in enumerate(chart.series):
+            data_ws.cell(row=top + 1, column=2 + j, value=name)
+        for i, cat in enumerate(chart.categories):
+            self._assign(data_ws.cell(row=top + 2 + i, column=1), cat)
+            for j, (_name, values) in enumerate(chart.series):
+                c = data_ws.cell(row=top + 2 + i, column=2 + j, value=values[i])
+                if chart.percent:
+                    c.number_format = "0.0%"
+        n = len(chart.categories)
+        self._chart_row = top + n + 3
+        xl_chart = LineChart() if chart.kind == "line" else BarChart()
+        xl_chart.title = chart.title
+        xl_chart.height = 7.5
+        xl_chart.width = 16
+        if n:
+            data = Reference(
+                data_ws,
+                min_col=2,
+                max_col=1 + len(chart.series),
+                min_row=top + 1,
+                max_row=top + 1 + n,
+            )
+            cats = Reference(data_ws, min_col=1, min_row=top + 2, max_row=top + 1 + n)
+            xl_chart.add_data(data, titles_from_data=True)
+            xl_chart.set_categories(cats)
+        if chart.percent:
+            xl_chart.y_axis.number_format = "0%"
+            xl_chart.y_axis.scaling.min = 0
+            xl_chart.y_axis.scaling.max = 1
+        if len(chart.series) <= 1:
+            xl_chart.legend = None
+        ws.add_chart(xl_chart, cell.coordinate)

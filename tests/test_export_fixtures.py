@@ -1,0 +1,56 @@
+"""Fixtures of the export tests: a demo store made once per test session.
+
+October 2026 of both built-in contracts (国庆节 falls in it), from
+:func:`app.demo.generate`. Tests that write to the store work on a copy
+(:func:`store_copy`).
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from app.demo import generate
+from app.profiles import install_builtin_profiles
+from app.services.holidays import sync_all_holidays
+from app.store import Store
+
+MONTH = "2026-10"
+UNTIL = date(2026, 10, 31)
+CODES = ("portal-om", "internet-om")
+
+
+def make_demo(folder: Path) -> Path:
+    store = Store.open(folder, actor="测试导出")
+    with store.session() as session:
+        install_builtin_profiles(session)
+        sync_all_holidays(session)
+    for code in CODES:
+        generate(store, code, months=1, seed=3, until=UNTIL)
+    store.close()
+    return folder
+
+
+def store_copy(source: Path, target: Path) -> Store:
+    target.mkdir(parents=True, exist_ok=True)
+    for f in source.iterdir():
+        if f.name.startswith("omw.sqlite3") and "bak" not in f.name:
+            shutil.copy2(f, target / f.name)
+    return Store.open(target, actor="测试导出")
+
+
+@pytest.fixture(scope="session")
+def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A demo store with October 2026 of both built-in contracts (use it through a copy)."""
+    return make_demo(tmp_path_factory.mktemp("demo"))
+
+
+@pytest.fixture
+def demo_store(demo_dir: Path, tmp_path: Path) -> Iterator[Store]:
+    opened = store_copy(demo_dir, tmp_path / "demo-copy")
+    yield opened
+    opened.close()

@@ -1,0 +1,294 @@
+"""Every form renders from demo data; exported files are re-opened and their content checked."""
+
+# ruff: noqa: F811 - the shared fixtures are imported by name
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from docx import Document
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from app.export import build as b
+from app.export import charts, packs
+from app.export.context import PeriodInfo
+from app.export.data import ExportData
+from app.export.forms import FORMS
+from app.export.render import Renderer
+from app.export.sandbox import fmt_pct
+from app.services.contracts import get_contract
+from db.models import FaultRecord, ServiceRequest, Signature
+from tests.test_export_fixtures import CODES, MONTH, demo_dir, demo_store  # noqa: F401
+
+NOW = datetime(2026, 11, 2, 9, 0)
+OCT = PeriodInfo(key=MONTH, label="2026年10月", start=date(2026, 10, 1), end=date(2026, 10, 31))
+
+
+def _docx_xml(body: bytes) -> str:
+    with zipfile.ZipFile(io.BytesIO(body)) as zf:
+        return zf.read("word/document.xml").decode("utf-8")
+
+
+def _docx_text(body: bytes) -> str:
+    doc = Document(io.BytesIO(body))
+    parts = [p.text for p in doc.paragraphs]
+    for table in doc.tables:
+        for row in table._tbl.tr_lst:
+            for tc in row.tc_lst:
+                parts.append("".join(t.text or "" for t in tc.iter() if t.tag.endswith("}t")))
+    return "\n".join(parts)
+
+
+def _media(body: bytes, prefix: str) -> list[str]:
+    with zipfile.ZipFile(io.BytesIO(body)) as zf:
+        return [n for n in zf.namelist() if n.startswith(prefix)]
+
+
+@pytest.fixture(scope="module")
+def pack_dirs(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    from tests.test_export_fixtures import store_copy
+
+    out = tmp_path_factory.mktemp("packs")
+    found = {}
+    for code in CODES:
+        store = store_copy(demo_dir, out / f"store-{code}")
+        with store.session() as s:
+            plan = packs.plan_month(s, code, MONTH)
+        result = packs.export_pack(store, plan, out / code, exporter="测试", record=False, now=NOW)
+        store.close()
+        found[code] = result.folder
+    return found
+
+
+def test_month_packs_hold_every_form_of_the_profile(pack_dirs: dict[str, Path]) -> None:
+    names = {code: sorted(p.name for p in folder.rglob("*")) for code, folder in pack_dirs.items()}
+    portal = " ".join(names["portal-om"])
+    internet = " ".join(names["internet-om"])
+    for expected in (
+        "运维月报_2026年10月.docx",
+        "运维月报_2026年10月.xlsx",
+        "巡检记录单",
+        "运维工单",
+    ):
+        assert expected in portal
+    for expected in (
+        "日常巡检记录",
+        "电话支持记录",
+        "月巡检维护记录表",
+        "月度分析报告",
+        "节假日检查记录单_国庆节",
+        "系统故障处置报告_GZ-202610-",
+        "例会会议纪要",
+    ):
+        assert expected in internet
+    assert "manifest.json" in names["portal-om"] and "SHA256SUMS" in names["portal-om"]
+
+
+def test_word_layout_a4_fonts_header_footer_repeat(pack_dirs: dict[str, Path]) -> None:
+    for folder in pack_dirs.values():
+        for path in folder.glob("*.docx"):
+            body = path.read_bytes()
+            doc = Document(io.BytesIO(body))
+            section = doc.sections[0]
+            assert {round(section.page_width.cm, 1), round(section.page_height.cm, 1)} == {
+                21.0,
+                29.7,
+            }
+            assert section.gutter.cm == pytest.approx(0.5, abs=0.01)
+            with zipfile.ZipFile(io.BytesIO(body)) as zf:
+                styles = zf.read("word/styles.xml").decode()
+                footer = "".join(
+                    zf.read(n).decode() for n in zf.namelist() if n.startswith("word/footer")
+                )
+                header = "".join(
+                    zf.read(n).decode() for n in zf.namelist() if n.startswith("word/header")
+                )
+            assert 'w:eastAsia="宋体"' in styles and 'w:eastAsia="仿宋"' in styles
+            assert "PAGE" in footer and "NUMPAGES" in footer and "第 " in footer
+            assert "校验码" in footer and re.search(r"[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}", footer)
+            assert "合同编号" in header and "{{" not in header
+            xml = _docx_xml(body)
+            assert "{{" not in xml and "{%" not in xml
+            if "<w:tbl>" in xml:
+                assert "<w:tblHeader/>" in xml
+                for grid in re.findall(r"<w:tblGrid>(.*?)</w:tblGrid>", xml):
+                    width = sum(int(w) for w in re.findall(r'w:w="(\d+)"', grid)) / 567
+                    text_width = (
+                        section.page_width
+                        - section.left_margin
+                        - section.right_margin
+                        - section.gutter
+                    ) / 360000
+                    assert width <= text_width + 0.1, path.name
+
+
+def test_excel_print_setup_and_real_values(pack_dirs: dict[str, Path]) -> None:
+    for folder in pack_dirs.values():
+        for path in folder.glob("*.xlsx"):
+            wb = load_workbook(path)
+            ws = wb.worksheets[0]
+            assert ws.print_area, path.name
+            assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
+            assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4)
+            assert ws.column_dimensions["A"].width and ws.column_dimensions["A"].width > 5
+            for row in ws.iter_rows():
+                for cell in row:
+                    assert not (isinstance(cell.value, str) and "{{" in cell.value), path.name
+    daily = next(pack_dirs["internet-om"].glob("*日常巡检记录*.xlsx"))
+    ws = load_workbook(daily).worksheets[0]
+    assert ws.freeze_panes == "A4"
+    assert isinstance(ws["A4"].value, datetime) and ws["A4"].is_date
+    report = next(pack_dirs["portal-om"].glob("*运维月报*.xlsx"))
+    wb = load_workbook(report)
+    rates = {r[0].value: r[1].value for r in wb["概况"].iter_rows(min_row=3) if r[0].value}
+    assert isinstance(rates["故障总数"], int) and isinstance(rates["服务请求总数"], int)
+    assert rates["巡检完成率"] is None or isinstance(rates["巡检完成率"], float)
+
+
+def test_every_form_kind_exports_word_and_excel(demo_store, tmp_path: Path) -> None:
+    with demo_store.session() as s:
+        fault = s.scalar(select(FaultRecord).where(FaultRecord.closed_at.is_not(None)).limit(1))
+        req = s.scalar(select(ServiceRequest).limit(1))
+        from db.models import HolidayPeriod, InspectionRun
+
+        run = s.scalar(select(InspectionRun).where(InspectionRun.status == "signed").limit(1))
+        holiday = s.scalar(select(HolidayPeriod).where(HolidayPeriod.name == "国庆节").limit(1))
+        ids = {
+            "fault_report": fault.id,
+            "service_record": req.id,
+            "inspection_record": run.id,
+            "holiday_check": holiday.id,
+        }
+    for kind, form in FORMS.items():
+        for fmt in form.formats:
+            out = tmp_path / f"{kind}.{fmt}"
+            result = packs.export_form(
+                demo_store,
+                kind,
+                out,
+                record_id=ids.get(kind),
+                contract=None if kind in ids else "internet-om",
+                start=date(2026, 10, 1),
+                end=date(2026, 10, 31),
+                exporter="测试",
+                now=NOW,
+            )
+            assert result.size > 1000 and out.is_file()
+            if fmt == "docx":
+                text = _docx_text(out.read_bytes())
+                assert "{{" not in text and len(text) > 50, kind
+            else:
+                assert load_workbook(out).worksheets
+
+
+def test_signature_images_names_and_dates(demo_store, tmp_path: Path) -> None:
+    with demo_store.session() as s:
+        sig = s.scalar(select(Signature).where(Signature.record_type == "fault_record").limit(1))
+        assert sig is not None
+        fault_id = sig.record_id
+        signed = s.scalars(select(Signature).where(Signature.record_id == fault_id)).all()
+        names = {x.signer_name for x in signed}
+        req_sig = s.scalar(
+            select(Signature).where(Signature.record_type == "service_request").limit(1)
+        )
+    out = packs.export_form(demo_store, "fault_report", tmp_path / "f.docx", record_id=fault_id)
+    body = out.path.read_bytes()
+    assert len(_media(body, "word/media/")) >= 1
+    xml = _docx_xml(body)
+    assert xml.count("<w:drawing>") >= len(signed)
+    text = _docx_text(body)
+    for name in names:
+        assert name in text
+    assert f"{signed[0].signed_at:%Y-%m-%d}" in text
+    # Excel: the signature pictures are in the workbook
+    xl = packs.export_form(
+        demo_store, "service_record", tmp_path / "s.xlsx", record_id=req_sig.record_id
+    )
+    assert _media(xl.path.read_bytes(), "xl/media/")
+    assert load_workbook(xl.path).worksheets[0]._images
+
+
+def test_unsigned_signature_cells_stay_blank(demo_store, tmp_path: Path) -> None:
+    out = packs.export_form(
+        demo_store, "meeting_minutes", tmp_path / "m.docx", contract="portal-om"
+    )
+    doc = Document(out.path)
+    block = doc.tables[-1]
+    assert "运维人员" in block.rows[0].cells[0].text
+    assert block.rows[1].cells[0].text.strip() == ""
+    assert "<w:drawing>" not in block._tbl.xml
+    assert block.rows[2].cells[0].text.strip() == "签字人："
+
+
+def test_monthly_report_statistics_from_store_and_equal_in_word_and_excel(
+    demo_store,
+) -> None:
+    with demo_store.session() as s:
+        contract = get_contract(s, "portal-om")
+        data = ExportData(s, contract)
+        ctx = b.build(data, b.Job(kind="monthly_report", period=OCT, exporter="测试", now=NOW))
+        renderer = Renderer(s, contract)
+        word = renderer.render(ctx, "docx")
+        excel = renderer.render(ctx, "xlsx")
+        lo, hi = datetime(2026, 10, 1), datetime(2026, 11, 1)
+        superseded = select(FaultRecord.supersedes_id).where(FaultRecord.supersedes_id.is_not(None))
+        faults = s.scalar(
+            select(func.count()).where(
+                FaultRecord.contract_id == contract.id,
+                FaultRecord.reported_at >= lo,
+                FaultRecord.reported_at < hi,
+                FaultRecord.id.not_in(superseded),
+            )
+        )
+        rs = select(ServiceRequest.supersedes_id).where(ServiceRequest.supersedes_id.is_not(None))
+        requests = s.scalar(
+            select(func.count()).where(
+                ServiceRequest.contract_id == contract.id,
+                ServiceRequest.received_at >= lo,
+                ServiceRequest.received_at < hi,
+                ServiceRequest.id.not_in(rs),
+            )
+        )
+    assert ctx.faults_total == faults and ctx.requests_total == requests
+    assert sum(x.count for x in ctx.requests_by_channel) == requests
+    assert sum(x.count for x in ctx.faults_by_system) == faults
+    assert ctx.inspections_planned > 100 and 0 < (ctx.inspection_rate or 0) <= 1
+    text = _docx_text(word)
+    wb = load_workbook(io.BytesIO(excel))
+    overview = {r[0].value: r[1].value for r in wb["概况"].iter_rows(min_row=3) if r[0].value}
+    for label, field in (
+        ("巡检完成率", "inspection_rate"),
+        ("故障响应及时率", "response_rate"),
+        ("故障解决率", "resolution_rate"),
+        ("SLA 达成率", "sla_rate"),
+        ("电话一次解决率", "first_call_rate"),
+    ):
+        value = getattr(ctx, field)
+        assert overview[label] == value
+        assert f"{label}\n{fmt_pct(value)}" in text or fmt_pct(value) in text
+    assert overview["故障总数"] == faults and f"本月共发生故障 {faults} 起" in text
+    sla_sheet = {r[0].value: r for r in wb["SLA达成"].iter_rows(min_row=5) if r[0].value}
+    for row in ctx.sla:
+        assert sla_sheet[row.name][2].value == row.numerator
+        assert sla_sheet[row.name][3].value == row.denominator
+        assert f"{row.numerator}/{row.denominator}" in text
+    with zipfile.ZipFile(io.BytesIO(excel)) as zf:
+        assert any(n.startswith("xl/charts/chart") for n in zf.namelist())
+    if charts.cjk_font_available():
+        assert len(_media(word, "word/media/")) >= 3  # three chart pictures
+    trend = [t.month for t in ctx.trend]
+    assert trend[-1] == "2026年10月" and len(trend) >= 2
+
+
+def test_chart_font_is_shipped_or_skip() -> None:
+    if not charts.cjk_font_available():
+        pytest.skip("no CJK font on this machine and none shipped")
+    png = charts.render_png(
+        charts.Chart(key="t", title="测试图表", categories=["门户应用"], series=[("数", [1.0])])
+    )
+    assert png is not None and png.startswith(b"\x89PNG")

@@ -1,0 +1,252 @@
+"""Packs: manifest and hashes, zip, cancel and failure leave nothing, exports recorded, CLI."""
+
+# ruff: noqa: F811 - the shared fixtures are imported by name
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import zipfile
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from app.cli import main
+from app.deadlines import deadlines
+from app.export import packs
+from app.export.errors import ExportCancelled, ExportError
+from app.export.render import Renderer
+from tests.test_export_fixtures import MONTH, demo_dir, demo_store  # noqa: F401
+
+NOW = datetime(2026, 11, 2, 9, 0)
+
+
+def _plan(store, code: str = "internet-om") -> packs.PackPlan:
+    with store.session() as s:
+        return packs.plan_month(s, code, MONTH)
+
+
+def test_manifest_lists_every_file_with_its_hash(demo_store, tmp_path: Path) -> None:
+    calls: list[tuple[int, int, str]] = []
+    result = packs.export_pack(
+        demo_store,
+        _plan(demo_store),
+        tmp_path / "out",
+        exporter="项目经理甲",
+        progress=lambda d, t, m: calls.append((d, t, m)),
+        now=NOW,
+    )
+    manifest = json.loads((result.folder / "manifest.json").read_text("utf-8"))
+    assert manifest["format"] == "omw-pack/1" and manifest["kind"] == "month"
+    assert manifest["exporter"] == "项目经理甲" and manifest["app_version"]
+    assert manifest["period"] == {"start": "2026-10-01", "end": "2026-10-31", "label": "2026年10月"}
+    assert manifest["contract"]["code"] == "internet-om"
+    on_disk = sorted(
+        p.relative_to(result.folder).as_posix()
+        for p in result.folder.rglob("*")
+        if p.is_file() and p.name not in ("manifest.json", "SHA256SUMS")
+    )
+    assert sorted(f["path"] for f in manifest["files"]) == on_disk
+    for entry in manifest["files"]:
+        body = (result.folder / entry["path"]).read_bytes()
+        assert hashlib.sha256(body).hexdigest() == entry["sha256"] and len(body) == entry["size"]
+        assert entry["form"] and entry["period_key"]
+    faults = [f for f in manifest["files"] if f["form"] == "fault_report"]
+    assert faults and all(len(f["record_ids"]) == 1 for f in faults)
+    sums = (result.folder / "SHA256SUMS").read_text().splitlines()
+    assert len(sums) == len(manifest["files"])
+    with zipfile.ZipFile(result.zip_path) as zf:
+        names = set(zf.namelist())
+        for entry in manifest["files"]:
+            name = f"{result.folder.name}/{entry['path']}"
+            assert name in names
+            assert hashlib.sha256(zf.read(name)).hexdigest() == entry["sha256"]
+        assert (
+            zf.read(f"{result.folder.name}/manifest.json")
+            == (result.folder / "manifest.json").read_bytes()
+        )
+    assert calls[0][0] == 0 and calls[-1][0] == calls[-1][1]
+    assert not [p for p in (tmp_path / "out").iterdir() if p.name.startswith(".")]
+    # the deliverables now show as exported
+    with demo_store.session() as s:
+        found = {
+            (d.code, d.period_key): d for d in deadlines(s, "internet-om", today=date(2026, 11, 2))
+        }
+    assert found[("phone-log", MONTH)].submitted.state == "exported"
+    assert found[("monthly-analysis", MONTH)].submitted.file_sha256 in {
+        f["sha256"] for f in manifest["files"]
+    }
+
+
+def test_cancel_leaves_no_partial_output(demo_store, tmp_path: Path) -> None:
+    event = threading.Event()
+    seen: list[str] = []
+
+    def progress(done: int, total: int, message: str) -> None:
+        seen.append(message)
+        if done == 3:
+            event.set()
+
+    with pytest.raises(ExportCancelled):
+        packs.export_pack(
+            demo_store, _plan(demo_store), tmp_path / "out", progress=progress, cancel=event
+        )
+    assert list((tmp_path / "out").iterdir()) == []
+    assert len(seen) == 4
+    # a callable works too, and cancelling before the first file writes nothing either
+    with pytest.raises(ExportCancelled):
+        packs.export_pack(demo_store, _plan(demo_store), tmp_path / "out", cancel=lambda: True)
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_failure_midway_removes_everything(
+    demo_store,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    original = Renderer.render
+    count = {"n": 0}
+
+    def flaky(self, ctx, fmt, code=""):
+        count["n"] += 1
+        if count["n"] == 5:
+            raise OSError("磁盘已满")
+        return original(self, ctx, fmt, code)
+
+    monkeypatch.setattr(Renderer, "render", flaky)
+    with pytest.raises(OSError):
+        packs.export_pack(demo_store, _plan(demo_store), tmp_path / "out")
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_existing_pack_needs_overwrite(demo_store, tmp_path: Path) -> None:
+    plan = _plan(demo_store, "portal-om")
+    tmp_path = tmp_path / "out"
+    first = packs.export_pack(demo_store, plan, tmp_path, record=False, now=NOW)
+    with pytest.raises(ExportError, match="已存在"):
+        packs.export_pack(demo_store, plan, tmp_path, record=False, now=NOW)
+    again = packs.export_pack(demo_store, plan, tmp_path, record=False, overwrite=True, now=NOW)
+    assert again.folder == first.folder and (again.folder / "manifest.json").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [first.folder.name, first.zip_path.name]
+
+
+def test_range_archive_has_summary_and_month_folders(demo_store, tmp_path: Path) -> None:
+    with demo_store.session() as s:
+        plan = packs.plan_range(s, "portal-om", date(2026, 10, 1), date(2026, 10, 31))
+    paths = [f.path for f in plan.files]
+    assert any(p.startswith("2026-10/") for p in paths)
+    assert any(f.kind == "summary_report" for f in plan.files)
+    result = packs.export_pack(demo_store, plan, tmp_path, record=False, now=NOW)
+    assert result.manifest["kind"] == "range"
+    assert (result.folder / "2026-10").is_dir()
+
+
+def test_cli_export_and_template_fields(
+    demo_store,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    data_dir = str(demo_store.folder)
+    demo_store.close()
+    out = tmp_path / "out"
+    assert (
+        main(
+            [
+                "--data-dir",
+                data_dir,
+                "export",
+                "month",
+                "--contract",
+                "internet-om",
+                "--month",
+                MONTH,
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    assert "已导出" in capsys.readouterr().out
+    assert list(out.glob("*.zip"))
+    assert (
+        main(
+            [
+                "--data-dir",
+                data_dir,
+                "export",
+                "month",
+                "--contract",
+                "internet-om",
+                "--month",
+                MONTH,
+                "--out",
+                str(out),
+            ]
+        )
+        == 2
+    )
+    assert "已存在" in capsys.readouterr().err
+    assert (
+        main(
+            [
+                "--data-dir",
+                data_dir,
+                "export",
+                "range",
+                "--contract",
+                "portal-om",
+                "--from",
+                "2026-10-01",
+                "--to",
+                "2026-10-31",
+                "--out",
+                str(out),
+                "--dry-run",
+            ]
+        )
+        == 0
+    )
+    assert "阶段运维总结报告" in capsys.readouterr().out
+    manifest = json.loads(next(out.glob("*/manifest.json")).read_text("utf-8"))
+    fault_id = next(f for f in manifest["files"] if f["form"] == "fault_report")["record_ids"][0]
+    target = tmp_path / "one.docx"
+    assert (
+        main(
+            [
+                "--data-dir",
+                data_dir,
+                "export",
+                "form",
+                "fault_report",
+                "--record",
+                fault_id,
+                "--out",
+                str(target),
+            ]
+        )
+        == 0
+    )
+    assert target.is_file()
+    assert (
+        main(
+            [
+                "--data-dir",
+                data_dir,
+                "export",
+                "form",
+                "no_such_form",
+                "--record",
+                "x",
+                "--out",
+                str(target),
+            ]
+        )
+        == 2
+    )
+    assert "没有表单类型" in capsys.readouterr().err
+    assert main(["template-fields", "monthly_report"]) == 0
+    text = capsys.readouterr().out
+    assert "charts.<代码>" in text and "signatures.operator.image" in text and "{%tr for" in text
+    assert main(["template-fields"]) == 0
+    assert "inspection_record" in capsys.readouterr().out
