@@ -1,0 +1,1324 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en" sourcelanguage="zh_CN">
+<context>
+    <name></name>
+    <message>
+        <source>正在生成演示数据</source>
+        <translation>Generating demo data</translation>
+    </message>
+    <message>
+        <source>演示数据已生成。</source>
+        <translation>Demo data generated.</translation>
+    </message>
+    <message>
+        <source>演示数据未生成：{m}</source>
+        <translation>Demo data not generated: {m}</translation>
+    </message>
+    <message>
+        <source>已取消生成演示数据。</source>
+        <translation>Demo data generation cancelled.</translation>
+    </message>
+    <message>
+        <source>可拖入图片文件或截图，或按 Ctrl+V 粘贴</source>
+        <translation>Drop image files or screenshots here, or paste with Ctrl+V</translation>
+    </message>
+    <message>
+        <source>添加图片…</source>
+        <translation>Add images…</translation>
+    </message>
+    <message>
+        <source>粘贴截图</source>
+        <translation>Paste screenshot</translation>
+    </message>
+    <message>
+        <source>选择图片</source>
+        <translation>Choose images</translation>
+    </message>
+    <message>
+        <source>图片</source>
+        <translation>Images</translation>
+    </message>
+    <message>
+        <source>欢迎使用运维工作台</source>
+        <translation>Welcome to OM Workbench</translation>
+    </message>
+    <message>
+        <source>数据只保存在本机：{folder}。先填写您的身份（记录和签字以此署名），再选择要使用的合同。</source>
+        <translation>Data stays on this computer: {folder}. First enter who you are (records and signatures carry your name), then choose the contracts to use.</translation>
+    </message>
+    <message>
+        <source>姓名</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>岗位</source>
+        <translation>Role</translation>
+    </message>
+    <message>
+        <source>内置合同档案（可在「设置」中导入自己的合同）：</source>
+        <translation>Built-in contract profiles (import your own contract under &quot;Settings&quot;):</translation>
+    </message>
+    <message>
+        <source>{n} 个系统</source>
+        <translation>{n} systems</translation>
+    </message>
+    <message>
+        <source>生成演示数据（虚构的人员和记录，便于熟悉功能）</source>
+        <translation>Generate demo data (invented people and records, to get to know the app)</translation>
+    </message>
+    <message>
+        <source> 个月</source>
+        <translation> months</translation>
+    </message>
+    <message>
+        <source>开始使用</source>
+        <translation>Start</translation>
+    </message>
+    <message>
+        <source>退出</source>
+        <translation>Quit</translation>
+    </message>
+    <message>
+        <source>请填写您的姓名。</source>
+        <translation>Please enter your name.</translation>
+    </message>
+    <message>
+        <source>请至少选择一个合同。</source>
+        <translation>Please choose at least one contract.</translation>
+    </message>
+    <message>
+        <source>正常</source>
+        <extracomment>Kinds whose digits set the result (on the others digits are typed values).</extracomment>
+        <translation>Normal</translation>
+    </message>
+    <message>
+        <source>警告</source>
+        <translation>Warning</translation>
+    </message>
+    <message>
+        <source>异常</source>
+        <translation>Abnormal</translation>
+    </message>
+    <message>
+        <source>不适用</source>
+        <translation>N/A</translation>
+    </message>
+    <message>
+        <source>（选填）</source>
+        <translation> (optional)</translation>
+    </message>
+    <message>
+        <source>检查方法：{method}
+标准/阈值：{standard}</source>
+        <translation>Method: {method}
+Standard/threshold: {standard}</translation>
+    </message>
+    <message>
+        <source>数值</source>
+        <translation>Value</translation>
+    </message>
+    <message>
+        <source>数值一</source>
+        <translation>Value 1</translation>
+    </message>
+    <message>
+        <source>数值二</source>
+        <translation>Value 2</translation>
+    </message>
+    <message>
+        <source>填写…</source>
+        <translation>Enter…</translation>
+    </message>
+    <message>
+        <source>异常情况（警告/异常必填）</source>
+        <translation>Finding (required for warning/abnormal)</translation>
+    </message>
+    <message>
+        <source>处理措施</source>
+        <translation>Action taken</translation>
+    </message>
+    <message>
+        <source>生成故障单</source>
+        <translation>Open fault</translation>
+    </message>
+    <message>
+        <source>故障单 {number}</source>
+        <translation>Fault {number}</translation>
+    </message>
+    <message>
+        <source>照片 {n}</source>
+        <translation>Photos {n}</translation>
+    </message>
+    <message>
+        <source>巡检记录单 · {title}</source>
+        <extracomment>Emitted when a fault should be shown (its id); the main window opens it. Emitted when an amendment replaced this run (its id).</extracomment>
+        <translation>Inspection record · {title}</translation>
+    </message>
+    <message>
+        <source>更正…</source>
+        <translation>Correct…</translation>
+    </message>
+    <message>
+        <source>键盘：1 正常 · 2 警告 · 3 异常 · 0 不适用 · Enter 下一项 · PgDn 下一系统 · Ctrl+Shift+A 其余全部正常 · Ctrl+Enter 完成并签字</source>
+        <translation>Keys: 1 normal · 2 warning · 3 abnormal · 0 N/A · Enter next item · PgDn next system · Ctrl+Shift+A all others normal · Ctrl+Enter complete and sign</translation>
+    </message>
+    <message>
+        <source>其余全部正常</source>
+        <translation>All others normal</translation>
+    </message>
+    <message>
+        <source>巡检结论</source>
+        <translation>Conclusion</translation>
+    </message>
+    <message>
+        <source>整改要求</source>
+        <translation>Remediation</translation>
+    </message>
+    <message>
+        <source>整改期限</source>
+        <translation>Remediation deadline</translation>
+    </message>
+    <message>
+        <source>现场照片/截图</source>
+        <translation>Photos/screenshots</translation>
+    </message>
+    <message>
+        <source>完成并签字</source>
+        <translation>Complete and sign</translation>
+    </message>
+    <message>
+        <source>导出交付物</source>
+        <translation>Export deliverables</translation>
+    </message>
+    <message>
+        <source>月度交付包</source>
+        <translation>Monthly pack</translation>
+    </message>
+    <message>
+        <source>验收归档（日期范围）</source>
+        <translation>Acceptance archive (date range)</translation>
+    </message>
+    <message>
+        <source>导出内容</source>
+        <translation>Export</translation>
+    </message>
+    <message>
+        <source>月份</source>
+        <translation>Month</translation>
+    </message>
+    <message>
+        <source>至</source>
+        <translation>to</translation>
+    </message>
+    <message>
+        <source>日期范围</source>
+        <translation>Dates</translation>
+    </message>
+    <message>
+        <source>浏览…</source>
+        <translation>Browse…</translation>
+    </message>
+    <message>
+        <source>输出目录</source>
+        <translation>Output folder</translation>
+    </message>
+    <message>
+        <source>导出文件含保密信息；带离甲方现场须经甲方许可并加密保存（合同保密条款）。</source>
+        <translation>Exports hold confidential data; taking them off the client site needs the client&apos;s consent and encryption (confidentiality clause).</translation>
+    </message>
+    <message>
+        <source>打开输出目录</source>
+        <translation>Open output folder</translation>
+    </message>
+    <message>
+        <source>导出</source>
+        <translation>Export</translation>
+    </message>
+    <message>
+        <source>关闭</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <source>（已导出过）</source>
+        <translation> (exported before)</translation>
+    </message>
+    <message>
+        <source>{label}：{n} 个文件，另含 manifest.json 与 SHA256SUMS，并打包为 zip。</source>
+        <translation>{label}: {n} files, plus manifest.json and SHA256SUMS, also zipped.</translation>
+    </message>
+    <message>
+        <source>选择输出目录</source>
+        <translation>Choose the output folder</translation>
+    </message>
+    <message>
+        <source>正在导出 {label}</source>
+        <translation>Exporting {label}</translation>
+    </message>
+    <message>
+        <source>导出已取消，未留下任何文件。</source>
+        <translation>Export cancelled; no files were left behind.</translation>
+    </message>
+    <message>
+        <source>已导出 {n} 个文件到 {folder}</source>
+        <translation>Exported {n} files to {folder}</translation>
+    </message>
+    <message>
+        <source>{contract} · 巡检日期 {day} · 巡检人员 {who}</source>
+        <translation>{contract} · inspection date {day} · inspector {who}</translation>
+    </message>
+    <message>
+        <source>此记录已有更正版本，请打开最新版本。</source>
+        <translation>This record has a corrected version; open the latest one.</translation>
+    </message>
+    <message>
+        <source>🔒 已签字锁定：内容不能再修改；如需更正，请点「更正」生成更正记录。</source>
+        <translation>🔒 Signed and locked: the content cannot change; to correct it, click &quot;Correct&quot; to create an amendment.</translation>
+    </message>
+    <message>
+        <source>更正记录，更正原因：{reason}</source>
+        <translation>Amendment; reason: {reason}</translation>
+    </message>
+    <message>
+        <source>已填 {filled}/{total} · 正常 {n} · 警告 {w} · 异常 {a} · 不适用 {na}</source>
+        <translation>Filled {filled}/{total} · normal {n} · warning {w} · abnormal {a} · N/A {na}</translation>
+    </message>
+    <message>
+        <source>必填未填 {n} 项</source>
+        <translation>{n} required items not filled</translation>
+    </message>
+    <message>
+        <source>{n} 项警告/异常待填异常情况</source>
+        <translation>{n} warning/abnormal items need a finding</translation>
+    </message>
+    <message>
+        <source>照片 · {item}</source>
+        <translation>Photos · {item}</translation>
+    </message>
+    <message>
+        <source>目标 {t}</source>
+        <translation>target {t}</translation>
+    </message>
+    <message>
+        <source>无时限</source>
+        <translation>no target</translation>
+    </message>
+    <message>
+        <source>{target} · {state}（用时 {used}）</source>
+        <translation>{target} · {state} (took {used})</translation>
+    </message>
+    <message>
+        <source>{target} · {countdown}（截止 {due}）</source>
+        <translation>{target} · {countdown} (due {due})</translation>
+    </message>
+    <message>
+        <source>剩余 {t}</source>
+        <translation>{t} left</translation>
+    </message>
+    <message>
+        <source>超时 {t}</source>
+        <translation>{t} over</translation>
+    </message>
+    <message>
+        <source>现在</source>
+        <translation>Now</translation>
+    </message>
+    <message>
+        <source>报告时间</source>
+        <extracomment>Timeline step of the form → SLA step of :mod:`app.sla` it finishes.</extracomment>
+        <translation>Reported</translation>
+    </message>
+    <message>
+        <source>响应时间</source>
+        <translation>Responded</translation>
+    </message>
+    <message>
+        <source>到场时间</source>
+        <translation>On site</translation>
+    </message>
+    <message>
+        <source>恢复时间</source>
+        <translation>Recovered</translation>
+    </message>
+    <message>
+        <source>关闭时间</source>
+        <translation>Closed</translation>
+    </message>
+    <message>
+        <source>故障标题</source>
+        <translation>Title</translation>
+    </message>
+    <message>
+        <source>类型</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <source>影响范围</source>
+        <translation>Impact</translation>
+    </message>
+    <message>
+        <source>处理人</source>
+        <translation>Handler</translation>
+    </message>
+    <message>
+        <source>协调人</source>
+        <translation>Coordinator</translation>
+    </message>
+    <message>
+        <source>一、故障现象</source>
+        <translation>1. Symptom</translation>
+    </message>
+    <message>
+        <source>二、影响分析</source>
+        <translation>2. Impact analysis</translation>
+    </message>
+    <message>
+        <source>三、原因分析</source>
+        <translation>3. Cause</translation>
+    </message>
+    <message>
+        <source>四、处理过程（临时措施 → 根本解决 → 验证）</source>
+        <translation>4. Handling (workaround → fix → verification)</translation>
+    </message>
+    <message>
+        <source>五、整改及预防措施</source>
+        <translation>5. Remediation and prevention</translation>
+    </message>
+    <message>
+        <source>处理结果</source>
+        <translation>Result</translation>
+    </message>
+    <message>
+        <source>系统</source>
+        <translation>System</translation>
+    </message>
+    <message>
+        <source>等级</source>
+        <translation>Level</translation>
+    </message>
+    <message>
+        <source>应急事件</source>
+        <translation>Emergency</translation>
+    </message>
+    <message>
+        <source>发现方式</source>
+        <translation>Found by</translation>
+    </message>
+    <message>
+        <source>故障单</source>
+        <translation>Fault</translation>
+    </message>
+    <message>
+        <source>（不涉及具体系统）</source>
+        <translation>(no particular system)</translation>
+    </message>
+    <message>
+        <source>（不是应急事件）</source>
+        <translation>(not an emergency)</translation>
+    </message>
+    <message>
+        <source>时间节点及 SLA</source>
+        <translation>Timeline and SLA</translation>
+    </message>
+    <message>
+        <source>六、附件（截图/照片）</source>
+        <translation>6. Attachments (screenshots/photos)</translation>
+    </message>
+    <message>
+        <source>「现在」记下当前时间；时间也可直接输入，格式 2026-11-20 09:30。</source>
+        <translation>&quot;Now&quot; records the current time; times can also be typed, e.g. 2026-11-20 09:30.</translation>
+    </message>
+    <message>
+        <source>保存故障单</source>
+        <translation>Save fault</translation>
+    </message>
+    <message>
+        <source>关闭窗口</source>
+        <translation>Close window</translation>
+    </message>
+    <message>
+        <source>故障单 {number} {title}</source>
+        <translation>Fault {number} {title}</translation>
+    </message>
+    <message>
+        <source>（新）</source>
+        <translation>(new)</translation>
+    </message>
+    <message>
+        <source>新故障单</source>
+        <translation>New fault</translation>
+    </message>
+    <message>
+        <source>时间格式应为 YYYY-MM-DD HH:MM。</source>
+        <translation>Times are written YYYY-MM-DD HH:MM.</translation>
+    </message>
+    <message>
+        <source>已保存为故障单 {number}。</source>
+        <translation>Saved as fault {number}.</translation>
+    </message>
+    <message>
+        <source>来电单位</source>
+        <translation>Caller unit</translation>
+    </message>
+    <message>
+        <source>来电人</source>
+        <translation>Caller</translation>
+    </message>
+    <message>
+        <source>联系方式</source>
+        <translation>Contact</translation>
+    </message>
+    <message>
+        <source>问题类别</source>
+        <translation>Category</translation>
+    </message>
+    <message>
+        <source>优先级</source>
+        <translation>Priority</translation>
+    </message>
+    <message>
+        <source>问题描述</source>
+        <translation>Description</translation>
+    </message>
+    <message>
+        <source>处理结果/说明</source>
+        <translation>Result/notes</translation>
+    </message>
+    <message>
+        <source>服务请求</source>
+        <translation>Service requests</translation>
+    </message>
+    <message>
+        <source>（未指定）</source>
+        <translation>(not given)</translation>
+    </message>
+    <message>
+        <source>电话已解决 (Ctrl+Enter)</source>
+        <translation>Solved on the phone (Ctrl+Enter)</translation>
+    </message>
+    <message>
+        <source>转远程</source>
+        <translation>To remote</translation>
+    </message>
+    <message>
+        <source>转现场</source>
+        <translation>To on-site</translation>
+    </message>
+    <message>
+        <source>到场（现在）</source>
+        <translation>Arrived (now)</translation>
+    </message>
+    <message>
+        <source>完成</source>
+        <translation>Complete</translation>
+    </message>
+    <message>
+        <source>转故障单</source>
+        <translation>To fault</translation>
+    </message>
+    <message>
+        <source>暂存</source>
+        <translation>Keep open</translation>
+    </message>
+    <message>
+        <source>服务请求 {number} {unit}</source>
+        <translation>Service request {number} {unit}</translation>
+    </message>
+    <message>
+        <source>服务请求 {number} · {channel} · {status}</source>
+        <translation>Service request {number} · {channel} · {status}</translation>
+    </message>
+    <message>
+        <source>新服务请求（电话）</source>
+        <translation>New service request (phone)</translation>
+    </message>
+    <message>
+        <source>接报 {at} · 已用时 {elapsed}</source>
+        <translation>Received {at} · elapsed {elapsed}</translation>
+    </message>
+    <message>
+        <source>接报 {at}</source>
+        <translation>Received {at}</translation>
+    </message>
+    <message>
+        <source>如转现场到场</source>
+        <translation>If sent on site</translation>
+    </message>
+    <message>
+        <source>草稿</source>
+        <translation>Draft</translation>
+    </message>
+    <message>
+        <source>已完成</source>
+        <translation>Completed</translation>
+    </message>
+    <message>
+        <source>已签字</source>
+        <translation>Signed</translation>
+    </message>
+    <message>
+        <source>待办</source>
+        <translation>Due</translation>
+    </message>
+    <message>
+        <source>进行中</source>
+        <translation>In progress</translation>
+    </message>
+    <message>
+        <source>已逾期</source>
+        <translation>Overdue</translation>
+    </message>
+    <message>
+        <source>未开始</source>
+        <translation>Not yet</translation>
+    </message>
+    <message>
+        <source>巡检</source>
+        <translation>Inspections</translation>
+    </message>
+    <message>
+        <source>节假日检查</source>
+        <translation>Holiday check</translation>
+    </message>
+    <message>
+        <source>交付物</source>
+        <translation>Deliverables</translation>
+    </message>
+    <message>
+        <source>日</source>
+        <translation>Daily</translation>
+    </message>
+    <message>
+        <source>周</source>
+        <translation>Weekly</translation>
+    </message>
+    <message>
+        <source>月</source>
+        <translation>Monthly</translation>
+    </message>
+    <message>
+        <source>季</source>
+        <translation>Quarterly</translation>
+    </message>
+    <message>
+        <source>半年</source>
+        <translation>Half-yearly</translation>
+    </message>
+    <message>
+        <source>年</source>
+        <translation>Yearly</translation>
+    </message>
+    <message>
+        <source>节前</source>
+        <translation>Before</translation>
+    </message>
+    <message>
+        <source>节日期间</source>
+        <translation>During</translation>
+    </message>
+    <message>
+        <source>节日期间每日</source>
+        <translation>Daily during</translation>
+    </message>
+    <message>
+        <source>节后</source>
+        <translation>After</translation>
+    </message>
+    <message>
+        <source>电话</source>
+        <translation>Phone</translation>
+    </message>
+    <message>
+        <source>远程</source>
+        <translation>Remote</translation>
+    </message>
+    <message>
+        <source>现场</source>
+        <translation>On site</translation>
+    </message>
+    <message>
+        <source>处理中</source>
+        <translation>Open</translation>
+    </message>
+    <message>
+        <source>已解决</source>
+        <translation>Resolved</translation>
+    </message>
+    <message>
+        <source>已转故障</source>
+        <translation>Became a fault</translation>
+    </message>
+    <message>
+        <source>未解决</source>
+        <translation>Unresolved</translation>
+    </message>
+    <message>
+        <source>低</source>
+        <translation>Low</translation>
+    </message>
+    <message>
+        <source>普通</source>
+        <translation>Normal</translation>
+    </message>
+    <message>
+        <source>高</source>
+        <translation>High</translation>
+    </message>
+    <message>
+        <source>紧急</source>
+        <translation>Urgent</translation>
+    </message>
+    <message>
+        <source>已恢复</source>
+        <translation>Recovered</translation>
+    </message>
+    <message>
+        <source>已关闭</source>
+        <translation>Closed</translation>
+    </message>
+    <message>
+        <source>告警</source>
+        <translation>Alarm</translation>
+    </message>
+    <message>
+        <source>用户反馈</source>
+        <translation>User report</translation>
+    </message>
+    <message>
+        <source>域名劫持</source>
+        <translation>Domain hijacked</translation>
+    </message>
+    <message>
+        <source>网页篡改</source>
+        <translation>Page defaced</translation>
+    </message>
+    <message>
+        <source>无法访问</source>
+        <translation>Unreachable</translation>
+    </message>
+    <message>
+        <source>服务器故障恢复</source>
+        <translation>Server recovery</translation>
+    </message>
+    <message>
+        <source>一般</source>
+        <translation>Minor</translation>
+    </message>
+    <message>
+        <source>严重</source>
+        <translation>Serious</translation>
+    </message>
+    <message>
+        <source>重大</source>
+        <translation>Major</translation>
+    </message>
+    <message>
+        <source>特别重大</source>
+        <translation>Critical</translation>
+    </message>
+    <message>
+        <source>达标</source>
+        <translation>met</translation>
+    </message>
+    <message>
+        <source>超时</source>
+        <translation>breached</translation>
+    </message>
+    <message>
+        <source>已超时</source>
+        <translation>overdue</translation>
+    </message>
+    <message>
+        <source>响应</source>
+        <translation>Response</translation>
+    </message>
+    <message>
+        <source>远程支持</source>
+        <translation>Remote support</translation>
+    </message>
+    <message>
+        <source>到场</source>
+        <translation>On site</translation>
+    </message>
+    <message>
+        <source>恢复</source>
+        <translation>Recovery</translation>
+    </message>
+    <message>
+        <source>法定</source>
+        <translation>statutory</translation>
+    </message>
+    <message>
+        <source>约定</source>
+        <translation>agreed</translation>
+    </message>
+    <message>
+        <source>运维工程师</source>
+        <translation>O&amp;M engineer</translation>
+    </message>
+    <message>
+        <source>项目经理</source>
+        <translation>Project manager</translation>
+    </message>
+    <message>
+        <source>技术经理</source>
+        <translation>Technical manager</translation>
+    </message>
+    <message>
+        <source>安全工程师</source>
+        <translation>Security engineer</translation>
+    </message>
+    <message>
+        <source>开发工程师</source>
+        <translation>Developer</translation>
+    </message>
+    <message>
+        <source>无法打开数据</source>
+        <translation>Cannot open the data</translation>
+    </message>
+    <message>
+        <source>今日</source>
+        <extracomment>How often the status bar&apos;s SLA countdowns are recomputed.</extracomment>
+        <translation>Today</translation>
+    </message>
+    <message>
+        <source>故障</source>
+        <translation>Faults</translation>
+    </message>
+    <message>
+        <source>节假日保障</source>
+        <extracomment>A holiday stays preselected this long after it ended (its post-holiday phase).</extracomment>
+        <translation>Holiday duty</translation>
+    </message>
+    <message>
+        <source>设置</source>
+        <translation>Settings</translation>
+    </message>
+    <message>
+        <source>运维工作台</source>
+        <translation>OM Workbench</translation>
+    </message>
+    <message>
+        <source>合同</source>
+        <translation>Contract</translation>
+    </message>
+    <message>
+        <source>合同：</source>
+        <translation>Contract:</translation>
+    </message>
+    <message>
+        <source>新服务请求 (F2)</source>
+        <translation>New service request (F2)</translation>
+    </message>
+    <message>
+        <source>{name}（{role}）</source>
+        <translation>{name} ({role})</translation>
+    </message>
+    <message>
+        <source>无未关闭的故障</source>
+        <translation>No open faults</translation>
+    </message>
+    <message>
+        <source>未关闭故障 {n}：</source>
+        <translation>Open faults {n}: </translation>
+    </message>
+    <message>
+        <source> 等 {n} 条</source>
+        <translation> and {n} more</translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <extracomment>How long work may run before its progress dialog appears. Progress signals are sent at most this often (seconds).</extracomment>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>正在取消…</source>
+        <translation>Cancelling…</translation>
+    </message>
+    <message>
+        <source>登记已提交</source>
+        <translation>Mark handed in</translation>
+    </message>
+    <message>
+        <source>导出…</source>
+        <translation>Export…</translation>
+    </message>
+    <message>
+        <source>未完成</source>
+        <translation>Not done</translation>
+    </message>
+    <message>
+        <source>全部</source>
+        <translation>All</translation>
+    </message>
+    <message>
+        <source>截止日期</source>
+        <translation>Due date</translation>
+    </message>
+    <message>
+        <source>期间</source>
+        <translation>Period</translation>
+    </message>
+    <message>
+        <source>截止规则</source>
+        <translation>Due rule</translation>
+    </message>
+    <message>
+        <source>份数</source>
+        <translation>Copies</translation>
+    </message>
+    <message>
+        <source>状态</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <source>提交情况</source>
+        <translation>Handed in</translation>
+    </message>
+    <message>
+        <source>截止日期按法定工作日（含调休）计算；带 * 的日期按周一至周五推算。</source>
+        <translation>Due dates count statutory working days (with make-up days); dates marked * assume Monday to Friday.</translation>
+    </message>
+    <message>
+        <source>已提交</source>
+        <translation>handed in</translation>
+    </message>
+    <message>
+        <source>已导出</source>
+        <translation>exported</translation>
+    </message>
+    <message>
+        <source>显示 {shown} / 共 {total} 项</source>
+        <translation>Showing {shown} of {total}</translation>
+    </message>
+    <message>
+        <source>请先选择一项交付物。</source>
+        <translation>Choose a deliverable first.</translation>
+    </message>
+    <message>
+        <source>已登记提交：{name}（{period}）</source>
+        <translation>Marked handed in: {name} ({period})</translation>
+    </message>
+    <message>
+        <source>每日检查表逐日一张；双击或按 Enter 打开（未开始的当日检查会自动新建）。</source>
+        <translation>One daily check sheet per day; double-click or press Enter to open it (a sheet not started yet is created).</translation>
+    </message>
+    <message>
+        <source>阶段</source>
+        <translation>Phase</translation>
+    </message>
+    <message>
+        <source>日期</source>
+        <translation>Date</translation>
+    </message>
+    <message>
+        <source>检查表</source>
+        <translation>Check sheet</translation>
+    </message>
+    <message>
+        <source>截止</source>
+        <translation>Due</translation>
+    </message>
+    <message>
+        <source>应急事件（记录为故障单）</source>
+        <translation>Emergency events (recorded as faults)</translation>
+    </message>
+    <message>
+        <source>记录应急事件</source>
+        <translation>Record emergency</translation>
+    </message>
+    <message>
+        <source>故障单号</source>
+        <translation>Fault no.</translation>
+    </message>
+    <message>
+        <source>该合同没有节假日保障期。</source>
+        <translation>This contract has no holiday periods.</translation>
+    </message>
+    <message>
+        <source>{name}（{start} 至 {end}）</source>
+        <translation>{name} ({start} to {end})</translation>
+    </message>
+    <message>
+        <source>完成 {done}/{total}</source>
+        <translation>done {done}/{total}</translation>
+    </message>
+    <message>
+        <source>全部状态</source>
+        <translation>All states</translation>
+    </message>
+    <message>
+        <source>正在加载…</source>
+        <translation>Loading…</translation>
+    </message>
+    <message>
+        <source>加载列表</source>
+        <translation>Loading the list</translation>
+    </message>
+    <message>
+        <source>显示 {shown} / 共 {total} 条</source>
+        <translation>Showing {shown} of {total}</translation>
+    </message>
+    <message>
+        <source>巡检记录</source>
+        <translation>Inspection records</translation>
+    </message>
+    <message>
+        <source>巡检日期</source>
+        <translation>Date</translation>
+    </message>
+    <message>
+        <source>周期</source>
+        <translation>Period</translation>
+    </message>
+    <message>
+        <source>巡检人员</source>
+        <translation>Inspector</translation>
+    </message>
+    <message>
+        <source>完成时间</source>
+        <translation>Completed</translation>
+    </message>
+    <message>
+        <source>更正</source>
+        <translation>Amended</translation>
+    </message>
+    <message>
+        <source>新建巡检…</source>
+        <translation>New inspection…</translation>
+    </message>
+    <message>
+        <source>新建巡检</source>
+        <translation>New inspection</translation>
+    </message>
+    <message>
+        <source>开始</source>
+        <translation>Start</translation>
+    </message>
+    <message>
+        <source>故障记录</source>
+        <translation>Fault records</translation>
+    </message>
+    <message>
+        <source>新建故障单</source>
+        <translation>New fault</translation>
+    </message>
+    <message>
+        <source>服务单号</source>
+        <translation>Request no.</translation>
+    </message>
+    <message>
+        <source>接报时间</source>
+        <translation>Received</translation>
+    </message>
+    <message>
+        <source>方式</source>
+        <translation>Channel</translation>
+    </message>
+    <message>
+        <source>受理人</source>
+        <translation>Taken by</translation>
+    </message>
+    <message>
+        <source>电话解决</source>
+        <translation>On phone</translation>
+    </message>
+    <message>
+        <source>今日 {n} 条</source>
+        <translation>{n} today</translation>
+    </message>
+    <message>
+        <source>我的身份</source>
+        <translation>Who I am</translation>
+    </message>
+    <message>
+        <source>保存身份</source>
+        <translation>Save</translation>
+    </message>
+    <message>
+        <source>我的签名</source>
+        <translation>My signature</translation>
+    </message>
+    <message>
+        <source>录入/更换我的签名…</source>
+        <translation>Record or replace my signature…</translation>
+    </message>
+    <message>
+        <source>删除我的签名</source>
+        <translation>Delete my signature</translation>
+    </message>
+    <message>
+        <source>界面语言</source>
+        <translation>Language</translation>
+    </message>
+    <message>
+        <source>重新启动后生效。</source>
+        <translation>Takes effect after a restart.</translation>
+    </message>
+    <message>
+        <source>数据</source>
+        <translation>Data</translation>
+    </message>
+    <message>
+        <source>数据目录：{path}</source>
+        <translation>Data folder: {path}</translation>
+    </message>
+    <message>
+        <source>打开数据目录</source>
+        <translation>Open data folder</translation>
+    </message>
+    <message>
+        <source>数据保存在本机，不联网。带离甲方现场的导出文件须经甲方许可并加密（合同保密条款）。</source>
+        <translation>Data stays on this computer, offline. Exports taken off the client site need the client&apos;s consent and encryption (confidentiality clause).</translation>
+    </message>
+    <message>
+        <source>合同与演示数据</source>
+        <translation>Contracts and demo data</translation>
+    </message>
+    <message>
+        <source>导入合同档案（YAML）…</source>
+        <translation>Import a contract profile (YAML)…</translation>
+    </message>
+    <message>
+        <source>为当前合同生成演示数据</source>
+        <translation>Generate demo data for this contract</translation>
+    </message>
+    <message>
+        <source>演示数据为虚构人员和记录，可用于熟悉功能；请勿用于正式合同的数据目录。</source>
+        <translation>Demo data are invented people and records for getting to know the app; do not add them to a real contract&apos;s data folder.</translation>
+    </message>
+    <message>
+        <source>运维工作台 版本 {v}</source>
+        <translation>OM Workbench version {v}</translation>
+    </message>
+    <message>
+        <source>已保存（PIN 保护）</source>
+        <translation>Saved (PIN protected)</translation>
+    </message>
+    <message>
+        <source>尚未保存。签字时也可勾选「保存为我的签名」。</source>
+        <translation>Not saved. You can also tick &quot;Save as my signature&quot; when signing.</translation>
+    </message>
+    <message>
+        <source>请填写姓名。</source>
+        <translation>Please enter a name.</translation>
+    </message>
+    <message>
+        <source>已保存。以后的记录以「{name}」署名。</source>
+        <translation>Saved. New records are signed by &quot;{name}&quot;.</translation>
+    </message>
+    <message>
+        <source>界面语言已保存，重新启动后生效。</source>
+        <translation>Language saved; it takes effect after a restart.</translation>
+    </message>
+    <message>
+        <source>选择合同档案</source>
+        <translation>Choose a contract profile</translation>
+    </message>
+    <message>
+        <source>合同档案</source>
+        <translation>Contract profiles</translation>
+    </message>
+    <message>
+        <source>已导入合同 {code}。</source>
+        <translation>Contract {code} imported.</translation>
+    </message>
+    <message>
+        <source>星期一</source>
+        <translation>Monday</translation>
+    </message>
+    <message>
+        <source>星期二</source>
+        <translation>Tuesday</translation>
+    </message>
+    <message>
+        <source>星期三</source>
+        <translation>Wednesday</translation>
+    </message>
+    <message>
+        <source>星期四</source>
+        <translation>Thursday</translation>
+    </message>
+    <message>
+        <source>星期五</source>
+        <translation>Friday</translation>
+    </message>
+    <message>
+        <source>星期六</source>
+        <translation>Saturday</translation>
+    </message>
+    <message>
+        <source>星期日</source>
+        <translation>Sunday</translation>
+    </message>
+    <message>
+        <source>类别</source>
+        <translation>Kind</translation>
+    </message>
+    <message>
+        <source>名称</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>双击或按 Enter 打开表单。逾期事项排在最前。</source>
+        <translation>Double-click or press Enter to open the form. Overdue items come first.</translation>
+    </message>
+    <message>
+        <source>今日 · {date} {weekday} · {contract}</source>
+        <translation>Today · {date} {weekday} · {contract}</translation>
+    </message>
+    <message>
+        <source>节假日保障模式：{holiday}。今日须完成节日期间每日检查，应急事件按故障单记录。</source>
+        <translation>Holiday duty: {holiday}. Today&apos;s holiday check is due; record emergencies as faults.</translation>
+    </message>
+    <message>
+        <source>今日不在合同服务期内。</source>
+        <translation>Today is outside the contract period.</translation>
+    </message>
+    <message>
+        <source>待办 {due} · 进行中 {progress} · 已完成 {done} · 已逾期 {overdue}</source>
+        <translation>Due {due} · in progress {progress} · done {done} · overdue {overdue}</translation>
+    </message>
+    <message>
+        <source>该年度法定节假日安排未知，按周一至周五推算</source>
+        <translation>this year&apos;s statutory holidays are not known yet; Monday to Friday assumed</translation>
+    </message>
+    <message>
+        <source>巡检记录单</source>
+        <translation>Inspection record</translation>
+    </message>
+    <message>
+        <source>恢复未完成的表单</source>
+        <translation>Restore unfinished forms</translation>
+    </message>
+    <message>
+        <source>上次退出时以下表单仍在填写（程序异常退出）。勾选要恢复的表单：</source>
+        <translation>These forms were still being filled when the app last stopped unexpectedly. Tick the forms to restore:</translation>
+    </message>
+    <message>
+        <source>最后编辑 {at}</source>
+        <translation>last edited {at}</translation>
+    </message>
+    <message>
+        <source>恢复所选</source>
+        <translation>Restore selected</translation>
+    </message>
+    <message>
+        <source>丢弃所选</source>
+        <translation>Discard selected</translation>
+    </message>
+    <message>
+        <source>稍后再说</source>
+        <translation>Later</translation>
+    </message>
+    <message>
+        <source>用鼠标、手写笔或手指在此签名</source>
+        <extracomment>Pen width as a share of the paper height; scaled by pressure (mouse = 0.5).</extracomment>
+        <translation>Sign here with the mouse, a pen or a finger</translation>
+    </message>
+    <message>
+        <source>请在此处签名</source>
+        <translation>Sign here</translation>
+    </message>
+    <message>
+        <source>运维人员</source>
+        <translation>O&amp;M staff</translation>
+    </message>
+    <message>
+        <source>复核人</source>
+        <translation>Reviewer</translation>
+    </message>
+    <message>
+        <source>甲方确认</source>
+        <translation>Client</translation>
+    </message>
+    <message>
+        <source>签字：{role}</source>
+        <translation>Sign: {role}</translation>
+    </message>
+    <message>
+        <source>签字人</source>
+        <translation>Signer</translation>
+    </message>
+    <message>
+        <source>清除</source>
+        <translation>Clear</translation>
+    </message>
+    <message>
+        <source>撤销一笔</source>
+        <translation>Undo stroke</translation>
+    </message>
+    <message>
+        <source>保存为我的签名（下次输入 PIN 即可调用）</source>
+        <translation>Save as my signature (reuse it next time with the PIN)</translation>
+    </message>
+    <message>
+        <source>甲方确认须由甲方人员当场手写签名。</source>
+        <translation>The client signs by hand, on the spot.</translation>
+    </message>
+    <message>
+        <source>PIN/口令</source>
+        <translation>PIN/passphrase</translation>
+    </message>
+    <message>
+        <source>使用已保存的签名</source>
+        <translation>Use saved signature</translation>
+    </message>
+    <message>
+        <source>已保存签名：</source>
+        <translation>Saved signature:</translation>
+    </message>
+    <message>
+        <source>设置 PIN（至少 4 位）</source>
+        <translation>Set a PIN (4 or more)</translation>
+    </message>
+    <message>
+        <source>签字</source>
+        <translation>Sign</translation>
+    </message>
+    <message>
+        <source>请填写签字人姓名。</source>
+        <translation>Please enter the signer&apos;s name.</translation>
+    </message>
+    <message>
+        <source>请先在签名区手写签名。</source>
+        <translation>Please sign in the signature area first.</translation>
+    </message>
+    <message>
+        <source>更正已签字记录</source>
+        <translation>Correct a signed record</translation>
+    </message>
+    <message>
+        <source>原记录保持不变；更正记录复制原内容，修改后需重新完成并签字。请填写更正原因：</source>
+        <translation>The original stays unchanged; the amendment copies it and must be completed and signed again. Reason for the correction:</translation>
+    </message>
+    <message>
+        <source>生成更正记录</source>
+        <translation>Create amendment</translation>
+    </message>
+    <message>
+        <source>签名以 PIN/口令加密保存在本机数据目录中，签字时输入 PIN 即可调用；甲方确认不使用已保存的签名。</source>
+        <translation>Your signature is stored encrypted under a PIN/passphrase in the data folder; enter the PIN when signing to use it. The client never uses a saved signature.</translation>
+    </message>
+    <message>
+        <source>PIN/口令（至少 4 位）</source>
+        <translation>PIN/passphrase (4 or more)</translation>
+    </message>
+    <message>
+        <source>再次输入</source>
+        <translation>Repeat</translation>
+    </message>
+    <message>
+        <source>保存</source>
+        <translation>Save</translation>
+    </message>
+    <message>
+        <source>两次输入的 PIN 不一致。</source>
+        <translation>The two PINs differ.</translation>
+    </message>
+    <message>
+        <source>筛选…</source>
+        <translation>Filter…</translation>
+    </message>
+</context>
+</TS>

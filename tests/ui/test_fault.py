@@ -1,0 +1,92 @@
+"""The fault form: 「现在」 buttons and typed times with live SLA verdicts, save, close, sign."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from app.services import drafts, faults, signing
+from tests.ui.conftest import NOW, Keyboard, wait_window
+from tests.ui.test_checklist import draw, sign_dialog
+from ui.context import AppContext
+from ui.forms.fault import FaultForm
+from ui.main_window import MainWindow
+
+
+def new_fault(qtbot: QtBot, window: MainWindow) -> FaultForm:
+    window.open_fault()
+    return wait_window(qtbot, FaultForm)
+
+
+def test_a_new_fault_is_timed_with_now_buttons_saved_closed_and_signed(
+    qtbot: QtBot, window: MainWindow, ctx: AppContext, keyboard: Keyboard
+) -> None:
+    form = new_fault(qtbot, window)
+    assert form.is_new and form.times["reported"].value() == NOW
+    assert "剩余 15分钟" in form.verdicts["responded"].text()
+    form.lines["title"].setFocus()
+    keyboard.type("门户首页打不开")
+    qtbot.waitUntil(
+        lambda: (
+            ctx.call(lambda s: drafts.load(s, form.saver.form_key)).get("title") == "门户首页打不开"
+        )
+    )
+    form.choices["level"].setCurrentIndex(form.choices["level"].findData("major"))
+    qtbot.mouseClick(form.times["responded"].now_button, Qt.MouseButton.LeftButton)
+    assert form.verdicts["responded"].text() == "目标 15分钟 · 达标（用时 0分钟）"
+    assert "目标 2小时" in form.verdicts["recovered"].text()
+
+    form.times["onsite"].edit.setFocus()
+    keyboard.type("2026-11-20 09:30")
+    keyboard.press(Qt.Key.Key_Tab)
+    qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
+    assert "到场时间不能早于响应时间" in form.banner.text() and form.is_new
+    form.times["onsite"].edit.clear()
+    new_key = form.saver.form_key
+    qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
+    assert not form.is_new and form.record["number"] == "GZ-202611-0001"
+    assert ctx.call(lambda s: drafts.load(s, new_key)) == {}  # the draft became the record
+
+    form.texts["cause"].setFocus()
+    keyboard.type("证书过期")
+    form.lines["title"].setFocus()  # leaving the field stores it
+    assert ctx.call(lambda s: faults.get_fault(s, str(form.fault_id)).cause) == "证书过期"
+    qtbot.mouseClick(form.times["recovered"].now_button, Qt.MouseButton.LeftButton)
+    assert form.verdicts["recovered"].text().startswith("目标 2小时 · 达标")
+    assert not form.signatures.buttons["运维人员"].isEnabled()
+    qtbot.mouseClick(form.times["closed"].now_button, Qt.MouseButton.LeftButton)
+    assert form.signatures.buttons["运维人员"].isEnabled()
+
+    qtbot.mouseClick(form.signatures.buttons["运维人员"], Qt.MouseButton.LeftButton)
+    dialog = sign_dialog(qtbot)
+    draw(qtbot, dialog.pad)
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: form.locked)
+    assert form.lines["title"].isReadOnly() and form.amend_button.isVisible()
+    assert ctx.call(lambda s: signing.is_locked(s, "fault_record", str(form.fault_id)))
+
+
+def test_an_unanswered_fault_counts_down_and_shows_overdue(
+    qtbot: QtBot, window: MainWindow, ctx: AppContext
+) -> None:
+    fault_id = ctx.call(
+        lambda s: (
+            faults.create_fault(
+                s,
+                "test-portal",
+                title="接口超时",
+                level="major",
+                reported_at=NOW - timedelta(minutes=40),
+                now=NOW,
+            ).id
+        )
+    )
+    window.refresh_status()
+    assert "响应 超时 25分钟" in window.clocks.text()
+    window.open_fault(fault_id)
+    form = wait_window(qtbot, FaultForm)
+    assert "超时 25分钟" in form.verdicts["responded"].text()
+    assert "color:#c62828" in form.verdicts["responded"].styleSheet()
+    assert "剩余 1小时20分钟" in form.verdicts["recovered"].text()

@@ -1,0 +1,183 @@
+"""The main window: first start, navigation, contract switcher, holiday duty, deliverables."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from app.services import drafts, listings
+from app.services.contracts import list_contracts
+from app.store import Store
+from tests.ui.conftest import NOW, Keyboard, activate, top_level, wait_window
+from ui.context import AppContext
+from ui.first_start import FirstStartDialog, needs_first_start
+from ui.forms.checklist import ChecklistForm
+from ui.forms.fault import FaultForm
+from ui.forms.request import RequestForm
+from ui.main import open_window
+from ui.main_window import MainWindow
+from ui.pages.deliverables import DeliverablesPage
+from ui.pages.holidays import HolidaysPage
+from ui.pages.today import TodayPage
+from ui.restore import RestoreDialog
+from ui.settings import Settings
+
+
+def show_main(qtbot: QtBot, ctx: AppContext) -> MainWindow:
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.show()
+    activate(qtbot, window)
+    return window
+
+
+def fresh_ctx(store: Store) -> AppContext:
+    return AppContext(store, Settings.load(store.folder), clock=lambda: NOW)
+
+
+def test_first_start_sets_the_identity_installs_contracts_and_makes_demo_data(
+    qtbot: QtBot, store: Store
+) -> None:
+    ctx = fresh_ctx(store)
+    assert needs_first_start(ctx)
+
+    def fill() -> None:
+        dialog = top_level(FirstStartDialog)
+        assert isinstance(dialog, FirstStartDialog)
+        assert dialog.contracts.count() == 2
+        dialog.name.setCurrentText("王五")
+        dialog.role.setCurrentText("项目经理")
+        dialog.contracts.item(1).setCheckState(Qt.CheckState.Unchecked)  # portal-om
+        dialog.demo.setChecked(True)
+        dialog.months.setValue(1)
+        qtbot.mouseClick(dialog.findChild(object, "startButton"), Qt.MouseButton.LeftButton)  # type: ignore[arg-type]
+
+    QTimer.singleShot(0, fill)
+    window = open_window(ctx)
+    assert isinstance(window, MainWindow)
+    qtbot.addWidget(window)
+    assert (ctx.settings.name, ctx.settings.role, ctx.settings.contract) == (
+        "王五",
+        "项目经理",
+        "internet-om",
+    )
+    assert Settings.load(store.folder).name == "王五" and store.actor == "王五"
+    assert ctx.call(lambda s: [c.code for c in list_contracts(s)]) == ["internet-om"]
+    qtbot.waitUntil(lambda: "演示数据已生成" in window.statusBar().currentMessage(), timeout=30_000)
+    assert ctx.call(lambda s: len(listings.run_rows(s, "internet-om"))) > 10
+    assert not needs_first_start(ctx)
+    window.close()
+
+
+def test_navigation_by_keyboard_and_the_contract_switcher(
+    qtbot: QtBot, builtin_ctx: AppContext, keyboard: Keyboard
+) -> None:
+    window = show_main(qtbot, builtin_ctx)
+    today = window.pages["today"]
+    assert isinstance(today, TodayPage)
+    assert "互联网系统运维服务项目" in today.title.text()
+    assert window.nav.count() == 7 and window.nav.item(3).text() == "节假日保障"
+    window.nav.setFocus()
+    keyboard.press(Qt.Key.Key_5, Qt.KeyboardModifier.ControlModifier)
+    assert window.stack.currentWidget() is window.pages["requests"]
+    switcher = window.contracts
+    switcher.setCurrentIndex(switcher.findData("portal-om"))
+    assert builtin_ctx.contract == "portal-om"
+    assert Settings.load(builtin_ctx.store.folder).contract == "portal-om"
+    window.show_page("today")
+    qtbot.waitUntil(lambda: "门户应用运维服务项目" in today.title.text())
+    window.close()
+
+
+def test_holiday_duty_daily_sheets_and_emergency_events(
+    qtbot: QtBot, builtin_ctx: AppContext, keyboard: Keyboard
+) -> None:
+    window = show_main(qtbot, builtin_ctx)
+    window.show_page("holidays")
+    page = window.pages["holidays"]
+    assert isinstance(page, HolidaysPage)
+    names = [page.periods.item(n).text().split("\n")[0] for n in range(page.periods.count())]
+    assert "国庆节" in names and "春节" in names
+    page.periods.setCurrentRow(names.index("国庆节"))
+    board = page.board
+    assert board is not None and board.start == date(2026, 10, 1)
+    assert "节前" in page.phase_labels["holiday_pre"].text()
+    assert "10-01 ~ 10-07" in page.phase_labels["holiday_daily"].text()
+    days = [page.sheets.row_at(n) for n in range(page.sheets.rowCount())]
+    assert [r.phase for r in days].count("节日期间") == 7
+
+    third = next(n for n, r in enumerate(days) if r.day == "2026-10-03")
+    page.sheet_table.setFocus()
+    page.sheet_table.setCurrentIndex(page.sheets.index(third, 0))
+    keyboard.enter()
+    form = wait_window(qtbot, ChecklistForm)
+    assert form.run.period == "国庆节 节日期间 2026-10-03"
+    assert form.run.cadence == "holiday_daily"
+    form.close()
+
+    action = page.findChild(object, "emergency-page_tamper")
+    action.trigger()  # type: ignore[union-attr]
+    fault = wait_window(qtbot, FaultForm)
+    assert fault.choices["emergency_type"].currentData() == "page_tamper"
+    assert fault.lines["title"].text() == "国庆节 网页篡改"
+    qtbot.mouseClick(fault.save_button, Qt.MouseButton.LeftButton)
+    assert not fault.is_new
+    fault.close()
+    activate_page = window.pages["holidays"]
+    activate_page.refresh()
+    events = [page.events.row_at(n) for n in range(page.events.rowCount())]
+    assert [(e.emergency, e.title) for e in events] == [("网页篡改", "国庆节 网页篡改")]
+    window.close()
+
+
+def test_deliverables_show_due_dates_and_are_marked_handed_in(
+    qtbot: QtBot, builtin_ctx: AppContext
+) -> None:
+    window = show_main(qtbot, builtin_ctx)
+    window.show_page("deliverables")
+    page = window.pages["deliverables"]
+    assert isinstance(page, DeliverablesPage)
+    rows = [page.model.row_at(n) for n in range(page.model.rowCount())]
+    assert rows and all(r.code != "done" for r in rows)
+    monthly = next(n for n, r in enumerate(rows) if r.name == "月度分析报告")
+    assert rows[monthly].rule == "次月第5个工作日"
+    page.table.setCurrentIndex(page.model.index(monthly, 0))
+    qtbot.mouseClick(page.submit_button, Qt.MouseButton.LeftButton)
+    assert "已登记提交" in page.banner.text()
+    page.state.setCurrentIndex(page.state.findData("done"))
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1)
+    assert page.model.row_at(0).submitted.startswith("已提交 2026-11-20")
+    window.close()
+
+
+def test_unfinished_forms_are_offered_for_restoring(
+    qtbot: QtBot, ctx: AppContext, keyboard: Keyboard
+) -> None:
+    ctx.call(
+        lambda s: [
+            drafts.save_field(s, "service_request:new:abc", "service_request", k, v)
+            for k, v in (
+                ("_open", True),
+                ("received_at", "2026-11-20T09:58:00"),
+                ("caller_unit", "某区分局"),
+                ("description", "无法登录"),
+            )
+        ]
+    )
+    ctx.call(
+        lambda s: drafts.save_field(s, "fault_record:new:closed", "fault_record", "title", "x")
+    )
+    window = show_main(qtbot, ctx)
+    dialog = window.offer_restore()
+    assert isinstance(dialog, RestoreDialog) and dialog.list.count() == 1  # only forms left open
+    qtbot.mouseClick(dialog.restore_button, Qt.MouseButton.LeftButton)
+    form = wait_window(qtbot, RequestForm)
+    assert form.lines["caller_unit"].text() == "某区分局"
+    assert form.texts["description"].toPlainText() == "无法登录"
+    assert form.received_at.isoformat() == "2026-11-20T09:58:00"
+    assert form.saver.form_key == "service_request:new:abc"
+    assert QApplication.activeWindow() is form
+    window.close()

@@ -1,0 +1,111 @@
+"""The one way to run long work: off the GUI thread, progress, cancel, a late progress dialog."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QProgressDialog, QPushButton, QWidget
+from pytestqt.qtbot import QtBot
+
+from app.errors import DomainError
+from ui.operations import Operation, Progress, ProgressView
+
+
+def parent(qtbot: QtBot) -> QWidget:
+    widget = QWidget()
+    qtbot.addWidget(widget)
+    widget.show()
+    return widget
+
+
+def outcome(operation: Operation) -> list[tuple[str, Any]]:
+    """What the operation reported, in order (signals arrive on the GUI thread)."""
+    seen: list[tuple[str, Any]] = []
+    operation.succeeded.connect(lambda value: seen.append(("succeeded", value)))
+    operation.failed.connect(lambda message: seen.append(("failed", message)))
+    operation.was_cancelled.connect(lambda: seen.append(("cancelled", None)))
+    operation.done.connect(lambda: seen.append(("done", threading.get_ident())))
+    return seen
+
+
+def test_work_runs_off_the_gui_thread_and_reports_back_by_signal(qtbot: QtBot) -> None:
+    gui = threading.get_ident()
+    worker: list[int] = []
+
+    def work(progress: Progress) -> int:
+        worker.append(threading.get_ident())
+        for n in range(1, 4):
+            progress.report(n, 3, f"第 {n} 步")
+        return 42
+
+    operation = Operation("测试", work)
+    steps: list[tuple[int, int, str]] = []
+    operation.progressed.connect(lambda d, t, text: steps.append((d, t, text)))
+    seen = outcome(operation)
+    operation.start()
+    qtbot.waitUntil(lambda: not operation.running)
+    assert seen == [("succeeded", 42), ("done", gui)]
+    assert worker and worker[0] != gui
+    assert steps[-1] == (3, 3, "第 3 步")
+
+
+def test_a_domain_error_comes_back_as_its_message(qtbot: QtBot) -> None:
+    def work(_progress: Progress) -> None:
+        raise DomainError("演示数据的月数至少为 1。")
+
+    operation = Operation("测试", work)
+    seen = outcome(operation)
+    operation.start()
+    qtbot.waitUntil(lambda: not operation.running)
+    assert seen[0] == ("failed", "演示数据的月数至少为 1。")
+
+
+def test_quick_work_shows_no_dialog_and_slow_work_can_be_cancelled(qtbot: QtBot) -> None:
+    window = parent(qtbot)
+    quick = Operation("快速", lambda _p: "ok", window)
+    ProgressView(window, quick, show_after_ms=300).start()
+    qtbot.waitUntil(lambda: not quick.running)
+    qtbot.wait(400)
+    dialogs = [w for w in QApplication.topLevelWidgets() if isinstance(w, QProgressDialog)]
+    assert not [d for d in dialogs if d.isVisible()]
+
+    release = threading.Event()
+
+    def slow(progress: Progress) -> str:
+        for n in range(1000):
+            progress.report(n, 1000)
+            if release.wait(0.01):
+                break
+        return "done"
+
+    operation = Operation("生成演示数据", slow, window)
+    seen = outcome(operation)
+    view = ProgressView(window, operation, show_after_ms=50)
+    view.start()
+    qtbot.waitUntil(lambda: view.dialog is not None and view.dialog.isVisible())
+    dialog = view.dialog
+    assert dialog is not None and dialog.labelText().startswith("生成演示数据")
+    (cancel,) = [b for b in dialog.findChildren(QPushButton) if b.text() == "取消"]
+    qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not operation.running)
+    assert seen[0] == ("cancelled", None)
+    assert view.dialog is None
+    release.set()
+
+
+def test_cancel_all_waits_for_the_workers(qtbot: QtBot) -> None:
+    began = time.monotonic()
+
+    def work(progress: Progress) -> None:
+        while time.monotonic() - began < 5:
+            progress.report(0, 1)
+            time.sleep(0.01)
+
+    operation = Operation("测试", work)
+    operation.start()
+    Operation.cancel_all()
+    assert time.monotonic() - began < 2
+    qtbot.waitUntil(lambda: not operation.running)

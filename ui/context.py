@@ -1,0 +1,81 @@
+"""What every page and form of the window shares: the store, the settings, the clock.
+
+Widgets never query the database themselves: they pass a function of a
+session to :meth:`AppContext.call`, which runs it in one unit of work with the
+service layer and turns a domain error (a Chinese message meant for the user)
+into a :class:`~db.errors.StoreError` they show where the user is looking.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import TypeVar
+
+from sqlalchemy.orm import Session
+
+from app.store import Store
+from ui.qt import QtCore, Signal
+from ui.settings import Settings
+
+T = TypeVar("T")
+
+
+def wall_clock() -> datetime:
+    return datetime.now().replace(microsecond=0)
+
+
+class AppContext(QtCore.QObject):
+    #: The current contract changed (its code).
+    contract_changed = Signal(str)
+    #: Records were created or changed; lists refresh when next shown.
+    records_changed = Signal()
+    #: A contract was installed (the switcher reloads).
+    contracts_changed = Signal()
+
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        clock: Callable[[], datetime] = wall_clock,
+        parent: QtCore.QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.settings = settings
+        self.clock = clock
+
+    # ------------------------------------------------------------------ who, when, where
+
+    @property
+    def actor(self) -> str:
+        return self.settings.name or self.store.actor
+
+    @property
+    def contract(self) -> str:
+        return self.settings.contract
+
+    def set_contract(self, code: str) -> None:
+        if code != self.settings.contract:
+            self.settings.contract = code
+            self.settings.save()
+            self.contract_changed.emit(code)
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def today(self) -> date:
+        return self.clock().date()
+
+    # ------------------------------------------------------------------ services
+
+    def call(self, work: Callable[[Session], T]) -> T:
+        """Run ``work`` in one unit of work (committed on success).
+
+        Raises :class:`db.errors.StoreError` with a message for the user on a domain error.
+        """
+        with self.store.session() as session:
+            return work(session)
+
+    def changed(self) -> None:
+        self.records_changed.emit()

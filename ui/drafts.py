@@ -1,0 +1,88 @@
+"""Saving an open form's fields as drafts while they are typed.
+
+A form owns a :class:`DraftSaver` for its ``form_key``. Each change is queued
+and written (``app.services.drafts``) a moment after typing pauses, and at
+once when a field is left, so a crash loses at most the last few keystrokes.
+While the form is open its drafts carry an ``_open`` marker; closing the form
+normally removes the marker (or every draft), so the next start offers to
+restore exactly the forms that were open when the process died.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.services import drafts
+from ui.context import AppContext
+from ui.qt import QtCore
+
+OPEN = "_open"
+#: Pause after the last keystroke before the queued fields are written.
+DELAY_MS = 250
+
+
+class DraftSaver(QtCore.QObject):
+    def __init__(
+        self,
+        ctx: AppContext,
+        form_key: str,
+        form_type: str,
+        title: str,
+        parent: QtCore.QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.form_key = form_key
+        self.form_type = form_type
+        self.title = title
+        self._pending: dict[str, Any] = {}
+        self._timer = QtCore.QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(DELAY_MS)
+        self._timer.timeout.connect(self.flush)
+
+    def open(self) -> None:
+        """Mark the form open (it is offered for restoring if the process dies)."""
+        self._pending[OPEN] = True
+        self.flush()
+
+    def set(self, field: str, value: Any) -> None:
+        self._pending[field] = value
+        self._timer.start()
+
+    def drop(self, *fields: str) -> None:
+        """Forget fields whose value was saved into the record."""
+        for field in fields:
+            self._pending.pop(field, None)
+        self.ctx.call(lambda s: [drafts.discard_field(s, self.form_key, f) for f in fields])
+
+    def flush(self) -> None:
+        self._timer.stop()
+        if not self._pending:
+            return
+        pending, self._pending = self._pending, {}
+
+        def save(session: Any) -> None:
+            for field, value in pending.items():
+                drafts.save_field(
+                    session,
+                    self.form_key,
+                    self.form_type,
+                    field,
+                    value,
+                    title=self.title,
+                    author=self.ctx.actor,
+                )
+
+        self.ctx.call(save)
+
+    def close(self, keep: bool) -> None:
+        """The form closes normally: keep its unsaved fields (not offered at start) or drop all."""
+        self._pending.pop(OPEN, None)
+        if keep:
+            self.flush()
+            self.ctx.call(lambda s: drafts.discard_field(s, self.form_key, OPEN))
+        else:
+            self._timer.stop()
+            self._pending.clear()
+            self.ctx.call(lambda s: drafts.discard(s, self.form_key))

@@ -1,0 +1,1 @@
+"""Forms of records: checklist, fault, service request."""

@@ -1,0 +1,496 @@
+"""The fault record form (故障单 / 系统故障处置报告).
+
+Times 报告/响应/到场/恢复/关闭 are typed or set with 「现在」; each shows its SLA
+target and 达标/超时 (or the time left) live. A new fault is a draft until
+「保存」; on a saved fault every field is stored when it is left. Everything
+typed is also kept as a draft, field by field.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.services import faults, record_views, sla_preview
+from app.services.contracts import get_contract, profile_of
+from db.errors import StoreError
+from ui.context import AppContext
+from ui.drafts import DraftSaver
+from ui.evidence import EvidenceStrip
+from ui.forms.common import TextArea, TimeField, combo, paint_verdict, select_code
+from ui.i18n import tr
+from ui.qt import Qt, QtCore, QtGui, QtWidgets, Signal
+from ui.signatures import SignatureBlock, load_signatures, open_amend_dialog, open_sign_dialog
+from ui.widgets import Banner, heading, muted
+
+#: Timeline step of the form → SLA step of :mod:`app.sla` it finishes.
+SLA_STEP = {"responded": "response", "onsite": "onsite", "recovered": "recovery", "closed": "close"}
+LINES = ("title", "category", "impact", "handler", "coordinator")
+TEXTS = ("symptom", "impact_analysis", "cause", "process", "prevention", "result")
+CHOICES = ("system_code", "level", "emergency_type", "discovery")
+REFRESH_MS = 15_000
+
+
+def step_label(step: str) -> str:
+    return {
+        "reported": tr("报告时间"),
+        "responded": tr("响应时间"),
+        "onsite": tr("到场时间"),
+        "recovered": tr("恢复时间"),
+        "closed": tr("关闭时间"),
+    }[step]
+
+
+def field_label(name: str) -> str:
+    return {
+        "title": tr("故障标题"),
+        "category": tr("类型"),
+        "impact": tr("影响范围"),
+        "handler": tr("处理人"),
+        "coordinator": tr("协调人"),
+        "symptom": tr("一、故障现象"),
+        "impact_analysis": tr("二、影响分析"),
+        "cause": tr("三、原因分析"),
+        "process": tr("四、处理过程（临时措施 → 根本解决 → 验证）"),
+        "prevention": tr("五、整改及预防措施"),
+        "result": tr("处理结果"),
+        "system_code": tr("系统"),
+        "level": tr("等级"),
+        "emergency_type": tr("应急事件"),
+        "discovery": tr("发现方式"),
+    }[name]
+
+
+class FaultForm(QtWidgets.QWidget):
+    closed = Signal(str)
+    amended = Signal(str)
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        fault_id: str | None = None,
+        *,
+        prefill: dict[str, Any] | None = None,
+        restore: dict[str, Any] | None = None,
+        form_key: str | None = None,
+        parent: QtWidgets.QWidget | None = None,
+    ) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self.ctx = ctx
+        self.setObjectName("faultForm")
+        self.fault_id = fault_id
+        self.holiday_period_id: str | None = None
+        self.record: dict[str, Any] = {}
+        if fault_id is not None:
+            self.record = ctx.call(lambda s: record_views.fault_fields(s, fault_id))
+        self.contract = (
+            self.record.get("contract") or (prefill or {}).get("contract") or ctx.contract
+        )
+        key = form_key or (
+            f"fault_record:{fault_id}" if fault_id else f"fault_record:new:{uuid.uuid4()}"
+        )
+        self.saver = DraftSaver(ctx, key, "fault_record", tr("故障单"), self)
+        self._load_choices()
+        self._build()
+        self._show(self.record or self._new_values(prefill or {}))
+        if restore:
+            self._restore(restore)
+        if not self.locked:
+            self.saver.title = self._title_text()
+            self.saver.open()
+        self.timer = QtCore.QTimer(self)
+        self.timer.setInterval(REFRESH_MS)
+        self.timer.timeout.connect(self.refresh_sla)
+        self.timer.start()
+        self.refresh_sla()
+
+    @property
+    def locked(self) -> bool:
+        return bool(self.record.get("locked"))
+
+    @property
+    def is_new(self) -> bool:
+        return self.fault_id is None
+
+    # ------------------------------------------------------------------ setup
+
+    def _load_choices(self) -> None:
+        def load(session: Session) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+            contract = get_contract(session, self.contract)
+            systems = [(s.code, s.name) for s in contract.systems if s.active]
+            levels = [(lvl.code, lvl.name) for lvl in profile_of(contract).sla.fault_levels]
+            return systems, levels
+
+        self.systems, self.levels = self.ctx.call(load)
+
+    def _new_values(self, prefill: dict[str, Any]) -> dict[str, Any]:
+        default_level = next((c for c, n in self.levels if "一般" in n), self.levels[-1][0])
+        values: dict[str, Any] = dict.fromkeys((*LINES, *TEXTS), "")
+        values |= {
+            "number": "",
+            "system_code": "",
+            "level": default_level,
+            "emergency_type": "",
+            "discovery": "user",
+            "handler": self.ctx.actor,
+            "time:reported": self.ctx.now(),
+        }
+        values |= {k: v for k, v in prefill.items() if v is not None}
+        self.holiday_period_id = prefill.get("holiday_period_id")
+        return values
+
+    def _build(self) -> None:
+        outer = QtWidgets.QVBoxLayout(self)
+        outer.setContentsMargins(10, 8, 10, 8)
+        top = QtWidgets.QHBoxLayout()
+        self.heading = heading("", 1.25)
+        top.addWidget(self.heading, 1)
+        self.amend_button = QtWidgets.QPushButton(tr("更正…"))
+        self.amend_button.setObjectName("amendFault")
+        self.amend_button.clicked.connect(
+            lambda: open_amend_dialog(
+                self.ctx, self, "fault_record", str(self.fault_id), self._amended
+            )
+        )
+        top.addWidget(self.amend_button)
+        outer.addLayout(top)
+        self.lock_banner = Banner()
+        outer.addWidget(self.lock_banner)
+        self.banner = Banner()
+        outer.addWidget(self.banner)
+
+        body = QtWidgets.QHBoxLayout()
+        outer.addLayout(body, 1)
+        left = QtWidgets.QVBoxLayout()
+        body.addLayout(left, 5)
+        form = QtWidgets.QFormLayout()
+        self.lines: dict[str, QtWidgets.QLineEdit] = {}
+        self.choices: dict[str, QtWidgets.QComboBox] = {
+            "system_code": combo([("", tr("（不涉及具体系统）")), *self.systems], "system_code"),
+            "level": combo(self.levels, "level"),
+            "emergency_type": combo(
+                [("", tr("（不是应急事件）")), *faults.EMERGENCY_TYPES.items()], "emergency_type"
+            ),
+            "discovery": combo(list(faults.DISCOVERY.items()), "discovery"),
+        }
+        for name in ("title", "system_code", "level", "category", "emergency_type", "discovery"):
+            form.addRow(field_label(name), self._field(name))
+        for name in ("impact", "handler", "coordinator"):
+            form.addRow(field_label(name), self._field(name))
+        left.addLayout(form)
+
+        timeline = QtWidgets.QGroupBox(tr("时间节点及 SLA"))
+        grid = QtWidgets.QGridLayout(timeline)
+        self.times: dict[str, TimeField] = {}
+        self.verdicts: dict[str, QtWidgets.QLabel] = {}
+        for row, step in enumerate(faults.STEPS):
+            grid.addWidget(QtWidgets.QLabel(step_label(step)), row, 0)
+            field = TimeField(step)
+            field.edited.connect(lambda text, s=step: self.saver.set(f"time:{s}", text))
+            field.changed.connect(lambda s=step: self._time_changed(s))
+            field.now_button.clicked.connect(lambda _c=False, s=step: self._now(s))
+            grid.addWidget(field, row, 1)
+            verdict = QtWidgets.QLabel()
+            verdict.setObjectName(f"verdict-{step}")
+            grid.addWidget(verdict, row, 2)
+            grid.setColumnStretch(2, 1)
+            self.times[step], self.verdicts[step] = field, verdict
+        left.addWidget(timeline)
+        left.addStretch(1)
+
+        right_widget = QtWidgets.QWidget()
+        right = QtWidgets.QVBoxLayout(right_widget)
+        right.setContentsMargins(0, 0, 6, 0)
+        scroll = QtWidgets.QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        scroll.setWidget(right_widget)
+        body.addWidget(scroll, 6)
+        self.texts: dict[str, TextArea] = {}
+        for name in TEXTS:
+            right.addWidget(QtWidgets.QLabel(field_label(name)))
+            area = TextArea(name, 52)
+            area.textChanged.connect(lambda n=name, a=area: self.saver.set(n, a.toPlainText()))
+            area.left.connect(lambda n=name: self._commit(n))
+            right.addWidget(area)
+            self.texts[name] = area
+        self.photos_label = QtWidgets.QLabel(tr("六、附件（截图/照片）"))
+        right.addWidget(self.photos_label)
+        self.photos: EvidenceStrip | None = None
+        self.photo_slot = QtWidgets.QVBoxLayout()
+        right.addLayout(self.photo_slot)
+        self.signatures = SignatureBlock()
+        self.signatures.sign_requested.connect(self._sign)
+        right.addWidget(self.signatures)
+
+        actions = QtWidgets.QHBoxLayout()
+        actions.addWidget(
+            muted(tr("「现在」记下当前时间；时间也可直接输入，格式 2026-11-20 09:30。"))
+        )
+        actions.addStretch(1)
+        self.save_button = QtWidgets.QPushButton(tr("保存故障单"))
+        self.save_button.setObjectName("saveFault")
+        self.save_button.setDefault(True)
+        self.save_button.clicked.connect(self.save)
+        close = QtWidgets.QPushButton(tr("关闭窗口"))
+        close.clicked.connect(self.close)
+        actions.addWidget(self.save_button)
+        actions.addWidget(close)
+        outer.addLayout(actions)
+        save = QtGui.QShortcut(QtGui.QKeySequence("Ctrl+S"), self)
+        save.activated.connect(self.save)
+        self.resize(1240, 720)
+
+    def _field(self, name: str) -> QtWidgets.QWidget:
+        if name in self.choices:
+            box = self.choices[name]
+            box.currentIndexChanged.connect(lambda _i, n=name: self._choice_changed(n))
+            return box
+        edit = QtWidgets.QLineEdit()
+        edit.setObjectName(name)
+        edit.textEdited.connect(lambda text, n=name: self.saver.set(n, text))
+        edit.editingFinished.connect(lambda n=name: self._commit(n))
+        self.lines[name] = edit
+        return edit
+
+    # ------------------------------------------------------------------ show
+
+    def _title_text(self) -> str:
+        number = self.record.get("number")
+        title = self.lines["title"].text()
+        return (
+            tr("故障单 {number} {title}").format(number=number or tr("（新）"), title=title).strip()
+        )
+
+    def _show(self, values: dict[str, Any]) -> None:
+        for name, edit in self.lines.items():
+            edit.setText(str(values.get(name) or ""))
+        for name, area in self.texts.items():
+            area.set_text(str(values.get(name) or ""))
+        for name, box in self.choices.items():
+            box.blockSignals(True)
+            select_code(box, values.get(name) or "")
+            box.blockSignals(False)
+        for step, field in self.times.items():
+            field.set_value(values.get(f"time:{step}"))
+        self._show_state()
+
+    def _show_state(self) -> None:
+        number = self.record.get("number")
+        self.heading.setText(
+            tr("故障单 {number}").format(number=number) if number else tr("新故障单")
+        )
+        self.setWindowTitle(self._title_text())
+        locked = self.locked
+        for edit in self.lines.values():
+            edit.setReadOnly(locked)
+        for area in self.texts.values():
+            area.setReadOnly(locked)
+        for box in self.choices.values():
+            box.setEnabled(not locked)
+        for field in self.times.values():
+            field.set_read_only(locked)
+        self.save_button.setVisible(self.is_new)
+        self.amend_button.setVisible(locked)
+        if locked:
+            self.lock_banner.show_message(
+                tr("🔒 已签字锁定：内容不能再修改；如需更正，请点「更正」生成更正记录。"), "lock"
+            )
+        elif self.record.get("amendment_reason"):
+            self.lock_banner.show_message(
+                tr("更正记录，更正原因：{reason}").format(reason=self.record["amendment_reason"]),
+                "info",
+            )
+        else:
+            self.lock_banner.clear_message()
+        if not self.is_new and self.photos is None:
+            self.photos = EvidenceStrip(self.ctx, "fault_record", str(self.fault_id))
+            self.photos.error.connect(self.banner.error)
+            self.photo_slot.addWidget(self.photos)
+        if self.photos is not None:
+            self.photos.set_locked(locked)
+        self.photos_label.setVisible(self.photos is not None)
+        self.signatures.setVisible(not self.is_new)
+        if not self.is_new:
+            cells = self.ctx.call(lambda s: load_signatures(s, "fault_record", str(self.fault_id)))
+            closed = self.record.get("time:closed") is not None
+            self.signatures.show_signatures(cells, can_sign=closed)
+
+    def refresh_sla(self) -> None:
+        now = self.ctx.now()
+        try:
+            times = {step: field.value() for step, field in self.times.items()}
+        except ValueError:
+            return
+        reported = times["reported"]
+        if reported is None:
+            for label in self.verdicts.values():
+                paint_verdict(label, None)
+            return
+        verdicts = self.ctx.call(
+            lambda s: sla_preview.fault_preview(
+                s,
+                self.contract,
+                level=str(self.choices["level"].currentData()),
+                reported_at=reported,
+                responded_at=times["responded"],
+                onsite_at=times["onsite"],
+                recovered_at=times["recovered"],
+                closed_at=times["closed"],
+                now=now,
+            )
+        )
+        by_step = {clock.verdict.step: clock for clock in verdicts}
+        paint_verdict(self.verdicts["reported"], None)
+        for step, sla_step in SLA_STEP.items():
+            paint_verdict(self.verdicts[step], by_step.get(sla_step))
+
+    # ------------------------------------------------------------------ changes
+
+    def _choice_changed(self, name: str) -> None:
+        self.saver.set(name, self.choices[name].currentData())
+        self._commit(name)
+        if name == "level":
+            self.refresh_sla()
+
+    def _now(self, step: str) -> None:
+        self.times[step].set_value(self.ctx.now(), emit=True)
+
+    def _time_changed(self, step: str) -> None:
+        if not self.is_new:
+            try:
+                when = self.times[step].value()
+                self.ctx.call(
+                    lambda s: faults.set_time(s, str(self.fault_id), step, when, now=self.ctx.now())
+                )
+            except StoreError as exc:
+                self.banner.error(exc.message)
+                self.times[step].mark_invalid()
+                return
+            self.saver.drop(f"time:{step}")
+            self._reload()
+            self.ctx.changed()
+        self.banner.clear_message()
+        self.refresh_sla()
+
+    def _value(self, name: str) -> Any:
+        if name in self.lines:
+            return self.lines[name].text()
+        if name in self.texts:
+            return self.texts[name].toPlainText()
+        return self.choices[name].currentData() or None
+
+    def _commit(self, name: str) -> None:
+        if self.is_new or self.locked:
+            return
+        stored = self.record.get(name) or ("" if name in (*LINES, *TEXTS) else None)
+        value = self._value(name)
+        if value == stored or (not value and not stored):
+            return
+        try:
+            self.ctx.call(lambda s: faults.update_fault(s, str(self.fault_id), **{name: value}))
+        except StoreError as exc:
+            self.banner.error(exc.message)
+            return
+        self.banner.clear_message()
+        self.saver.drop(name)
+        self.record[name] = value
+        self.ctx.changed()
+
+    def save(self) -> None:
+        """Create the new fault from what is on screen (a saved fault saves as it goes)."""
+        if not self.is_new:
+            return
+        try:
+            times = {step: field.value() for step, field in self.times.items()}
+        except ValueError:
+            self.banner.error(tr("时间格式应为 YYYY-MM-DD HH:MM。"))
+            return
+        now = self.ctx.now()
+
+        def create(session: Session) -> str:
+            fault = faults.create_fault(
+                session,
+                self.contract,
+                title=self.lines["title"].text(),
+                level=str(self.choices["level"].currentData()),
+                reported_at=times["reported"] or now,
+                responded_at=times["responded"],
+                system_code=self._value("system_code"),
+                discovery=str(self.choices["discovery"].currentData()),
+                category=self.lines["category"].text(),
+                emergency_type=self._value("emergency_type"),
+                holiday_period_id=self.holiday_period_id,
+                impact=self.lines["impact"].text(),
+                symptom=self.texts["symptom"].toPlainText(),
+                handler=self.lines["handler"].text(),
+                coordinator=self.lines["coordinator"].text(),
+                now=now,
+            )
+            session.flush()
+            for step in ("onsite", "recovered", "closed"):
+                if times[step] is not None:
+                    faults.set_time(session, fault.id, step, times[step], now=now)
+            rest = {n: self.texts[n].toPlainText() for n in TEXTS if n != "symptom"}
+            faults.update_fault(session, fault.id, **rest)
+            return fault.id
+
+        try:
+            fault_id = self.ctx.call(create)
+        except StoreError as exc:
+            self.banner.error(exc.message)
+            return
+        self.saver.close(keep=False)
+        self.fault_id = fault_id
+        self.saver = DraftSaver(self.ctx, f"fault_record:{fault_id}", "fault_record", "", self)
+        self._reload()
+        self.saver.title = self._title_text()
+        self.saver.open()
+        self.banner.show_message(
+            tr("已保存为故障单 {number}。").format(number=self.record["number"]), "info"
+        )
+        self.ctx.changed()
+
+    def _reload(self) -> None:
+        self.record = self.ctx.call(lambda s: record_views.fault_fields(s, str(self.fault_id)))
+        self._show_state()
+        for step, field in self.times.items():
+            field.set_value(self.record[f"time:{step}"])
+        self.refresh_sla()
+
+    def _sign(self, role: str) -> None:
+        open_sign_dialog(
+            self.ctx,
+            self,
+            "fault_record",
+            str(self.fault_id),
+            role,
+            self._title_text(),
+            self._reload,
+        )
+
+    def _amended(self, new_id: str) -> None:
+        self.amended.emit(new_id)
+        self.close()
+
+    def _restore(self, values: dict[str, Any]) -> None:
+        for name, value in values.items():
+            if name in self.lines:
+                self.lines[name].setText(str(value))
+            elif name in self.texts:
+                self.texts[name].set_text(str(value))
+            elif name in self.choices:
+                select_code(self.choices[name], value)
+            elif name.startswith("time:") and name[5:] in self.times:
+                self.times[name[5:]].set_text(str(value))
+
+    def closeEvent(self, event: QtGui.QCloseEvent) -> None:
+        self.timer.stop()
+        if not self.is_new and not self.locked:
+            for name in (*LINES, *TEXTS):
+                self._commit(name)
+        self.saver.close(keep=False)
+        self.closed.emit(self.fault_id or "")
+        super().closeEvent(event)

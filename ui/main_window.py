@@ -1,0 +1,321 @@
+"""The main window: contract switcher, navigation, pages, status bar with SLA clocks.
+
+It also owns the open forms (one window per record) and opens them for the
+pages: ``F2`` opens the service request quick entry from any window of the app.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.due import DueItem
+from app.services import checklist_view, drafts, listings
+from app.services.contracts import list_contracts
+from db.errors import StoreError
+from ui.context import AppContext
+from ui.drafts import OPEN
+from ui.forms.checklist import ChecklistForm
+from ui.forms.common import countdown
+from ui.forms.fault import FaultForm
+from ui.forms.request import RequestForm
+from ui.i18n import tr
+from ui.icons import icon
+from ui.operations import Operation
+from ui.pages.base import Page
+from ui.pages.deliverables import DeliverablesPage
+from ui.pages.holidays import HolidaysPage
+from ui.pages.lists import FaultsPage, InspectionsPage, RequestsPage
+from ui.pages.settings import SettingsPage
+from ui.pages.today import TodayPage
+from ui.qt import Qt, QtCore, QtGui, QtWidgets
+from ui.restore import RestoreDialog
+
+#: How often the status bar's SLA countdowns are recomputed.
+CLOCK_MS = 15_000
+QUICK_REQUEST_KEY = "F2"
+
+
+def page_title(name: str) -> str:
+    return {
+        "today": tr("今日"),
+        "inspections": tr("巡检"),
+        "faults": tr("故障"),
+        "holidays": tr("节假日保障"),
+        "requests": tr("服务请求"),
+        "deliverables": tr("交付物"),
+        "settings": tr("设置"),
+    }[name]
+
+
+class MainWindow(QtWidgets.QMainWindow):
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.setObjectName("mainWindow")
+        self.setWindowTitle(tr("运维工作台"))
+        self.setWindowIcon(icon("app"))
+        self.forms: dict[str, QtWidgets.QWidget] = {}
+
+        toolbar = self.addToolBar(tr("合同"))
+        toolbar.setObjectName("mainToolbar")
+        toolbar.setMovable(False)
+        toolbar.addWidget(QtWidgets.QLabel(" " + tr("合同：")))
+        self.contracts = QtWidgets.QComboBox()
+        self.contracts.setObjectName("contractSwitcher")
+        self.contracts.setMinimumWidth(320)
+        self.contracts.currentIndexChanged.connect(self._contract_chosen)
+        toolbar.addWidget(self.contracts)
+        spacer = QtWidgets.QWidget()
+        spacer.setSizePolicy(
+            QtWidgets.QSizePolicy.Policy.Expanding, QtWidgets.QSizePolicy.Policy.Preferred
+        )
+        toolbar.addWidget(spacer)
+        quick = QtGui.QAction(icon("request"), tr("新服务请求 (F2)"), self)
+        quick.setObjectName("quickRequest")
+        quick.setShortcut(QtGui.QKeySequence(QUICK_REQUEST_KEY))
+        quick.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        quick.triggered.connect(lambda: self.open_request())
+        toolbar.addAction(quick)
+        self.addAction(quick)
+        new_fault = QtGui.QAction(icon("fault"), tr("新故障单"), self)
+        new_fault.triggered.connect(lambda: self.open_fault())
+        toolbar.addAction(new_fault)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+
+        central = QtWidgets.QWidget()
+        layout = QtWidgets.QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.nav = QtWidgets.QListWidget()
+        self.nav.setObjectName("navigation")
+        self.nav.setFixedWidth(150)
+        self.nav.setIconSize(QtCore.QSize(22, 22))
+        self.nav.setStyleSheet(
+            "QListWidget#navigation{background:#263238;color:#eceff1;border:none;font-size:14px;}"
+            "QListWidget#navigation::item{padding:10px 8px;}"
+            "QListWidget#navigation::item:selected{background:#1a73e8;color:white;}"
+        )
+        self.stack = QtWidgets.QStackedWidget()
+        self.pages: dict[str, Page] = {}
+        for n, page in enumerate(
+            (
+                TodayPage(ctx, self),
+                InspectionsPage(ctx, self),
+                FaultsPage(ctx, self),
+                HolidaysPage(ctx, self),
+                RequestsPage(ctx, self),
+                DeliverablesPage(ctx, self),
+                SettingsPage(ctx, self),
+            )
+        ):
+            name = page.key
+            page.setObjectName(f"page-{name}")
+            self.pages[name] = page
+            self.stack.addWidget(page)
+            item = QtWidgets.QListWidgetItem(icon(name), page_title(name))
+            item.setData(Qt.ItemDataRole.UserRole, name)
+            self.nav.addItem(item)
+            shortcut = QtGui.QShortcut(QtGui.QKeySequence(f"Ctrl+{n + 1}"), self)
+            shortcut.activated.connect(lambda name=name: self.show_page(name))
+        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        layout.addWidget(self.nav)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        status = self.statusBar()
+        self.clocks = QtWidgets.QLabel()
+        self.clocks.setObjectName("faultClocks")
+        self.clocks.setTextFormat(Qt.TextFormat.RichText)
+        self.clocks.linkActivated.connect(lambda fault_id: self.open_fault(fault_id))
+        status.addWidget(self.clocks, 1)
+        self.who = QtWidgets.QLabel()
+        status.addPermanentWidget(self.who)
+        self.timer = QtCore.QTimer(self)
+        self.timer.setInterval(CLOCK_MS)
+        self.timer.timeout.connect(self.refresh_status)
+        self.timer.start()
+        ctx.records_changed.connect(self.refresh_status)
+        ctx.contracts_changed.connect(self.load_contracts)
+        ctx.contract_changed.connect(lambda _c: self.refresh_status())
+
+        self.load_contracts()
+        self.nav.setCurrentRow(0)
+        self.resize(1366, 768)
+
+    # ------------------------------------------------------------------ contracts & status
+
+    def load_contracts(self) -> None:
+        contracts = self.ctx.call(lambda s: [(c.code, c.name) for c in list_contracts(s)])
+        self.contracts.blockSignals(True)
+        self.contracts.clear()
+        for code, name in contracts:
+            self.contracts.addItem(f"{name}（{code}）", code)
+        self.contracts.blockSignals(False)
+        codes = [code for code, _ in contracts]
+        current = self.ctx.contract if self.ctx.contract in codes else (codes[0] if codes else "")
+        self.contracts.setCurrentIndex(max(self.contracts.findData(current), 0))
+        if current != self.ctx.contract:
+            self.ctx.set_contract(current)
+        self.refresh_status()
+
+    def _contract_chosen(self, index: int) -> None:
+        code = self.contracts.itemData(index)
+        if code:
+            self.ctx.set_contract(str(code))
+
+    def refresh_status(self) -> None:
+        self.who.setText(
+            tr("{name}（{role}）").format(name=self.ctx.actor, role=self.ctx.settings.role or "—")
+        )
+        if not self.ctx.contract:
+            self.clocks.setText("")
+            return
+        clocks = self.ctx.call(
+            lambda s: listings.open_fault_clocks(s, self.ctx.contract, self.ctx.now())
+        )
+        if not clocks:
+            self.clocks.setText(tr("无未关闭的故障"))
+            return
+        parts = []
+        for clock in clocks[:4]:
+            colour = "#c62828" if clock.overdue else "#1565c0"
+            when = f" {tr(clock.step)} {countdown(clock.remaining_minutes)}" if clock.step else ""
+            parts.append(
+                f'<a href="{clock.fault_id}" style="color:{colour};text-decoration:none;">'
+                f"{clock.number}{when}</a>"
+            )
+        more = len(clocks) - 4
+        self.clocks.setText(
+            tr("未关闭故障 {n}：").format(n=len(clocks))
+            + " ｜ ".join(parts)
+            + (tr(" 等 {n} 条").format(n=more) if more > 0 else "")
+        )
+
+    def show_page(self, name: str) -> None:
+        self.nav.setCurrentRow(list(self.pages).index(name))
+
+    # ------------------------------------------------------------------ forms
+
+    def _show_form(self, key: str, form: QtWidgets.QWidget) -> None:
+        self.forms[key] = form
+        form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        form.destroyed.connect(lambda _o=None, k=key: self.forms.pop(k, None))
+        form.show()
+        form.raise_()
+        form.activateWindow()
+
+    def _existing(self, key: str) -> bool:
+        form = self.forms.get(key)
+        if form is None:
+            return False
+        form.show()
+        form.raise_()
+        form.activateWindow()
+        return True
+
+    def open_run(self, run_id: str, restore: dict[str, Any] | None = None) -> None:
+        key = f"inspection_run:{run_id}"
+        if self._existing(key):
+            return
+        form = ChecklistForm(self.ctx, run_id, restore, self)
+        form.fault_opened.connect(lambda fault_id: self.open_fault(fault_id))
+        form.amended.connect(lambda new_id: self.open_run(new_id))
+        self._show_form(key, form)
+
+    def open_fault(
+        self,
+        fault_id: str | None = None,
+        prefill: dict[str, Any] | None = None,
+        restore: dict[str, Any] | None = None,
+        form_key: str | None = None,
+    ) -> None:
+        key = form_key or (f"fault_record:{fault_id}" if fault_id else "")
+        if key and self._existing(key):
+            return
+        form = FaultForm(
+            self.ctx, fault_id, prefill=prefill, restore=restore, form_key=form_key, parent=self
+        )
+        form.amended.connect(lambda new_id: self.open_fault(new_id))
+        self._show_form(key or form.saver.form_key, form)
+
+    def open_request(
+        self,
+        req_id: str | None = None,
+        restore: dict[str, Any] | None = None,
+        form_key: str | None = None,
+    ) -> None:
+        key = form_key or (f"service_request:{req_id}" if req_id else "")
+        if key and self._existing(key):
+            return
+        form = RequestForm(self.ctx, req_id, restore=restore, form_key=form_key, parent=self)
+        form.fault_opened.connect(lambda fault_id: self.open_fault(fault_id))
+        form.amended.connect(lambda new_id: self.open_request(new_id))
+        self._show_form(key or form.saver.form_key, form)
+
+    def open_due(self, item: DueItem) -> None:
+        if item.kind == "deliverable":
+            self.show_page("deliverables")
+            return
+        if item.run_id is not None:
+            self.open_run(item.run_id)
+            return
+        assert item.template_id is not None
+        try:
+            run_id = self.ctx.call(
+                lambda s: (
+                    checklist_view.run_for_occurrence(
+                        s,
+                        self.ctx.contract,
+                        item.code,
+                        window_start=item.window_start,
+                        deadline=item.deadline,
+                        today=self.ctx.today(),
+                        inspector=self.ctx.actor,
+                        system_code=item.system_code,
+                        holiday_period_id=item.holiday_period_id,
+                    ).id
+                )
+            )
+        except StoreError as exc:
+            self.statusBar().showMessage(exc.message, 10_000)
+            return
+        self.ctx.changed()
+        self.open_run(run_id)
+
+    # ------------------------------------------------------------------ drafts
+
+    def offer_restore(self) -> RestoreDialog | None:
+        """After a crash: offer every form that was open, to restore it as it was."""
+
+        def unfinished(session: Any) -> list[tuple[drafts.DraftInfo, dict[str, Any]]]:
+            found = []
+            for info in drafts.open_drafts(session):
+                values = drafts.load(session, info.form_key)
+                if values.get(OPEN):
+                    found.append((info, values))
+            return found
+
+        forms = self.ctx.call(unfinished)
+        if not forms:
+            return None
+        dialog = RestoreDialog(self.ctx, forms, self)
+        dialog.restore.connect(self.restore_form)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
+
+    def restore_form(self, form_key: str, values: dict[str, Any]) -> None:
+        kind, _, rest = form_key.partition(":")
+        record_id = None if rest.startswith("new:") else rest
+        if kind == "inspection_run" and record_id:
+            self.open_run(record_id, values)
+        elif kind == "fault_record":
+            self.open_fault(record_id, restore=values, form_key=form_key)
+        elif kind == "service_request":
+            self.open_request(record_id, restore=values, form_key=form_key)
+
+    def closeEvent(self, event: QtGui.QCloseEvent) -> None:
+        for form in list(self.forms.values()):
+            form.close()
+        self.timer.stop()
+        Operation.cancel_all()
+        super().closeEvent(event)

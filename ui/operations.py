@@ -1,0 +1,217 @@
+"""The one way the window runs long work: off the GUI thread, with progress and cancel.
+
+    op = Operation(tr("生成演示数据"), lambda progress: generate(..., progress=progress.report))
+    op.succeeded.connect(done)
+    ProgressView(parent, op).start()
+
+The work function runs on a :class:`QThreadPool` worker and receives a
+:class:`Progress`; :meth:`Progress.report` hands progress to the GUI thread and
+raises :class:`Cancelled` once the user pressed 「取消」. The result (or the
+error message) comes back by signal, queued onto the GUI thread. A progress
+dialog appears only if the work is still running after a short delay (as
+Anki's ``aqt/progress.py`` does), so quick work never flashes a window.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from db.errors import StoreError
+from ui.i18n import tr
+from ui.qt import Qt, QtCore, QtWidgets, Signal
+
+log = logging.getLogger(__name__)
+
+#: How long work may run before its progress dialog appears.
+SHOW_AFTER_MS = 400
+#: Progress signals are sent at most this often (seconds).
+REPORT_INTERVAL = 0.1
+
+
+class Cancelled(Exception):
+    """Raised inside the work once the user cancelled it."""
+
+
+class Progress:
+    """Handed to the work function: report progress, notice cancellation."""
+
+    def __init__(self, operation: Operation) -> None:
+        self._operation = operation
+        self._cancel = threading.Event()
+        self._last = 0.0
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def check(self) -> None:
+        if self._cancel.is_set():
+            raise Cancelled
+
+    def report(self, done: int, total: int, text: str = "") -> None:
+        """Progress so far; raises :class:`Cancelled` when the user cancelled."""
+        self.check()
+        moment = time.monotonic()
+        if moment - self._last >= REPORT_INTERVAL or done >= total:
+            self._last = moment
+            self._operation.worker_progress.emit(int(done), int(total), str(text))
+
+
+class _Task(QtCore.QRunnable):
+    def __init__(self, operation: Operation) -> None:
+        super().__init__()
+        self._operation = operation
+
+    def run(self) -> None:
+        op = self._operation
+        try:
+            result = op.work(op.progress)
+        except Cancelled:
+            op.worker_done.emit(CANCELLED, None)
+        except StoreError as exc:
+            op.worker_done.emit(FAILED, exc.message)
+        except Exception as exc:  # shown to the user, logged with its traceback
+            log.exception("operation %s failed", op.title)
+            op.worker_done.emit(FAILED, f"{exc.__class__.__name__}: {exc}")
+        else:
+            op.worker_done.emit(SUCCEEDED, result)
+
+
+SUCCEEDED, FAILED, CANCELLED = "succeeded", "failed", "cancelled"
+
+
+class Operation(QtCore.QObject):
+    """Work to run on the thread pool; its public signals are emitted on the GUI thread.
+
+    The worker only emits the two ``worker_*`` signals, connected to methods of
+    this object (which lives on the GUI thread), so every other connection —
+    lambdas included — runs on the GUI thread.
+    """
+
+    progressed = Signal(int, int, str)
+    succeeded = Signal(object)
+    failed = Signal(str)
+    was_cancelled = Signal()
+    done = Signal()
+
+    worker_progress = Signal(int, int, str)
+    worker_done = Signal(str, object)
+
+    _alive: ClassVar[set[Operation]] = set()  # kept referenced while running
+
+    def __init__(
+        self,
+        title: str,
+        work: Callable[[Progress], Any],
+        parent: QtCore.QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.title = title
+        self.work = work
+        self.progress = Progress(self)
+        self.running = False
+        self.worker_progress.connect(self._progressed, Qt.ConnectionType.QueuedConnection)
+        self.worker_done.connect(self._finished, Qt.ConnectionType.QueuedConnection)
+
+    def start(self, pool: QtCore.QThreadPool | None = None) -> None:
+        self.running = True
+        Operation._alive.add(self)
+        (pool or QtCore.QThreadPool.globalInstance()).start(_Task(self))
+
+    def cancel(self) -> None:
+        self.progress.cancel()
+
+    @classmethod
+    def cancel_all(cls, pool: QtCore.QThreadPool | None = None) -> None:
+        """Cancel every running operation and wait for the workers (before the store closes)."""
+        for operation in list(cls._alive):
+            operation.cancel()
+        (pool or QtCore.QThreadPool.globalInstance()).waitForDone()
+
+    def _progressed(self, done: int, total: int, text: str) -> None:
+        self.progressed.emit(done, total, text)
+
+    def _finished(self, outcome: str, payload: object) -> None:
+        self.running = False
+        Operation._alive.discard(self)
+        if outcome == SUCCEEDED:
+            self.succeeded.emit(payload)
+        elif outcome == FAILED:
+            self.failed.emit(str(payload))
+        else:
+            self.was_cancelled.emit()
+        self.done.emit()
+
+
+class ProgressView(QtCore.QObject):
+    """Shows an operation's progress in a dialog once it runs longer than a moment."""
+
+    def __init__(
+        self, parent: QtWidgets.QWidget, operation: Operation, show_after_ms: int = SHOW_AFTER_MS
+    ) -> None:
+        super().__init__(parent)
+        self._parent = parent
+        self.operation = operation
+        self.dialog: QtWidgets.QProgressDialog | None = None
+        self._last: tuple[int, int, str] = (0, 0, "")
+        self._timer = QtCore.QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(show_after_ms)
+        self._timer.timeout.connect(self._show)
+        operation.progressed.connect(self._progressed)
+        operation.done.connect(self._close)
+
+    def start(self) -> Operation:
+        self._timer.start()
+        self.operation.start()
+        return self.operation
+
+    def _show(self) -> None:
+        if not self.operation.running:
+            return
+        dialog = QtWidgets.QProgressDialog(self._parent)
+        dialog.setWindowTitle(self.operation.title)
+        dialog.setLabelText(self.operation.title)
+        dialog.setCancelButtonText(tr("取消"))
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setAutoClose(False)
+        dialog.setAutoReset(False)
+        dialog.setMinimumDuration(0)
+        dialog.canceled.connect(self._cancel)
+        self.dialog = dialog
+        self._apply()
+        dialog.show()
+
+    def _cancel(self) -> None:
+        self.operation.cancel()
+        if self.dialog is not None:
+            self.dialog.setLabelText(tr("正在取消…"))
+
+    def _progressed(self, done: int, total: int, text: str) -> None:
+        self._last = (done, total, text)
+        self._apply()
+
+    def _apply(self) -> None:
+        dialog = self.dialog
+        if dialog is None:
+            return
+        done, total, text = self._last
+        if text:
+            dialog.setLabelText(f"{self.operation.title}\n{text}")
+        dialog.setMaximum(max(total, 0))
+        dialog.setValue(min(done, total) if total else 0)  # a modal dialog processes events here
+
+    def _close(self) -> None:
+        self._timer.stop()
+        if self.dialog is not None:
+            self.dialog.close()
+            self.dialog.deleteLater()
+            self.dialog = None
+        self.deleteLater()

@@ -1,0 +1,155 @@
+"""交付物: every deliverable of the contract with its due date and state; hand-in and export."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import NamedTuple
+
+from app.deadlines import Deadline, deadlines, mark_submitted
+from db.errors import StoreError
+from ui.context import AppContext
+from ui.export_dialog import ExportDialog
+from ui.i18n import tr
+from ui.models import Column, RowTableModel
+from ui.pages.base import Opener, Page
+from ui.qt import QtWidgets
+from ui.widgets import Banner, RecordTable, SearchBox, heading, muted
+
+STATES = {"due": "待办", "done": "已完成", "overdue": "已逾期"}
+TONES = {"overdue": "bad", "done": "good"}
+
+
+class DeliverableRow(NamedTuple):
+    id: str
+    due_date: date
+    name: str
+    period: str
+    rule: str
+    copies: str
+    state: str
+    submitted: str
+    code: str
+
+
+class DeliverablesPage(Page):
+    key = "deliverables"
+
+    def __init__(self, ctx: AppContext, opener: Opener) -> None:
+        super().__init__(ctx, opener)
+        self.items: list[Deadline] = []
+        layout = QtWidgets.QVBoxLayout(self)
+        top = QtWidgets.QHBoxLayout()
+        top.addWidget(heading(tr("交付物")), 1)
+        self.submit_button = QtWidgets.QPushButton(tr("登记已提交"))
+        self.submit_button.setObjectName("markSubmitted")
+        self.submit_button.clicked.connect(self.mark_submitted)
+        top.addWidget(self.submit_button)
+        self.export_button = QtWidgets.QPushButton(tr("导出…"))
+        self.export_button.setObjectName("exportButton")
+        self.export_button.clicked.connect(self.export)
+        top.addWidget(self.export_button)
+        layout.addLayout(top)
+        self.banner = Banner()
+        layout.addWidget(self.banner)
+        bar = QtWidgets.QHBoxLayout()
+        self.search = SearchBox()
+        self.search.search.connect(lambda _t: self.apply_filter())
+        bar.addWidget(self.search, 2)
+        self.state = QtWidgets.QComboBox()
+        self.state.addItem(tr("未完成"), "open")
+        self.state.addItem(tr("全部"), "")
+        for code, label in STATES.items():
+            self.state.addItem(tr(label), code)
+        self.state.currentIndexChanged.connect(lambda _i: self.apply_filter())
+        bar.addWidget(self.state)
+        self.count = muted()
+        bar.addWidget(self.count, 1)
+        layout.addLayout(bar)
+        self.model = RowTableModel(
+            [
+                Column(tr("截止日期"), "due_date", 100),
+                Column(tr("交付物"), "name", 220),
+                Column(tr("期间"), "period", 200),
+                Column(tr("截止规则"), "rule", 200),
+                Column(tr("份数"), "copies", 110),
+                Column(tr("状态"), "state", 70, label=True),
+                Column(tr("提交情况"), "submitted", 160),
+            ],
+            tone=lambda row: TONES.get(row.code),
+        )
+        self.table = RecordTable(self.model)
+        self.table.setObjectName("deliverableTable")
+        layout.addWidget(self.table, 1)
+        layout.addWidget(
+            muted(tr("截止日期按法定工作日（含调休）计算；带 * 的日期按周一至周五推算。"))
+        )
+
+    def refresh(self) -> None:
+        today = self.ctx.today()
+        self.items = self.ctx.call(lambda s: deadlines(s, self.ctx.contract, today=today))
+        rows = []
+        for n, d in enumerate(self.items):
+            submitted = ""
+            if d.submitted is not None:
+                word = tr("已提交") if d.submitted.state == "submitted" else tr("已导出")
+                submitted = f"{word} {d.submitted.submitted_at:%Y-%m-%d}"
+            rows.append(
+                DeliverableRow(
+                    str(n),
+                    d.due_date,
+                    d.name,
+                    d.period_label,
+                    d.rule,
+                    d.copies,
+                    STATES[d.state],
+                    submitted,
+                    d.state,
+                )
+            )
+        self.model.set_rows(rows)
+        self.apply_filter()
+
+    def apply_filter(self) -> None:
+        wanted = self.state.currentData()
+        if wanted == "open":
+            keep = lambda row: row.code != "done"  # noqa: E731
+        elif wanted:
+            keep = lambda row: row.code == wanted  # noqa: E731
+        else:
+            keep = None
+        self.model.set_filter(self.search.text(), keep)
+        self.count.setText(
+            tr("显示 {shown} / 共 {total} 项").format(
+                shown=self.model.shown(), total=self.model.total()
+            )
+        )
+
+    def selected(self) -> Deadline | None:
+        index = self.table.currentIndex()
+        if not index.isValid():
+            return None
+        return self.items[int(self.model.row_at(index.row()).id)]
+
+    def export(self) -> None:
+        dialog = ExportDialog(self.ctx, self)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+
+    def mark_submitted(self) -> None:
+        item = self.selected()
+        if item is None:
+            self.banner.error(tr("请先选择一项交付物。"))
+            return
+        try:
+            self.ctx.call(
+                lambda s: mark_submitted(
+                    s, self.ctx.contract, item.code, item.period_key, submitted_at=self.ctx.now()
+                )
+            )
+        except StoreError as exc:
+            self.banner.error(exc.message)
+            return
+        self.banner.show_message(
+            tr("已登记提交：{name}（{period}）").format(name=item.name, period=item.period_label)
+        )
+        self.ctx.changed()

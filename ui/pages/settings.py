@@ -1,0 +1,188 @@
+"""设置: the engineer's identity and signature, language, contracts and demo data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from app import __version__
+from app.profiles import install_profile_file
+from app.services import signature_vault
+from app.services.holidays import sync_statutory_holidays
+from db.errors import StoreError
+from ui.context import AppContext
+from ui.demo import start_demo
+from ui.i18n import LANGUAGES, tr
+from ui.pages.base import Opener, Page
+from ui.qt import QtCore, QtGui, QtWidgets
+from ui.settings import ROLES
+from ui.signatures import MySignatureDialog
+from ui.widgets import Banner, heading, muted
+
+
+class SettingsPage(Page):
+    key = "settings"
+
+    def __init__(self, ctx: AppContext, opener: Opener) -> None:
+        super().__init__(ctx, opener)
+        outer = QtWidgets.QVBoxLayout(self)
+        outer.addWidget(heading(tr("设置")))
+        self.banner = Banner()
+        outer.addWidget(self.banner)
+        columns = QtWidgets.QHBoxLayout()
+        outer.addLayout(columns)
+        left = QtWidgets.QVBoxLayout()
+        right = QtWidgets.QVBoxLayout()
+        columns.addLayout(left, 1)
+        columns.addLayout(right, 1)
+
+        identity = QtWidgets.QGroupBox(tr("我的身份"))
+        form = QtWidgets.QFormLayout(identity)
+        self.name = QtWidgets.QLineEdit(ctx.settings.name)
+        self.name.setObjectName("identityName")
+        self.role = QtWidgets.QComboBox()
+        self.role.setEditable(True)
+        self.role.addItems([tr(r) for r in ROLES])
+        self.role.setCurrentText(ctx.settings.role)
+        save = QtWidgets.QPushButton(tr("保存身份"))
+        save.clicked.connect(self.save_identity)
+        form.addRow(tr("姓名"), self.name)
+        form.addRow(tr("岗位"), self.role)
+        form.addRow("", save)
+        left.addWidget(identity)
+
+        signature = QtWidgets.QGroupBox(tr("我的签名"))
+        box = QtWidgets.QVBoxLayout(signature)
+        self.signature_state = muted()
+        box.addWidget(self.signature_state)
+        buttons = QtWidgets.QHBoxLayout()
+        record = QtWidgets.QPushButton(tr("录入/更换我的签名…"))
+        record.clicked.connect(self.record_signature)
+        self.forget = QtWidgets.QPushButton(tr("删除我的签名"))
+        self.forget.clicked.connect(self.forget_signature)
+        buttons.addWidget(record)
+        buttons.addWidget(self.forget)
+        buttons.addStretch(1)
+        box.addLayout(buttons)
+        left.addWidget(signature)
+
+        language = QtWidgets.QGroupBox(tr("界面语言"))
+        lang = QtWidgets.QHBoxLayout(language)
+        self.language = QtWidgets.QComboBox()
+        self.language.setObjectName("language")
+        for code, label in LANGUAGES.items():
+            self.language.addItem(label, code)
+        self.language.setCurrentIndex(max(self.language.findData(ctx.settings.language), 0))
+        self.language.currentIndexChanged.connect(self.save_language)
+        lang.addWidget(self.language)
+        lang.addWidget(muted(tr("重新启动后生效。")), 1)
+        left.addWidget(language)
+        left.addStretch(1)
+
+        data = QtWidgets.QGroupBox(tr("数据"))
+        grid = QtWidgets.QVBoxLayout(data)
+        folder = QtWidgets.QLabel(tr("数据目录：{path}").format(path=ctx.store.folder))
+        folder.setWordWrap(True)
+        folder.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+        grid.addWidget(folder)
+        open_folder = QtWidgets.QPushButton(tr("打开数据目录"))
+        open_folder.clicked.connect(
+            lambda: QtGui.QDesktopServices.openUrl(QtCore.QUrl.fromLocalFile(str(ctx.store.folder)))
+        )
+        grid.addWidget(open_folder)
+        grid.addWidget(
+            muted(
+                tr(
+                    "数据保存在本机，不联网。带离甲方现场的导出文件须经甲方许可并加密（合同保密条款）。"
+                )
+            )
+        )
+        right.addWidget(data)
+
+        contracts = QtWidgets.QGroupBox(tr("合同与演示数据"))
+        cbox = QtWidgets.QVBoxLayout(contracts)
+        load = QtWidgets.QPushButton(tr("导入合同档案（YAML）…"))
+        load.clicked.connect(self.import_profile)
+        cbox.addWidget(load)
+        demo = QtWidgets.QHBoxLayout()
+        self.months = QtWidgets.QSpinBox()
+        self.months.setRange(1, 24)
+        self.months.setValue(3)
+        self.months.setSuffix(tr(" 个月"))
+        make = QtWidgets.QPushButton(tr("为当前合同生成演示数据"))
+        make.clicked.connect(self.demo)
+        demo.addWidget(self.months)
+        demo.addWidget(make, 1)
+        cbox.addLayout(demo)
+        cbox.addWidget(
+            muted(tr("演示数据为虚构人员和记录，可用于熟悉功能；请勿用于正式合同的数据目录。"))
+        )
+        right.addWidget(contracts)
+        right.addWidget(muted(tr("运维工作台 版本 {v}").format(v=__version__)))
+        right.addStretch(1)
+
+    def refresh(self) -> None:
+        has = signature_vault.has_signature(self.ctx.store.folder, self.ctx.actor)
+        self.signature_state.setText(
+            tr("已保存（PIN 保护）") if has else tr("尚未保存。签字时也可勾选「保存为我的签名」。")
+        )
+        self.forget.setEnabled(has)
+
+    def save_identity(self) -> None:
+        name = self.name.text().strip()
+        if not name:
+            self.banner.error(tr("请填写姓名。"))
+            return
+        self.ctx.settings.name = name
+        self.ctx.settings.role = self.role.currentText().strip()
+        self.ctx.settings.save()
+        self.ctx.store.actor = name
+        self.banner.show_message(tr("已保存。以后的记录以「{name}」署名。").format(name=name))
+        self.refresh()
+
+    def save_language(self) -> None:
+        self.ctx.settings.language = str(self.language.currentData())
+        self.ctx.settings.save()
+        self.banner.show_message(tr("界面语言已保存，重新启动后生效。"))
+
+    def record_signature(self) -> None:
+        dialog = MySignatureDialog(self.ctx, self)
+        dialog.accepted.connect(self.refresh)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+
+    def forget_signature(self) -> None:
+        signature_vault.forget_signature(self.ctx.store.folder, self.ctx.actor)
+        self.refresh()
+
+    def import_profile(self) -> None:
+        dialog = QtWidgets.QFileDialog(
+            self, tr("选择合同档案"), "", tr("合同档案") + " (*.yaml *.yml)"
+        )
+        dialog.setFileMode(QtWidgets.QFileDialog.FileMode.ExistingFile)
+        dialog.fileSelected.connect(self._install)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+
+    def _install(self, path: str) -> None:
+        def install(session: Session) -> str:
+            contract = install_profile_file(session, Path(path))
+            sync_statutory_holidays(session, contract)
+            return contract.code
+
+        try:
+            code = self.ctx.call(install)
+        except StoreError as exc:
+            self.banner.error(exc.message)
+            return
+        self.banner.show_message(tr("已导入合同 {code}。").format(code=code))
+        self.ctx.changed()
+        self.ctx.contracts_changed.emit()
+
+    def demo(self) -> None:
+        start_demo(self, self.ctx, [self.ctx.contract], self.months.value(), self._demo_done)
+
+    def _demo_done(self, message: str) -> None:
+        self.banner.show_message(message)
+        self.ctx.changed()

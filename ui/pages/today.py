@@ -1,0 +1,134 @@
+"""今日: everything due today and overdue for the current contract, one Enter from its form."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from app.due import DueItem, DueReport, due_on
+from ui.context import AppContext
+from ui.i18n import tr
+from ui.models import Column, RowTableModel
+from ui.pages.base import Opener, Page
+from ui.qt import QtWidgets
+from ui.widgets import Banner, RecordTable, heading, muted
+
+STATES = {"due": "待办", "in_progress": "进行中", "done": "已完成", "overdue": "已逾期"}
+KINDS = {"checklist": "巡检", "holiday_check": "节假日检查", "deliverable": "交付物"}
+TONES = {"overdue": "bad", "in_progress": "info", "done": "good"}
+
+
+class TodayRow(NamedTuple):
+    id: str
+    state: str
+    kind: str
+    name: str
+    system: str
+    period: str
+    deadline: str
+    code: str  # due state code, for the colour
+    item: DueItem
+
+
+def weekday(index: int) -> str:
+    return {
+        0: tr("星期一"),
+        1: tr("星期二"),
+        2: tr("星期三"),
+        3: tr("星期四"),
+        4: tr("星期五"),
+        5: tr("星期六"),
+        6: tr("星期日"),
+    }[index]
+
+
+class TodayPage(Page):
+    key = "today"
+
+    def __init__(self, ctx: AppContext, opener: Opener) -> None:
+        super().__init__(ctx, opener)
+        layout = QtWidgets.QVBoxLayout(self)
+        top = QtWidgets.QHBoxLayout()
+        self.title = heading(tr("今日"))
+        top.addWidget(self.title, 1)
+        new_request = QtWidgets.QPushButton(tr("新服务请求 (F2)"))
+        new_request.clicked.connect(lambda: self.opener.open_request())
+        new_fault = QtWidgets.QPushButton(tr("新故障单"))
+        new_fault.clicked.connect(lambda: self.opener.open_fault())
+        top.addWidget(new_request)
+        top.addWidget(new_fault)
+        layout.addLayout(top)
+        self.holiday = Banner()
+        self.holiday.setObjectName("holidayBanner")
+        layout.addWidget(self.holiday)
+        self.counts = muted()
+        layout.addWidget(self.counts)
+        self.model = RowTableModel(
+            [
+                Column(tr("状态"), "state", 70, label=True),
+                Column(tr("类别"), "kind", 90, label=True),
+                Column(tr("名称"), "name", 300),
+                Column(tr("系统"), "system", 150),
+                Column(tr("周期"), "period", 300),
+                Column(tr("截止"), "deadline", 100),
+            ],
+            tone=lambda row: TONES.get(row.code),
+        )
+        self.table = RecordTable(self.model)
+        self.table.setObjectName("todayTable")
+        self.table.opened.connect(self._open)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(muted(tr("双击或按 Enter 打开表单。逾期事项排在最前。")))
+        self.report: DueReport | None = None
+
+    def refresh(self) -> None:
+        today = self.ctx.today()
+        report = self.ctx.call(lambda s: due_on(s, self.ctx.contract, today))
+        self.report = report
+        self.title.setText(
+            tr("今日 · {date} {weekday} · {contract}").format(
+                date=today.isoformat(),
+                weekday=weekday(today.weekday()),
+                contract=report.contract_name,
+            )
+        )
+        if report.holiday:
+            self.holiday.show_message(
+                tr(
+                    "节假日保障模式：{holiday}。今日须完成节日期间每日检查，应急事件按故障单记录。"
+                ).format(holiday=report.holiday),
+                "lock",
+            )
+        elif not report.in_period:
+            self.holiday.show_message(tr("今日不在合同服务期内。"), "info")
+        else:
+            self.holiday.clear_message()
+        counts = report.counts()
+        text = tr("待办 {due} · 进行中 {progress} · 已完成 {done} · 已逾期 {overdue}").format(
+            due=counts["due"],
+            progress=counts["in_progress"],
+            done=counts["done"],
+            overdue=counts["overdue"],
+        )
+        if report.assumed_calendar:
+            text += " · " + tr("该年度法定节假日安排未知，按周一至周五推算")
+        self.counts.setText(text)
+        rows = [
+            TodayRow(
+                str(n),
+                STATES[item.state],
+                KINDS[item.kind],
+                item.name,
+                item.system_name or "",
+                item.period_label,
+                item.deadline.isoformat() + ("*" if item.assumed else ""),
+                item.state,
+                item,
+            )
+            for n, item in enumerate(report.items)
+        ]
+        self.model.set_rows(rows)
+        self.table.select_first()
+
+    def _open(self, row_id: str) -> None:
+        if self.report is not None:
+            self.opener.open_due(self.report.items[int(row_id)])

@@ -1,0 +1,85 @@
+"""After a crash or kill: offer to restore each form that was open, exactly as it was."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.services import drafts
+from app.services.drafts import DraftInfo
+from ui.context import AppContext
+from ui.i18n import tr
+from ui.qt import Qt, QtWidgets, Signal
+from ui.widgets import muted
+
+
+def form_kind(form_type: str) -> str:
+    return {
+        "inspection_run": tr("巡检记录单"),
+        "fault_record": tr("故障单"),
+        "service_request": tr("服务请求"),
+    }.get(form_type, form_type)
+
+
+class RestoreDialog(QtWidgets.QDialog):
+    """Lists the unfinished forms; 「恢复」 reopens the ticked ones with what was typed."""
+
+    restore = Signal(str, dict)
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        forms: list[tuple[DraftInfo, dict[str, Any]]],
+        parent: QtWidgets.QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.forms = forms
+        self.setObjectName("restoreDialog")
+        self.setWindowTitle(tr("恢复未完成的表单"))
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.addWidget(
+            muted(tr("上次退出时以下表单仍在填写（程序异常退出）。勾选要恢复的表单："))
+        )
+        self.list = QtWidgets.QListWidget()
+        self.list.setObjectName("draftList")
+        for info, _values in forms:
+            item = QtWidgets.QListWidgetItem(
+                f"{form_kind(info.form_type)} · {info.title or info.form_key} · "
+                + tr("最后编辑 {at}").format(at=f"{info.updated_at:%Y-%m-%d %H:%M}")
+            )
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked)
+            self.list.addItem(item)
+        layout.addWidget(self.list)
+        buttons = QtWidgets.QDialogButtonBox()
+        self.restore_button = buttons.addButton(
+            tr("恢复所选"), QtWidgets.QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.restore_button.setObjectName("restoreButton")
+        discard = buttons.addButton(
+            tr("丢弃所选"), QtWidgets.QDialogButtonBox.ButtonRole.DestructiveRole
+        )
+        discard.clicked.connect(self.discard)
+        buttons.addButton(tr("稍后再说"), QtWidgets.QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(640, 300)
+
+    def _ticked(self) -> list[tuple[DraftInfo, dict[str, Any]]]:
+        return [
+            form
+            for n, form in enumerate(self.forms)
+            if self.list.item(n).checkState() == Qt.CheckState.Checked
+        ]
+
+    def accept(self) -> None:
+        chosen = self._ticked()
+        super().accept()
+        for info, values in chosen:
+            self.restore.emit(info.form_key, values)
+
+    def discard(self) -> None:
+        chosen = self._ticked()
+        self.ctx.call(lambda s: [drafts.discard(s, info.form_key) for info, _v in chosen])
+        super().reject()

@@ -1,0 +1,385 @@
+"""Signing a record: the signature block of a form, the signing dialog, 「更正」.
+
+Roles are 运维人员, 复核人 and 甲方确认 (:data:`app.services.signing.ROLES`). The
+engineer may keep their own signature for reuse, sealed under a PIN
+(:mod:`app.services.signature_vault`); the client always signs fresh on the pad.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from app.services import attachments, signature_vault, signing
+from db.errors import StoreError
+from ui.context import AppContext
+from ui.i18n import tr
+from ui.qt import Qt, QtGui, QtWidgets, Signal
+from ui.signature_pad import SignaturePad
+from ui.widgets import Banner, muted
+
+OPERATOR, REVIEWER, CLIENT = signing.ROLES
+
+
+def role_label(role: str) -> str:
+    return {OPERATOR: tr("运维人员"), REVIEWER: tr("复核人"), CLIENT: tr("甲方确认")}.get(
+        role, role
+    )
+
+
+@dataclass(frozen=True)
+class SignedCell:
+    role: str
+    signer_name: str
+    signed_at: datetime
+    png: bytes
+
+
+def load_signatures(session: Session, record_type: str, record_id: str) -> list[SignedCell]:
+    return [
+        SignedCell(
+            s.role, s.signer_name, s.signed_at, attachments.blob_bytes(session, s.image_sha256)
+        )
+        for s in signing.signatures_of(session, record_type, record_id)
+    ]
+
+
+class SignDialog(QtWidgets.QDialog):
+    """Capture one signature; ``submit(name, png)`` signs and may raise a StoreError."""
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        role: str,
+        record_title: str,
+        submit: Callable[[str, bytes], None],
+        parent: QtWidgets.QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.role = role
+        self._submit = submit
+        self.setWindowTitle(tr("签字：{role}").format(role=role_label(role)))
+        self.setObjectName("signDialog")
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.addWidget(muted(record_title))
+        self.banner = Banner()
+        layout.addWidget(self.banner)
+
+        form = QtWidgets.QFormLayout()
+        self.name = QtWidgets.QLineEdit()
+        self.name.setObjectName("signerName")
+        if role == OPERATOR or (role == REVIEWER and ctx.settings.role == "项目经理"):
+            self.name.setText(ctx.actor)
+        form.addRow(tr("签字人"), self.name)
+        layout.addLayout(form)
+
+        self.pad = SignaturePad()
+        self.pad.setObjectName("signaturePad")
+        self.pad.setMinimumSize(480, 160)
+        layout.addWidget(self.pad, 1)
+        tools = QtWidgets.QHBoxLayout()
+        clear = QtWidgets.QPushButton(tr("清除"))
+        clear.clicked.connect(self.pad.clear)
+        undo = QtWidgets.QPushButton(tr("撤销一笔"))
+        undo.setObjectName("undoStroke")
+        undo.clicked.connect(self.pad.undo_stroke)
+        tools.addWidget(clear)
+        tools.addWidget(undo)
+        tools.addStretch(1)
+        layout.addLayout(tools)
+
+        self.saved_box = QtWidgets.QWidget()
+        self.pin = QtWidgets.QLineEdit()
+        self.remember = QtWidgets.QCheckBox(tr("保存为我的签名（下次输入 PIN 即可调用）"))
+        self.new_pin = QtWidgets.QLineEdit()
+        if role == CLIENT:
+            layout.addWidget(muted(tr("甲方确认须由甲方人员当场手写签名。")))
+        else:
+            saved = QtWidgets.QHBoxLayout(self.saved_box)
+            saved.setContentsMargins(0, 0, 0, 0)
+            self.pin.setObjectName("pin")
+            self.pin.setEchoMode(QtWidgets.QLineEdit.EchoMode.Password)
+            self.pin.setPlaceholderText(tr("PIN/口令"))
+            self.pin.setMaximumWidth(160)
+            use = QtWidgets.QPushButton(tr("使用已保存的签名"))
+            use.clicked.connect(self._use_saved)
+            saved.addWidget(QtWidgets.QLabel(tr("已保存签名：")))
+            saved.addWidget(self.pin)
+            saved.addWidget(use)
+            saved.addStretch(1)
+            layout.addWidget(self.saved_box)
+            keep = QtWidgets.QHBoxLayout()
+            self.new_pin.setEchoMode(QtWidgets.QLineEdit.EchoMode.Password)
+            self.new_pin.setPlaceholderText(tr("设置 PIN（至少 4 位）"))
+            self.new_pin.setMaximumWidth(180)
+            self.new_pin.setEnabled(False)
+            self.remember.toggled.connect(self.new_pin.setEnabled)
+            keep.addWidget(self.remember)
+            keep.addWidget(self.new_pin)
+            keep.addStretch(1)
+            layout.addLayout(keep)
+            self.name.textChanged.connect(self._update_saved)
+            self._update_saved()
+
+        buttons = QtWidgets.QDialogButtonBox()
+        self.ok = buttons.addButton(tr("签字"), QtWidgets.QDialogButtonBox.ButtonRole.AcceptRole)
+        self.ok.setObjectName("signButton")
+        buttons.addButton(tr("取消"), QtWidgets.QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(620, 420)
+        (self.pin if self.saved_box.isVisibleTo(self) else self.pad).setFocus()
+
+    def _folder(self) -> Path:
+        return self.ctx.store.folder
+
+    def _update_saved(self) -> None:
+        has = signature_vault.has_signature(self._folder(), self.name.text())
+        self.saved_box.setVisible(has)
+        own = self.name.text().strip() == self.ctx.actor
+        self.remember.setVisible(own)
+        self.new_pin.setVisible(own)
+
+    def _use_saved(self) -> bool:
+        try:
+            png = signature_vault.load_signature(self._folder(), self.name.text(), self.pin.text())
+        except StoreError as exc:
+            self.banner.error(exc.message)
+            self.pin.selectAll()
+            return False
+        self.pad.show_png(png)
+        self.remember.setChecked(False)
+        self.banner.clear_message()
+        return True
+
+    def accept(self) -> None:
+        name = self.name.text().strip()
+        if not name:
+            self.banner.error(tr("请填写签字人姓名。"))
+            self.name.setFocus()
+            return
+        if self.pad.is_empty and self.pin.text() and not self._use_saved():
+            return  # Enter in the PIN field: the saved signature, or the PIN's error
+        if self.pad.is_empty:
+            self.banner.error(tr("请先在签名区手写签名。"))
+            return
+        png = self.pad.to_png()
+        try:
+            if self.remember.isChecked() and self.role != CLIENT:
+                signature_vault.save_signature(self._folder(), name, png, self.new_pin.text())
+            self._submit(name, png)
+        except StoreError as exc:
+            self.banner.error(exc.message)
+            return
+        super().accept()
+
+
+class SignatureBlock(QtWidgets.QGroupBox):
+    """The three signature cells of a form: image, name and time, or a 「签字」 button."""
+
+    sign_requested = Signal(str)
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(tr("签字"), parent)
+        layout = QtWidgets.QGridLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        self.images: dict[str, QtWidgets.QLabel] = {}
+        self.captions: dict[str, QtWidgets.QLabel] = {}
+        self.buttons: dict[str, QtWidgets.QPushButton] = {}
+        for column, role in enumerate(signing.ROLES):
+            layout.addWidget(QtWidgets.QLabel(role_label(role)), 0, column)
+            image = QtWidgets.QLabel()
+            image.setFixedSize(108, 36)
+            image.setStyleSheet("border-bottom:1px solid #888;")
+            layout.addWidget(image, 1, column)
+            caption = muted()
+            layout.addWidget(caption, 2, column)
+            button = QtWidgets.QPushButton(tr("签字"))
+            button.setObjectName(f"sign-{role}")
+            button.clicked.connect(lambda _checked=False, r=role: self.sign_requested.emit(r))
+            layout.addWidget(button, 3, column)
+            self.images[role], self.captions[role], self.buttons[role] = image, caption, button
+
+    def show_signatures(self, cells: list[SignedCell], can_sign: bool) -> None:
+        signed = {c.role: c for c in cells}
+        for role in signing.ROLES:
+            cell = signed.get(role)
+            if cell is None:
+                self.images[role].clear()
+                self.captions[role].setText("")
+            else:
+                pixmap = QtGui.QPixmap()
+                pixmap.loadFromData(cell.png, "PNG")
+                self.images[role].setPixmap(
+                    pixmap.scaled(
+                        self.images[role].size(),
+                        Qt.AspectRatioMode.KeepAspectRatio,
+                        Qt.TransformationMode.SmoothTransformation,
+                    )
+                )
+                self.captions[role].setText(f"{cell.signer_name}\n{cell.signed_at:%Y-%m-%d %H:%M}")
+            self.buttons[role].setVisible(cell is None)
+            self.buttons[role].setEnabled(can_sign)
+
+
+class AmendDialog(QtWidgets.QDialog):
+    """「更正」: asks for the reason; ``submit(reason)`` creates the amendment."""
+
+    def __init__(
+        self, submit: Callable[[str], None], parent: QtWidgets.QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._submit = submit
+        self.setWindowTitle(tr("更正已签字记录"))
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.addWidget(
+            muted(
+                tr("原记录保持不变；更正记录复制原内容，修改后需重新完成并签字。请填写更正原因：")
+            )
+        )
+        self.banner = Banner()
+        layout.addWidget(self.banner)
+        self.reason = QtWidgets.QPlainTextEdit()
+        self.reason.setObjectName("amendReason")
+        self.reason.setTabChangesFocus(True)
+        layout.addWidget(self.reason)
+        buttons = QtWidgets.QDialogButtonBox()
+        ok = buttons.addButton(tr("生成更正记录"), QtWidgets.QDialogButtonBox.ButtonRole.AcceptRole)
+        ok.setObjectName("amendButton")
+        buttons.addButton(tr("取消"), QtWidgets.QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(480, 240)
+
+    def accept(self) -> None:
+        try:
+            self._submit(self.reason.toPlainText())
+        except StoreError as exc:
+            self.banner.error(exc.message)
+            return
+        super().accept()
+
+
+def open_sign_dialog(
+    ctx: AppContext,
+    parent: QtWidgets.QWidget,
+    record_type: str,
+    record_id: str,
+    role: str,
+    title: str,
+    done: Callable[[], None],
+) -> SignDialog:
+    """Open (non-modal to the app, modal to ``parent``) the dialog that signs a record."""
+
+    def submit(name: str, png: bytes) -> None:
+        ctx.call(
+            lambda s: signing.sign(s, record_type, record_id, role=role, signer_name=name, png=png)
+        )
+
+    dialog = SignDialog(ctx, role, title, submit, parent)
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.accepted.connect(done)
+    dialog.accepted.connect(ctx.changed)
+    dialog.finished.connect(dialog.deleteLater)
+    dialog.open()
+    return dialog
+
+
+def open_amend_dialog(
+    ctx: AppContext,
+    parent: QtWidgets.QWidget,
+    record_type: str,
+    record_id: str,
+    done: Callable[[str], None],
+) -> AmendDialog:
+    """Ask for a reason, create the amendment, and hand its id to ``done``."""
+    created: list[str] = []
+
+    def submit(reason: str) -> None:
+        created.append(
+            ctx.call(
+                lambda s: (
+                    signing.amend(s, record_type, record_id, reason=reason, actor=ctx.actor).id
+                )
+            )
+        )
+
+    dialog = AmendDialog(submit, parent)
+    dialog.accepted.connect(ctx.changed)
+    dialog.accepted.connect(lambda: done(created[-1]))
+    dialog.finished.connect(dialog.deleteLater)
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.open()
+    return dialog
+
+
+class MySignatureDialog(QtWidgets.QDialog):
+    """Record the engineer's own signature for reuse, sealed under a PIN."""
+
+    def __init__(self, ctx: AppContext, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setWindowTitle(tr("我的签名"))
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.addWidget(
+            muted(
+                tr(
+                    "签名以 PIN/口令加密保存在本机数据目录中，签字时输入 PIN 即可调用；"
+                    "甲方确认不使用已保存的签名。"
+                )
+            )
+        )
+        self.banner = Banner()
+        layout.addWidget(self.banner)
+        self.pad = SignaturePad()
+        self.pad.setMinimumSize(480, 160)
+        layout.addWidget(self.pad, 1)
+        tools = QtWidgets.QHBoxLayout()
+        clear = QtWidgets.QPushButton(tr("清除"))
+        clear.clicked.connect(self.pad.clear)
+        undo = QtWidgets.QPushButton(tr("撤销一笔"))
+        undo.clicked.connect(self.pad.undo_stroke)
+        tools.addWidget(clear)
+        tools.addWidget(undo)
+        tools.addStretch(1)
+        layout.addLayout(tools)
+        form = QtWidgets.QFormLayout()
+        self.pin = QtWidgets.QLineEdit()
+        self.pin.setObjectName("newPin")
+        self.again = QtWidgets.QLineEdit()
+        self.again.setObjectName("repeatPin")
+        for edit in (self.pin, self.again):
+            edit.setEchoMode(QtWidgets.QLineEdit.EchoMode.Password)
+        form.addRow(tr("PIN/口令（至少 4 位）"), self.pin)
+        form.addRow(tr("再次输入"), self.again)
+        layout.addLayout(form)
+        buttons = QtWidgets.QDialogButtonBox()
+        buttons.addButton(tr("保存"), QtWidgets.QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(tr("取消"), QtWidgets.QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(600, 400)
+
+    def accept(self) -> None:
+        if self.pad.is_empty:
+            self.banner.error(tr("请先在签名区手写签名。"))
+            return
+        if self.pin.text() != self.again.text():
+            self.banner.error(tr("两次输入的 PIN 不一致。"))
+            return
+        try:
+            signature_vault.save_signature(
+                self.ctx.store.folder, self.ctx.actor, self.pad.to_png(), self.pin.text()
+            )
+        except StoreError as exc:
+            self.banner.error(exc.message)
+            return
+        super().accept()
