@@ -82,12 +82,16 @@ def cmd_init(args: argparse.Namespace) -> int:
     from app.services.holidays import sync_all_holidays
     from app.store import Store
 
+    if args.encrypt:
+        _setup_encryption(args)
     store = Store.open(args.data_dir, actor=_actor(args))
     with store.session() as session:
         contracts = install_builtin_profiles(session)
         sync_all_holidays(session)
         codes = [c.code for c in contracts]
     print(f"数据目录：{store.folder}")
+    if store.encrypted:
+        print(f"数据存储已加密（SQLCipher，密钥 {store.key_id}）")
     print(f"已载入合同：{'、'.join(codes)}")
     if args.demo:
         from app.demo import generate
@@ -286,7 +290,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from app.audit import verify_chain
     from app.store import Store
 
-    store = Store.open(args.data_dir, actor=_actor(args))
+    store = Store.open(args.data_dir, actor=_actor(args), exclusive=False)  # read-only
     with store.session() as session:
         report = verify_chain(session)
     store.close()
@@ -300,6 +304,272 @@ def cmd_audit(args: argparse.Namespace) -> int:
     else:
         print(f"审计日志第 {report.broken_at} 条校验失败：{report.reason}", file=sys.stderr)
     return 0 if report.ok else 1
+
+
+# ------------------------------------------------------------ confidentiality and backups
+
+
+def _cli_passphrase(prompt: str, new: bool) -> str | None:
+    """Ask the secret file's passphrase in the terminal (never when not interactive)."""
+    if not sys.stdin.isatty():
+        return None
+    value = getpass.getpass(f"{prompt}：")
+    if new and value != getpass.getpass("请再输入一次："):
+        raise CliError("两次输入的口令不一致。")
+    return value
+
+
+def _recovery_arg(args: argparse.Namespace) -> str | None:
+    from app.secrets import normalize_recovery_key, read_recovery_file
+
+    if getattr(args, "recovery_file", None):
+        return read_recovery_file(args.recovery_file)
+    if getattr(args, "recovery_key", None):
+        return normalize_recovery_key(args.recovery_key)
+    return None
+
+
+def _hand_over_recovery_key(
+    args: argparse.Namespace, recovery_key: str, key_id: str, location: str
+) -> None:
+    """Write the new recovery key to --recovery-out, or show it once."""
+    from datetime import datetime
+    from pathlib import Path
+
+    from app import crypto_store, paths
+    from app.atomic import atomic_write_text
+    from app.secrets import recovery_key_document
+
+    folder = paths.data_dir(args.data_dir)
+    info = crypto_store.load_keyinfo(folder)
+    print(f"密钥 {key_id} 已保存在：{location}")
+    out = getattr(args, "recovery_out", None)
+    if out:
+        path = Path(out)
+        doc = recovery_key_document(
+            recovery_key,
+            info.store_id if info else "",
+            key_id,
+            datetime.now().replace(microsecond=0).isoformat(sep=" "),
+        )
+        atomic_write_text(path, doc, mode=0o600)
+        print(f"恢复密钥已写入：{path}（请转存到离线介质并妥善保管，然后从本机删除）")
+    else:
+        print("恢复密钥（请立即抄写或打印并离线保管；本机密钥丢失时只能靠它恢复数据）：")
+        print(f"    {recovery_key}")
+        print("也可稍后导出：omw key export-recovery 文件")
+
+
+def _check_recovery_out(args: argparse.Namespace) -> None:
+    from pathlib import Path
+
+    out = getattr(args, "recovery_out", None)
+    if out and Path(out).exists():
+        raise CliError(f"文件 {out} 已存在；为免覆盖之前的恢复密钥，请换一个文件名。")
+
+
+def _setup_encryption(args: argparse.Namespace) -> None:
+    from app import crypto_store, paths
+    from app.secrets import open_secret_store
+
+    folder = paths.data_dir(args.data_dir)
+    state = crypto_store.file_state(paths.db_path(folder))
+    if state == "encrypted":
+        return
+    if state == "plain":
+        raise CliError("该数据目录已有未加密的数据存储；请用 omw encrypt 把它转换为加密存储。")
+    _check_recovery_out(args)
+    secrets = open_secret_store(folder)
+    if secrets.fallback_reason:
+        print(f"注意：{secrets.fallback_reason}，密钥将保存在{secrets.location_description}。")
+    new = crypto_store.create_key(folder, secrets)
+    _hand_over_recovery_key(args, new.recovery_key, new.key_id, new.location)
+
+
+def _print_conversion(report: Any) -> None:
+    total = sum(report.tables.values())
+    state = "加密" if report.encrypted else "未加密（明文）"
+    print(
+        f"转换完成并已校验：数据存储现为{state}；{len(report.tables)} 张表、{total} 条记录、"
+        f"审计日志 {report.audit_entries} 条，与转换前一致（用时 {report.seconds:.2f} 秒）。"
+    )
+    for path in report.converted_files:
+        print(f"  已加密旧副本：{path}")
+    for note in report.notes:
+        print(f"注意：{note}")
+
+
+def cmd_encrypt(args: argparse.Namespace) -> int:
+    from app import crypto_store, paths
+    from app.secrets import open_secret_store
+
+    _check_recovery_out(args)
+    folder = paths.data_dir(args.data_dir)
+    secrets = open_secret_store(folder)
+    if secrets.fallback_reason:
+        print(f"注意：{secrets.fallback_reason}，密钥将保存在{secrets.location_description}。")
+    report = crypto_store.encrypt_store(folder, secrets=secrets)
+    _print_conversion(report)
+    assert report.recovery_key and report.key_id
+    _hand_over_recovery_key(args, report.recovery_key, report.key_id, report.secret_location)
+    return 0
+
+
+def cmd_decrypt(args: argparse.Namespace) -> int:
+    from app import crypto_store
+
+    if not args.yes:
+        raise CliError("解密后客户数据将以明文保存在磁盘上。确认要解密，请加 --yes。")
+    report = crypto_store.decrypt_store(args.data_dir, recovery_key=_recovery_arg(args))
+    _print_conversion(report)
+    return 0
+
+
+def cmd_rekey(args: argparse.Namespace) -> int:
+    from app import crypto_store
+
+    _check_recovery_out(args)
+    report = crypto_store.rekey_store(args.data_dir, recovery_key=_recovery_arg(args))
+    _print_conversion(report)
+    assert report.recovery_key and report.key_id
+    _hand_over_recovery_key(args, report.recovery_key, report.key_id, report.secret_location)
+    return 0
+
+
+def cmd_key(args: argparse.Namespace) -> int:
+    from datetime import datetime
+    from pathlib import Path
+
+    from app import crypto_store, paths
+    from app.atomic import atomic_write_text
+    from app.secrets import open_secret_store, recovery_key_document, secrets_file
+
+    folder = paths.data_dir(args.data_dir)
+    if args.action == "status":
+        data = crypto_store.describe_store(folder)
+        secrets = open_secret_store(folder)
+        data["secret_store"] = secrets.location_description
+        data["keyring_problem"] = secrets.fallback_reason
+        if args.json:
+            _print_json(data)
+            return 0
+        states = {"missing": "尚未创建", "plain": "未加密", "encrypted": "已加密，SQLCipher"}
+        print(f"数据存储：{data['store']}（{states[data['state']]}）")
+        if data["key_id"]:
+            print(f"密钥 ID：{data['key_id']}；设置时保存于：{data['secret_location']}")
+        if data["previous_keys"]:
+            print(f"旧密钥（旧备份使用）：{'、'.join(data['previous_keys'])}")
+        print(f"当前密钥保存位置：{secrets.location_description}")
+        if secrets.fallback_reason:
+            print(f"系统钥匙串未使用：{secrets.fallback_reason}")
+        for copy in data["plain_copies"]:
+            print(f"警告：未加密的副本 {copy}（确认不再需要后请删除）")
+        return 0
+    if args.action == "export-recovery":
+        if not args.file:
+            raise CliError("请指定要写入的文件：omw key export-recovery 文件")
+        path = Path(args.file)
+        if path.exists():
+            raise CliError(f"文件 {path} 已存在，请换一个文件名。")
+        secrets = open_secret_store(folder)
+        recovery = crypto_store.recovery_key_for(folder, secrets)
+        info = crypto_store.load_keyinfo(folder)
+        assert info is not None
+        stamp = datetime.now().replace(microsecond=0).isoformat(sep=" ")
+        doc = recovery_key_document(recovery, info.store_id, info.key_id, stamp)
+        atomic_write_text(path, doc, mode=0o600)
+        print(f"恢复密钥已写入：{path}（请转存到离线介质并妥善保管，然后从本机删除）")
+        return 0
+    # unlock: put a recovery key back into the secret store
+    recovery = _recovery_arg(args)
+    if recovery is None:
+        raise CliError("请用 --recovery-file 文件 或 --recovery-key 密钥 提供恢复密钥。")
+    if args.reset_secret_file:
+        broken = secrets_file(folder)
+        if broken.exists():
+            aside = broken.with_name(f"{broken.name}.broken-{datetime.now():%Y%m%d-%H%M%S}")
+            broken.rename(aside)
+            print(f"已把无法使用的密钥文件移到 {aside}")
+    secrets = open_secret_store(folder)
+    info = crypto_store.remember_recovery_key(folder, recovery, secrets)
+    print(f"已解锁：密钥 {info.key_id} 现保存在{secrets.location_description}。")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from app import backup
+    from app.store import Store
+
+    if args.list:
+        from app import paths
+
+        rows = backup.list_backups(args.to or paths.data_dir(args.data_dir))
+        if args.json:
+            _print_json({"backups": [b.as_json() for b in rows]})
+            return 0
+        print(
+            _table(
+                ["时间", "类型", "加密", "大小", "文件"],
+                [
+                    [
+                        b.created.isoformat(sep=" "),
+                        {"auto": "自动", "manual": "手动", "pre-restore": "恢复前"}.get(
+                            b.kind, b.kind
+                        ),
+                        ("是" if b.encrypted else "否") if b.summary else "无摘要",
+                        b.path.stat().st_size,
+                        b.path.name,
+                    ]
+                    for b in rows
+                ],
+            )
+            if rows
+            else "没有备份。"
+        )
+        return 0
+    # the online backup API copies a consistent snapshot next to a running window
+    store = Store.open(args.data_dir, actor=_actor(args), exclusive=False)
+    try:
+        info = backup.backup_store(store, args.to)
+    finally:
+        store.close()
+    if args.json:
+        _print_json(info.as_json())
+        return 0
+    state = "已加密" if info.encrypted else "未加密"
+    audit = (info.summary or {}).get("audit", {})
+    print(f"已备份（{state}，已校验）：{info.path}")
+    print(f"记录数见摘要 {info.summary_path.name}；审计日志 {audit.get('entries', 0)} 条")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from app import backup
+
+    recovery = _recovery_arg(args)
+    if args.drill:
+        report = backup.drill(args.file, args.data_dir, recovery_key=recovery)
+        if args.json:
+            _print_json(report.as_json())
+        else:
+            print("\n".join(report.lines()))
+        return 0 if report.ok else 1
+    result = backup.restore_backup(
+        args.file, args.data_dir, recovery_key=recovery, force=args.force
+    )
+    if args.json:
+        _print_json(
+            result.drill.as_json()
+            | {"restored": str(result.restored), "previous_backup": str(result.previous_backup)}
+        )
+        return 0
+    print("\n".join(result.drill.lines()))
+    if result.previous_backup:
+        print(f"恢复前的数据存储已备份到：{result.previous_backup}")
+    for note in result.notes:
+        print(f"注意：{note}")
+    print(f"已恢复：{result.restored}")
+    return 0
 
 
 def _export_progress(done: int, total: int, message: str) -> None:
@@ -461,6 +731,8 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     p = add("init", cmd_init, "创建数据存储并载入内置合同")
+    p.add_argument("--encrypt", action="store_true", help="创建加密的数据存储（SQLCipher）")
+    p.add_argument("--recovery-out", metavar="FILE", help="把恢复密钥写入此文件（--encrypt）")
     p.add_argument("--demo", action="store_true", help="同时为每个内置合同生成演示数据")
     p.add_argument("--months", type=int, default=3, help="演示数据月数（默认 3）")
     p.add_argument("--seed", type=int, default=1, help="演示数据随机种子")
@@ -524,6 +796,44 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("audit", cmd_audit, "校验审计日志哈希链")
     p.add_argument("action", choices=["verify"])
     p.add_argument("--json", action="store_true")
+
+    def recovery_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--recovery-file", metavar="FILE", help="用恢复密钥文件解锁")
+        p.add_argument("--recovery-key", metavar="KEY", help="用恢复密钥解锁（XXXX-XXXX-…）")
+
+    p = add("encrypt", cmd_encrypt, "把未加密的数据存储转换为加密存储（SQLCipher），并校验")
+    p.add_argument("--recovery-out", metavar="FILE", help="把新的恢复密钥写入此文件")
+
+    p = add("decrypt", cmd_decrypt, "把加密的数据存储转换回未加密存储，并校验")
+    p.add_argument("--yes", action="store_true", help="确认以明文保存数据")
+    recovery_options(p)
+
+    p = add("rekey", cmd_rekey, "更换加密密钥（生成新的恢复密钥），并校验")
+    p.add_argument("--recovery-out", metavar="FILE", help="把新的恢复密钥写入此文件")
+    recovery_options(p)
+
+    p = add("key", cmd_key, "密钥：查看状态、导出恢复密钥、用恢复密钥解锁")
+    p.add_argument("action", choices=["status", "export-recovery", "unlock"])
+    p.add_argument("file", nargs="?", help="恢复密钥要写入的文件（export-recovery）")
+    recovery_options(p)
+    p.add_argument(
+        "--reset-secret-file",
+        action="store_true",
+        help="密钥文件损坏或忘记口令时，把它移开并新建（unlock）",
+    )
+    p.add_argument("--json", action="store_true")
+
+    p = add("backup", cmd_backup, "用 SQLite 在线备份接口备份数据存储（加密存储的备份也加密）")
+    p.add_argument("--to", metavar="DIR", help="备份目录（默认：数据目录下的 backups）")
+    p.add_argument("--list", action="store_true", help="列出备份")
+    p.add_argument("--json", action="store_true")
+
+    p = add("restore", cmd_restore, "从备份恢复（先演练校验、先备份当前数据），或只做恢复演练")
+    p.add_argument("file", help="备份文件 .omwbak")
+    p.add_argument("--drill", action="store_true", help="只做恢复演练：还原到临时位置并核对")
+    p.add_argument("--force", action="store_true", help="摘要缺失或不符时仍然恢复（副本须完好）")
+    recovery_options(p)
+    p.add_argument("--json", action="store_true")
     return parser
 
 
@@ -535,6 +845,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "months", 1) is not None and getattr(args, "months", 1) < 1:
         print("错误：--months 至少为 1", file=sys.stderr)
         return EXIT_USER_ERROR
+    from app.secrets import set_passphrase_provider
+
+    set_passphrase_provider(_cli_passphrase)
     try:
         return int(args.func(args))
     except StoreError as exc:

@@ -1,18 +1,104 @@
 """The one place that opens database connections.
 
-``open_store`` returns an engine for a SQLite file with the pragmas the app
-relies on (WAL, ``synchronous=FULL``, foreign keys), migrated to the current
-schema. A server URL could be passed instead of a path; an encrypted store
-slots in here too.
+``make_engine`` returns an engine for a SQLite file with the pragmas the app
+relies on (WAL, ``synchronous=FULL``, foreign keys). A server URL could be
+passed instead of a path.
+
+An **encrypted store** is a SQLCipher file: pass its 32-byte ``key`` and the
+connections are made by ``sqlcipher3`` with ``PRAGMA key`` as the very first
+statement, then checked with a read of the schema so that a wrong key raises
+:class:`WrongKeyError` (a message for the user) instead of a "file is not a
+database" traceback later. The key is a random raw key (``x'…'``), so no slow
+passphrase derivation runs on every connection.
+
+:func:`raw_connect` opens a single DB-API connection the same way, for the
+SQLite online backup API and ``sqlcipher_export`` (migrations, backups,
+conversion between plain and encrypted).
 """
 
 from __future__ import annotations
 
+import weakref
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
+
+from db.errors import StoreError
+
+KEY_BYTES = 32
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+class WrongKeyError(StoreError):
+    """An encrypted store could not be opened with the key given."""
+
+
+class MissingDriverError(StoreError):
+    """The SQLCipher driver is not installed."""
+
+
+WRONG_KEY_MESSAGE = (
+    "无法打开加密的数据存储 {name}：密钥不正确，或文件已损坏。"
+    "请确认使用的是该数据存储的密钥或恢复密钥（omw key unlock --recovery-file 文件）。"
+)
+
+_engine_keys: weakref.WeakKeyDictionary[Engine, bytes] = weakref.WeakKeyDictionary()
+
+
+def key_literal(key: bytes | None) -> str:
+    """The SQL literal for ``PRAGMA key`` / ``ATTACH … KEY``: a raw key, or '' for plain."""
+    if key is None:
+        return "''"
+    if len(key) != KEY_BYTES:
+        raise ValueError("store keys are 32 bytes")
+    return f"\"x'{key.hex()}'\""
+
+
+def _sqlcipher() -> Any:
+    try:
+        import sqlcipher3
+    except ModuleNotFoundError:
+        raise MissingDriverError(
+            "未安装加密数据库组件 sqlcipher3，无法打开加密的数据存储。请重新安装运维工作台。"
+        ) from None
+    return sqlcipher3
+
+
+def raw_connect(
+    path: str | Path,
+    key: bytes | None = None,
+    *,
+    readonly: bool = False,
+    sqlcipher: bool = False,
+) -> Any:
+    """One DB-API connection; keyed and verified if ``key`` is given.
+
+    ``sqlcipher=True`` uses the SQLCipher driver even for a plain file (needed
+    for ``sqlcipher_export`` from a plain database).
+    """
+    file = Path(path).resolve()
+    if key is None and not sqlcipher:
+        import sqlite3
+
+        driver: Any = sqlite3
+    else:
+        driver = _sqlcipher()
+    if readonly:
+        con = driver.connect(f"{file.as_uri()}?mode=ro", uri=True, check_same_thread=False)
+    else:
+        con = driver.connect(str(file), check_same_thread=False)
+    if key is not None:
+        con.execute(f"PRAGMA key = {key_literal(key)}")  # must be the first statement
+        con.execute("PRAGMA cipher_log_level = NONE")  # no "hmac check failed" on stderr
+        try:
+            con.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except driver.DatabaseError:
+            con.close()
+            raise WrongKeyError(WRONG_KEY_MESSAGE.format(name=file.name)) from None
+    return con
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -24,15 +110,52 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url_or_path: str | Path) -> Engine:
-    """Create an engine; a filesystem path means a SQLite file."""
+def _readonly_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def make_engine(
+    url_or_path: str | Path, key: bytes | None = None, *, readonly: bool = False
+) -> Engine:
+    """Create an engine; a filesystem path means a SQLite file.
+
+    ``key`` opens a SQLCipher-encrypted file (and creates a new file
+    encrypted). ``readonly`` opens an existing file without changing a byte of
+    it (no WAL switch; used to inspect backups).
+    """
     url = str(url_or_path)
-    if "://" not in url:
-        url = f"sqlite:///{Path(url).resolve().as_posix()}"
-    engine = create_engine(url)
-    if engine.dialect.name == "sqlite":
+    if "://" in url:
+        if key is not None or readonly:
+            raise ValueError("key/readonly apply to SQLite files only")
+        return create_engine(url)
+    path = Path(url).resolve()
+    sqlite_url = f"sqlite:///{path.as_posix()}"
+    if key is None and not readonly:
+        engine = create_engine(sqlite_url)
         event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+
+    def creator() -> Any:
+        return raw_connect(path, key, readonly=readonly)
+
+    options: dict[str, Any] = {"creator": creator}
+    if key is not None:
+        options["module"] = _sqlcipher()
+    if readonly:
+        options["poolclass"] = NullPool
+    engine = create_engine(sqlite_url, **options)
+    event.listen(engine, "connect", _readonly_pragmas if readonly else _sqlite_pragmas)
+    if key is not None:
+        _engine_keys[engine] = key
     return engine
+
+
+def engine_key(engine: Engine) -> bytes | None:
+    """The SQLCipher key an engine was made with (``None`` for a plain store)."""
+    return _engine_keys.get(engine)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

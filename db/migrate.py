@@ -3,12 +3,13 @@
 Before any migration of an existing database the file is copied next to it
 (``omw.sqlite3.bak-<revision>-<timestamp>``) with SQLite's backup API. A
 database stamped with a revision this version does not know was written by a
-newer version and is refused.
+newer version and is refused. An encrypted store's copy is encrypted with
+the same key (both ends of the backup are keyed SQLCipher connections).
 """
 
 from __future__ import annotations
 
-import sqlite3
+import os
 from datetime import datetime
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+from db.engine import engine_key, raw_connect
 from db.errors import NewerDatabaseError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -41,19 +43,31 @@ def head_revision(engine: Engine) -> str:
     return head
 
 
-def backup_sqlite_file(db_file: Path, label: str) -> Path:
-    """Copy a SQLite database consistently (online backup API, not a file copy)."""
+def backup_sqlite_file(db_file: Path, label: str, key: bytes | None = None) -> Path:
+    """Copy a SQLite database consistently (online backup API, not a file copy).
+
+    With ``key`` the source is a SQLCipher store and the copy is encrypted
+    with the same key.
+    """
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     target = db_file.with_name(f"{db_file.name}.bak-{label}-{stamp}")
-    src = sqlite3.connect(db_file)
+    temp = target.with_name(f".{target.name}.tmp")  # renamed when complete: never half a copy
+    temp.unlink(missing_ok=True)
+    src = raw_connect(db_file, key)
     try:
-        dst = sqlite3.connect(target)
+        dst = raw_connect(temp, key)
         try:
             src.backup(dst)
         finally:
             dst.close()
     finally:
         src.close()
+    fd = os.open(temp, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(temp, target)
     return target
 
 
@@ -75,6 +89,6 @@ def upgrade(engine: Engine) -> Path | None:
     backup: Path | None = None
     db_file = engine.url.database
     if current is not None and engine.dialect.name == "sqlite" and db_file:
-        backup = backup_sqlite_file(Path(db_file), current)
+        backup = backup_sqlite_file(Path(db_file), current, engine_key(engine))
     command.upgrade(cfg, "head")
     return backup
