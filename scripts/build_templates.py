@@ -1579,7 +1579,9 @@ def _normalise(data: bytes) -> bytes:
                 stamp = FIXED.strftime("%Y-%m-%dT%H:%M:%SZ")
                 text = body.decode("utf-8")
                 text = re.sub(
-                    r"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)", rf"\g<1>{stamp}\2", text
+                    r"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)",
+                    rf"\g<1>{stamp}\2",
+                    text,
                 )
                 body = text.encode("utf-8")
             fixed = zipfile.ZipInfo(info.filename, date_time=FIXED.timetuple()[:6])

@@ -8,6 +8,7 @@ template is touched here; the numbers of the 运维月报 come from
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections import Counter
@@ -18,6 +19,7 @@ from typing import Any
 from app import __version__, periods
 from app import sla as sla_mod
 from app.export import context as c
+from app.export import ooxml
 from app.export import stats as st
 from app.export.data import ExportData, ResultRow, RunRow
 from app.export.errors import ExportError
@@ -30,8 +32,10 @@ from app.services.signing import ROLES, short_code
 from app.workcal import window_label
 from db.models import ChecklistItem, FaultRecord, ServiceRequest, Signature
 
-SIGNATURE_WIDTH_MM = 28.0
-SIGNATURE_HEIGHT_MM = 11.0
+#: A captured signature prints about 3.8 cm wide (its own shape kept), never taller
+#: than 1.6 cm: a sensible hand-signed size in the 5.3 cm cells of the signature block.
+SIGNATURE_WIDTH_MM = 38.0
+SIGNATURE_MAX_HEIGHT_MM = 16.0
 ATTACHMENT_WIDTH_MM = 120.0
 DONE = ("completed", "signed")
 PRIORITY = req_mod.PRIORITIES
@@ -75,24 +79,49 @@ def contract_info(data: ExportData) -> c.ContractInfo:
     )
 
 
-_SIMPLE = (str, int, float, bool, type(None))
-
-
-def _plain(value: Any) -> Any:
+def _json_default(value: Any) -> Any:
+    """How :func:`canonical` writes what JSON lacks: dataclasses as objects, images by hash."""
     kind = type(value)
-    if kind in _SIMPLE:
-        return value
-    if kind is list or kind is tuple:
-        return [_plain(v) for v in value]
+    convert = _CONVERT.get(kind)
+    if convert is None:
+        convert = _converter(kind)
+        _CONVERT[kind] = convert
+    return convert(value)
+
+
+def _converter(kind: type) -> Any:
     if kind is c.Image:
-        return _image_digest(value.data)
+        return lambda value: _image_digest(value.data)
     if kind is datetime or kind is date:
-        return value.isoformat()
-    if is_dataclass(value) and not isinstance(value, type):
-        return {name: _plain(getattr(value, name)) for name in _field_names(kind)}
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    return value
+        return kind.isoformat
+    if is_dataclass(kind):
+        params = getattr(kind, "__dataclass_params__", None)
+        fields = dataclasses.fields(kind)
+        if params is not None and params.frozen and all(f.init for f in fields):
+            # a frozen dataclass's __dict__ holds exactly its fields
+            return vars
+        names = _field_names(kind)
+        return lambda value: {name: getattr(value, name) for name in names}
+
+    def refuse(value: Any) -> Any:
+        raise TypeError(f"cannot stamp {kind.__name__}")
+
+    return refuse
+
+
+_CONVERT: dict[type, Any] = {}
+
+
+def canonical(value: Any) -> str:
+    """A context (or part of one) as canonical JSON: sorted keys, no spaces, UTF-8 text.
+
+    Dataclasses become objects of their fields, dates ISO strings, images the
+    SHA-256 of their bytes. The JSON encoder walks lists, dicts and scalars in
+    C; only dataclasses, dates and images come back to Python.
+    """
+    return json.dumps(
+        value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=_json_default
+    )
 
 
 _IMAGE_DIGESTS: dict[int, tuple[bytes, str]] = {}
@@ -110,8 +139,7 @@ def _image_digest(data: bytes) -> str:
 
 def digest(value: Any) -> str:
     """SHA-256 of a context's content (canonical JSON; images by their hash)."""
-    body = json.dumps(_plain(value), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+    return hashlib.sha256(canonical(value).encode("utf-8")).hexdigest()
 
 
 LABELS = {
@@ -131,6 +159,27 @@ def blank_block(labels: tuple[str, str, str]) -> c.SignatureBlock:
     return c.SignatureBlock(*cells)
 
 
+def signature_image(data: ExportData, sha256: str, caption: str) -> c.Image | None:
+    """A signature's picture, sized for print (one object per image and caption)."""
+    key = (sha256, caption)
+    found = data.images.get(key)
+    if found is None:
+        png = data.blob(sha256)
+        if png is None:
+            return None
+        width, height = SIGNATURE_WIDTH_MM, SIGNATURE_WIDTH_MM / 3
+        try:
+            info = ooxml.image_info(png)
+            height = SIGNATURE_WIDTH_MM * info.px_height / info.px_width
+        except (ValueError, ZeroDivisionError):
+            pass  # not a picture Word knows: placed at the default shape (and reported there)
+        if height > SIGNATURE_MAX_HEIGHT_MM:
+            width, height = width * SIGNATURE_MAX_HEIGHT_MM / height, SIGNATURE_MAX_HEIGHT_MM
+        found = c.Image(png, round(width, 2), round(height, 2), caption)
+        data.images[key] = found
+    return found  # type: ignore[no-any-return]
+
+
 def signature_block(
     data: ExportData, signatures: list[Signature], labels: tuple[str, str, str]
 ) -> c.SignatureBlock:
@@ -139,8 +188,8 @@ def signature_block(
     for role, label in zip(ROLES, labels, strict=True):
         note = "（单位盖章）" if role == "甲方确认" else ""
         s = by_role.get(role)
-        png = data.blob(s.image_sha256) if s is not None else None
-        if s is None or png is None:
+        image = signature_image(data, s.image_sha256, f"{role} {label}") if s else None
+        if s is None or image is None:
             cells.append(c.SignatureCell(role=role, label=label, note=note))
             continue
         cells.append(
@@ -150,7 +199,7 @@ def signature_block(
                 signed=True,
                 name=s.signer_name,
                 date=s.signed_at,
-                image=c.Image(png, SIGNATURE_WIDTH_MM, SIGNATURE_HEIGHT_MM, f"{role} {label}"),
+                image=image,
                 note=note,
             )
         )
@@ -180,10 +229,9 @@ def _base(data: ExportData, job: Job) -> dict[str, Any]:
 
 def _finish(ctx: c.FormContext) -> c.FormContext:
     """Stamp the verification code over the content (not the export time)."""
-    stamp = _plain(ctx)
-    for key in ("exported_at", "exporter", "verification_code"):
-        stamp.pop(key, None)
-    body = json.dumps(stamp, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    skip = ("exported_at", "exporter", "verification_code")
+    stamp = {n: getattr(ctx, n) for n in _field_names(type(ctx)) if n not in skip}
+    body = canonical(stamp)
     ctx.verification_code = short_code(hashlib.sha256(body.encode("utf-8")).hexdigest())
     return ctx
 
@@ -537,7 +585,7 @@ def _month_rows(data: ExportData, start: date, end: date, now: datetime) -> list
 def build_summary(data: ExportData, job: Job) -> c.SummaryTableCtx:
     start, end = _bounds(job)
     rows = _month_rows(data, start, end, job.now)
-    whole = st.period_stats(data, start, end, job.now)
+    whole = st.period_stats(data, start, end, job.now, findings=False)
     total = total_row(rows, whole)
     year_end = job.kind == "annual_summary" and (
         end >= data.contract.end_date or (end.month == 12 and end.day == 31)
@@ -721,7 +769,7 @@ def build_service_record(data: ExportData, job: Job) -> c.ServiceRecordCtx:
 
 def build_phone_log(data: ExportData, job: Job) -> c.PhoneLogCtx:
     start, end = _bounds(job)
-    stats = st.period_stats(data, start, end, job.now)
+    stats = st.period_stats(data, start, end, job.now, findings=False)
     rows = [request_row(data, r, job.now, []) for r in stats.requests]
     by_category = _counts(stats.count_by("category"))
     chart = c.Chart(
@@ -892,7 +940,11 @@ def build_monthly_report(data: ExportData, job: Job) -> c.MonthlyReportCtx:
             continue
         months.append((ms, me))
     for ms, me in months:
-        ts = s if (ms, me) == (start, end) else st.period_stats(data, ms, me, now)
+        ts = (
+            s
+            if (ms, me) == (start, end)
+            else st.period_stats(data, ms, me, now, findings=False)  # rates and counts only
+        )
         trend.append(
             c.TrendRow(
                 month=st.month_label(ms),
@@ -1163,7 +1215,7 @@ def build_document(data: ExportData, job: Job) -> c.DocumentCtx:
     if job.kind == "summary_report":
         start, end = _bounds(job)
         rows = _month_rows(data, start, end, job.now)
-        whole = st.period_stats(data, start, end, job.now)
+        whole = st.period_stats(data, start, end, job.now, findings=False)
         total = total_row(rows, whole)
         extra = {
             "months": rows,

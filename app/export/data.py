@@ -90,6 +90,8 @@ class ExportData:
         self._requests: list[ServiceRequest] | None = None
         self._signatures: dict[tuple[str, str], list[Signature]] = {}
         self._blobs: dict[str, bytes] = {}
+        #: pictures made from blobs (signatures), shared by every form of the export
+        self.images: dict[Any, Any] = {}
 
     # ------------------------------------------------------------------ contract
 
@@ -144,6 +146,12 @@ class ExportData:
         """Runs scheduled in ``start``..``end`` (latest versions), by date and template order."""
         key = (start, end)
         if key not in self._runs:
+            # a range inside one already read is cut from it (same rows, same order: an
+            # amendment has the date of the record it replaces)
+            for (lo, hi), rows in list(self._runs.items()):
+                if lo <= start and end <= hi:
+                    self._runs[key] = [x for x in rows if start <= x.scheduled_date <= end]
+                    return self._runs[key]
             r = InspectionRun
             rows = self.session.execute(
                 select(

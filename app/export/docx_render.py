@@ -1,31 +1,88 @@
-"""Filling a Word template: docxtpl driven by the sandboxed environment.
+"""Filling a Word template: docxtpl's template language, rendered straight into the package.
 
-One :class:`WordTemplate` per template file and export run: the template's
-XML is compiled once (the environment caches it) and rendered for each
-context. Template syntax is docxtpl's (``{{ x }}``, ``{%tr for r in rows %}``,
-``{%p if … %}``, ``{%tc for … %}``); pictures (signature images, charts) are
-printed with ``{{ signatures.operator.image }}`` / ``{{ charts.sla_trend }}``.
+Template syntax is docxtpl's (``{{ x }}``, ``{%tr for r in rows %}``,
+``{%p if … %}``, ``{%tc for … %}``, ``{%r … %}``); pictures (signature images,
+charts) are printed with ``{{ signatures.operator.image }}`` /
+``{{ charts.sla_trend }}``. Built-in and client templates take the same path.
+
+How (one :class:`WordTemplate` per template file, compiled once per process —
+see :mod:`app.export.render`):
+
+- **Compile.** The package is read once (:class:`~app.export.ooxml.Package`).
+  The parts docxtpl renders — the document body, headers, footers, footnotes
+  and the text core properties — are turned into Jinja source by docxtpl's own
+  preprocessing (``DocxTemplate.patch_xml``), exactly as docxtpl does, and
+  compiled once in the sandboxed environment.
+- **Render.** Each part's compiled template is run over the context and the
+  result put between the part's unchanged head and tail (the root element
+  around ``<w:body>``); nothing is parsed into a tree except for
+  ``{%tc %}`` column loops, which need docxtpl's table fix-up. Pictures are
+  emitted as inline drawings directly: each distinct image is stored once per
+  document (``word/media``) and every use refers to the same relationship;
+  ``wp:docPr`` ids are unique.
+- **Write.** Unchanged parts are copied as already-compressed bytes
+  (:class:`~app.export.ooxml.ZipWriter`); only rendered parts, new
+  relationships, images and content types are written.
+
+Client templates are untrusted: their output is parsed (strictly) before it is
+written, so a template whose structure breaks under some data is refused with
+a clear error instead of producing a file Word cannot open. The built-in
+templates' output is well-formed by construction (every value is escaped by
+the environment's ``finalize``; the structure is the template's, checked by the
+tests), so that parse is skipped for them.
 """
 
 from __future__ import annotations
 
-import io
+import hashlib
+import html
+import posixpath
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from docx.shared import Mm
-from docxtpl import DocxTemplate, InlineImage
+from docxtpl import DocxTemplate
+from jinja2 import TemplateSyntaxError
 from lxml import etree
 
 from app.export import charts as charts_mod
+from app.export import ooxml
 from app.export.context import Chart, FormContext, Image
 from app.export.errors import TemplateError
-from app.export.sandbox import SandboxEnv, drawing, explain, to_template
+from app.export.sandbox import SandboxEnv, clean_text, drawing, explain, to_template
 
-_PARSER = etree.XMLParser(huge_tree=True)
+_PARSER = etree.XMLParser(huge_tree=True, resolve_entities=False, no_network=True)
+#: As python-docx reads a part (what docxtpl's preprocessing expects to see).
+_OXML_PARSER = etree.XMLParser(
+    remove_blank_text=True, resolve_entities=False, no_network=True, huge_tree=True
+)
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+CT_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+CT_FOOTNOTES = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
+RT_HEADER = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/header"
+RT_FOOTER = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer"
+RT_CORE = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties"
+_DC = "http://purl.org/dc/elements/1.1/"
+#: The core properties docxtpl renders (python-docx names → elements).
+_PROPS = ("creator", "description", "identifier", "language", "subject", "title")
+_DOCPR = re.compile(r'(<wp:docPr\b[^>]*?\bid=")(\d+)(")')
+_SYNTAX = ("{%", "{{", "{#")
 #: Grid width (twips) that marks the three cells of a ``{%tc for %}`` column loop in
 #: the built-in templates: the columns it makes share the room left by the others.
 LOOP_MARK = "567"
+
+ChartPng = Callable[[Chart], "bytes | None"]
+
+
+class _Patcher(DocxTemplate):
+    """docxtpl's preprocessing and table fix-up, without a document."""
+
+    def __init__(self) -> None:  # no template file: only the text functions are used
+        pass
+
+
+_DOCXTPL = _Patcher()
 
 
 def _spread_columns(tbl: Any) -> None:
@@ -60,72 +117,315 @@ def _spread_columns(tbl: Any) -> None:
         anchor = col
 
 
-class _Docx(DocxTemplate):
-    column_loops = True
+def _fix_tables(xml: str) -> str:
+    """Column loops: spread the dynamic columns, then docxtpl's grid fix-up."""
+    tree = etree.fromstring(xml.encode("utf-8"), parser=_PARSER)
+    for tbl in tree.iter(_W + "tbl"):
+        _spread_columns(tbl)
+    tree = _DOCXTPL.fix_tables(etree.tostring(tree, encoding="unicode"))
+    return etree.tostring(tree, encoding="unicode")  # type: ignore[no-any-return]
 
-    def resolve_listing(self, xml: str) -> str:
-        # newlines and tabs of values were already turned into Word markup by
-        # the environment's finalize; nothing else may be rewritten
-        return xml
 
-    def fix_tables(self, xml: str) -> Any:
-        if not self.column_loops:
-            # no {%tc %} column loops: the grid is as designed, only parse (strictly)
-            return etree.fromstring(xml.encode("utf-8"), parser=_PARSER)
-        tree = etree.fromstring(xml.encode("utf-8"), parser=_PARSER)
-        for tbl in tree.iter(_W + "tbl"):
-            _spread_columns(tbl)
-        return super().fix_tables(etree.tostring(tree, encoding="unicode"))
+@dataclass
+class _Part:
+    name: str
+    head: str  # before the rendered text (declaration, root start tag …)
+    tail: str
+    template: Any
+    body: bool = False
+    column_loops: bool = False
+    own_drawings: bool = False  # pictures in the template itself (ids renumbered)
+    braces: bool = False  # docxtpl's {_{ … }_} escapes present
 
 
 class WordTemplate:
-    """A .docx template compiled in ``env`` (shared by one export run)."""
+    """A .docx template compiled in ``env``; render it with a context (see the module docstring)."""
 
-    def __init__(self, data: bytes, env: SandboxEnv, where: str) -> None:
+    def __init__(self, data: bytes, env: SandboxEnv, where: str, *, trusted: bool = False) -> None:
         self.data = data
         self.env = env
         self.where = where
-        self._chart_png: dict[str, bytes | None] = {}
-        self._column_loops = b"%tc " in data or _has_tc(data)
-
-    def render(self, ctx: FormContext, plain: dict[str, Any] | None = None) -> bytes:
+        self.trusted = trusted
         try:
-            tpl = _Docx(io.BytesIO(self.data))
-            tpl.column_loops = self._column_loops
-        except Exception as exc:
+            self.package = ooxml.Package(data)
+            main = self.package.main_part()
+            if main is None or self.package.read(main) is None:
+                raise ValueError("缺少主文档")
+            content_type = self.package.content_type(main)
+            if content_type != CT_MAIN:
+                raise ValueError(f"不是 Word 文档（{content_type or '未知类型'}）")
+            self.main = main
+            self.parts: list[_Part] = [self._body(main)]
+            self.rels: dict[str, list[ooxml.Rel]] = {main: self.package.rels(main)}
+            for rel in self.rels[main]:
+                if rel.type in (RT_HEADER, RT_FOOTER) and not rel.external:
+                    name = ooxml.resolve(main, rel.target)
+                    if self.package.read(name):
+                        self.parts.append(self._whole(name))
+                        self.rels[name] = self.package.rels(name)
+            _defaults, overrides = self.package.content_types()
+            for name, ctype in overrides.items():
+                if ctype == CT_FOOTNOTES and self.package.read(name) is not None:
+                    self.parts.append(self._raw(name))
+                    self.rels.setdefault(name, self.package.rels(name))
+            self.core, self.props = self._properties()
+        except TemplateError:
+            raise
+        except (ValueError, etree.XMLSyntaxError, KeyError) as exc:
             raise TemplateError(f"{self.where}已损坏，无法作为 Word 文档打开（{exc}）。") from None
 
-        def picture(image: Image) -> Any:
-            height = Mm(image.height_mm) if image.height_mm else None
-            return InlineImage(tpl, io.BytesIO(image.data), width=Mm(image.width_mm), height=height)
+    # ------------------------------------------------------------------ compiling
 
-        def chart_picture(chart: Chart) -> Any:
-            key = repr((chart.title, chart.kind, chart.categories, chart.series, chart.percent))
-            if key not in self._chart_png:
-                self._chart_png[key] = charts_mod.render_png(chart)
-            png = self._chart_png[key]
-            if png is None:
-                return ""
-            return picture(Image(png, charts_mod.WIDTH_MM, None, chart.title))
-
-        context = plain if plain is not None else to_template(ctx)
+    def _compile(self, source: str) -> Any:
         try:
-            with drawing(picture, chart_picture):
-                tpl.render(context, jinja_env=self.env)
-            out = io.BytesIO()
-            tpl.save(out)
+            return self.env.from_string(source)
+        except TemplateSyntaxError as exc:
+            # report the line as docxtpl does: one paragraph per line
+            lined = re.sub(r"<w:p([ >])", r"\n<w:p\1", source)
+            try:
+                self.env.from_string(lined)
+            except TemplateSyntaxError as numbered:
+                raise explain(numbered, self.where) from None
+            except Exception:  # fall back to the first error
+                pass
+            raise explain(exc, self.where) from None
+        except Exception as exc:
+            raise explain(exc, self.where) from None
+
+    def _part(self, name: str, source: str, head: str, tail: str, body: bool) -> _Part:
+        patched = _DOCXTPL.patch_xml(source)
+        return _Part(
+            name=name,
+            head=head,
+            tail=tail,
+            template=self._compile(patched),
+            body=body,
+            column_loops=body and "%tc " in source,
+            own_drawings="docPr" in source,
+            braces=any(m in patched for m in ("{_{", "}_}", "{_%", "%_}")),
+        )
+
+    def _body(self, name: str) -> _Part:
+        root = etree.fromstring(self.package.read(name), _OXML_PARSER)
+        body = root.find(_W + "body")
+        if body is None:
+            raise ValueError("缺少正文")
+        source = etree.tostring(body, encoding="unicode")
+        root.replace(body, etree.ProcessingInstruction("omw-body"))
+        head, found, tail = etree.tostring(root, encoding="unicode").partition("<?omw-body ?>")
+        if not found:
+            raise ValueError("正文位置异常")
+        return self._part(name, source, ooxml.XML_DECLARATION + head, tail, body=True)
+
+    def _whole(self, name: str) -> _Part:
+        """A header or footer: the part re-serialised, as docxtpl reads it."""
+        root = etree.fromstring(self.package.read(name), _OXML_PARSER)
+        source = etree.tostring(root, encoding="unicode")
+        return self._part(name, source, ooxml.XML_DECLARATION, "", body=False)
+
+    def _raw(self, name: str) -> _Part:
+        """Footnotes: the part's text as it is (docxtpl renders it unparsed)."""
+        data = self.package.read(name) or b""
+        return self._part(name, data.decode("utf-8"), "", "", body=False)
+
+    def _properties(self) -> tuple[str | None, dict[str, Any]]:
+        core = next(
+            (
+                ooxml.resolve("", r.target)
+                for r in self.package.rels("")
+                if r.type == RT_CORE and not r.external
+            ),
+            None,
+        )
+        data = self.package.read(core) if core else None
+        if data is None:
+            return None, {}
+        root = etree.fromstring(data, _PARSER)
+        props = {}
+        for name in _PROPS:
+            el = root.find(f"{{{_DC}}}{name}")
+            if el is not None and el.text and any(m in el.text for m in _SYNTAX):
+                props[name] = self._compile(el.text)
+        return core, props
+
+    # ------------------------------------------------------------------ rendering
+
+    def render(
+        self,
+        ctx: FormContext,
+        plain: dict[str, Any] | None = None,
+        *,
+        charts: ChartPng | None = None,
+    ) -> bytes:
+        context = plain if plain is not None else to_template(ctx)
+        run = _Run(self, charts)
+        try:
+            with drawing(run.picture, run.chart):
+                rendered = {p.name: run.part(p, context) for p in self.parts}
+            core = self._render_properties(context)
         except TemplateError:
             raise
         except Exception as exc:
             raise explain(exc, self.where) from None
+        return run.write(rendered, core)
+
+    def _render_properties(self, context: dict[str, Any]) -> bytes | None:
+        if not self.props or self.core is None:
+            return None
+        root = etree.fromstring(self.package.read(self.core), _PARSER)
+        for name, template in self.props.items():
+            value = template.render(context)
+            value = html.unescape(re.sub(r"<[^>]+>", "", value))
+            root.find(f"{{{_DC}}}{name}").text = value
+        return etree.tostring(root, encoding="UTF-8", standalone=True)  # type: ignore[no-any-return]
+
+
+_INLINE = (
+    '</w:t></w:r><w:r><w:drawing><wp:inline distT="0" distB="0" distL="0" distR="0" '
+    'xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" '
+    'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+    'xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture" '
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+    '<wp:extent cx="{cx}" cy="{cy}"/><wp:docPr id="{id}" name="Picture {id}"{descr}/>'
+    '<wp:cNvGraphicFramePr><a:graphicFrameLocks noChangeAspect="1"/></wp:cNvGraphicFramePr>'
+    '<a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture">'
+    '<pic:pic><pic:nvPicPr><pic:cNvPr id="0" name="{file}"/><pic:cNvPicPr/></pic:nvPicPr>'
+    '<pic:blipFill><a:blip r:embed="{rid}"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill>'
+    '<pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm>'
+    '<a:prstGeom prst="rect"/></pic:spPr></pic:pic></a:graphicData></a:graphic></wp:inline>'
+    '</w:drawing></w:r><w:r><w:t xml:space="preserve">'
+)
+
+
+class _Run:
+    """One render of a :class:`WordTemplate`: the pictures placed and the parts written."""
+
+    def __init__(self, tpl: WordTemplate, charts: ChartPng | None) -> None:
+        self.tpl = tpl
+        self.charts = charts
+        self.current = tpl.main
+        self.docpr = 1000
+        self._images: dict[int, tuple[bytes, ooxml.ImageInfo, str]] = {}
+        self.media: dict[str, str] = {}  # image digest → part name
+        self.media_data: dict[str, bytes] = {}  # part name → bytes
+        self.new_rels: dict[str, dict[str, str]] = {}  # part → {target part: rId}
+        self.extensions: dict[str, str] = {}
+        self._chart_png: dict[str, bytes | None] = {}
+
+    def part(self, part: _Part, context: dict[str, Any]) -> bytes:
+        self.current = part.name
+        xml = part.template.render(context)
+        if part.braces:
+            xml = (
+                xml.replace("{_{", "{{")
+                .replace("}_}", "}}")
+                .replace("{_%", "{%")
+                .replace("%_}", "%}")
+            )
+        if part.column_loops:
+            xml = _fix_tables(xml)
+        if part.body and part.own_drawings:
+            counter = iter(range(1001, 1_000_000_000))
+            xml = _DOCPR.sub(lambda m: f"{m.group(1)}{next(counter)}{m.group(3)}", xml)
+        body = (part.head + xml + part.tail).encode("utf-8")
+        if not self.tpl.trusted:
+            etree.fromstring(body, _PARSER)  # a client template's output must be well-formed
+        return body
+
+    # ------------------------------------------------------------------ pictures
+
+    def picture(self, image: Image) -> str:
+        found = self._images.get(id(image.data))
+        if found is None or found[0] is not image.data:
+            info = ooxml.image_info(image.data)
+            found = (image.data, info, hashlib.sha1(info.data).hexdigest())
+            self._images[id(image.data)] = found
+        _data, info, digest = found
+        media = self.media.get(digest)
+        if media is None:
+            n = len(self.media) + 1
+            media = f"word/media/image{n}.{info.ext}"
+            while self.tpl.package.read(media) is not None:
+                n += 1
+                media = f"word/media/image{n}-{len(self.media)}.{info.ext}"
+            self.media[digest] = media
+            self.media_data[media] = info.data
+            self.extensions[info.ext] = info.content_type
+        rid = self._relate(self.current, media)
+        cx, cy = info.size_emu(image.width_mm, image.height_mm)
+        self.docpr += 1
+        descr = f' descr="{_attr(image.caption)}"' if image.caption else ""
+        return _INLINE.format(
+            cx=cx,
+            cy=cy,
+            id=self.docpr,
+            descr=descr,
+            file=posixpath.basename(media),
+            rid=rid,
+        )
+
+    def chart(self, chart: Chart) -> str:
+        key = repr((chart.title, chart.kind, chart.categories, chart.series, chart.percent))
+        if key not in self._chart_png:
+            render = self.charts or charts_mod.render_png
+            self._chart_png[key] = render(chart)
+        png = self._chart_png[key]
+        if png is None:
+            return ""
+        return self.picture(Image(png, charts_mod.WIDTH_MM, None, chart.title))
+
+    def _relate(self, part: str, target: str) -> str:
+        rels = self.new_rels.setdefault(part, {})
+        rid = rels.get(target)
+        if rid is None:
+            taken = {r.id for r in self.tpl.rels.get(part, [])} | set(rels.values())
+            n = len(taken) + 1
+            while f"rId{n}" in taken:
+                n += 1
+            rid = f"rId{n}"
+            rels[target] = rid
+        return rid
+
+    # ------------------------------------------------------------------ writing
+
+    def write(self, rendered: dict[str, bytes], core: bytes | None) -> bytes:
+        pkg = self.tpl.package
+        rels_parts = {ooxml.rels_name(p): p for p in self.new_rels}
+        out = ooxml.ZipWriter()
+        for entry in pkg.entries:
+            name = entry.name
+            if name in rendered:
+                out.add(name, rendered[name], date_time=entry.date_time)
+            elif name in rels_parts:
+                out.add(name, self._rels(rels_parts.pop(name)), date_time=entry.date_time)
+            elif name == "[Content_Types].xml" and self.extensions:
+                body = ooxml.add_defaults(entry.data, self.extensions)
+                out.add(name, body, date_time=entry.date_time)
+            elif core is not None and name == self.tpl.core:
+                out.add(name, core, date_time=entry.date_time)
+            else:
+                out.add_entry(entry)
+        for name, part in rels_parts.items():  # parts that had no relationships before
+            out.add(name, self._rels(part))
+        for name, data in self.media_data.items():
+            out.add(name, data, compress=False)  # PNG/JPEG: already compressed
         return out.getvalue()
 
+    def _rels(self, part: str) -> bytes:
+        rels = list(self.tpl.rels.get(part, []))
+        rels += [
+            ooxml.Rel(rid, ooxml.RT_IMAGE, posixpath.relpath(target, posixpath.dirname(part)))
+            for target, rid in self.new_rels[part].items()
+        ]
+        return ooxml.rels_xml(rels)
 
-def _has_tc(data: bytes) -> bool:
-    import zipfile
 
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            return b"%tc " in zf.read("word/document.xml")
-    except (KeyError, zipfile.BadZipFile, OSError):
-        return True
+def _attr(value: str) -> str:
+    return (
+        clean_text(value)
+        .replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+        .replace("\n", " ")
+    )

@@ -1,41 +1,120 @@
 """One renderer per export run: picks the template (client's or built-in) and fills it.
 
 Built-in and client templates go the same way: a :class:`WordTemplate` or
-:class:`ExcelTemplate` compiled in the run's sandboxed environments, cached
-for the run, so a template used for 200 records is compiled once.
+:class:`ExcelTemplate` compiled in the sandboxed environments. A compiled
+template is immutable and kept for the process (keyed by the SHA-256 of the
+template file, so a changed file is compiled anew): a template used for 200
+records — or for every export of a session — is compiled once. Chart pictures
+are drawn once per export run, however many forms show them.
+
+Excel: the built-in templates (made by ``scripts/build_templates.py``) are
+filled by :mod:`app.export.xlsx_fast`, which writes the worksheet XML directly;
+client workbooks, which may use anything Excel offers, go through openpyxl
+(:mod:`app.export.xlsx_render`). Both read the same template conventions, and
+the tests check they produce the same cells.
 """
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.export import charts as charts_mod
 from app.export import client_templates
-from app.export.context import FormContext
+from app.export.context import Chart, FormContext
 from app.export.docx_render import WordTemplate
 from app.export.errors import ExportError
 from app.export.forms import spec
-from app.export.sandbox import excel_env, to_template, word_env
+from app.export.sandbox import shared_excel_env, shared_word_env, to_template
 from app.export.template_files import builtin_bytes, check_package
 from app.export.xlsx_render import ExcelTemplate
 from db.models import Contract
+
+_CACHE_SIZE = 64
+_compiled: OrderedDict[tuple[str, str, str, bool], Any] = OrderedDict()
+_lock = threading.Lock()
+
+
+def compiled(data: bytes, fmt: str, where: str, *, builtin: bool = False) -> Any:
+    """The compiled template of ``data`` (cached for the process, least recently used out)."""
+    key = (fmt, hashlib.sha256(data).hexdigest(), where, builtin)
+    with _lock:
+        found = _compiled.get(key)
+        if found is not None:
+            _compiled.move_to_end(key)
+            return found
+    if fmt == "docx":
+        found = WordTemplate(data, shared_word_env(builtin=builtin), where, trusted=builtin)
+    elif builtin:
+        from app.export.xlsx_fast import FastExcelTemplate, Unsupported
+
+        try:
+            found = FastExcelTemplate(data, shared_excel_env(), where)
+        except Unsupported:
+            found = ExcelTemplate(data, shared_excel_env(), where)
+    else:
+        found = ExcelTemplate(data, shared_excel_env(), where)
+    with _lock:
+        _compiled[key] = found
+        while len(_compiled) > _CACHE_SIZE:
+            _compiled.popitem(last=False)
+    return found
+
+
+def clear_cache() -> None:
+    """Forget compiled templates (benchmarks use it to time a first export)."""
+    with _lock:
+        _compiled.clear()
+    shared_word_env().clear_cache()
+    shared_word_env(builtin=True).clear_cache()
+    shared_excel_env().clear_cache()
 
 
 class Renderer:
     def __init__(self, session: Session, contract: Contract) -> None:
         self.session = session
-        self.word_env = word_env()
-        self.excel_env = excel_env()
         self._client = {
             (row.deliverable_code, row.fmt): row
             for row in client_templates.list_templates(session, contract)
         }
         self._cache: dict[tuple[str, str, str], Any] = {}
         self._plain: tuple[FormContext, dict[str, Any]] | None = None
+        self._charts: dict[str, bytes | None] = {}
 
     def uses_client_template(self, deliverable_code: str, fmt: str) -> bool:
         return (deliverable_code, fmt) in self._client
+
+    def chart_png(self, chart: Chart) -> bytes | None:
+        """A chart's picture, drawn once per export run."""
+        key = repr((chart.title, chart.kind, chart.categories, chart.series, chart.percent))
+        if key not in self._charts:
+            self._charts[key] = charts_mod.render_png(chart)
+        return self._charts[key]
+
+    def template(self, form: str, fmt: str, deliverable_code: str = "") -> Any:
+        key = (form, fmt, deliverable_code)
+        template = self._cache.get(key)
+        if template is None:
+            row = self._client.get((deliverable_code, fmt))
+            if row is not None and row.form == form:
+                data = client_templates.template_bytes(self.session, row)
+                where = f"客户模板“{row.filename}”"
+                check_package(data, fmt, where)
+                template = compiled(data, fmt, where)
+            else:
+                found = builtin_bytes(form, fmt)
+                if found is None:
+                    raise ExportError(
+                        f"缺少内置模板 {form}.{fmt}（resources/templates/），"
+                        "请运行 scripts/build_templates.py 重新生成。"
+                    )
+                template = compiled(found, fmt, f"内置模板 {form}.{fmt}", builtin=True)
+            self._cache[key] = template
+        return template
 
     def render(self, ctx: FormContext, fmt: str, deliverable_code: str = "") -> bytes:
         form = spec(ctx.form)
@@ -43,27 +122,9 @@ class Renderer:
             raise ExportError(
                 f"「{form.title}」不能导出为 {fmt}，可用格式：{'、'.join(form.formats)}。"
             )
-        key = (ctx.form, fmt, deliverable_code)
-        template = self._cache.get(key)
-        if template is None:
-            row = self._client.get((deliverable_code, fmt))
-            if row is not None and row.form == ctx.form:
-                data = client_templates.template_bytes(self.session, row)
-                where = f"客户模板“{row.filename}”"
-                check_package(data, fmt, where)
-            else:
-                found = builtin_bytes(ctx.form, fmt)
-                if found is None:
-                    raise ExportError(
-                        f"缺少内置模板 {ctx.form}.{fmt}（resources/templates/），"
-                        "请运行 scripts/build_templates.py 重新生成。"
-                    )
-                data, where = found, f"内置模板 {ctx.form}.{fmt}"
-            if fmt == "docx":
-                template = WordTemplate(data, self.word_env, where)
-            else:
-                template = ExcelTemplate(data, self.excel_env, where)
-            self._cache[key] = template
+        template = self.template(ctx.form, fmt, deliverable_code)
         if self._plain is None or self._plain[0] is not ctx:
             self._plain = (ctx, to_template(ctx))  # Word and Excel of a form share it
+        if fmt == "docx":
+            return template.render(ctx, self._plain[1], charts=self.chart_png)  # type: ignore[no-any-return]
         return template.render(ctx, self._plain[1])  # type: ignore[no-any-return]

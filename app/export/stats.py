@@ -216,8 +216,16 @@ def request_verdicts(
     )
 
 
-def period_stats(data: ExportData, start: date, end: date, now: datetime) -> PeriodStats:
-    """Every statistic of ``start``..``end`` (judged at ``now`` for open records)."""
+def period_stats(
+    data: ExportData, start: date, end: date, now: datetime, *, findings: bool = True
+) -> PeriodStats:
+    """Every statistic of ``start``..``end`` (judged at ``now`` for open records).
+
+    ``findings=False`` leaves out what needs the item results of every run of
+    the period — ``findings``, ``findings_fixed`` and the tallies' ``findings``
+    stay empty — for callers that only want rates and counts (a trend line,
+    the figures of a whole range).
+    """
     stats = PeriodStats(start, end)
     occ = occurrences(data, start, end)
     earliest = min((o.period_start for o in occ), default=start)
@@ -237,7 +245,7 @@ def period_stats(data: ExportData, start: date, end: date, now: datetime) -> Per
             else:
                 tally.late += 1
     # findings of the runs held in the period
-    in_period = [r for r in runs if start <= r.scheduled_date <= end]
+    in_period = [r for r in runs if start <= r.scheduled_date <= end] if findings else []
     results = data.results(in_period)
     per_template: Counter[tuple[str, str | None]] = Counter()
     for run in in_period:

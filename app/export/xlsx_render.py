@@ -9,7 +9,9 @@ Template conventions (documented in the README and by ``omw template-fields``):
 - A row whose first non-empty cell starts with ``{% for r in EXPR %}`` is
   repeated once per element (the marker is removed, the rest of the cell
   stays); rows below move down with their merged cells and heights.
-- ``{{ …image }}`` (a signature) places the picture at the cell;
+- ``{{ …image }}`` (a signature) places the picture at the cell, shrunk if
+  needed (keeping its shape) to fit the cell — the merged cells of its row —
+  and the row's height;
   ``{{ charts.KEY }}`` places a native Excel chart there, its data written to a
   ``图表数据`` sheet.
 - Text starting with ``= + - @`` (or a tab/CR) is stored as text with Excel's
@@ -30,6 +32,7 @@ from typing import Any
 
 from openpyxl import load_workbook
 from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.chart.reference import DummyWorksheet
 from openpyxl.drawing.image import Image as XlImage
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -48,6 +51,11 @@ MAX_ROWS = 200_000
 DATE_FORMAT = "yyyy-mm-dd"
 TIME_FORMAT = "yyyy-mm-dd hh:mm"
 EMU_PER_MM = 36_000
+#: Excel's defaults where a sheet does not say: column width (characters), row height (pt).
+DEFAULT_COLUMN_WIDTH = 8.43
+DEFAULT_ROW_HEIGHT = 15.0
+PICTURE_MARGIN = 6
+CHART_SHEET = "图表数据"
 
 
 @dataclass
@@ -66,20 +74,150 @@ class _Row:
     loop: tuple[str, str] | None  # (variable, expression)
 
 
+def _pictured(value: Any) -> bool:
+    """Whether a cell's text may print a picture (boxes are worked out for those only)."""
+    return isinstance(value, str) and "{{" in value
+
+
 def neutral(text: str) -> tuple[str, bool]:
     """Text safe for a cell, and whether it needs the quote prefix."""
     text = clean_text(text)[:MAX_CELL]
     return text, text.startswith(FORMULA_START)
 
 
-class ExcelTemplate:
-    """An .xlsx template; expressions compiled once in ``env`` for the export run."""
+class Filler:
+    """The cell language of Excel templates: how a cell's text is evaluated (both engines)."""
 
-    def __init__(self, data: bytes, env: SandboxEnv, where: str) -> None:
-        self.data = data
+    def __init__(self, env: SandboxEnv, where: str) -> None:
         self.env = env
         self.where = where
         self._plans: dict[str, tuple[str, Any]] = {}
+
+    def _plan(self, text: str) -> tuple[str, Any]:
+        """How to fill a cell's text: ("path", names) | ("expr", source) | ("text", source)."""
+        plan = self._plans.get(text)
+        if plan is None:
+            only = _ONLY.match(text)
+            if only and "{{" not in only.group(1) and "{%" not in text:
+                expr = only.group(1).strip()
+                plan = ("path", tuple(expr.split("."))) if _PATH.match(expr) else ("expr", expr)
+            elif "{%" in text:
+                plan = ("bad", text)
+            else:
+                plan = ("text", text)
+            self._plans[text] = plan
+        return plan
+
+    def _bad(self, coordinate: str) -> TemplateError:
+        return TemplateError(
+            f"{self.where}：单元格 {coordinate} 中的 {{% %}} 只能用于整行循环"
+            "（行首单元格写 {% for r in rows %}）。"
+        )
+
+    def _text(self, source: str, scope: dict[str, Any], coordinate: str) -> str:
+        try:
+            return self.env.from_string(source).render(scope)  # type: ignore[no-any-return]
+        except Exception as exc:
+            raise explain(exc, f"{self.where}（单元格 {coordinate}）") from None
+
+    def _lookup(self, names: tuple[str, ...], scope: dict[str, Any]) -> Any:
+        """``a.b.c`` over plain dicts without Jinja (the common case, fast)."""
+        value: Any = scope
+        for n, name in enumerate(names):
+            if isinstance(value, dict) and name in value:
+                value = value[name]
+                continue
+            if value is None and n > 0:
+                return None
+            if not isinstance(value, dict):
+                return self._eval(".".join(names), scope)
+            raise TemplateError(
+                f"{self.where}中的字段「{'.'.join(names[: n + 1])}」不存在。"
+                "可用 `omw template-fields 表单类型` 查看可用的字段名。"
+            )
+        return value
+
+    def _eval(self, expr: str, scope: dict[str, Any]) -> Any:
+        try:
+            return self.env.expression(expr)(**scope)
+        except Exception as exc:
+            raise explain(exc, self.where) from None
+
+
+def loop_scope(
+    context: dict[str, Any], name: str, n: int, length: int, item: Any
+) -> dict[str, Any]:
+    scope = dict(context)
+    scope[name] = item
+    scope["loop"] = {
+        "index": n + 1,
+        "index0": n,
+        "first": n == 0,
+        "last": n == length - 1,
+        "length": length,
+    }
+    return scope
+
+
+class _Charts:
+    """Where one render puts chart data (the 图表数据 sheet, made on first use)."""
+
+    def __init__(self) -> None:
+        self.sheet: Worksheet | None = None
+        self.row = 1
+        #: the box (pixels) a picture of (template row, column) must fit in, per sheet
+        self.boxes: dict[tuple[int, int], tuple[float, float]] = {}
+
+
+def column_px(width: float | None) -> int:
+    """A column's width in pixels at 96 dpi (Excel's rule for the default font)."""
+    return int((width or DEFAULT_COLUMN_WIDTH) * 7 + 5)
+
+
+def picture_box(
+    widths: list[tuple[int, int, float | None]], first: int, last: int, height_pt: float | None
+) -> tuple[float, float]:
+    """The room (pixels) of the cells ``first``..``last`` of a row, less a small margin."""
+    total = 0
+    for col in range(first, last + 1):
+        width = next((w for lo, hi, w in widths if lo <= col <= hi), None)
+        total += column_px(width)
+    return total - PICTURE_MARGIN, (height_pt or DEFAULT_ROW_HEIGHT) * 96 / 72 - PICTURE_MARGIN
+
+
+def picture_px(
+    width_mm: float, height_mm: float | None, ratio: float, box: tuple[float, float] | None
+) -> tuple[float, float]:
+    """A picture's size in pixels: as asked, shrunk (keeping its shape) to fit its cells."""
+    width = width_mm / 25.4 * 96
+    height = (height_mm / 25.4 * 96) if height_mm else width * ratio
+    if box is not None and width > 0 and height > 0:
+        scale = min(1.0, box[0] / width, box[1] / height)
+        if scale > 0:
+            width, height = width * scale, height * scale
+    return width, height
+
+
+def sheet_boxes(
+    rows: list[tuple[int, list[int], float | None]],
+    merges: list[tuple[int, int, int, int]],
+    widths: list[tuple[int, int, float | None]],
+) -> dict[tuple[int, int], tuple[float, float]]:
+    """Picture boxes of a sheet's cells: (row, [columns], height) → {(row, col): box}."""
+    spans = {(r0, c0): c1 for r0, c0, r1, c1 in merges if r0 == r1}
+    return {
+        (index, col): picture_box(widths, col, spans.get((index, col), col), height)
+        for index, cols, height in rows
+        for col in cols
+    }
+
+
+class ExcelTemplate(Filler):
+    """An .xlsx template filled through openpyxl (client workbooks: any Excel feature)."""
+
+    def __init__(self, data: bytes, env: SandboxEnv, where: str) -> None:
+        super().__init__(env, where)
+        self.data = data
 
     def render(self, ctx: FormContext, plain: dict[str, Any] | None = None) -> bytes:
         try:
@@ -89,11 +227,10 @@ class ExcelTemplate:
                 f"{self.where}已损坏，无法作为 Excel 工作簿打开（{exc}）。"
             ) from None
         context = plain if plain is not None else to_template(ctx)
-        self._chart_sheet: Worksheet | None = None
-        self._chart_row = 1
+        charts = _Charts()
         try:
             for ws in list(wb.worksheets):
-                self._sheet(wb, ws, context)
+                self._sheet(wb, ws, context, charts)
             out = io.BytesIO()
             wb.save(out)
         except TemplateError:
@@ -104,7 +241,7 @@ class ExcelTemplate:
 
     # ------------------------------------------------------------------ sheets
 
-    def _sheet(self, wb: Any, ws: Worksheet, context: dict[str, Any]) -> None:
+    def _sheet(self, wb: Any, ws: Worksheet, context: dict[str, Any], charts: _Charts) -> None:
         rows: list[_Row] = []
         has_template = False
         for row in ws.iter_rows():
@@ -132,6 +269,12 @@ class ExcelTemplate:
         merges = [
             (m.min_row, m.min_col, m.max_row, m.max_col) for m in list(ws.merged_cells.ranges)
         ]
+        widths = [(d.min or 0, d.max or 0, d.width) for d in ws.column_dimensions.values()]
+        charts.boxes = sheet_boxes(
+            [(r.index, [c.col for c in r.cells if _pictured(c.value)], r.height) for r in rows],
+            merges,
+            widths,
+        )
         for m in list(ws.merged_cells.ranges):
             ws.unmerge_cells(str(m))
         ws._cells.clear()  # rewritten below, in order
@@ -150,7 +293,7 @@ class ExcelTemplate:
                 continue
             if row.loop is None:
                 target = index + offset
-                self._write_row(ws, row, target, context)
+                self._write_row(ws, row, target, context, charts)
                 mapping[index] = [target]
                 continue
             name, expr = row.loop
@@ -163,17 +306,9 @@ class ExcelTemplate:
                 raise TemplateError(f"{self.where}：循环行数过多。")
             targets = []
             for n, item in enumerate(items):
-                scope = dict(context)
-                scope[name] = item
-                scope["loop"] = {
-                    "index": n + 1,
-                    "index0": n,
-                    "first": n == 0,
-                    "last": n == len(items) - 1,
-                    "length": len(items),
-                }
+                scope = loop_scope(context, name, n, len(items), item)
                 target = index + offset + n
-                self._write_row(ws, row, target, scope)
+                self._write_row(ws, row, target, scope, charts)
                 targets.append(target)
             mapping[index] = targets
             offset += len(items) - 1
@@ -197,7 +332,9 @@ class ExcelTemplate:
             last_row = max(ws.max_row, 1)
             ws.print_area = f"A1:{get_column_letter(max(ws.max_column, 1))}{last_row}"
 
-    def _write_row(self, ws: Worksheet, row: _Row, target: int, scope: dict[str, Any]) -> None:
+    def _write_row(
+        self, ws: Worksheet, row: _Row, target: int, scope: dict[str, Any], charts: _Charts
+    ) -> None:
         for spec in row.cells:
             cell = ws.cell(row=target, column=spec.col)
             cell._style = copy(spec.style)
@@ -205,70 +342,35 @@ class ExcelTemplate:
                 cell.comment = spec.comment
             value = spec.value
             if isinstance(value, str) and _ANY.search(value):
-                value = self._fill(ws, cell, value, scope)
+                box = charts.boxes.get((row.index, spec.col))
+                value = self._fill(ws, cell, value, scope, charts, box)
             self._assign(cell, value)
 
-    def _plan(self, text: str) -> tuple[str, Any]:
-        """How to fill a cell's text: ("path", names) | ("expr", source) | ("text", source)."""
-        plan = self._plans.get(text)
-        if plan is None:
-            only = _ONLY.match(text)
-            if only and "{{" not in only.group(1) and "{%" not in text:
-                expr = only.group(1).strip()
-                plan = ("path", tuple(expr.split("."))) if _PATH.match(expr) else ("expr", expr)
-            elif "{%" in text:
-                plan = ("bad", text)
-            else:
-                plan = ("text", text)
-            self._plans[text] = plan
-        return plan
-
-    def _fill(self, ws: Worksheet, cell: Any, text: str, scope: dict[str, Any]) -> Any:
+    def _fill(
+        self,
+        ws: Worksheet,
+        cell: Any,
+        text: str,
+        scope: dict[str, Any],
+        charts: _Charts,
+        box: tuple[float, float] | None = None,
+    ) -> Any:
         how, what = self._plan(text)
         if how == "path":
             value = self._lookup(what, scope)
         elif how == "expr":
             value = self._eval(what, scope)
         elif how == "bad":
-            raise TemplateError(
-                f"{self.where}：单元格 {cell.coordinate} 中的 {{% %}} 只能用于整行循环"
-                "（行首单元格写 {% for r in rows %}）。"
-            )
+            raise self._bad(cell.coordinate)
         else:
-            try:
-                return self.env.from_string(what).render(scope)
-            except Exception as exc:
-                raise explain(exc, f"{self.where}（单元格 {cell.coordinate}）") from None
+            return self._text(what, scope, cell.coordinate)
         if isinstance(value, Picture):
-            self._picture(ws, cell, value)
+            self._picture(ws, cell, value, box)
             return None
         if isinstance(value, ChartValue):
-            self._chart(ws, cell, value)
+            self._chart(ws, cell, value, charts)
             return None
         return value
-
-    def _lookup(self, names: tuple[str, ...], scope: dict[str, Any]) -> Any:
-        """``a.b.c`` over plain dicts without Jinja (the common case, fast)."""
-        value: Any = scope
-        for n, name in enumerate(names):
-            if isinstance(value, dict) and name in value:
-                value = value[name]
-                continue
-            if value is None and n > 0:
-                return None
-            if not isinstance(value, dict):
-                return self._eval(".".join(names), scope)
-            raise TemplateError(
-                f"{self.where}中的字段「{'.'.join(names[: n + 1])}」不存在。"
-                "可用 `omw template-fields 表单类型` 查看可用的字段名。"
-            )
-        return value
-
-    def _eval(self, expr: str, scope: dict[str, Any]) -> Any:
-        try:
-            return self.env.expression(expr)(**scope)
-        except Exception as exc:
-            raise explain(exc, self.where) from None
 
     @staticmethod
     def _assign(cell: Any, value: Any) -> None:
@@ -302,22 +404,22 @@ class ExcelTemplate:
     # ------------------------------------------------------------------ pictures & charts
 
     @staticmethod
-    def _picture(ws: Worksheet, cell: Any, picture: Picture) -> None:
+    def _picture(
+        ws: Worksheet, cell: Any, picture: Picture, box: tuple[float, float] | None = None
+    ) -> None:
         image = picture._image
         xl = XlImage(io.BytesIO(image.data))
         ratio = (xl.height / xl.width) if xl.width else 0.4
-        width_px = image.width_mm / 25.4 * 96
-        xl.width = width_px
-        xl.height = (image.height_mm / 25.4 * 96) if image.height_mm else width_px * ratio
+        xl.width, xl.height = picture_px(image.width_mm, image.height_mm, ratio, box)
         ws.add_image(xl, cell.coordinate)
 
-    def _chart(self, ws: Worksheet, cell: Any, value: ChartValue) -> None:
+    def _chart(self, ws: Worksheet, cell: Any, value: ChartValue, charts: _Charts) -> None:
         chart = value.chart
         wb = ws.parent
-        if self._chart_sheet is None:
-            self._chart_sheet = wb.create_sheet("图表数据")
-        data_ws = self._chart_sheet
-        top = self._chart_row
+        if charts.sheet is None:
+            charts.sheet = wb.create_sheet(CHART_SHEET)
+        data_ws = charts.sheet
+        top = charts.row
         data_ws.cell(row=top, column=1, value=chart.title)
         for j, (name, _values) in enumerate(chart.series):
             data_ws.cell(row=top + 1, column=2 + j, value=name)
@@ -328,26 +430,33 @@ class ExcelTemplate:
                 if chart.percent:
                     c.number_format = "0.0%"
         n = len(chart.categories)
-        self._chart_row = top + n + 3
-        xl_chart = LineChart() if chart.kind == "line" else BarChart()
-        xl_chart.title = chart.title
-        xl_chart.height = 7.5
-        xl_chart.width = 16
-        if n:
-            data = Reference(
-                data_ws,
-                min_col=2,
-                max_col=1 + len(chart.series),
-                min_row=top + 1,
-                max_row=top + 1 + n,
-            )
-            cats = Reference(data_ws, min_col=1, min_row=top + 2, max_row=top + 1 + n)
-            xl_chart.add_data(data, titles_from_data=True)
-            xl_chart.set_categories(cats)
-        if chart.percent:
-            xl_chart.y_axis.number_format = "0%"
-            xl_chart.y_axis.scaling.min = 0
-            xl_chart.y_axis.scaling.max = 1
-        if len(chart.series) <= 1:
-            xl_chart.legend = None
-        ws.add_chart(xl_chart, cell.coordinate)
+        charts.row = top + n + 3
+        ws.add_chart(excel_chart(chart, data_ws.title, top), cell.coordinate)
+
+
+def excel_chart(chart: Any, sheet: str, top: int) -> Any:
+    """The native chart of ``chart``, its data at row ``top`` of ``sheet`` (both engines)."""
+    n = len(chart.categories)
+    data_ws = DummyWorksheet(sheet)
+    xl_chart = LineChart() if chart.kind == "line" else BarChart()
+    xl_chart.title = chart.title
+    xl_chart.height = 7.5
+    xl_chart.width = 16
+    if n:
+        data = Reference(
+            data_ws,
+            min_col=2,
+            max_col=1 + len(chart.series),
+            min_row=top + 1,
+            max_row=top + 1 + n,
+        )
+        cats = Reference(data_ws, min_col=1, min_row=top + 2, max_row=top + 1 + n)
+        xl_chart.add_data(data, titles_from_data=True)
+        xl_chart.set_categories(cats)
+    if chart.percent:
+        xl_chart.y_axis.number_format = "0%"
+        xl_chart.y_axis.scaling.min = 0
+        xl_chart.y_axis.scaling.max = 1
+    if len(chart.series) <= 1:
+        xl_chart.legend = None
+    return xl_chart
