@@ -710,6 +710,206 @@ def cmd_template(args: argparse.Namespace) -> int:
     return 0
 
 
+# ------------------------------------------------------------ signed packs and encrypted archives
+
+
+def _existing_data_dir(args: argparse.Namespace) -> Any:
+    """The data folder if it holds a store (without creating anything), else ``None``."""
+    from pathlib import Path
+
+    from app import paths
+
+    if args.data_dir:
+        folder = Path(args.data_dir)
+    elif os.environ.get(paths.ENV_DATA_DIR):
+        folder = Path(os.environ[paths.ENV_DATA_DIR])
+    else:
+        import platformdirs
+
+        folder = Path(platformdirs.user_data_dir(paths.APP_NAME, appauthor=False))
+    folder = folder.expanduser()
+    return folder if paths.db_path(folder).exists() else None
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from app.signing_keys import known_keys, load_public_key_file
+    from app.store import Store
+    from app.verify import verify_pack
+
+    keys = [load_public_key_file(k) for k in args.key or []]
+    folder = _existing_data_dir(args)
+    if folder is not None:
+        try:
+            store = Store.open(folder, actor=_actor(args), exclusive=False)  # read-only
+        except StoreError as exc:
+            if not keys:
+                raise
+            # the keys given with --key are enough; say why the trust store is not used
+            print(f"注意：未使用本机的受信任公钥（{exc.message}）", file=sys.stderr)
+        else:
+            try:
+                with store.session() as session:
+                    keys += known_keys(session)
+            finally:
+                store.close()
+    report = verify_pack(args.path, keys)
+    if args.json:
+        _print_json(report.as_json())
+    else:
+        print("\n".join(report.lines()), file=sys.stdout if report.ok else sys.stderr)
+        if not report.ok and not any(k.trusted for k in keys):
+            print(
+                "提示：没有任何受信任的公钥。请用 --key 公钥文件 指定签名人的公钥，"
+                "或先 omw keys import 公钥文件 --name 姓名 --trust。",
+                file=sys.stderr,
+            )
+    return 0 if report.ok else 1
+
+
+def cmd_keys(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from app import minisign, signing_keys
+    from app.atomic import atomic_write_text
+    from app.secrets import open_secret_store
+    from app.store import Store
+
+    actor = _actor(args)
+    read_only = args.action == "list"
+    store = Store.open(args.data_dir, actor=actor, exclusive=not read_only)
+    try:
+        if args.action in ("show", "export-public"):
+            secrets = open_secret_store(store.folder)
+            public = signing_keys.own_public_key(store, actor, secrets=secrets)
+            if args.action == "show":
+                data = {
+                    "name": signing_keys.person_name(actor),
+                    "key_id": public.key_id,
+                    "public_key": public.line(),
+                    "secret_location": secrets.location_description,
+                }
+                if args.json:
+                    _print_json(data)
+                    return 0
+                print(f"签名人：{data['name']}")
+                print(f"密钥 ID：{public.key_id}")
+                print(f"公钥：{public.line()}")
+                print(f"私钥保存在：{secrets.location_description}")
+                print("把公钥交给客户：omw keys export-public 文件名.pub")
+                print("客户核验：minisign -Vm 交付包/manifest.json -p 文件名.pub，或 omw verify")
+                return 0
+            if not args.arg:
+                raise CliError("请指定要写入的公钥文件：omw keys export-public 文件名.pub")
+            path = Path(args.arg)
+            if path.exists() and not args.force:
+                raise CliError(f"文件 {path} 已存在；换一个文件名，或加 --force 覆盖。")
+            name = signing_keys.person_name(actor)
+            comment = f"minisign public key {public.key_id} ({name}, OM Workbench)"
+            atomic_write_text(path, public.file_text(comment))
+            print(f"已导出 {name} 的公钥（密钥 ID {public.key_id}）：{path}")
+            return 0
+        with store.session() as session:
+            if args.action == "import":
+                if not args.arg:
+                    raise CliError("请指定公钥文件：omw keys import 文件 --name 姓名 [--trust]")
+                if not args.name:
+                    raise CliError("请用 --name 写明这把公钥属于谁。")
+                path = Path(args.arg)
+                try:
+                    if path.stat().st_size > minisign.MAX_KEY_FILE_BYTES:
+                        raise CliError(f"{path} 不是公钥文件（过大）。")
+                    body = path.read_bytes()
+                except OSError as exc:
+                    raise CliError(f"无法读取公钥文件 {path}：{exc.strerror}") from None
+                row = signing_keys.import_public_key(
+                    session, body, args.name, trust=args.trust, source=path.name
+                )
+                state = "受信任" if row.trusted else "未信任"
+                print(f"已导入 {row.name} 的公钥：密钥 ID {row.key_id}（{state}）")
+                if not row.trusted:
+                    print(
+                        f"请与 {row.name} 当面或电话核对密钥 ID，然后：omw keys trust {row.key_id}"
+                    )
+                return 0
+            if args.action in ("trust", "untrust"):
+                if not args.arg:
+                    raise CliError(f"请指定密钥 ID：omw keys {args.action} 密钥ID")
+                row = signing_keys.set_trusted(session, args.arg, args.action == "trust")
+                state = "现在受信任" if row.trusted else "已不再受信任"
+                print(f"{row.name} 的公钥 {row.key_id} {state}。")
+                return 0
+            rows = [
+                {
+                    "key_id": r.key_id,
+                    "name": r.name,
+                    "own": r.own,
+                    "trusted": r.trusted,
+                    "public_key": r.public_key,
+                    "source": r.source,
+                    "added": r.created_at.isoformat(sep=" "),
+                }
+                for r in signing_keys.list_keys(session)
+            ]
+        if args.json:
+            _print_json({"keys": rows})
+            return 0
+        print(
+            _table(
+                ["密钥 ID", "姓名", "来源", "受信任", "添加时间"],
+                [
+                    [
+                        r["key_id"],
+                        r["name"],
+                        "本人" if r["own"] else f"导入 {r['source']}".strip(),
+                        "是" if r["trusted"] else "否",
+                        r["added"],
+                    ]
+                    for r in rows
+                ],
+            )
+            if rows
+            else "还没有任何签名公钥。omw keys show 会创建你自己的密钥。"
+        )
+        return 0
+    finally:
+        store.close()
+
+
+def _pack_passphrase(new: bool) -> str:
+    from app.pack_archive import ENV_PASSPHRASE, check_passphrase, passphrase_from_env
+
+    value = passphrase_from_env()
+    if value is None:
+        if not sys.stdin.isatty():
+            raise CliError(
+                f"需要加密包的口令：请在终端中运行（会提示输入），或设置环境变量 {ENV_PASSPHRASE}。"
+            )
+        value = getpass.getpass("请输入加密包的口令：")
+        if new:
+            check_passphrase(value)
+            if value != getpass.getpass("请再输入一次："):
+                raise CliError("两次输入的口令不一致。")
+    return value
+
+
+def cmd_pack(args: argparse.Namespace) -> int:
+    from app import pack_archive
+
+    if args.action == "encrypt":
+        passphrase = _pack_passphrase(new=True)
+        out = pack_archive.write_encrypted_zip(
+            args.source, args.out, passphrase, overwrite=args.force
+        )
+        print(f"已加密（AES-256，7-Zip 等可用口令打开）：{out}")
+        print("注意：压缩包内的文件名和大小不加密；口令请另行告知收件人，不要与文件一起发送。")
+        return 0
+    passphrase = _pack_passphrase(new=False)
+    result = pack_archive.read_encrypted_zip(args.source, passphrase, args.out)
+    print(f"已解密到：{result}")
+    print(f"核验：omw verify {result}")
+    return 0
+
+
 # --------------------------------------------------------------------------- parser
 
 
@@ -834,6 +1034,42 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="摘要缺失或不符时仍然恢复（副本须完好）")
     recovery_options(p)
     p.add_argument("--json", action="store_true")
+
+    p = add(
+        "verify", cmd_verify, "核验交付包（文件夹或 .zip）或带 .minisig 的单个文件：签名和每个文件"
+    )
+    p.add_argument("path", help="交付包文件夹、交付包 .zip，或旁边有 .minisig 的文件")
+    p.add_argument(
+        "--key",
+        action="append",
+        metavar="PUBFILE",
+        help="本次信任此公钥文件（minisign .pub），可多次",
+    )
+    p.add_argument("--json", action="store_true")
+
+    p = add("keys", cmd_keys, "签名密钥：本人公钥的查看和导出，同事/项目经理公钥的导入和信任")
+    p.add_argument(
+        "action", choices=["show", "export-public", "import", "list", "trust", "untrust"]
+    )
+    p.add_argument(
+        "arg", nargs="?", help="文件（export-public、import）或密钥 ID（trust、untrust）"
+    )
+    p.add_argument("--name", help="公钥所属人的姓名（import）")
+    p.add_argument(
+        "--trust", action="store_true", help="导入的同时信任它（import；请先核对密钥 ID）"
+    )
+    p.add_argument("--force", action="store_true", help="覆盖已存在的文件（export-public）")
+    p.add_argument("--json", action="store_true")
+
+    p = add(
+        "pack",
+        cmd_pack,
+        "把交付包加密为 AES-256 zip 以便带离现场，或解密（口令见 OMW_PACK_PASSPHRASE）",
+    )
+    p.add_argument("action", choices=["encrypt", "decrypt"])
+    p.add_argument("source", help="交付包文件夹（encrypt）或加密包文件（decrypt）")
+    p.add_argument("--out", required=True, help="加密包文件（encrypt）或输出目录（decrypt）")
+    p.add_argument("--force", action="store_true", help="覆盖已存在的加密包文件（encrypt）")
     return parser
 
 

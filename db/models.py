@@ -404,6 +404,24 @@ class ExportTemplate(Record, Base):
     note: Mapped[str] = mapped_column(Text, default="")
 
 
+class SigningKey(Record, Base):
+    """An Ed25519 public key in minisign format: a person's own key, or one imported.
+
+    Own keys are created at first use (:mod:`app.signing_keys`; the private
+    half is in the secret store) and trusted. Colleagues' and the PM's keys
+    are imported and trusted explicitly; only trusted keys verify a pack.
+    """
+
+    __tablename__ = "signing_key"
+
+    key_id: Mapped[str] = mapped_column(String(16), unique=True)  # minisign's, upper-case hex
+    public_key: Mapped[str] = mapped_column(String(64))  # the base64 line of the .pub file
+    name: Mapped[str] = mapped_column(String(64))  # the person it belongs to
+    own: Mapped[bool] = mapped_column(Boolean, default=False)  # created on this machine
+    trusted: Mapped[bool] = mapped_column(Boolean, default=False)
+    source: Mapped[str] = mapped_column(Text, default="")  # where it was imported from
+
+
 class Draft(Base):
     """One field of an open form, saved as it is typed."""
 

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Screenshots of the main screens at 1366×768 for the README (docs/screenshots/).
 
-Runs the real window (``ui.main.run``) on demo data in a temporary data folder,
-with the clock set to a Friday of both built-in contracts, and grabs each page
-and form. On a machine without a display, under Xvfb::
+Runs the real window (``ui.main.run``) on demo data in a temporary data folder
+(encrypted, with a few backups), with the clock set to a Friday of both
+built-in contracts, and grabs each page and form, then the first start of a
+new data folder with encryption chosen. On a machine without a display, under Xvfb::
 
     xvfb-run -s "-screen 0 1366x768x24" .venv/bin/python scripts/screenshots.py
 
@@ -13,9 +14,10 @@ Needs a CJK font (e.g. Debian's ``fonts-noto-cjk``).
 from __future__ import annotations
 
 import math
+import os
 import sys
 import tempfile
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,14 +26,23 @@ sys.path.insert(0, str(ROOT))
 from PySide6.QtGui import QKeyEvent  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 
-from app import demo  # noqa: E402
+from app import backup, crypto_store, demo  # noqa: E402
 from app.profiles import install_builtin_profiles  # noqa: E402
+from app.secrets import (  # noqa: E402
+    key_id,
+    new_recovery_key,
+    open_secret_store,
+    store_key_from_recovery,
+)
 from app.services import checklist_view, listings  # noqa: E402
 from app.services.holidays import sync_all_holidays  # noqa: E402
 from app.store import Store  # noqa: E402
+from ui.context import AppContext  # noqa: E402
+from ui.first_start import FirstStartDialog  # noqa: E402
 from ui.forms.checklist import ChecklistForm  # noqa: E402
 from ui.forms.fault import FaultForm  # noqa: E402
 from ui.forms.request import RequestForm  # noqa: E402
+from ui.keys import RecoveryKeyDialog  # noqa: E402
 from ui.main import application, run  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
 from ui.pages.holidays import HolidaysPage  # noqa: E402
@@ -40,6 +51,7 @@ from ui.settings import Settings  # noqa: E402
 from ui.signatures import SignDialog  # noqa: E402
 
 NOW = datetime(2026, 11, 20, 10, 30)
+PASSPHRASE = "screenshot-passphrase"
 SIZE = (1366, 768)
 OUT = ROOT / "docs" / "screenshots"
 ENGINEER = ("陈思远", "运维工程师")
@@ -52,7 +64,13 @@ def prepare(folder: Path) -> None:
         sync_all_holidays(session)
     for code in ("internet-om", "portal-om"):
         print(demo.generate(store, code, months=3, until=NOW.date()).describe())
+    for days, kind in ((4, "auto"), (3, "auto"), (2, "auto"), (1, "manual"), (1, "auto")):
+        moment = (NOW - timedelta(days=days)).replace(hour=8 if kind == "auto" else 17, minute=42)
+        backup.backup_store(store, kind=kind, now=moment)
     store.close()
+    # an encrypted store, its key in the passphrase file (no keyring under Xvfb)
+    secrets = open_secret_store(folder, prefer="file", passphrase=PASSPHRASE)
+    crypto_store.encrypt_store(folder, secrets=secrets)
     settings = Settings.load(folder)
     settings.name, settings.role, settings.contract = (*ENGINEER, "internet-om")
     settings.save()
@@ -148,6 +166,7 @@ def press(text: str) -> None:
 def shoot() -> None:
     window = top(MainWindow)
     assert isinstance(window, MainWindow)
+    window.statusBar().clearMessage()  # the automatic backup's note: show the SLA clocks
     ctx = window.ctx
     for n, key in enumerate(
         ("today", "inspections", "faults", "holidays", "requests", "deliverables", "settings"),
@@ -214,11 +233,58 @@ def shoot() -> None:
     keys(request.texts["description"], "网上申报系统登录提示密码错误，已核实身份")
     keys(request.texts["resolution"], "已重置密码并告知首次登录修改")
     save_screen(request, "11-service-request")
+    request.close()
+    first_start()
     QtWidgets.QApplication.instance().quit()  # type: ignore[union-attr]
+
+
+def desktop() -> QtWidgets.QWidget:
+    """An empty screen to show the dialogs of the first start on."""
+    screen = QtWidgets.QWidget()
+    screen.setStyleSheet("background:#455a64;")
+    screen.resize(*SIZE)
+    screen.show()
+    return screen
+
+
+def first_start() -> None:
+    """The first start on a new data folder with 「加密数据库」 chosen, then the recovery key."""
+    with tempfile.TemporaryDirectory() as fresh:
+        folder = Path(fresh)
+        store = Store.open(folder, actor=ENGINEER[0])
+        ctx = AppContext(store, Settings.load(folder), clock=lambda: NOW)
+        screen = desktop()
+        dialog = FirstStartDialog(ctx)
+        dialog.show()
+        dialog.name.setCurrentText(ENGINEER[0])
+        dialog.role.setCurrentText(ENGINEER[1])
+        dialog.encrypt.setChecked(True)
+        keys(dialog.passphrase, "*" * 12)
+        keys(dialog.passphrase_again, "*" * 12)
+        settle()
+        save_screen(dialog, "12-first-start-encryption", behind=screen)
+        recovery = new_recovery_key()
+        shown = RecoveryKeyDialog(
+            recovery,
+            key_id(store_key_from_recovery(recovery)),
+            open_secret_store(folder).location_description,
+            folder,
+            dialog,
+        )
+        shown.show()
+        shown.confirm.setChecked(True)
+        settle()
+        save_screen(shown, "13-recovery-key", behind=screen)
+        shown.hide()
+        dialog.hide()
+        screen.hide()
+        store.close()
 
 
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
+    os.environ["OMW_SECRET_STORE"] = "file"
+    os.environ["OMW_PASSPHRASE"] = PASSPHRASE
     with tempfile.TemporaryDirectory() as folder:
         prepare(Path(folder))
         application()

@@ -15,10 +15,16 @@ from typing import TypeVar
 from sqlalchemy.orm import Session
 
 from app.store import Store
+from db.errors import StoreError
+from ui.i18n import tr
 from ui.qt import QtCore, Signal
 from ui.settings import Settings
 
 T = TypeVar("T")
+
+
+def store_closed_message() -> str:
+    return tr("数据库正在转换或恢复，请稍候再试。")
 
 
 def wall_clock() -> datetime:
@@ -32,6 +38,12 @@ class AppContext(QtCore.QObject):
     records_changed = Signal()
     #: A contract was installed (the switcher reloads).
     contracts_changed = Signal()
+    #: The store is about to be closed for a conversion or a restore.
+    store_closing = Signal()
+    #: The store was opened again (perhaps restored, or under another key).
+    store_reopened = Signal()
+    #: A backup was made or restored (the backup list reloads).
+    backups_changed = Signal()
 
     def __init__(
         self,
@@ -44,6 +56,7 @@ class AppContext(QtCore.QObject):
         self.store = store
         self.settings = settings
         self.clock = clock
+        self.store_closed = False  # while the store is converted or restored
 
     # ------------------------------------------------------------------ who, when, where
 
@@ -74,8 +87,26 @@ class AppContext(QtCore.QObject):
 
         Raises :class:`db.errors.StoreError` with a message for the user on a domain error.
         """
+        if self.store_closed:
+            raise StoreError(store_closed_message())
         with self.store.session() as session:
             return work(session)
 
     def changed(self) -> None:
+        self.records_changed.emit()
+
+    # ------------------------------------------------------------------ closing and reopening
+
+    def close_store(self) -> None:
+        """Close the store (and release its lock) so it can be converted or restored."""
+        self.store_closing.emit()
+        self.store.close()
+        self.store_closed = True
+
+    def reopen_store(self, store: Store) -> None:
+        """Continue with ``store`` (the same data folder, opened again)."""
+        store.actor = self.actor
+        self.store = store
+        self.store_closed = False
+        self.store_reopened.emit()
         self.records_changed.emit()

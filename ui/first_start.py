@@ -1,18 +1,22 @@
-"""First start: who is filling the forms, which built-in contracts, demo data or not."""
+"""First start: who is filling the forms, which built-in contracts, demo data, encryption."""
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from app import crypto_store, paths
 from app.profiles import load_builtin_profiles
+from app.secrets import FileSecretStore, SecretStore, open_secret_store, secrets_file
 from app.services import listings
 from app.services.contracts import install_profile, list_contracts
 from app.services.holidays import sync_statutory_holidays
 from db.errors import StoreError
 from ui.context import AppContext
 from ui.i18n import tr
+from ui.keys import RecoveryKeyDialog, passphrase_problem
 from ui.qt import Qt, QtWidgets
 from ui.settings import ROLES
+from ui.store_ops import run_with_store_closed
 from ui.widgets import Banner, heading, muted
 
 
@@ -89,15 +93,149 @@ class FirstStartDialog(QtWidgets.QDialog):
         demo.addWidget(self.demo, 1)
         demo.addWidget(self.months)
         layout.addLayout(demo)
+        layout.addWidget(self._encryption_box())
 
-        buttons = QtWidgets.QDialogButtonBox()
-        start = buttons.addButton(tr("开始使用"), QtWidgets.QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons = QtWidgets.QDialogButtonBox()
+        start = self.buttons.addButton(
+            tr("开始使用"), QtWidgets.QDialogButtonBox.ButtonRole.AcceptRole
+        )
         start.setObjectName("startButton")
-        buttons.addButton(tr("退出"), QtWidgets.QDialogButtonBox.ButtonRole.RejectRole)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-        self.resize(720, 420)
+        self.buttons.addButton(tr("退出"), QtWidgets.QDialogButtonBox.ButtonRole.RejectRole)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.resize(720, 480)
+
+    # ------------------------------------------------------------------ encryption
+
+    def _encryption_box(self) -> QtWidgets.QGroupBox:
+        box = QtWidgets.QGroupBox(tr("数据库加密"))
+        inner = QtWidgets.QVBoxLayout(box)
+        self.encrypt = QtWidgets.QCheckBox(tr("加密数据库（推荐在甲方现场使用）"))
+        self.encrypt.setObjectName("encryptStore")
+        inner.addWidget(self.encrypt)
+        self.encrypt_note = muted(
+            tr(
+                "用 SQLCipher（AES-256）加密整个数据库，包括附件和签名图片；"
+                "开始使用时显示一次恢复密钥，请务必保存。以后也可在「设置」中加密或解密。"
+            )
+        )
+        inner.addWidget(self.encrypt_note)
+        self.passphrases = QtWidgets.QWidget()
+        form = QtWidgets.QFormLayout(self.passphrases)
+        form.setContentsMargins(0, 0, 0, 0)
+        self.passphrase = QtWidgets.QLineEdit()
+        self.passphrase.setObjectName("firstPassphrase")
+        self.passphrase_again = QtWidgets.QLineEdit()
+        self.passphrase_again.setObjectName("firstPassphraseAgain")
+        for edit in (self.passphrase, self.passphrase_again):
+            edit.setEchoMode(QtWidgets.QLineEdit.EchoMode.Password)
+        form.addRow(tr("密钥文件口令"), self.passphrase)
+        form.addRow(tr("再次输入"), self.passphrase_again)
+        self.passphrases.hide()
+        inner.addWidget(self.passphrases)
+        self.secrets: SecretStore | None = None
+        self.new_secret_file = False
+        state = crypto_store.file_state(paths.db_path(self.ctx.store.folder))
+        if state == "encrypted":
+            self.encrypt.setChecked(True)
+            self.encrypt.setEnabled(False)
+            self.encrypt_note.setText(
+                tr("数据库已加密（密钥 ID {id}）。").format(id=self.ctx.store.key_id)
+            )
+        self.encrypt.toggled.connect(self._encryption_toggled)
+        return box
+
+    def _encryption_toggled(self, on: bool) -> None:
+        if on and self.secrets is None:
+            try:
+                self.secrets = open_secret_store(self.ctx.store.folder)
+            except StoreError as exc:
+                self.banner.error(exc.message)
+                self.encrypt.setChecked(False)
+                return
+            self.new_secret_file = not secrets_file(self.ctx.store.folder).exists()
+        secrets = self.secrets
+        if not on or secrets is None:
+            self.passphrases.hide()
+            return
+        if secrets.kind == "file":
+            self.encrypt_note.setText(
+                tr(
+                    "不使用系统钥匙串（{reason}）。数据库密钥将保存在{where}，"
+                    "由您在下面设置的口令保护；开始使用时还会显示一次恢复密钥，请务必保存。"
+                ).format(reason=secrets.fallback_reason, where=secrets.location_description)
+                if self.new_secret_file
+                else tr(
+                    "数据库密钥将保存在{where}，请输入它的口令；"
+                    "开始使用时会显示一次恢复密钥，请务必保存。"
+                ).format(where=secrets.location_description)
+            )
+            self.passphrase_again.setVisible(self.new_secret_file)
+            label = self.passphrases.layout().labelForField(self.passphrase_again)  # type: ignore[attr-defined]
+            label.setVisible(self.new_secret_file)
+            self.passphrases.show()
+            self.passphrase.setFocus()
+        else:
+            self.encrypt_note.setText(
+                tr(
+                    "用 SQLCipher（AES-256）加密整个数据库，包括附件和签名图片。"
+                    "密钥保存在{where}；开始使用时显示一次恢复密钥，请务必保存。"
+                ).format(where=secrets.location_description)
+            )
+
+    def _secrets_ready(self) -> SecretStore | None:
+        """The secret store with its passphrase set (checked against an existing file)."""
+        secrets = self.secrets
+        if not isinstance(secrets, FileSecretStore):
+            return secrets
+        again = self.passphrase_again.text() if self.new_secret_file else None
+        problem = passphrase_problem(self.passphrase.text(), again)
+        if problem:
+            self.banner.error(problem)
+            self.passphrase.setFocus()
+            return None
+        secrets.set_passphrase(self.passphrase.text())
+        if not self.new_secret_file:
+            try:
+                secrets.get("")  # a wrong passphrase fails here, before anything is changed
+            except StoreError as exc:
+                self.banner.error(exc.message)
+                return None
+        return secrets
+
+    def _encrypt(self, secrets: SecretStore) -> None:
+        folder = self.ctx.store.folder
+        self.buttons.setEnabled(False)
+        self.banner.show_message(tr("正在加密数据库…"))
+        run_with_store_closed(
+            self,
+            self.ctx,
+            tr("正在加密数据库"),
+            lambda _progress: crypto_store.encrypt_store(folder, secrets=secrets),
+            self._encrypted,
+            secrets=secrets,
+        )
+
+    def _encrypted(self, report: crypto_store.ConversionReport | None, error: str) -> None:
+        self.buttons.setEnabled(True)
+        if report is None or not report.recovery_key or not report.key_id:
+            self.banner.error(tr("数据库未加密：{m}").format(m=error))
+            return
+        self.banner.clear_message()
+        self.encrypt.setEnabled(False)  # done: starting again does not encrypt twice
+        self.passphrases.hide()
+        self.encrypt_note.setText(tr("数据库已加密（密钥 ID {id}）。").format(id=report.key_id))
+        self.recovery = RecoveryKeyDialog(
+            report.recovery_key,
+            report.key_id,
+            report.secret_location,
+            self.ctx.store.folder,
+            self,
+        )
+        self.recovery.accepted.connect(self._finish)
+        self.recovery.finished.connect(self.recovery.deleteLater)
+        self.recovery.open()
 
     def _known_person(self, name: str) -> None:
         """Picking a person the store knows fills in their role."""
@@ -112,10 +250,21 @@ class FirstStartDialog(QtWidgets.QDialog):
         ]
 
     def accept(self) -> None:
-        name = self.name.currentText().strip()
-        if not name:
+        if not self.name.currentText().strip():
             self.banner.error(tr("请填写您的姓名。"))
             return
+        if not self.chosen() and not self.ctx.call(lambda s: bool(list_contracts(s))):
+            self.banner.error(tr("请至少选择一个合同。"))
+            return
+        if self.encrypt.isChecked() and self.encrypt.isEnabled():
+            secrets = self._secrets_ready()
+            if secrets is not None:
+                self._encrypt(secrets)
+            return
+        self._finish()
+
+    def _finish(self) -> None:
+        name = self.name.currentText().strip()
         wanted = set(self.chosen())
         chosen = [p for p in self.profiles if p.code in wanted]
 

@@ -8,7 +8,8 @@ from datetime import datetime
 from pathlib import Path
 
 from app import paths
-from app.store import Store
+from app.instance import StoreBusyError, another_instance
+from app.secrets import set_passphrase_provider
 from db.errors import StoreError
 from ui import i18n
 from ui.context import AppContext, wall_clock
@@ -16,9 +17,12 @@ from ui.demo import start_demo
 from ui.first_start import FirstStartDialog, needs_first_start
 from ui.i18n import tr
 from ui.icons import icon
+from ui.keys import ask_passphrase, open_store
 from ui.main_window import MainWindow
 from ui.qt import QtCore, QtWidgets
 from ui.settings import Settings
+from ui.single_instance import InstanceServer, notify_running
+from ui.store_ops import auto_backup_now, start_auto_backup
 
 APP_NAME = "OMWorkbench"
 
@@ -57,22 +61,77 @@ def _demo_done(window: MainWindow, message: str) -> None:
     window.load_contracts()
 
 
+def already_running(folder: Path) -> bool:
+    """Another window has ``folder`` open: ask it to come to the front; whether it did."""
+    if not notify_running(folder):
+        return False
+    print(
+        tr("运维工作台已在运行（数据目录 {folder}），已切换到已打开的窗口。").format(folder=folder)
+    )
+    return True
+
+
+def to_front(window: MainWindow | None) -> None:
+    """Bring the main window, or before it exists the dialog being shown, to the front."""
+    if window is not None:
+        window.bring_to_front()
+        return
+    dialog = QtWidgets.QApplication.activeModalWidget()
+    if dialog is not None:
+        dialog.raise_()
+        dialog.activateWindow()
+
+
 def run(data_dir: str | Path | None, actor: str, clock: Callable[[], datetime] = wall_clock) -> int:
     """Run the window until it is closed; returns the process exit code."""
     app = application()
     folder = paths.data_dir(data_dir)
     settings = Settings.load(folder)
     i18n.install(app, settings.language)  # the translators are children of the app
+    asked = another_instance(folder) is not None
+    if asked and already_running(folder):
+        return 0
+    set_passphrase_provider(ask_passphrase)
     try:
-        store = Store.open(folder, actor=settings.name or actor)
+        return _run(app, folder, settings, actor, clock, asked)
+    finally:
+        set_passphrase_provider(None)
+
+
+def _run(
+    app: QtWidgets.QApplication,
+    folder: Path,
+    settings: Settings,
+    actor: str,
+    clock: Callable[[], datetime],
+    asked: bool,
+) -> int:
+    try:
+        store = open_store(folder, settings.name or actor)
     except StoreError as exc:
+        # the lock holder may be a window that was starting when we looked, or `omw restore`
+        if isinstance(exc, StoreBusyError) and not asked and already_running(folder):
+            return 0
         QtWidgets.QMessageBox.critical(None, tr("无法打开数据"), exc.message)
         return 2
+    if store is None:  # the user gave up unlocking the encrypted store
+        return 0
+    shown: list[MainWindow] = []
+    server = InstanceServer(folder)
+    server.show_requested.connect(lambda: to_front(shown[0] if shown else None))
+    server.listen()
     ctx = AppContext(store, settings, clock)
     try:
         window = open_window(ctx)
         if window is None:
             return 0
-        return int(app.exec())
+        shown.append(window)
+        start_auto_backup(ctx, lambda message: window.statusBar().showMessage(message, 8_000))
+        code = int(app.exec())
+        problem = auto_backup_now(ctx)
+        if problem:
+            print(tr("自动备份失败：{m}").format(m=problem), file=sys.stderr)
+        return code
     finally:
-        store.close()
+        server.close()
+        ctx.store.close()

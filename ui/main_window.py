@@ -136,6 +136,8 @@ class MainWindow(QtWidgets.QMainWindow):
         ctx.records_changed.connect(self.refresh_status)
         ctx.contracts_changed.connect(self.load_contracts)
         ctx.contract_changed.connect(lambda _c: self.refresh_status())
+        ctx.store_closing.connect(self._store_closing)
+        ctx.store_reopened.connect(self._store_reopened)
 
         self.load_contracts()
         self.nav.setCurrentRow(0)
@@ -192,6 +194,44 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def show_page(self, name: str) -> None:
         self.nav.setCurrentRow(list(self.pages).index(name))
+
+    def bring_to_front(self) -> None:
+        """Another launch on this data folder asked for this window (or its open dialog)."""
+        target = QtWidgets.QApplication.activeModalWidget() or self
+        if target.isMinimized():
+            target.showNormal()
+        target.show()
+        target.raise_()
+        target.activateWindow()
+        QtWidgets.QApplication.alert(target)
+        self.statusBar().showMessage(tr("运维工作台已在运行，这是已打开的窗口。"), 10_000)
+
+    # ------------------------------------------------------------------ closing the store
+
+    def store_busy_reason(self) -> str:
+        """Why the store cannot be closed for a conversion or restore now ("" if it can)."""
+        if self.forms:
+            return tr("请先关闭打开的表单（{n} 个），再进行此操作。").format(n=len(self.forms))
+        if Operation.any_running():
+            return tr("请等待正在进行的操作（导出、备份等）完成后再试。")
+        return ""
+
+    def _store_closing(self) -> None:
+        self.timer.stop()
+        self._usable(False)
+
+    def _store_reopened(self) -> None:
+        self._usable(True)
+        self.timer.start()
+        self.load_contracts()
+
+    def _usable(self, enabled: bool) -> None:
+        """Nothing that reads or writes the store can be started while it is closed."""
+        self.centralWidget().setEnabled(enabled)
+        for toolbar in self.findChildren(QtWidgets.QToolBar):
+            toolbar.setEnabled(enabled)
+            for action in toolbar.actions():
+                action.setEnabled(enabled)
 
     # ------------------------------------------------------------------ forms
 
@@ -314,6 +354,10 @@ class MainWindow(QtWidgets.QMainWindow):
             self.open_request(record_id, restore=values, form_key=form_key)
 
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:
+        if self.ctx.store_closed:  # a conversion or restore is running: let it finish
+            self.statusBar().showMessage(tr("数据库正在转换或恢复，请稍候再关闭。"), 10_000)
+            event.ignore()
+            return
         for form in list(self.forms.values()):
             form.close()
         self.timer.stop()

@@ -129,6 +129,10 @@ class Operation(QtCore.QObject):
         self.progress.cancel()
 
     @classmethod
+    def any_running(cls) -> bool:
+        return bool(cls._alive)
+
+    @classmethod
     def cancel_all(cls, pool: QtCore.QThreadPool | None = None) -> None:
         """Cancel every running operation and wait for the workers (before the store closes)."""
         for operation in list(cls._alive):
@@ -154,11 +158,16 @@ class ProgressView(QtCore.QObject):
     """Shows an operation's progress in a dialog once it runs longer than a moment."""
 
     def __init__(
-        self, parent: QtWidgets.QWidget, operation: Operation, show_after_ms: int = SHOW_AFTER_MS
+        self,
+        parent: QtWidgets.QWidget,
+        operation: Operation,
+        show_after_ms: int = SHOW_AFTER_MS,
+        cancellable: bool = True,
     ) -> None:
         super().__init__(parent)
         self._parent = parent
         self.operation = operation
+        self.cancellable = cancellable
         self.dialog: QtWidgets.QProgressDialog | None = None
         self._last: tuple[int, int, str] = (0, 0, "")
         self._timer = QtCore.QTimer(self)
@@ -179,7 +188,10 @@ class ProgressView(QtCore.QObject):
         dialog = QtWidgets.QProgressDialog(self._parent)
         dialog.setWindowTitle(self.operation.title)
         dialog.setLabelText(self.operation.title)
-        dialog.setCancelButtonText(tr("取消"))
+        if self.cancellable:
+            dialog.setCancelButtonText(tr("取消"))
+        else:  # work that must run to its end (a conversion, a restore)
+            dialog.setCancelButton(None)  # type: ignore[arg-type]
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.setAutoClose(False)
         dialog.setAutoReset(False)

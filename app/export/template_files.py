@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from pathlib import Path, PurePosixPath
 
 from app import paths
@@ -95,7 +96,16 @@ def check_package(data: bytes, fmt: str, label: str = "模板文件") -> None:
                 continue
             try:
                 body = zf.read(info)
-            except (zipfile.BadZipFile, OSError, RuntimeError, ValueError):
+            # A corrupt deflate stream raises zlib.error, a truncated entry EOFError.
+            except (
+                zipfile.BadZipFile,
+                OSError,
+                RuntimeError,
+                ValueError,
+                zlib.error,
+                EOFError,
+                NotImplementedError,
+            ):
                 raise TemplateError(f"{label}的部件“{info.filename}”已损坏。") from None
             if b"<!DOCTYPE" in body or b"<!ENTITY" in body:
                 raise TemplateError(

@@ -80,6 +80,50 @@
         <translation>Quit</translation>
     </message>
     <message>
+        <source>数据库加密</source>
+        <translation>Database encryption</translation>
+    </message>
+    <message>
+        <source>加密数据库（推荐在甲方现场使用）</source>
+        <translation>Encrypt the database (recommended at the client&apos;s site)</translation>
+    </message>
+    <message>
+        <source>用 SQLCipher（AES-256）加密整个数据库，包括附件和签名图片；开始使用时显示一次恢复密钥，请务必保存。以后也可在「设置」中加密或解密。</source>
+        <translation>Encrypts the whole database with SQLCipher (AES-256), attachments and signature images included; a recovery key is shown once when you start — be sure to save it. You can also encrypt or decrypt later in Settings.</translation>
+    </message>
+    <message>
+        <source>密钥文件口令</source>
+        <translation>Key file passphrase</translation>
+    </message>
+    <message>
+        <source>数据库已加密（密钥 ID {id}）。</source>
+        <translation>The database is encrypted (key ID {id}).</translation>
+    </message>
+    <message>
+        <source>不使用系统钥匙串（{reason}）。数据库密钥将保存在{where}，由您在下面设置的口令保护；开始使用时还会显示一次恢复密钥，请务必保存。</source>
+        <translation>The system keyring is not used ({reason}). The database key will be kept in {where}, protected by the passphrase you set below; a recovery key is also shown once when you start — be sure to save it.</translation>
+    </message>
+    <message>
+        <source>数据库密钥将保存在{where}，请输入它的口令；开始使用时会显示一次恢复密钥，请务必保存。</source>
+        <translation>The database key will be kept in {where}; enter its passphrase. A recovery key is shown once when you start — be sure to save it.</translation>
+    </message>
+    <message>
+        <source>用 SQLCipher（AES-256）加密整个数据库，包括附件和签名图片。密钥保存在{where}；开始使用时显示一次恢复密钥，请务必保存。</source>
+        <translation>Encrypts the whole database with SQLCipher (AES-256), attachments and signature images included. The key is kept in {where}; a recovery key is shown once when you start — be sure to save it.</translation>
+    </message>
+    <message>
+        <source>正在加密数据库…</source>
+        <translation>Encrypting the database…</translation>
+    </message>
+    <message>
+        <source>正在加密数据库</source>
+        <translation>Encrypting the database</translation>
+    </message>
+    <message>
+        <source>数据库未加密：{m}</source>
+        <translation>The database was not encrypted: {m}</translation>
+    </message>
+    <message>
         <source>请填写您的姓名。</source>
         <translation>Please enter your name.</translation>
     </message>
@@ -773,8 +817,16 @@ Standard/threshold: {standard}</translation>
         <translation>Developer</translation>
     </message>
     <message>
+        <source>运维工作台已在运行（数据目录 {folder}），已切换到已打开的窗口。</source>
+        <translation>OM Workbench is already running (data folder {folder}); switched to the open window.</translation>
+    </message>
+    <message>
         <source>无法打开数据</source>
         <translation>Cannot open the data</translation>
+    </message>
+    <message>
+        <source>自动备份失败：{m}</source>
+        <translation>Automatic backup failed: {m}</translation>
     </message>
     <message>
         <source>今日</source>
@@ -827,6 +879,22 @@ Standard/threshold: {standard}</translation>
         <translation> and {n} more</translation>
     </message>
     <message>
+        <source>运维工作台已在运行，这是已打开的窗口。</source>
+        <translation>OM Workbench is already running; this is the open window.</translation>
+    </message>
+    <message>
+        <source>请先关闭打开的表单（{n} 个），再进行此操作。</source>
+        <translation>Close the open forms ({n}) first, then try again.</translation>
+    </message>
+    <message>
+        <source>请等待正在进行的操作（导出、备份等）完成后再试。</source>
+        <translation>Wait until the running task (export, backup…) has finished, then try again.</translation>
+    </message>
+    <message>
+        <source>数据库正在转换或恢复，请稍候再关闭。</source>
+        <translation>The database is being converted or restored; close the window when it is done.</translation>
+    </message>
+    <message>
         <source>取消</source>
         <extracomment>How long work may run before its progress dialog appears. Progress signals are sent at most this often (seconds).</extracomment>
         <translation>Cancel</translation>
@@ -842,6 +910,10 @@ Standard/threshold: {standard}</translation>
     <message>
         <source>导出…</source>
         <translation>Export…</translation>
+    </message>
+    <message>
+        <source>核验交付包…</source>
+        <translation>Verify pack…</translation>
     </message>
     <message>
         <source>未完成</source>
@@ -1319,6 +1391,518 @@ Standard/threshold: {standard}</translation>
     <message>
         <source>筛选…</source>
         <translation>Filter…</translation>
+    </message>
+    <message>
+        <source>数据库正在转换或恢复，请稍候再试。</source>
+        <translation>The database is being converted or restored; try again in a moment.</translation>
+    </message>
+    <message>
+        <source>设置密钥文件口令</source>
+        <translation>Set the key file passphrase</translation>
+    </message>
+    <message>
+        <source>输入密钥文件口令</source>
+        <translation>Enter the key file passphrase</translation>
+    </message>
+    <message>
+        <source>口令</source>
+        <translation>Passphrase</translation>
+    </message>
+    <message>
+        <source>口令至少 {n} 个字符。忘记口令时只能用恢复密钥解锁，请牢记。</source>
+        <translation>At least {n} characters. A forgotten passphrase can only be replaced with the recovery key — remember it.</translation>
+    </message>
+    <message>
+        <source>请输入口令。</source>
+        <translation>Enter the passphrase.</translation>
+    </message>
+    <message>
+        <source>口令至少 {n} 个字符。</source>
+        <translation>The passphrase needs at least {n} characters.</translation>
+    </message>
+    <message>
+        <source>两次输入的口令不一致。</source>
+        <translation>The two passphrases differ.</translation>
+    </message>
+    <message>
+        <source>不使用系统钥匙串（{reason}）。密钥将保存在{where}，请为它设置口令。</source>
+        <translation>The system keyring is not used ({reason}). The key will be kept in {where}; set its passphrase.</translation>
+    </message>
+    <message>
+        <source>已取消。</source>
+        <translation>Cancelled.</translation>
+    </message>
+    <message>
+        <source>从文件读取…</source>
+        <translation>Read from file…</translation>
+    </message>
+    <message>
+        <source>选择恢复密钥文件</source>
+        <translation>Choose the recovery key file</translation>
+    </message>
+    <message>
+        <source>恢复密钥文件</source>
+        <translation>Recovery key file</translation>
+    </message>
+    <message>
+        <source>运维工作台恢复密钥-{id}.txt</source>
+        <translation>OM-Workbench-recovery-key-{id}.txt</translation>
+    </message>
+    <message>
+        <source>保存恢复密钥</source>
+        <translation>Save the recovery key</translation>
+    </message>
+    <message>
+        <source>文本文件</source>
+        <translation>Text files</translation>
+    </message>
+    <message>
+        <source>恢复密钥</source>
+        <translation>Recovery key</translation>
+    </message>
+    <message>
+        <source>请保存恢复密钥</source>
+        <translation>Save your recovery key</translation>
+    </message>
+    <message>
+        <source>数据库已加密。密钥保存在{where}。本机密钥丢失（重装系统、换电脑、忘记口令）时，只有这份恢复密钥能打开数据和备份。它只显示这一次：请保存到文件后转存到离线介质（U 盘、打印件）并锁入文件柜，不要与电脑放在一起。</source>
+        <translation>The database is encrypted. The key is kept in {where}. If this computer&apos;s key is lost (reinstalled system, new laptop, forgotten passphrase), only this recovery key opens the data and its backups. It is shown only this once: save it to a file, move it to offline media (USB stick, printout) and lock it away — never keep it with the laptop.</translation>
+    </message>
+    <message>
+        <source>密钥 ID：{id}</source>
+        <translation>Key ID: {id}</translation>
+    </message>
+    <message>
+        <source>保存到文件…</source>
+        <translation>Save to file…</translation>
+    </message>
+    <message>
+        <source>我已保存恢复密钥，并会离线妥善保管</source>
+        <translation>I have saved the recovery key and will keep it safely offline</translation>
+    </message>
+    <message>
+        <source>继续</source>
+        <translation>Continue</translation>
+    </message>
+    <message>
+        <source>无法写入 {path}：{why}</source>
+        <translation>Cannot write {path}: {why}</translation>
+    </message>
+    <message>
+        <source>已保存到 {path}。它在数据目录中：请转存到离线介质后从本机删除。</source>
+        <translation>Saved to {path}. That is inside the data folder: move it to offline media, then delete it from this computer.</translation>
+    </message>
+    <message>
+        <source>已保存到 {path}。</source>
+        <translation>Saved to {path}.</translation>
+    </message>
+    <message>
+        <source>请先保存恢复密钥，并勾选确认。</source>
+        <translation>Save the recovery key first and tick the confirmation.</translation>
+    </message>
+    <message>
+        <source>解锁加密数据</source>
+        <translation>Unlock encrypted data</translation>
+    </message>
+    <message>
+        <source>无法打开加密的数据库</source>
+        <translation>Cannot open the encrypted database</translation>
+    </message>
+    <message>
+        <source>数据目录：{folder}。可以重新输入密钥文件的口令再试；如本机的密钥已丢失或忘记口令，请使用设置加密时保存的恢复密钥。</source>
+        <translation>Data folder: {folder}. Enter the key file passphrase again, or — if this computer&apos;s key is lost or the passphrase forgotten — use the recovery key saved when encryption was set up.</translation>
+    </message>
+    <message>
+        <source>使用恢复密钥</source>
+        <translation>Use the recovery key</translation>
+    </message>
+    <message>
+        <source>解锁后把密钥重新保存到本机（系统钥匙串或密钥文件）</source>
+        <translation>After unlocking, save the key on this computer again (system keyring or key file)</translation>
+    </message>
+    <message>
+        <source>重试</source>
+        <translation>Retry</translation>
+    </message>
+    <message>
+        <source>用恢复密钥解锁</source>
+        <translation>Unlock with the recovery key</translation>
+    </message>
+    <message>
+        <source>请输入恢复密钥，或从恢复密钥文件读取。</source>
+        <translation>Type the recovery key, or read it from the recovery key file.</translation>
+    </message>
+    <message>
+        <source>密钥未保存到本机</source>
+        <translation>Key not saved on this computer</translation>
+    </message>
+    <message>
+        <source>已用恢复密钥解锁，但密钥没有保存到本机：{m}</source>
+        <translation>Unlocked with the recovery key, but the key was not saved on this computer: {m}</translation>
+    </message>
+    <message>
+        <source>自动</source>
+        <translation>Automatic</translation>
+    </message>
+    <message>
+        <source>手动</source>
+        <translation>Manual</translation>
+    </message>
+    <message>
+        <source>恢复前</source>
+        <translation>Before restore</translation>
+    </message>
+    <message>
+        <source>数据安全</source>
+        <translation>Data security</translation>
+    </message>
+    <message>
+        <source>加密数据库…</source>
+        <translation>Encrypt database…</translation>
+    </message>
+    <message>
+        <source>解密…</source>
+        <translation>Decrypt…</translation>
+    </message>
+    <message>
+        <source>更换密钥…</source>
+        <translation>Change key…</translation>
+    </message>
+    <message>
+        <source>导出恢复密钥…</source>
+        <translation>Export recovery key…</translation>
+    </message>
+    <message>
+        <source>数据库已加密</source>
+        <translation>Database encrypted</translation>
+    </message>
+    <message>
+        <source>（SQLCipher，AES-256；附件和签名图片在库内，备份同样加密）</source>
+        <translation>(SQLCipher, AES-256; attachments and signature images are inside, backups are encrypted too)</translation>
+    </message>
+    <message>
+        <source>密钥保存在：{where}</source>
+        <translation>Key kept in: {where}</translation>
+    </message>
+    <message>
+        <source>未知</source>
+        <translation>unknown</translation>
+    </message>
+    <message>
+        <source>旧密钥 {n} 个（旧备份使用），仍保存在本机。</source>
+        <translation>{n} earlier key(s) (used by older backups) still kept on this computer.</translation>
+    </message>
+    <message>
+        <source>警告：未加密的副本 {path}（确认不再需要后请删除）</source>
+        <translation>Warning: unencrypted copy {path} (delete it once you are sure it is not needed)</translation>
+    </message>
+    <message>
+        <source>数据库未加密</source>
+        <translation>Database not encrypted</translation>
+    </message>
+    <message>
+        <source>（明文 SQLite）。在甲方现场使用时建议加密。</source>
+        <translation>(plain SQLite). Encrypting is recommended at the client&apos;s site.</translation>
+    </message>
+    <message>
+        <source>加密后，数据、附件、签名图片和备份都只能用本机密钥或恢复密钥打开。</source>
+        <translation>Once encrypted, data, attachments, signature images and backups open only with this computer&apos;s key or the recovery key.</translation>
+    </message>
+    <message>
+        <source>（不使用系统钥匙串：{why}）</source>
+        <translation>(system keyring not used: {why})</translation>
+    </message>
+    <message>
+        <source>加密数据库</source>
+        <translation>Encrypt database</translation>
+    </message>
+    <message>
+        <source>用新密钥加密整个数据库（含附件和签名图片）？已有的未加密备份也一并加密。</source>
+        <translation>Encrypt the whole database (attachments and signature images included) with a new key? Existing unencrypted backups are encrypted too.</translation>
+    </message>
+    <message>
+        <source>加密</source>
+        <translation>Encrypt</translation>
+    </message>
+    <message>
+        <source>转换前后逐表核对记录数和审计日志，核对无误才替换。密钥将保存在{where}。完成后显示恢复密钥，请务必保存。</source>
+        <translation>Row counts of every table and the audit log are compared before and after; the store is replaced only if they match. The key will be kept in {where}. The recovery key is shown afterwards — be sure to save it.</translation>
+    </message>
+    <message>
+        <source>解密数据库</source>
+        <translation>Decrypt database</translation>
+    </message>
+    <message>
+        <source>解密后客户数据将以明文保存在本机磁盘上。确定要解密吗？</source>
+        <translation>After decrypting, client data is stored in plain form on this disk. Decrypt anyway?</translation>
+    </message>
+    <message>
+        <source>解密</source>
+        <translation>Decrypt</translation>
+    </message>
+    <message>
+        <source>合同保密条款通常要求在甲方现场加密保存数据。已加密的备份保持加密，仍可用原密钥恢复。</source>
+        <translation>Confidentiality clauses usually require data at the client&apos;s site to be encrypted. Encrypted backups stay encrypted and can still be restored with their key.</translation>
+    </message>
+    <message>
+        <source>更换密钥</source>
+        <translation>Change key</translation>
+    </message>
+    <message>
+        <source>用新密钥重新加密数据库？旧的恢复密钥将不能再打开数据库。</source>
+        <translation>Re-encrypt the database with a new key? The old recovery key will no longer open it.</translation>
+    </message>
+    <message>
+        <source>旧备份仍用旧密钥加密，旧密钥保留在本机。完成后显示新的恢复密钥，请务必保存。</source>
+        <translation>Older backups stay encrypted with the old key, which is kept on this computer. The new recovery key is shown afterwards — be sure to save it.</translation>
+    </message>
+    <message>
+        <source>正在解密数据库</source>
+        <translation>Decrypting the database</translation>
+    </message>
+    <message>
+        <source>正在更换密钥</source>
+        <translation>Changing the key</translation>
+    </message>
+    <message>
+        <source>未完成，数据库保持原样：{m}</source>
+        <translation>Not done; the database is unchanged: {m}</translation>
+    </message>
+    <message>
+        <source>已加密</source>
+        <translation>encrypted</translation>
+    </message>
+    <message>
+        <source>未加密（明文）</source>
+        <translation>unencrypted (plain)</translation>
+    </message>
+    <message>
+        <source>转换完成并已校验：数据库现为{state}；{tables} 张表、{rows} 条记录、审计日志 {audit} 条，与转换前一致。</source>
+        <translation>Converted and verified: the database is now {state}; {tables} tables, {rows} records and {audit} audit entries, the same as before.</translation>
+    </message>
+    <message>
+        <source>恢复密钥已写入 {path}。请转存到离线介质并妥善保管，然后从本机删除。</source>
+        <translation>Recovery key written to {path}. Move it to offline media, keep it safe, then delete it from this computer.</translation>
+    </message>
+    <message>
+        <source>从备份恢复</source>
+        <translation>Restore from backup</translation>
+    </message>
+    <message>
+        <source>用此备份替换当前数据？</source>
+        <translation>Replace the current data with this backup?</translation>
+    </message>
+    <message>
+        <source>备份：{time}（{kind}，{size}）</source>
+        <translation>Backup: {time} ({kind}, {size})</translation>
+    </message>
+    <message>
+        <source>先对备份做恢复演练（完整性、记录数、审计日志），通过后把当前数据另存为「恢复前」备份，再替换。备份之后录入的记录将不在恢复后的数据中。</source>
+        <translation>The backup is drilled first (integrity, record counts, audit log); if it passes, the current data is kept as a &quot;before restore&quot; backup and then replaced. Records entered after the backup will not be in the restored data.</translation>
+    </message>
+    <message>
+        <source>恢复密钥（仅当备份来自其他电脑或使用旧密钥时需要）</source>
+        <translation>Recovery key (only for a backup from another computer or under an old key)</translation>
+    </message>
+    <message>
+        <source>备份</source>
+        <translation>Backups</translation>
+    </message>
+    <message>
+        <source>时间</source>
+        <translation>Time</translation>
+    </message>
+    <message>
+        <source>大小</source>
+        <translation>Size</translation>
+    </message>
+    <message>
+        <source>立即备份</source>
+        <translation>Back up now</translation>
+    </message>
+    <message>
+        <source>恢复演练</source>
+        <translation>Restore drill</translation>
+    </message>
+    <message>
+        <source>把所选备份恢复到临时位置并核对完整性、记录数和审计日志</source>
+        <translation>Restore the selected backup into a scratch location and check integrity, record counts and the audit log</translation>
+    </message>
+    <message>
+        <source>从备份恢复…</source>
+        <translation>Restore from backup…</translation>
+    </message>
+    <message>
+        <source>打开备份目录</source>
+        <translation>Open backup folder</translation>
+    </message>
+    <message>
+        <source>每天自动备份一次（启动和关闭时），保存在 {path}；自动备份保留 7 天、4 周、12 个月，手动备份不会自动删除。加密数据库的备份同样加密。</source>
+        <translation>One automatic backup a day (at start and at close), kept in {path}; automatic backups are kept for 7 days, 4 weeks and 12 months, manual ones are never deleted automatically. Backups of an encrypted database are encrypted too.</translation>
+    </message>
+    <message>
+        <source>是</source>
+        <translation>Yes</translation>
+    </message>
+    <message>
+        <source>否</source>
+        <translation>No</translation>
+    </message>
+    <message>
+        <source>无摘要</source>
+        <translation>No summary</translation>
+    </message>
+    <message>
+        <source>正在备份</source>
+        <translation>Backing up</translation>
+    </message>
+    <message>
+        <source>备份失败：{m}</source>
+        <translation>Backup failed: {m}</translation>
+    </message>
+    <message>
+        <source>未加密</source>
+        <translation>unencrypted</translation>
+    </message>
+    <message>
+        <source>已备份（{state}，已核对记录数和审计日志）：{path}</source>
+        <translation>Backed up ({state}; record counts and audit log checked): {path}</translation>
+    </message>
+    <message>
+        <source>正在做恢复演练</source>
+        <translation>Running the restore drill</translation>
+    </message>
+    <message>
+        <source>恢复演练出错：{m}</source>
+        <translation>The restore drill failed to run: {m}</translation>
+    </message>
+    <message>
+        <source>恢复演练通过：备份完整，可以恢复。</source>
+        <translation>Restore drill passed: the backup is complete and can be restored.</translation>
+    </message>
+    <message>
+        <source>恢复演练未通过：备份不完整或已损坏。</source>
+        <translation>Restore drill failed: the backup is incomplete or damaged.</translation>
+    </message>
+    <message>
+        <source>正在从备份恢复…</source>
+        <translation>Restoring from the backup…</translation>
+    </message>
+    <message>
+        <source>正在从备份恢复</source>
+        <translation>Restoring from the backup</translation>
+    </message>
+    <message>
+        <source>未恢复，当前数据未改动：{m}</source>
+        <translation>Not restored; the current data is unchanged: {m}</translation>
+    </message>
+    <message>
+        <source>恢复前的数据已备份到：{path}</source>
+        <translation>The data before the restore was backed up to: {path}</translation>
+    </message>
+    <message>
+        <source>注意：{note}</source>
+        <translation>Note: {note}</translation>
+    </message>
+    <message>
+        <source>已从备份恢复：{time}</source>
+        <translation>Restored from backup: {time}</translation>
+    </message>
+    <message>
+        <source>没有解锁数据库。</source>
+        <translation>The database was not unlocked.</translation>
+    </message>
+    <message>
+        <source>无法重新打开数据</source>
+        <translation>Cannot reopen the data</translation>
+    </message>
+    <message>
+        <source>程序将退出；请重新启动。</source>
+        <translation>The program will quit; please start it again.</translation>
+    </message>
+    <message>
+        <source>已自动备份：{name}</source>
+        <translation>Automatic backup made: {name}</translation>
+    </message>
+    <message>
+        <source>自动备份</source>
+        <translation>Automatic backup</translation>
+    </message>
+    <message>
+        <source>核验交付包</source>
+        <translation>Verify pack</translation>
+    </message>
+    <message>
+        <source>核验交付包（文件夹或 .zip）或带 .minisig 签名的单个文件：签名是否来自受信任的公钥，清单列出的每个文件是否齐全、大小和 SHA-256 是否相符，有无多余或路径不安全的文件。</source>
+        <translation>Verifies a pack (folder or .zip) or a single file with its .minisig signature: is the signature made with a trusted public key, is every listed file there with the right size and SHA-256, are there extra files or unsafe paths.</translation>
+    </message>
+    <message>
+        <source>交付包文件夹或 .zip 文件</source>
+        <translation>Pack folder or .zip file</translation>
+    </message>
+    <message>
+        <source>文件夹…</source>
+        <translation>Folder…</translation>
+    </message>
+    <message>
+        <source>文件…</source>
+        <translation>File…</translation>
+    </message>
+    <message>
+        <source>核验</source>
+        <translation>Verify</translation>
+    </message>
+    <message>
+        <source>选择交付包文件夹</source>
+        <translation>Choose the pack folder</translation>
+    </message>
+    <message>
+        <source>选择交付包或已签名的文件</source>
+        <translation>Choose a pack or a signed file</translation>
+    </message>
+    <message>
+        <source>交付包</source>
+        <translation>Packs</translation>
+    </message>
+    <message>
+        <source>请选择要核验的交付包文件夹或文件。</source>
+        <translation>Choose the pack folder or file to verify.</translation>
+    </message>
+    <message>
+        <source>正在核验</source>
+        <translation>Verifying</translation>
+    </message>
+    <message>
+        <source>核验通过</source>
+        <translation>Verified</translation>
+    </message>
+    <message>
+        <source>核验失败</source>
+        <translation>Verification failed</translation>
+    </message>
+    <message>
+        <source>签名人：{who}（密钥 ID {id}，{state}）</source>
+        <translation>Signed by: {who} (key ID {id}, {state})</translation>
+    </message>
+    <message>
+        <source>受信任</source>
+        <translation>trusted</translation>
+    </message>
+    <message>
+        <source>不受信任或签名无效</source>
+        <translation>not trusted or signature invalid</translation>
+    </message>
+    <message>
+        <source>签名时间：{at}</source>
+        <translation>Signed at: {at}</translation>
+    </message>
+    <message>
+        <source>没有有效的签名。</source>
+        <translation>No valid signature.</translation>
+    </message>
+    <message>
+        <source>本机没有任何受信任的公钥：请先导入签名人的公钥并设为信任（omw keys import）。</source>
+        <translation>No public key is trusted on this computer: import the signer&apos;s public key and trust it first (omw keys import).</translation>
     </message>
 </context>
 </TS>

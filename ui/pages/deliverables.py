@@ -13,6 +13,7 @@ from ui.i18n import tr
 from ui.models import Column, RowTableModel
 from ui.pages.base import Opener, Page
 from ui.qt import QtWidgets
+from ui.verify_dialog import VerifyDialog
 from ui.widgets import Banner, RecordTable, SearchBox, heading, muted
 
 STATES = {"due": "待办", "done": "已完成", "overdue": "已逾期"}
@@ -48,6 +49,10 @@ class DeliverablesPage(Page):
         self.export_button.setObjectName("exportButton")
         self.export_button.clicked.connect(self.export)
         top.addWidget(self.export_button)
+        self.verify_button = QtWidgets.QPushButton(tr("核验交付包…"))
+        self.verify_button.setObjectName("verifyPackButton")
+        self.verify_button.clicked.connect(self.verify)
+        top.addWidget(self.verify_button)
         layout.addLayout(top)
         self.banner = Banner()
         layout.addWidget(self.banner)
@@ -134,6 +139,12 @@ class DeliverablesPage(Page):
         dialog = ExportDialog(self.ctx, self)
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
+
+    def verify(self) -> VerifyDialog:
+        dialog = VerifyDialog(self.ctx, self)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
 
     def mark_submitted(self) -> None:
         item = self.selected()

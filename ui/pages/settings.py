@@ -1,4 +1,4 @@
-"""设置: the engineer's identity and signature, language, contracts and demo data."""
+"""设置: identity and signature, language, data safety and backups, contracts and demo data."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from ui.context import AppContext
 from ui.demo import start_demo
 from ui.i18n import LANGUAGES, tr
 from ui.pages.base import Opener, Page
+from ui.pages.data_safety import BackupBox, SecurityBox
 from ui.qt import QtCore, QtGui, QtWidgets
 from ui.settings import ROLES
 from ui.signatures import MySignatureDialog
@@ -78,7 +79,6 @@ class SettingsPage(Page):
         lang.addWidget(self.language)
         lang.addWidget(muted(tr("重新启动后生效。")), 1)
         left.addWidget(language)
-        left.addStretch(1)
 
         data = QtWidgets.QGroupBox(tr("数据"))
         grid = QtWidgets.QVBoxLayout(data)
@@ -99,6 +99,10 @@ class SettingsPage(Page):
             )
         )
         right.addWidget(data)
+        self.security = SecurityBox(ctx, opener, self.banner)
+        right.addWidget(self.security)
+        self.backups = BackupBox(ctx, opener, self.banner)
+        right.addWidget(self.backups, 1)
 
         contracts = QtWidgets.QGroupBox(tr("合同与演示数据"))
         cbox = QtWidgets.QVBoxLayout(contracts)
@@ -118,11 +122,13 @@ class SettingsPage(Page):
         cbox.addWidget(
             muted(tr("演示数据为虚构人员和记录，可用于熟悉功能；请勿用于正式合同的数据目录。"))
         )
-        right.addWidget(contracts)
-        right.addWidget(muted(tr("运维工作台 版本 {v}").format(v=__version__)))
-        right.addStretch(1)
+        left.addWidget(contracts)
+        left.addWidget(muted(tr("运维工作台 版本 {v}").format(v=__version__)))
+        left.addStretch(1)
 
     def refresh(self) -> None:
+        self.security.refresh()
+        self.backups.refresh()
         has = signature_vault.has_signature(self.ctx.store.folder, self.ctx.actor)
         self.signature_state.setText(
             tr("已保存（PIN 保护）") if has else tr("尚未保存。签字时也可勾选「保存为我的签名」。")
