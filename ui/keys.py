@@ -236,6 +236,22 @@ class RecoveryKeyInput(QtWidgets.QWidget):
         text = self.edit.text().strip()
         return normalize_recovery_key(text) if text else None
 
+    def read(self, banner: Banner) -> tuple[bool, str | None]:
+        """``(True, key)`` (key ``None`` if empty); else ``(False, None)`` with the problem shown.
+
+        A file that could not be read (its problem shown once) or a malformed key
+        is a problem.
+        """
+        if self.problem:
+            banner.error(self.problem)
+            self.problem = ""
+            return False, None
+        try:
+            return True, self.key()
+        except StoreError as exc:
+            banner.error(exc.message)
+            return False, None
+
 
 def write_recovery_file(path: str | Path, recovery_key: str, folder: Path, key_id: str) -> Path:
     """Write a recovery-key export file (atomically, readable by its owner only)."""
@@ -443,14 +459,8 @@ class UnlockDialog(QtWidgets.QDialog):
         super().accept()
 
     def accept(self) -> None:
-        if self.input.problem:
-            self.banner.error(self.input.problem)
-            self.input.problem = ""
-            return
-        try:
-            key = self.input.key()
-        except StoreError as exc:
-            self.banner.error(exc.message)
+        ok, key = self.input.read(self.banner)
+        if not ok:
             return
         if key is None:
             self.banner.error(tr("请输入恢复密钥，或从恢复密钥文件读取。"))

@@ -6,6 +6,7 @@ pages: ``F2`` opens the service request quick entry from any window of the app.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from app.due import DueItem
@@ -300,24 +301,44 @@ class MainWindow(QtWidgets.QMainWindow):
             return
         assert item.template_id is not None
         try:
-            run_id = self.ctx.call(
-                lambda s: (
-                    checklist_view.run_for_occurrence(
-                        s,
-                        self.ctx.contract,
-                        item.code,
-                        window_start=item.window_start,
-                        deadline=item.deadline,
-                        today=self.ctx.today(),
-                        inspector=self.ctx.actor,
-                        system_code=item.system_code,
-                        holiday_period_id=item.holiday_period_id,
-                    ).id
-                )
+            self.open_occurrence(
+                item.code,
+                window_start=item.window_start,
+                deadline=item.deadline,
+                system_code=item.system_code,
+                holiday_period_id=item.holiday_period_id,
             )
         except StoreError as exc:
             self.statusBar().showMessage(exc.message, 10_000)
-            return
+
+    def open_occurrence(
+        self,
+        template_code: str,
+        *,
+        window_start: date,
+        deadline: date,
+        system_code: str | None,
+        holiday_period_id: str | None,
+    ) -> None:
+        """Open the run of a due checklist occurrence, started now by the user if there is none.
+
+        Raises :class:`StoreError` (nothing opened) if the run cannot be had.
+        """
+        run_id = self.ctx.call(
+            lambda s: (
+                checklist_view.run_for_occurrence(
+                    s,
+                    self.ctx.contract,
+                    template_code,
+                    window_start=window_start,
+                    deadline=deadline,
+                    today=self.ctx.today(),
+                    inspector=self.ctx.actor,
+                    system_code=system_code,
+                    holiday_period_id=holiday_period_id,
+                ).id
+            )
+        )
         self.ctx.changed()
         self.open_run(run_id)
 

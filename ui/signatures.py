@@ -20,7 +20,7 @@ from ui.context import AppContext
 from ui.i18n import tr
 from ui.qt import Qt, QtGui, QtWidgets, Signal
 from ui.signature_pad import SignaturePad
-from ui.widgets import Banner, muted
+from ui.widgets import Banner, muted, ok_cancel
 
 OPERATOR, REVIEWER, CLIENT = signing.ROLES
 
@@ -126,12 +126,8 @@ class SignDialog(QtWidgets.QDialog):
             self.name.textChanged.connect(self._update_saved)
             self._update_saved()
 
-        buttons = QtWidgets.QDialogButtonBox()
-        self.ok = buttons.addButton(tr("签字"), QtWidgets.QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons, self.ok = ok_cancel(self, tr("签字"))
         self.ok.setObjectName("signButton")
-        buttons.addButton(tr("取消"), QtWidgets.QDialogButtonBox.ButtonRole.RejectRole)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.resize(620, 420)
         (self.pin if self.saved_box.isVisibleTo(self) else self.pad).setFocus()
@@ -249,12 +245,8 @@ class AmendDialog(QtWidgets.QDialog):
         self.reason.setObjectName("amendReason")
         self.reason.setTabChangesFocus(True)
         layout.addWidget(self.reason)
-        buttons = QtWidgets.QDialogButtonBox()
-        ok = buttons.addButton(tr("生成更正记录"), QtWidgets.QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons, ok = ok_cancel(self, tr("生成更正记录"))
         ok.setObjectName("amendButton")
-        buttons.addButton(tr("取消"), QtWidgets.QDialogButtonBox.ButtonRole.RejectRole)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.resize(480, 240)
 
@@ -360,11 +352,7 @@ class MySignatureDialog(QtWidgets.QDialog):
         form.addRow(tr("PIN/口令（至少 4 位）"), self.pin)
         form.addRow(tr("再次输入"), self.again)
         layout.addLayout(form)
-        buttons = QtWidgets.QDialogButtonBox()
-        buttons.addButton(tr("保存"), QtWidgets.QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton(tr("取消"), QtWidgets.QDialogButtonBox.ButtonRole.RejectRole)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons, _ok = ok_cancel(self, tr("保存"))
         layout.addWidget(buttons)
         self.resize(600, 400)
 

@@ -106,6 +106,18 @@ def heading(text: str, size: float = 1.35) -> QtWidgets.QLabel:
     return label
 
 
+def ok_cancel(
+    dialog: QtWidgets.QDialog, ok_text: str
+) -> tuple[QtWidgets.QDialogButtonBox, QtWidgets.QPushButton]:
+    """「ok_text」 (accepts ``dialog``) and 「取消」 (rejects it); the box and its ok button."""
+    buttons = QtWidgets.QDialogButtonBox()
+    ok = buttons.addButton(ok_text, QtWidgets.QDialogButtonBox.ButtonRole.AcceptRole)
+    buttons.addButton(tr("取消"), QtWidgets.QDialogButtonBox.ButtonRole.RejectRole)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons, ok
+
+
 def muted(text: str = "") -> QtWidgets.QLabel:
     label = QtWidgets.QLabel(text)
     label.setStyleSheet("color:#666;")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Protocol
 
 from app.due import DueItem
@@ -18,6 +19,15 @@ class Opener(Protocol):
     ) -> None: ...
     def open_request(self, req_id: str | None = None) -> None: ...
     def open_due(self, item: DueItem) -> None: ...
+    def open_occurrence(
+        self,
+        template_code: str,
+        *,
+        window_start: date,
+        deadline: date,
+        system_code: str | None,
+        holiday_period_id: str | None,
+    ) -> None: ...
     def show_page(self, name: str) -> None: ...
     def store_busy_reason(self) -> str: ...
 

@@ -40,7 +40,7 @@ from ui.operations import Operation, ProgressView
 from ui.pages.base import Opener
 from ui.qt import Qt, QtCore, QtGui, QtWidgets
 from ui.store_ops import run_with_store_closed
-from ui.widgets import Banner, heading, muted
+from ui.widgets import Banner, heading, muted, ok_cancel
 
 
 def kind_label(kind: str) -> str:
@@ -115,18 +115,38 @@ class ReportDialog(QtWidgets.QDialog):
         self.resize(760, 420)
 
 
-# --------------------------------------------------------------------------- 数据安全
+class StoreBox(QtWidgets.QGroupBox):
+    """A box of the page that works on the store of the data folder; it reports to ``banner``."""
 
-
-class SecurityBox(QtWidgets.QGroupBox):
-    """Whether the store is encrypted, where its key is; encrypt, decrypt, re-key, export."""
-
-    def __init__(self, ctx: AppContext, opener: Opener, banner: Banner) -> None:
-        super().__init__(tr("数据安全"))
-        self.setObjectName("securityBox")
+    def __init__(
+        self, title: str, name: str, ctx: AppContext, opener: Opener, banner: Banner
+    ) -> None:
+        super().__init__(title)
+        self.setObjectName(name)
         self.ctx = ctx
         self.opener = opener
         self.banner = banner
+
+    @property
+    def folder(self) -> Path:
+        return self.ctx.store.folder
+
+    def _busy(self) -> bool:
+        """Whether the store is busy (the reason is shown): it must not be replaced now."""
+        reason = self.opener.store_busy_reason()
+        if reason:
+            self.banner.error(reason)
+        return bool(reason)
+
+
+# --------------------------------------------------------------------------- 数据安全
+
+
+class SecurityBox(StoreBox):
+    """Whether the store is encrypted, where its key is; encrypt, decrypt, re-key, export."""
+
+    def __init__(self, ctx: AppContext, opener: Opener, banner: Banner) -> None:
+        super().__init__(tr("数据安全"), "securityBox", ctx, opener, banner)
         layout = QtWidgets.QVBoxLayout(self)
         self.state = QtWidgets.QLabel()
         self.state.setObjectName("storeState")
@@ -160,10 +180,6 @@ class SecurityBox(QtWidgets.QGroupBox):
         layout.addLayout(row)
         self.description: dict[str, Any] = {}
         ctx.store_reopened.connect(self.refresh)
-
-    @property
-    def folder(self) -> Path:
-        return self.ctx.store.folder
 
     def refresh(self) -> None:
         try:
@@ -209,13 +225,10 @@ class SecurityBox(QtWidgets.QGroupBox):
 
     # ------------------------------------------------------------------ actions
 
-    def _busy(self) -> bool:
-        reason = self.opener.store_busy_reason()
-        if reason:
-            self.banner.error(reason)
-        return bool(reason)
-
     def _secret_store(self) -> SecretStore | None:
+        """The secret store for a conversion; ``None`` (the reason shown) if the store is busy."""
+        if self._busy():
+            return None
         try:
             return open_secret_store(self.folder)
         except StoreError as exc:
@@ -223,8 +236,6 @@ class SecurityBox(QtWidgets.QGroupBox):
             return None
 
     def encrypt(self) -> None:
-        if self._busy():
-            return
         secrets = self._secret_store()
         if secrets is None:
             return
@@ -244,8 +255,6 @@ class SecurityBox(QtWidgets.QGroupBox):
         )
 
     def decrypt(self) -> None:
-        if self._busy():
-            return
         secrets = self._secret_store()
         if secrets is None:
             return
@@ -261,8 +270,6 @@ class SecurityBox(QtWidgets.QGroupBox):
         )
 
     def rekey(self) -> None:
-        if self._busy():
-            return
         secrets = self._secret_store()
         if secrets is None:
             return
@@ -393,39 +400,24 @@ class RestoreBackupDialog(QtWidgets.QDialog):
         self.input = RecoveryKeyInput()
         inner.addWidget(self.input)
         layout.addWidget(box)
-        buttons = QtWidgets.QDialogButtonBox()
-        self.restore_button = buttons.addButton(
-            tr("恢复"), QtWidgets.QDialogButtonBox.ButtonRole.AcceptRole
-        )
+        buttons, self.restore_button = ok_cancel(self, tr("恢复"))
         self.restore_button.setObjectName("confirmRestore")
-        buttons.addButton(tr("取消"), QtWidgets.QDialogButtonBox.ButtonRole.RejectRole)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         fit(self, 640)
 
     def accept(self) -> None:
-        if self.input.problem:
-            self.banner.error(self.input.problem)
-            self.input.problem = ""
+        ok, key = self.input.read(self.banner)
+        if not ok:
             return
-        try:
-            self.recovery_key = self.input.key()
-        except StoreError as exc:
-            self.banner.error(exc.message)
-            return
+        self.recovery_key = key
         super().accept()
 
 
-class BackupBox(QtWidgets.QGroupBox):
+class BackupBox(StoreBox):
     """The backups of the data folder; back up now, drill, restore."""
 
     def __init__(self, ctx: AppContext, opener: Opener, banner: Banner) -> None:
-        super().__init__(tr("备份"))
-        self.setObjectName("backupBox")
-        self.ctx = ctx
-        self.opener = opener
-        self.banner = banner
+        super().__init__(tr("备份"), "backupBox", ctx, opener, banner)
         self.backups: list[BackupInfo] = []
         self.last_drill: DrillReport | None = None
         self.last_restore: RestoreReport | None = None
@@ -471,10 +463,6 @@ class BackupBox(QtWidgets.QGroupBox):
         layout.addLayout(row)
         ctx.backups_changed.connect(self.refresh)
         ctx.store_reopened.connect(self.refresh)
-
-    @property
-    def folder(self) -> Path:
-        return self.ctx.store.folder
 
     def refresh(self) -> None:
         self.where.setText(
@@ -596,9 +584,7 @@ class BackupBox(QtWidgets.QGroupBox):
         backup = self.selected()
         if backup is None:
             return
-        reason = self.opener.store_busy_reason()
-        if reason:
-            self.banner.error(reason)
+        if self._busy():
             return
         dialog = RestoreBackupDialog(backup, self)
         dialog.accepted.connect(lambda: self._restore(backup, dialog.recovery_key))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import NamedTuple
 
-from app.services import checklist_view, faults
+from app.services import faults
 from app.services.holiday_board import PHASES, HolidayBoard, Sheet, holiday_board, list_holidays
 from db.errors import StoreError
 from ui.context import AppContext
@@ -201,26 +201,15 @@ class HolidaysPage(Page):
             self.opener.open_run(sheet.run_id)
             return
         try:
-            run_id = self.ctx.call(
-                lambda s: (
-                    checklist_view.run_for_occurrence(
-                        s,
-                        self.ctx.contract,
-                        sheet.template_code,
-                        window_start=sheet.window_start,
-                        deadline=sheet.deadline,
-                        today=self.ctx.today(),
-                        inspector=self.ctx.actor,
-                        system_code=sheet.system_code,
-                        holiday_period_id=self.board.period_id if self.board else None,
-                    ).id
-                )
+            self.opener.open_occurrence(
+                sheet.template_code,
+                window_start=sheet.window_start,
+                deadline=sheet.deadline,
+                system_code=sheet.system_code,
+                holiday_period_id=self.board.period_id,
             )
         except StoreError as exc:
             self.banner.error(exc.message)
-            return
-        self.ctx.changed()
-        self.opener.open_run(run_id)
 
     def record_emergency(self, code: str) -> None:
         if self.board is None:

@@ -20,7 +20,7 @@ from ui.models import Column, Row, RowTableModel
 from ui.operations import Operation
 from ui.pages.base import Opener, Page
 from ui.qt import QtWidgets, Signal
-from ui.widgets import Banner, RecordTable, SearchBox, heading, muted, to_date
+from ui.widgets import Banner, RecordTable, SearchBox, heading, muted, ok_cancel, to_date
 
 ALL = ""
 
@@ -181,11 +181,7 @@ class NewRunDialog(QtWidgets.QDialog):
         layout.addRow(tr("系统"), self.system)
         self.template.currentIndexChanged.connect(self._systems)
         self._systems()
-        buttons = QtWidgets.QDialogButtonBox()
-        buttons.addButton(tr("开始"), QtWidgets.QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton(tr("取消"), QtWidgets.QDialogButtonBox.ButtonRole.RejectRole)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons, _ok = ok_cancel(self, tr("开始"))
         layout.addRow(buttons)
 
     def _systems(self) -> None:
