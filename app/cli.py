@@ -572,6 +572,10 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+#: the AES archive written beside a pack by ``omw export month|range --encrypt``
+ENCRYPTED_SUFFIX = ".encrypted.zip"
+
+
 def _export_progress(done: int, total: int, message: str) -> None:
     if done < total:
         print(f"  [{done + 1}/{total}] {message}", file=sys.stderr)
@@ -603,10 +607,13 @@ def cmd_export(args: argparse.Namespace) -> int:
                 "verification_code": result.verification_code,
                 "record_ids": result.record_ids,
             }
+            data["signature"] = str(result.signature) if result.signature else None
             if args.json:
                 _print_json(data)
             else:
                 print(f"已导出：{result.path}（校验码 {result.verification_code}）")
+                if result.signature:
+                    print(f"签名：{result.signature}")
             return 0
         if not args.contract:
             raise CliError("请用 --contract 指定合同。")
@@ -621,6 +628,12 @@ def cmd_export(args: argparse.Namespace) -> int:
                 plan = packs.plan_range(
                     session, args.contract, args.date_from, args.date_to, label=args.label or ""
                 )
+        passphrase = None
+        if args.encrypt and not args.dry_run:
+            from app.pack_archive import check_passphrase
+
+            passphrase = _pack_passphrase(new=True)  # asked before the export, not after
+            check_passphrase(passphrase)
         if args.dry_run:
             rows = [[f.path, f.title, f.period.label] for f in plan.files]
             if args.json:
@@ -640,11 +653,23 @@ def cmd_export(args: argparse.Namespace) -> int:
         )
     finally:
         store.close()
+    encrypted = None
+    if passphrase is not None:
+        from app import pack_archive
+
+        encrypted = pack_archive.write_encrypted_zip(
+            result.folder,
+            result.folder.with_name(f"{result.folder.name}{ENCRYPTED_SUFFIX}"),
+            passphrase,
+            overwrite=args.force,
+        )
     if args.json:
         _print_json(
             {
                 "folder": str(result.folder),
                 "zip": str(result.zip_path) if result.zip_path else None,
+                "zip_signature": (f"{result.zip_path}.minisig" if result.zip_path else None),
+                "encrypted": str(encrypted) if encrypted else None,
                 "files": len(result.files),
                 "seconds": round(result.seconds, 3),
                 "manifest": result.manifest,
@@ -654,7 +679,11 @@ def cmd_export(args: argparse.Namespace) -> int:
         count, seconds = len(result.files), result.seconds
         print(f"已导出 {count} 个文件到 {result.folder}（用时 {seconds:.2f} 秒）")
         if result.zip_path:
-            print(f"压缩包：{result.zip_path}")
+            print(f"压缩包：{result.zip_path}（签名 {result.zip_path.name}.minisig）")
+        if encrypted:
+            print(f"加密包（AES-256，带离现场用）：{encrypted}")
+            print("注意：口令请另行告知收件人，不要与文件一起发送。")
+        print(f"核验：omw verify {result.folder}")
     return 0
 
 
@@ -982,6 +1011,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-zip", action="store_true", help="只导出文件夹，不生成 zip")
     p.add_argument("--force", action="store_true", help="覆盖已存在的同名交付包")
     p.add_argument("--dry-run", action="store_true", help="只列出将导出的文件")
+    p.add_argument(
+        "--encrypt",
+        action="store_true",
+        help=f"另外生成 AES-256 加密包 <交付包>{ENCRYPTED_SUFFIX}（口令：环境变量 "
+        "OMW_PACK_PASSPHRASE 或提示输入），用于带离现场",
+    )
     p.add_argument("--json", action="store_true")
 
     p = add("template-fields", cmd_template_fields, "列出表单模板可用的字段（含重复行和签名图片）")

@@ -45,7 +45,7 @@ def test_manifest_lists_every_file_with_its_hash(demo_store, tmp_path: Path) -> 
     on_disk = sorted(
         p.relative_to(result.folder).as_posix()
         for p in result.folder.rglob("*")
-        if p.is_file() and p.name not in ("manifest.json", "SHA256SUMS")
+        if p.is_file() and p.name not in ("manifest.json", "manifest.json.minisig", "SHA256SUMS")
     )
     assert sorted(f["path"] for f in manifest["files"]) == on_disk
     for entry in manifest["files"]:
@@ -66,6 +66,11 @@ def test_manifest_lists_every_file_with_its_hash(demo_store, tmp_path: Path) -> 
             zf.read(f"{result.folder.name}/manifest.json")
             == (result.folder / "manifest.json").read_bytes()
         )
+        assert (
+            zf.read(f"{result.folder.name}/manifest.json.minisig")
+            == (result.folder / "manifest.json.minisig").read_bytes()
+        )
+    assert Path(f"{result.zip_path}.minisig").is_file()
     assert calls[0][0] == 0 and calls[-1][0] == calls[-1][1]
     assert not [p for p in (tmp_path / "out").iterdir() if p.name.startswith(".")]
     # the deliverables now show as exported
@@ -128,7 +133,11 @@ def test_existing_pack_needs_overwrite(demo_store, tmp_path: Path) -> None:
         packs.export_pack(demo_store, plan, tmp_path, record=False, now=NOW)
     again = packs.export_pack(demo_store, plan, tmp_path, record=False, overwrite=True, now=NOW)
     assert again.folder == first.folder and (again.folder / "manifest.json").is_file()
-    assert sorted(p.name for p in tmp_path.iterdir()) == [first.folder.name, first.zip_path.name]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        first.folder.name,
+        first.zip_path.name,
+        f"{first.zip_path.name}.minisig",
+    ]
 
 
 def test_range_archive_has_summary_and_month_folders(demo_store, tmp_path: Path) -> None:
@@ -250,3 +259,131 @@ def test_cli_export_and_template_fields(
     assert "charts.<代码>" in text and "signatures.operator.image" in text and "{%tr for" in text
     assert main(["template-fields"]) == 0
     assert "inspection_record" in capsys.readouterr().out
+
+
+# --------------------------------------------------------------------------- signed out of the box
+
+
+def _trusted(store) -> list:
+    from app.signing_keys import known_keys
+
+    with store.session() as s:
+        return known_keys(s)
+
+
+def _flip(path: Path, at: int) -> bytes:
+    data = path.read_bytes()
+    changed = bytearray(data)
+    changed[at % len(data)] ^= 0x01
+    path.write_bytes(bytes(changed))
+    return data
+
+
+def test_exported_pack_verifies_with_the_stores_keys_and_any_flipped_byte_fails(
+    demo_store, tmp_path: Path
+) -> None:
+    from app.verify import verify_pack
+
+    result = packs.export_pack(
+        demo_store, _plan(demo_store), tmp_path, exporter="项目经理甲", now=NOW
+    )
+    keys = _trusted(demo_store)  # the exporter's own key, trusted automatically
+    assert result.zip_path is not None
+    zip_sig = Path(f"{result.zip_path}.minisig")
+    assert zip_sig.is_file() and (result.folder / "manifest.json.minisig").is_file()
+    for target in (result.folder, result.zip_path):
+        report = verify_pack(target, keys)
+        assert report.ok, report.problems
+        assert report.signer == "项目经理甲"
+    form = result.folder / result.manifest["files"][0]["path"]
+    for victim in (form, result.folder / "manifest.json", result.folder / "manifest.json.minisig"):
+        original = _flip(victim, len(victim.read_bytes()) // 2)
+        assert not verify_pack(result.folder, keys).ok, victim.name
+        victim.write_bytes(original)
+        assert verify_pack(result.folder, keys).ok
+    for victim in (result.zip_path, zip_sig):
+        original = _flip(victim, len(victim.read_bytes()) // 3)
+        assert not verify_pack(result.zip_path, keys).ok, victim.name
+        victim.write_bytes(original)
+    assert verify_pack(result.zip_path, keys).ok
+
+
+def test_single_form_is_signed_and_verifies(demo_store, tmp_path: Path) -> None:
+    from app.verify import verify_pack
+
+    plan = _plan(demo_store)
+    fault_id = next(f for f in plan.files if f.kind == "fault_report").record_ids[0]
+    out = packs.export_form(
+        demo_store, "fault_report", tmp_path / "f.docx", record_id=fault_id, exporter="工程师乙"
+    )
+    assert out.signature == tmp_path / "f.docx.minisig" and out.signature.is_file()
+    keys = _trusted(demo_store)
+    report = verify_pack(out.path, keys)
+    assert report.ok and report.signer == "工程师乙", report.problems
+    _flip(out.path, 100)
+    assert not verify_pack(out.path, keys).ok
+
+
+def test_footer_code_is_key_id_and_content_digest_and_matches_the_manifest(
+    demo_store, tmp_path: Path
+) -> None:
+    import re
+
+    from app.signing_keys import own_public_key
+
+    result = packs.export_pack(
+        demo_store, _plan(demo_store), tmp_path, exporter="项目经理甲", record=False, now=NOW
+    )
+    key_id = own_public_key(demo_store, "项目经理甲").key_id
+    docx = [f for f in result.manifest["files"] if f["format"] == "docx"]
+    assert docx
+    for entry in docx:
+        code = entry["verification_code"]
+        assert re.fullmatch(r"K[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}", code)
+        assert code.startswith(f"K{key_id[:4]}-")
+        with zipfile.ZipFile(result.folder / entry["path"]) as zf:
+            footers = [n for n in zf.namelist() if re.fullmatch(r"word/footer\d*\.xml", n)]
+            text = "".join(zf.read(n).decode("utf-8") for n in footers)
+        assert code in text, entry["path"]
+    # the code names the content, not the export: the same export again gives the same codes
+    again = packs.export_pack(
+        demo_store,
+        _plan(demo_store),
+        tmp_path / "again",
+        exporter="项目经理甲",
+        record=False,
+        now=NOW,
+    )
+    assert [f["verification_code"] for f in again.manifest["files"]] == [
+        f["verification_code"] for f in result.manifest["files"]
+    ]
+
+
+def test_cli_export_verify_and_encrypt(
+    demo_store, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app import pack_archive
+
+    data_dir = str(demo_store.folder)
+    demo_store.close()
+    out = tmp_path / "out"
+    passphrase = "交付包口令 carry-2026"
+    monkeypatch.setenv(pack_archive.ENV_PASSPHRASE, passphrase)
+    args = ["--data-dir", data_dir, "--as", "项目经理甲", "export", "month"]
+    args += ["--contract", "internet-om", "--month", MONTH, "--out", str(out), "--encrypt"]
+    assert main(args) == 0
+    capsys.readouterr()
+    folder = next(p for p in out.iterdir() if p.is_dir())
+    encrypted = out / f"{folder.name}.encrypted.zip"
+    assert encrypted.is_file()
+    for target in (folder, out / f"{folder.name}.zip"):
+        assert main(["--data-dir", data_dir, "verify", str(target)]) == 0, capsys.readouterr()
+    opened = pack_archive.read_encrypted_zip(encrypted, passphrase, tmp_path / "opened")
+    assert main(["--data-dir", data_dir, "verify", str(opened)]) == 0
+    target = tmp_path / "one.docx"
+    fault_id = json.loads((folder / "manifest.json").read_text("utf-8"))
+    fault_id = next(f for f in fault_id["files"] if f["form"] == "fault_report")["record_ids"][0]
+    form = ["--data-dir", data_dir, "export", "form", "fault_report", "--record", fault_id]
+    assert main([*form, "--out", str(target)]) == 0
+    assert Path(f"{target}.minisig").is_file()
+    assert main(["--data-dir", data_dir, "verify", str(target)]) == 0

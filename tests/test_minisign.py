@@ -191,7 +191,7 @@ def _export_and_sign(store, out: Path) -> tuple[Path, Path]:
     with store.session() as session:
         plan = packs.plan_month(session, "internet-om", MONTH)
     result = packs.export_pack(store, plan, out, exporter="项目经理甲", make_zip=False)
-    signing_keys.sign_file(store, "项目经理甲", result.folder / "manifest.json")
+    assert (result.folder / "manifest.json.minisig").is_file()  # signed by the export itself
     pub = out / "pm.pub"
     pub.write_text(signing_keys.own_public_key(store, "项目经理甲").file_text())
     return result.folder, pub
@@ -212,6 +212,22 @@ def test_minisign_accepts_an_exported_pack_manifest(demo_store, tmp_path: Path) 
     assert _run("-Vm", str(manifest), "-p", str(pub)).returncode != 0
     report = verify_pack(folder, [TrustedKey(public, "项目经理甲")])
     assert not report.ok and any("签名无效" in p for p in report.problems)
+
+
+@needs_minisign
+def test_minisign_accepts_an_exported_pack_zip_and_its_inner_manifest(
+    demo_store, tmp_path: Path
+) -> None:
+    with demo_store.session() as session:
+        plan = packs.plan_month(session, "internet-om", MONTH)
+    result = packs.export_pack(demo_store, plan, tmp_path / "out", exporter="项目经理甲")
+    assert result.zip_path is not None
+    pub = tmp_path / "omw.pub"
+    pub.write_text(signing_keys.own_public_key(demo_store, "项目经理甲").file_text())
+    done = _run("-Vm", str(result.zip_path), "-p", str(pub))  # <pack>.zip.minisig
+    assert done.returncode == 0, done.stderr
+    assert f"file:{result.zip_path.name}" in done.stdout
+    assert _run("-Vm", str(result.folder / "manifest.json"), "-p", str(pub)).returncode == 0
 
 
 @needs_minisign

@@ -12,6 +12,7 @@ import dataclasses
 import hashlib
 import json
 from collections import Counter
+from contextvars import ContextVar
 from dataclasses import dataclass, field, is_dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -29,6 +30,7 @@ from app.services import faults as faults_mod
 from app.services import inspections as insp
 from app.services import requests as req_mod
 from app.services.signing import ROLES, short_code
+from app.signing_keys import document_digest, verification_code
 from app.workcal import window_label
 from db.models import ChecklistItem, FaultRecord, ServiceRequest, Signature
 
@@ -55,6 +57,8 @@ class Job:
     holiday_id: str | None = None
     exporter: str = ""
     now: datetime = field(default_factory=lambda: datetime.now().replace(microsecond=0))
+    #: the exporter's signing key id: the footer code becomes ``verification_code(key_id, …)``
+    key_id: str = ""
 
 
 # --------------------------------------------------------------------------- helpers
@@ -227,12 +231,23 @@ def _base(data: ExportData, job: Job) -> dict[str, Any]:
     }
 
 
+#: the key id of the job being built (set by :func:`build`; empty: a bare content code)
+_KEY_ID: ContextVar[str] = ContextVar("omw_export_key_id", default="")
+
+
 def _finish(ctx: c.FormContext) -> c.FormContext:
-    """Stamp the verification code over the content (not the export time)."""
+    """Stamp the verification code over the content (not the export time).
+
+    With the exporter's key id (``Job.key_id``) the code is
+    :func:`app.signing_keys.verification_code` — ``K<key id>-<digest prefix>``,
+    what the printed footer and the signed manifest carry; without one, the
+    bare digest prefix.
+    """
     skip = ("exported_at", "exporter", "verification_code")
     stamp = {n: getattr(ctx, n) for n in _field_names(type(ctx)) if n not in skip}
-    body = canonical(stamp)
-    ctx.verification_code = short_code(hashlib.sha256(body.encode("utf-8")).hexdigest())
+    content = document_digest(canonical(stamp).encode("utf-8"))
+    key_id = _KEY_ID.get()
+    ctx.verification_code = verification_code(key_id, content) if key_id else short_code(content)
     return ctx
 
 
@@ -1274,4 +1289,8 @@ def build(data: ExportData, job: Job) -> c.FormContext:
     """The context of ``job`` (documents: prefilled facts of the profile)."""
     spec(job.kind)
     builder = BUILDERS.get(job.kind, build_document)
-    return builder(data, job)
+    token = _KEY_ID.set(job.key_id)
+    try:
+        return builder(data, job)
+    finally:
+        _KEY_ID.reset(token)

@@ -8,17 +8,22 @@
   and, for tabular forms, Excel. Summary reports (中期验收报告, 项目总结报告 …)
   go into range archives only; a range with none gets a 阶段运维总结报告.
 - :func:`export_pack` renders them into a hidden staging folder, each file
-  written atomically, with ``manifest.json`` and ``SHA256SUMS``, then renames
-  the folder into place and writes the zip beside it (temp + fsync + rename).
+  written atomically, with ``manifest.json`` and ``SHA256SUMS``, signs the
+  manifest with the exporter's key (``manifest.json.minisig``, minisign
+  format; not listed in the manifest), then renames the folder into place and
+  writes the zip beside it (temp + fsync + rename; it holds the same files and
+  signature) and signs the finished zip as ``<pack>.zip.minisig``.
   ``progress(done, total, message)`` is called per file; ``cancel`` (a callable
   or a :class:`threading.Event`) is checked between files. On cancel or error
   the staging folder and temporary zip are removed: nothing partial remains.
   After success each deliverable occurrence is recorded as 已导出
   (:func:`app.deadlines.mark_submitted` with ``state="exported"``).
 
-Manifest (``omw-pack/1``) — UTF-8 JSON with sorted keys, written once; a
-detached signature over its exact bytes (``manifest.json.minisig``) can be
-added later without changing it::
+Manifest (``omw-pack/1``) — UTF-8 JSON with sorted keys, written once; the
+detached signature over its exact bytes is ``manifest.json.minisig``. Each
+file's ``verification_code`` is the code printed in its footer
+(:func:`app.signing_keys.verification_code`: the exporter's key id and the
+content digest prefix), so a paper copy is matched to its file::
 
     {"format": "omw-pack/1", "kind": "month" | "range", "app_version",
      "contract": {"code", "name", "contract_no", "client", "vendor"},
@@ -44,7 +49,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from app import __version__, periods
+from app import __version__, periods, signing_keys
 from app.deadlines import Deadline, deadlines, mark_submitted
 from app.export import build as b
 from app.export import naming
@@ -322,7 +327,17 @@ def _cancelled(cancel: Cancel | None) -> bool:
     return bool(cancel())
 
 
-def _job(planned: PlannedFile, exporter: str, now: datetime) -> b.Job:
+def _signer(store: Store, exporter: str) -> tuple[str, Any, str]:
+    """Who signs (the exporter, else the store's actor), their unlocked secrets, key id."""
+    from app.secrets import open_secret_store
+
+    signer = signing_keys.person_name(exporter or store.actor)
+    secrets = open_secret_store(store.folder)
+    key = signing_keys.own_public_key(store, signer, secrets=secrets)
+    return signer, secrets, key.key_id
+
+
+def _job(planned: PlannedFile, exporter: str, now: datetime, key_id: str = "") -> b.Job:
     return b.Job(
         kind=planned.kind,
         period=planned.period,
@@ -332,6 +347,7 @@ def _job(planned: PlannedFile, exporter: str, now: datetime) -> b.Job:
         holiday_id=planned.holiday_id,
         exporter=exporter,
         now=now,
+        key_id=key_id,
     )
 
 
@@ -413,6 +429,9 @@ def export_pack(
     total = len(plan.files) + 1
     exported: list[ExportedFile] = []
     zf: zipfile.ZipFile | None = None
+    # the key first (created at first use, outside any write session; asks for
+    # the secret file's passphrase, if any, before any work is done)
+    signer, secrets, key_id = _signer(store, exporter)
     try:
         staging.mkdir()
         if zip_tmp is not None:
@@ -436,7 +455,7 @@ def export_pack(
                 )
                 ctx = contexts.get(key)
                 if ctx is None:
-                    ctx = b.build(data, _job(planned, exporter, now))
+                    ctx = b.build(data, _job(planned, exporter, now, key_id))
                     contexts = {key: ctx}  # docx and xlsx of one form share it
                 body = renderer.render(ctx, planned.fmt, planned.deliverable_code)
                 target = staging / planned.path
@@ -463,9 +482,11 @@ def export_pack(
         sums = "".join(f"{f.sha256}  {f.path}\n" for f in exported).encode("utf-8")
         write_atomic(staging / MANIFEST, body, sync=False)
         write_atomic(staging / SUMS, sums, sync=False)
+        sig = signing_keys.sign_file(store, signer, staging / MANIFEST, secrets=secrets)
         _sync_tree(staging)
         if zf is not None and zip_tmp is not None:
             _zip_write(zf, f"{plan.folder}/{MANIFEST}", body, now)
+            _zip_write(zf, f"{plan.folder}/{sig.name}", sig.read_bytes(), now)
             _zip_write(zf, f"{plan.folder}/{SUMS}", sums, now)
             zf.close()
             zf = None
@@ -480,6 +501,9 @@ def export_pack(
             import os
 
             os.replace(zip_tmp, zip_final)
+            zip_tmp = None
+            # the zip byte for byte (zip metadata is outside the manifest's signature)
+            signing_keys.sign_file(store, signer, zip_final, secrets=secrets)
         fsync_dir(out)
     except BaseException:
         if zf is not None:
@@ -564,6 +588,7 @@ class FormResult:
     sha256: str
     verification_code: str
     record_ids: list[str]
+    signature: Path | None = None  #: ``<path>.minisig``
 
 
 def export_form(
@@ -583,7 +608,9 @@ def export_form(
 
     Record forms take ``record_id`` (a run, a service request, a fault; for
     节假日检查记录单 the holiday period's id); period forms ``contract`` and
-    ``start``/``end``; documents ``contract``.
+    ``start``/``end``; documents ``contract``. The file is signed with the
+    exporter's key (``<out>.minisig`` beside it) and its footer code is the
+    exporter's key id plus the content digest prefix.
     """
     form = spec(kind)
     path = Path(out)
@@ -594,6 +621,7 @@ def export_form(
             f"输出文件名应以此结尾：{path.name}"
         )
     now = now or datetime.now().replace(microsecond=0)
+    signer, secrets, key_id = _signer(store, exporter)
     with gc_paused(), store.session() as session:
         found = _contract_for(session, form, record_id, contract)
         data = ExportData(session, found)
@@ -615,13 +643,20 @@ def export_form(
             holiday_id=holiday_id,
             exporter=exporter,
             now=now,
+            key_id=key_id,
         )
         ctx = b.build(data, job)
         body = Renderer(session, found).render(ctx, fmt, deliverable_code)
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(path, body)
+    sig = signing_keys.sign_file(store, signer, path, secrets=secrets)
     return FormResult(
-        path, len(body), hashlib.sha256(body).hexdigest(), ctx.verification_code, ctx.record_ids
+        path,
+        len(body),
+        hashlib.sha256(body).hexdigest(),
+        ctx.verification_code,
+        ctx.record_ids,
+        sig,
     )
 
 
