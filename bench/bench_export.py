@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import shutil
 import statistics
 import sys
@@ -36,6 +37,11 @@ import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+
+# Exports are signed with the exporter's key. The benchmark must never write a key into
+# the developer's real OS keyring, so it keeps its keys in the data folder's sealed file.
+os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
+os.environ.setdefault("OMW_PASSPHRASE", "omw-benchmark-only-passphrase")
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
