@@ -1051,6 +1051,18 @@ def setup_page(ws, landscape: bool) -> None:
     ws.print_options.horizontalCentered = True
 
 
+def count_block(
+    caption: str, label: str, items: str, unit: str = "次数"
+) -> tuple[str, list[str], list[str], str]:
+    """A stats_sheet block listing Count rows (name, count, share) of one context list."""
+    return (
+        caption,
+        [label, unit, "占比"],
+        ["{{ x.name }}", "{{ x.count }}", "{{ x.share }}"],
+        f"x in {items}",
+    )
+
+
 def stats_sheet(
     wb,
     name: str,
@@ -1252,24 +1264,9 @@ def x_monthly_report():
         wb,
         "故障统计",
         [
-            (
-                "故障按等级",
-                ["等级", "故障数", "占比"],
-                ["{{ x.name }}", "{{ x.count }}", "{{ x.share }}"],
-                "x in faults_by_level",
-            ),
-            (
-                "故障按系统",
-                ["系统", "故障数", "占比"],
-                ["{{ x.name }}", "{{ x.count }}", "{{ x.share }}"],
-                "x in faults_by_system",
-            ),
-            (
-                "故障按类型/原因",
-                ["类型", "故障数", "占比"],
-                ["{{ x.name }}", "{{ x.count }}", "{{ x.share }}"],
-                "x in faults_by_cause",
-            ),
+            count_block("故障按等级", "等级", "faults_by_level", "故障数"),
+            count_block("故障按系统", "系统", "faults_by_system", "故障数"),
+            count_block("故障按类型/原因", "类型", "faults_by_cause", "故障数"),
             (
                 "近几个月趋势",
                 ["月份", "巡检完成率", "故障数", "服务请求数", "SLA 达成率"],
@@ -1289,30 +1286,10 @@ def x_monthly_report():
         wb,
         "服务请求统计",
         [
-            (
-                "按来电单位",
-                ["单位", "次数", "占比"],
-                ["{{ x.name }}", "{{ x.count }}", "{{ x.share }}"],
-                "x in requests_by_unit",
-            ),
-            (
-                "按系统",
-                ["系统", "次数", "占比"],
-                ["{{ x.name }}", "{{ x.count }}", "{{ x.share }}"],
-                "x in requests_by_system",
-            ),
-            (
-                "按问题类别",
-                ["类别", "次数", "占比"],
-                ["{{ x.name }}", "{{ x.count }}", "{{ x.share }}"],
-                "x in requests_by_category",
-            ),
-            (
-                "按服务方式",
-                ["方式", "次数", "占比"],
-                ["{{ x.name }}", "{{ x.count }}", "{{ x.share }}"],
-                "x in requests_by_channel",
-            ),
+            count_block("按来电单位", "单位", "requests_by_unit"),
+            count_block("按系统", "系统", "requests_by_system"),
+            count_block("按问题类别", "类别", "requests_by_category"),
+            count_block("按服务方式", "方式", "requests_by_channel"),
         ],
         charts=["calls_per_day"],
     )
@@ -1382,30 +1359,10 @@ def x_phone_log():
         wb,
         "统计",
         [
-            (
-                "按来电单位",
-                ["单位", "次数", "占比"],
-                ["{{ x.name }}", "{{ x.count }}", "{{ x.share }}"],
-                "x in by_unit",
-            ),
-            (
-                "按系统",
-                ["系统", "次数", "占比"],
-                ["{{ x.name }}", "{{ x.count }}", "{{ x.share }}"],
-                "x in by_system",
-            ),
-            (
-                "按问题类别",
-                ["类别", "次数", "占比"],
-                ["{{ x.name }}", "{{ x.count }}", "{{ x.share }}"],
-                "x in by_category",
-            ),
-            (
-                "按处理方式",
-                ["方式", "次数", "占比"],
-                ["{{ x.name }}", "{{ x.count }}", "{{ x.share }}"],
-                "x in by_channel",
-            ),
+            count_block("按来电单位", "单位", "by_unit"),
+            count_block("按系统", "系统", "by_system"),
+            count_block("按问题类别", "类别", "by_category"),
+            count_block("按处理方式", "方式", "by_channel"),
         ],
         charts=["by_category"],
     )

@@ -22,6 +22,7 @@ from db.engine import WrongKeyError
 from db.models import Blob
 from tests.factories import install, png_bytes
 from tests.memory_keyring import MemoryKeyring
+from tests.migration_helpers import stage_test_revision
 
 SECRET_TEXT = "甲方机密巡检结论：核心交换机端口异常"
 PNG = png_bytes(width=5, height=4, seed=9)
@@ -302,30 +303,7 @@ def test_migrating_an_encrypted_store_keeps_an_encrypted_copy(
     _fill(store)
     head = migrate.head_revision(store.engine)
     store.close()
-    scripts = tmp_path / "migrations"
-    shutil.copytree(migrate.MIGRATIONS_DIR, scripts)
-    (scripts / "versions" / "9999_add_column.py").write_text(
-        f'''"""test revision"""
-import sqlalchemy as sa
-from alembic import op
-
-revision = "9999"
-down_revision = "{head}"
-branch_labels = None
-depends_on = None
-
-
-def upgrade() -> None:
-    with op.batch_alter_table("system") as batch:
-        batch.add_column(sa.Column("test_only", sa.String(8), nullable=True))
-
-
-def downgrade() -> None:
-    pass
-''',
-        encoding="utf-8",
-    )
-    monkeypatch.setattr(migrate, "MIGRATIONS_DIR", scripts)
+    stage_test_revision(tmp_path, head, monkeypatch)
     upgraded = Store.open(isolated_dirs, secrets=keyring_secrets)
     assert migrate.current_revision(upgraded.engine) == "9999"
     copy = upgraded.migration_backup

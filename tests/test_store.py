@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from sqlalchemy import text
 from app.store import Store
 from db import migrate
 from db.errors import NewerDatabaseError
+from tests.migration_helpers import stage_test_revision
 
 
 def test_fresh_store_is_at_head_with_pragmas(store: Store) -> None:
@@ -48,31 +48,8 @@ def test_migration_copies_the_database_first(
     isolated_dirs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     Store.open(isolated_dirs).close()  # a store at the current head
-    scripts = tmp_path / "migrations"
-    shutil.copytree(migrate.MIGRATIONS_DIR, scripts)
     head = migrate.head_revision(Store.open(isolated_dirs).engine)
-    (scripts / "versions" / "9999_add_column.py").write_text(
-        f'''"""test revision"""
-import sqlalchemy as sa
-from alembic import op
-
-revision = "9999"
-down_revision = "{head}"
-branch_labels = None
-depends_on = None
-
-
-def upgrade() -> None:
-    with op.batch_alter_table("system") as batch:
-        batch.add_column(sa.Column("test_only", sa.String(8), nullable=True))
-
-
-def downgrade() -> None:
-    pass
-''',
-        encoding="utf-8",
-    )
-    monkeypatch.setattr(migrate, "MIGRATIONS_DIR", scripts)
+    stage_test_revision(tmp_path, head, monkeypatch)
     upgraded = Store.open(isolated_dirs)
     assert upgraded.migration_backup is not None
     assert upgraded.migration_backup.name.startswith(f"omw.sqlite3.bak-{head}-")

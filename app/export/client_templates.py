@@ -49,6 +49,19 @@ def _deliverable(contract: Contract, code: str) -> tuple[str, str]:
     return found.name, found.form
 
 
+def _find(
+    session: Session, contract: Contract, deliverable_code: str, fmt: str
+) -> ExportTemplate | None:
+    """The client template attached for this deliverable and format, if any."""
+    return session.scalar(
+        select(ExportTemplate).where(
+            ExportTemplate.contract_id == contract.id,
+            ExportTemplate.deliverable_code == deliverable_code,
+            ExportTemplate.fmt == fmt,
+        )
+    )
+
+
 def attach(
     session: Session,
     contract: Contract | str,
@@ -69,13 +82,7 @@ def attach(
     shown = PureWindowsPath(filename).name[:255] if filename else f"{deliverable_code}.{fmt}"
     validate(kind, fmt, bytes(data), f"模板“{shown}”")
     sha = store_blob(session, bytes(data))
-    row = session.scalar(
-        select(ExportTemplate).where(
-            ExportTemplate.contract_id == contract.id,
-            ExportTemplate.deliverable_code == deliverable_code,
-            ExportTemplate.fmt == fmt,
-        )
-    )
+    row = _find(session, contract, deliverable_code, fmt)
     if row is None:
         row = ExportTemplate(
             contract_id=contract.id, deliverable_code=deliverable_code, form=kind, fmt=fmt
@@ -92,13 +99,7 @@ def attach(
 def remove(session: Session, contract: Contract | str, deliverable_code: str, fmt: str) -> bool:
     """Go back to the built-in template; whether a client template was attached."""
     contract = _util.contract_of(session, contract)
-    row = session.scalar(
-        select(ExportTemplate).where(
-            ExportTemplate.contract_id == contract.id,
-            ExportTemplate.deliverable_code == deliverable_code,
-            ExportTemplate.fmt == fmt,
-        )
-    )
+    row = _find(session, contract, deliverable_code, fmt)
     if row is None:
         return False
     session.delete(row)

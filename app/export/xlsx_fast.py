@@ -47,11 +47,11 @@ from app.export.xlsx_render import (
     _FOR,
     CHART_SHEET,
     DATE_FORMAT,
-    MAX_ROWS,
     TIME_FORMAT,
     Filler,
     _pictured,
     excel_chart,
+    loop_items,
     loop_scope,
     neutral,
     picture_px,
@@ -434,13 +434,7 @@ class FastExcelTemplate(Filler):
                 mapping[index] = [target]
                 continue
             name, expr = row.loop
-            items = self._eval(expr, context)
-            if items is None:
-                items = []
-            if not isinstance(items, list | tuple):
-                raise TemplateError(f"{self.where}：循环“{expr}”的对象不是列表。")
-            if len(items) > MAX_ROWS:
-                raise TemplateError(f"{self.where}：循环行数过多。")
+            items = loop_items(self._eval(expr, context), expr, self.where)
             length = len(items)
             targets = []
             for n, item in enumerate(items):

@@ -144,6 +144,17 @@ class Filler:
             raise explain(exc, self.where) from None
 
 
+def loop_items(items: Any, expr: str, where: str) -> list[Any] | tuple[Any, ...]:
+    """What a row loop runs over: None as no rows, else a list or tuple of at most MAX_ROWS."""
+    if items is None:
+        items = []
+    if not isinstance(items, list | tuple):
+        raise TemplateError(f"{where}：循环“{expr}”的对象不是列表。")
+    if len(items) > MAX_ROWS:
+        raise TemplateError(f"{where}：循环行数过多。")
+    return items
+
+
 def loop_scope(
     context: dict[str, Any], name: str, n: int, length: int, item: Any
 ) -> dict[str, Any]:
@@ -297,13 +308,7 @@ class ExcelTemplate(Filler):
                 mapping[index] = [target]
                 continue
             name, expr = row.loop
-            items = self._eval(expr, context)
-            if items is None:
-                items = []
-            if not isinstance(items, list | tuple):
-                raise TemplateError(f"{self.where}：循环“{expr}”的对象不是列表。")
-            if len(items) > MAX_ROWS:
-                raise TemplateError(f"{self.where}：循环行数过多。")
+            items = loop_items(self._eval(expr, context), expr, self.where)
             targets = []
             for n, item in enumerate(items):
                 scope = loop_scope(context, name, n, len(items), item)
