@@ -447,9 +447,12 @@ def signature_block(doc, prefix: str = "signatures", width: float = PORTRAIT_WID
             else:
                 _cell_text(cell, f"日期：{{{{ {v}.date|d }}}}")
     # a visible line under the signature space even when unsigned: the inner
-    # borders are drawn; keep the signature row tall so it reads as a blank to sign
-    keep = table.rows[0]._tr.get_or_add_trPr()
-    keep.append(OxmlElement("w:cantSplit"))
+    # borders are drawn; keep the signature row tall so it reads as a blank to sign.
+    # The block never breaks across pages: each row but the last keeps with the next.
+    for row in table.rows[:-1]:
+        for cell in row.cells:
+            for paragraph in cell.paragraphs:
+                paragraph.paragraph_format.keep_with_next = True
     return table
 
 
