@@ -216,48 +216,45 @@ def monthly_inspection():
     return doc
 
 
+#: The summary forms' one row per month (forms.md), shared by Word and Excel.
+MONTH_HEADERS = [
+    "月份",
+    "计划巡检数",
+    "完成数",
+    "发现问题数",
+    "已整改数",
+    "故障数",
+    "服务请求数",
+    "可用率",
+]
+MONTH_COUNTS = ("planned", "done", "problems", "fixed", "faults", "requests")
+
+
+def month_cells(var: str, first: str, availability_filter: str = "") -> list[str]:
+    """Cells of a month row (``var`` = ``m``) or of the totals row (``var`` = ``total``)."""
+    counts = [f"{{{{ {var}.{field} }}}}" for field in MONTH_COUNTS]
+    return [first, *counts, f"{{{{ {var}.availability{availability_filter} }}}}"]
+
+
+def month_table(doc, *, total: bool) -> None:
+    k.data_table(
+        doc,
+        MONTH_HEADERS,
+        month_cells("m", "{{ m.month }}", "|pct(2)"),
+        [2.6, 1.9, 1.8, 2.0, 1.9, 1.7, 2.1, 2.0],
+        "m in months",
+        align_center=(1, 2, 3, 4, 5, 6, 7),
+        total=month_cells("total", "合计", "|pct(2)") if total else None,
+    )
+
+
 def summary(year: bool):
     def make():
         doc = k.new_document()
         k.title(doc)
         contract_box(doc)
         k.spacer(doc)
-        k.data_table(
-            doc,
-            [
-                "月份",
-                "计划巡检数",
-                "完成数",
-                "发现问题数",
-                "已整改数",
-                "故障数",
-                "服务请求数",
-                "可用率",
-            ],
-            [
-                "{{ m.month }}",
-                "{{ m.planned }}",
-                "{{ m.done }}",
-                "{{ m.problems }}",
-                "{{ m.fixed }}",
-                "{{ m.faults }}",
-                "{{ m.requests }}",
-                "{{ m.availability|pct(2) }}",
-            ],
-            [2.6, 1.9, 1.8, 2.0, 1.9, 1.7, 2.1, 2.0],
-            "m in months",
-            align_center=(1, 2, 3, 4, 5, 6, 7),
-            total=[
-                "合计",
-                "{{ total.planned }}",
-                "{{ total.done }}",
-                "{{ total.problems }}",
-                "{{ total.fixed }}",
-                "{{ total.faults }}",
-                "{{ total.requests }}",
-                "{{ total.availability|pct(2) }}",
-            ],
-        )
+        month_table(doc, total=True)
         k.heading(doc, "一、分析", 2)
         k.para(doc, "{{ analysis }}")
         k.heading(doc, "二、建议", 2)
@@ -794,32 +791,7 @@ def summary_report():
     )
     k.heading(doc, "二、运维工作完成情况", 2)
     k.para(doc, "{{ overview }}")
-    k.data_table(
-        doc,
-        [
-            "月份",
-            "计划巡检数",
-            "完成数",
-            "发现问题数",
-            "已整改数",
-            "故障数",
-            "服务请求数",
-            "可用率",
-        ],
-        [
-            "{{ m.month }}",
-            "{{ m.planned }}",
-            "{{ m.done }}",
-            "{{ m.problems }}",
-            "{{ m.fixed }}",
-            "{{ m.faults }}",
-            "{{ m.requests }}",
-            "{{ m.availability|pct(2) }}",
-        ],
-        [2.6, 1.9, 1.8, 2.0, 1.9, 1.7, 2.1, 2.0],
-        "m in months",
-        align_center=(1, 2, 3, 4, 5, 6, 7),
-    )
+    month_table(doc, total=False)
     k.heading(doc, "三、SLA 达成情况", 2)
     k.data_table(
         doc,
@@ -1374,30 +1346,12 @@ def x_phone_log():
 
 SUMMARY_X = x_simple(
     "汇总",
-    ["月份", "计划巡检数", "完成数", "发现问题数", "已整改数", "故障数", "服务请求数", "可用率"],
-    [
-        "{{ m.month }}",
-        "{{ m.planned }}",
-        "{{ m.done }}",
-        "{{ m.problems }}",
-        "{{ m.fixed }}",
-        "{{ m.faults }}",
-        "{{ m.requests }}",
-        "{{ m.availability }}",
-    ],
+    MONTH_HEADERS,
+    month_cells("m", "{{ m.month }}"),
     [14, 11, 9, 11, 10, 9, 11, 10],
     "m in months",
     formats={8: "0.00%"},
-    total=[
-        "合计",
-        "{{ total.planned }}",
-        "{{ total.done }}",
-        "{{ total.problems }}",
-        "{{ total.fixed }}",
-        "{{ total.faults }}",
-        "{{ total.requests }}",
-        "{{ total.availability }}",
-    ],
+    total=month_cells("total", "合计"),
     landscape=False,
 )
 
