@@ -159,42 +159,12 @@ def test_cli_export_and_template_fields(
     data_dir = str(demo_store.folder)
     demo_store.close()
     out = tmp_path / "out"
-    assert (
-        main(
-            [
-                "--data-dir",
-                data_dir,
-                "export",
-                "month",
-                "--contract",
-                "internet-om",
-                "--month",
-                MONTH,
-                "--out",
-                str(out),
-            ]
-        )
-        == 0
-    )
+    export_month = ["--data-dir", data_dir, "export", "month", "--contract", "internet-om"]
+    export_month += ["--month", MONTH, "--out", str(out)]
+    assert main(export_month) == 0
     assert "已导出" in capsys.readouterr().out
     assert list(out.glob("*.zip"))
-    assert (
-        main(
-            [
-                "--data-dir",
-                data_dir,
-                "export",
-                "month",
-                "--contract",
-                "internet-om",
-                "--month",
-                MONTH,
-                "--out",
-                str(out),
-            ]
-        )
-        == 2
-    )
+    assert main(export_month) == 2  # the same pack again: refused, nothing overwritten
     assert "已存在" in capsys.readouterr().err
     assert (
         main(
