@@ -1,6 +1,19 @@
-"""Domain errors carry a message in Chinese that the UI and CLI show as is."""
+"""The errors the app raises; each carries a message in Chinese that the UI and CLI show as is.
 
-from db.errors import StoreError
+The storage layer's errors are part of this vocabulary, so the window and the
+command line catch them from here and never reach into ``db/``.
+"""
+
+from db.errors import MissingDriverError, NewerDatabaseError, StoreError
+
+__all__ = [
+    "DomainError",
+    "LockedError",
+    "MissingDriverError",
+    "NewerDatabaseError",
+    "NotFound",
+    "StoreError",
+]
 
 
 class DomainError(StoreError):

@@ -26,7 +26,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
-from db.errors import StoreError
+from db.errors import MissingDriverError, StoreError
 
 KEY_BYTES = 32
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -34,10 +34,6 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 
 class WrongKeyError(StoreError):
     """An encrypted store could not be opened with the key given."""
-
-
-class MissingDriverError(StoreError):
-    """The SQLCipher driver is not installed."""
 
 
 WRONG_KEY_MESSAGE = (

@@ -11,3 +11,7 @@ class StoreError(Exception):
 
 class NewerDatabaseError(StoreError):
     """The store was written by a newer version of the app."""
+
+
+class MissingDriverError(StoreError):
+    """The SQLCipher driver is not installed."""

@@ -217,7 +217,7 @@ class InspectionRun(Record, Signable, Base):
         ForeignKey("holiday_period.id"), default=None
     )
     cadence: Mapped[str] = mapped_column(String(16))
-    period_key: Mapped[str] = mapped_column(String(64), index=True)  # see app.periods
+    period_key: Mapped[str] = mapped_column(String(64), index=True)  # see app.schedule.periods
     scheduled_date: Mapped[date] = mapped_column(Date, index=True)
     started_at: Mapped[datetime] = mapped_column(DateTime, default=now)
     completed_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
@@ -407,7 +407,7 @@ class ExportTemplate(Record, Base):
 class SigningKey(Record, Base):
     """An Ed25519 public key in minisign format: a person's own key, or one imported.
 
-    Own keys are created at first use (:mod:`app.signing_keys`; the private
+    Own keys are created at first use (:mod:`app.integrity.signing_keys`; the private
     half is in the secret store) and trusted. Colleagues' and the PM's keys
     are imported and trusted explicitly; only trusted keys verify a pack.
     """

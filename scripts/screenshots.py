@@ -26,17 +26,18 @@ sys.path.insert(0, str(ROOT))
 from PySide6.QtGui import QKeyEvent  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 
-from app import backup, crypto_store, demo  # noqa: E402
-from app.profiles import install_builtin_profiles  # noqa: E402
-from app.secrets import (  # noqa: E402
+from app.contracts.profiles import install_builtin_profiles  # noqa: E402
+from app.demo import generator as demo  # noqa: E402
+from app.records import checklist_view, listings  # noqa: E402
+from app.schedule.holidays import sync_all_holidays  # noqa: E402
+from app.storage import backup, conversion  # noqa: E402
+from app.storage.secrets import (  # noqa: E402
     key_id,
     new_recovery_key,
     open_secret_store,
     store_key_from_recovery,
 )
-from app.services import checklist_view, listings  # noqa: E402
-from app.services.holidays import sync_all_holidays  # noqa: E402
-from app.store import Store  # noqa: E402
+from app.storage.store import Store  # noqa: E402
 from ui.context import AppContext  # noqa: E402
 from ui.first_start import FirstStartDialog  # noqa: E402
 from ui.forms.checklist import ChecklistForm  # noqa: E402
@@ -70,7 +71,7 @@ def prepare(folder: Path) -> None:
     store.close()
     # an encrypted store, its key in the passphrase file (no keyring under Xvfb)
     secrets = open_secret_store(folder, prefer="file", passphrase=PASSPHRASE)
-    crypto_store.encrypt_store(folder, secrets=secrets)
+    conversion.encrypt_store(folder, secrets=secrets)
     settings = Settings.load(folder)
     settings.name, settings.role, settings.contract = (*ENGINEER, "internet-om")
     settings.save()

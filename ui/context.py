@@ -12,10 +12,8 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import TypeVar
 
-from sqlalchemy.orm import Session
-
-from app.store import Store
-from db.errors import StoreError
+from app.errors import StoreError
+from app.storage.store import Session, Store
 from ui.i18n import tr
 from ui.qt import QtCore, Signal
 from ui.settings import Settings

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from app import demo
-from app.services.contracts import get_contract
+from app.contracts.registry import get_contract
+from app.demo import generator as demo
 from ui.context import AppContext
 from ui.i18n import tr
 from ui.operations import Operation, Progress, ProgressView

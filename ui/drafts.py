@@ -1,7 +1,7 @@
 """Saving an open form's fields as drafts while they are typed.
 
 A form owns a :class:`DraftSaver` for its ``form_key``. Each change is queued
-and written (``app.services.drafts``) a moment after typing pauses, and at
+and written (``app.records.drafts``) a moment after typing pauses, and at
 once when a field is left, so a crash loses at most the last few keystrokes.
 While the form is open its drafts carry an ``_open`` marker; closing the form
 normally removes the marker (or every draft), so the next start offers to
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.services import drafts
+from app.records import drafts
 from ui.context import AppContext
 from ui.qt import QtCore
 

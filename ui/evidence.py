@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy.orm import Session
-
-from app.services import attachments
-from db.errors import StoreError
+from app.errors import StoreError
+from app.records import attachments
+from app.storage.store import Session
 from ui.context import AppContext
 from ui.i18n import tr
 from ui.qt import Qt, QtCore, QtGui, QtWidgets, Signal

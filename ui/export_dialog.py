@@ -10,11 +10,11 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from app import periods
+from app.contracts.registry import get_contract
+from app.errors import StoreError
 from app.export.errors import ExportCancelled
 from app.export.packs import PackPlan, PackResult, export_pack, plan_month, plan_range
-from app.services.contracts import get_contract
-from db.errors import StoreError
+from app.schedule import periods
 from ui.context import AppContext
 from ui.i18n import tr
 from ui.operations import Cancelled, Operation, Progress, ProgressView

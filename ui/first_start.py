@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
-
-from app import crypto_store, paths
-from app.profiles import load_builtin_profiles
-from app.secrets import FileSecretStore, SecretStore, open_secret_store, secrets_file
-from app.services import listings
-from app.services.contracts import install_profile, list_contracts
-from app.services.holidays import sync_statutory_holidays
-from db.errors import StoreError
+from app.contracts.profiles import load_builtin_profiles
+from app.contracts.registry import install_profile, list_contracts
+from app.errors import StoreError
+from app.records import listings
+from app.schedule.holidays import sync_statutory_holidays
+from app.storage import conversion, crypto_store, paths
+from app.storage.secrets import FileSecretStore, SecretStore, open_secret_store, secrets_file
+from app.storage.store import Session
 from ui.context import AppContext
 from ui.i18n import tr
 from ui.keys import RecoveryKeyDialog, passphrase_problem
@@ -212,12 +211,12 @@ class FirstStartDialog(QtWidgets.QDialog):
             self,
             self.ctx,
             tr("正在加密数据库"),
-            lambda _progress: crypto_store.encrypt_store(folder, secrets=secrets),
+            lambda _progress: conversion.encrypt_store(folder, secrets=secrets),
             self._encrypted,
             secrets=secrets,
         )
 
-    def _encrypted(self, report: crypto_store.ConversionReport | None, error: str) -> None:
+    def _encrypted(self, report: conversion.ConversionReport | None, error: str) -> None:
         self.buttons.setEnabled(True)
         if report is None or not report.recovery_key or not report.key_id:
             self.banner.error(tr("数据库未加密：{m}").format(m=error))

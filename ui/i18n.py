@@ -4,12 +4,12 @@ Every user-visible string of the window goes through :func:`tr` (one flat
 translation context, so ``pyside6-lupdate`` finds the calls and the same text
 is translated once). ``scripts/translations.py`` updates the ``.ts`` source and
 builds the ``.qm`` next to it in ``resources/translations``; both are committed
-so source and frozen runs find them through :func:`app.paths.resource`.
+so source and frozen runs find them through :func:`app.storage.paths.resource`.
 """
 
 from __future__ import annotations
 
-from app import paths
+from app.storage import paths
 from ui.qt import QtCore
 
 LANGUAGES: dict[str, str] = {"zh_CN": "中文", "en": "English"}

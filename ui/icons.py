@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from app import paths
+from app.storage import paths
 from ui.qt import QtGui
 
 

@@ -1,7 +1,7 @@
 """Keys of an encrypted store in the window: passphrases, unlocking, recovery keys.
 
 - :func:`ask_passphrase` is the window's passphrase provider for
-  :func:`app.secrets.set_passphrase_provider` (a dialog; twice when a new one
+  :func:`app.storage.secrets.set_passphrase_provider` (a dialog; twice when a new one
   is chosen).
 - :func:`open_store` opens the store of a data folder; while an encrypted one
   cannot be unlocked it shows the Chinese message and lets the user retry or
@@ -18,10 +18,11 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from app import crypto_store, paths
-from app.atomic import atomic_write_text
-from app.instance import StoreBusyError
-from app.secrets import (
+from app.errors import MissingDriverError, NewerDatabaseError, StoreError
+from app.storage import crypto_store, paths
+from app.storage.atomic import atomic_write_text
+from app.storage.instance import StoreBusyError
+from app.storage.secrets import (
     MIN_PASSPHRASE,
     FileSecretStore,
     SecretStore,
@@ -31,9 +32,7 @@ from app.secrets import (
     recovery_key_document,
     secrets_file,
 )
-from app.store import Store
-from db.engine import MissingDriverError
-from db.errors import NewerDatabaseError, StoreError
+from app.storage.store import Store
 from ui.i18n import tr
 from ui.qt import Qt, QtCore, QtGui, QtWidgets
 from ui.widgets import Banner, heading, muted
@@ -126,7 +125,7 @@ def on_gui_thread() -> bool:
 
 
 def ask_passphrase(prompt: str, new: bool) -> str | None:
-    """The window's passphrase provider (:func:`app.secrets.set_passphrase_provider`).
+    """The window's passphrase provider (:func:`app.storage.secrets.set_passphrase_provider`).
 
     Only the GUI thread may show a dialog: work off it gets ``None`` (the secret
     store then says that no passphrase was given) — unlock it first with

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from app import paths
-from app.instance import StoreBusyError, another_instance
-from app.secrets import set_passphrase_provider
-from db.errors import StoreError
+from app.errors import StoreError
+from app.storage import paths
+from app.storage.instance import StoreBusyError, another_instance
+from app.storage.secrets import set_passphrase_provider
 from ui import i18n
 from ui.context import AppContext, wall_clock
 from ui.demo import start_demo
@@ -23,6 +24,9 @@ from ui.qt import QtCore, QtWidgets
 from ui.settings import Settings
 from ui.single_instance import InstanceServer, notify_running
 from ui.store_ops import auto_backup_now, start_auto_backup
+
+#: Close the window this many milliseconds after it opened (smoke tests of a build).
+ENV_CLOSE_AFTER_MS = "OMW_CLOSE_AFTER_MS"
 
 APP_NAME = "OMWorkbench"
 
@@ -126,6 +130,9 @@ def _run(
         if window is None:
             return 0
         shown.append(window)
+        close_after = os.environ.get(ENV_CLOSE_AFTER_MS, "")
+        if close_after.isdigit():  # the frozen build's smoke test: close as a user would
+            QtCore.QTimer.singleShot(int(close_after), window.close)
         start_auto_backup(ctx, lambda message: window.statusBar().showMessage(message, 8_000))
         code = int(app.exec())
         problem = auto_backup_now(ctx)

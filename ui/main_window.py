@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from app.due import DueItem
-from app.services import checklist_view, drafts, listings
-from app.services.contracts import list_contracts
-from db.errors import StoreError
+from app.contracts.registry import list_contracts
+from app.errors import StoreError
+from app.records import checklist_view, drafts, listings
+from app.schedule.due import DueItem
 from ui.context import AppContext
 from ui.drafts import OPEN
 from ui.forms.checklist import ChecklistForm
@@ -56,7 +56,20 @@ class MainWindow(QtWidgets.QMainWindow):
         self.setWindowTitle(tr("运维工作台"))
         self.setWindowIcon(icon("app"))
         self.forms: dict[str, QtWidgets.QWidget] = {}
+        self._build_toolbar()
+        self._build_pages(ctx)
+        self._build_status_bar()
+        ctx.records_changed.connect(self.refresh_status)
+        ctx.contracts_changed.connect(self.load_contracts)
+        ctx.contract_changed.connect(lambda _c: self.refresh_status())
+        ctx.store_closing.connect(self._store_closing)
+        ctx.store_reopened.connect(self._store_reopened)
+        self.load_contracts()
+        self.nav.setCurrentRow(0)
+        self.resize(1366, 768)
 
+    def _build_toolbar(self) -> None:
+        """The contract switcher, 新服务请求 (F2, from anywhere in the app) and 新故障单."""
         toolbar = self.addToolBar(tr("合同"))
         toolbar.setObjectName("mainToolbar")
         toolbar.setMovable(False)
@@ -83,6 +96,8 @@ class MainWindow(QtWidgets.QMainWindow):
         toolbar.addAction(new_fault)
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
 
+    def _build_pages(self, ctx: AppContext) -> None:
+        """The navigation list and the pages it switches between (also Ctrl+1 … Ctrl+7)."""
         central = QtWidgets.QWidget()
         layout = QtWidgets.QHBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -122,6 +137,11 @@ class MainWindow(QtWidgets.QMainWindow):
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
 
+    def _build_status_bar(self) -> None:
+        """The clocks of open faults (a link opens the fault), the user's name and role.
+
+        Refreshed every :data:`CLOCK_MS` and when records change.
+        """
         status = self.statusBar()
         self.clocks = QtWidgets.QLabel()
         self.clocks.setObjectName("faultClocks")
@@ -134,15 +154,6 @@ class MainWindow(QtWidgets.QMainWindow):
         self.timer.setInterval(CLOCK_MS)
         self.timer.timeout.connect(self.refresh_status)
         self.timer.start()
-        ctx.records_changed.connect(self.refresh_status)
-        ctx.contracts_changed.connect(self.load_contracts)
-        ctx.contract_changed.connect(lambda _c: self.refresh_status())
-        ctx.store_closing.connect(self._store_closing)
-        ctx.store_reopened.connect(self._store_reopened)
-
-        self.load_contracts()
-        self.nav.setCurrentRow(0)
-        self.resize(1366, 768)
 
     # ------------------------------------------------------------------ contracts & status
 

@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from db.errors import StoreError
+from app.errors import StoreError
 from ui.i18n import tr
 from ui.qt import Qt, QtCore, QtWidgets, Signal
 

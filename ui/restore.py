@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.services import drafts
-from app.services.drafts import DraftInfo
+from app.records import drafts
+from app.records.drafts import DraftInfo
 from ui.context import AppContext
 from ui.i18n import tr
 from ui.qt import Qt, QtWidgets, Signal

@@ -1,8 +1,8 @@
 """Signing a record: the signature block of a form, the signing dialog, 「更正」.
 
-Roles are 运维人员, 复核人 and 甲方确认 (:data:`app.services.signing.ROLES`). The
+Roles are 运维人员, 复核人 and 甲方确认 (:data:`app.records.signing.ROLES`). The
 engineer may keep their own signature for reuse, sealed under a PIN
-(:mod:`app.services.signature_vault`); the client always signs fresh on the pad.
+(:mod:`app.records.signature_vault`); the client always signs fresh on the pad.
 """
 
 from __future__ import annotations
@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy.orm import Session
-
-from app.services import attachments, signature_vault, signing
-from db.errors import StoreError
+from app.errors import StoreError
+from app.records import attachments, signature_vault, signing
+from app.storage.store import Session
 from ui.context import AppContext
 from ui.i18n import tr
 from ui.qt import Qt, QtGui, QtWidgets, Signal

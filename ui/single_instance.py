@@ -1,7 +1,7 @@
 """One window per data folder: a second launch brings the first window to the front.
 
-The window that holds a data folder's store lock (:mod:`app.instance`) listens
-on a :class:`QLocalServer` named :func:`app.instance.channel_name` of the
+The window that holds a data folder's store lock (:mod:`app.storage.instance`) listens
+on a :class:`QLocalServer` named :func:`app.storage.instance.channel_name` of the
 folder. A second launch on the same folder finds the lock taken, connects,
 sends ``show`` and exits; the first raises and activates its window (or the
 dialog it is showing) and answers ``ok``.
@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from app import instance
+from app.storage import instance
 from ui.qt import QtCore, QtNetwork, Signal
 
 SHOW = b"show"

@@ -12,9 +12,9 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from app.backup import BackupInfo, maybe_auto_backup
-from app.secrets import SecretStore
-from db.errors import StoreError
+from app.errors import StoreError
+from app.storage.backup import BackupInfo, maybe_auto_backup
+from app.storage.secrets import SecretStore
 from ui.context import AppContext
 from ui.i18n import tr
 from ui.keys import open_store

@@ -1,16 +1,16 @@
 """「核验交付包…」: verify a pack (folder or zip) or a signed file, and show what is wrong.
 
-Thin over :func:`app.verify.verify_pack` with the keys of the store's trust
-store (:func:`app.signing_keys.known_keys`); the hashing runs off the GUI thread.
+Thin over :func:`app.integrity.verify.verify_pack` with the keys of the store's trust
+store (:func:`app.integrity.signing_keys.known_keys`); the hashing runs off the GUI thread.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from app.signing_keys import TrustedKey, known_keys
-from app.verify import VerifyReport, verify_pack
-from db.errors import StoreError
+from app.errors import StoreError
+from app.integrity.signing_keys import TrustedKey, known_keys
+from app.integrity.verify import VerifyReport, verify_pack
 from ui.context import AppContext
 from ui.i18n import tr
 from ui.operations import Operation, ProgressView

@@ -17,8 +17,7 @@ from dataclasses import dataclass, field, is_dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from app import __version__, periods
-from app import sla as sla_mod
+from app import __version__
 from app.export import context as c
 from app.export import ooxml
 from app.export import stats as st
@@ -26,12 +25,14 @@ from app.export.data import ExportData, ResultRow, RunRow
 from app.export.errors import ExportError
 from app.export.forms import spec
 from app.export.sandbox import _field_names
-from app.services import faults as faults_mod
-from app.services import inspections as insp
-from app.services import requests as req_mod
-from app.services.signing import ROLES, short_code
-from app.signing_keys import document_digest, verification_code
-from app.workcal import window_label
+from app.integrity.signing_keys import document_digest, verification_code
+from app.records import faults as faults_mod
+from app.records import inspections as insp
+from app.records import requests as req_mod
+from app.records.signing import ROLES, short_code
+from app.schedule import periods
+from app.schedule import sla as sla_mod
+from app.schedule.workcal import window_label
 from db.models import ChecklistItem, FaultRecord, ServiceRequest, Signature
 
 #: A captured signature prints about 3.8 cm wide (its own shape kept), never taller
@@ -239,7 +240,7 @@ def _finish(ctx: c.FormContext) -> c.FormContext:
     """Stamp the verification code over the content (not the export time).
 
     With the exporter's key id (``Job.key_id``) the code is
-    :func:`app.signing_keys.verification_code` — ``K<key id>-<digest prefix>``,
+    :func:`app.integrity.signing_keys.verification_code` — ``K<key id>-<digest prefix>``,
     what the printed footer and the signed manifest carry; without one, the
     bare digest prefix.
     """
@@ -266,7 +267,7 @@ def _bounds(job: Job) -> tuple[date, date]:
 
 
 def result_text(res: ResultRow, item: ChecklistItem | None) -> str:
-    """The 检查结果 cell (as :func:`app.services.inspections.result_display`)."""
+    """The 检查结果 cell (as :func:`app.records.inspections.result_display`)."""
     status = insp.STATUS_LABELS.get(res.status or "", "")
     if item is None:
         return status
@@ -938,23 +939,25 @@ def sla_table(data: ExportData, s: st.PeriodStats) -> list[c.RateRow]:
     return rows
 
 
-def build_monthly_report(data: ExportData, job: Job) -> c.MonthlyReportCtx:
-    start, end = _bounds(job)
-    now = job.now
-    s = st.period_stats(data, start, end, now)
-    profile = data.profile
-    # trend: this month and up to five before it, within the contract
-    trend = []
-    y, m = start.year, start.month
+def _trend_months(data: ExportData, start: date) -> list[tuple[date, date]]:
+    """The report's month and up to five before it, clipped to the contract period."""
     months = []
     for back in range(TREND_MONTHS - 1, -1, -1):
-        ty, tm = periods.add_months(y, m, -back)
+        ty, tm = periods.add_months(start.year, start.month, -back)
         ms = max(date(ty, tm, 1), data.contract.start_date)
         me = min(periods.month_end(ty, tm), data.contract.end_date)
         if ms > me or me < data.contract.start_date:
             continue
         months.append((ms, me))
-    for ms, me in months:
+    return months
+
+
+def _trend(
+    data: ExportData, s: st.PeriodStats, start: date, end: date, now: datetime
+) -> list[c.TrendRow]:
+    """Rates and counts of each trend month (the report's own month from ``s``)."""
+    trend = []
+    for ms, me in _trend_months(data, start):
         ts = (
             s
             if (ms, me) == (start, end)
@@ -969,7 +972,11 @@ def build_monthly_report(data: ExportData, job: Job) -> c.MonthlyReportCtx:
                 sla_rate=ts.sla_rate,
             )
         )
-    inspections = [
+    return trend
+
+
+def _cadence_rows(s: st.PeriodStats) -> list[c.CadenceRow]:
+    return [
         c.CadenceRow(
             name=t.template.name,
             cadence=periods.CADENCE_NAMES.get(t.template.cadence, t.template.cadence),
@@ -982,14 +989,19 @@ def build_monthly_report(data: ExportData, job: Job) -> c.MonthlyReportCtx:
         )
         for t in s.tallies
     ]
-    findings = [
+
+
+def _findings(s: st.PeriodStats) -> list[c.Finding]:
+    return [
         c.Finding(date=run.scheduled_date, name=name, item=label, note=note, action=action)
         for run, name, label, note, action in s.findings
     ]
+
+
+def _major_faults(data: ExportData, s: st.PeriodStats) -> list[c.FaultLine]:
+    """The faults above the profile's default level, with duration and SLA verdicts."""
+    profile = data.profile
     default_level = faults_mod.default_level(profile).code
-    levels = Counter(faults_mod.level_name(profile, f.level) for f in s.faults)
-    by_system_f = Counter(f.system.name if f.system else "（未指定）" for f in s.faults)
-    by_cause = Counter(f.category or "（未分类）" for f in s.faults)
     major = []
     for f in s.faults:
         if f.level == default_level:
@@ -1012,14 +1024,25 @@ def build_monthly_report(data: ExportData, job: Job) -> c.MonthlyReportCtx:
                 cause=f.cause,
             )
         )
-    # charts
+    return major
+
+
+def _report_charts(
+    data: ExportData,
+    s: st.PeriodStats,
+    start: date,
+    end: date,
+    faults_by_system: Counter[str],
+    trend: list[c.TrendRow],
+) -> dict[str, c.Chart]:
+    """The report's three charts: faults per system, calls per day, the SLA trend."""
     system_names = [sy.name for sy in data.systems.values() if sy.active]
     faults_chart = c.Chart(
         key="faults_by_system",
         title="本月故障数（按系统）",
         kind="bar",
         categories=system_names,
-        series=[("故障数", [float(by_system_f.get(n, 0)) for n in system_names])],
+        series=[("故障数", [float(faults_by_system.get(n, 0)) for n in system_names])],
     )
     per_day = Counter(r.received_at.date() for r in s.requests)
     days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
@@ -1044,7 +1067,19 @@ def build_monthly_report(data: ExportData, job: Job) -> c.MonthlyReportCtx:
         ],
         percent=True,
     )
-    # backup & security: conclusions of the related inspections
+    return {
+        "faults_by_system": faults_chart,
+        "calls_per_day": calls_chart,
+        "sla_trend": sla_chart,
+    }
+
+
+def _backup_security(data: ExportData, start: date, end: date) -> list[c.Line]:
+    """Conclusions of the month's backup and security inspections.
+
+    Daily backup checks are not listed one by one; a month with neither gets
+    a line saying so.
+    """
     backup = []
     for run in data.runs(start, end):
         template = data.templates.get(run.template_id)
@@ -1063,6 +1098,11 @@ def build_monthly_report(data: ExportData, job: Job) -> c.MonthlyReportCtx:
     ]
     if not backup and not daily_backup:
         backup.append(c.Line(label="备份与安全", value="本月无相关专项检查记录。"))
+    return backup
+
+
+def _holiday_lines(data: ExportData, start: date, end: date) -> list[c.Line]:
+    """A line per holiday period overlapping the month: its checks and faults."""
     holidays = []
     for h in data.holidays:
         if h.start_date <= end and h.end_date >= start:
@@ -1084,6 +1124,11 @@ def build_monthly_report(data: ExportData, job: Job) -> c.MonthlyReportCtx:
                     value=f"完成节假日检查 {len(hruns)} 次，期间故障 {n_faults} 起。",
                 )
             )
+    return holidays
+
+
+def _problems(s: st.PeriodStats, findings: list[c.Finding]) -> list[str]:
+    """What needs following up (open findings, late checks, SLA breaches, open requests)."""
     problems = []
     open_findings = [f for f in findings if not f.action]
     if open_findings:
@@ -1100,7 +1145,12 @@ def build_monthly_report(data: ExportData, job: Job) -> c.MonthlyReportCtx:
         problems.append(f"尚有 {len(unresolved)} 个服务请求未解决，需跟进。")
     if not problems:
         problems.append("本月运行平稳，未发现需要甲方协调的问题。")
-    ny, nm = periods.add_months(y, m, 1)
+    return problems
+
+
+def _next_plan(data: ExportData, start: date) -> list[str]:
+    """Next month's work: the calendar checklists and its holidays, or the hand-over."""
+    ny, nm = periods.add_months(start.year, start.month, 1)
     next_plan = [
         f"按计划完成{t.name}（{periods.CADENCE_NAMES.get(t.cadence, t.cadence)}）"
         for t in data.templates.values()
@@ -1114,22 +1164,50 @@ def build_monthly_report(data: ExportData, job: Job) -> c.MonthlyReportCtx:
             )
     if next_start > data.contract.end_date:
         next_plan = ["合同服务期已结束，做好项目总结与移交。"]
-    author = job.exporter
-    overview = (
+    return next_plan
+
+
+def _overview(data: ExportData, job: Job, s: st.PeriodStats, n_findings: int) -> str:
+    return (
         f"{job.period.label}，{data.contract.vendor}驻场团队按合同为{data.contract.client}提供运维服务："
         f"应巡检 {s.planned} 次，按时完成 {s.done} 次（巡检完成率 {_pct(s.inspection_rate)}），"
-        f"发现问题 {len(findings)} 个，已整改 {s.findings_fixed} 个；"
+        f"发现问题 {n_findings} 个，已整改 {s.findings_fixed} 个；"
         f"发生故障 {len(s.faults)} 起（故障响应及时率 {_pct(s.response_rate)}，"
         f"故障解决率 {_pct(s.resolution_rate)}）；受理服务请求 {len(s.requests)} 次"
         f"（电话一次解决率 {_pct(s.first_call_rate)}）；SLA 达成率 {_pct(s.sla_rate)}，"
         f"系统可用率 {_pct(s.availability)}。"
     )
+
+
+def _report_record_ids(data: ExportData, s: st.PeriodStats, start: date, end: date) -> list[str]:
+    """The records the report rests on: the month's finished runs, its faults and requests."""
     ids = [r.id for r in data.runs(start, end) if r.status in DONE]
     ids += [f.id for f in s.faults] + [r.id for r in s.requests]
+    return ids
+
+
+def build_monthly_report(data: ExportData, job: Job) -> c.MonthlyReportCtx:
+    start, end = _bounds(job)
+    s = st.period_stats(data, start, end, job.now)
+    profile = data.profile
+    trend = _trend(data, s, start, end, job.now)
+    inspections = _cadence_rows(s)
+    findings = _findings(s)
+    levels = Counter(faults_mod.level_name(profile, f.level) for f in s.faults)
+    by_system_f = Counter(f.system.name if f.system else "（未指定）" for f in s.faults)
+    by_cause = Counter(f.category or "（未分类）" for f in s.faults)
+    major = _major_faults(data, s)
+    charts = _report_charts(data, s, start, end, by_system_f, trend)
+    backup = _backup_security(data, start, end)
+    holidays = _holiday_lines(data, start, end)
+    problems = _problems(s, findings)
+    next_plan = _next_plan(data, start)
+    overview = _overview(data, job, s, len(findings))
+    ids = _report_record_ids(data, s, start, end)
     return _finish(  # type: ignore[return-value]
         c.MonthlyReportCtx(
             **_base(data, job),
-            author=author,
+            author=job.exporter,
             report_date=job.now.date(),
             overview=overview,
             inspection_rate=s.inspection_rate,
@@ -1159,11 +1237,7 @@ def build_monthly_report(data: ExportData, job: Job) -> c.MonthlyReportCtx:
             holidays=holidays,
             problems=problems,
             next_plan=next_plan,
-            charts={
-                "faults_by_system": faults_chart,
-                "calls_per_day": calls_chart,
-                "sla_trend": sla_chart,
-            },
+            charts=charts,
             signatures=blank_block(LABELS["report"]),
             record_ids=ids,
         )
@@ -1184,13 +1258,9 @@ SURVEY = [
 ]
 
 
-def build_document(data: ExportData, job: Job) -> c.DocumentCtx:
-    profile = data.profile
-    systems = [
-        c.SystemLine(seq=n, code=s.code, name=s.name, category=s.category)
-        for n, s in enumerate((s for s in data.systems.values() if s.active), start=1)
-    ]
-    sla = profile.sla
+def _sla_lines(data: ExportData) -> list[c.Line]:
+    """The contract's service levels: service window, response and recovery times."""
+    sla = data.profile.sla
     sla_lines = [
         c.Line(label="服务时间", value=contract_info(data).service_window),
         c.Line(label="响应时限", value=sla_mod.format_minutes(sla.response_minutes)),
@@ -1208,6 +1278,54 @@ def build_document(data: ExportData, job: Job) -> c.DocumentCtx:
                 value=sla_mod.format_minutes(lvl.recovery_minutes) if lvl.recovery_minutes else "—",
             )
         )
+    return sla_lines
+
+
+def _deliverables(data: ExportData, today: date) -> list[c.Deliverable]:
+    """Every deliverable occurrence of the contract with its state on ``today``."""
+    from app.schedule.deadlines import deadlines
+
+    state_names = {"due": "待交", "done": "已提交", "overdue": "已逾期"}
+    dls = []
+    for d in deadlines(data.session, data.contract, calendar=data.calendar, today=today):
+        state = state_names.get(d.state, d.state)
+        if d.state != "done" and d.submitted is not None:
+            state = "已导出"
+        dls.append(c.Deliverable(name=d.name, period=d.period_label, due=d.due_date, state=state))
+    return dls
+
+
+def _summary_fields(data: ExportData, job: Job, dls: list[c.Deliverable]) -> dict[str, Any]:
+    """What a summary report adds: month rows, totals, SLA rates, overview, deliverables."""
+    start, end = _bounds(job)
+    rows = _month_rows(data, start, end, job.now)
+    whole = st.period_stats(data, start, end, job.now, findings=False)
+    total = total_row(rows, whole)
+    return {
+        "months": rows,
+        "total": total,
+        "sla_rates": sla_table(data, whole),
+        "faults_total": len(whole.faults),
+        "requests_total": len(whole.requests),
+        "overview": (
+            f"{job.period.label}，共应巡检 {total.planned} 次，按时完成 {total.done} 次"
+            f"（完成率 {_pct(st.rate(total.done, total.planned))}）；处置故障 {total.faults} 起"
+            f"（响应及时率 {_pct(whole.response_rate)}，"
+            f"解决率 {_pct(whole.resolution_rate)}）；"
+            f"受理服务请求 {total.requests} 次；SLA 达成率 {_pct(whole.sla_rate)}，"
+            f"系统可用率 {_pct(whole.availability)}。"
+        ),
+        "deliverables": [d for d in dls if d.due <= end + timedelta(days=15)],
+    }
+
+
+def build_document(data: ExportData, job: Job) -> c.DocumentCtx:
+    profile = data.profile
+    systems = [
+        c.SystemLine(seq=n, code=s.code, name=s.name, category=s.category)
+        for n, s in enumerate((s for s in data.systems.values() if s.active), start=1)
+    ]
+    sla_lines = _sla_lines(data)
     roles = [c.Line(label=r.name, value=f"{r.count} 人") for r in profile.roles]
     holidays = [
         c.Line(label=h.name, value=f"{h.start_date} 至 {h.end_date}") for h in data.holidays
@@ -1217,37 +1335,8 @@ def build_document(data: ExportData, job: Job) -> c.DocumentCtx:
         for t in data.templates.values()
         if t.active
     ]
-    from app.deadlines import deadlines
-
-    state_names = {"due": "待交", "done": "已提交", "overdue": "已逾期"}
-    dls = []
-    for d in deadlines(data.session, data.contract, calendar=data.calendar, today=job.now.date()):
-        state = state_names.get(d.state, d.state)
-        if d.state != "done" and d.submitted is not None:
-            state = "已导出"
-        dls.append(c.Deliverable(name=d.name, period=d.period_label, due=d.due_date, state=state))
-    extra: dict[str, Any] = {}
-    if job.kind == "summary_report":
-        start, end = _bounds(job)
-        rows = _month_rows(data, start, end, job.now)
-        whole = st.period_stats(data, start, end, job.now, findings=False)
-        total = total_row(rows, whole)
-        extra = {
-            "months": rows,
-            "total": total,
-            "sla_rates": sla_table(data, whole),
-            "faults_total": len(whole.faults),
-            "requests_total": len(whole.requests),
-            "overview": (
-                f"{job.period.label}，共应巡检 {total.planned} 次，按时完成 {total.done} 次"
-                f"（完成率 {_pct(st.rate(total.done, total.planned))}）；处置故障 {total.faults} 起"
-                f"（响应及时率 {_pct(whole.response_rate)}，"
-                f"解决率 {_pct(whole.resolution_rate)}）；"
-                f"受理服务请求 {total.requests} 次；SLA 达成率 {_pct(whole.sla_rate)}，"
-                f"系统可用率 {_pct(whole.availability)}。"
-            ),
-            "deliverables": [d for d in dls if d.due <= end + timedelta(days=15)],
-        }
+    dls = _deliverables(data, job.now.date())
+    extra = _summary_fields(data, job, dls) if job.kind == "summary_report" else {}
     return _finish(  # type: ignore[return-value]
         c.DocumentCtx(
             **_base(data, job),

@@ -32,8 +32,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from app import paths
-from app.export.context import Chart, Image
+from app.export.context import Chart
+from app.storage import paths
 
 BUNDLED_FONT = ("fonts", "omw-chart-sc.otf")
 #: Installed CJK fonts tried for characters the bundled subset lacks (file names).
@@ -247,6 +247,220 @@ def _rgb(color: str) -> tuple[int, int, int]:
 # --------------------------------------------------------------------------- drawing
 
 
+def _px(points: float) -> int:
+    """A length in points as whole pixels at :data:`DPI` (at least one)."""
+    return max(1, round(points * (DPI / 72)))
+
+
+def _y_scale(percent: bool, values: list[float]) -> tuple[float, float, list[float], list[str]]:
+    """The value axis: lowest and highest value shown, ticks and their labels.
+
+    Percentages run from 0 to 105 % (ticks every 20 %); counts from zero (or
+    the lowest negative value) to 5 % above the highest, with integer ticks.
+    """
+    if percent:
+        ticks = [0.0, 0.2, 0.4, 0.6, 0.8, 1.0]
+        return 0.0, 1.05, ticks, [f"{t:.0%}" for t in ticks]
+    top = max(values, default=0.0)
+    bottom = min(0.0, min(values, default=0.0))
+    hi = top * 1.05 if top > 0 else 1.0
+    lo = bottom * 1.05
+    ticks = _ticks(lo, hi, integer=True)
+    return lo, hi, ticks, [_number(t) for t in ticks]
+
+
+def _slanted_labels(
+    x_texts: list[_Text], left: float, right: float, pad: int
+) -> tuple[float, list[Any]]:
+    """Slant the category labels by 45° when one is wider than its slot.
+
+    Returns the plot's left edge and the slanted labels' masks (none: the
+    labels stand upright). A slanted label hangs left of its tick, so the left
+    edge moves right until the first ones stay on the picture.
+    """
+    n = len(x_texts)
+
+    def slot_width(left_edge: float) -> float:
+        return (right - left_edge) / max(n, 1)
+
+    rotate = any(t.width > slot_width(left) * 0.92 for t in x_texts)
+    if not rotate:
+        return left, []
+    masks = [_rotated(t, 45) for t in x_texts]
+    for _ in range(2):
+        slot = slot_width(left)
+        need = max((m.size[0] - (i + 0.5) * slot for i, m in enumerate(masks)), default=0.0)
+        left = max(left, pad + need)
+    return left, masks
+
+
+@dataclass
+class _Frame:
+    """Where the parts of a chart go, in pixels."""
+
+    pad: int
+    tick: int
+    gap: int
+    left: float
+    right: int
+    plot_top: int
+    plot_bottom: float
+    slot: float  # the width of one category
+    lo: float
+    hi: float
+    ticks: list[float]
+    y_texts: list[_Text]
+    x_texts: list[_Text]
+    masks: list[Any]  # the slanted x labels; empty when they stand upright
+    title: _Text | None
+    legend: list[_Text]  # one per series, when there are several
+    legend_top: int
+    legend_h: int
+
+    def x_at(self, i: float) -> float:
+        return self.left + (i + 0.5) * self.slot
+
+    def y_at(self, v: float) -> float:
+        return self.plot_bottom - (v - self.lo) / (self.hi - self.lo) * (
+            self.plot_bottom - self.plot_top
+        )
+
+
+def _frame(chart: Chart, series: list[tuple[str, list[float]]], width: int, height: int) -> _Frame:
+    """Lay the chart out: title on top, legend row under it, y labels left, x labels below."""
+    label_px, title_px = _px(FONT_PT), _px(TITLE_PT)
+    pad, tick, gap = _px(6), _px(3.5), _px(3.5)
+    lo, hi, ticks, labels = _y_scale(chart.percent, [v for _name, vs in series for v in vs])
+    y_texts = [_layout(s, label_px) for s in labels]
+    title = _layout(chart.title, title_px) if chart.title else None
+    legend = [_layout(name, label_px) for name, _vs in series] if len(series) > 1 else []
+    legend_top = pad + (title.height + _px(4) if title else 0)
+    legend_h = max((t.height for t in legend), default=0)
+    plot_top = legend_top + (legend_h + _px(6) if legend else _px(2) if title else 0)
+    left = pad + max((t.width for t in y_texts), default=0) + tick + gap
+    right = width - _px(10)
+    x_texts = [_layout(str(c), label_px) for c in chart.categories]
+    left, masks = _slanted_labels(x_texts, left, right, pad)
+    label_h = (
+        max((m.size[1] for m in masks), default=0)
+        if masks
+        else max((t.height for t in x_texts), default=0)
+    )
+    return _Frame(
+        pad=pad,
+        tick=tick,
+        gap=gap,
+        left=left,
+        right=right,
+        plot_top=plot_top,
+        plot_bottom=height - pad - label_h - tick - gap,
+        slot=(right - left) / max(len(x_texts), 1),
+        lo=lo,
+        hi=hi,
+        ticks=ticks,
+        y_texts=y_texts,
+        x_texts=x_texts,
+        masks=masks,
+        title=title,
+        legend=legend,
+        legend_top=legend_top,
+        legend_h=legend_h,
+    )
+
+
+def _draw_grid(draw: Any, f: _Frame) -> None:
+    """Horizontal grid lines at the value ticks, with the tick labels on the left."""
+    for t, text in zip(f.ticks, f.y_texts, strict=True):
+        y = round(f.y_at(t))
+        draw.line([(f.left, y), (f.right, y)], fill=GRID, width=_px(0.8))
+        draw.line([(f.left - f.tick, y), (f.left, y)], fill=INK, width=_px(0.8))
+        _draw_text(draw, f.left - f.tick - f.gap - text.width, y - text.height / 2, text)
+
+
+def _draw_series(
+    img: Any, draw: Any, kind: str, series: list[tuple[str, list[float]]], f: _Frame
+) -> None:
+    """The data: a line with markers per series, or bars side by side in each slot."""
+    pt = DPI / 72
+    n = len(f.x_texts)
+    k = max(1, len(series))
+    if kind == "line":
+        for s, (_name, vs) in enumerate(series):
+            points = [(f.x_at(i), f.y_at(v)) for i, v in enumerate(vs[:n])]
+            _smooth_line(img, points, _rgb(COLORS[s % len(COLORS)]), 1.5 * pt, 3 * pt)
+        return
+    bar = f.slot * 0.8 / k
+    zero = f.y_at(0.0)
+    for s, (_name, vs) in enumerate(series):
+        color = _rgb(COLORS[s % len(COLORS)])
+        for i, v in enumerate(vs[:n]):
+            if v == 0:
+                continue
+            x0 = f.x_at(i) - f.slot * 0.4 + s * bar
+            y = f.y_at(v)
+            draw.rectangle(
+                [round(x0), round(min(y, zero)), round(x0 + bar) - 1, round(max(y, zero))],
+                fill=color,
+            )
+
+
+def _draw_axes(img: Any, draw: Any, f: _Frame) -> None:
+    """The left and bottom axes, and a tick and a label (upright or slanted) per category."""
+    axis_w = _px(0.8)
+    draw.line([(f.left, f.plot_top), (f.left, f.plot_bottom)], fill=INK, width=axis_w)
+    draw.line([(f.left, f.plot_bottom), (f.right, f.plot_bottom)], fill=INK, width=axis_w)
+    for i, text in enumerate(f.x_texts):
+        x = f.x_at(i)
+        draw.line([(x, f.plot_bottom), (x, f.plot_bottom + f.tick)], fill=INK, width=axis_w)
+        label_top = f.plot_bottom + f.tick + f.gap
+        if f.masks:
+            mask = f.masks[i]
+            at = (round(x - mask.size[0] + _px(2)), round(label_top))
+            img.paste(INK, (*at, at[0] + mask.size[0], at[1] + mask.size[1]), mask)
+        else:
+            _draw_text(draw, x - text.width / 2, label_top, text)
+
+
+def _draw_title_and_legend(img: Any, draw: Any, kind: str, f: _Frame) -> None:
+    """The title, centred over the plot; for several series a legend row under it."""
+    if f.title is not None:
+        _draw_text(draw, (f.left + f.right) / 2 - f.title.width / 2, f.pad, f.title)
+    if not f.legend:
+        return
+    # one row under the title: a key per series, never over the data
+    pt = DPI / 72
+    key_w, key_gap, entry_gap = _px(20), _px(5), _px(14)
+    total = sum(key_w + key_gap + t.width for t in f.legend) + entry_gap * (len(f.legend) - 1)
+    x = (f.left + f.right) / 2 - total / 2
+    for s, text in enumerate(f.legend):
+        color = _rgb(COLORS[s % len(COLORS)])
+        mid = f.legend_top + f.legend_h / 2
+        if kind == "line":
+            _smooth_line(img, [(x, mid), (x + key_w, mid)], color, 1.5 * pt, 0)
+            _smooth_line(img, [(x + key_w / 2, mid)], color, 0, 3 * pt)
+        else:
+            draw.rectangle([x + _px(3), mid - _px(4), x + key_w - _px(3), mid + _px(4)], fill=color)
+        _draw_text(draw, x + key_w + key_gap, f.legend_top + (f.legend_h - text.height) / 2, text)
+        x += key_w + key_gap + text.width + entry_gap
+
+
+def _palette_png(img: Any) -> bytes:
+    """The picture as a palette PNG at :data:`DPI`.
+
+    A few flat colours and their anti-aliased edges: a palette image is a
+    third of the size and quicker to compress, and looks the same.
+    """
+    from PIL import Image as PILImage
+
+    out = img.quantize(
+        colors=PALETTE, method=PILImage.Quantize.FASTOCTREE, dither=PILImage.Dither.NONE
+    )
+    _snap(out, [(255, 255, 255), INK, GRID, *(_rgb(c) for c in COLORS)])
+    buf = io.BytesIO()
+    out.save(buf, format="PNG", dpi=(DPI, DPI), compress_level=6)
+    return buf.getvalue()
+
+
 def render_png(chart: Chart, width_mm: float = WIDTH_MM) -> bytes | None:
     """The chart as a PNG (:data:`DPI` dpi), or ``None`` without a CJK font."""
     if not cjk_font_available():
@@ -256,143 +470,15 @@ def render_png(chart: Chart, width_mm: float = WIDTH_MM) -> bytes | None:
 
     W = round(width_mm / 25.4 * DPI)
     H = round(width_mm * ASPECT / 25.4 * DPI)
-    pt = DPI / 72  # pixels per point
-
-    def px(points: float) -> int:
-        return max(1, round(points * pt))
-
     img = PILImage.new("RGB", (W, H), (255, 255, 255))
     draw = ImageDraw.Draw(img)
-    label_px, title_px = px(FONT_PT), px(TITLE_PT)
-    pad, tick, gap = px(6), px(3.5), px(3.5)
-
-    cats = [str(c) for c in chart.categories]
     series = [(name, [float(v or 0.0) for v in values]) for name, values in chart.series]
-    n = len(cats)
-    values = [v for _name, vs in series for v in vs]
-
-    # y scale
-    if chart.percent:
-        lo, hi = 0.0, 1.05
-        ticks = [0.0, 0.2, 0.4, 0.6, 0.8, 1.0]
-        labels = [f"{t:.0%}" for t in ticks]
-    else:
-        top = max(values, default=0.0)
-        bottom = min(0.0, min(values, default=0.0))
-        hi = top * 1.05 if top > 0 else 1.0
-        lo = bottom * 1.05
-        ticks = _ticks(lo, hi, integer=True)
-        labels = [_number(t) for t in ticks]
-    y_texts = [_layout(s, label_px) for s in labels]
-
-    # frame: title on top, y labels on the left, x labels below
-    title = _layout(chart.title, title_px) if chart.title else None
-    legend = [_layout(name, label_px) for name, _vs in series] if len(series) > 1 else []
-    legend_top = pad + (title.height + px(4) if title else 0)
-    legend_h = max((t.height for t in legend), default=0)
-    plot_top = legend_top + (legend_h + px(6) if legend else px(2) if title else 0)
-    left = pad + max((t.width for t in y_texts), default=0) + tick + gap
-    right = W - px(10)
-    x_texts = [_layout(c, label_px) for c in cats]
-
-    def slot_width(left_edge: float) -> float:
-        return (right - left_edge) / max(n, 1)
-
-    rotate = any(t.width > slot_width(left) * 0.92 for t in x_texts)
-    masks = [_rotated(t, 45) for t in x_texts] if rotate else []
-    if rotate:
-        # a slanted label hangs left of its tick: keep the first ones on the picture
-        for _ in range(2):
-            slot = slot_width(left)
-            need = max((m.size[0] - (i + 0.5) * slot for i, m in enumerate(masks)), default=0.0)
-            left = max(left, pad + need)
-    label_h = (
-        max((m.size[1] for m in masks), default=0)
-        if rotate
-        else max((t.height for t in x_texts), default=0)
-    )
-    plot_bottom = H - pad - label_h - tick - gap
-    slot = slot_width(left)
-
-    def x_at(i: float) -> float:
-        return left + (i + 0.5) * slot
-
-    def y_at(v: float) -> float:
-        return plot_bottom - (v - lo) / (hi - lo) * (plot_bottom - plot_top)
-
-    # grid and y axis labels
-    for t, text in zip(ticks, y_texts, strict=True):
-        y = round(y_at(t))
-        draw.line([(left, y), (right, y)], fill=GRID, width=px(0.8))
-        draw.line([(left - tick, y), (left, y)], fill=INK, width=px(0.8))
-        _draw_text(draw, left - tick - gap - text.width, y - text.height / 2, text)
-
-    # data
-    k = max(1, len(series))
-    if chart.kind == "line":
-        for s, (_name, vs) in enumerate(series):
-            points = [(x_at(i), y_at(v)) for i, v in enumerate(vs[:n])]
-            _smooth_line(img, points, _rgb(COLORS[s % len(COLORS)]), 1.5 * pt, 3 * pt)
-    else:
-        bar = slot * 0.8 / k
-        zero = y_at(0.0)
-        for s, (_name, vs) in enumerate(series):
-            color = _rgb(COLORS[s % len(COLORS)])
-            for i, v in enumerate(vs[:n]):
-                if v == 0:
-                    continue
-                x0 = x_at(i) - slot * 0.4 + s * bar
-                y = y_at(v)
-                draw.rectangle(
-                    [round(x0), round(min(y, zero)), round(x0 + bar) - 1, round(max(y, zero))],
-                    fill=color,
-                )
-
-    # axes: left and bottom
-    axis_w = px(0.8)
-    draw.line([(left, plot_top), (left, plot_bottom)], fill=INK, width=axis_w)
-    draw.line([(left, plot_bottom), (right, plot_bottom)], fill=INK, width=axis_w)
-
-    # x ticks and labels
-    for i, text in enumerate(x_texts):
-        x = x_at(i)
-        draw.line([(x, plot_bottom), (x, plot_bottom + tick)], fill=INK, width=axis_w)
-        label_top = plot_bottom + tick + gap
-        if rotate:
-            mask = masks[i]
-            at = (round(x - mask.size[0] + px(2)), round(label_top))
-            img.paste(INK, (*at, at[0] + mask.size[0], at[1] + mask.size[1]), mask)
-        else:
-            _draw_text(draw, x - text.width / 2, label_top, text)
-
-    # title and legend
-    if title is not None:
-        _draw_text(draw, (left + right) / 2 - title.width / 2, pad, title)
-    if legend:
-        # one row under the title: a key per series, never over the data
-        key_w, key_gap, entry_gap = px(20), px(5), px(14)
-        total = sum(key_w + key_gap + t.width for t in legend) + entry_gap * (len(legend) - 1)
-        x = (left + right) / 2 - total / 2
-        for s, text in enumerate(legend):
-            color = _rgb(COLORS[s % len(COLORS)])
-            mid = legend_top + legend_h / 2
-            if chart.kind == "line":
-                _smooth_line(img, [(x, mid), (x + key_w, mid)], color, 1.5 * pt, 0)
-                _smooth_line(img, [(x + key_w / 2, mid)], color, 0, 3 * pt)
-            else:
-                draw.rectangle([x + px(3), mid - px(4), x + key_w - px(3), mid + px(4)], fill=color)
-            _draw_text(draw, x + key_w + key_gap, legend_top + (legend_h - text.height) / 2, text)
-            x += key_w + key_gap + text.width + entry_gap
-
-    # a few flat colours and their anti-aliased edges: a palette image is a third
-    # of the size and quicker to compress, and looks the same
-    out = img.quantize(
-        colors=PALETTE, method=PILImage.Quantize.FASTOCTREE, dither=PILImage.Dither.NONE
-    )
-    _snap(out, [(255, 255, 255), INK, GRID, *(_rgb(c) for c in COLORS)])
-    buf = io.BytesIO()
-    out.save(buf, format="PNG", dpi=(DPI, DPI), compress_level=6)
-    return buf.getvalue()
+    frame = _frame(chart, series, W, H)
+    _draw_grid(draw, frame)
+    _draw_series(img, draw, chart.kind, series, frame)
+    _draw_axes(img, draw, frame)
+    _draw_title_and_legend(img, draw, chart.kind, frame)
+    return _palette_png(img)
 
 
 def _snap(img: Any, colors: list[tuple[int, int, int]]) -> None:
@@ -440,18 +526,3 @@ def _smooth_line(
         for x, y in big:
             draw.ellipse([x - r, y - r, x + r, y + r], fill=255)
     img.paste(color, (x0, y0, x1, y1), mask.reduce(ss))
-
-
-def with_image(chart: Chart, width_mm: float = WIDTH_MM) -> Chart:
-    png = render_png(chart, width_mm)
-    if png is None:
-        return chart
-    return Chart(
-        key=chart.key,
-        title=chart.title,
-        kind=chart.kind,
-        categories=chart.categories,
-        series=chart.series,
-        percent=chart.percent,
-        image=Image(png, width_mm, None, chart.title),
-    )

@@ -15,6 +15,7 @@ from pathlib import PureWindowsPath
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.contracts.registry import profile_of
 from app.export import fields
 from app.export.docx_render import WordTemplate
 from app.export.errors import ExportError, TemplateError
@@ -22,9 +23,8 @@ from app.export.forms import spec
 from app.export.sandbox import excel_env, word_env
 from app.export.template_files import check_package, sniff_format
 from app.export.xlsx_render import ExcelTemplate
-from app.services import _util
-from app.services.attachments import blob_bytes, store_blob
-from app.services.contracts import profile_of
+from app.records import _util
+from app.records.attachments import blob_bytes, store_blob
 from db.models import Contract, ExportTemplate
 
 FMT_LABEL = {"docx": "Word", "xlsx": "Excel"}

@@ -17,9 +17,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.profile_schema import Profile
-from app.services.contracts import profile_of
-from app.workcal import WorkCalendar
+from app.contracts.profile_schema import Profile
+from app.contracts.registry import profile_of
+from app.schedule.workcal import WorkCalendar
 from db.models import (
     Attachment,
     Blob,
@@ -240,10 +240,6 @@ class ExportData:
         """Faults reported in ``start``..``end``."""
         lo, hi = _bounds(start, end)
         return [f for f in self.all_faults if lo <= f.reported_at < hi]
-
-    def faults_closed(self, start: date, end: date) -> list[FaultRecord]:
-        lo, hi = _bounds(start, end)
-        return [f for f in self.all_faults if f.closed_at is not None and lo <= f.closed_at < hi]
 
     def fault(self, fault_id: str) -> FaultRecord | None:
         return next((f for f in self.all_faults if f.id == fault_id), None)

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import io
 import posixpath
 import re
 from collections.abc import Callable
@@ -75,14 +76,10 @@ LOOP_MARK = "567"
 ChartPng = Callable[[Chart], "bytes | None"]
 
 
-class _Patcher(DocxTemplate):
-    """docxtpl's preprocessing and table fix-up, without a document."""
-
-    def __init__(self) -> None:  # no template file: only the text functions are used
-        pass
-
-
-_DOCXTPL = _Patcher()
+#: docxtpl's preprocessing (``patch_xml``) and table fix-up (``fix_tables``): text
+#: functions of a template object whose file is never opened (docxtpl reads it
+#: only when rendering). tests/test_library_contracts.py holds docxtpl to them.
+_DOCXTPL = DocxTemplate(io.BytesIO())
 
 
 def _spread_columns(tbl: Any) -> None:

@@ -104,11 +104,6 @@ def _walk(cls: type, prefix: str, depth: int, lines: list[str], kind: str) -> No
             lines.append(f"{pad}{path}  {_type_name(tp)} — {zh}")
 
 
-def field_names(kind: str) -> set[str]:
-    """Top-level names a template of ``kind`` may use."""
-    return {f.name for f in dataclasses.fields(spec(kind).context)}
-
-
 def sample(kind: str) -> c.FormContext:
     """A context of ``kind`` with a placeholder in every field."""
     form = spec(kind)

@@ -27,11 +27,6 @@ def form_stem(deliverable: str, period_label: str) -> str:
     return "_".join(parts)
 
 
-def single_file(contract_no: str, deliverable: str, period_label: str, fmt: str) -> str:
-    prefix = safe(contract_no, 40) + "_" if contract_no else ""
-    return f"{prefix}{form_stem(deliverable, period_label)}.{fmt}"
-
-
 def month_folder(contract_no: str, contract_code: str, month: str) -> str:
     return f"{safe(contract_no or contract_code, 40)}_月度交付包_{month}"
 

@@ -366,12 +366,37 @@ class ImageInfo:
 _WORD_IMAGES = {
     "png": "image/png",
     "jpeg": "image/jpeg",
-    "jpg": "image/jpeg",
     "gif": "image/gif",
     "bmp": "image/bmp",
 }
+#: Pillow's format names of the pictures Word and Excel show as they are (MPO: a
+#: camera's multi-picture JPEG, an ordinary JPEG to Word).
+_PILLOW_FORMATS = {"PNG": "png", "JPEG": "jpeg", "MPO": "jpeg", "GIF": "gif", "BMP": "bmp"}
 _INFO: dict[bytes, ImageInfo] = {}
 _INFO_LOCK = threading.Lock()
+
+
+def _dpi(value: object, default: int) -> int:
+    """Whole dots per inch as Word's readers take them (rounded; none or 0: ``default``)."""
+    try:
+        dpi = round(float(value))  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        return default
+    return dpi if dpi > 0 else default
+
+
+def _probe(data: bytes) -> tuple[str | None, int, int, int, int]:
+    """(Word's extension or None, width px, height px, dpi x, dpi y), from the header only."""
+    from PIL import Image as PILImage
+
+    with PILImage.open(io.BytesIO(data)) as im:
+        ext = _PILLOW_FORMATS.get(im.format or "")
+        width, height = im.size
+        dpi = im.info.get("dpi")
+    # no resolution in the file: 72 dpi, but 96 for BMP (as python-docx and Word take it)
+    default = 96 if ext == "bmp" else 72
+    dpi_x, dpi_y = dpi if isinstance(dpi, tuple) and len(dpi) == 2 else (None, None)
+    return ext, width, height, _dpi(dpi_x, default), _dpi(dpi_y, default)
 
 
 def image_info(data: bytes) -> ImageInfo:
@@ -380,31 +405,27 @@ def image_info(data: bytes) -> ImageInfo:
     found = _INFO.get(key)
     if found is not None:
         return found
-    from docx.image.exceptions import UnrecognizedImageError
-    from docx.image.image import Image as DocxImage
-
     placed = data
     try:
-        img = DocxImage.from_blob(data)
-        ext = img.ext.lower()
-        if ext not in _WORD_IMAGES:
-            raise UnrecognizedImageError(ext)
-    except Exception:  # unknown to Word (WEBP…) or unreadable: Pillow decides
+        ext, px_width, px_height, dpi_x, dpi_y = _probe(data)
+    except Exception:  # unreadable: Pillow decides below (and refuses it)
+        ext = None
+    if ext is None:  # unknown to Word (WEBP, TIFF…) or unreadable
         placed = _to_png(data)
         try:
-            img = DocxImage.from_blob(placed)
+            ext, px_width, px_height, dpi_x, dpi_y = _probe(placed)
         except Exception as exc:
             raise ValueError(f"不是可识别的图片（{type(exc).__name__}）") from None
         ext = "png"
-    if not img.px_width or not img.px_height:
+    if not px_width or not px_height:
         raise ValueError("图片没有尺寸")
     info = ImageInfo(
-        ext="jpeg" if ext == "jpg" else ext,
+        ext=ext,
         content_type=_WORD_IMAGES[ext],
-        px_width=img.px_width,
-        px_height=img.px_height,
-        dpi_x=img.horz_dpi,
-        dpi_y=img.vert_dpi,
+        px_width=px_width,
+        px_height=px_height,
+        dpi_x=dpi_x,
+        dpi_y=dpi_y,
         data=placed,
     )
     with _INFO_LOCK:

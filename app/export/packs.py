@@ -17,12 +17,12 @@
   or a :class:`threading.Event`) is checked between files. On cancel or error
   the staging folder and temporary zip are removed: nothing partial remains.
   After success each deliverable occurrence is recorded as 已导出
-  (:func:`app.deadlines.mark_submitted` with ``state="exported"``).
+  (:func:`app.schedule.deadlines.mark_submitted` with ``state="exported"``).
 
 Manifest (``omw-pack/1``) — UTF-8 JSON with sorted keys, written once; the
 detached signature over its exact bytes is ``manifest.json.minisig``. Each
 file's ``verification_code`` is the code printed in its footer
-(:func:`app.signing_keys.verification_code`: the exporter's key id and the
+(:func:`app.integrity.signing_keys.verification_code`: the exporter's key id and the
 content digest prefix), so a paper copy is matched to its file::
 
     {"format": "omw-pack/1", "kind": "month" | "range", "app_version",
@@ -49,8 +49,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from app import __version__, periods, signing_keys
-from app.deadlines import Deadline, deadlines, mark_submitted
+from app import __version__
+from app.contracts.registry import get_contract
 from app.export import build as b
 from app.export import naming
 from app.export.atomic import fsync_dir, temp_name, write_atomic
@@ -59,8 +59,10 @@ from app.export.data import ExportData
 from app.export.errors import ExportCancelled, ExportError
 from app.export.forms import spec
 from app.export.render import Renderer
-from app.services.contracts import get_contract
-from app.store import Store
+from app.integrity import signing_keys
+from app.schedule import periods
+from app.schedule.deadlines import Deadline, deadlines, mark_submitted
+from app.storage.store import Store
 from db.models import Contract
 
 MANIFEST = "manifest.json"
@@ -329,7 +331,7 @@ def _cancelled(cancel: Cancel | None) -> bool:
 
 def _signer(store: Store, exporter: str) -> tuple[str, Any, str]:
     """Who signs (the exporter, else the store's actor), their unlocked secrets, key id."""
-    from app.secrets import open_secret_store
+    from app.storage.secrets import open_secret_store
 
     signer = signing_keys.person_name(exporter or store.actor)
     secrets = open_secret_store(store.folder)
@@ -400,6 +402,99 @@ def manifest_bytes(manifest: dict[str, Any]) -> bytes:
 _STORED = (".docx", ".xlsx", ".png", ".zip")
 
 
+def _render_files(
+    store: Store,
+    plan: PackPlan,
+    staging: Path,
+    zf: zipfile.ZipFile | None,
+    *,
+    exporter: str,
+    now: datetime,
+    key_id: str,
+    progress: Progress | None,
+    cancel: Cancel | None,
+) -> tuple[list[ExportedFile], dict[str, Any]]:
+    """Render every planned file into ``staging`` (and ``zf``); the files and the manifest.
+
+    The Word and Excel files of one form are rendered from one context.
+    """
+    total = len(plan.files) + 1
+    exported: list[ExportedFile] = []
+    with gc_paused(), store.session() as session:
+        contract = get_contract(session, plan.contract_code)
+        data = ExportData(session, contract)
+        renderer = Renderer(session, contract)
+        contexts: dict[tuple[Any, ...], FormContext] = {}
+        for n, planned in enumerate(plan.files):
+            if _cancelled(cancel):
+                raise ExportCancelled()
+            if progress:
+                progress(n, total, planned.path)
+            key = (
+                planned.kind,
+                planned.deliverable_code,
+                planned.period.key,
+                tuple(planned.record_ids or ()),
+                planned.holiday_id,
+            )
+            ctx = contexts.get(key)
+            if ctx is None:
+                ctx = b.build(data, _job(planned, exporter, now, key_id))
+                contexts = {key: ctx}  # docx and xlsx of one form share it
+            body = renderer.render(ctx, planned.fmt, planned.deliverable_code)
+            target = staging / planned.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(target, body, sync=False)
+            if zf is not None:
+                _zip_write(zf, f"{plan.folder}/{planned.path}", body, now)
+            exported.append(
+                ExportedFile(
+                    planned.path,
+                    len(body),
+                    hashlib.sha256(body).hexdigest(),
+                    planned,
+                    ctx.verification_code,
+                    list(ctx.record_ids),
+                )
+            )
+        if _cancelled(cancel):
+            raise ExportCancelled()
+        manifest = _manifest(plan, contract, exporter, now, exported)
+    return exported, manifest
+
+
+def _write_manifest(
+    store: Store,
+    signer: str,
+    secrets: Any,
+    staging: Path,
+    manifest: dict[str, Any],
+    exported: list[ExportedFile],
+) -> tuple[bytes, bytes, Path]:
+    """Write and sign ``manifest.json``, write ``SHA256SUMS``, sync the staging folder.
+
+    Returns the manifest's bytes, the sums' bytes and the signature file.
+    """
+    body = manifest_bytes(manifest)
+    sums = "".join(f"{f.sha256}  {f.path}\n" for f in exported).encode("utf-8")
+    write_atomic(staging / MANIFEST, body, sync=False)
+    write_atomic(staging / SUMS, sums, sync=False)
+    sig = signing_keys.sign_file(store, signer, staging / MANIFEST, secrets=secrets)
+    _sync_tree(staging)
+    return body, sums, sig
+
+
+def _discard(zf: zipfile.ZipFile | None, zip_tmp: Path | None, staging: Path) -> None:
+    """After a failure or cancel: close and remove the temporary zip, remove the staging folder."""
+    if zf is not None:
+        with contextlib.suppress(Exception):
+            zf.close()
+    if zip_tmp is not None:
+        with contextlib.suppress(OSError):
+            zip_tmp.unlink()
+    shutil.rmtree(staging, ignore_errors=True)
+
+
 def export_pack(
     store: Store,
     plan: PackPlan,
@@ -414,6 +509,7 @@ def export_pack(
     now: datetime | None = None,
 ) -> PackResult:
     """Render and write a planned pack (see the module docstring)."""
+    import os
     import time
 
     started = time.perf_counter()
@@ -427,7 +523,6 @@ def export_pack(
     staging = out / f".{plan.folder}.partial-{uuid.uuid4().hex[:8]}"
     zip_tmp = temp_name(zip_final) if make_zip else None
     total = len(plan.files) + 1
-    exported: list[ExportedFile] = []
     zf: zipfile.ZipFile | None = None
     # the key first (created at first use, outside any write session; asks for
     # the secret file's passphrase, if any, before any work is done)
@@ -436,54 +531,20 @@ def export_pack(
         staging.mkdir()
         if zip_tmp is not None:
             zf = zipfile.ZipFile(zip_tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=6)
-        with gc_paused(), store.session() as session:
-            contract = get_contract(session, plan.contract_code)
-            data = ExportData(session, contract)
-            renderer = Renderer(session, contract)
-            contexts: dict[tuple[Any, ...], FormContext] = {}
-            for n, planned in enumerate(plan.files):
-                if _cancelled(cancel):
-                    raise ExportCancelled()
-                if progress:
-                    progress(n, total, planned.path)
-                key = (
-                    planned.kind,
-                    planned.deliverable_code,
-                    planned.period.key,
-                    tuple(planned.record_ids or ()),
-                    planned.holiday_id,
-                )
-                ctx = contexts.get(key)
-                if ctx is None:
-                    ctx = b.build(data, _job(planned, exporter, now, key_id))
-                    contexts = {key: ctx}  # docx and xlsx of one form share it
-                body = renderer.render(ctx, planned.fmt, planned.deliverable_code)
-                target = staging / planned.path
-                target.parent.mkdir(parents=True, exist_ok=True)
-                write_atomic(target, body, sync=False)
-                if zf is not None:
-                    _zip_write(zf, f"{plan.folder}/{planned.path}", body, now)
-                exported.append(
-                    ExportedFile(
-                        planned.path,
-                        len(body),
-                        hashlib.sha256(body).hexdigest(),
-                        planned,
-                        ctx.verification_code,
-                        list(ctx.record_ids),
-                    )
-                )
-            if _cancelled(cancel):
-                raise ExportCancelled()
-            manifest = _manifest(plan, contract, exporter, now, exported)
+        exported, manifest = _render_files(
+            store,
+            plan,
+            staging,
+            zf,
+            exporter=exporter,
+            now=now,
+            key_id=key_id,
+            progress=progress,
+            cancel=cancel,
+        )
         if progress:
             progress(total - 1, total, MANIFEST)
-        body = manifest_bytes(manifest)
-        sums = "".join(f"{f.sha256}  {f.path}\n" for f in exported).encode("utf-8")
-        write_atomic(staging / MANIFEST, body, sync=False)
-        write_atomic(staging / SUMS, sums, sync=False)
-        sig = signing_keys.sign_file(store, signer, staging / MANIFEST, secrets=secrets)
-        _sync_tree(staging)
+        body, sums, sig = _write_manifest(store, signer, secrets, staging, manifest, exported)
         if zf is not None and zip_tmp is not None:
             _zip_write(zf, f"{plan.folder}/{MANIFEST}", body, now)
             _zip_write(zf, f"{plan.folder}/{sig.name}", sig.read_bytes(), now)
@@ -491,28 +552,18 @@ def export_pack(
             zf.close()
             zf = None
             with open(zip_tmp, "rb+") as fh:
-                import os
-
                 os.fsync(fh.fileno())
         if _cancelled(cancel):
             raise ExportCancelled()
         _move_into_place(staging, final, overwrite)
         if zip_tmp is not None:
-            import os
-
             os.replace(zip_tmp, zip_final)
             zip_tmp = None
             # the zip byte for byte (zip metadata is outside the manifest's signature)
             signing_keys.sign_file(store, signer, zip_final, secrets=secrets)
         fsync_dir(out)
     except BaseException:
-        if zf is not None:
-            with contextlib.suppress(Exception):
-                zf.close()
-        if zip_tmp is not None:
-            with contextlib.suppress(OSError):
-                zip_tmp.unlink()
-        shutil.rmtree(staging, ignore_errors=True)
+        _discard(zf, zip_tmp, staging)
         raise
     if record:
         _record_exports(store, plan, exported, now)
@@ -661,7 +712,7 @@ def export_form(
 
 
 def _contract_for(session: Any, form: Any, record_id: str | None, code: str | None) -> Contract:
-    from app.services.signing import get_record
+    from app.records.signing import get_record
     from db.models import HolidayPeriod
 
     if record_id and form.record_type:
@@ -682,7 +733,7 @@ def _single_scope(
 ) -> tuple[PeriodInfo, list[str] | None, str | None]:
     contract = data.contract
     if form.scope in ("record", "records") and record_id:
-        from app.services.signing import get_record, latest_version
+        from app.records.signing import get_record, latest_version
 
         record = get_record(data.session, form.record_type, record_id)
         latest = latest_version(data.session, form.record_type, record_id)

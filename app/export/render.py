@@ -85,9 +85,6 @@ class Renderer:
         self._plain: tuple[FormContext, dict[str, Any]] | None = None
         self._charts: dict[str, bytes | None] = {}
 
-    def uses_client_template(self, deliverable_code: str, fmt: str) -> bool:
-        return (deliverable_code, fmt) in self._client
-
     def chart_png(self, chart: Chart) -> bytes | None:
         """A chart's picture, drawn once per export run."""
         key = repr((chart.title, chart.kind, chart.categories, chart.series, chart.percent))

@@ -26,11 +26,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from app import periods
-from app import sla as sla_mod
 from app.export.data import ExportData, RunRow
-from app.services.inspections import ABNORMAL, WARNING
-from app.services.requests import CHANNELS
+from app.records.inspections import ABNORMAL, WARNING
+from app.records.requests import CHANNELS
+from app.schedule import periods
+from app.schedule import sla as sla_mod
 from db.models import ChecklistTemplate, FaultRecord, ServiceRequest, System
 
 CALENDAR = ("daily", "weekly", "monthly", "quarterly", "half_year", "annual")
@@ -216,20 +216,10 @@ def request_verdicts(
     )
 
 
-def period_stats(
-    data: ExportData, start: date, end: date, now: datetime, *, findings: bool = True
-) -> PeriodStats:
-    """Every statistic of ``start``..``end`` (judged at ``now`` for open records).
-
-    ``findings=False`` leaves out what needs the item results of every run of
-    the period — ``findings``, ``findings_fixed`` and the tallies' ``findings``
-    stay empty — for callers that only want rates and counts (a trend line,
-    the figures of a whole range).
-    """
-    stats = PeriodStats(start, end)
-    occ = occurrences(data, start, end)
-    earliest = min((o.period_start for o in occ), default=start)
-    runs = data.runs(min(earliest, start), end)
+def _tally_runs(
+    occ: list[Occurrence], runs: list[RunRow]
+) -> dict[tuple[str, str | None], InspectionTally]:
+    """Per checklist (and system): occurrences planned, done by their deadline, done late."""
     by_slot: dict[tuple[str, str | None, str], RunRow] = {}
     for run in runs:
         by_slot[(run.template_id, run.system_id, run.period_key)] = run
@@ -244,11 +234,20 @@ def period_stats(
                 tally.done += 1
             else:
                 tally.late += 1
-    # findings of the runs held in the period
-    in_period = [r for r in runs if start <= r.scheduled_date <= end] if findings else []
-    results = data.results(in_period)
+    return tallies
+
+
+def _add_findings(
+    data: ExportData, stats: PeriodStats, runs: list[RunRow]
+) -> Counter[tuple[str, str | None]]:
+    """Add the abnormal and warning results of ``runs`` to ``stats.findings``.
+
+    A finding counts as fixed when it has an action, or its fault has
+    recovered. Returns the number of findings per checklist (and system).
+    """
+    results = data.results(runs)
     per_template: Counter[tuple[str, str | None]] = Counter()
-    for run in in_period:
+    for run in runs:
         for res in results[run.id]:
             if res.status not in (ABNORMAL, WARNING):
                 continue
@@ -264,18 +263,11 @@ def period_stats(
             if res.action or (fault is not None and fault.recovered_at is not None):
                 stats.findings_fixed += 1
             per_template[(run.template_id, run.system_id)] += 1
-    for key, tally in tallies.items():
-        tally.findings = per_template.get(key, 0)
-    stats.tallies = sorted(
-        tallies.values(),
-        key=lambda t: (t.template.seq, t.system.seq if t.system else -1),
-    )
-    stats.planned = sum(t.planned for t in stats.tallies)
-    stats.done = sum(t.done for t in stats.tallies)
-    stats.late = sum(t.late for t in stats.tallies)
+    return per_template
 
-    stats.faults = data.faults(start, end)
-    stats.requests = data.requests(start, end)
+
+def _judge_sla(data: ExportData, stats: PeriodStats, now: datetime) -> None:
+    """The SLA verdicts of ``stats.faults`` and ``stats.requests``, and their counts."""
     all_steps: list[sla_mod.StepVerdict] = []
     for fault in stats.faults:
         verdicts = fault_verdicts(data, fault, now)
@@ -295,6 +287,39 @@ def period_stats(
         sum(1 for v in all_steps if v.state == sla_mod.MET),
         sum(1 for v in all_steps if v.state in JUDGED),
     )
+
+
+def period_stats(
+    data: ExportData, start: date, end: date, now: datetime, *, findings: bool = True
+) -> PeriodStats:
+    """Every statistic of ``start``..``end`` (judged at ``now`` for open records).
+
+    ``findings=False`` leaves out what needs the item results of every run of
+    the period — ``findings``, ``findings_fixed`` and the tallies' ``findings``
+    stay empty — for callers that only want rates and counts (a trend line,
+    the figures of a whole range).
+    """
+    stats = PeriodStats(start, end)
+    occ = occurrences(data, start, end)
+    earliest = min((o.period_start for o in occ), default=start)
+    runs = data.runs(min(earliest, start), end)
+    tallies = _tally_runs(occ, runs)
+    # findings of the runs held in the period
+    in_period = [r for r in runs if start <= r.scheduled_date <= end] if findings else []
+    per_template = _add_findings(data, stats, in_period)
+    for key, tally in tallies.items():
+        tally.findings = per_template.get(key, 0)
+    stats.tallies = sorted(
+        tallies.values(),
+        key=lambda t: (t.template.seq, t.system.seq if t.system else -1),
+    )
+    stats.planned = sum(t.planned for t in stats.tallies)
+    stats.done = sum(t.done for t in stats.tallies)
+    stats.late = sum(t.late for t in stats.tallies)
+
+    stats.faults = data.faults(start, end)
+    stats.requests = data.requests(start, end)
+    _judge_sla(data, stats, now)
     stats.solved_on_phone = sum(1 for r in stats.requests if r.solved_on_phone)
     stats.availability = availability(data, start, end, now)
     return stats

@@ -13,8 +13,8 @@ import zipfile
 import zlib
 from pathlib import Path, PurePosixPath
 
-from app import paths
 from app.export.errors import TemplateError
+from app.storage import paths
 
 MAX_TEMPLATE_BYTES = 10 * 1024 * 1024
 MAX_ENTRIES = 1_000

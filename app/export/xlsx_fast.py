@@ -314,94 +314,70 @@ class FastExcelTemplate(Filler):
         sheet_data = root.find(_X + "sheetData")
         if sheet_data is None:
             raise Unsupported("no sheetData")
+        sheet.rows = self._rows(sheet, sheet_data, styles, sst)
+        merges_el = root.find(_X + "mergeCells")
+        if merges_el is not None:
+            sheet.merges = _merge_ranges(merges_el)
+        if not sheet.templated:
+            return sheet
+        sheet.boxes = sheet_boxes(
+            [
+                (r.index, [c.col for c in r.cells if _pictured(c.value)], _float(r.height))
+                for r in sheet.rows
+            ],
+            sheet.merges,
+            _column_widths(root),
+        )
+        sheet.head, sheet.parts = _split_at_parts(root, sheet_data, merges_el)
+        return sheet
+
+    def _rows(self, sheet: _Sheet, sheet_data: Any, styles: _Styles, sst: list[str]) -> list[_Row]:
+        """The compiled rows of ``<sheetData>`` (a row without ``r`` follows the one before)."""
         rows: list[_Row] = []
         for row_el in sheet_data.findall(_X + "row"):
             if any(etree.QName(a).localname not in _ROW_ATTRS for a in row_el.attrib):
                 raise Unsupported("row formats")
             index = int(row_el.get("r") or (rows[-1].index + 1 if rows else 1))
-            cells: list[_Cell] = []
-            loop = None
-            col = 0
-            for c in row_el.findall(_X + "c"):
-                ref = c.get("r")
-                col = column_index_from_string(coordinate_from_string(ref)[0]) if ref else col + 1
-                value = _value_of(c, sst)
-                style = int(c.get("s", "0"))
-                if value is None and style == 0:
-                    continue
-                if isinstance(value, str) and _ANY.search(value):
-                    sheet.templated = True
-                    if loop is None and not any(x.value not in (None, "") for x in cells):
-                        match = _FOR.match(value)
-                        if match:
-                            loop = (match.group(1), match.group(2))
-                            value = value[match.end() :] or None
-                cell = _Cell(col, get_column_letter(col), style, value)
-                if isinstance(value, str) and _ANY.search(value):
-                    cell.plan = self._plan(value)
-                    cell.variants = styles.prepare(style)
-                else:
-                    variants = styles.prepare(style) if isinstance(value, str | date) else None
-                    cell.fixed = _fixed(value, style, variants)
-                cells.append(cell)
-            ht = row_el.get("ht")
-            rows.append(_Row(index, cells, ht, loop))
-        sheet.rows = rows
-        merges_el = root.find(_X + "mergeCells")
-        if merges_el is not None:
-            for m in merges_el.findall(_X + "mergeCell"):
-                a, _, b = m.get("ref", "").partition(":")
-                ca, ra = coordinate_from_string(a)
-                cb, rb = coordinate_from_string(b or a)
-                sheet.merges.append(
-                    (ra, column_index_from_string(ca), rb, column_index_from_string(cb))
-                )
-        if not sheet.templated:
-            return sheet
-        widths = []
-        cols_el = root.find(_X + "cols")
-        if cols_el is not None:
-            for col_el in cols_el.findall(_X + "col"):
-                width = col_el.get("width")
-                widths.append(
-                    (
-                        int(col_el.get("min", "0")),
-                        int(col_el.get("max", "0")),
-                        float(width) if width is not None else 13.0,  # openpyxl's default
-                    )
-                )
-        sheet.boxes = sheet_boxes(
-            [
-                (r.index, [c.col for c in r.cells if _pictured(c.value)], _float(r.height))
-                for r in rows
-            ],
-            sheet.merges,
-            widths,
-        )
-        # the text around the parts a render rewrites
-        sheet_data.getparent().replace(sheet_data, etree.ProcessingInstruction("omw-data"))
-        if merges_el is not None:
-            merges_el.getparent().replace(merges_el, etree.ProcessingInstruction("omw-merges"))
-        dimension = root.find(_X + "dimension")
-        if dimension is not None:
-            dimension.getparent().replace(dimension, etree.ProcessingInstruction("omw-dim"))
-        after = next(
-            (root.find(_X + t) for t in _AFTER_DRAWING if root.find(_X + t) is not None), None
-        )
-        marker = etree.ProcessingInstruction("omw-drawing")
-        if after is not None:
-            after.addprevious(marker)
-        else:
-            root.append(marker)
-        text = ooxml.XML_DECLARATION + etree.tostring(root, encoding="unicode")
-        pieces = re.split(r"<\?omw-(data|merges|dim|drawing) \?>", text)
-        order = pieces[1::2]
-        if order.count("data") != 1 or order.count("drawing") != 1:
-            raise Unsupported("layout")
-        texts = pieces[0::2]
-        sheet.head = texts[0]
-        sheet.parts = list(zip(order, texts[1:], strict=True))
-        return sheet
+            cells, loop = self._cells(sheet, row_el, styles, sst)
+            rows.append(_Row(index, cells, row_el.get("ht"), loop))
+        return rows
+
+    def _cells(
+        self, sheet: _Sheet, row_el: Any, styles: _Styles, sst: list[str]
+    ) -> tuple[list[_Cell], tuple[str, str] | None]:
+        """A row's cells, each fixed XML or a compiled placeholder, and the row's loop.
+
+        A placeholder marks the sheet templated. A row loops when its first
+        non-empty cell starts with ``{% for x in … %}`` (the tag is taken off
+        the cell). Empty cells without a style are left out. The cell styles a
+        value may need are added to ``styles`` here, in the order of the cells.
+        """
+        cells: list[_Cell] = []
+        loop = None
+        col = 0
+        for c in row_el.findall(_X + "c"):
+            ref = c.get("r")
+            col = column_index_from_string(coordinate_from_string(ref)[0]) if ref else col + 1
+            value = _value_of(c, sst)
+            style = int(c.get("s", "0"))
+            if value is None and style == 0:
+                continue
+            if isinstance(value, str) and _ANY.search(value):
+                sheet.templated = True
+                if loop is None and not any(x.value not in (None, "") for x in cells):
+                    match = _FOR.match(value)
+                    if match:
+                        loop = (match.group(1), match.group(2))
+                        value = value[match.end() :] or None
+            cell = _Cell(col, get_column_letter(col), style, value)
+            if isinstance(value, str) and _ANY.search(value):
+                cell.plan = self._plan(value)
+                cell.variants = styles.prepare(style)
+            else:
+                variants = styles.prepare(style) if isinstance(value, str | date) else None
+                cell.fixed = _fixed(value, style, variants)
+            cells.append(cell)
+        return cells, loop
 
     # ------------------------------------------------------------------ rendering
 
@@ -591,6 +567,65 @@ def _float(value: str | None) -> float | None:
     return float(value) if value is not None else None
 
 
+def _merge_ranges(merges_el: Any) -> list[tuple[int, int, int, int]]:
+    """The ``<mergeCell>`` ranges as (first row, first column, last row, last column)."""
+    merges = []
+    for m in merges_el.findall(_X + "mergeCell"):
+        a, _, b = m.get("ref", "").partition(":")
+        ca, ra = coordinate_from_string(a)
+        cb, rb = coordinate_from_string(b or a)
+        merges.append((ra, column_index_from_string(ca), rb, column_index_from_string(cb)))
+    return merges
+
+
+def _column_widths(root: Any) -> list[tuple[int, int, float]]:
+    """(first column, last column, width) of each ``<col>`` of a worksheet."""
+    widths = []
+    cols_el = root.find(_X + "cols")
+    if cols_el is not None:
+        for col_el in cols_el.findall(_X + "col"):
+            width = col_el.get("width")
+            widths.append(
+                (
+                    int(col_el.get("min", "0")),
+                    int(col_el.get("max", "0")),
+                    float(width) if width is not None else 13.0,  # openpyxl's default
+                )
+            )
+    return widths
+
+
+def _split_at_parts(
+    root: Any, sheet_data: Any, merges_el: Any | None
+) -> tuple[str, list[tuple[str, str]]]:
+    """The worksheet XML as fixed texts around the parts a render rewrites.
+
+    ``<sheetData>``, ``<mergeCells>`` and ``<dimension>`` are cut out and a
+    place for the ``<drawing>`` reference is marked (in schema order); returns
+    the text before the first part and, per part, its name and the text after
+    it. ``root`` is changed.
+    """
+    sheet_data.getparent().replace(sheet_data, etree.ProcessingInstruction("omw-data"))
+    if merges_el is not None:
+        merges_el.getparent().replace(merges_el, etree.ProcessingInstruction("omw-merges"))
+    dimension = root.find(_X + "dimension")
+    if dimension is not None:
+        dimension.getparent().replace(dimension, etree.ProcessingInstruction("omw-dim"))
+    after = next((root.find(_X + t) for t in _AFTER_DRAWING if root.find(_X + t) is not None), None)
+    marker = etree.ProcessingInstruction("omw-drawing")
+    if after is not None:
+        after.addprevious(marker)
+    else:
+        root.append(marker)
+    text = ooxml.XML_DECLARATION + etree.tostring(root, encoding="unicode")
+    pieces = re.split(r"<\?omw-(data|merges|dim|drawing) \?>", text)
+    order = pieces[1::2]
+    if order.count("data") != 1 or order.count("drawing") != 1:
+        raise Unsupported("layout")
+    texts = pieces[0::2]
+    return texts[0], list(zip(order, texts[1:], strict=True))
+
+
 def _text_of(el: Any) -> str:
     """The text of an ``<is>`` / ``<si>``: its ``<t>``, or its runs' (not phonetic runs)."""
     parts = []
@@ -690,6 +725,29 @@ def _chart_xml(n: int, rid: str) -> str:
         '<c:chart xmlns:c="http://schemas.openxmlformats.org/drawingml/2006/chart" '
         f'xmlns:r="{_RNS}" r:id="{rid}"/></a:graphicData></a:graphic></graphicFrame>'
     )
+
+
+def _drawing_xml(anchors: list[_Anchor]) -> tuple[bytes, list[ooxml.Rel]]:
+    """A drawing part holding ``anchors``, and its rels (one per distinct chart or image)."""
+    body = []
+    rels = []
+    targets: dict[str, str] = {}
+    for n, a in enumerate(anchors, start=1):
+        rid = targets.get(a.target)
+        if rid is None:
+            rid = f"rId{len(targets) + 1}"
+            targets[a.target] = rid
+            kind = RT_CHART if a.kind == "chart" else ooxml.RT_IMAGE
+            rels.append(ooxml.Rel(rid, kind, a.target))
+        inner = _chart_xml(n, rid) if a.kind == "chart" else _image_xml(n, rid, a.descr)
+        body.append(_anchor(a.col, a.row, a.cx, a.cy, inner))
+    xml = (
+        ooxml.XML_DECLARATION
+        + '<wsDr xmlns="http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing">'
+        + "".join(body)
+        + "</wsDr>"
+    ).encode("utf-8")
+    return xml, rels
 
 
 @dataclass
@@ -831,11 +889,22 @@ class _Run:
     # ------------------------------------------------------------------ writing
 
     def write(self, rendered: dict[str, bytes]) -> bytes:
-        tpl = self.tpl
-        pkg = tpl.package
+        """The filled workbook: the ``rendered`` sheets and what this run added to them."""
         new: dict[str, bytes] = {}
         overrides: dict[str, str] = {}
-        for sheet in tpl.sheets:
+        self._write_drawings(new, overrides)
+        for part, xml in self.charts.items():
+            new[part] = xml
+            overrides[part] = CT_CHART
+        book = copy.deepcopy(self.tpl.book_root)
+        book_rels = self._add_data_sheet(book, new, overrides)
+        self._stretch_print_areas(book)
+        book_xml = etree.tostring(book, xml_declaration=True, encoding="UTF-8", standalone=True)
+        return self._package(rendered, new, overrides, book_xml, book_rels)
+
+    def _write_drawings(self, new: dict[str, bytes], overrides: dict[str, str]) -> None:
+        """A drawing part per sheet with pictures or charts, and the sheet's link to it."""
+        for sheet in self.tpl.sheets:
             if sheet.part not in self.anchors:
                 continue
             charts, images = self.anchors[sheet.part]
@@ -843,49 +912,40 @@ class _Run:
             rid = self.drawing_rel(sheet) or "rId1"
             rels = [*sheet.rels, ooxml.Rel(rid, RT_DRAWING, "/" + drawing)]
             new[ooxml.rels_name(sheet.part)] = ooxml.rels_xml(rels)
-            body = []
-            drawing_rels = []
-            targets: dict[str, str] = {}
-            for n, a in enumerate(charts + images, start=1):
-                rid_ = targets.get(a.target)
-                if rid_ is None:
-                    rid_ = f"rId{len(targets) + 1}"
-                    targets[a.target] = rid_
-                    kind = RT_CHART if a.kind == "chart" else ooxml.RT_IMAGE
-                    drawing_rels.append(ooxml.Rel(rid_, kind, a.target))
-                inner = _chart_xml(n, rid_) if a.kind == "chart" else _image_xml(n, rid_, a.descr)
-                body.append(_anchor(a.col, a.row, a.cx, a.cy, inner))
-            new[drawing] = (
-                ooxml.XML_DECLARATION
-                + '<wsDr xmlns="http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing">'
-                + "".join(body)
-                + "</wsDr>"
-            ).encode("utf-8")
+            xml, drawing_rels = _drawing_xml(charts + images)
+            new[drawing] = xml
             new[ooxml.rels_name(drawing)] = ooxml.rels_xml(drawing_rels)
             overrides[drawing] = CT_DRAWING
-        for part, xml in self.charts.items():
-            new[part] = xml
-            overrides[part] = CT_CHART
+
+    def _add_data_sheet(
+        self, book: Any, new: dict[str, bytes], overrides: dict[str, str]
+    ) -> list[ooxml.Rel]:
+        """Add the chart data sheet (when charts were placed) to ``book``; the workbook's rels."""
+        tpl = self.tpl
         book_rels = tpl.book_rels
-        book = copy.deepcopy(tpl.book_root)
-        if self.data_sheet is not None:
-            taken = {r.id for r in book_rels}
-            n = len(taken) + 1
-            while f"rId{n}" in taken:
-                n += 1
-            rid = f"rId{n}"
-            book_rels = [*book_rels, ooxml.Rel(rid, RT_SHEET, "/" + self.data_sheet)]
-            sheets = book.find(_X + "sheets")
-            el = etree.SubElement(sheets, _X + "sheet")
-            el.set("name", self.data_name)
-            el.set("sheetId", str(max(tpl.sheet_ids, default=0) + 1))
-            el.set("state", "visible")
-            el.set(f"{{{_RNS}}}id", rid)
-            data = "".join(self.data_rows)
-            new[self.data_sheet] = _DATA_SHEET.format(
-                dim=self.data_bounds.ref(), data=f"<sheetData>{data}</sheetData>"
-            ).encode("utf-8")
-            overrides[self.data_sheet] = CT_SHEET
+        if self.data_sheet is None:
+            return book_rels
+        taken = {r.id for r in book_rels}
+        n = len(taken) + 1
+        while f"rId{n}" in taken:
+            n += 1
+        rid = f"rId{n}"
+        book_rels = [*book_rels, ooxml.Rel(rid, RT_SHEET, "/" + self.data_sheet)]
+        sheets = book.find(_X + "sheets")
+        el = etree.SubElement(sheets, _X + "sheet")
+        el.set("name", self.data_name)
+        el.set("sheetId", str(max(tpl.sheet_ids, default=0) + 1))
+        el.set("state", "visible")
+        el.set(f"{{{_RNS}}}id", rid)
+        data = "".join(self.data_rows)
+        new[self.data_sheet] = _DATA_SHEET.format(
+            dim=self.data_bounds.ref(), data=f"<sheetData>{data}</sheetData>"
+        ).encode("utf-8")
+        overrides[self.data_sheet] = CT_SHEET
+        return book_rels
+
+    def _stretch_print_areas(self, book: Any) -> None:
+        """Set each sheet's print area to the rows this run wrote."""
         names_el = book.find(_X + "definedNames")
         if names_el is not None:
             for dn in names_el.findall(_X + "definedName"):
@@ -894,9 +954,22 @@ class _Run:
                     ref = self.print_areas.get(int(sheet_id))
                     if ref is not None:
                         dn.text = ref
-        book_xml = etree.tostring(book, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+    def _package(
+        self,
+        rendered: dict[str, bytes],
+        new: dict[str, bytes],
+        overrides: dict[str, str],
+        book_xml: bytes,
+        book_rels: list[ooxml.Rel],
+    ) -> bytes:
+        """The zip: the template's entries in their order, changed ones replaced, new ones after.
+
+        Unchanged entries are copied as they are stored; media are not compressed.
+        """
+        tpl = self.tpl
         out = ooxml.ZipWriter()
-        for entry in pkg.entries:
+        for entry in tpl.package.entries:
             name = entry.name
             if name in rendered:
                 out.add(name, rendered[name], date_time=entry.date_time)

@@ -223,6 +223,79 @@ def sheet_boxes(
     }
 
 
+def _template_rows(ws: Worksheet) -> tuple[list[_Row], bool]:
+    """The sheet's rows as written in the template, and whether any cell holds a placeholder.
+
+    Empty cells without a style are left out. A row loops when its first
+    non-empty cell starts with ``{% for x in … %}`` (the tag is taken off the cell).
+    """
+    rows: list[_Row] = []
+    has_template = False
+    for row in ws.iter_rows():
+        cells = []
+        loop = None
+        for cell in row:
+            if cell.value is None and not cell.has_style:
+                continue
+            value = cell.value
+            if isinstance(value, str) and _ANY.search(value):
+                has_template = True
+                if loop is None and not any(c.value not in (None, "") for c in cells):
+                    match = _FOR.match(value)
+                    if match:
+                        loop = (match.group(1), match.group(2))
+                        value = value[match.end() :] or None
+            cells.append(_Cell(cell.column, value, copy(cell._style), cell.comment))
+        if not row:
+            continue
+        index = row[0].row
+        height = ws.row_dimensions[index].height if index in ws.row_dimensions else None
+        rows.append(_Row(index, cells, height, loop))
+    return rows, has_template
+
+
+def _clear_sheet(ws: Worksheet) -> None:
+    """Remove the cells, merges and row heights (all are written anew, in order)."""
+    for m in list(ws.merged_cells.ranges):
+        ws.unmerge_cells(str(m))
+    ws._cells.clear()
+    for index in list(ws.row_dimensions):
+        ws.row_dimensions[index].height = None
+
+
+def _place_heights(
+    ws: Worksheet, mapping: dict[int, list[int]], heights: dict[int, float | None]
+) -> None:
+    """Give each written row the height of the template row it came from."""
+    for index, targets in mapping.items():
+        height = heights.get(index)
+        if height is not None:
+            for t in targets:
+                ws.row_dimensions[t].height = height
+
+
+def _place_merges(
+    ws: Worksheet, mapping: dict[int, list[int]], merges: list[tuple[int, int, int, int]]
+) -> None:
+    """Merge the template's ranges again where their rows went.
+
+    A range within one row is merged in every row a loop made of it; a range
+    over several rows spans from the first row written for its top to the
+    last written for its bottom. A range whose rows were looped away is dropped.
+    """
+    for min_row, min_col, max_row, max_col in merges:
+        first, last = mapping.get(min_row), mapping.get(max_row)
+        if not first or not last:
+            continue
+        if min_row == max_row:
+            for t in first:
+                ws.merge_cells(start_row=t, start_column=min_col, end_row=t, end_column=max_col)
+        else:
+            ws.merge_cells(
+                start_row=first[0], start_column=min_col, end_row=last[-1], end_column=max_col
+            )
+
+
 class ExcelTemplate(Filler):
     """An .xlsx template filled through openpyxl (client workbooks: any Excel feature)."""
 
@@ -253,28 +326,7 @@ class ExcelTemplate(Filler):
     # ------------------------------------------------------------------ sheets
 
     def _sheet(self, wb: Any, ws: Worksheet, context: dict[str, Any], charts: _Charts) -> None:
-        rows: list[_Row] = []
-        has_template = False
-        for row in ws.iter_rows():
-            cells = []
-            loop = None
-            for cell in row:
-                if cell.value is None and not cell.has_style:
-                    continue
-                value = cell.value
-                if isinstance(value, str) and _ANY.search(value):
-                    has_template = True
-                    if loop is None and not any(c.value not in (None, "") for c in cells):
-                        match = _FOR.match(value)
-                        if match:
-                            loop = (match.group(1), match.group(2))
-                            value = value[match.end() :] or None
-                cells.append(_Cell(cell.column, value, copy(cell._style), cell.comment))
-            if not row:
-                continue
-            index = row[0].row
-            height = ws.row_dimensions[index].height if index in ws.row_dimensions else None
-            rows.append(_Row(index, cells, height, loop))
+        rows, has_template = _template_rows(ws)
         if not has_template:
             return
         merges = [
@@ -286,13 +338,22 @@ class ExcelTemplate(Filler):
             merges,
             widths,
         )
-        for m in list(ws.merged_cells.ranges):
-            ws.unmerge_cells(str(m))
-        ws._cells.clear()  # rewritten below, in order
-        heights = {r.index: r.height for r in rows}
-        for index in list(ws.row_dimensions):
-            ws.row_dimensions[index].height = None
+        _clear_sheet(ws)
+        mapping = self._write_rows(ws, rows, context, charts)
+        _place_heights(ws, mapping, {r.index: r.height for r in rows})
+        _place_merges(ws, mapping, merges)
+        if ws.print_area:
+            last_row = max(ws.max_row, 1)
+            ws.print_area = f"A1:{get_column_letter(max(ws.max_column, 1))}{last_row}"
 
+    def _write_rows(
+        self, ws: Worksheet, rows: list[_Row], context: dict[str, Any], charts: _Charts
+    ) -> dict[int, list[int]]:
+        """Write the rows, a loop row once per item, the rows below moved down.
+
+        Returns the rows each template row became (an empty list for a loop
+        over nothing).
+        """
         offset = 0
         mapping: dict[int, list[int]] = {}
         last_template_row = max((r.index for r in rows), default=0)
@@ -317,25 +378,7 @@ class ExcelTemplate(Filler):
                 targets.append(target)
             mapping[index] = targets
             offset += len(items) - 1
-        for index, targets in mapping.items():
-            height = heights.get(index)
-            if height is not None:
-                for t in targets:
-                    ws.row_dimensions[t].height = height
-        for min_row, min_col, max_row, max_col in merges:
-            first, last = mapping.get(min_row), mapping.get(max_row)
-            if not first or not last:
-                continue
-            if min_row == max_row:
-                for t in first:
-                    ws.merge_cells(start_row=t, start_column=min_col, end_row=t, end_column=max_col)
-            else:
-                ws.merge_cells(
-                    start_row=first[0], start_column=min_col, end_row=last[-1], end_column=max_col
-                )
-        if ws.print_area:
-            last_row = max(ws.max_row, 1)
-            ws.print_area = f"A1:{get_column_letter(max(ws.max_column, 1))}{last_row}"
+        return mapping
 
     def _write_row(
         self, ws: Worksheet, row: _Row, target: int, scope: dict[str, Any], charts: _Charts

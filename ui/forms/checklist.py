@@ -22,9 +22,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from app.services import checklist_view, inspections
-from app.services.checklist_view import ItemView, RunView
-from db.errors import StoreError
+from app.errors import StoreError
+from app.records import checklist_view, inspections
+from app.records.checklist_view import ItemView, RunView
 from ui.context import AppContext
 from ui.drafts import DraftSaver
 from ui.evidence import EvidenceStrip, has_images, images_from_mime
@@ -120,7 +120,15 @@ class ItemRow(QtWidgets.QFrame):
         grid.setContentsMargins(6, 4, 6, 4)
         grid.setHorizontalSpacing(8)
         grid.setVerticalSpacing(2)
+        self._add_title(grid, view, index)
+        self._add_value_edits(grid, view)
+        self._add_status_buttons(grid)
+        self._add_note_row(grid)
+        self._connect_edits()
+        self.show_view(view)
 
+    def _add_title(self, grid: QtWidgets.QGridLayout, view: ItemView, index: int) -> None:
+        """Number, title, and method · standard (in full as a tooltip)."""
         seq = QtWidgets.QLabel(str(index + 1))
         seq.setFixedWidth(26)
         seq.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
@@ -136,6 +144,8 @@ class ItemRow(QtWidgets.QFrame):
         grid.addWidget(detail, 1, 1)
         grid.setColumnStretch(1, 5)
 
+    def _add_value_edits(self, grid: QtWidgets.QGridLayout, view: ItemView) -> None:
+        """The fields the item's kind takes: a number, two counts, a link or a text."""
         values = QtWidgets.QHBoxLayout()
         self.edits: list[FieldEdit] = []
         params = view.params
@@ -155,6 +165,8 @@ class ItemRow(QtWidgets.QFrame):
         values.addStretch(1)
         grid.addLayout(values, 0, 2)
 
+    def _add_status_buttons(self, grid: QtWidgets.QGridLayout) -> None:
+        """正常 · 警告 · 异常 · 不适用 (keys 1, 2, 3, 0)."""
         buttons = QtWidgets.QHBoxLayout()
         buttons.setSpacing(2)
         self.status_buttons: dict[str, QtWidgets.QToolButton] = {}
@@ -170,6 +182,8 @@ class ItemRow(QtWidgets.QFrame):
             self.status_buttons[code] = button
         grid.addLayout(buttons, 0, 3)
 
+    def _add_note_row(self, grid: QtWidgets.QGridLayout) -> None:
+        """Second line: note and action, 生成故障单, the photos button."""
         self.note = FieldEdit("note", tr("异常情况（警告/异常必填）"))
         self.action = FieldEdit("action", tr("处理措施"))
         self.fault_button = QtWidgets.QPushButton(tr("生成故障单"))
@@ -191,13 +205,14 @@ class ItemRow(QtWidgets.QFrame):
         grid.addLayout(tail, 1, 3)
         grid.setColumnStretch(2, 3)
 
+    def _connect_edits(self) -> None:
+        """Typing saves a draft; Enter, ↑/↓ and leaving a field save it to the run."""
         for edit in [*self.edits, self.note, self.action]:
             edit.textEdited.connect(lambda text, e=edit: self.form.typed(self, e, text))
             edit.committed.connect(lambda e=edit: self.form.commit(self, e, advance=True))
             edit.moved.connect(lambda step, e=edit: self.form.commit_and_move(self, e, step))
             edit.editingFinished.connect(lambda e=edit: self.form.commit(self, e, advance=False))
             edit.focused.connect(lambda: self.form.row_focused(self))
-        self.show_view(view)
 
     # ------------------------------------------------------------------ display
 
@@ -346,6 +361,21 @@ class ChecklistForm(QtWidgets.QWidget):
     def _build(self) -> None:
         outer = QtWidgets.QVBoxLayout(self)
         outer.setContentsMargins(10, 8, 10, 8)
+        self._build_header(outer)
+        body = QtWidgets.QHBoxLayout()
+        outer.addLayout(body, 1)
+        self._build_item_list(body)
+        side = QtWidgets.QVBoxLayout()
+        side_widget = QtWidgets.QWidget()
+        side_widget.setLayout(side)
+        side_widget.setFixedWidth(370)
+        body.addWidget(side_widget)
+        self._build_side(side)
+        self._add_shortcuts()
+        self.resize(1280, 720)
+
+    def _build_header(self, outer: QtWidgets.QVBoxLayout) -> None:
+        """Title and state, the lock banner with 更正…, the message banner, the key help."""
         top = QtWidgets.QHBoxLayout()
         self.title = heading(self.run.title, 1.25)
         top.addWidget(self.title, 1)
@@ -373,8 +403,8 @@ class ChecklistForm(QtWidgets.QWidget):
             )
         )
 
-        body = QtWidgets.QHBoxLayout()
-        outer.addLayout(body, 1)
+    def _build_item_list(self, body: QtWidgets.QHBoxLayout) -> None:
+        """The scrolling list the item rows go in (:meth:`_fill_rows`)."""
         self.scroll = QtWidgets.QScrollArea()
         self.scroll.setWidgetResizable(True)
         self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -385,11 +415,8 @@ class ChecklistForm(QtWidgets.QWidget):
         self.scroll.setWidget(self.list_widget)
         body.addWidget(self.scroll, 1)
 
-        side = QtWidgets.QVBoxLayout()
-        side_widget = QtWidgets.QWidget()
-        side_widget.setLayout(side)
-        side_widget.setFixedWidth(370)
-        body.addWidget(side_widget)
+    def _build_side(self, side: QtWidgets.QVBoxLayout) -> None:
+        """The side panel: summary, 其余全部正常, conclusion, photos, signatures, actions."""
         self.summary = QtWidgets.QLabel()
         self.summary.setWordWrap(True)
         side.addWidget(self.summary)
@@ -398,6 +425,28 @@ class ChecklistForm(QtWidgets.QWidget):
         self.rest_button.setToolTip("Ctrl+Shift+A")
         self.rest_button.clicked.connect(self.mark_rest_normal)
         side.addWidget(self.rest_button)
+        side.addLayout(self._conclusion_form())
+        side.addWidget(QtWidgets.QLabel(tr("现场照片/截图")))
+        self.photos = EvidenceStrip(self.ctx, "inspection_run", self.run_id)
+        self.photos.error.connect(self.banner.error)
+        side.addWidget(self.photos)
+        self.signatures = SignatureBlock()
+        self.signatures.sign_requested.connect(self.sign)
+        side.addWidget(self.signatures)
+        side.addStretch(1)
+        actions = QtWidgets.QHBoxLayout()
+        self.complete_button = QtWidgets.QPushButton(tr("完成并签字"))
+        self.complete_button.setObjectName("completeRun")
+        self.complete_button.setToolTip("Ctrl+Enter")
+        self.complete_button.clicked.connect(self.complete)
+        close = QtWidgets.QPushButton(tr("关闭"))
+        close.clicked.connect(self.close)
+        actions.addWidget(self.complete_button, 1)
+        actions.addWidget(close)
+        side.addLayout(actions)
+
+    def _conclusion_form(self) -> QtWidgets.QFormLayout:
+        """巡检结论, 整改要求 and 整改期限 (typing saves a draft)."""
         form = QtWidgets.QFormLayout()
         self.conclusion = QtWidgets.QPlainTextEdit()
         self.conclusion.setObjectName("conclusion")
@@ -423,26 +472,9 @@ class ChecklistForm(QtWidgets.QWidget):
         deadline_row.addWidget(self.has_deadline)
         deadline_row.addWidget(self.deadline, 1)
         form.addRow(tr("整改期限"), deadline_row)
-        side.addLayout(form)
-        side.addWidget(QtWidgets.QLabel(tr("现场照片/截图")))
-        self.photos = EvidenceStrip(self.ctx, "inspection_run", self.run_id)
-        self.photos.error.connect(self.banner.error)
-        side.addWidget(self.photos)
-        self.signatures = SignatureBlock()
-        self.signatures.sign_requested.connect(self.sign)
-        side.addWidget(self.signatures)
-        side.addStretch(1)
-        actions = QtWidgets.QHBoxLayout()
-        self.complete_button = QtWidgets.QPushButton(tr("完成并签字"))
-        self.complete_button.setObjectName("completeRun")
-        self.complete_button.setToolTip("Ctrl+Enter")
-        self.complete_button.clicked.connect(self.complete)
-        close = QtWidgets.QPushButton(tr("关闭"))
-        close.clicked.connect(self.close)
-        actions.addWidget(self.complete_button, 1)
-        actions.addWidget(close)
-        side.addLayout(actions)
+        return form
 
+    def _add_shortcuts(self) -> None:
         for keys, slot in (
             ("Ctrl+Shift+A", self.mark_rest_normal),
             ("Ctrl+Return", self.complete),
@@ -452,7 +484,6 @@ class ChecklistForm(QtWidgets.QWidget):
             shortcut = QtGui.QShortcut(QtGui.QKeySequence(keys), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(slot)
-        self.resize(1280, 720)
 
     def _fill_rows(self) -> None:
         previous: tuple[str, str] | None = None

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from app import sla as sla_mod
-from app.services.sla_preview import StepClock
+from app.records.sla_preview import StepClock
+from app.schedule import sla as sla_mod
 from ui.i18n import tr
 from ui.qt import QtGui, QtWidgets, Signal
 

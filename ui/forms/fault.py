@@ -11,11 +11,10 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy.orm import Session
-
-from app.services import faults, record_views, sla_preview
-from app.services.contracts import get_contract, profile_of
-from db.errors import StoreError
+from app.contracts.registry import get_contract, profile_of
+from app.errors import StoreError
+from app.records import faults, record_views, sla_preview
+from app.storage.store import Session
 from ui.context import AppContext
 from ui.drafts import DraftSaver
 from ui.evidence import EvidenceStrip
@@ -25,7 +24,7 @@ from ui.qt import Qt, QtCore, QtGui, QtWidgets, Signal
 from ui.signatures import SignatureBlock, load_signatures, open_amend_dialog, open_sign_dialog
 from ui.widgets import Banner, heading, muted
 
-#: Timeline step of the form → SLA step of :mod:`app.sla` it finishes.
+#: Timeline step of the form → SLA step of :mod:`app.schedule.sla` it finishes.
 SLA_STEP = {"responded": "response", "onsite": "onsite", "recovered": "recovery", "closed": "close"}
 LINES = ("title", "category", "impact", "handler", "coordinator")
 TEXTS = ("symptom", "impact_analysis", "cause", "process", "prevention", "result")
@@ -144,6 +143,20 @@ class FaultForm(QtWidgets.QWidget):
     def _build(self) -> None:
         outer = QtWidgets.QVBoxLayout(self)
         outer.setContentsMargins(10, 8, 10, 8)
+        self._build_header(outer)
+        body = QtWidgets.QHBoxLayout()
+        outer.addLayout(body, 1)
+        left = QtWidgets.QVBoxLayout()
+        body.addLayout(left, 5)
+        left.addLayout(self._facts_form())
+        left.addWidget(self._timeline())
+        left.addStretch(1)
+        self._build_report(body)
+        self._build_actions(outer)
+        self.resize(1240, 720)
+
+    def _build_header(self, outer: QtWidgets.QVBoxLayout) -> None:
+        """Heading with 更正…, the lock banner and the message banner."""
         top = QtWidgets.QHBoxLayout()
         self.heading = heading("", 1.25)
         top.addWidget(self.heading, 1)
@@ -161,10 +174,8 @@ class FaultForm(QtWidgets.QWidget):
         self.banner = Banner()
         outer.addWidget(self.banner)
 
-        body = QtWidgets.QHBoxLayout()
-        outer.addLayout(body, 1)
-        left = QtWidgets.QVBoxLayout()
-        body.addLayout(left, 5)
+    def _facts_form(self) -> QtWidgets.QFormLayout:
+        """Title, system, level, category, emergency type, discovery, impact, people."""
         form = QtWidgets.QFormLayout()
         self.lines: dict[str, QtWidgets.QLineEdit] = {}
         self.choices: dict[str, QtWidgets.QComboBox] = {
@@ -179,8 +190,10 @@ class FaultForm(QtWidgets.QWidget):
             form.addRow(field_label(name), self._field(name))
         for name in ("impact", "handler", "coordinator"):
             form.addRow(field_label(name), self._field(name))
-        left.addLayout(form)
+        return form
 
+    def _timeline(self) -> QtWidgets.QGroupBox:
+        """A time field (with 「现在」) and the SLA verdict for each step of the fault."""
         timeline = QtWidgets.QGroupBox(tr("时间节点及 SLA"))
         grid = QtWidgets.QGridLayout(timeline)
         self.times: dict[str, TimeField] = {}
@@ -197,9 +210,10 @@ class FaultForm(QtWidgets.QWidget):
             grid.addWidget(verdict, row, 2)
             grid.setColumnStretch(2, 1)
             self.times[step], self.verdicts[step] = field, verdict
-        left.addWidget(timeline)
-        left.addStretch(1)
+        return timeline
 
+    def _build_report(self, body: QtWidgets.QHBoxLayout) -> None:
+        """The scrolling right side: the report's texts, attachments and signatures."""
         right_widget = QtWidgets.QWidget()
         right = QtWidgets.QVBoxLayout(right_widget)
         right.setContentsMargins(0, 0, 6, 0)
@@ -225,6 +239,8 @@ class FaultForm(QtWidgets.QWidget):
         self.signatures.sign_requested.connect(self._sign)
         right.addWidget(self.signatures)
 
+    def _build_actions(self, outer: QtWidgets.QVBoxLayout) -> None:
+        """The hint on times, 保存故障单 (also Ctrl+S) and 关闭窗口."""
         actions = QtWidgets.QHBoxLayout()
         actions.addWidget(
             muted(tr("「现在」记下当前时间；时间也可直接输入，格式 2026-11-20 09:30。"))
@@ -241,7 +257,6 @@ class FaultForm(QtWidgets.QWidget):
         outer.addLayout(actions)
         save = QtGui.QShortcut(QtGui.QKeySequence("Ctrl+S"), self)
         save.activated.connect(self.save)
-        self.resize(1240, 720)
 
     def _field(self, name: str) -> QtWidgets.QWidget:
         if name in self.choices:

@@ -15,11 +15,10 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.orm import Session
-
-from app import sla as sla_mod
-from app.services import listings, record_views, requests, sla_preview
-from db.errors import StoreError
+from app.errors import StoreError
+from app.records import listings, record_views, requests, sla_preview
+from app.schedule import sla as sla_mod
+from app.storage.store import Session
 from ui.context import AppContext
 from ui.drafts import DraftSaver
 from ui.forms.common import TextArea, combo, select_code, verdict_text
@@ -115,18 +114,31 @@ class RequestForm(QtWidgets.QWidget):
     # ------------------------------------------------------------------ layout
 
     def _build(self) -> None:
-        def load(session: Session) -> dict[str, list[str]]:
-            return {
-                "caller_unit": requests.caller_units(session, self.contract, limit=200),
-                "caller_name": requests.caller_names(session, self.contract, limit=200),
-                "category": requests.categories(session, self.contract, limit=200),
-            }
-
-        history = self.ctx.call(load)
+        history = self.ctx.call(self._history)
         systems = self.ctx.call(lambda s: listings.systems_by_use(s, self.contract))
-
         outer = QtWidgets.QVBoxLayout(self)
         outer.setContentsMargins(10, 8, 10, 8)
+        self._build_header(outer)
+        outer.addLayout(self._call_form(history, systems))
+        self.trail = muted()
+        outer.addWidget(self.trail)
+        self.signatures = SignatureBlock()
+        self.signatures.sign_requested.connect(self._sign)
+        outer.addWidget(self.signatures)
+        outer.addStretch(1)
+        self._build_actions(outer)
+        self.resize(760, 460)
+
+    def _history(self, session: Session) -> dict[str, list[str]]:
+        """Units, callers and categories entered before (completions of their fields)."""
+        return {
+            "caller_unit": requests.caller_units(session, self.contract, limit=200),
+            "caller_name": requests.caller_names(session, self.contract, limit=200),
+            "category": requests.categories(session, self.contract, limit=200),
+        }
+
+    def _build_header(self, outer: QtWidgets.QVBoxLayout) -> None:
+        """Heading with 更正…, the SLA clock and targets, the lock and message banners."""
         top = QtWidgets.QHBoxLayout()
         self.heading = heading("", 1.2)
         top.addWidget(self.heading, 1)
@@ -149,6 +161,10 @@ class RequestForm(QtWidgets.QWidget):
         self.banner = Banner()
         outer.addWidget(self.banner)
 
+    def _call_form(
+        self, history: dict[str, list[str]], systems: list[tuple[str, str]]
+    ) -> QtWidgets.QFormLayout:
+        """The fields of a call, in the order of a call (and of Tab)."""
         form = QtWidgets.QFormLayout()
         self.lines: dict[str, QtWidgets.QLineEdit] = {}
         self.texts: dict[str, TextArea] = {}
@@ -180,14 +196,10 @@ class RequestForm(QtWidgets.QWidget):
         more.addWidget(QtWidgets.QLabel(field_label("priority")))
         more.addWidget(self.priority, 1)
         form.addRow(field_label("caller_name"), more)
-        outer.addLayout(form)
-        self.trail = muted()
-        outer.addWidget(self.trail)
-        self.signatures = SignatureBlock()
-        self.signatures.sign_requested.connect(self._sign)
-        outer.addWidget(self.signatures)
-        outer.addStretch(1)
+        return form
 
+    def _build_actions(self, outer: QtWidgets.QVBoxLayout) -> None:
+        """How the call ends (电话已解决, also Ctrl+Enter), 暂存, 关闭."""
         self.buttons: dict[str, QtWidgets.QPushButton] = {}
         actions = QtWidgets.QHBoxLayout()
         for name, text, slot in (
@@ -212,7 +224,6 @@ class RequestForm(QtWidgets.QWidget):
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             shortcut = QtGui.QShortcut(QtGui.QKeySequence(keys), self)
             shortcut.activated.connect(self._default_action)
-        self.resize(760, 460)
 
     def _line(self, name: str, history: list[str] | None) -> QtWidgets.QLineEdit:
         edit = QtWidgets.QLineEdit()

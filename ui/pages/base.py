@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Protocol
 
-from app.due import DueItem
+from app.schedule.due import DueItem
 from ui.context import AppContext
 from ui.qt import QtCore, QtGui, QtWidgets
 

@@ -1,6 +1,6 @@
 """设置 → 数据安全 and 备份: encryption of the store, recovery key, backups and restore drills.
 
-Thin over :mod:`app.crypto_store` and :mod:`app.backup`: a conversion or a
+Thin over :mod:`app.storage.crypto_store` and :mod:`app.storage.backup`: a conversion or a
 restore runs off the GUI thread with the store closed and reopened
 (:func:`ui.store_ops.run_with_store_closed`); a backup and a drill run off the
 GUI thread with the store open. Every step that changes the store asks first.
@@ -12,8 +12,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from app import crypto_store
-from app.backup import (
+from app.errors import StoreError
+from app.storage import conversion, crypto_store
+from app.storage.backup import (
     BackupInfo,
     DrillReport,
     RestoreReport,
@@ -23,8 +24,7 @@ from app.backup import (
     list_backups,
     restore_backup,
 )
-from app.secrets import SecretStore, open_secret_store
-from db.errors import StoreError
+from app.storage.secrets import SecretStore, open_secret_store
 from ui.context import AppContext
 from ui.i18n import tr
 from ui.keys import (
@@ -183,7 +183,7 @@ class SecurityBox(StoreBox):
 
     def refresh(self) -> None:
         try:
-            info = crypto_store.describe_store(self.folder)
+            info = conversion.describe_store(self.folder)
         except StoreError as exc:
             self.state.setText(exc.message)
             return
@@ -288,10 +288,10 @@ class SecurityBox(StoreBox):
             self.banner.error(problem)
             return
         folder = self.folder
-        work: dict[str, Callable[[Any], crypto_store.ConversionReport]] = {
-            "encrypt": lambda _p: crypto_store.encrypt_store(folder, secrets=secrets),
-            "decrypt": lambda _p: crypto_store.decrypt_store(folder, secrets=secrets),
-            "rekey": lambda _p: crypto_store.rekey_store(folder, secrets=secrets),
+        work: dict[str, Callable[[Any], conversion.ConversionReport]] = {
+            "encrypt": lambda _p: conversion.encrypt_store(folder, secrets=secrets),
+            "decrypt": lambda _p: conversion.decrypt_store(folder, secrets=secrets),
+            "rekey": lambda _p: conversion.rekey_store(folder, secrets=secrets),
         }
         titles = {
             "encrypt": tr("正在加密数据库"),
@@ -308,7 +308,7 @@ class SecurityBox(StoreBox):
             secrets=secrets,
         )
 
-    def _converted(self, report: crypto_store.ConversionReport | None, error: str) -> None:
+    def _converted(self, report: conversion.ConversionReport | None, error: str) -> None:
         self.refresh()
         self.ctx.backups_changed.emit()
         if report is None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import NamedTuple
 
-from app.deadlines import Deadline, deadlines, mark_submitted
-from db.errors import StoreError
+from app.errors import StoreError
+from app.schedule.deadlines import Deadline, deadlines, mark_submitted
 from ui.context import AppContext
 from ui.export_dialog import ExportDialog
 from ui.i18n import tr

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import NamedTuple
 
-from app.services import faults
-from app.services.holiday_board import PHASES, HolidayBoard, Sheet, holiday_board, list_holidays
-from db.errors import StoreError
+from app.errors import StoreError
+from app.records import faults
+from app.records.holiday_board import PHASES, HolidayBoard, Sheet, holiday_board, list_holidays
 from ui.context import AppContext
 from ui.i18n import tr
 from ui.models import Column, RowTableModel

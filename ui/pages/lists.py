@@ -1,6 +1,6 @@
 """The record lists: inspection runs, faults and service requests.
 
-Rows come from :mod:`app.services.listings` as plain tuples; the model filters
+Rows come from :mod:`app.records.listings` as plain tuples; the model filters
 and sorts them itself, so 100,000 rows stay responsive.
 """
 
@@ -9,11 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy.orm import Session
-
-from app.periods import CADENCE_NAMES
-from app.services import checklist_view, listings
-from db.errors import StoreError
+from app.errors import StoreError
+from app.records import checklist_view, listings
+from app.schedule.periods import CADENCE_NAMES
+from app.storage.store import Session
 from ui.context import AppContext
 from ui.i18n import tr
 from ui.models import Column, Row, RowTableModel

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy.orm import Session
-
 from app import __version__
-from app.profiles import install_profile_file
-from app.services import signature_vault
-from app.services.holidays import sync_statutory_holidays
-from db.errors import StoreError
+from app.contracts.profiles import install_profile_file
+from app.errors import StoreError
+from app.records import signature_vault
+from app.schedule.holidays import sync_statutory_holidays
+from app.storage.store import Session
 from ui.context import AppContext
 from ui.demo import start_demo
 from ui.i18n import LANGUAGES, tr
@@ -37,22 +36,37 @@ class SettingsPage(Page):
         right = QtWidgets.QVBoxLayout()
         columns.addLayout(left, 1)
         columns.addLayout(right, 1)
+        left.addWidget(self._identity_box())
+        left.addWidget(self._signature_box())
+        left.addWidget(self._language_box())
+        right.addWidget(self._data_box())
+        self.security = SecurityBox(ctx, opener, self.banner)
+        right.addWidget(self.security)
+        self.backups = BackupBox(ctx, opener, self.banner)
+        right.addWidget(self.backups, 1)
+        left.addWidget(self._contracts_box())
+        left.addWidget(muted(tr("运维工作台 版本 {v}").format(v=__version__)))
+        left.addStretch(1)
 
+    def _identity_box(self) -> QtWidgets.QGroupBox:
+        """我的身份: name and role, as signatures and records show them."""
         identity = QtWidgets.QGroupBox(tr("我的身份"))
         form = QtWidgets.QFormLayout(identity)
-        self.name = QtWidgets.QLineEdit(ctx.settings.name)
+        self.name = QtWidgets.QLineEdit(self.ctx.settings.name)
         self.name.setObjectName("identityName")
         self.role = QtWidgets.QComboBox()
         self.role.setEditable(True)
         self.role.addItems([tr(r) for r in ROLES])
-        self.role.setCurrentText(ctx.settings.role)
+        self.role.setCurrentText(self.ctx.settings.role)
         save = QtWidgets.QPushButton(tr("保存身份"))
         save.clicked.connect(self.save_identity)
         form.addRow(tr("姓名"), self.name)
         form.addRow(tr("岗位"), self.role)
         form.addRow("", save)
-        left.addWidget(identity)
+        return identity
 
+    def _signature_box(self) -> QtWidgets.QGroupBox:
+        """我的签名: whether one is saved; record or delete it."""
         signature = QtWidgets.QGroupBox(tr("我的签名"))
         box = QtWidgets.QVBoxLayout(signature)
         self.signature_state = muted()
@@ -66,20 +80,25 @@ class SettingsPage(Page):
         buttons.addWidget(self.forget)
         buttons.addStretch(1)
         box.addLayout(buttons)
-        left.addWidget(signature)
+        return signature
 
+    def _language_box(self) -> QtWidgets.QGroupBox:
+        """界面语言 (used after a restart)."""
         language = QtWidgets.QGroupBox(tr("界面语言"))
         lang = QtWidgets.QHBoxLayout(language)
         self.language = QtWidgets.QComboBox()
         self.language.setObjectName("language")
         for code, label in LANGUAGES.items():
             self.language.addItem(label, code)
-        self.language.setCurrentIndex(max(self.language.findData(ctx.settings.language), 0))
+        self.language.setCurrentIndex(max(self.language.findData(self.ctx.settings.language), 0))
         self.language.currentIndexChanged.connect(self.save_language)
         lang.addWidget(self.language)
         lang.addWidget(muted(tr("重新启动后生效。")), 1)
-        left.addWidget(language)
+        return language
 
+    def _data_box(self) -> QtWidgets.QGroupBox:
+        """数据: where the data folder is, and that it stays on this machine."""
+        ctx = self.ctx
         data = QtWidgets.QGroupBox(tr("数据"))
         grid = QtWidgets.QVBoxLayout(data)
         folder = QtWidgets.QLabel(tr("数据目录：{path}").format(path=ctx.store.folder))
@@ -98,12 +117,10 @@ class SettingsPage(Page):
                 )
             )
         )
-        right.addWidget(data)
-        self.security = SecurityBox(ctx, opener, self.banner)
-        right.addWidget(self.security)
-        self.backups = BackupBox(ctx, opener, self.banner)
-        right.addWidget(self.backups, 1)
+        return data
 
+    def _contracts_box(self) -> QtWidgets.QGroupBox:
+        """合同与演示数据: import a contract profile, generate demo data."""
         contracts = QtWidgets.QGroupBox(tr("合同与演示数据"))
         cbox = QtWidgets.QVBoxLayout(contracts)
         load = QtWidgets.QPushButton(tr("导入合同档案（YAML）…"))
@@ -122,9 +139,7 @@ class SettingsPage(Page):
         cbox.addWidget(
             muted(tr("演示数据为虚构人员和记录，可用于熟悉功能；请勿用于正式合同的数据目录。"))
         )
-        left.addWidget(contracts)
-        left.addWidget(muted(tr("运维工作台 版本 {v}").format(v=__version__)))
-        left.addStretch(1)
+        return contracts
 
     def refresh(self) -> None:
         self.security.refresh()

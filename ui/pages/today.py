@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from app.due import DueItem, DueReport, due_on
+from app.schedule.due import DueItem, DueReport, due_on
 from ui.context import AppContext
 from ui.i18n import tr
 from ui.models import Column, RowTableModel

@@ -1,0 +1,1 @@
+"""The ``omw`` command line."""

@@ -1,0 +1,118 @@
+"""What every ``omw`` command shares: argument types, the acting user, output helpers,
+the terminal passphrase prompt and the data-folder lookup."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import Any
+
+from db.errors import StoreError
+
+#: ``add(name, func, help)`` of :func:`app.cli.main.build_parser`: one sub-command parser.
+Adder = Callable[[str, Callable[[argparse.Namespace], int], str], argparse.ArgumentParser]
+
+
+EXIT_USER_ERROR = 2
+
+
+ENV_ACTOR = "OMW_USER"
+
+
+class CliError(StoreError):
+    """A wrong argument, reported like a domain error."""
+
+
+def date_arg(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD：{text!r}") from None
+
+
+def month_arg(text: str) -> str:
+    try:
+        date.fromisoformat(text + "-01")
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"月份格式应为 YYYY-MM：{text!r}") from None
+    return text
+
+
+def actor_of(args: argparse.Namespace) -> str:
+    if args.actor:
+        return str(args.actor)
+    if os.environ.get(ENV_ACTOR):
+        return os.environ[ENV_ACTOR]
+    try:
+        return getpass.getuser()
+    except Exception:  # no user name on some locked-down systems
+        return "omw"
+
+
+def print_json(value: Any) -> None:
+    json.dump(value, sys.stdout, ensure_ascii=False, indent=2, default=str)
+    sys.stdout.write("\n")
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """A plain text table that lines up Chinese (double-width) characters."""
+
+    def width(text: str) -> int:
+        return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+    cells = [[str(c) for c in headers], *[[("" if c is None else str(c)) for c in r] for r in rows]]
+    widths = [max(width(row[i]) for row in cells) for i in range(len(headers))]
+    lines = []
+    for n, row in enumerate(cells):
+        lines.append("  ".join(c + " " * (w - width(c)) for c, w in zip(row, widths, strict=True)))
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def terminal_passphrase(prompt: str, new: bool) -> str | None:
+    """Ask the secret file's passphrase in the terminal (never when not interactive)."""
+    if not sys.stdin.isatty():
+        return None
+    value = getpass.getpass(f"{prompt}：")
+    if new and value != getpass.getpass("请再输入一次："):
+        raise CliError("两次输入的口令不一致。")
+    return value
+
+
+def recovery_arg(args: argparse.Namespace) -> str | None:
+    from app.storage.secrets import normalize_recovery_key, read_recovery_file
+
+    if getattr(args, "recovery_file", None):
+        return read_recovery_file(args.recovery_file)
+    if getattr(args, "recovery_key", None):
+        return normalize_recovery_key(args.recovery_key)
+    return None
+
+
+def existing_data_dir(args: argparse.Namespace) -> Any:
+    """The data folder if it holds a store (without creating anything), else ``None``."""
+    from pathlib import Path
+
+    from app.storage import paths
+
+    if args.data_dir:
+        folder = Path(args.data_dir)
+    elif os.environ.get(paths.ENV_DATA_DIR):
+        folder = Path(os.environ[paths.ENV_DATA_DIR])
+    else:
+        import platformdirs
+
+        folder = Path(platformdirs.user_data_dir(paths.APP_NAME, appauthor=False))
+    folder = folder.expanduser()
+    return folder if paths.db_path(folder).exists() else None
+
+
+def recovery_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--recovery-file", metavar="FILE", help="用恢复密钥文件解锁")
+    p.add_argument("--recovery-key", metavar="KEY", help="用恢复密钥解锁（XXXX-XXXX-…）")

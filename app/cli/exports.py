@@ -1,0 +1,290 @@
+"""``omw export``, ``template-fields``, ``template`` and ``pack``: the deliverables."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from typing import TYPE_CHECKING, Any
+
+from app.cli.common import (
+    Adder,
+    CliError,
+    actor_of,
+    date_arg,
+    month_arg,
+    print_json,
+    table,
+)
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from app.export.packs import PackPlan, PackResult
+    from app.storage.store import Store
+
+ENCRYPTED_SUFFIX = ".encrypted.zip"
+
+
+def _export_progress(done: int, total: int, message: str) -> None:
+    if done < total:
+        print(f"  [{done + 1}/{total}] {message}", file=sys.stderr)
+
+
+def _export_form(store: Store, args: argparse.Namespace, actor: str) -> int:
+    """``omw export form``: one form as Word or Excel (signed)."""
+    from app.export import packs
+
+    result = packs.export_form(
+        store,
+        args.kind,
+        args.out,
+        record_id=args.record,
+        contract=args.contract,
+        start=args.date_from,
+        end=args.date_to,
+        deliverable_code=args.deliverable or "",
+        exporter=actor,
+    )
+    data: dict[str, Any] = {
+        "path": str(result.path),
+        "size": result.size,
+        "sha256": result.sha256,
+        "verification_code": result.verification_code,
+        "record_ids": result.record_ids,
+    }
+    data["signature"] = str(result.signature) if result.signature else None
+    if args.json:
+        print_json(data)
+    else:
+        print(f"已导出：{result.path}（校验码 {result.verification_code}）")
+        if result.signature:
+            print(f"签名：{result.signature}")
+    return 0
+
+
+def _plan_pack(store: Store, args: argparse.Namespace) -> PackPlan:
+    """The files of the monthly pack (``month``) or the archive (``range``) asked for."""
+    from app.export import packs
+
+    if not args.contract:
+        raise CliError("请用 --contract 指定合同。")
+    with store.session() as session:
+        if args.what == "month":
+            if not args.month:
+                raise CliError("请用 --month YYYY-MM 指定月份。")
+            return packs.plan_month(session, args.contract, args.month)
+        if not (args.date_from and args.date_to):
+            raise CliError("请用 --from 和 --to 指定日期范围。")
+        return packs.plan_range(
+            session, args.contract, args.date_from, args.date_to, label=args.label or ""
+        )
+
+
+def _print_plan(plan: PackPlan, as_json: bool) -> int:
+    """``--dry-run``: the files a pack would hold."""
+    rows = [[f.path, f.title, f.period.label] for f in plan.files]
+    if as_json:
+        print_json({"folder": plan.folder, "files": [r[0] for r in rows]})
+    else:
+        print(f"{plan.folder}（{len(rows)} 个文件）")
+        print(table(["文件", "表单", "期间"], rows))
+    return 0
+
+
+def _print_pack(result: PackResult, encrypted: Path | None, as_json: bool) -> None:
+    """What was written: folder, zip and its signature, encrypted archive, how to verify."""
+    if as_json:
+        print_json(
+            {
+                "folder": str(result.folder),
+                "zip": str(result.zip_path) if result.zip_path else None,
+                "zip_signature": (f"{result.zip_path}.minisig" if result.zip_path else None),
+                "encrypted": str(encrypted) if encrypted else None,
+                "files": len(result.files),
+                "seconds": round(result.seconds, 3),
+                "manifest": result.manifest,
+            }
+        )
+        return
+    count, seconds = len(result.files), result.seconds
+    print(f"已导出 {count} 个文件到 {result.folder}（用时 {seconds:.2f} 秒）")
+    if result.zip_path:
+        print(f"压缩包：{result.zip_path}（签名 {result.zip_path.name}.minisig）")
+    if encrypted:
+        print(f"加密包（AES-256，带离现场用）：{encrypted}")
+        print("注意：口令请另行告知收件人，不要与文件一起发送。")
+    print(f"核验：omw verify {result.folder}")
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from app.export import packs
+    from app.storage.store import Store
+
+    store = Store.open(args.data_dir, actor=actor_of(args))
+    actor = actor_of(args)
+    try:
+        if args.what == "form":
+            return _export_form(store, args, actor)
+        plan = _plan_pack(store, args)
+        passphrase = None
+        if args.encrypt and not args.dry_run:
+            from app.export.pack_archive import check_passphrase
+
+            passphrase = _pack_passphrase(new=True)  # asked before the export, not after
+            check_passphrase(passphrase)
+        if args.dry_run:
+            return _print_plan(plan, args.json)
+        result = packs.export_pack(
+            store,
+            plan,
+            args.out,
+            exporter=actor,
+            progress=None if args.json else _export_progress,
+            make_zip=not args.no_zip,
+            overwrite=args.force,
+        )
+    finally:
+        store.close()
+    encrypted = None
+    if passphrase is not None:
+        from app.export import pack_archive
+
+        encrypted = pack_archive.write_encrypted_zip(
+            result.folder,
+            result.folder.with_name(f"{result.folder.name}{ENCRYPTED_SUFFIX}"),
+            passphrase,
+            overwrite=args.force,
+        )
+    _print_pack(result, encrypted, args.json)
+    return 0
+
+
+def cmd_template_fields(args: argparse.Namespace) -> int:
+    from app.export.fields import describe
+    from app.export.forms import FORMS
+
+    if args.kind is None:
+        rows = [[s.kind, s.title, "、".join(s.formats)] for s in FORMS.values()]
+        print(table(["表单类型", "名称", "格式"], rows))
+        return 0
+    print("\n".join(describe(args.kind)))
+    return 0
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from app.export import client_templates
+    from app.storage.store import Store
+
+    store = Store.open(args.data_dir, actor=actor_of(args))
+    try:
+        with store.session() as session:
+            if args.action == "attach":
+                if not args.file:
+                    raise CliError("请指定模板文件。")
+                path = Path(args.file)
+                try:
+                    body = path.read_bytes()
+                except OSError as exc:
+                    raise CliError(f"无法读取模板文件 {path}：{exc.strerror}") from None
+                row = client_templates.attach(
+                    session, args.contract, args.deliverable, body, filename=path.name
+                )
+                print(f"已为交付物 {args.deliverable} 设置客户模板：{row.filename}（{row.fmt}）")
+            elif args.action == "remove":
+                for fmt in ("docx", "xlsx"):
+                    if client_templates.remove(session, args.contract, args.deliverable, fmt):
+                        print(f"已移除 {args.deliverable} 的 {fmt} 客户模板，恢复使用内置模板。")
+            else:
+                rows = client_templates.list_templates(session, args.contract)
+                print(
+                    table(
+                        ["交付物", "表单", "格式", "文件", "大小"],
+                        [[r.deliverable_code, r.form, r.fmt, r.filename, r.size] for r in rows],
+                    )
+                    if rows
+                    else "该合同没有客户模板，全部使用内置模板。"
+                )
+    finally:
+        store.close()
+    return 0
+
+
+def _pack_passphrase(new: bool) -> str:
+    from app.export.pack_archive import ENV_PASSPHRASE, check_passphrase, passphrase_from_env
+
+    value = passphrase_from_env()
+    if value is None:
+        if not sys.stdin.isatty():
+            raise CliError(
+                f"需要加密包的口令：请在终端中运行（会提示输入），或设置环境变量 {ENV_PASSPHRASE}。"
+            )
+        value = getpass.getpass("请输入加密包的口令：")
+        if new:
+            check_passphrase(value)
+            if value != getpass.getpass("请再输入一次："):
+                raise CliError("两次输入的口令不一致。")
+    return value
+
+
+def cmd_pack(args: argparse.Namespace) -> int:
+    from app.export import pack_archive
+
+    if args.action == "encrypt":
+        passphrase = _pack_passphrase(new=True)
+        out = pack_archive.write_encrypted_zip(
+            args.source, args.out, passphrase, overwrite=args.force
+        )
+        print(f"已加密（AES-256，7-Zip 等可用口令打开）：{out}")
+        print("注意：压缩包内的文件名和大小不加密；口令请另行告知收件人，不要与文件一起发送。")
+        return 0
+    passphrase = _pack_passphrase(new=False)
+    result = pack_archive.read_encrypted_zip(args.source, passphrase, args.out)
+    print(f"已解密到：{result}")
+    print(f"核验：omw verify {result}")
+    return 0
+
+
+def register(add: Adder) -> None:
+    p = add("export", cmd_export, "导出表单、月度交付包或验收归档（Word/Excel，含清单和校验值）")
+    p.add_argument("what", choices=["month", "range", "form"])
+    p.add_argument("kind", nargs="?", help="表单类型（export form 时），见 omw template-fields")
+    p.add_argument("--contract")
+    p.add_argument("--month", type=month_arg, help="月份 YYYY-MM（export month）")
+    p.add_argument("--from", dest="date_from", type=date_arg)
+    p.add_argument("--to", dest="date_to", type=date_arg)
+    p.add_argument("--record", help="记录 ID（巡检记录、服务请求、故障单；节假日检查为保障期 ID）")
+    p.add_argument("--deliverable", help="交付物代码（用于选择客户模板和名称）")
+    p.add_argument("--label", help="归档名称（export range），默认 中期归档/终验归档")
+    p.add_argument("--out", required=True, help="输出目录（month/range）或文件（form）")
+    p.add_argument("--no-zip", action="store_true", help="只导出文件夹，不生成 zip")
+    p.add_argument("--force", action="store_true", help="覆盖已存在的同名交付包")
+    p.add_argument("--dry-run", action="store_true", help="只列出将导出的文件")
+    p.add_argument(
+        "--encrypt",
+        action="store_true",
+        help=f"另外生成 AES-256 加密包 <交付包>{ENCRYPTED_SUFFIX}（口令：环境变量 "
+        "OMW_PACK_PASSPHRASE 或提示输入），用于带离现场",
+    )
+    p.add_argument("--json", action="store_true")
+
+    p = add("template-fields", cmd_template_fields, "列出表单模板可用的字段（含重复行和签名图片）")
+    p.add_argument("kind", nargs="?", help="表单类型；省略则列出全部表单类型")
+
+    p = add("template", cmd_template, "为交付物设置/移除客户自己的 Word/Excel 模板")
+    p.add_argument("action", choices=["attach", "remove", "list"])
+    p.add_argument("--contract", required=True)
+    p.add_argument("--deliverable", help="交付物代码（见 omw deadlines --json 的 code）")
+    p.add_argument("file", nargs="?", help="模板文件 .docx/.xlsx（attach）")
+
+    p = add(
+        "pack",
+        cmd_pack,
+        "把交付包加密为 AES-256 zip 以便带离现场，或解密（口令见 OMW_PACK_PASSPHRASE）",
+    )
+    p.add_argument("action", choices=["encrypt", "decrypt"])
+    p.add_argument("source", help="交付包文件夹（encrypt）或加密包文件（decrypt）")
+    p.add_argument("--out", required=True, help="加密包文件（encrypt）或输出目录（decrypt）")
+    p.add_argument("--force", action="store_true", help="覆盖已存在的加密包文件（encrypt）")

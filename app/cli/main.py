@@ -1,0 +1,76 @@
+"""The ``omw`` command line; ``python -m app`` runs the same entry point.
+
+Every command uses the same services as the window; each command group lives in
+its own module and registers its arguments here. Errors meant for the user go to
+stderr in Chinese with exit code 2. ``--json`` output is stable and documented in
+the README.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from app import __version__
+from app.cli import backups, encryption, exports, integrity, schedule, setup
+from app.cli.common import ENV_ACTOR, EXIT_USER_ERROR, actor_of, terminal_passphrase
+from db.errors import StoreError
+
+#: Command groups in the order ``omw --help`` lists them.
+GROUPS = (setup, schedule, exports, integrity, encryption, backups)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="omw",
+        description="运维工作台 OM Workbench — 不带子命令时启动桌面窗口。",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--data-dir", help="数据目录（默认：用户数据目录，或环境变量 OMW_DATA_DIR）"
+    )
+    parser.add_argument("--as", dest="actor", help=f"记录为操作人（默认：环境变量 {ENV_ACTOR}）")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add(name: str, func: Callable[[argparse.Namespace], int], help_: str) -> Any:
+        p = sub.add_parser(name, help=help_, description=help_)
+        p.set_defaults(func=func)
+        return p
+
+    for group in GROUPS:
+        group.register(add)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        return _start_window(parser, args)
+    if getattr(args, "months", 1) is not None and getattr(args, "months", 1) < 1:
+        print("错误：--months 至少为 1", file=sys.stderr)
+        return EXIT_USER_ERROR
+    from app.storage.secrets import set_passphrase_provider
+
+    set_passphrase_provider(terminal_passphrase)
+    try:
+        return int(args.func(args))
+    except StoreError as exc:
+        print(f"错误：{exc.message}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except BrokenPipeError:  # e.g. `omw due … | head`
+        sys.stderr.close()
+        return 0
+
+
+def _start_window(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    try:
+        from ui.main import run  # type: ignore[import-not-found]
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("ui", "ui.main"):
+            raise
+        parser.print_help()
+        return 0
+    return int(run(args.data_dir, actor_of(args)))

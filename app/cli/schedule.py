@@ -1,0 +1,160 @@
+"""``omw due``, ``omw deadlines``, ``omw holidays`` and ``omw calendar``: what is due when."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+
+from app.cli.common import Adder, actor_of, date_arg, print_json, table
+
+_STATE_ZH = {"due": "待办", "in_progress": "进行中", "done": "已完成", "overdue": "已逾期"}
+
+
+_KIND_ZH = {"checklist": "巡检", "holiday_check": "节假日检查", "deliverable": "交付物"}
+
+
+def cmd_due(args: argparse.Namespace) -> int:
+    from app.schedule.due import due_on
+    from app.storage.store import Store
+
+    store = Store.open(args.data_dir, actor=actor_of(args))
+    with store.session() as session:
+        report = due_on(session, args.contract, args.date)
+    store.close()
+    data = report.as_json()
+    if args.json:
+        print_json(data)
+        return 0
+    title = f"{data['contract']} {data['date']} 应办事项"
+    if data["holiday"]:
+        title += f"（节假日保障：{data['holiday']}）"
+    print(title)
+    if data["assumed_calendar"]:
+        print("注意：该年度法定节假日安排未知，按周一至周五及用户录入的节假日推算。")
+    if not data["items"]:
+        print("今日无应办事项（不在合同服务期内或无到期事项）。")
+        return 0
+    print(
+        table(
+            ["状态", "类别", "名称", "系统", "周期", "截止"],
+            [
+                [
+                    _STATE_ZH[i["state"]],
+                    _KIND_ZH[i["kind"]],
+                    i["name"],
+                    i["system_name"] or "",
+                    i["period_label"],
+                    i["deadline"] + ("*" if i["assumed"] else ""),
+                ]
+                for i in data["items"]
+            ],
+        )
+    )
+    return 0
+
+
+def cmd_deadlines(args: argparse.Namespace) -> int:
+    from app.schedule.deadlines import deadlines_json
+    from app.storage.store import Store
+
+    store = Store.open(args.data_dir, actor=actor_of(args))
+    with store.session() as session:
+        data = deadlines_json(session, args.contract, args.date_from, args.date_to, args.today)
+    store.close()
+    if args.json:
+        print_json(data)
+        return 0
+    print(f"{data['contract']} 交付物截止日期（{data['from']} 至 {data['to']}）")
+    print(
+        table(
+            ["截止日期", "交付物", "期间", "规则", "状态"],
+            [
+                [
+                    d["due_date"] + ("*" if d["assumed"] else ""),
+                    d["name"],
+                    d["period_label"],
+                    d["rule"],
+                    _STATE_ZH[d["state"]],
+                ]
+                for d in data["deadlines"]
+            ],
+        )
+    )
+    if any(d["assumed"] for d in data["deadlines"]):
+        print("* 该年度法定节假日安排未知，日期按周一至周五及用户录入的节假日推算，请核对。")
+    return 0
+
+
+def cmd_holidays(args: argparse.Namespace) -> int:
+    from app.contracts.registry import get_contract
+    from app.schedule import holidays
+    from app.storage.store import Store
+
+    store = Store.open(args.data_dir, actor=actor_of(args))
+    with store.session() as session:
+        contract = get_contract(session, args.contract)
+        if args.add:
+            name, start, end = args.add
+            holidays.add_event(session, contract, name, date_arg(start), date_arg(end), args.note)
+        rows = [
+            {
+                "id": p.id,
+                "name": p.name,
+                "kind": p.kind,
+                "start": p.start_date.isoformat(),
+                "end": p.end_date.isoformat(),
+            }
+            for p in holidays.list_periods(session, contract)
+        ]
+    store.close()
+    if args.json:
+        print_json({"contract": args.contract, "holidays": rows})
+        return 0
+    kinds = {"statutory": "法定", "event": "约定"}
+    print(
+        table(
+            ["名称", "类型", "开始", "结束"],
+            [[r["name"], kinds.get(r["kind"], r["kind"]), r["start"], r["end"]] for r in rows],
+        )
+    )
+    return 0
+
+
+def cmd_calendar(args: argparse.Namespace) -> int:
+    from app.schedule.holidays import sync_all_holidays
+    from app.schedule.workcal import set_override
+    from app.storage.store import Store
+
+    store = Store.open(args.data_dir, actor=actor_of(args))
+    with store.session() as session:
+        set_override(session, args.day, workday=args.kind == "workday", name=args.name)
+        sync_all_holidays(session)  # holiday periods follow the changed calendar
+    store.close()
+    label = "工作日" if args.kind == "workday" else "休息日"
+    print(f"已将 {args.day.isoformat()} 设为{label}{('：' + args.name) if args.name else ''}")
+    return 0
+
+
+def register(add: Adder) -> None:
+    p = add("due", cmd_due, "某日应办事项（巡检、节假日检查、交付物）及其状态")
+    p.add_argument("--contract", required=True)
+    p.add_argument("--date", type=date_arg, default=date.today())
+    p.add_argument("--json", action="store_true")
+
+    p = add("deadlines", cmd_deadlines, "交付物的每次截止日期")
+    p.add_argument("--contract", required=True)
+    p.add_argument("--from", dest="date_from", type=date_arg)
+    p.add_argument("--to", dest="date_to", type=date_arg)
+    p.add_argument("--today", type=date_arg, default=date.today(), help="判断逾期所用的日期")
+    p.add_argument("--json", action="store_true")
+
+    p = add("holidays", cmd_holidays, "列出或添加节假日/重大活动保障期")
+    p.add_argument("--contract", required=True)
+    p.add_argument("--add", nargs=3, metavar=("NAME", "START", "END"), help="添加约定保障期")
+    p.add_argument("--note", default="")
+    p.add_argument("--json", action="store_true")
+
+    p = add("calendar", cmd_calendar, "设定某日为工作日或休息日（用于日历库未收录的年份）")
+    p.add_argument("day", type=date_arg)
+    p.add_argument("kind", choices=["workday", "holiday"])
+    p.add_argument("--name", default="")

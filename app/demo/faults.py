@@ -1,0 +1,364 @@
+"""Demo faults: from inspections, from requests and emergencies, with SLA timelines."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, time, timedelta
+
+from app.contracts.profile_schema import FaultLevel
+from app.demo.shared import FaultTodo, Month, random_minutes
+from app.demo.texts import EMERGENCIES, SCENARIOS, Scenario, matches, pick
+from app.records import faults as fault_svc
+from app.records import inspections
+from app.records import requests as request_svc
+from app.schedule import periods
+from app.schedule import sla as sla_mod
+from db.models import (
+    FaultRecord,
+    ItemResult,
+    System,
+)
+
+
+class FaultsPart:
+    """The faults part of the demo generator; its state is the generator's (generator.py)."""
+
+    def _plan_emergencies(self) -> dict[tuple[str, date], str]:
+        """Two emergency events (域名劫持, 网页篡改 …) on days of each holiday period."""
+        found: dict[tuple[str, date], str] = {}
+        for holiday in self.holidays:
+            days = [
+                holiday.start_date + timedelta(days=i)
+                for i in range((holiday.end_date - holiday.start_date).days + 1)
+            ]
+            days = [d for d in days if self.start <= d < self.until]
+            if not days:
+                continue
+            rng = self.rng("emergency", holiday.name, holiday.start_date)
+            kinds = rng.sample(sorted(fault_svc.EMERGENCY_TYPES), 2)
+            for kind, day in zip(kinds, sorted(rng.sample(days, min(2, len(days)))), strict=False):
+                found[(holiday.id, day)] = kind
+        return found
+
+    def _scenario(self, rng: random.Random, system: System | None) -> Scenario:
+        category = system.category if system is not None else ""
+        name = system.name if system is not None else ""
+
+        def fits(scenario: Scenario) -> bool:
+            if scenario.target == "db":
+                return "数据库" in category or "数据库" in name
+            if scenario.target == "mw":
+                return "中间件" in category or name in ("nginx", "tomcat")
+            if scenario.target == "app":
+                return "数据库" not in category and "中间件" not in category
+            return True
+
+        return pick(rng, [s for s in SCENARIOS if fits(s)] or list(SCENARIOS))
+
+    def _level(self, rng: random.Random, emergency: bool = False) -> FaultLevel:
+        weights = [8, 25, 40, 27] if emergency else [60, 25, 12, 3]
+        return rng.choices(self.levels, weights=weights[: len(self.levels)])[0]
+
+    def _fault_time(
+        self, month: Month, rng: random.Random, *, service_hours: bool
+    ) -> datetime | None:
+        days = (
+            [d for d, _ in self._request_days(month)]
+            if service_hours
+            else [
+                month.first + timedelta(days=i) for i in range((month.last - month.first).days + 1)
+            ]
+        )
+        days = [d for d in days if d >= self.start]
+        if not days:
+            return None
+        day = pick(rng, days)
+        when = (
+            self._received_time(day, rng)
+            if service_hours
+            else (datetime.combine(day, time()) + timedelta(minutes=rng.randint(0, 24 * 60 - 1)))
+        )
+        return when if when <= self.as_of - timedelta(minutes=30) else None
+
+    def _faults(self, month: Month) -> None:
+        rng = self.rng("faults", month.key)
+        todo = list(month.fault_todo)
+        month_days = (periods.month_end(month.first.year, month.first.month) - month.first).days + 1
+        share = (month.last - max(month.first, self.start)).days + 1
+        target = round(rng.randint(10, 20) * min(1.0, share / month_days))
+        holidays = {h.id: h for h in self.holidays}
+        for (holiday_id, day), kind in sorted(self.emergencies.items(), key=lambda kv: kv[0][1]):
+            if not month.first <= day <= month.last or any(
+                t.emergency_type == kind and t.holiday is not None and t.holiday.id == holiday_id
+                for t in todo
+            ):
+                continue  # outside the month, or already found by the holiday check
+            when = datetime.combine(day, time(9)) + random_minutes(rng, 0, 600)
+            if when <= self.as_of - timedelta(minutes=30):
+                todo.append(
+                    FaultTodo(
+                        when,
+                        "emergency",
+                        emergency_type=kind,
+                        holiday=holidays[holiday_id],
+                        system=self.systems[0] if self.systems else None,
+                        actor=self._duty(day).name,
+                    )
+                )
+        attempts = 0
+        while len(todo) < target and attempts < 3 * target:
+            attempts += 1
+            kind = "alarm" if rng.random() < 0.55 else "user"
+            when = self._fault_time(
+                month, rng, service_hours=kind == "user" or self.window == "5x8"
+            )
+            if when is None:
+                continue
+            system = pick(rng, self.systems) if self.systems else None
+            todo.append(FaultTodo(when, kind, system=system, actor=self._duty(when.date()).name))
+        todo.sort(key=lambda t: t.reported_at)
+        for item in todo:
+            self._open_fault(item, rng)
+
+    def _open_fault(self, todo: FaultTodo, rng: random.Random) -> None:
+        emergency = todo.emergency_type is not None
+        level = self._level(rng, emergency)
+        handler = todo.actor or self._duty(todo.reported_at.date()).name
+        texts: dict[str, str]
+        if todo.kind in ("inspection", "emergency") and todo.result is not None:
+            fault = inspections.open_fault_from_result(
+                self.s,
+                todo.result.id,
+                reported_at=todo.reported_at.replace(microsecond=0),
+                level=level.code,
+                actor=handler,
+                now=self.as_of,
+            )
+            system = todo.result.system or todo.result.run.system
+            if emergency and todo.emergency_type is not None:
+                texts = self._emergency_texts(todo.emergency_type, system)
+                texts.pop("symptom")  # the item's own note is the symptom
+            else:
+                texts = self._inspection_texts(todo.result, system, rng)
+        elif todo.kind == "request" and todo.request is not None and todo.escalate_at is not None:
+            system = todo.system
+            scenario = self._scenario(rng, system)
+            escalation = request_svc.escalate(
+                self.s,
+                todo.request.id,
+                "fault",
+                min(todo.escalate_at, self.as_of),
+                "电话及远程无法恢复，转故障处理",
+                level.code,
+                title=scenario.title.format(sys=system.name if system else "系统"),
+                now=self.as_of,
+            )
+            assert escalation.fault is not None
+            fault = escalation.fault
+            texts = self._scenario_texts(scenario, system, rng, unit=todo.request.caller_unit)
+        else:
+            system = todo.system
+            if emergency:
+                assert todo.emergency_type is not None
+                title = EMERGENCIES[todo.emergency_type][0]
+                discovery = "alarm"
+                category = "安全事件"
+            else:
+                scenario = self._scenario(rng, system)
+                title = scenario.title.format(sys=system.name if system else "系统")
+                discovery = todo.kind
+                category = scenario.category
+            fault = fault_svc.create_fault(
+                self.s,
+                self.contract,
+                title=title,
+                level=level.code,
+                reported_at=todo.reported_at.replace(microsecond=0),
+                system_code=system.code if system else None,
+                discovery=discovery,
+                category=category,
+                emergency_type=todo.emergency_type,
+                holiday_period_id=todo.holiday.id if todo.holiday else None,
+                handler=handler,
+                coordinator=self.coordinator.name,
+                now=self.as_of,
+            )
+            texts = (
+                self._emergency_texts(todo.emergency_type, system)
+                if emergency and todo.emergency_type
+                else self._scenario_texts(scenario, system, rng, unit="")
+            )
+        fault.created_at = fault.reported_at
+        fault.created_by = handler
+        if emergency:
+            assert todo.emergency_type is not None
+            texts["emergency_type"] = todo.emergency_type
+            texts["title"] = EMERGENCIES[todo.emergency_type][0]
+            if todo.holiday is not None:
+                texts["holiday_period_id"] = todo.holiday.id
+        texts.setdefault("coordinator", self.coordinator.name)
+        self._timeline(fault, level, rng, emergency, texts)
+        self.stats.faults += 1
+        self.stats.emergency_faults += int(emergency)
+
+    def _scenario_texts(
+        self, scenario: Scenario, system: System | None, rng: random.Random, *, unit: str
+    ) -> dict[str, str]:
+        sys_name = system.name if system is not None else "系统"
+        fill = {"sys": sys_name, "unit": unit or "用户", "n": rng.randint(20, 300)}
+        return {
+            "symptom": scenario.symptom.format(**fill),
+            "impact": scenario.impact.format(**fill),
+            "impact_analysis": scenario.impact_analysis.format(**fill),
+            "cause": scenario.cause.format(**fill),
+            "process": scenario.process.format(**fill),
+            "prevention": scenario.prevention.format(**fill),
+            "category": scenario.category,
+        }
+
+    def _emergency_texts(self, kind: str, system: System | None) -> dict[str, str]:
+        _title, _kw, symptom, cause, process, prevention = EMERGENCIES[kind]
+        return {
+            "symptom": symptom,
+            "impact": "门户及各子站点访问用户",
+            "impact_analysis": "节日期间公众访问受影响，存在舆情风险，按应急预案处置。",
+            "cause": cause,
+            "process": process,
+            "prevention": prevention,
+            "category": "安全事件",
+        }
+
+    def _inspection_texts(
+        self, result: ItemResult, system: System | None, rng: random.Random
+    ) -> dict[str, str]:
+        title = result.item.title
+        key = "oom"
+        for keywords, scenario_key in (
+            (("磁盘", "存储"), "disk"),
+            (("备份",), "backup"),
+            (("日志",), "oom"),
+            (("连接", "表空间", "慢查询"), "dbpool"),
+            (("接口",), "iface"),
+            (("任务", "同步", "调度", "推送", "申报量"), "sync"),
+            (("登录",), "sso"),
+            (("附件",), "fdfs"),
+            (("证书",), "cert"),
+            (("响应", "访问", "页面"), "nginx"),
+        ):
+            if matches(title, keywords):
+                key = scenario_key
+                break
+        scenario = next(s for s in SCENARIOS if s.key == key)
+        texts = self._scenario_texts(scenario, system, rng, unit="")
+        texts.pop("symptom")  # the item's own note is the symptom
+        texts.pop("category")
+        return texts
+
+    def _fault_times(
+        self, fault: FaultRecord, level: FaultLevel, rng: random.Random, emergency: bool
+    ) -> tuple[datetime, datetime | None, datetime, datetime]:
+        """When a fault is responded to, gone on site (or not), recovered and closed.
+
+        On the service clock, mostly within the SLA: about one fault in five is
+        drawn to miss one limit (response, on site or recovery).
+        """
+        sla = self.profile.sla
+        reported = fault.reported_at
+        breach = rng.random()
+
+        def clock(minutes: float) -> datetime:
+            if emergency:  # the holiday duty engineer acts at once, whatever the window
+                return reported + timedelta(minutes=round(minutes))
+            return self.after(reported, minutes).replace(microsecond=0)
+
+        responded = fault.responded_at
+        if responded is None:
+            factor = rng.uniform(1.1, 3) if breach < 0.08 else rng.uniform(0.15, 0.9)
+            if emergency:
+                factor = rng.uniform(0.1, 0.5)
+            responded = clock(sla.response_minutes * factor)
+        onsite: datetime | None = None
+        if sla.onsite_minutes is not None and (emergency or rng.random() < 0.35):
+            factor = rng.uniform(1.05, 1.6) if 0.08 <= breach < 0.14 else rng.uniform(0.2, 0.9)
+            onsite = max(clock(sla.onsite_minutes * factor), responded + timedelta(minutes=5))
+        target = level.recovery_minutes or 480
+        if 0.14 <= breach < 0.22:
+            factor = rng.uniform(1.05, 1.8)
+        else:
+            factor = min(0.95, rng.betavariate(1.3, 5) + 0.02)
+        recovered = max(clock(target * factor), (onsite or responded) + timedelta(minutes=10))
+        if sla.close_minutes is not None:
+            closed = max(clock(sla.close_minutes * rng.uniform(0.2, 0.9)), recovered)
+        else:
+            closed = recovered + random_minutes(rng, 20, 240)
+            if not time(8, 30) <= closed.time() <= time(20):  # the report is closed in the day
+                day = closed.date() + timedelta(days=int(closed.time() > time(20)))
+                closed = datetime.combine(day, time(9)) + random_minutes(rng, 0, 90)
+        return responded, onsite, recovered, closed
+
+    def _close_and_sign(self, fault: FaultRecord, closed: datetime, rng: random.Random) -> None:
+        """Close a recovered fault and have it signed, as far as "now" allows; else count it open.
+
+        The handler signs after closing, the reviewer on the next working day.
+        """
+        now = self.as_of
+        if fault.recovered_at is not None and closed <= now:
+            fault_svc.close_fault(
+                self.s,
+                fault.id,
+                closed,
+                result="故障已排除，业务恢复正常，经验证运行稳定。",
+                now=now,
+            )
+            signed = closed + random_minutes(rng, 5, 60)
+            if signed <= now:
+                self._sign(fault, "运维人员", fault.handler or self.pm.name, signed)
+                review = datetime.combine(self.cal.add_workdays(closed.date(), 1), time(10)) + (
+                    random_minutes(rng, 0, 240)
+                )
+                if review <= now:
+                    self._sign(fault, "复核人", self.pm.name, review)
+        else:
+            self.stats.open_faults += 1
+
+    def _timeline(
+        self,
+        fault: FaultRecord,
+        level: FaultLevel,
+        rng: random.Random,
+        emergency: bool,
+        texts: dict[str, str],
+    ) -> None:
+        """Respond, (go on site), recover and close on the service clock; most within the SLA."""
+        responded, onsite, recovered, closed = self._fault_times(fault, level, rng, emergency)
+        now = self.as_of
+        steps = [("responded", responded), ("onsite", onsite), ("recovered", recovered)]
+        done_texts = dict(texts)
+        if recovered > now:
+            done_texts["cause"] = "原因排查中。"
+            done_texts["process"] = "已采取临时措施，正在排查处理。"
+            done_texts["prevention"] = ""
+        fault_svc.update_fault(self.s, fault.id, **done_texts)
+        for step, when in steps:
+            if when is None:
+                continue  # e.g. recovered remotely: nobody had to go on site
+            if when > now:
+                break
+            if step == "responded" and fault.responded_at is not None:
+                continue
+            fault_svc.set_time(self.s, fault.id, step, when, now=now)
+        self._close_and_sign(fault, closed, rng)
+        verdicts = sla_mod.fault_verdicts(
+            self.profile.sla,
+            level=fault.level,
+            reported_at=fault.reported_at,
+            responded_at=fault.responded_at,
+            onsite_at=fault.onsite_at,
+            recovered_at=fault.recovered_at,
+            closed_at=fault.closed_at,
+            now=now,
+            minutes_between=self.between,
+            deadline_after=self.after,
+        )
+        if any(v.state in (sla_mod.BREACHED, sla_mod.OVERDUE) for v in verdicts):
+            self.stats.fault_sla_breaches += 1

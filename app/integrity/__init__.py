@@ -1,0 +1,2 @@
+"""Proof that records are genuine: signing keys, minisign-compatible signatures and
+verification of packs and stores."""

@@ -1,0 +1,2 @@
+"""Record services: inspection runs, faults, support requests, signatures and locks,
+drafts, attachments and the listings the window shows."""

@@ -1,0 +1,356 @@
+"""Fault records (故障单): numbering, the timeline and its SLA verdicts.
+
+The timeline is 报告 → 响应 → 到场 → 恢复 → 关闭. Times are set one step at a
+time with :func:`set_time`, which keeps them in order:
+
+- 响应 ≥ 报告; 到场 ≥ 响应 (≥ 报告 when no response is recorded);
+- 恢复 ≥ 响应 (≥ 报告); 关闭 ≥ 恢复, and a fault is closed only once recovered;
+- no time more than 5 minutes in the future.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.contracts.profile_schema import FaultLevel, Profile
+from app.contracts.registry import profile_of
+from app.errors import DomainError
+from app.records import _util
+from app.schedule import sla as sla_mod
+from db.models import Contract, FaultRecord, ServiceRequest
+from db.models import now as now_
+
+#: Codes of the emergency events of the holiday security procedure.
+EMERGENCY_TYPES: dict[str, str] = {
+    "domain_hijack": "域名劫持",
+    "page_tamper": "网页篡改",
+    "unreachable": "无法访问",
+    "server_recovery": "服务器故障恢复",
+}
+
+DISCOVERY: dict[str, str] = {"alarm": "告警", "inspection": "巡检", "user": "用户反馈"}
+
+#: Steps of the timeline: code → (column, Chinese label).
+STEPS: dict[str, tuple[str, str]] = {
+    "reported": ("reported_at", "报告时间"),
+    "responded": ("responded_at", "响应时间"),
+    "onsite": ("onsite_at", "到场时间"),
+    "recovered": ("recovered_at", "恢复时间"),
+    "closed": ("closed_at", "关闭时间"),
+}
+
+FAULT_PREFIX = "GZ"
+
+#: Fields :func:`update_fault` may change, with their labels and length limits.
+EDITABLE: dict[str, tuple[str, int]] = {
+    "title": ("故障标题", 200),
+    "category": ("类型", 64),
+    "impact": ("影响范围", _util.TEXT_LIMIT),
+    "handler": ("处理人", _util.NAME_LIMIT),
+    "coordinator": ("协调人", _util.NAME_LIMIT),
+    "symptom": ("故障现象", _util.TEXT_LIMIT),
+    "impact_analysis": ("影响分析", _util.TEXT_LIMIT),
+    "cause": ("原因分析", _util.TEXT_LIMIT),
+    "process": ("处理过程", _util.TEXT_LIMIT),
+    "prevention": ("整改及预防措施", _util.TEXT_LIMIT),
+    "result": ("处理结果", _util.TEXT_LIMIT),
+}
+#: Editable fields that need more than a length check.
+EDITABLE_SPECIAL = ("level", "discovery", "emergency_type", "system_code", "holiday_period_id")
+
+
+# --------------------------------------------------------------------------- numbering
+
+
+def next_number(
+    session: Session,
+    model: type[FaultRecord] | type[ServiceRequest],
+    contract: Contract,
+    prefix: str,
+    when: datetime,
+) -> str:
+    """``<prefix>-YYYYMM-NNNN``: the next number of the contract in the month of ``when``.
+
+    Amendments keep the number of the record they correct, so the sequence is
+    the highest number used so far plus one, not a count.
+    """
+    stem = f"{prefix}-{when:%Y%m}-"
+    numbers = session.scalars(
+        select(model.number).where(model.contract_id == contract.id, model.number.like(stem + "%"))
+    )
+    highest = 0
+    for number in numbers:
+        match = re.fullmatch(re.escape(stem) + r"(\d+)", number)
+        if match:
+            highest = max(highest, int(match.group(1)))
+    return f"{stem}{highest + 1:04d}"
+
+
+# --------------------------------------------------------------------------- levels
+
+
+def default_level(profile: Profile) -> FaultLevel:
+    """The level a fault gets when none is chosen: the least severe one.
+
+    A level named 一般 if there is one, else the level with the longest
+    recovery target, else the last level of the profile.
+    """
+    levels = profile.sla.fault_levels
+    for level in levels:
+        if "一般" in level.name:
+            return level
+    timed = [lvl for lvl in levels if lvl.recovery_minutes is not None]
+    if timed:
+        return max(timed, key=lambda lvl: lvl.recovery_minutes or 0)
+    return levels[-1]
+
+
+def _level(profile: Profile, level: Any) -> str:
+    for lvl in profile.sla.fault_levels:
+        if level in (lvl.code, lvl.name):
+            return lvl.code
+    names = "、".join(lvl.name for lvl in profile.sla.fault_levels)
+    raise DomainError(f"故障等级 “{level}” 无效，该合同的故障等级为：{names}。")
+
+
+def level_name(profile: Profile, code: str) -> str:
+    for lvl in profile.sla.fault_levels:
+        if lvl.code == code:
+            return lvl.name
+    return code
+
+
+# --------------------------------------------------------------------------- create & edit
+
+
+def create_fault(
+    session: Session,
+    contract: Contract | str,
+    *,
+    title: str,
+    level: str,
+    reported_at: datetime,
+    system_code: str | None = None,
+    discovery: str = "user",
+    category: str = "",
+    emergency_type: str | None = None,
+    holiday_period_id: str | None = None,
+    impact: str = "",
+    symptom: str = "",
+    handler: str = "",
+    coordinator: str = "",
+    responded_at: datetime | None = None,
+    source_result_id: str | None = None,
+    service_request_id: str | None = None,
+    now: datetime | None = None,
+) -> FaultRecord:
+    """Open a fault record with the next 故障单号 (``GZ-YYYYMM-NNNN``, month of the report)."""
+    contract = _util.contract_of(session, contract)
+    profile = profile_of(contract)
+    title = _util.text(title, "故障标题", required=True, limit=200)
+    level_code = _level(profile, level)
+    reported = _util.not_future(_util.moment(reported_at, "报告时间"), "报告时间", now)
+    responded = None
+    if responded_at is not None:
+        responded = _util.not_future(_util.moment(responded_at, "响应时间"), "响应时间", now)
+        if responded < reported:
+            raise DomainError("响应时间不能早于报告时间。")
+    system = _util.system_of(session, contract, system_code)
+    discovery_code = _util.choice(discovery, "发现方式", DISCOVERY)
+    emergency = (
+        None
+        if emergency_type in (None, "")
+        else _util.choice(emergency_type, "应急事件类型", EMERGENCY_TYPES)
+    )
+    holiday = _util.holiday_of(session, contract, holiday_period_id)
+    values = {
+        "category": _util.text(category, "类型", limit=64),
+        "impact": _util.text(impact, "影响范围"),
+        "symptom": _util.text(symptom, "故障现象"),
+        "handler": _util.text(handler, "处理人", limit=_util.NAME_LIMIT),
+        "coordinator": _util.text(coordinator, "协调人", limit=_util.NAME_LIMIT),
+    }
+    fault = FaultRecord(
+        contract_id=contract.id,
+        number=next_number(session, FaultRecord, contract, FAULT_PREFIX, reported),
+        title=title,
+        level=level_code,
+        reported_at=reported,
+        responded_at=responded,
+        system_id=system.id if system else None,
+        discovery=discovery_code,
+        emergency_type=emergency,
+        holiday_period_id=holiday.id if holiday else None,
+        source_result_id=source_result_id,
+        service_request_id=service_request_id,
+        **values,
+    )
+    session.add(fault)
+    return fault
+
+
+def get_fault(session: Session, fault_id: str) -> FaultRecord:
+    return _util.get(session, FaultRecord, fault_id, "故障单")
+
+
+def update_fault(session: Session, fault_id: str, **fields: Any) -> FaultRecord:
+    """Change descriptive fields (see :data:`EDITABLE` and :data:`EDITABLE_SPECIAL`).
+
+    Times are changed with :func:`set_time`, the number never.
+    """
+    fault = get_fault(session, fault_id)
+    _util.ensure_unlocked(fault)
+    unknown = sorted(set(fields) - set(EDITABLE) - set(EDITABLE_SPECIAL))
+    if unknown:
+        raise DomainError(f"故障单的这些字段不能在此修改：{'、'.join(unknown)}。")
+    contract = session.get(Contract, fault.contract_id)
+    assert contract is not None
+    changes: dict[str, Any] = {}
+    for name, value in fields.items():
+        if name in EDITABLE:
+            label, limit = EDITABLE[name]
+            changes[name] = _util.text(value, label, required=name == "title", limit=limit)
+        elif name == "level":
+            changes["level"] = _level(profile_of(contract), value)
+        elif name == "discovery":
+            changes["discovery"] = _util.choice(value, "发现方式", DISCOVERY)
+        elif name == "emergency_type":
+            changes["emergency_type"] = (
+                None
+                if value in (None, "")
+                else _util.choice(value, "应急事件类型", EMERGENCY_TYPES)
+            )
+        elif name == "system_code":
+            system = _util.system_of(session, contract, value)
+            changes["system_id"] = system.id if system else None
+        elif name == "holiday_period_id":
+            holiday = _util.holiday_of(session, contract, value)
+            changes["holiday_period_id"] = holiday.id if holiday else None
+    for name, value in changes.items():
+        setattr(fault, name, value)
+    return fault
+
+
+def _check_timeline(times: dict[str, datetime | None]) -> None:
+    def at(step: str) -> datetime | None:
+        return times[STEPS[step][0]]
+
+    reported = at("reported")
+    if reported is None:
+        raise DomainError("报告时间必须填写。")
+
+    def not_before(step: str, *earlier: str) -> None:
+        value = at(step)
+        if value is None:
+            return
+        for other in earlier:
+            bound = at(other)
+            if bound is not None:
+                if value < bound:
+                    raise DomainError(f"{STEPS[step][1]}不能早于{STEPS[other][1]}。")
+                return
+
+    not_before("responded", "reported")
+    not_before("onsite", "responded", "reported")
+    not_before("recovered", "responded", "reported")
+    if at("closed") is not None and at("recovered") is None:
+        raise DomainError("故障恢复后才能关闭，请先填写恢复时间。")
+    not_before("closed", "recovered")
+
+
+def set_time(
+    session: Session,
+    fault_id: str,
+    step: str,
+    when: datetime | None,
+    *,
+    now: datetime | None = None,
+) -> FaultRecord:
+    """Set (or with ``None`` clear) one time of the timeline, keeping the order."""
+    fault = get_fault(session, fault_id)
+    _util.ensure_unlocked(fault)
+    if step not in STEPS:
+        raise DomainError(f"未知的时间节点 “{step}”，可选：{'、'.join(STEPS)}。")
+    column, label = STEPS[step]
+    value = None
+    if when is not None:
+        value = _util.not_future(_util.moment(when, label), label, now)
+    times = {col: getattr(fault, col) for col, _ in STEPS.values()}
+    times[column] = value
+    _check_timeline(times)  # the number keeps the month it was issued in
+    setattr(fault, column, value)
+    return fault
+
+
+def close_fault(
+    session: Session,
+    fault_id: str,
+    closed_at: datetime | None = None,
+    *,
+    result: str | None = None,
+    now: datetime | None = None,
+) -> FaultRecord:
+    """Close a recovered fault (default: now), optionally recording the 处理结果."""
+    fault = get_fault(session, fault_id)
+    _util.ensure_unlocked(fault)
+    outcome = None if result is None else _util.text(result, "处理结果")
+    when = closed_at if closed_at is not None else (now or now_())
+    # set_time validates everything before it changes anything
+    set_time(session, fault_id, "closed", when, now=now)
+    if outcome is not None:
+        fault.result = outcome
+    return fault
+
+
+# --------------------------------------------------------------------------- SLA
+
+
+def sla_clock(
+    profile: Profile,
+    calendar: sla_mod.ServiceCalendar | None,
+    minutes_between: sla_mod.MinutesBetween | None,
+    deadline_after: sla_mod.DeadlineAfter | None,
+) -> tuple[sla_mod.MinutesBetween | None, sla_mod.DeadlineAfter | None]:
+    """Explicit clock functions win; else the calendar's clock for the profile's window."""
+    if calendar is None:
+        return minutes_between, deadline_after
+    between, after = sla_mod.clock(calendar, profile.service_window, profile.service_hours)
+    return minutes_between or between, deadline_after or after
+
+
+def fault_sla(
+    session: Session,
+    fault: FaultRecord,
+    minutes_between: sla_mod.MinutesBetween | None = None,
+    deadline_after: sla_mod.DeadlineAfter | None = None,
+    now: datetime | None = None,
+    *,
+    calendar: sla_mod.ServiceCalendar | None = None,
+) -> list[sla_mod.StepVerdict]:
+    """The SLA verdict of each step of the fault, from its contract's profile.
+
+    Pass ``calendar`` (e.g. ``WorkCalendar.from_session(session)``) to count
+    service time of the contract's window (5×8!), or the two clock functions
+    explicitly; with neither, wall-clock minutes are counted.
+    """
+    contract = session.get(Contract, fault.contract_id)
+    assert contract is not None
+    profile = profile_of(contract)
+    minutes_between, deadline_after = sla_clock(profile, calendar, minutes_between, deadline_after)
+    return sla_mod.fault_verdicts(
+        profile.sla,
+        level=fault.level,
+        reported_at=fault.reported_at,
+        responded_at=fault.responded_at,
+        onsite_at=fault.onsite_at,
+        recovered_at=fault.recovered_at,
+        closed_at=fault.closed_at,
+        now=now,
+        minutes_between=minutes_between,
+        deadline_after=deadline_after,
+    )

@@ -1,0 +1,632 @@
+"""Signatures, locking, verification and amendments of signable records.
+
+Signable records are inspection runs, fault records and service requests
+(``db.models.SIGNABLE_TYPES``).
+
+- **What is signed** is the record's content hash (:func:`content_hash`): the
+  SHA-256 of the canonical JSON of its columns (without bookkeeping columns:
+  ``created_*``, ``updated_*``, ``locked_at``), its item results in order with
+  their system and item codes, and the blob hashes of its attachments.
+- **When a record may be signed**: an inspection run once completed; a fault
+  once closed (its timeline and report are then final — a signed record can
+  no longer change); a service request once no longer open (resolved,
+  unresolved or escalated to a fault).
+- **The first signature locks** the record (``locked_at``; a run's status
+  becomes ``signed``). The other roles sign the same content later: their
+  signature is refused if the content hash no longer matches the first one
+  (the record was changed behind the app's back). Each role signs once.
+- **Corrections** are amendments (:func:`amend`): an editable copy that
+  supersedes the locked original, which stays as it was. :func:`diff` lists
+  what the amendment changed; its author and time are the amendment's
+  ``created_by``/``created_at`` (and the audit log's ``amend`` entry).
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import struct
+import zlib
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Boolean, Float, select
+from sqlalchemy.orm import Session
+
+from app.errors import DomainError, NotFound
+from app.records import _util
+from app.records.attachments import store_blob
+from db.audit import canonical_json
+from db.models import (
+    SIGNABLE_TYPES,
+    Attachment,
+    Blob,
+    FaultRecord,
+    InspectionRun,
+    ItemResult,
+    ServiceRequest,
+    Signature,
+)
+from db.models import now as current_time
+
+ROLES: tuple[str, ...] = ("运维人员", "复核人", "甲方确认")
+RECORD_LABELS: dict[str, str] = {
+    "inspection_run": "巡检记录",
+    "fault_record": "故障单",
+    "service_request": "服务请求",
+}
+MAX_PNG_BYTES = 2 * 1024 * 1024
+MAX_PNG_SIDE = 10_000
+REASON_LIMIT = 2_000
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+_PNG_IEND = b"\x00\x00\x00\x00IEND\xaeB`\x82"
+_PNG_DEPTHS = {0: (1, 2, 4, 8, 16), 2: (8, 16), 3: (1, 2, 4, 8), 4: (8, 16), 6: (8, 16)}
+
+_BOOKKEEPING = frozenset({"created_at", "created_by", "updated_at", "updated_by", "locked_at"})
+_RESULT_SKIP = _BOOKKEEPING | {"id", "run_id", "item_id", "system_id"}
+#: Columns never compared by :func:`diff` (identity, versioning, workflow).
+_DIFF_SKIP = _BOOKKEEPING | {"id", "supersedes_id", "amendment_reason"}
+_RUN_DIFF_SKIP = {"status", "completed_at"}
+_RESULT_FIELDS = ("status", "value_num", "value_num2", "value_text", "note", "action", "fault_id")
+
+FIELD_LABELS: dict[str, str] = {
+    # inspection runs
+    "scheduled_date": "巡检日期",
+    "started_at": "开始时间",
+    "completed_at": "完成时间",
+    "inspector": "巡检人员",
+    "conclusion": "巡检结论",
+    "remediation": "整改要求",
+    "remediation_deadline": "整改期限",
+    "period_key": "周期",
+    "cadence": "巡检类型",
+    "template_id": "巡检模板",
+    "holiday_period_id": "节假日保障期",
+    # item results
+    "value_num": "数值",
+    "value_num2": "第二个数值",
+    "value_text": "检查结果",
+    "note": "异常情况",
+    "action": "处理措施",
+    "fault_id": "关联故障单",
+    "attachments": "附件",
+    # faults
+    "number": "单号",
+    "title": "故障标题",
+    "level": "故障等级",
+    "category": "类型",
+    "emergency_type": "应急事件类型",
+    "discovery": "发现方式",
+    "impact": "影响范围",
+    "reported_at": "报告时间",
+    "responded_at": "响应时间",
+    "onsite_at": "到场时间",
+    "recovered_at": "恢复时间",
+    "closed_at": "关闭时间",
+    "handler": "处理人",
+    "coordinator": "协调人",
+    "symptom": "故障现象",
+    "impact_analysis": "影响分析",
+    "cause": "原因分析",
+    "process": "处理过程",
+    "prevention": "整改及预防措施",
+    "result": "处理结果",
+    "source_result_id": "来源检查项",
+    "service_request_id": "来源服务请求",
+    # service requests
+    "channel": "服务方式",
+    "received_at": "接报时间",
+    "caller_unit": "来电单位",
+    "caller_name": "来电人",
+    "caller_contact": "联系方式",
+    "priority": "优先级",
+    "description": "问题描述",
+    "remote_at": "远程支持时间",
+    "resolution": "处理结果",
+    "status": "状态",
+    "solved_on_phone": "电话解决",
+    "follow_up": "是否回访",
+    "next_visit": "下次上门时间",
+    "system_id": "系统",
+    "contract_id": "合同",
+}
+
+Signable = InspectionRun | FaultRecord | ServiceRequest
+
+
+# --------------------------------------------------------------------------- records
+
+
+def _model(record_type: str) -> type[Any]:
+    model = SIGNABLE_TYPES.get(record_type)
+    if model is None:
+        raise DomainError(f"“{record_type}” 类型的记录不能签字。")
+    return model
+
+
+def get_record(session: Session, record_type: str, record_id: str) -> Signable:
+    return _util.get(session, _model(record_type), record_id, RECORD_LABELS[record_type])
+
+
+def record_type_of(record: Any) -> str:
+    for name, model in SIGNABLE_TYPES.items():
+        if isinstance(record, model):
+            return name
+    raise DomainError("该记录不能签字。")
+
+
+# --------------------------------------------------------------------------- content hash
+
+
+def _columns(obj: Any, skip: frozenset[str] | set[str]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for column in obj.__table__.columns:
+        if column.key in skip:
+            continue
+        value = getattr(obj, column.key)
+        if value is not None and isinstance(column.type, Float):
+            value = float(value)
+        elif value is not None and isinstance(column.type, Boolean):
+            value = bool(value)
+        values[column.key] = value
+    return values
+
+
+def _attachments(session: Session, owner_type: str, owner_ids: list[str]) -> dict[str, list[Any]]:
+    found: dict[str, list[Any]] = {owner_id: [] for owner_id in owner_ids}
+    if not owner_ids:
+        return found
+    rows = session.scalars(
+        select(Attachment).where(
+            Attachment.owner_type == owner_type, Attachment.owner_id.in_(owner_ids)
+        )
+    )
+    for row in rows:
+        found[row.owner_id].append(
+            {"sha256": row.blob_sha256, "filename": row.filename, "caption": row.caption}
+        )
+    for items in found.values():
+        items.sort(key=lambda a: (a["sha256"], a["filename"], a["caption"]))
+    return found
+
+
+def record_content(session: Session, record_type: str, record_id: str) -> dict[str, Any]:
+    """The signed content of a record as plain data (what :func:`content_hash` hashes)."""
+    record = get_record(session, record_type, record_id)
+    columns = _columns(record, _BOOKKEEPING)
+    content: dict[str, Any] = {"record_type": record_type, "record": columns}
+    content["attachments"] = _attachments(session, record_type, [record.id])[record.id]
+    if isinstance(record, InspectionRun):
+        if columns.get("status") == "signed":
+            columns["status"] = "completed"  # signing itself is not a change of content
+        results = sorted(record.results, key=lambda r: r.seq)
+        files = _attachments(session, "item_result", [r.id for r in results])
+        content["results"] = [
+            _columns(r, _RESULT_SKIP)
+            | {
+                "item_code": r.item.code,
+                "system_code": r.system.code if r.system is not None else None,
+                "attachments": files[r.id],
+            }
+            for r in results
+        ]
+    return content
+
+
+def content_hash(session: Session, record_type: str, record_id: str) -> str:
+    body = canonical_json(record_content(session, record_type, record_id))
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def short_code(digest: str) -> str:
+    """A short verification code for a form's footer: ``3F9A-07C2-B1E4``."""
+    head = digest[:12].upper()
+    return "-".join(head[i : i + 4] for i in range(0, 12, 4))
+
+
+# --------------------------------------------------------------------------- PNG
+
+
+@dataclass(frozen=True)
+class PngInfo:
+    width: int
+    height: int
+
+
+def png_info(data: bytes) -> PngInfo:
+    """Check that ``data`` is a PNG image of reasonable size and return its dimensions.
+
+    Reads the header with :mod:`struct`; no image library is needed.
+    """
+    if not isinstance(data, bytes | bytearray):
+        raise DomainError("签名图片必须是 PNG 文件的字节。")
+    if len(data) > MAX_PNG_BYTES:
+        raise DomainError(
+            f"签名图片过大（{len(data) / 1024 / 1024:.1f} MB），"
+            f"最多 {MAX_PNG_BYTES // 1024 // 1024} MB。"
+        )
+    if len(data) < 8 + 25 + 12 or not data.startswith(PNG_MAGIC):
+        raise DomainError("签名图片不是 PNG 格式。")
+    length, kind = struct.unpack(">I4s", data[8:16])
+    if kind != b"IHDR" or length != 13:
+        raise DomainError("签名图片的 PNG 文件头无效。")
+    header = bytes(data[16:29])
+    (crc,) = struct.unpack(">I", data[29:33])
+    if zlib.crc32(b"IHDR" + header) & 0xFFFFFFFF != crc:
+        raise DomainError("签名图片已损坏（文件头校验失败）。")
+    width, height, depth, color, compression, filtering, interlace = struct.unpack(
+        ">IIBBBBB", header
+    )
+    if not (0 < width <= MAX_PNG_SIDE and 0 < height <= MAX_PNG_SIDE):
+        raise DomainError(f"签名图片的尺寸 {width}×{height} 无效。")
+    if depth not in _PNG_DEPTHS.get(color, ()) or compression or filtering or interlace > 1:
+        raise DomainError("签名图片的 PNG 格式参数无效。")
+    if not bytes(data[-12:]) == _PNG_IEND:
+        raise DomainError("签名图片不完整（缺少 PNG 结束标记）。")
+    return PngInfo(width, height)
+
+
+# --------------------------------------------------------------------------- signing
+
+
+def signatures_of(session: Session, record_type: str, record_id: str) -> list[Signature]:
+    """Signatures of a record, in the order of the form's signature block."""
+    rows = session.scalars(
+        select(Signature).where(
+            Signature.record_type == record_type, Signature.record_id == record_id
+        )
+    ).all()
+    order = {role: i for i, role in enumerate(ROLES)}
+    return sorted(rows, key=lambda s: (order.get(s.role, len(ROLES)), s.signed_at))
+
+
+def _check_signable(record_type: str, record: Signable) -> None:
+    if isinstance(record, InspectionRun) and record.status != "completed":
+        raise DomainError("巡检记录尚未完成，请先完成巡检再签字。")
+    if isinstance(record, FaultRecord) and record.closed_at is None:
+        raise DomainError("故障单尚未关闭，关闭后才能签字。")
+    if isinstance(record, ServiceRequest) and record.status == "open":
+        raise DomainError("服务请求尚未处理完成，完成后才能签字。")
+
+
+def sign(
+    session: Session,
+    record_type: str,
+    record_id: str,
+    *,
+    role: str,
+    signer_name: str,
+    png: bytes,
+    signed_at: datetime | None = None,
+    now: datetime | None = None,
+) -> Signature:
+    """Sign a record in one of :data:`ROLES` with a captured signature image.
+
+    The first signature locks the record. Later signatures must be over the
+    same content; each role signs once.
+    """
+    record = get_record(session, record_type, record_id)
+    if role not in ROLES:
+        raise DomainError(f"签字角色 “{role}” 无效，可选：{'、'.join(ROLES)}。")
+    name = _util.text(signer_name, "签字人姓名", required=True, limit=_util.NAME_LIMIT)
+    png_info(png)
+    when = _util.not_future(
+        _util.moment(signed_at, "签字时间") if signed_at is not None else (now or current_time()),
+        "签字时间",
+        now,
+    )
+    successor = _successor(session, type(record), record.id)
+    if successor is not None:
+        raise DomainError("该记录已有更正版本，请在最新版本上签字。")
+    existing = signatures_of(session, record_type, record.id)
+    for signature in existing:
+        if signature.role == role:
+            raise DomainError(
+                f"「{role}」已由 {signature.signer_name} 于 {signature.signed_at:%Y-%m-%d %H:%M} "
+                "签字，每个角色只签一次。"
+            )
+    digest = content_hash(session, record_type, record.id)
+    if record.locked_at is None:
+        _check_signable(record_type, record)
+    elif any(s.content_sha256 != digest for s in existing):
+        raise DomainError(
+            "记录内容与已有签字时不一致（可能在本应用之外被改动），不能继续签字；"
+            "请核查后通过「更正」处理。"
+        )
+    image = store_blob(session, bytes(png))
+    signature = Signature(
+        record_type=record_type,
+        record_id=record.id,
+        role=role,
+        signer_name=name,
+        signed_at=when,
+        image_sha256=image,
+        content_sha256=digest,
+    )
+    session.add(signature)
+    if record.locked_at is None:
+        record.locked_at = when
+        if isinstance(record, InspectionRun):
+            record.status = "signed"
+    return signature
+
+
+def is_locked(session: Session, record_type: str, record_id: str) -> bool:
+    return get_record(session, record_type, record_id).locked_at is not None
+
+
+@dataclass(frozen=True)
+class SignatureCheck:
+    role: str
+    signer_name: str
+    signed_at: datetime
+    content_ok: bool  # the record still has the content this signature was made over
+    image_ok: bool  # the stored signature image is intact
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    record_type: str
+    record_id: str
+    content_sha256: str
+    locked: bool
+    signatures: list[SignatureCheck]
+    attachments_ok: bool
+
+    @property
+    def ok(self) -> bool:
+        return self.attachments_ok and all(s.content_ok and s.image_ok for s in self.signatures)
+
+    @property
+    def problems(self) -> list[str]:
+        found = []
+        for s in self.signatures:
+            if not s.content_ok:
+                found.append(f"「{s.role}」{s.signer_name} 签字后记录内容被改动。")
+            if not s.image_ok:
+                found.append(f"「{s.role}」{s.signer_name} 的签名图片被改动。")
+        if not self.attachments_ok:
+            found.append("附件内容被改动。")
+        if self.signatures and not self.locked:
+            found.append("已签字的记录被解除锁定。")
+        return found
+
+
+def _blob_intact(session: Session, sha256: str) -> bool:
+    blob = session.get(Blob, sha256)
+    return blob is not None and hashlib.sha256(blob.data).hexdigest() == sha256
+
+
+def verify_record(session: Session, record_type: str, record_id: str) -> VerifyReport:
+    """Recompute the content hash and check it against every signature.
+
+    Detects changes made outside the app (e.g. with a database tool), to the
+    record, its item results, its attachments or the signature images.
+    """
+    record = get_record(session, record_type, record_id)
+    session.flush()
+    session.refresh(record)  # what is stored, not what this session remembers
+    if isinstance(record, InspectionRun):
+        for result in record.results:
+            session.refresh(result)
+    digest = content_hash(session, record_type, record.id)
+    content = record_content(session, record_type, record.id)
+    shas = {a["sha256"] for a in content["attachments"]}
+    for result in content.get("results", []):
+        shas.update(a["sha256"] for a in result["attachments"])
+    checks = [
+        SignatureCheck(
+            s.role,
+            s.signer_name,
+            s.signed_at,
+            s.content_sha256 == digest,
+            _blob_intact(session, s.image_sha256),
+        )
+        for s in signatures_of(session, record_type, record.id)
+    ]
+    return VerifyReport(
+        record_type,
+        record.id,
+        digest,
+        record.locked_at is not None,
+        checks,
+        all(_blob_intact(session, sha) for sha in shas),
+    )
+
+
+# --------------------------------------------------------------------------- amendments
+
+
+def _successor(session: Session, model: type[Any], record_id: str) -> Any:
+    return session.scalar(
+        select(model).where(model.supersedes_id == record_id).order_by(model.created_at).limit(1)
+    )
+
+
+def latest_version(session: Session, record_type: str, record_id: str) -> Signable:
+    """The newest amendment of a record (the record itself when never amended)."""
+    model = _model(record_type)
+    record = get_record(session, record_type, record_id)
+    seen = {record.id}
+    while (successor := _successor(session, model, record.id)) is not None:
+        if successor.id in seen:
+            break
+        seen.add(successor.id)
+        record = successor
+    return record
+
+
+def versions(session: Session, record_type: str, record_id: str) -> list[Signable]:
+    """Every version of a record, from the original to the latest amendment."""
+    model = _model(record_type)
+    record = get_record(session, record_type, record_id)
+    chain = [record]
+    while chain[0].supersedes_id is not None and len(chain) < 10_000:
+        previous = session.get(model, chain[0].supersedes_id)
+        if previous is None:
+            break
+        chain.insert(0, previous)
+    latest = latest_version(session, record_type, record.id)
+    while chain[-1].id != latest.id:
+        successor = _successor(session, model, chain[-1].id)
+        if successor is None:
+            break
+        chain.append(successor)
+    return chain
+
+
+def _copy_columns(source: Any, target: Any, skip: frozenset[str] | set[str]) -> None:
+    for column in source.__table__.columns:
+        if column.key in skip:
+            continue
+        setattr(target, column.key, copy.deepcopy(getattr(source, column.key)))
+
+
+def _copy_attachments(session: Session, owner_type: str, source_id: str, target_id: str) -> None:
+    rows = session.scalars(
+        select(Attachment).where(
+            Attachment.owner_type == owner_type, Attachment.owner_id == source_id
+        )
+    ).all()
+    for row in rows:
+        session.add(
+            Attachment(
+                owner_type=owner_type,
+                owner_id=target_id,
+                blob_sha256=row.blob_sha256,
+                filename=row.filename,
+                mime=row.mime,
+                caption=row.caption,
+            )
+        )
+
+
+def amend(
+    session: Session,
+    record_type: str,
+    record_id: str,
+    *,
+    reason: str,
+    actor: str,
+) -> Signable:
+    """「更正」: an editable copy of a signed record that supersedes it.
+
+    The original stays locked and unchanged. The copy has no signatures; an
+    amended inspection run is a draft again (edit, complete, sign). Fault and
+    request amendments keep their number. Only the latest version of a record
+    can be amended.
+    """
+    model = _model(record_type)
+    original = get_record(session, record_type, record_id)
+    reason = _util.text(reason, "更正原因", required=True, limit=REASON_LIMIT)
+    author = _util.text(actor, "更正人", required=True, limit=_util.NAME_LIMIT)
+    if original.locked_at is None:
+        raise DomainError("该记录尚未签字，可直接修改，不需要更正。")
+    successor = _successor(session, model, original.id)
+    if successor is not None:
+        raise DomainError(
+            f"该记录已于 {successor.created_at:%Y-%m-%d %H:%M} 由 {successor.created_by or '—'} "
+            "更正过，请在最新版本上更正。"
+        )
+    amended = model()
+    _copy_columns(original, amended, _DIFF_SKIP)
+    amended.supersedes_id = original.id
+    amended.amendment_reason = reason
+    amended.created_by = author
+    if isinstance(original, FaultRecord | ServiceRequest):
+        amended.system = original.system
+    if isinstance(original, InspectionRun):
+        amended.template = original.template
+        amended.system = original.system
+        amended.status = "draft"
+        amended.completed_at = None
+        for result in original.results:
+            clone = ItemResult(item=result.item, system=result.system)
+            _copy_columns(result, clone, _BOOKKEEPING | {"id", "run_id"})
+            amended.results.append(clone)
+            _copy_attachments(session, "item_result", result.id, clone.id)
+    session.add(amended)
+    _copy_attachments(session, record_type, original.id, amended.id)
+    return amended
+
+
+@dataclass(frozen=True)
+class Change:
+    field: str  # column name, or "<system>/<item>.<column>" for item results
+    old: Any
+    new: Any
+    label: str = ""  # the field in Chinese, for display
+
+
+def _find_type(session: Session, record_id: str) -> str:
+    for name, model in SIGNABLE_TYPES.items():
+        if session.get(model, record_id) is not None:
+            return name
+    raise NotFound(f"找不到该记录（{record_id}）。")
+
+
+def _files(session: Session, owner_type: str, owner_id: str) -> list[str]:
+    rows = _attachments(session, owner_type, [owner_id])[owner_id]
+    return sorted(f"{a['filename']} ({a['sha256'][:8]})" for a in rows)
+
+
+def diff(
+    session: Session, original_id: str, amended_id: str, record_type: str | None = None
+) -> list[Change]:
+    """What changed from one version of a record to another, field by field."""
+    record_type = record_type or _find_type(session, original_id)
+    old = get_record(session, record_type, original_id)
+    new = get_record(session, record_type, amended_id)
+    skip = set(_DIFF_SKIP) | (_RUN_DIFF_SKIP if isinstance(old, InspectionRun) else set())
+    old_values, new_values = _columns(old, frozenset()), _columns(new, frozenset())
+    changes = [
+        Change(key, old_values[key], new_values[key], FIELD_LABELS.get(key, key))
+        for key in old_values
+        if key not in skip and old_values[key] != new_values[key]
+    ]
+    old_files, new_files = (
+        _files(session, record_type, old.id),
+        _files(session, record_type, new.id),
+    )
+    if old_files != new_files:
+        changes.append(Change("attachments", old_files, new_files, "附件"))
+    if isinstance(old, InspectionRun) and isinstance(new, InspectionRun):
+        changes += _result_changes(session, old, new)
+    return changes
+
+
+def _result_changes(session: Session, old: InspectionRun, new: InspectionRun) -> list[Change]:
+    def keyed(run: InspectionRun) -> dict[tuple[str, str], ItemResult]:
+        return {(r.system.code if r.system else "", r.item.code): r for r in run.results}
+
+    before, after = keyed(old), keyed(new)
+    changes: list[Change] = []
+    for key in list(before) + [k for k in after if k not in before]:
+        system_code, item_code = key
+        path = f"{system_code or '-'}/{item_code}"
+        a, b = before.get(key), after.get(key)
+        sample = a or b
+        assert sample is not None
+        where = (
+            f"{sample.system.name} / {sample.item.title}" if sample.system else sample.item.title
+        )
+        if a is None or b is None:
+            changes.append(
+                Change(path, None if a is None else "存在", None if b is None else "存在", where)
+            )
+            continue
+        for name in _RESULT_FIELDS:
+            va, vb = getattr(a, name), getattr(b, name)
+            if va != vb:
+                changes.append(
+                    Change(f"{path}.{name}", va, vb, f"{where}·{FIELD_LABELS.get(name, name)}")
+                )
+        files_a, files_b = (
+            _files(session, "item_result", a.id),
+            _files(session, "item_result", b.id),
+        )
+        if files_a != files_b:
+            changes.append(Change(f"{path}.attachments", files_a, files_b, f"{where}·附件"))
+    return changes

@@ -1,0 +1,553 @@
+"""Every occurrence of every deliverable of a contract, with its due date.
+
+The due rules of a profile (:class:`~app.contracts.profile_schema.DueRule`) become
+occurrences:
+
+- ``nth_workday_next_month``: one per contract month (the first and last may
+  be partial), period key ``2026-03``, due on the ``n``-th working day of the
+  following month (运维月报: 次月第3个工作日).
+- ``fixed_date``: once (period key ``once``), due on the date given.
+- ``workdays_after``: ``n`` working days after an event — ``fault_closed`` (one
+  per closed fault, period key = fault number), ``holiday_end`` (one per
+  holiday period, key = its id, as in :mod:`app.schedule.periods`), ``month_end`` (end of
+  contract month ``month``, counting the start month as month 1; key
+  ``2026-08``) or ``contract_end`` (key ``contract``).
+- ``within_period``: by the last working day of each month / quarter / half
+  year / year (clipped to the contract; keys from :mod:`app.schedule.periods`) or of the
+  whole contract (key ``contract``).
+
+*When it can be handed in* (``window_start``): for a report on a period, from
+the last day of that period; for ``within_period``, from the first day of the
+period; for an event, from the event's day; for a fixed date,
+:data:`FIXED_DATE_LEAD_DAYS` days before it (not before the contract start).
+
+Dates computed on a year the statutory calendar does not know carry
+``assumed=True``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import cached_property
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.contracts.profile_schema import DeliverableDef, DueRule, Profile
+from app.contracts.registry import get_contract, profile_of
+from app.errors import DomainError
+from app.schedule import periods
+from app.schedule.holidays import describe as describe_holiday
+from app.schedule.holidays import period_assumed
+from app.schedule.workcal import WorkCalendar
+from db.models import Contract, DeliverableSubmission, FaultRecord, HolidayPeriod
+
+#: How many days before a fixed due date the deliverable shows as due.
+FIXED_DATE_LEAD_DAYS = 14
+
+STATES = ("due", "done", "overdue")
+SUBMISSION_STATES = ("exported", "submitted")
+
+_WITHIN = {
+    "month": ("monthly", "当月"),
+    "quarter": ("quarterly", "当季度"),
+    "half_year": ("half_year", "当半年"),
+    "year": ("annual", "当年度"),
+}
+
+
+@dataclass(frozen=True)
+class SubmissionInfo:
+    """The latest hand-in (or export) of an occurrence known on the reference day."""
+
+    id: str
+    state: str  # exported | submitted
+    submitted_at: datetime
+    file_name: str
+    file_sha256: str
+    note: str
+    on_time: bool  # handed in on or before the due date
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "state": self.state,
+            "submitted_at": self.submitted_at.isoformat(),
+            "file_name": self.file_name,
+            "file_sha256": self.file_sha256,
+            "note": self.note,
+            "on_time": self.on_time,
+        }
+
+
+@dataclass(frozen=True)
+class Deadline:
+    code: str
+    name: str
+    form: str
+    period_key: str
+    period_start: date
+    period_end: date
+    window_start: date  # from when it can be handed in
+    due_date: date
+    rule: str  # in Chinese, e.g. 次月第3个工作日
+    assumed: bool  # the due date rests on the weekday fallback of an unknown year
+    submitted: SubmissionInfo | None
+    state: str  # due | done | overdue, relative to the reference day
+    cadence: str = ""  # monthly | quarterly | half_year | annual | once | event | contract
+    period_label: str = ""
+    copies: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "form": self.form,
+            "period_key": self.period_key,
+            "period_label": self.period_label,
+            "period_start": self.period_start.isoformat(),
+            "period_end": self.period_end.isoformat(),
+            "window_start": self.window_start.isoformat(),
+            "due_date": self.due_date.isoformat(),
+            "rule": self.rule,
+            "cadence": self.cadence,
+            "copies": self.copies,
+            "assumed": self.assumed,
+            "state": self.state,
+            "submitted": self.submitted.as_json() if self.submitted else None,
+        }
+
+
+@dataclass(frozen=True)
+class _Occurrence:
+    deliverable: DeliverableDef
+    period_key: str
+    period_start: date
+    period_end: date
+    window_start: date
+    due_date: date
+    assumed: bool
+    cadence: str
+    label: str
+
+
+def rule_text(rule: DueRule) -> str:
+    """A due rule in words, as printed on schedules (``次月第3个工作日``)."""
+    if rule.rule == "nth_workday_next_month":
+        return f"次月第{rule.n}个工作日"
+    if rule.rule == "fixed_date":
+        assert rule.on is not None
+        return f"{rule.on.year}年{rule.on.month}月{rule.on.day}日前"
+    if rule.rule == "workdays_after":
+        event = {
+            "fault_closed": "故障关闭后",
+            "holiday_end": "节假日保障期结束后",
+            "month_end": f"合同第{rule.month}个月结束后",
+            "contract_end": "合同期满后",
+        }[rule.event or ""]
+        return f"{event}{rule.n}个工作日内"
+    if rule.period == "contract":
+        return "合同期内（最后一个工作日前）"
+    return f"{_WITHIN[rule.period or 'month'][1]}最后一个工作日前"
+
+
+def _month_label(start: date, end: date) -> str:
+    label = f"{start.year}年{start.month}月"
+    full = start.day == 1 and end == periods.month_end(start.year, start.month)
+    return label if full else f"{label}（{start.day}日至{end.day}日）"
+
+
+def _period_label(cadence: str, start: date, end: date) -> str:
+    """``2026年第4季度``, ``2026年下半年`` …, noting a period clipped by the contract."""
+    if cadence == "monthly":
+        return _month_label(start, end)
+    ps, pe = periods.bounds(cadence, start)
+    if cadence == "quarterly":
+        label = f"{ps.year}年第{(ps.month - 1) // 3 + 1}季度"
+    elif cadence == "half_year":
+        label = f"{ps.year}年{'上' if ps.month <= 6 else '下'}半年"
+    else:
+        label = f"{ps.year}年度"
+    if (start, end) != (ps, pe):
+        label += f"（{start.isoformat()} 至 {end.isoformat()}）"
+    return label
+
+
+def _contract_months(contract: Contract) -> list[tuple[date, date]]:
+    months = []
+    y, m = contract.start_date.year, contract.start_date.month
+    while date(y, m, 1) <= contract.end_date:
+        start = max(date(y, m, 1), contract.start_date)
+        end = min(periods.month_end(y, m), contract.end_date)
+        months.append((start, end))
+        y, m = periods.add_months(y, m, 1)
+    return months
+
+
+class _Events:
+    """The events deliverables may follow, each read from the store when first needed."""
+
+    def __init__(self, session: Session, contract: Contract) -> None:
+        self.session = session
+        self.contract = contract
+
+    @cached_property
+    def faults(self) -> list[tuple[str, str, str, datetime, datetime]]:
+        return _closed_faults(self.session, self.contract)
+
+    @cached_property
+    def holidays(self) -> list[HolidayPeriod]:
+        return _holidays(self.session, self.contract)
+
+
+def _next_month_occurrences(
+    d: DeliverableDef, contract: Contract, calendar: WorkCalendar
+) -> list[_Occurrence]:
+    """``nth_workday_next_month``: one per contract month, due in the month after it."""
+    rule = d.due
+    assert rule.n is not None
+    found: list[_Occurrence] = []
+    for start, end in _contract_months(contract):
+        ny, nm = periods.add_months(start.year, start.month, 1)
+        due = calendar.nth_workday_of_month(ny, nm, rule.n)
+        assumed = calendar.assumed(date(ny, nm, 1), due)
+        key = periods.key("monthly", start)
+        label = _month_label(start, end)
+        found.append(_Occurrence(d, key, start, end, end, due, assumed, "monthly", label))
+    return found
+
+
+def _fixed_occurrence(d: DeliverableDef, contract: Contract) -> _Occurrence:
+    """``fixed_date``: once, open :data:`FIXED_DATE_LEAD_DAYS` days before the date."""
+    rule = d.due
+    assert rule.on is not None
+    cs, ce = contract.start_date, contract.end_date
+    window = max(min(cs, rule.on), rule.on - timedelta(days=FIXED_DATE_LEAD_DAYS))
+    return _Occurrence(d, "once", cs, ce, window, rule.on, False, "once", "一次性")
+
+
+def _event_occurrences(
+    d: DeliverableDef, contract: Contract, calendar: WorkCalendar, events: _Events
+) -> list[_Occurrence]:
+    """``workdays_after``: ``n`` working days after each closed fault, each holiday
+    period, the end of a contract month or the end of the contract."""
+    rule = d.due
+    assert rule.n is not None
+    cs, ce = contract.start_date, contract.end_date
+    found: list[_Occurrence] = []
+    if rule.event == "fault_closed":
+        for fault_id, number, title, reported, closed in events.faults:
+            day = closed.date()
+            due = calendar.add_workdays(day, rule.n)
+            label = f"{number} {title}".strip()
+            assumed = calendar.assumed(day, due)
+            found.append(
+                _Occurrence(
+                    d, number or fault_id, reported.date(), day, day, due, assumed, "event", label
+                )
+            )
+    elif rule.event == "holiday_end":
+        for period in events.holidays:
+            due = calendar.add_workdays(period.end_date, rule.n)
+            assumed = calendar.assumed(period.end_date, due) or period_assumed(period, calendar)
+            found.append(
+                _Occurrence(
+                    d,
+                    period.id,
+                    period.start_date,
+                    period.end_date,
+                    period.end_date,
+                    due,
+                    assumed,
+                    "holiday",
+                    describe_holiday(period),
+                )
+            )
+    elif rule.event == "month_end":
+        assert rule.month is not None
+        y, m = periods.add_months(cs.year, cs.month, rule.month - 1)
+        if date(y, m, 1) > ce:
+            return found  # the contract has no such month
+        end = min(periods.month_end(y, m), ce)
+        due = calendar.add_workdays(end, rule.n)
+        label = f"合同第{rule.month}个月（至{end.isoformat()}）"
+        key = periods.key("monthly", end)
+        assumed = calendar.assumed(end, due)
+        found.append(_Occurrence(d, key, cs, end, end, due, assumed, "event", label))
+    else:  # contract_end
+        due = calendar.add_workdays(ce, rule.n)
+        assumed = calendar.assumed(ce, due)
+        found.append(_Occurrence(d, "contract", cs, ce, ce, due, assumed, "contract", "合同期"))
+    return found
+
+
+def _within_occurrences(
+    d: DeliverableDef, contract: Contract, calendar: WorkCalendar
+) -> list[_Occurrence]:
+    """``within_period``: by the last working day of each period (or of the contract)."""
+    rule = d.due
+    cs, ce = contract.start_date, contract.end_date
+    if rule.period == "contract":
+        due = calendar.last_workday_in(cs, ce) or ce
+        assumed = calendar.assumed(due, ce)
+        return [_Occurrence(d, "contract", cs, ce, cs, due, assumed, "contract", "合同期")]
+    cadence = _WITHIN[rule.period or "month"][0]
+    found: list[_Occurrence] = []
+    start = cs
+    while start <= ce:
+        ps, pe = periods.bounds(cadence, start)
+        ps, pe = max(ps, cs), min(pe, ce)
+        due = calendar.last_workday_in(ps, pe) or pe
+        key = periods.key(cadence, ps)
+        label = _period_label(cadence, ps, pe)
+        assumed = calendar.assumed(due, pe)
+        found.append(_Occurrence(d, key, ps, pe, ps, due, assumed, cadence, label))
+        start = pe + timedelta(days=1)
+    return found
+
+
+def _occurrences(
+    session: Session, contract: Contract, profile: Profile, calendar: WorkCalendar
+) -> list[_Occurrence]:
+    """Every occurrence of every deliverable of ``profile``, deliverable by deliverable."""
+    events = _Events(session, contract)
+    found: list[_Occurrence] = []
+    for d in profile.deliverables:
+        rule = d.due.rule
+        if rule == "nth_workday_next_month":
+            found += _next_month_occurrences(d, contract, calendar)
+        elif rule == "fixed_date":
+            found.append(_fixed_occurrence(d, contract))
+        elif rule == "workdays_after":
+            found += _event_occurrences(d, contract, calendar, events)
+        else:  # within_period
+            found += _within_occurrences(d, contract, calendar)
+    return found
+
+
+def _closed_faults(
+    session: Session, contract: Contract
+) -> list[tuple[str, str, str, datetime, datetime]]:
+    """Closed faults of the contract, one per amendment chain (the latest version)."""
+    rows = session.execute(
+        select(
+            FaultRecord.id,
+            FaultRecord.number,
+            FaultRecord.title,
+            FaultRecord.reported_at,
+            FaultRecord.closed_at,
+            FaultRecord.supersedes_id,
+        ).where(FaultRecord.contract_id == contract.id)
+    ).all()
+    superseded = {r.supersedes_id for r in rows if r.supersedes_id}
+    return sorted(
+        (
+            (r.id, r.number or "", r.title or "", r.reported_at, r.closed_at)
+            for r in rows
+            if r.id not in superseded and r.closed_at is not None
+        ),
+        key=lambda f: (f[4], f[1]),
+    )
+
+
+def _holidays(session: Session, contract: Contract) -> list[HolidayPeriod]:
+    return list(
+        session.scalars(
+            select(HolidayPeriod)
+            .where(HolidayPeriod.contract_id == contract.id)
+            .order_by(HolidayPeriod.start_date)
+        )
+    )
+
+
+def _submissions(
+    session: Session, contract: Contract
+) -> dict[tuple[str, str], list[tuple[str, str, datetime, str, str, str]]]:
+    rows = session.execute(
+        select(
+            DeliverableSubmission.id,
+            DeliverableSubmission.deliverable_code,
+            DeliverableSubmission.period_key,
+            DeliverableSubmission.state,
+            DeliverableSubmission.submitted_at,
+            DeliverableSubmission.file_name,
+            DeliverableSubmission.file_sha256,
+            DeliverableSubmission.note,
+        ).where(DeliverableSubmission.contract_id == contract.id)
+    ).all()
+    found: dict[tuple[str, str], list[tuple[str, str, datetime, str, str, str]]] = {}
+    for r in rows:
+        found.setdefault((r.deliverable_code, r.period_key), []).append(
+            (r.id, r.state, r.submitted_at, r.file_name, r.file_sha256, r.note)
+        )
+    return found
+
+
+def _submission_as_of(
+    rows: list[tuple[str, str, datetime, str, str, str]], today: date, due: date
+) -> SubmissionInfo | None:
+    """The first hand-in on or before ``today``, else the latest export by then."""
+    known = [r for r in rows if r[2].date() <= today]
+    handed = sorted((r for r in known if r[1] == "submitted"), key=lambda r: r[2])
+    pick = handed[0] if handed else max(known, key=lambda r: r[2], default=None)
+    if pick is None:
+        return None
+    sid, state, at, file_name, sha, note = pick
+    return SubmissionInfo(sid, state, at, file_name, sha, note, at.date() <= due)
+
+
+def _resolve(session: Session, contract: Contract | str) -> Contract:
+    return get_contract(session, contract) if isinstance(contract, str) else contract
+
+
+def deadlines(
+    session: Session,
+    contract: Contract | str,
+    start: date | None = None,
+    end: date | None = None,
+    calendar: WorkCalendar | None = None,
+    today: date | None = None,
+) -> list[Deadline]:
+    """Every deliverable occurrence with a due date in ``start``..``end``, by due date.
+
+    ``state`` is relative to ``today`` (default: the current date): ``done`` when
+    it was handed in by then, ``overdue`` when its due date has passed without
+    that, ``due`` otherwise.
+    """
+    contract = _resolve(session, contract)
+    calendar = calendar or WorkCalendar.from_session(session)
+    today = today or date.today()
+    profile = profile_of(contract)
+    submissions = _submissions(session, contract)
+    result: list[Deadline] = []
+    for occ in _occurrences(session, contract, profile, calendar):
+        if start is not None and occ.due_date < start:
+            continue
+        if end is not None and occ.due_date > end:
+            continue
+        info = _submission_as_of(
+            submissions.get((occ.deliverable.code, occ.period_key), []), today, occ.due_date
+        )
+        if info is not None and info.state == "submitted":
+            state = "done"
+        elif occ.due_date < today:
+            state = "overdue"
+        else:
+            state = "due"
+        d = occ.deliverable
+        result.append(
+            Deadline(
+                code=d.code,
+                name=d.name,
+                form=d.form,
+                period_key=occ.period_key,
+                period_start=occ.period_start,
+                period_end=occ.period_end,
+                window_start=occ.window_start,
+                due_date=occ.due_date,
+                rule=rule_text(d.due),
+                assumed=occ.assumed,
+                submitted=info,
+                state=state,
+                cadence=occ.cadence,
+                period_label=occ.label,
+                copies=d.copies,
+            )
+        )
+    order = {d.code: i for i, d in enumerate(profile.deliverables)}
+    result.sort(key=lambda x: (x.due_date, order.get(x.code, 0), x.period_start))
+    return result
+
+
+def deadlines_json(
+    session: Session,
+    contract: Contract | str,
+    start: date | None = None,
+    end: date | None = None,
+    today: date | None = None,
+    calendar: WorkCalendar | None = None,
+) -> dict[str, Any]:
+    """:func:`deadlines` as plain JSON data (the ``omw deadlines --json`` output)."""
+    contract = _resolve(session, contract)
+    today = today or date.today()
+    found = deadlines(session, contract, start, end, calendar, today)
+    last = max([d.due_date for d in found] + [contract.end_date])
+    return {
+        "contract": contract.code,
+        "contract_name": contract.name,
+        "from": (start or contract.start_date).isoformat(),
+        "to": (end or last).isoformat(),
+        "today": today.isoformat(),
+        "assumed": any(d.assumed for d in found),
+        "deadlines": [d.as_json() for d in found],
+    }
+
+
+def mark_submitted(
+    session: Session,
+    contract: Contract | str,
+    code: str,
+    period_key: str,
+    *,
+    submitted_at: datetime | None = None,
+    state: str = "submitted",
+    file_name: str = "",
+    file_sha256: str = "",
+    note: str = "",
+    calendar: WorkCalendar | None = None,
+) -> DeliverableSubmission:
+    """Record that a deliverable occurrence was handed in (or exported)."""
+    contract = _resolve(session, contract)
+    if state not in SUBMISSION_STATES:
+        raise DomainError(
+            f"提交状态应为 exported（已导出）或 submitted（已提交），而不是 “{state}”。"
+        )
+    profile = profile_of(contract)
+    deliverable = next((d for d in profile.deliverables if d.code == code), None)
+    if deliverable is None:
+        raise DomainError(f"合同 “{contract.code}” 没有代码为 “{code}” 的交付物。")
+    calendar = calendar or WorkCalendar.from_session(session)
+    occurrence = next(
+        (
+            o
+            for o in _occurrences(session, contract, profile, calendar)
+            if o.deliverable.code == code and o.period_key == period_key
+        ),
+        None,
+    )
+    if occurrence is None:
+        raise DomainError(
+            f"交付物“{deliverable.name}”没有期间 “{period_key}”。"
+            "可用 `omw deadlines` 查看各期的期间代码。"
+        )
+    if state == "submitted":
+        earlier = session.scalar(
+            select(DeliverableSubmission).where(
+                DeliverableSubmission.contract_id == contract.id,
+                DeliverableSubmission.deliverable_code == code,
+                DeliverableSubmission.period_key == period_key,
+                DeliverableSubmission.state == "submitted",
+            )
+        )
+        if earlier is not None:
+            raise DomainError(
+                f"交付物“{deliverable.name}”（{occurrence.label}）已于 "
+                f"{earlier.submitted_at:%Y-%m-%d %H:%M} 登记提交。"
+            )
+    row = DeliverableSubmission(
+        contract_id=contract.id,
+        deliverable_code=code,
+        period_key=period_key,
+        due_date=occurrence.due_date,
+        state=state,
+        file_name=file_name,
+        file_sha256=file_sha256,
+        note=note,
+    )
+    if submitted_at is not None:
+        row.submitted_at = submitted_at
+    session.add(row)
+    session.flush()
+    return row

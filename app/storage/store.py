@@ -1,0 +1,147 @@
+"""Opening the local store: data folder, lock, key, engine, migrations, sessions.
+
+``Store.open`` takes the data folder's single-writer lock (:mod:`app.storage.instance`;
+re-entrant within a process, ``exclusive=False`` for read-only commands),
+detects from the file header whether the store is encrypted, finds the key
+(an explicit ``key``, a ``recovery_key``, else the secret store), opens the
+engine and migrates it. A wrong or missing key is a :class:`db.errors.StoreError`
+with a message in Chinese, never a "file is not a database" traceback.
+
+:class:`Session` is the unit of work the services take; the window names it from
+here, so it reaches the store only through ``app/``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.storage import guards, instance, paths
+from db.engine import make_engine, make_session_factory
+from db.migrate import current_revision, head_revision, upgrade
+
+if TYPE_CHECKING:
+    from app.storage.secrets import PassphraseProvider, SecretStore
+
+
+__all__ = ["Session", "Store"]
+
+
+@dataclass
+class Store:
+    """An open store. ``actor`` is the person recorded as author of changes."""
+
+    folder: Path
+    engine: Engine
+    sessions: sessionmaker[Session]
+    actor: str = "system"
+    migration_backup: Path | None = field(default=None)
+    #: the SQLCipher key (``None`` for a plain store); backups are keyed with it
+    key: bytes | None = field(default=None, repr=False)
+    lock: instance.InstanceLock | None = field(default=None, repr=False)
+
+    @classmethod
+    def open(
+        cls,
+        data_dir: str | Path | None = None,
+        actor: str = "system",
+        *,
+        key: bytes | None = None,
+        recovery_key: str | None = None,
+        secrets: SecretStore | None = None,
+        passphrase: str | PassphraseProvider | None = None,
+        exclusive: bool = True,
+    ) -> Store:
+        """Open (creating and migrating if needed) the store of a data folder.
+
+        ``exclusive=False`` does not take the single-writer lock (read-only
+        commands next to a running window); if the schema must be migrated the
+        lock is taken for the migration anyway.
+        ``secrets`` (a :class:`app.storage.secrets.SecretStore`) and ``passphrase`` (text
+        or a provider) are used only if the store is encrypted.
+        """
+        from app.storage import crypto_store
+
+        folder = paths.data_dir(data_dir)
+        lock = instance.acquire(folder) if exclusive else None
+        engine: Engine | None = None
+        try:
+            db = paths.db_path(folder)
+            state = crypto_store.file_state(db)
+            if state == "plain":
+                key = None
+            elif state == "encrypted" and key is None:
+                key = crypto_store.unlock(
+                    folder,
+                    db,
+                    secrets=secrets,
+                    recovery_key=recovery_key,
+                    passphrase=passphrase,
+                )
+            elif state == "missing" and key is None:
+                info = crypto_store.load_keyinfo(folder)
+                if recovery_key or (info is not None and info.store_encrypted):
+                    keys = crypto_store.candidate_keys(
+                        folder,
+                        secrets=secrets,
+                        recovery_key=recovery_key,
+                        passphrase=passphrase,
+                    )
+                    key = keys[0]
+            engine = make_engine(db, key)
+            if lock is None and current_revision(engine) != head_revision(engine):
+                with instance.acquire(folder):
+                    backup = upgrade(engine)
+            else:
+                backup = upgrade(engine)
+        except BaseException:
+            if engine is not None:
+                engine.dispose()
+            if lock is not None:
+                lock.release()
+            raise
+        return cls(folder, engine, make_session_factory(engine), actor, backup, key, lock)
+
+    @property
+    def db_path(self) -> Path:
+        return paths.db_path(self.folder)
+
+    @property
+    def encrypted(self) -> bool:
+        return self.key is not None
+
+    @property
+    def key_id(self) -> str | None:
+        from app.storage.secrets import key_id
+
+        return key_id(self.key) if self.key is not None else None
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A unit of work: committed on success, rolled back on any error.
+
+        Every flush in it is checked by :mod:`app.storage.guards` (locked records stay
+        unchanged, authors are stamped, the audit log is appended).
+        """
+        session = self.sessions()
+        guards.install(session, self.actor)
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def close(self) -> None:
+        """Close every connection and release the single-writer lock."""
+        self.engine.dispose()
+        if self.lock is not None:
+            self.lock.release()
