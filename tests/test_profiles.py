@@ -11,10 +11,9 @@ import pytest
 import yaml
 from sqlalchemy import func, select
 
-from app import profiles as profiles_module
-from app.errors import DomainError
-from app.profile_schema import Profile
-from app.profiles import (
+from app.contracts import profiles as profiles_module
+from app.contracts.profile_schema import Profile
+from app.contracts.profiles import (
     MAX_PROFILE_BYTES,
     ProfileError,
     builtin_profile_paths,
@@ -24,7 +23,8 @@ from app.profiles import (
     load_profile,
     read_profile_data,
 )
-from app.store import Store
+from app.errors import DomainError
+from app.storage.store import Store
 from db.models import ChecklistItem, ChecklistTemplate, Contract, System
 
 FORM_KINDS = {
@@ -394,6 +394,33 @@ def test_user_profile_file_takes_over_a_builtin_code(store: Store, tmp_path: Pat
     with store.session() as s:
         portal = {c.code: c for c in install_builtin_profiles(s)}["portal-om"]
         assert (portal.contract_no, portal.builtin) == ("REAL-0001", False)
+
+
+@pytest.mark.parametrize("missing", [False, True], ids=["empty-folder", "no-folder"])
+def test_no_builtin_profile_is_an_error_not_an_empty_install(
+    store: Store,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    missing: bool,
+) -> None:
+    """An installation without its resources must not report success with no contracts."""
+    from app.cli.main import main
+
+    folder = tmp_path / "profiles"
+    if not missing:
+        folder.mkdir()
+        (folder / "README.txt").write_text("not a profile", encoding="utf-8")
+    monkeypatch.setattr(profiles_module.paths, "resource", lambda *parts: folder)
+    with pytest.raises(DomainError, match="找不到内置合同档案"), store.session() as s:
+        install_builtin_profiles(s)
+    assert _counts(store) == (0, 0, 0, 0)
+    data_dir = str(store.folder)
+    store.close()
+    assert main(["--data-dir", data_dir, "init"]) != 0
+    out, err = capsys.readouterr()
+    assert "已载入合同" not in out
+    assert "找不到内置合同档案" in err and "安装不完整" in err
 
 
 def test_invalid_user_profile_writes_nothing(store: Store, tmp_path: Path) -> None:
