@@ -3,7 +3,7 @@
 
     .venv/bin/python bench/bench_export.py [--months 3] [--runs 5] [--year] [--no-cache]
 
-Builds a demo store (``app.demo.generate`` for both built-in contracts,
+Builds a demo store (``app.demo.generator.generate`` for both built-in contracts,
 ``--months`` months ending 2026-11-20; ``--year`` makes it 12), then exports
 the full monthly pack of October 2026 for each contract ``--runs`` times
 (folder + zip + manifest, the way ``omw export month`` does, without recording
@@ -45,18 +45,24 @@ os.environ.setdefault("OMW_PASSPHRASE", "omw-benchmark-only-passphrase")
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app.demo import generate
+from app.contracts.profiles import install_builtin_profiles
+from app.demo.generator import generate
 from app.export import packs, render
-from app.profiles import install_builtin_profiles
-from app.services.holidays import sync_all_holidays
-from app.store import Store
+from app.schedule.holidays import sync_all_holidays
+from app.storage.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 UNTIL = date(2026, 11, 20)
 SEED = 1
 CODES = ("portal-om", "internet-om")
 #: What the demo store is made from: a change to any of these rebuilds the cache.
-SOURCES = ("app/demo.py", "app/profiles.py", "db/models.py", "db/migrations", "resources/profiles")
+SOURCES = (
+    "app/demo",
+    "app/contracts/profiles.py",
+    "db/models.py",
+    "db/migrations",
+    "resources/profiles",
+)
 
 
 def _fingerprint(months: int) -> str:

@@ -1,30 +1,138 @@
-"""Test isolation: offscreen Qt, a temp data dir per test, no network, a test keyring."""
+"""Test isolation: offscreen Qt, a temp data dir per test, no network, a test keyring, no prompts.
+
+Whatever the developer's shell holds, a test sees none of it:
+
+- every ``OMW_*`` variable is removed (the data folder, the secret store, the
+  passphrases, the user name…); a test sets the ones it wants with
+  ``monkeypatch.setenv``;
+- the keyring is the in-memory :class:`tests.memory_keyring.MemoryKeyring`, a
+  fresh one for each test; ``KEYRING_*`` variables are removed and ``HOME``
+  and the XDG folders (where ``keyringrc.cfg`` would be read) point into the
+  test's temp folder;
+- property tests (hypothesis) draw the same examples every run and have no deadline;
+- nothing can wait for a person: ``sys.stdin`` is an empty, non-terminal
+  stream and ``getpass.getpass`` fails (a test that answers a prompt patches
+  it); modal dialogs are watched in ``tests/ui/conftest.py``; pytest-timeout
+  stops any test that still hangs.
+
+Tests that need an outside program (minisign, LibreOffice, 7-Zip…) call
+:func:`tests.tools.require_tool` or carry ``@pytest.mark.needs_tool("name")``: on a
+developer's machine without the program they are skipped with the reason; with
+``CI=true`` (where ``.ci/run`` installs every one of them) that is a failure,
+and so is any other skip.
+"""
 
 from __future__ import annotations
 
+import getpass
+import io
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
-from app.store import Store
+from app.storage import secrets
+from app.storage.store import Store
+from tests.tools import in_ci, require_tool
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["PYTHON_KEYRING_BACKEND"] = "tests.memory_keyring.MemoryKeyring"
 
+#: Variables that configure the app or the keyring; none of the caller's may reach a test.
+_FOREIGN_PREFIXES = ("OMW_", "KEYRING_")
+
+# Property tests: the same examples on every run, and no verdict by the clock (a loaded
+# machine is slow, not wrong). tests/test_import_fuzz.py has its own knobs on top.
+settings.register_profile(
+    "omw", deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile("omw")
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    for marker in item.iter_markers("needs_tool"):
+        for name in marker.args:
+            require_tool(name)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """Under ``CI=true`` a skip is a failure: CI has every tool, so a skip hides a test."""
+    outcome = yield
+    report: pytest.TestReport = outcome.get_result()
+    if report.skipped and in_ci() and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"CI=true: this test may not be skipped ({reason})"
+
+
+# --------------------------------------------------------------------------- isolation
+
+
+def _clear_foreign_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in list(os.environ):
+        if name.startswith(_FOREIGN_PREFIXES):
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def clean_session_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The same isolation for session-wide fixtures (built before any test's own)."""
+    home = tmp_path_factory.mktemp("session-home")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        _clear_foreign_environment(monkeypatch)
+        monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "tests.memory_keyring.MemoryKeyring")
+        monkeypatch.setenv("OMW_DATA_DIR", str(home / "data"))
+        monkeypatch.setenv("HOME", str(home))
+        monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+        monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+        yield
+
+
+@pytest.fixture(autouse=True)
+def no_prompts(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Nothing may wait for someone to type: no terminal on stdin, no getpass."""
+
+    def refuse(prompt: str = "", stream: object = None) -> str:
+        raise AssertionError(f"a test asked for a password in the terminal: {prompt!r}")
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    monkeypatch.setattr(getpass, "getpass", refuse)
+    secrets.set_passphrase_provider(None)  # the omw command or a window may have set one
+    yield
+    secrets.set_passphrase_provider(None)
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+    """A fresh, empty in-memory keyring for each test."""
+    import keyring
+
+    from tests.memory_keyring import MemoryKeyring
+
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "tests.memory_keyring.MemoryKeyring")
+    fresh = MemoryKeyring()
+    keyring.set_keyring(fresh)
+    yield fresh
+    keyring.set_keyring(MemoryKeyring())
+
 
 @pytest.fixture(autouse=True)
 def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Point every user folder the app could touch at a temp dir."""
+    """Point every user folder the app could touch at a temp dir (and drop ``OMW_*``)."""
+    _clear_foreign_environment(monkeypatch)
     data = tmp_path / "data"
+    home = tmp_path / "home"
     monkeypatch.setenv("OMW_DATA_DIR", str(data))
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("USERPROFILE", str(tmp_path / "home"))
-    monkeypatch.setenv("APPDATA", str(tmp_path / "home" / "AppData"))
-    monkeypatch.setenv("LOCALAPPDATA", str(tmp_path / "home" / "AppData" / "Local"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "home" / ".local" / "share"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "home" / ".config"))
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("USERPROFILE", str(home))
+    monkeypatch.setenv("APPDATA", str(home / "AppData"))
+    monkeypatch.setenv("LOCALAPPDATA", str(home / "AppData" / "Local"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     return data
 
 

@@ -19,8 +19,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.profile_schema import Profile
-from app.services.contracts import install_profile
+from app.contracts.profile_schema import Profile
+from app.contracts.registry import install_profile
 from db.models import Contract
 
 PERIOD = (date(2026, 1, 1), date(2026, 12, 31))

@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 
 from app.errors import DomainError, NotFound
-from app.services import attachments
-from app.services import inspections as ins
-from app.store import Store
+from app.records import attachments
+from app.records import inspections as ins
+from app.storage.store import Store
 from db.models import Attachment, AuditEntry, Blob
 from tests.factories import count, install, jpeg_bytes, png_bytes
 

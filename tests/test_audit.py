@@ -9,12 +9,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from app import paths
-from app.audit import verify_chain
 from app.errors import DomainError, LockedError
-from app.services import inspections as ins
-from app.services import signing
-from app.store import Store
+from app.records import inspections as ins
+from app.records import signing
+from app.storage import paths
+from app.storage.store import Store
+from db.audit import verify_chain
 from db.models import AuditEntry, InspectionRun
 from tests.factories import install, png_bytes, results_by_code
 

@@ -12,12 +12,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from app import backup, cli, crypto_store
-from app.backup import RetentionPolicy, keep_set
-from app.instance import StoreBusyError
-from app.secrets import SecretStore, open_secret_store
-from app.services import drafts
-from app.store import Store
+from app.cli import main as cli
+from app.records import drafts
+from app.storage import backup, conversion, crypto_store
+from app.storage.backup import RetentionPolicy, keep_set
+from app.storage.instance import StoreBusyError
+from app.storage.secrets import SecretStore, open_secret_store
+from app.storage.store import Store
 from db.models import AuditEntry, CalendarOverride, Draft
 from tests.crash_writer import day_of
 from tests.memory_keyring import MemoryKeyring
@@ -320,7 +321,7 @@ def test_restore_over_a_store_whose_key_is_lost(isolated_dirs: Path, tmp_path: P
     plain = backup.backup_store(store, tmp_path / "usb")
     store.close()
     vault = open_secret_store(isolated_dirs, backend=MemoryKeyring())
-    crypto_store.encrypt_store(isolated_dirs, secrets=vault)
+    conversion.encrypt_store(isolated_dirs, secrets=vault)
     encrypted_bytes = (isolated_dirs / "omw.sqlite3").read_bytes()
 
     lost = open_secret_store(isolated_dirs, backend=MemoryKeyring())

@@ -17,14 +17,14 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.deadlines import Deadline, deadlines, deadlines_json, mark_submitted
-from app.due import due_on
+from app.contracts.profile_schema import Profile
+from app.contracts.registry import install_profile
 from app.errors import DomainError
-from app.profile_schema import Profile
-from app.services import holidays
-from app.services.contracts import install_profile
-from app.store import Store
-from app.workcal import set_override
+from app.schedule import holidays
+from app.schedule.deadlines import Deadline, deadlines, deadlines_json, mark_submitted
+from app.schedule.due import due_on
+from app.schedule.workcal import set_override
+from app.storage.store import Store
 from db.models import Contract, DeliverableSubmission, FaultRecord, HolidayPeriod
 from tests.test_due import install, make_profile
 
@@ -273,7 +273,7 @@ def test_deliverables_in_what_is_due(portal: Session) -> None:
 def _builtin_profiles() -> dict[str, Profile]:
     """The shipped profiles, or nothing while they are not there yet."""
     try:
-        from app.profiles import load_builtin_profiles
+        from app.contracts.profiles import load_builtin_profiles
     except ImportError:
         return {}
     try:

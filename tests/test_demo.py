@@ -17,15 +17,18 @@ import pytest
 from sqlalchemy import JSON, String, Text, func, select
 from sqlalchemy.orm import Session
 
-from app import demo
-from app.audit import canonical_json, verify_chain
-from app.cli import main
-from app.deadlines import deadlines
+from app.cli.main import main
+from app.contracts.registry import get_contract, profile_of
+from app.demo import generator as demo
+from app.demo import people
+from app.demo.shared import REVIEWED_CADENCES
+from app.demo.stats import DemoStats
 from app.errors import DomainError
-from app.services import faults, inspections, signing
-from app.services.contracts import get_contract, profile_of
-from app.store import Store
-from app.workcal import WorkCalendar
+from app.records import faults, inspections, signing
+from app.schedule.deadlines import deadlines
+from app.schedule.workcal import WorkCalendar
+from app.storage.store import Store
+from db.audit import canonical_json, verify_chain
 from db.models import (
     AuditEntry,
     Base,
@@ -46,7 +49,7 @@ UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 HEX64 = re.compile(r"\b[0-9a-f]{64}\b")
 
 
-def _generate_all(folder: Path, seed: int = 1) -> tuple[Store, dict[str, demo.DemoStats]]:
+def _generate_all(folder: Path, seed: int = 1) -> tuple[Store, dict[str, DemoStats]]:
     store = Store.open(folder, actor="测试工程师")
     stats = {code: demo.generate(store, code, months=1, seed=seed, until=UNTIL) for code in CODES}
     return store, stats
@@ -69,7 +72,7 @@ def _count(session: Session, model: type[Any], *where: Any) -> int:
 @pytest.mark.parametrize("code", CODES)
 def test_one_month_within_the_expected_ranges(generated: tuple[Store, Any], code: str) -> None:
     store, all_stats = generated
-    stats: demo.DemoStats = all_stats[code]
+    stats: DemoStats = all_stats[code]
     assert stats.start == date(2026, 10, 1) and stats.until == UNTIL
     assert 10 <= stats.faults <= 20
     assert 100 <= stats.request_total <= 200
@@ -173,7 +176,7 @@ def test_runs_are_filled_and_signed_like_the_services_would(
                     assert (result.status == inspections.ABNORMAL) == mismatch
             roles = [x.role for x in signing.signatures_of(s, "inspection_run", run.id)]
             assert roles[0] == "运维人员"
-        reviewed = [r for r in runs if r.cadence in demo.REVIEWED_CADENCES]
+        reviewed = [r for r in runs if r.cadence in REVIEWED_CADENCES]
         assert reviewed and any(
             "复核人" in [x.role for x in signing.signatures_of(s, "inspection_run", r.id)]
             for r in reviewed
@@ -273,8 +276,8 @@ def test_audit_chain_verifies_and_records_every_create(generated: tuple[Store, A
 
 def test_only_invented_people_and_numbers(generated: tuple[Store, Any]) -> None:
     store, _ = generated
-    invented = set(demo.NAME_POOL) | set(demo.CLIENT_NAMES)
-    callers = {name for c in demo.CALLERS for name in c.names}
+    invented = set(people.NAME_POOL) | set(people.CLIENT_NAMES)
+    callers = {name for c in people.CALLERS for name in c.names}
     with store.session() as s:
         for table in Base.metadata.sorted_tables:
             columns = [
@@ -418,9 +421,9 @@ def test_default_until_is_today_clipped_to_the_contract(store: Store) -> None:
 
 
 def test_signature_images_are_valid_and_stable() -> None:
-    png = demo.signature_png("陈思远")
+    png = people.signature_png("陈思远")
     assert signing.png_info(png).width > 0
-    assert png == demo.signature_png("陈思远") != demo.signature_png("刘晓峰")
+    assert png == people.signature_png("陈思远") != people.signature_png("刘晓峰")
 
 
 # --------------------------------------------------------------------------- command line

@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 
 from app.errors import DomainError
-from app.services import drafts
-from app.store import Store
+from app.records import drafts
+from app.storage.store import Store
 from db.models import AuditEntry, Draft
 from tests.factories import count
 

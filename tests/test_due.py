@@ -8,7 +8,6 @@ is 10-01..10-07 with 10-10 (Sat) a make-up working day; 春节 2026 is
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
@@ -17,14 +16,13 @@ import pytest
 from sqlalchemy import event, func, insert, select
 from sqlalchemy.orm import Session
 
-from app import periods
-from app.due import DueItem, DueReport, due_on
+from app.contracts.profile_schema import HolidaySettings, Profile
+from app.contracts.registry import install_profile
 from app.errors import DomainError
-from app.profile_schema import HolidaySettings, Profile
-from app.services import holidays
-from app.services.contracts import install_profile
-from app.store import Store
-from app.workcal import WorkCalendar, set_holiday_range, set_override
+from app.schedule import holidays, periods
+from app.schedule.due import DueItem, DueReport, due_on
+from app.schedule.workcal import WorkCalendar, set_holiday_range, set_override
+from app.storage.store import Store
 from db.models import ChecklistTemplate, Contract, HolidayPeriod, InspectionRun, System
 
 D = date.fromisoformat
@@ -540,7 +538,7 @@ def test_unknown_contract_is_a_domain_error(s724: Session) -> None:
         due_on(s724, "nope", D("2026-10-03"))
 
 
-def test_due_on_is_fast_and_reads_runs_once(store: Store) -> None:
+def test_due_on_reads_runs_once(store: Store) -> None:
     install(store, make_profile())
     with store.session() as session:
         contract = session.scalar(select(Contract))
@@ -586,12 +584,10 @@ def test_due_on_is_fast_and_reads_runs_once(store: Store) -> None:
         try:
             due_on(session, contract, D("2026-10-03"), cal)  # warm up
             statements.clear()
-            began = time.perf_counter()
             report = due_on(session, contract, D("2026-10-03"), cal)
-            elapsed = time.perf_counter() - began
         finally:
             event.remove(store.engine, "before_cursor_execute", count)
+        # one read of the runs, however many there are (its time: bench/bench_schedule.py)
         assert sum("FROM inspection_run" in s for s in statements) == 1
         assert len(statements) <= 10
-        assert elapsed < 0.25, f"due_on took {elapsed * 1000:.0f} ms"
         assert all(i.state == "done" for i in _items(report, "daily"))

@@ -10,14 +10,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
-from app import backup, cli, crypto_store, secrets
-from app.audit import verify_chain
+from app.cli import main as cli
 from app.errors import DomainError
-from app.secrets import SecretStore, open_secret_store
-from app.services import attachments, drafts
-from app.services import inspections as ins
-from app.store import Store
+from app.records import attachments, drafts
+from app.records import inspections as ins
+from app.storage import backup, conversion, crypto_store, secrets
+from app.storage.secrets import SecretStore, open_secret_store
+from app.storage.store import Store
 from db import migrate
+from db.audit import verify_chain
 from db.engine import WrongKeyError
 from db.models import Blob
 from tests.factories import install, png_bytes
@@ -194,7 +195,7 @@ def test_plain_to_encrypted_to_plain_keeps_every_row_and_the_chain(
     migration_copy = isolated_dirs / "omw.sqlite3.bak-0001-20260101-000000"
     shutil.copyfile(plain_backup.path, migration_copy)  # as a migration would leave one
 
-    report = crypto_store.encrypt_store(isolated_dirs, secrets=keyring_secrets)
+    report = conversion.encrypt_store(isolated_dirs, secrets=keyring_secrets)
     assert report.encrypted and report.recovery_key and report.tables == counts
     assert crypto_store.is_encrypted(isolated_dirs / "omw.sqlite3")
     assert set(report.converted_files) == {plain_backup.path, migration_copy}
@@ -205,12 +206,12 @@ def test_plain_to_encrypted_to_plain_keeps_every_row_and_the_chain(
         p.name for p in isolated_dirs.iterdir() if p.name.startswith(".") or "pre-" in p.name
     ]
     assert leftovers == []
-    assert crypto_store.plain_copies(isolated_dirs) == []
+    assert conversion.plain_copies(isolated_dirs) == []
     killed_midway = isolated_dirs / "omw.sqlite3.pre-encrypt-20260101-000000"
     con = sqlite3.connect(killed_midway)  # what a conversion killed after the swap leaves
     con.execute("CREATE TABLE t (x)")
     con.close()
-    assert crypto_store.plain_copies(isolated_dirs) == [killed_midway]  # omw key status warns
+    assert conversion.plain_copies(isolated_dirs) == [killed_midway]  # omw key status warns
     killed_midway.unlink()
 
     enc = Store.open(isolated_dirs, secrets=keyring_secrets)
@@ -221,9 +222,9 @@ def test_plain_to_encrypted_to_plain_keeps_every_row_and_the_chain(
     assert PNG not in _raw_bytes(isolated_dirs)
 
     with pytest.raises(DomainError, match="已经是加密的"):
-        crypto_store.encrypt_store(isolated_dirs, secrets=keyring_secrets)
+        conversion.encrypt_store(isolated_dirs, secrets=keyring_secrets)
 
-    back = crypto_store.decrypt_store(isolated_dirs, secrets=keyring_secrets)
+    back = conversion.decrypt_store(isolated_dirs, secrets=keyring_secrets)
     assert not back.encrypted and back.tables == counts
     plain = Store.open(isolated_dirs)
     assert not plain.encrypted
@@ -231,7 +232,7 @@ def test_plain_to_encrypted_to_plain_keeps_every_row_and_the_chain(
     plain.close()
     assert PNG in _raw_bytes(isolated_dirs)
     with pytest.raises(DomainError, match="没有加密"):
-        crypto_store.decrypt_store(isolated_dirs, secrets=keyring_secrets)
+        conversion.decrypt_store(isolated_dirs, secrets=keyring_secrets)
 
 
 def test_rekey_retires_the_old_recovery_key_but_keeps_old_backups_readable(
@@ -243,7 +244,7 @@ def test_rekey_retires_the_old_recovery_key_but_keeps_old_backups_readable(
     counts, chain = _counts(store), _chain(store)
     store.close()
 
-    report = crypto_store.rekey_store(isolated_dirs, secrets=keyring_secrets)
+    report = conversion.rekey_store(isolated_dirs, secrets=keyring_secrets)
     assert report.recovery_key and report.recovery_key != old_recovery
     assert report.tables == counts
     with pytest.raises(WrongKeyError):
@@ -271,9 +272,9 @@ def test_a_conversion_that_does_not_verify_leaves_the_store_untouched(
         con.commit()
         con.close()
 
-    monkeypatch.setattr(crypto_store, "export_copy", lossy_export)
+    monkeypatch.setattr(conversion, "export_copy", lossy_export)
     with pytest.raises(crypto_store.ConversionError, match="表 draft 记录数不符"):
-        crypto_store.encrypt_store(isolated_dirs, secrets=keyring_secrets)
+        conversion.encrypt_store(isolated_dirs, secrets=keyring_secrets)
     assert (isolated_dirs / "omw.sqlite3").read_bytes() == before
     assert not [p for p in isolated_dirs.iterdir() if p.name.startswith(".omw")]
     info = crypto_store.load_keyinfo(isolated_dirs)
@@ -284,10 +285,10 @@ def test_a_conversion_that_does_not_verify_leaves_the_store_untouched(
 def test_conversion_refused_while_the_store_is_open_here(
     store: Store, isolated_dirs: Path, keyring_secrets: SecretStore
 ) -> None:
-    from app.instance import StoreBusyError
+    from app.storage.instance import StoreBusyError
 
     with pytest.raises(StoreBusyError, match="请先关闭"):
-        crypto_store.encrypt_store(isolated_dirs, secrets=keyring_secrets)
+        conversion.encrypt_store(isolated_dirs, secrets=keyring_secrets)
 
 
 # --------------------------------------------------------------------------- migrations

@@ -22,6 +22,7 @@ from docx import Document
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from app.contracts.registry import get_contract
 from app.export import build as b
 from app.export import ooxml
 from app.export import render as render_mod
@@ -33,7 +34,6 @@ from app.export.sandbox import shared_excel_env, shared_word_env
 from app.export.template_files import builtin_bytes
 from app.export.xlsx_fast import FastExcelTemplate, Unsupported
 from app.export.xlsx_render import ExcelTemplate
-from app.services.contracts import get_contract
 from db.models import HolidayPeriod, InspectionRun, ServiceRequest, Signature
 from tests.test_export_fixtures import CODES, MONTH, demo_dir, demo_store  # noqa: F401
 

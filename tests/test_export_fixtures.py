@@ -1,7 +1,7 @@
 """Fixtures of the export tests: a demo store made once per test session.
 
 October 2026 of both built-in contracts (国庆节 falls in it), from
-:func:`app.demo.generate`. Tests that write to the store work on a copy
+:func:`app.demo.generator.generate`. Tests that write to the store work on a copy
 (:func:`store_copy`).
 """
 
@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from app.demo import generate
-from app.profiles import install_builtin_profiles
-from app.services.holidays import sync_all_holidays
-from app.store import Store
+from app.contracts.profiles import install_builtin_profiles
+from app.demo.generator import generate
+from app.schedule.holidays import sync_all_holidays
+from app.storage.store import Store
 
 MONTH = "2026-10"
 UNTIL = date(2026, 10, 31)

@@ -14,6 +14,7 @@ from docx import Document
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from app.contracts.registry import get_contract
 from app.export import build as b
 from app.export import charts, packs
 from app.export.context import PeriodInfo
@@ -21,7 +22,6 @@ from app.export.data import ExportData
 from app.export.forms import FORMS
 from app.export.render import Renderer
 from app.export.sandbox import fmt_pct
-from app.services.contracts import get_contract
 from db.models import FaultRecord, ServiceRequest, Signature
 from tests.test_export_fixtures import CODES, MONTH, demo_dir, demo_store  # noqa: F401
 
@@ -285,9 +285,8 @@ def test_monthly_report_statistics_from_store_and_equal_in_word_and_excel(
     assert trend[-1] == "2026年10月" and len(trend) >= 2
 
 
-def test_chart_font_is_shipped_or_skip() -> None:
-    if not charts.cjk_font_available():
-        pytest.skip("no CJK font on this machine and none shipped")
+@pytest.mark.needs_tool("cjk-font")
+def test_chart_font_is_shipped_or_installed() -> None:
     png = charts.render_png(
         charts.Chart(key="t", title="测试图表", categories=["门户应用"], series=[("数", [1.0])])
     )

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from app.cli import main
-from app.deadlines import deadlines
+from app.cli.main import main
 from app.export import packs
 from app.export.errors import ExportCancelled, ExportError
 from app.export.render import Renderer
+from app.schedule.deadlines import deadlines
 from tests.test_export_fixtures import MONTH, demo_dir, demo_store  # noqa: F401
 
 NOW = datetime(2026, 11, 2, 9, 0)
@@ -235,7 +235,7 @@ def test_cli_export_and_template_fields(
 
 
 def _trusted(store) -> list:
-    from app.signing_keys import known_keys
+    from app.integrity.signing_keys import known_keys
 
     with store.session() as s:
         return known_keys(s)
@@ -252,7 +252,7 @@ def _flip(path: Path, at: int) -> bytes:
 def test_exported_pack_verifies_with_the_stores_keys_and_any_flipped_byte_fails(
     demo_store, tmp_path: Path
 ) -> None:
-    from app.verify import verify_pack
+    from app.integrity.verify import verify_pack
 
     result = packs.export_pack(
         demo_store, _plan(demo_store), tmp_path, exporter="项目经理甲", now=NOW
@@ -279,7 +279,7 @@ def test_exported_pack_verifies_with_the_stores_keys_and_any_flipped_byte_fails(
 
 
 def test_single_form_is_signed_and_verifies(demo_store, tmp_path: Path) -> None:
-    from app.verify import verify_pack
+    from app.integrity.verify import verify_pack
 
     plan = _plan(demo_store)
     fault_id = next(f for f in plan.files if f.kind == "fault_report").record_ids[0]
@@ -299,7 +299,7 @@ def test_footer_code_is_key_id_and_content_digest_and_matches_the_manifest(
 ) -> None:
     import re
 
-    from app.signing_keys import own_public_key
+    from app.integrity.signing_keys import own_public_key
 
     result = packs.export_pack(
         demo_store, _plan(demo_store), tmp_path, exporter="项目经理甲", record=False, now=NOW
@@ -332,7 +332,7 @@ def test_footer_code_is_key_id_and_content_digest_and_matches_the_manifest(
 def test_cli_export_verify_and_encrypt(
     demo_store, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from app import pack_archive
+    from app.export import pack_archive
 
     data_dir = str(demo_store.folder)
     demo_store.close()

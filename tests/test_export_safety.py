@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from app.export import client_templates, packs
 from app.export.errors import TemplateError
-from app.services import requests as req_mod
+from app.records import requests as req_mod
 from db.models import Blob, ExportTemplate
 from tests.test_export_fixtures import MONTH, demo_dir, demo_store  # noqa: F401
 

@@ -7,11 +7,11 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy.orm import Session
 
-from app import sla
+from app.contracts.profile_schema import Sla
 from app.errors import DomainError
-from app.profile_schema import Sla
-from app.services import faults
-from app.store import Store
+from app.records import faults
+from app.schedule import sla
+from app.storage.store import Store
 from db.models import AuditEntry, FaultRecord
 from tests.factories import count, install, internet_profile, make_profile
 from tests.factories import sla as sla_def

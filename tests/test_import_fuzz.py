@@ -2,17 +2,17 @@
 
 Targets and properties:
 
-- **pack zips** (:func:`app.verify.verify_pack`) and **signed manifests**: a
-  report or a :class:`~app.verify.VerifyError`, never another exception;
+- **pack zips** (:func:`app.integrity.verify.verify_pack`) and **signed manifests**: a
+  report or a :class:`~app.integrity.verify.VerifyError`, never another exception;
   never anything written; ``ok`` only when the content is exactly what the
   trusted key signed.
-- **encrypted archives** (:func:`app.pack_archive.read_encrypted_zip`): only
-  :class:`~app.pack_archive.PackArchiveError`; on failure nothing written; on
+- **encrypted archives** (:func:`app.export.pack_archive.read_encrypted_zip`): only
+  :class:`~app.export.pack_archive.PackArchiveError`; on failure nothing written; on
   success nothing outside the target folder.
 - **client templates** (:func:`app.export.client_templates.attach`): only
   domain errors (Chinese messages); on failure no template and no blob stored.
-- **contract profiles** (:func:`app.profiles.load_profile`): a profile or a
-  :class:`~app.profiles.ProfileError`, nothing written.
+- **contract profiles** (:func:`app.contracts.profiles.load_profile`): a profile or a
+  :class:`~app.contracts.profiles.ProfileError`, nothing written.
 
 The default run is small and deterministic (``derandomize``); a bigger one::
 
@@ -48,15 +48,15 @@ from hypothesis import strategies as st
 from hypothesis.control import current_build_context
 from sqlalchemy import func, select
 
-from app import minisign
+from app.contracts.profiles import ProfileError, install_builtin_profiles, load_profile
 from app.errors import DomainError
 from app.export import client_templates
+from app.export.pack_archive import PackArchiveError, read_encrypted_zip, write_encrypted_zip
 from app.export.template_files import builtin_bytes
-from app.pack_archive import PackArchiveError, read_encrypted_zip, write_encrypted_zip
-from app.profiles import ProfileError, install_builtin_profiles, load_profile
-from app.signing_keys import TrustedKey
-from app.store import Store
-from app.verify import VerifyError, verify_pack
+from app.integrity import minisign
+from app.integrity.signing_keys import TrustedKey
+from app.integrity.verify import VerifyError, verify_pack
+from app.storage.store import Store
 from db.models import Blob, ExportTemplate
 from tests.test_pack_archive import PASS, aes_zip
 from tests.test_verify import add_entry, make_pack, sign_manifest, write_manifest, zip_pack

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy.orm import Session
 
 from app.errors import DomainError, LockedError, NotFound
-from app.services import inspections as ins
-from app.store import Store
+from app.records import inspections as ins
+from app.storage.store import Store
 from db.models import AuditEntry, FaultRecord, HolidayPeriod, InspectionRun, ItemResult
 from tests.factories import (
     checklist,

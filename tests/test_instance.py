@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from app import cli, instance
-from app.instance import StoreBusyError
-from app.store import Store
+from app.cli import main as cli
+from app.storage import instance
+from app.storage.instance import StoreBusyError
+from app.storage.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,7 +27,7 @@ def other_process(isolated_dirs: Path) -> Iterator[subprocess.Popen[str]]:
         f"""
         import sys, time
         sys.path.insert(0, {str(ROOT)!r})
-        from app.store import Store
+        from app.storage.store import Store
         store = Store.open({str(isolated_dirs)!r})
         print("opened", flush=True)
         time.sleep(60)

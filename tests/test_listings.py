@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from app.services import checklist_view, faults, holidays, listings, requests, signing
-from app.services import inspections as ins
-from app.services.holiday_board import holiday_board, list_holidays
-from app.sla import countdown_text
-from app.store import Store
+from app.records import checklist_view, faults, listings, requests, signing
+from app.records import inspections as ins
+from app.records.holiday_board import holiday_board, list_holidays
+from app.schedule import holidays
+from app.schedule.sla import countdown_text
+from app.storage.store import Store
 from tests.factories import checklist, install, item, make_profile, png_bytes
 
 DAY = date(2026, 11, 3)

@@ -9,22 +9,21 @@ is not installed (Debian: ``apt-get install minisign``).
 from __future__ import annotations
 
 import base64
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from app import minisign, signing_keys
 from app.export import packs
-from app.signing_keys import TrustedKey
-from app.verify import verify_pack
+from app.integrity import minisign, signing_keys
+from app.integrity.signing_keys import TrustedKey
+from app.integrity.verify import verify_pack
 from tests.test_export_fixtures import MONTH, demo_dir, demo_store  # noqa: F401
+from tests.tools import require_tool
 
 VECTORS = Path(__file__).parent / "minisign_vectors"
 VECTOR_KEY_ID = "D673AD8D091A79DE"
-MINISIGN = shutil.which("minisign")
-needs_minisign = pytest.mark.skipif(MINISIGN is None, reason="minisign is not installed")
+needs_minisign = pytest.mark.needs_tool("minisign")
 
 
 def _vector_key() -> minisign.SecretKey:
@@ -32,9 +31,13 @@ def _vector_key() -> minisign.SecretKey:
 
 
 def _run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    assert MINISIGN is not None
     return subprocess.run(
-        [MINISIGN, *args], input=stdin, capture_output=True, text=True, timeout=60, check=False
+        [require_tool("minisign"), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
 

@@ -3,25 +3,26 @@
 from __future__ import annotations
 
 import os
-import shutil
 import stat
 import subprocess
 import warnings
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 import pyzipper
 
-from app import minisign, pack_archive
-from app.cli import main
-from app.pack_archive import PackArchiveError, read_encrypted_zip, write_encrypted_zip
-from app.signing_keys import TrustedKey
-from app.verify import Limits, verify_pack
+from app.cli.main import main
+from app.export import pack_archive
+from app.export.pack_archive import PackArchiveError, read_encrypted_zip, write_encrypted_zip
+from app.integrity import minisign
+from app.integrity.signing_keys import TrustedKey
+from app.integrity.verify import Limits, verify_pack
 from tests.test_verify import SIGNER, make_pack
+from tests.tools import require_tool
 
 PASS = "蓝天 白云 2026 go"
-SEVEN_ZIP = shutil.which("7zz") or shutil.which("7z") or shutil.which("7za")
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -89,25 +90,28 @@ def test_round_trip_keeps_the_pack_verifiable(signed, tmp_path: Path) -> None:
     ]
 
 
-@pytest.mark.skipif(SEVEN_ZIP is None, reason="7-Zip is not installed")
+#: 7-Zip's output as text; it never waits for input, nor for ever
+NO_WAIT: dict[str, Any] = {
+    "capture_output": True,
+    "text": True,
+    "stdin": subprocess.DEVNULL,
+    "timeout": 120,
+}
+
+
+@pytest.mark.needs_tool("7z")
 def test_7zip_opens_the_archive(signed, tmp_path: Path) -> None:
     folder, _secret = signed
     archive = write_encrypted_zip(folder, tmp_path / "pack.zip", PASS)
-    assert SEVEN_ZIP is not None
-    listing = subprocess.run(
-        [SEVEN_ZIP, "l", "-slt", f"-p{PASS}", str(archive)], capture_output=True, text=True
-    )
+    seven_zip = require_tool("7z")
+    listing = subprocess.run([seven_zip, "l", "-slt", f"-p{PASS}", str(archive)], **NO_WAIT)
     assert "Method = AES-256 Deflate" in listing.stdout
     done = subprocess.run(
-        [SEVEN_ZIP, "x", f"-p{PASS}", f"-o{tmp_path / 'x'}", str(archive)],
-        capture_output=True,
-        text=True,
+        [seven_zip, "x", f"-p{PASS}", f"-o{tmp_path / 'x'}", str(archive)], **NO_WAIT
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert tree(tmp_path / "x" / folder.name) == tree(folder)
-    wrong = subprocess.run(
-        [SEVEN_ZIP, "t", "-pwrong-password", str(archive)], capture_output=True, text=True
-    )
+    wrong = subprocess.run([seven_zip, "t", "-pwrong-password", str(archive)], **NO_WAIT)
     assert wrong.returncode != 0
 
 
@@ -325,7 +329,7 @@ def test_cli_encrypt_and_decrypt(signed, tmp_path: Path, monkeypatch, capsys) ->
 
 
 def test_cli_asks_without_echo_or_refuses(signed, tmp_path: Path, monkeypatch, capsys) -> None:
-    import app.cli as cli
+    from app.cli import exports
 
     folder, _secret = signed
     monkeypatch.delenv("OMW_PACK_PASSPHRASE", raising=False)
@@ -334,7 +338,7 @@ def test_cli_asks_without_echo_or_refuses(signed, tmp_path: Path, monkeypatch, c
     assert "OMW_PACK_PASSPHRASE" in capsys.readouterr().err
     monkeypatch.setattr("sys.stdin.isatty", lambda: True)
     answers = iter([PASS, "something else"])
-    monkeypatch.setattr(cli.getpass, "getpass", lambda _prompt: next(answers))
+    monkeypatch.setattr(exports.getpass, "getpass", lambda _prompt: next(answers))
     assert main(["pack", "encrypt", str(folder), "--out", str(tmp_path / "p.zip")]) == 2
     assert "不一致" in capsys.readouterr().err and not (tmp_path / "p.zip").exists()
     answers = iter([PASS, PASS, PASS])

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy.orm import Session
 
 from app.errors import DomainError
-from app.services import requests as rq
-from app.store import Store
+from app.records import requests as rq
+from app.storage.store import Store
 from db.models import AuditEntry, FaultRecord, ServiceRequest
 from tests.factories import count, install, internet_profile
 

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from keyring.backends import chainer, fail, null
 
-from app import secrets
-from app.secrets import (
+from app.storage import secrets
+from app.storage.secrets import (
     FileSecretStore,
     KeyringSecretStore,
     SecretError,

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from app.errors import DomainError
-from app.services import signature_vault as vault
+from app.records import signature_vault as vault
 from tests.factories import png_bytes
 
 

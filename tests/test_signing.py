@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app import paths
 from app.errors import DomainError, LockedError
-from app.services import attachments, faults, signing
-from app.services import inspections as ins
-from app.services import requests as rq
-from app.store import Store
+from app.records import attachments, faults, signing
+from app.records import inspections as ins
+from app.records import requests as rq
+from app.storage import paths
+from app.storage.store import Store
 from db.models import AuditEntry, FaultRecord, InspectionRun, ItemResult, Signature
 from tests.factories import count, install, jpeg_bytes, png_bytes, results_by_code
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from app.store import Store
+from app.storage.store import Store
 from db import migrate
 from db.errors import NewerDatabaseError
 from tests.migration_helpers import stage_test_revision

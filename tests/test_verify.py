@@ -1,7 +1,7 @@
-"""``omw verify`` and :func:`app.verify.verify_pack`: each promise, and each failing when it should.
+"""``omw verify`` and :func:`app.integrity.verify.verify_pack`: each promise, each failing right.
 
 Real packs come from :func:`app.export.packs.export_pack` with the manifest
-signed by :func:`app.signing_keys.sign_file` (the export engineer will add the
+signed by :func:`app.integrity.signing_keys.sign_file` (the export engineer will add the
 same call); small synthetic packs in the same format drive the byte-flip sweeps.
 """
 
@@ -21,12 +21,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from app import minisign, signing_keys
-from app.cli import main
+from app.cli.main import main
 from app.export import packs
-from app.signing_keys import TrustedKey
-from app.store import Store
-from app.verify import Limits, VerifyError, verify_pack
+from app.integrity import minisign, signing_keys
+from app.integrity.signing_keys import TrustedKey
+from app.integrity.verify import Limits, VerifyError, verify_pack
+from app.storage.store import Store
 from db.models import AuditEntry
 from tests.test_export_fixtures import MONTH, demo_dir, store_copy  # noqa: F401
 
@@ -38,7 +38,7 @@ NOW = (2026, 11, 2, 9, 0, 0)
 
 
 def sign_manifest(folder: Path, secret: minisign.SecretKey, signer: str = SIGNER) -> Path:
-    """What :func:`app.signing_keys.sign_file` writes, with a given key (no store needed)."""
+    """What :func:`app.integrity.signing_keys.sign_file` writes, with a given key (no store)."""
     body = (folder / "manifest.json").read_bytes()
     signature = minisign.sign(
         secret,
@@ -489,7 +489,7 @@ def test_malformed_zips_fail_cleanly(damage, tmp_path: Path, secret) -> None:
 
 
 def test_encrypted_entries_are_refused(tmp_path: Path, secret) -> None:
-    from app.pack_archive import write_encrypted_zip
+    from app.export.pack_archive import write_encrypted_zip
 
     folder = make_pack(tmp_path / "p", {"a.docx": b"A"}, secret)
     archive = write_encrypted_zip(folder, tmp_path / "p.zip", "蓝天 白云 2026 go")

@@ -9,15 +9,13 @@ with 2026-01-04 (Sun) as a make-up day; 劳动节 2026-05-01..05-05 with 05-09 (
 
 from __future__ import annotations
 
-import time
 from datetime import date, datetime, timedelta
 
 import pytest
 
+from app.contracts.profile_schema import ServiceHours
 from app.errors import DomainError
-from app.profile_schema import ServiceHours
-from app.store import Store
-from app.workcal import (
+from app.schedule.workcal import (
     Override,
     StatutoryHoliday,
     WorkCalendar,
@@ -26,6 +24,7 @@ from app.workcal import (
     set_holiday_range,
     set_override,
 )
+from app.storage.store import Store
 
 D = date.fromisoformat
 NINE_TO_FIVE = ServiceHours(start="09:00", end="17:00")
@@ -296,11 +295,22 @@ def test_service_minutes_match_minute_by_minute_counting(
     )
 
 
-def test_service_minutes_are_proportional_to_days_not_minutes(cal: WorkCalendar) -> None:
+def test_service_minutes_are_proportional_to_days_not_minutes(
+    cal: WorkCalendar, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One calendar look-up per day spanned, none per minute (timing: bench/bench_schedule.py)."""
     start, end = datetime(2010, 1, 1), datetime(2026, 12, 31)
-    began = time.perf_counter()
+    looked_up: list[date] = []
+    is_service_day = cal.is_service_day
+
+    def counting(day: date, window: str) -> bool:
+        looked_up.append(day)
+        return is_service_day(day, window)
+
+    monkeypatch.setattr(cal, "is_service_day", counting)
     minutes = cal.service_minutes_between(start, end, "5x8", NINE_TO_FIVE)
-    assert time.perf_counter() - began < 1.0
+    days = (end.date() - start.date()).days + 1
+    assert len(looked_up) <= days and len(set(looked_up)) == len(looked_up)
     workdays = cal.workdays_between(D("2010-01-01"), D("2026-12-30"))
     assert minutes == workdays * 480
 

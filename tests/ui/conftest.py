@@ -7,25 +7,30 @@ pytest-qt. Keys are sent to whatever widget has the focus, as a user's are.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pytest
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QWidget
 from pytestqt.qtbot import QtBot
 
-from app.profile_schema import Profile
-from app.profiles import install_builtin_profiles
-from app.services.holidays import sync_all_holidays
-from app.store import Store
+from app.contracts.profile_schema import Profile
+from app.contracts.profiles import install_builtin_profiles
+from app.schedule.holidays import sync_all_holidays
+from app.storage.store import Store
 from tests.factories import install, portal_profile
 from ui.context import AppContext
 from ui.main_window import MainWindow
 from ui.settings import Settings
+
+#: A modal dialog nobody answers for this long is closed and fails its test (a safety net:
+#: tests answer their dialogs within milliseconds, see ``Answers`` in test_data_safety.py).
+MODAL_LIMIT_S = 60.0
 
 #: The window's clock in tests: a Friday in both built-in contracts' periods.
 NOW = datetime(2026, 11, 20, 10, 0)
@@ -44,6 +49,62 @@ def make_ctx(store: Store, contract: str, profile: Profile | None = None) -> App
     settings.save()
     store.actor = ENGINEER
     return AppContext(store, settings, clock=lambda: NOW)
+
+
+#: How long ``qtbot.wait*`` waits when a test gives no timeout. Waits end as soon as their
+#: condition holds, so this only matters for a test that fails; pytest-qt's 5 s made a
+#: window that takes a little longer on a loaded 2-core machine a failure.
+WAIT_MS = 30_000
+
+
+@pytest.fixture(scope="session", autouse=True)
+def patient_waits() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        for name in ("waitUntil", "waitExposed", "waitActive", "waitSignal", "waitSignals"):
+            original = getattr(QtBot, name)
+
+            def patient(
+                self: QtBot, *args: object, _original: Any = original, **kwargs: Any
+            ) -> Any:
+                kwargs.setdefault("timeout", WAIT_MS)
+                return _original(self, *args, **kwargs)
+
+            monkeypatch.setattr(QtBot, name, patient)
+        yield
+
+
+@pytest.fixture(autouse=True)
+def unanswered_dialogs(qapp: QApplication) -> Iterator[list[str]]:
+    """Close a modal dialog that waits for an answer no test gives, and fail that test.
+
+    Code that blocks in ``exec()`` runs the event loop, so this timer still fires:
+    a forgotten dialog is a clear failure after ``MODAL_LIMIT_S``, not a hung run.
+    """
+    stuck: list[str] = []
+    opened: dict[int, float] = {}
+
+    def poll() -> None:
+        dialog = QApplication.activeModalWidget()
+        if dialog is None:
+            opened.clear()
+            return
+        since = opened.setdefault(id(dialog), time.monotonic())
+        if time.monotonic() - since < MODAL_LIMIT_S:
+            return
+        stuck.append(f"{type(dialog).__name__} 「{dialog.windowTitle()}」")
+        opened.pop(id(dialog), None)
+        if isinstance(dialog, QDialog):
+            dialog.reject()
+        else:
+            dialog.close()
+
+    timer = QTimer()
+    timer.setInterval(200)
+    timer.timeout.connect(poll)
+    timer.start()
+    yield stuck
+    timer.stop()
+    assert not stuck, f"a modal dialog waited for an answer that no test gave: {stuck}"
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from PySide6.QtGui import QColor, QDropEvent, QImage
 from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
-from app.services import attachments, checklist_view, drafts, faults, signing
+from app.records import attachments, checklist_view, drafts, faults, signing
 from tests.factories import png_bytes
 from tests.ui.conftest import NOW, Keyboard, activate, top_level, wait_window
 from ui.context import AppContext
@@ -310,7 +310,7 @@ def test_a_signed_run_is_corrected_by_an_amendment_with_a_reason(
 def test_signing_with_the_saved_signature_needs_the_pin(
     qtbot: QtBot, window: MainWindow, ctx: AppContext, keyboard: Keyboard
 ) -> None:
-    from app.services import signature_vault
+    from app.records import signature_vault
 
     signature_vault.save_signature(ctx.store.folder, "张工", png_bytes(), "2468")
     form = open_form(qtbot, window, start(ctx, "push-check"))

@@ -13,11 +13,12 @@ from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QCheckBox, QFileDialog, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
-from app import crypto_store, paths, secrets, signing_keys
-from app.backup import list_backups
-from app.services import drafts
-from app.services.contracts import list_contracts
-from app.store import Store
+from app.contracts.registry import list_contracts
+from app.integrity import signing_keys
+from app.records import drafts
+from app.storage import conversion, crypto_store, paths, secrets
+from app.storage.backup import list_backups
+from app.storage.store import Store
 from db.errors import StoreError
 from tests.ui.conftest import top_level, wait_window
 from tests.ui.test_main_window import fresh_ctx, show_main
@@ -127,7 +128,7 @@ def test_first_start_encrypts_the_store_and_shows_the_recovery_key_once(
     assert header(folder) != PLAIN_HEADER
     assert ctx.store is not store and ctx.store.encrypted
     assert ctx.call(lambda s: [c.code for c in list_contracts(s)]) == ["internet-om"]
-    assert crypto_store.describe_store(folder)["plain_copies"] == []
+    assert conversion.describe_store(folder)["plain_copies"] == []
     ctx.store.close()
     again = Store.open(folder, recovery_key=key)  # the recovery key alone opens it
     assert again.encrypted

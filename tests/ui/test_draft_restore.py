@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -13,7 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from app.store import Store
+from app.storage.store import Store
 from tests.ui import draft_child
 from tests.ui.conftest import NOW, activate, wait_window
 from tests.ui.test_checklist import start
@@ -27,26 +28,47 @@ from ui.settings import Settings
 ROOT = Path(__file__).resolve().parents[2]
 
 
+#: The note typed last, then the restore opens the request form after the checklist: its
+#: window takes the focus from the restored note, and ``editingFinished`` confirms the
+#: note into the record although the user never confirmed it (ui/forms/checklist.py
+#: commits a field on focus-out; the restore does not keep that from happening).
+NOTE_CONFIRMED_BY_RESTORE = (
+    "product bug: restoring a checklist before another form confirms its restored note"
+)
+
+
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
+@pytest.mark.parametrize(
+    "last",
+    [
+        "request",
+        pytest.param("note", marks=pytest.mark.xfail(reason=NOTE_CONFIRMED_BY_RESTORE)),
+    ],
+)
 def test_a_killed_process_leaves_forms_that_the_next_start_restores(
-    qtbot: QtBot, ctx: AppContext
+    qtbot: QtBot, ctx: AppContext, last: str
 ) -> None:
+    """Whichever form was typed into last is offered first; both come back as they were."""
     run_id = start(ctx)
     folder = ctx.store.folder
     ctx.store.close()  # one process writes a store at a time: hand it to the child
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT))
     with subprocess.Popen(
-        [sys.executable, draft_child.__file__, str(folder), run_id],
+        [sys.executable, draft_child.__file__, str(folder), run_id, last],
         cwd=ROOT,
         env=env,
+        stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     ) as child:
         assert child.stdout is not None and child.stderr is not None
-        line = child.stdout.readline()
-        os.kill(child.pid, signal.SIGKILL)  # mid-form: no close, no flush, no goodbye
-        errors = child.stderr.read()
+        ready, _, _ = select.select([child.stdout], [], [], 120)  # it types for a few seconds
+        line = child.stdout.readline() if ready else ""
+        # It said READY and handles no event after that: the kill lands mid-form, in the
+        # state it announced. No close, no flush, no goodbye.
+        os.kill(child.pid, signal.SIGKILL)
+        _, errors = child.communicate(timeout=60)
     assert line.strip() == "READY", errors
     assert child.returncode == -signal.SIGKILL
 
@@ -58,6 +80,8 @@ def test_a_killed_process_leaves_forms_that_the_next_start_restores(
     activate(qtbot, window)
     dialog = window.offer_restore()
     assert isinstance(dialog, RestoreDialog) and dialog.list.count() == 2
+    newest = {"request": "service_request:", "note": "inspection_run:"}[last]
+    assert dialog.forms[0][0].form_key.startswith(newest)  # the last one typed into
     qtbot.mouseClick(dialog.restore_button, Qt.MouseButton.LeftButton)
 
     form = wait_window(qtbot, ChecklistForm)

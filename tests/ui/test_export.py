@@ -9,7 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from app.deadlines import deadlines
+from app.schedule.deadlines import deadlines
 from tests.ui.conftest import wait_window
 from tests.ui.test_main_window import show_main
 from ui.context import AppContext

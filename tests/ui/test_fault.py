@@ -7,7 +7,7 @@ from datetime import timedelta
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from app.services import drafts, faults, signing
+from app.records import drafts, faults, signing
 from tests.ui.conftest import NOW, Keyboard, wait_window
 from tests.ui.test_checklist import draw, sign_dialog
 from ui.context import AppContext

@@ -25,7 +25,7 @@ from datetime import date
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from app.services import checklist_view, signature_vault, signing
+from app.records import checklist_view, signature_vault, signing
 from tests.factories import png_bytes
 from tests.ui.conftest import Keyboard, wait_window
 from ui.context import AppContext

@@ -8,9 +8,9 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from app.services import drafts, listings
-from app.services.contracts import list_contracts
-from app.store import Store
+from app.contracts.registry import list_contracts
+from app.records import drafts, listings
+from app.storage.store import Store
 from tests.ui.conftest import NOW, Keyboard, activate, top_level, wait_window
 from ui.context import AppContext
 from ui.first_start import FirstStartDialog, needs_first_start

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import time
 from datetime import datetime, timedelta
 
 from PySide6.QtCore import QPersistentModelIndex, Qt
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from app.services import faults, listings
+from app.records import faults, listings
 from ui.context import AppContext
 from ui.main_window import MainWindow
 from ui.models import Column, RowTableModel
@@ -73,27 +72,20 @@ def test_filter_sort_and_persistent_indexes() -> None:
     assert model.index(0, 8).data() == "✓" and model.shown() == 2 and model.total() == 12
 
 
-def test_a_hundred_thousand_rows_stay_smooth(qtbot: QtBot) -> None:
+def test_a_hundred_thousand_rows_filter_and_sort(qtbot: QtBot) -> None:
+    """What 100,000 rows give; how long it takes is measured by bench/bench_ui.py."""
     many = rows(100_000)
     model = RowTableModel(COLUMNS)
-    began = time.perf_counter()
     model.set_rows(many)
-    loaded = time.perf_counter() - began
-    began = time.perf_counter()
+    assert model.rowCount() == 100_000 and model.total() == 100_000
     model.set_filter("信访")
-    filtered = time.perf_counter() - began
     assert model.rowCount() == 25_000
-    began = time.perf_counter()
     model.sort(1, Qt.SortOrder.DescendingOrder)
     model.sort(4, Qt.SortOrder.AscendingOrder)
-    sorted_twice = time.perf_counter() - began
-    began = time.perf_counter()
+    shown = [model.index(n, 4).data() for n in range(model.rowCount())]
+    assert shown == sorted(shown)
     model.set_filter("故障 99999")
-    refiltered = time.perf_counter() - began
-    assert model.rowCount() == 1
-    # generous bounds for a slow CI machine; a laptop takes a fraction of these
-    print(f"100k rows: load {loaded:.3f}s, filter {filtered:.3f}s, 2 sorts {sorted_twice:.3f}s")
-    assert loaded < 0.5 and filtered < 1.0 and sorted_twice < 1.0 and refiltered < 0.5
+    assert model.rowCount() == 1 and model.index(0, 0).data() == "GZ-099999"
 
 
 def test_the_fault_list_filters_by_text_and_state(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -11,7 +10,7 @@ from PySide6.QtWidgets import QApplication, QProgressDialog, QPushButton, QWidge
 from pytestqt.qtbot import QtBot
 
 from app.errors import DomainError
-from ui.operations import Operation, Progress, ProgressView
+from ui.operations import Cancelled, Operation, Progress, ProgressView
 
 
 def parent(qtbot: QtBot) -> QWidget:
@@ -97,15 +96,30 @@ def test_quick_work_shows_no_dialog_and_slow_work_can_be_cancelled(qtbot: QtBot)
 
 
 def test_cancel_all_waits_for_the_workers(qtbot: QtBot) -> None:
-    began = time.monotonic()
+    """cancel_all returns once the worker has stopped, and it stopped because of the cancel."""
+    working = threading.Event()
+    give_up = threading.Event()  # only if cancelling were broken: never hang the suite
+    ended: list[str] = []
 
     def work(progress: Progress) -> None:
-        while time.monotonic() - began < 5:
-            progress.report(0, 1)
-            time.sleep(0.01)
+        working.set()
+        try:
+            while not give_up.wait(0.01):
+                progress.report(0, 1)
+        except Cancelled:
+            ended.append("cancelled")
+            raise
+        ended.append("gave up")
 
     operation = Operation("测试", work)
     operation.start()
-    Operation.cancel_all()
-    assert time.monotonic() - began < 2
+    assert working.wait(30)
+    safety = threading.Timer(30, give_up.set)
+    safety.start()
+    try:
+        Operation.cancel_all()
+        assert ended == ["cancelled"]  # already over when cancel_all returned
+    finally:
+        safety.cancel()
+        give_up.set()
     qtbot.waitUntil(lambda: not operation.running)

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from app.services import listings, requests
-from app.store import Store
+from app.records import listings, requests
+from app.storage.store import Store
 from tests.factories import internet_profile
 from tests.ui.conftest import NOW, Keyboard, activate, make_ctx, wait_window
 from ui.context import AppContext
@@ -64,7 +63,7 @@ def test_f2_opens_the_quick_entry_over_a_checklist_and_escalates_on_site(
 ) -> None:
     run_id = ictx.call(
         lambda s: (
-            __import__("app.services.checklist_view", fromlist=["x"])
+            __import__("app.records.checklist_view", fromlist=["x"])
             .run_for_occurrence(
                 s,
                 "test-internet",
@@ -150,7 +149,6 @@ def test_a_call_escalated_to_a_fault_opens_the_fault_linked(
 def test_thirty_calls_a_day_by_keyboard(
     qtbot: QtBot, iwindow: MainWindow, ictx: AppContext, keyboard: Keyboard
 ) -> None:
-    began = time.perf_counter()
     for n in range(30):
         form = quick_entry(qtbot, keyboard)
         keyboard.type("某区分局")
@@ -164,10 +162,9 @@ def test_thirty_calls_a_day_by_keyboard(
         keyboard.press(Qt.Key.Key_Return, CTRL)  # 电话已解决
         qtbot.waitUntil(lambda f=form: not f.isVisible())
         activate(qtbot, iwindow)
-    elapsed = time.perf_counter() - began
     rows = ictx.call(lambda s: listings.request_rows(s, "test-internet"))
     solved = [r for r in rows if r.solved_on_phone]
     assert len(solved) == 30 and all(r.status == "已解决" for r in solved)
     # a call: F2, unit (4), Tab Tab, category (4), Tab, description, Tab, result (3), Ctrl+Enter
     assert keyboard.count == sum(17 + len(f"密码遗忘{n}") for n in range(30)) == 680
-    assert elapsed < 15
+    # how long the thirty calls take: bench/bench_ui.py

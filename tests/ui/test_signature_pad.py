@@ -8,7 +8,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from app.services import signing
+from app.records import signing
 from ui.signature_pad import PRINT_DPI, PRINT_SIZE, SignaturePad
 
 

@@ -11,7 +11,7 @@ from PySide6.QtCore import QDir
 from PySide6.QtNetwork import QLocalSocket
 from pytestqt.qtbot import QtBot
 
-from app import instance
+from app.storage import instance
 from tests.ui.test_main_window import show_main
 from ui.context import AppContext
 from ui.single_instance import InstanceServer

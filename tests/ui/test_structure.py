@@ -9,7 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QTranslator
 from pytestqt.qtbot import QtBot
 
-from app import paths
+from app.storage import paths
 from ui import i18n
 from ui.context import AppContext
 from ui.main_window import MainWindow
