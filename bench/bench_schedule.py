@@ -26,12 +26,11 @@ import sys
 import tempfile
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
 os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"  # never the OS keyring
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from app.contracts.profile_schema import ServiceHours
 from app.contracts.registry import install_profile
@@ -40,8 +39,8 @@ from app.schedule.due import due_on
 from app.schedule.workcal import WorkCalendar
 from app.storage.store import Store
 from bench._timing import bench_from, parser
-from db.models import ChecklistTemplate, Contract, InspectionRun, System
-from tests.factories import checklist, item, make_profile, system_defs
+from db.models import Contract, InspectionRun
+from tests.factories import checklist, insert_daily_runs, item, make_profile, system_defs
 
 #: ratio of the median to its floor's above which ``--check`` fails
 TARGETS = {"due_on": 8.0, "service_minutes": 6.0}
@@ -68,38 +67,8 @@ def _contract_with_a_year_of_runs(store: Store) -> None:
         contract = install_profile(session, profile)
         holidays.sync_statutory_holidays(session, contract)
     with store.session() as session:
-        contract = session.scalars(select(Contract)).one()
-        templates = {
-            t.code: t
-            for t in session.scalars(
-                select(ChecklistTemplate).where(ChecklistTemplate.contract_id == contract.id)
-            )
-        }
-        systems = list(session.scalars(select(System).where(System.contract_id == contract.id)))
-        rows: list[dict[str, Any]] = []
-        day = START
-        while day <= END:
-            for copy in range(COPIES):
-                for code in ("daily", "daily-sys"):
-                    for system in systems if code == "daily-sys" else [None]:
-                        rows.append(
-                            {
-                                "id": f"{code}-{day}-{copy}-{system.code if system else ''}",
-                                "contract_id": contract.id,
-                                "template_id": templates[code].id,
-                                "system_id": system.id if system else None,
-                                "cadence": "daily",
-                                "period_key": periods.key("daily", day)
-                                if copy == 0
-                                else f"{day.isoformat()}-old{copy}",
-                                "scheduled_date": day,
-                                "started_at": datetime(day.year, day.month, day.day, 9),
-                                "status": "signed",
-                            }
-                        )
-            day = date.fromordinal(day.toordinal() + 1)
-        session.execute(insert(InspectionRun), rows)
-    print(f"store: one contract, {len(rows)} daily runs ({START}..{END})")
+        count = insert_daily_runs(session, START, END, COPIES)
+    print(f"store: one contract, {count} daily runs ({START}..{END})")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -37,7 +37,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from operator import attrgetter
 from pathlib import Path
 
@@ -55,7 +55,7 @@ from app.records import listings, requests
 from app.schedule.holidays import sync_all_holidays
 from app.storage.store import Store
 from bench._timing import Bench, bench_from, parser
-from tests.factories import internet_profile
+from tests.factories import fault_rows, internet_profile
 from ui.context import AppContext
 from ui.forms.request import RequestForm
 from ui.main_window import MainWindow
@@ -84,7 +84,6 @@ COLUMNS = [
     Column("处理人", "handler"),
     Column("已签字", "locked"),
 ]
-SYSTEMS = ("网站", "网上申报系统", "信访信箱系统", "综合发布平台")
 
 
 def _quiet_offscreen(kind: QtMsgType, _context: object, message: str) -> None:
@@ -102,25 +101,6 @@ def wait_until(condition: Callable[[], object], seconds: float = 30) -> None:
 
 
 # --------------------------------------------------------------------------- the table model
-
-
-def fault_rows(count: int) -> list[listings.FaultRow]:
-    start = datetime(2020, 1, 1, 8, 0)
-    return [
-        listings.FaultRow(
-            f"id-{n}",
-            f"GZ-{n:06d}",
-            start + timedelta(minutes=37 * n),
-            ("一般", "严重", "重大")[n % 3],
-            SYSTEMS[n % 4],
-            f"故障 {n} {SYSTEMS[(n * 7) % 4]}异常",
-            "",
-            ("处理中", "已恢复", "已关闭")[n % 3],
-            ("张工", "李工")[n % 2],
-            n % 5 == 0,
-        )
-        for n in range(count)
-    ]
 
 
 def bench_model(bench: Bench) -> None:

@@ -13,10 +13,10 @@ from __future__ import annotations
 import copy
 import struct
 import zlib
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from app.contracts.profile_schema import Profile
@@ -269,3 +269,70 @@ def results_by_code(run: Any) -> dict[tuple[str | None, str], Any]:
 
 def count(session: Session, model: type[Any]) -> int:
     return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+#: System names of the synthetic fault rows.
+FAULT_ROW_SYSTEMS = ("网站", "网上申报系统", "信访信箱系统", "综合发布平台")
+
+
+def fault_rows(count: int, start: datetime = datetime(2020, 1, 1, 8, 0)) -> list[Any]:
+    """``count`` synthetic fault list rows (what the window's fault table shows)."""
+    from app.records import listings
+
+    systems = FAULT_ROW_SYSTEMS
+    return [
+        listings.FaultRow(
+            f"id-{n}",
+            f"GZ-{n:06d}",
+            start + timedelta(minutes=37 * n),
+            ("一般", "严重", "重大")[n % 3],
+            systems[n % 4],
+            f"故障 {n} {systems[(n * 7) % 4]}异常",
+            "",
+            ("处理中", "已恢复", "已关闭")[n % 3],
+            ("张工", "李工")[n % 2],
+            n % 5 == 0,
+        )
+        for n in range(count)
+    ]
+
+
+def insert_daily_runs(session: Session, first: date, last: date, copies: int) -> int:
+    """Signed runs of the checklists ``daily`` and ``daily-sys`` (one per system) of the
+    store's one contract on every day ``first``..``last``, ``copies`` times over (the
+    extra copies under other period keys); returns how many were inserted."""
+    from app.schedule import periods
+    from db.models import ChecklistTemplate, InspectionRun, System
+
+    contract = session.scalars(select(Contract)).one()
+    templates = {
+        t.code: t
+        for t in session.scalars(
+            select(ChecklistTemplate).where(ChecklistTemplate.contract_id == contract.id)
+        )
+    }
+    systems = list(session.scalars(select(System).where(System.contract_id == contract.id)))
+    rows: list[dict[str, Any]] = []
+    day = first
+    while day <= last:
+        for n in range(copies):
+            for code in ("daily", "daily-sys"):
+                for system in systems if code == "daily-sys" else [None]:
+                    rows.append(
+                        {
+                            "id": f"{code}-{day}-{n}-{system.code if system else ''}",
+                            "contract_id": contract.id,
+                            "template_id": templates[code].id,
+                            "system_id": system.id if system else None,
+                            "cadence": "daily",
+                            "period_key": periods.key("daily", day)
+                            if n == 0
+                            else f"{day.isoformat()}-old{n}",
+                            "scheduled_date": day,
+                            "started_at": datetime(day.year, day.month, day.day, 9),
+                            "status": "signed",
+                        }
+                    )
+        day = date.fromordinal(day.toordinal() + 1)
+    session.execute(insert(InspectionRun), rows)
+    return len(rows)

@@ -9,21 +9,22 @@ is 10-01..10-07 with 10-10 (Sat) a make-up working day; 春节 2026 is
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import pytest
-from sqlalchemy import event, func, insert, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from app.contracts.profile_schema import HolidaySettings, Profile
 from app.contracts.registry import install_profile
 from app.errors import DomainError
-from app.schedule import holidays, periods
+from app.schedule import holidays
 from app.schedule.due import DueItem, DueReport, due_on
 from app.schedule.workcal import WorkCalendar, set_holiday_range, set_override
 from app.storage.store import Store
 from db.models import ChecklistTemplate, Contract, HolidayPeriod, InspectionRun, System
+from tests.factories import insert_daily_runs
 
 D = date.fromisoformat
 
@@ -543,37 +544,8 @@ def test_due_on_reads_runs_once(store: Store) -> None:
     with store.session() as session:
         contract = session.scalar(select(Contract))
         assert contract is not None
-        templates = {
-            t.code: t
-            for t in session.scalars(
-                select(ChecklistTemplate).where(ChecklistTemplate.contract_id == contract.id)
-            )
-        }
-        systems = list(session.scalars(select(System).where(System.contract_id == contract.id)))
-        rows: list[dict[str, Any]] = []
-        day = D("2026-03-01")
-        while day <= D("2027-02-28"):  # every daily run of the contract, five times over
-            for copy in range(5):
-                for code in ("daily", "daily-sys"):
-                    targets = systems if code == "daily-sys" else [None]
-                    for system in targets:
-                        rows.append(
-                            {
-                                "id": f"{code}-{day}-{copy}-{system.code if system else ''}",
-                                "contract_id": contract.id,
-                                "template_id": templates[code].id,
-                                "system_id": system.id if system else None,
-                                "cadence": "daily",
-                                "period_key": periods.key("daily", day)
-                                if copy == 0
-                                else f"{day.isoformat()}-old{copy}",
-                                "scheduled_date": day,
-                                "started_at": datetime(day.year, day.month, day.day, 9),
-                                "status": "signed",
-                            }
-                        )
-            day = date.fromordinal(day.toordinal() + 1)
-        session.execute(insert(InspectionRun), rows)
+        # every daily run of the contract, five times over
+        insert_daily_runs(session, D("2026-03-01"), D("2027-02-28"), copies=5)
         cal = WorkCalendar.from_session(session)
         statements: list[str] = []
 

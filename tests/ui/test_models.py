@@ -8,7 +8,8 @@ from PySide6.QtCore import QPersistentModelIndex, Qt
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from app.records import faults, listings
+from app.records import faults
+from tests.factories import fault_rows
 from ui.context import AppContext
 from ui.main_window import MainWindow
 from ui.models import Column, RowTableModel
@@ -26,41 +27,22 @@ COLUMNS = [
     Column("已签字", "locked"),
 ]
 START = datetime(2020, 1, 1, 8, 0)
-SYSTEMS = ("网站", "网上申报系统", "信访信箱系统", "综合发布平台")
-
-
-def rows(count: int) -> list[listings.FaultRow]:
-    return [
-        listings.FaultRow(
-            f"id-{n}",
-            f"GZ-{n:06d}",
-            START + timedelta(minutes=37 * n),
-            ("一般", "严重", "重大")[n % 3],
-            SYSTEMS[n % 4],
-            f"故障 {n} {SYSTEMS[(n * 7) % 4]}异常",
-            "",
-            ("处理中", "已恢复", "已关闭")[n % 3],
-            ("张工", "李工")[n % 2],
-            n % 5 == 0,
-        )
-        for n in range(count)
-    ]
 
 
 def test_the_model_passes_qtmodeltester(qtmodeltester: ModelTester) -> None:
     model = RowTableModel(COLUMNS, tone=lambda r: "bad" if r.status == "处理中" else None)
-    model.set_rows(rows(50))
+    model.set_rows(fault_rows(50))
     qtmodeltester.check(model, force_py=True)  # and keeps checking every change below
     model.set_filter("网站")
     model.sort(4, Qt.SortOrder.DescendingOrder)
-    model.set_rows(rows(30))
+    model.set_rows(fault_rows(30))
     model.sort(-1)
     model.set_filter("")
 
 
 def test_filter_sort_and_persistent_indexes() -> None:
     model = RowTableModel(COLUMNS)
-    model.set_rows(rows(12))
+    model.set_rows(fault_rows(12))
     kept = QPersistentModelIndex(model.index(3, 0))
     model.sort(0, Qt.SortOrder.DescendingOrder)
     assert model.index(0, 0).data() == "GZ-000011"
@@ -74,7 +56,7 @@ def test_filter_sort_and_persistent_indexes() -> None:
 
 def test_a_hundred_thousand_rows_filter_and_sort(qtbot: QtBot) -> None:
     """What 100,000 rows give; how long it takes is measured by bench/bench_ui.py."""
-    many = rows(100_000)
+    many = fault_rows(100_000)
     model = RowTableModel(COLUMNS)
     model.set_rows(many)
     assert model.rowCount() == 100_000 and model.total() == 100_000
