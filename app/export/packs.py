@@ -53,7 +53,6 @@ from app import __version__
 from app.contracts.registry import get_contract
 from app.export import build as b
 from app.export import naming
-from app.export.atomic import fsync_dir, temp_name, write_atomic
 from app.export.context import FormContext, PeriodInfo
 from app.export.data import ExportData
 from app.export.errors import ExportCancelled, ExportError
@@ -62,6 +61,7 @@ from app.export.render import Renderer
 from app.integrity import signing_keys
 from app.schedule import periods
 from app.schedule.deadlines import Deadline, deadlines, mark_submitted
+from app.storage.atomic import atomic_write_bytes, fsync_dir, temp_path_for
 from app.storage.store import Store
 from db.models import Contract
 
@@ -444,7 +444,7 @@ def _render_files(
             body = renderer.render(ctx, planned.fmt, planned.deliverable_code)
             target = staging / planned.path
             target.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(target, body, sync=False)
+            atomic_write_bytes(target, body, sync=False)
             if zf is not None:
                 _zip_write(zf, f"{plan.folder}/{planned.path}", body, now)
             exported.append(
@@ -477,8 +477,8 @@ def _write_manifest(
     """
     body = manifest_bytes(manifest)
     sums = "".join(f"{f.sha256}  {f.path}\n" for f in exported).encode("utf-8")
-    write_atomic(staging / MANIFEST, body, sync=False)
-    write_atomic(staging / SUMS, sums, sync=False)
+    atomic_write_bytes(staging / MANIFEST, body, sync=False)
+    atomic_write_bytes(staging / SUMS, sums, sync=False)
     sig = signing_keys.sign_file(store, signer, staging / MANIFEST, secrets=secrets)
     _sync_tree(staging)
     return body, sums, sig
@@ -521,7 +521,7 @@ def export_pack(
     if not overwrite and (final.exists() or (make_zip and zip_final.exists())):
         raise ExportError(f"目标已存在：{final.name}，请换一个输出目录或选择覆盖。")
     staging = out / f".{plan.folder}.partial-{uuid.uuid4().hex[:8]}"
-    zip_tmp = temp_name(zip_final) if make_zip else None
+    zip_tmp = temp_path_for(zip_final) if make_zip else None
     total = len(plan.files) + 1
     zf: zipfile.ZipFile | None = None
     # the key first (created at first use, outside any write session; asks for
@@ -699,7 +699,7 @@ def export_form(
         ctx = b.build(data, job)
         body = Renderer(session, found).render(ctx, fmt, deliverable_code)
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(path, body)
+    atomic_write_bytes(path, body)
     sig = signing_keys.sign_file(store, signer, path, secrets=secrets)
     return FormResult(
         path,

@@ -69,12 +69,15 @@ def fsync_file(path: str | os.PathLike[str]) -> None:
 
 
 @contextlib.contextmanager
-def atomic_writer(path: str | os.PathLike[str], mode: int | None = None) -> Iterator[BinaryIO]:
+def atomic_writer(
+    path: str | os.PathLike[str], mode: int | None = None, *, sync: bool = True
+) -> Iterator[BinaryIO]:
     """Write a file atomically; on any exception the final path is left untouched.
 
     ``mode`` (e.g. ``0o600`` for secrets) is applied to the temporary file
     before any byte is written, so a secret is never readable by others even
-    for a moment.
+    for a moment. ``sync=False`` skips the two fsyncs for files written into a
+    staging folder that is made durable as a whole afterwards (export packs).
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -86,17 +89,23 @@ def atomic_writer(path: str | os.PathLike[str], mode: int | None = None) -> Iter
         with os.fdopen(fd, "wb") as handle:
             yield handle
             handle.flush()
-            os.fsync(handle.fileno())
-        replace_file(temp, target)
+            if sync:
+                os.fsync(handle.fileno())
+        if sync:
+            replace_file(temp, target)
+        else:
+            os.replace(temp, target)
     except BaseException:
         with contextlib.suppress(OSError):
             temp.unlink()
         raise
 
 
-def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, mode: int | None = None) -> Path:
-    """Write ``data`` to ``path`` atomically and durably; return the path."""
-    with atomic_writer(path, mode) as handle:
+def atomic_write_bytes(
+    path: str | os.PathLike[str], data: bytes, mode: int | None = None, *, sync: bool = True
+) -> Path:
+    """Write ``data`` to ``path`` atomically (and durably unless ``sync=False``); return it."""
+    with atomic_writer(path, mode, sync=sync) as handle:
         handle.write(data)
     return Path(path)
 
