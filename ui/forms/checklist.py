@@ -63,7 +63,12 @@ def fmt(value: float | None) -> str:
 
 
 class FieldEdit(QtWidgets.QLineEdit):
-    """A field of an item: ``Enter`` saves it, ``↑``/``↓`` save and move, ``Esc`` reverts."""
+    """A field of an item: ``Enter`` saves it, ``↑``/``↓`` save and move, ``Esc`` reverts.
+
+    Leaving it for another field of the form saves it too; losing the focus because
+    another window came up (a form restored after a crash, a dialog) does not: that
+    is not the engineer confirming the text, which stays a draft until they do.
+    """
 
     committed = Signal()
     moved = Signal(int)
@@ -73,6 +78,7 @@ class FieldEdit(QtWidgets.QLineEdit):
         super().__init__()
         self.field = field
         self.saved = ""
+        self.left_for_another_window = False
         self.setPlaceholderText(placeholder)
         self.setObjectName(field)
         if width:
@@ -88,8 +94,17 @@ class FieldEdit(QtWidgets.QLineEdit):
         self.setStyleSheet("")
 
     def focusInEvent(self, event: QtGui.QFocusEvent) -> None:
+        self.left_for_another_window = False
         super().focusInEvent(event)
         self.focused.emit()
+
+    def focusOutEvent(self, event: QtGui.QFocusEvent) -> None:
+        # set before Qt emits editingFinished from inside the base handler
+        self.left_for_another_window = event.reason() in (
+            Qt.FocusReason.ActiveWindowFocusReason,
+            Qt.FocusReason.PopupFocusReason,
+        )
+        super().focusOutEvent(event)
 
     def keyPressEvent(self, event: QtGui.QKeyEvent) -> None:
         key = event.key()
@@ -211,7 +226,7 @@ class ItemRow(QtWidgets.QFrame):
             edit.textEdited.connect(lambda text, e=edit: self.form.typed(self, e, text))
             edit.committed.connect(lambda e=edit: self.form.commit(self, e, advance=True))
             edit.moved.connect(lambda step, e=edit: self.form.commit_and_move(self, e, step))
-            edit.editingFinished.connect(lambda e=edit: self.form.commit(self, e, advance=False))
+            edit.editingFinished.connect(lambda e=edit: self.form.leave(self, e))
             edit.focused.connect(lambda: self.form.row_focused(self))
 
     # ------------------------------------------------------------------ display
@@ -702,6 +717,11 @@ class ChecklistForm(QtWidgets.QWidget):
                 self.focus_row(self.next_unfilled(row))
             else:
                 self.advance(row)
+
+    def leave(self, row: ItemRow, edit: FieldEdit) -> None:
+        """The field lost the focus: saved when the engineer moved on within the form."""
+        if not edit.left_for_another_window:
+            self.commit(row, edit, advance=False)
 
     def commit_and_move(self, row: ItemRow, edit: FieldEdit, step: int) -> None:
         self.commit(row, edit, advance=False)
