@@ -126,7 +126,11 @@ def _run(
     server.listen()
     ctx = AppContext(store, settings, clock)
     try:
-        window = open_window(ctx)
+        try:
+            window = open_window(ctx)
+        except StoreError as exc:  # e.g. an install without its built-in contract profiles
+            QtWidgets.QMessageBox.critical(None, tr("无法打开数据"), exc.message)
+            return 2
         if window is None:
             return 0
         shown.append(window)

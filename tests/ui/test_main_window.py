@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
+from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -181,3 +184,25 @@ def test_unfinished_forms_are_offered_for_restoring(
     assert form.saver.form_key == "service_request:new:abc"
     assert QApplication.activeWindow() is form
     window.close()
+
+
+def test_a_start_without_built_in_profiles_says_so_and_exits(
+    isolated_dirs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, qapp: QApplication
+) -> None:
+    """An incomplete install: the first start cannot offer contracts; a message, no traceback."""
+    from app.storage import paths
+    from ui import main as ui_main
+
+    incomplete = tmp_path / "resources"  # everything but the profiles
+    shutil.copytree(
+        paths.resources_root(),
+        incomplete,
+        ignore=lambda folder, names: names if Path(folder).name == "profiles" else [],
+    )
+    monkeypatch.setattr(paths, "resources_root", lambda: incomplete)
+    shown: list[str] = []
+    monkeypatch.setattr(
+        ui_main.QtWidgets.QMessageBox, "critical", lambda _p, _t, text: shown.append(text)
+    )
+    assert ui_main.run(isolated_dirs, "张工") == 2
+    assert len(shown) == 1 and "找不到内置合同档案" in shown[0]
