@@ -218,7 +218,8 @@ def test_tampered_fault_and_signature_image_are_detected(store: Store) -> None:
         signature = _sign(s, "fault_record", fault.id, signed_at=SIGNED + timedelta(hours=3))
         fault_id, image = fault.id, signature.image_sha256
     con = _db(store)
-    con.execute("DROP TRIGGER fault_record_locked_update")
+    con.execute("DROP TRIGGER fault_record_locked_update")  # an attacker drops the guards
+    con.execute("DROP TRIGGER blob_no_update")
     con.execute("UPDATE fault_record SET cause = '改写的原因' WHERE id = ?", (fault_id,))
     con.execute("UPDATE blob SET data = ? WHERE sha256 = ?", (png_bytes(seed=99), image))
     con.commit()
