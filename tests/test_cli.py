@@ -162,6 +162,18 @@ def test_bad_date_is_rejected_by_the_parser(
     assert "YYYY-MM-DD" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+@pytest.mark.parametrize("command", ["due", "deadlines"])
+def test_a_date_far_outside_any_contract_is_refused_in_chinese(
+    capsys: pytest.CaptureFixture[str], initialised: Path, command: str, day: str
+) -> None:
+    option = "--date" if command == "due" else "--from"
+    with pytest.raises(SystemExit) as exc:
+        main([command, "--contract", "portal-om", option, day])
+    assert exc.value.code == 2
+    assert "日期超出范围" in capsys.readouterr().err
+
+
 def test_audit_verify_reports_the_chain(
     capsys: pytest.CaptureFixture[str], initialised: Path
 ) -> None:

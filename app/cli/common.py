@@ -28,11 +28,20 @@ class CliError(StoreError):
     """A wrong argument, reported like a domain error."""
 
 
+#: Dates the command line accepts: far beyond any service contract, and far enough from
+#: ``date.min``/``date.max`` that the schedule's date arithmetic cannot overflow.
+DATE_RANGE = (date(1900, 1, 1), date(2999, 12, 31))
+
+
 def date_arg(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        value = date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD：{text!r}") from None
+    first, last = DATE_RANGE
+    if not first <= value <= last:
+        raise argparse.ArgumentTypeError(f"日期超出范围（{first} 至 {last}）：{text}")
+    return value
 
 
 def month_arg(text: str) -> str:
