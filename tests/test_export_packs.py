@@ -125,6 +125,26 @@ def test_failure_midway_removes_everything(
     assert list((tmp_path / "out").iterdir()) == []
 
 
+def test_what_a_killed_export_left_is_cleaned_by_the_next_export(
+    demo_store, tmp_path: Path
+) -> None:
+    """A kill leaves the staging folder and the temporary zip (hidden names); the next
+    export of that pack removes them. Another pack's may be in progress: left alone."""
+    plan = _plan(demo_store, "portal-om")
+    out = tmp_path / "out"
+    staging = out / f".{plan.folder}.partial-0badcafe"
+    (staging / "sub").mkdir(parents=True)
+    (staging / "sub" / "half.docx").write_bytes(b"PK half")
+    zip_tmp = out / f".{plan.folder}.zip.k1ll3d.tmp"
+    zip_tmp.write_bytes(b"PK half")
+    other = out / ".另一个交付包.partial-12345678"
+    other.mkdir()
+    result = packs.export_pack(demo_store, plan, out, record=False, now=NOW)
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [result.folder.name, result.zip_path.name, f"{result.zip_path.name}.minisig", other.name]
+    )
+
+
 def test_existing_pack_needs_overwrite(demo_store, tmp_path: Path) -> None:
     plan = _plan(demo_store, "portal-om")
     tmp_path = tmp_path / "out"

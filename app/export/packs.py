@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import glob
 import hashlib
 import json
 import shutil
@@ -61,7 +62,7 @@ from app.export.render import Renderer
 from app.integrity import signing_keys
 from app.schedule import periods
 from app.schedule.deadlines import Deadline, deadlines, mark_submitted
-from app.storage.atomic import atomic_write_bytes, fsync_dir, temp_path_for
+from app.storage.atomic import TEMP_SUFFIX, atomic_write_bytes, fsync_dir, temp_path_for
 from app.storage.store import Store
 from db.models import Contract
 
@@ -484,6 +485,16 @@ def _write_manifest(
     return body, sums, sig
 
 
+def _remove_leftovers(out: Path, folder: str) -> None:
+    """What a killed export of this same pack left in ``out``: its staging folders and
+    temporary zips (hidden names). Other packs' are left alone: they may be in progress."""
+    name = glob.escape(folder)
+    for staging in out.glob(f".{name}.partial-*"):
+        shutil.rmtree(staging, ignore_errors=True)
+    for temp in out.glob(f".{name}.zip.*{TEMP_SUFFIX}"):
+        temp.unlink(missing_ok=True)
+
+
 def _discard(zf: zipfile.ZipFile | None, zip_tmp: Path | None, staging: Path) -> None:
     """After a failure or cancel: close and remove the temporary zip, remove the staging folder."""
     if zf is not None:
@@ -520,8 +531,9 @@ def export_pack(
     zip_final = out / f"{plan.folder}.zip"
     if not overwrite and (final.exists() or (make_zip and zip_final.exists())):
         raise ExportError(f"目标已存在：{final.name}，请换一个输出目录或选择覆盖。")
+    _remove_leftovers(out, plan.folder)
     staging = out / f".{plan.folder}.partial-{uuid.uuid4().hex[:8]}"
-    zip_tmp = temp_path_for(zip_final) if make_zip else None
+    zip_tmp: Path | None = None
     total = len(plan.files) + 1
     zf: zipfile.ZipFile | None = None
     # the key first (created at first use, outside any write session; asks for
@@ -529,7 +541,8 @@ def export_pack(
     signer, secrets, key_id = _signer(store, exporter)
     try:
         staging.mkdir()
-        if zip_tmp is not None:
+        if make_zip:
+            zip_tmp = temp_path_for(zip_final)
             zf = zipfile.ZipFile(zip_tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=6)
         exported, manifest = _render_files(
             store,
