@@ -7,16 +7,15 @@ pytest-qt. Keys are sent to whatever widget has the focus, as a user's are.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any, TypeVar
 
 import pytest
-from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QDialog, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.contracts.profile_schema import Profile
@@ -27,10 +26,6 @@ from tests.factories import install, portal_profile
 from ui.context import AppContext
 from ui.main_window import MainWindow
 from ui.settings import Settings
-
-#: A modal dialog nobody answers for this long is closed and fails its test (a safety net:
-#: tests answer their dialogs within milliseconds, see ``Answers`` in test_data_safety.py).
-MODAL_LIMIT_S = 60.0
 
 #: The window's clock in tests: a Friday in both built-in contracts' periods.
 NOW = datetime(2026, 11, 20, 10, 0)
@@ -71,40 +66,6 @@ def patient_waits() -> Iterator[None]:
 
             monkeypatch.setattr(QtBot, name, patient)
         yield
-
-
-@pytest.fixture(autouse=True)
-def unanswered_dialogs(qapp: QApplication) -> Iterator[list[str]]:
-    """Close a modal dialog that waits for an answer no test gives, and fail that test.
-
-    Code that blocks in ``exec()`` runs the event loop, so this timer still fires:
-    a forgotten dialog is a clear failure after ``MODAL_LIMIT_S``, not a hung run.
-    """
-    stuck: list[str] = []
-    opened: dict[int, float] = {}
-
-    def poll() -> None:
-        dialog = QApplication.activeModalWidget()
-        if dialog is None:
-            opened.clear()
-            return
-        since = opened.setdefault(id(dialog), time.monotonic())
-        if time.monotonic() - since < MODAL_LIMIT_S:
-            return
-        stuck.append(f"{type(dialog).__name__} 「{dialog.windowTitle()}」")
-        opened.pop(id(dialog), None)
-        if isinstance(dialog, QDialog):
-            dialog.reject()
-        else:
-            dialog.close()
-
-    timer = QTimer()
-    timer.setInterval(200)
-    timer.timeout.connect(poll)
-    timer.start()
-    yield stuck
-    timer.stop()
-    assert not stuck, f"a modal dialog waited for an answer that no test gave: {stuck}"
 
 
 @pytest.fixture
