@@ -443,9 +443,8 @@ def _render_files(
                 ctx = b.build(data, _job(planned, exporter, now, key_id))
                 contexts = {key: ctx}  # docx and xlsx of one form share it
             body = renderer.render(ctx, planned.fmt, planned.deliverable_code)
-            target = staging / planned.path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write_bytes(target, body, sync=False)
+            # creates the form's sub-folder in staging as needed
+            atomic_write_bytes(staging / planned.path, body, sync=False)
             if zf is not None:
                 _zip_write(zf, f"{plan.folder}/{planned.path}", body, now)
             exported.append(
