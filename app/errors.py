@@ -12,7 +12,9 @@ __all__ = [
     "MissingDriverError",
     "NewerDatabaseError",
     "NotFound",
+    "RefusedError",
     "StoreError",
+    "StoreFailure",
 ]
 
 
@@ -26,3 +28,19 @@ class NotFound(DomainError):
 
 class LockedError(DomainError):
     """The record is signed and locked; only an amendment may change it."""
+
+
+class RefusedError(DomainError):
+    """The database itself refused the change (a constraint or a protection trigger).
+
+    Raised by :func:`app.storage.db_errors.translate` in place of SQLAlchemy's
+    English ``IntegrityError``; the transaction was rolled back, nothing was written.
+    """
+
+
+class StoreFailure(DomainError):
+    """The database could not be written or read (busy, full, read-only, damaged).
+
+    Not the user's input: the operation may succeed later or after a repair.
+    The transaction was rolled back, nothing was written.
+    """

@@ -7,9 +7,8 @@ from datetime import date, datetime
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
-from app.errors import DomainError, LockedError
+from app.errors import DomainError, LockedError, RefusedError
 from app.records import inspections as ins
 from app.records import signing
 from app.storage import paths
@@ -73,7 +72,7 @@ def test_a_modified_audit_row_breaks_the_chain_at_that_row(store: Store) -> None
         sign_seq = s.scalar(select(AuditEntry.seq).where(AuditEntry.action == "sign"))
         assert sign_seq is not None
     # the database refuses edits of the log …
-    with pytest.raises(IntegrityError, match="append-only"), store.session() as s:
+    with pytest.raises(RefusedError, match="审计日志只能追加"), store.session() as s:
         s.connection().exec_driver_sql("UPDATE audit_log SET actor = 'x' WHERE seq = 1")
     # … so an attacker drops the trigger and edits the file directly
     con = sqlite3.connect(paths.db_path(store.folder))

@@ -7,7 +7,6 @@ import sqlite3
 from datetime import date, datetime, timedelta
 
 import pytest
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.errors import DomainError, LockedError
@@ -84,12 +83,12 @@ def test_first_signature_locks_the_run(store: Store) -> None:
     with pytest.raises(LockedError), store.session() as s:
         s.delete(s.get(InspectionRun, run_id))
         s.flush()
-    # and so does the database itself, for code that bypasses the ORM
-    with pytest.raises(IntegrityError, match="signed and locked"), store.session() as s:
+    # and so does the database itself, for code that bypasses the ORM (said in Chinese)
+    with pytest.raises(LockedError, match="签字锁定"), store.session() as s:
         s.connection().exec_driver_sql(
             "UPDATE inspection_run SET conclusion = 'x' WHERE id = ?", (run_id,)
         )
-    with pytest.raises(IntegrityError, match="signed and locked"), store.session() as s:
+    with pytest.raises(LockedError, match="签字锁定"), store.session() as s:
         s.connection().exec_driver_sql(
             "UPDATE item_result SET note = 'x' WHERE id = ?", (result_id,)
         )

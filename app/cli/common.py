@@ -53,14 +53,29 @@ def month_arg(text: str) -> str:
 
 
 def actor_of(args: argparse.Namespace) -> str:
-    if args.actor:
-        return str(args.actor)
-    if os.environ.get(ENV_ACTOR):
-        return os.environ[ENV_ACTOR]
+    """The person recorded as author: ``--as``, else ``OMW_USER``, else the login name.
+
+    The input rules of typed text apply (:mod:`app.storage.text_rules`): control
+    characters are stripped, and a lone surrogate (a name that is not valid in the
+    terminal's encoding) is refused in Chinese; an unusable login name falls back
+    to ``omw``.
+    """
+    from app.storage.text_rules import lone_surrogate, strip_controls
+
+    for given, source in ((args.actor, "--as"), (os.environ.get(ENV_ACTOR), ENV_ACTOR)):
+        if given:
+            if lone_surrogate(str(given)) is not None:
+                raise CliError(
+                    f"操作人姓名（{source}）中含有无效字符（与终端的文字编码不符），请重新输入。"
+                )
+            name = strip_controls(str(given)).strip()
+            if name:
+                return name
     try:
-        return getpass.getuser()
+        login = strip_controls(getpass.getuser()).strip()
     except Exception:  # no user name on some locked-down systems
         return "omw"
+    return login if login and lone_surrogate(login) is None else "omw"
 
 
 def print_json(value: Any) -> None:

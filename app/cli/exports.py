@@ -66,6 +66,7 @@ def _export_form(store: Store, args: argparse.Namespace, actor: str) -> int:
 def _plan_pack(store: Store, args: argparse.Namespace) -> PackPlan:
     """The files of the monthly pack (``month``) or the archive (``range``) asked for."""
     from app.export import packs
+    from app.storage.text_rules import clean_text
 
     if not args.contract:
         raise CliError("请用 --contract 指定合同。")
@@ -76,9 +77,8 @@ def _plan_pack(store: Store, args: argparse.Namespace) -> PackPlan:
             return packs.plan_month(session, args.contract, args.month)
         if not (args.date_from and args.date_to):
             raise CliError("请用 --from 和 --to 指定日期范围。")
-        return packs.plan_range(
-            session, args.contract, args.date_from, args.date_to, label=args.label or ""
-        )
+        label = clean_text(args.label or "", "归档名称").strip()  # a broken argument is refused
+        return packs.plan_range(session, args.contract, args.date_from, args.date_to, label=label)
 
 
 def _print_plan(plan: PackPlan, as_json: bool) -> int:

@@ -73,4 +73,9 @@ def _start_window(parser: argparse.ArgumentParser, args: argparse.Namespace) -> 
             raise
         parser.print_help()
         return 0
-    return int(run(args.data_dir, actor_of(args)))
+    try:
+        actor = actor_of(args)
+    except StoreError as exc:
+        print(f"错误：{exc.message}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    return int(run(args.data_dir, actor))

@@ -127,11 +127,12 @@ def cmd_calendar(args: argparse.Namespace) -> int:
 
     store = Store.open(args.data_dir, actor=actor_of(args))
     with store.session() as session:
-        set_override(session, args.day, workday=args.kind == "workday", name=args.name)
+        row = set_override(session, args.day, workday=args.kind == "workday", name=args.name)
+        name = row.name  # as stored: control characters stripped
         sync_all_holidays(session)  # holiday periods follow the changed calendar
     store.close()
     label = "工作日" if args.kind == "workday" else "休息日"
-    print(f"已将 {args.day.isoformat()} 设为{label}{('：' + args.name) if args.name else ''}")
+    print(f"已将 {args.day.isoformat()} 设为{label}{('：' + name) if name else ''}")
     return 0
 
 

@@ -31,6 +31,7 @@ from app.contracts.profile_schema import Profile
 from app.contracts.registry import install_profile
 from app.errors import DomainError
 from app.storage import paths
+from app.storage.text_rules import join_pairs, lone_surrogate, strip_controls
 from db.models import Contract
 
 #: Profiles are a few dozen kilobytes; anything beyond this is not a profile.
@@ -438,12 +439,46 @@ def _describe(error: ErrorDetails, data: Any) -> str:
     return f"字段 {path}：{message}" if path else message
 
 
+def _clean_texts(value: Any, loc: tuple[int | str, ...], problems: list[str]) -> Any:
+    """``value`` with the input rules of typed text applied to every string in it.
+
+    As everywhere (:mod:`app.storage.text_rules`): a lone surrogate (possible through a
+    YAML ``"\\ud800"`` escape) is a problem naming the field; control characters
+    other than tab, line feed and carriage return (``"\\0"``, ``"\\e"`` …) are stripped.
+    """
+    if isinstance(value, str):
+        index = lone_surrogate(value)
+        if index is not None:
+            where = f"字段 {_format_loc(loc)}：" if loc else ""
+            problems.append(f"{where}第 {index + 1} 个字符无效（不成对的代理字符），请删除或改正")
+            return value
+        return strip_controls(join_pairs(value))
+    if isinstance(value, list):
+        return [_clean_texts(item, (*loc, i), problems) for i, item in enumerate(value)]
+    if isinstance(value, dict):
+        cleaned: dict[Any, Any] = {}
+        for key, item in value.items():
+            if isinstance(key, str) and lone_surrogate(key) is not None:
+                problems.append(f"字段 {_format_loc(loc) or '（顶层）'} 中有字段名含无效字符")
+                continue
+            cleaned[key] = _clean_texts(item, (*loc, key), problems)
+        return cleaned
+    return value
+
+
 def validate_profile(data: Any, name: str = "合同档案") -> Profile:
     """Validate parsed profile data; ``name`` (usually the file name) heads each message."""
     if not isinstance(data, dict):
         raise ProfileError(
             name, [f"内容应为键值映射（如 “code: portal-om”），实际是{_type_name(data)}"]
         )
+    problems: list[str] = []
+    try:
+        data = _clean_texts(data, (), problems)
+    except RecursionError:
+        raise ProfileError(name, ["YAML 嵌套层次过深"]) from None
+    if problems:
+        raise ProfileError(name, problems)
     try:
         return Profile.model_validate(data)
     except ValidationError as exc:

@@ -3,14 +3,17 @@
 A single form: ``<合同编号>_<交付物>_<期间>.docx``. In a pack the folder carries
 the contract and period, and files are numbered in deliverable order:
 ``01_运维月报_2026年3月.docx``, ``05_系统故障处置报告_GZ-202603-0001.docx``.
-Names are safe on Windows (no ``\\ / : * ? " < > |``, no trailing dot).
+Names are safe on Windows (no ``\\ / : * ? " < > |``, no trailing dot) and
+contain no control characters or lone surrogates.
 """
 
 from __future__ import annotations
 
 import re
 
-_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+#: Windows' reserved characters, control characters (C0, DEL, C1) and lone surrogates
+#: (a broken paste: they cannot be encoded in a file name at all).
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f-\x9f\ud800-\udfff]')
 MAX_PART = 80
 
 

@@ -10,7 +10,10 @@ is recorded in the store's ``signing_key`` table as the person's **own** key
 and is trusted automatically. Colleagues' and the PM's public keys (minisign
 ``.pub`` files) are imported under a name and trusted explicitly
 (``omw keys import FILE --name NAME --trust``); only trusted keys make a pack
-verify. Trust changes go into the audit log like every other change.
+verify. Trust changes go into the audit log like every other change. A name
+that an own or trusted key already has (compared case-folded, NFKC, without
+invisible characters: :func:`name_key`) is refused for another key, so a
+signer's name always stands for one key; listings show the key id beside it.
 
 Signing (for the export engineer)
 ---------------------------------
@@ -68,6 +71,7 @@ import json
 import os
 import re
 import time
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -80,6 +84,7 @@ from sqlalchemy.orm import Session
 from app.errors import DomainError
 from app.integrity import minisign
 from app.storage.atomic import atomic_write_bytes
+from app.storage.text_rules import lone_surrogate
 from db.models import SigningKey
 
 if TYPE_CHECKING:
@@ -113,15 +118,65 @@ class TrustedKey:
 
 
 def person_name(name: str) -> str:
-    """A signer's name, checked: not empty, one line, at most 64 characters."""
+    """A signer's name, checked: not empty, one line, at most 64 characters.
+
+    A lone surrogate (a broken paste, a mis-decoded argument) and control
+    characters are refused: a key's name is an identity, nothing is dropped from it.
+    """
+    if not isinstance(name, str | None):
+        raise SigningError("签名人姓名必须是文本。")
     cleaned = (name or "").strip()
     if not cleaned:
         raise SigningError("签名人姓名不能为空。")
+    if lone_surrogate(cleaned) is not None:
+        raise SigningError("签名人姓名中含有无效字符（常见于复制粘贴出错），请重新输入。")
     if len(cleaned) > MAX_NAME:
         raise SigningError(f"签名人姓名过长（最多 {MAX_NAME} 个字符）。")
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in cleaned):
         raise SigningError("签名人姓名不能包含控制字符。")
     return cleaned
+
+
+def name_key(name: str) -> str:
+    """How two key names are compared: NFKC, case-folded, without invisible format characters.
+
+    ``"Zhang San"``, ``" zhang  san "`` and ``"ＺＨＡＮＧ ＳＡＮ"`` (full width) give
+    the same key, and invisible format characters (a zero-width space, a
+    direction mark) are ignored, so ``"张<U+200B>三"`` is ``"张三"``: a second key
+    cannot pass for the first in a listing or a verification.
+    """
+    text = unicodedata.normalize("NFKC", name or "")
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    text = unicodedata.normalize("NFKC", text.casefold())
+    return " ".join(text.split())
+
+
+def name_holder(session: Session, name: str, key_id: str) -> SigningKey | None:
+    """Another key (not ``key_id``) that is own or trusted and has the same name, if any."""
+    wanted = name_key(name)
+    rows = session.scalars(select(SigningKey).where(SigningKey.key_id != key_id)).all()
+    for row in sorted(rows, key=lambda r: (not r.own, r.key_id)):
+        if (row.own or row.trusted) and name_key(row.name) == wanted:
+            return row
+    return None
+
+
+def _distinct_name(session: Session, name: str, key_id: str, *, trusting: bool = False) -> None:
+    """Refuse (:class:`SigningError`) a name another own or trusted key already has."""
+    other = name_holder(session, name, key_id)
+    if other is None:
+        return
+    whose = "本人的密钥" if other.own else "另一把受信任的公钥"
+    how = (
+        "请先用 omw keys import 公钥文件 --name 新名称 为它改名，再信任"
+        if trusting
+        else "请换一个能区分的名称再导入"
+    )
+    raise SigningError(
+        f"{'无法信任' if trusting else '无法导入'}密钥 ID 为 {key_id} 的公钥："
+        f"{whose}已使用姓名“{other.name}”（密钥 ID {other.key_id}），"
+        f"同名的两把公钥在核验结果中难以区分。{how}，例如加上单位或用途：“{name}（项目经理）”。"
+    )
 
 
 def secret_name(person: str) -> str:
@@ -376,8 +431,11 @@ def import_public_key(
 ) -> SigningKey:
     """Record a colleague's or the PM's public key (a minisign ``.pub``) under ``name``.
 
-    A key already known keeps its trust unless ``trust`` is given; the same
-    key id with a different key is refused (a collision or a forgery).
+    A key already known keeps its trust unless ``trust`` is given (importing it
+    again under another name renames it); the same key id with a different key
+    is refused (a collision or a forgery), and so is a name that another own or
+    trusted key already has (compared by :func:`name_key`): two keys under one
+    name could not be told apart where signers are shown.
     """
     public = minisign.parse_public_key(data)
     person = person_name(name)
@@ -390,11 +448,13 @@ def import_public_key(
             )
         if row.own:
             return row
+        _distinct_name(session, person, row.key_id)
         row.name = person
         if trust:
             row.trusted = True
         session.flush()
         return row
+    _distinct_name(session, person, public.key_id)
     row = SigningKey(
         key_id=public.key_id,
         public_key=public.line(),
@@ -409,7 +469,10 @@ def import_public_key(
 
 
 def set_trusted(session: Session, key_id: str, trusted: bool) -> SigningKey:
+    """Trust or distrust a key; trusting one whose name an own or trusted key has is refused."""
     row = find_key(session, key_id)
+    if trusted and not row.trusted:
+        _distinct_name(session, row.name, row.key_id, trusting=True)
     if row.trusted != trusted:
         row.trusted = trusted
         session.flush()

@@ -159,7 +159,7 @@ class VerifyReport:
             state = "受信任" if self.signature_ok else "未通过"
             out.append(f"签名人：{who}（密钥 ID {self.key_id}，{state}）")
         if self.claimed_signer and self.claimed_signer != self.signer:
-            out.append(f"签名注释中的签名人：{self.claimed_signer}")
+            out.append(f"签名注释中的签名人：{self.claimed_signer}（签名密钥 ID {self.key_id}）")
         if self.signed_at:
             out.append(f"签名时间：{self.signed_at:%Y-%m-%d %H:%M:%S}")
         if self.kind != "file" and self.files_listed:
@@ -771,7 +771,8 @@ def _check_signature(
     report.signature_ok = True
     if report.claimed_signer and report.claimed_signer != key.name:
         report.notes.append(
-            f"签名注释中的签名人为“{report.claimed_signer}”，该公钥登记的姓名为“{key.name}”。"
+            f"签名注释中的签名人为“{report.claimed_signer}”，该公钥（密钥 ID {key.key_id}）"
+            f"登记的姓名为“{key.name}”。"
         )
 
 

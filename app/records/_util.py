@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from app.errors import DomainError, LockedError, NotFound
 from app.storage.guards import _LOCKED_MESSAGE
+from app.storage.text_rules import clean_text
 from db.models import Base, Contract, HolidayPeriod, System, now
 
 T = TypeVar("T", bound=Base)
@@ -28,11 +29,18 @@ NUMBER_LIMIT = 1e15
 
 
 def text(value: Any, label: str, *, required: bool = False, limit: int = TEXT_LIMIT) -> str:
+    """Typed text, checked and cleaned (:func:`app.storage.text_rules.clean_text`).
+
+    ``None`` is ``""``. A lone surrogate (a broken paste) is refused with a
+    Chinese message naming ``label``; control characters other than tab, line
+    feed and carriage return (NUL, C0, DEL, C1) are **stripped**, not refused;
+    surrounding whitespace is stripped; then ``required`` and ``limit`` apply.
+    """
     if value is None:
         value = ""
     if not isinstance(value, str):
         raise DomainError(f"「{label}」必须是文本。")
-    value = value.strip()
+    value = clean_text(value, label).strip()
     if required and not value:
         raise DomainError(f"请填写「{label}」。")
     if len(value) > limit:
@@ -46,6 +54,8 @@ def number(value: Any, label: str) -> float | None:
         return None
     if isinstance(value, bool):
         raise DomainError(f"「{label}」必须是数字。")
+    if isinstance(value, str):
+        value = clean_text(value, label)  # the message below quotes what was typed
     try:
         result = float(value.strip().replace(",", "") if isinstance(value, str) else value)
     except (TypeError, ValueError):

@@ -8,6 +8,12 @@ the next start lists :func:`open_drafts` and offers to restore each form with
 Values must be plain JSON (text, numbers, booleans, null, lists, objects);
 dates are passed as ISO text. Drafts are working copies, not records: they
 are not audited.
+
+A draft is saved as typed and never fails on what was typed: a lone surrogate
+(a broken paste) in the value, the title or the author is replaced by U+FFFD
+(:func:`app.storage.text_rules.scrub`); control characters are kept in the value
+until the form is saved (the services strip them then). The form key and field
+name come from the window and are checked like any text.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from app.errors import DomainError
 from app.records import _util
+from app.storage.text_rules import scrub
 from db.models import Draft, now
 
 MAX_VALUE_CHARS = 100_000
@@ -54,8 +61,9 @@ def save_field(
     key = _key(form_key)
     form_type = _util.text(form_type, "表单类型", required=True, limit=32)
     field = _util.text(field, "字段", required=True, limit=128)
-    title = _util.text(title, "标题", limit=200)
-    author = _util.text(author, "填写人", limit=_util.NAME_LIMIT)
+    title = _util.text(scrub(title), "标题", limit=200)
+    author = _util.text(scrub(author), "填写人", limit=_util.NAME_LIMIT)
+    value = scrub(value)
     try:
         encoded = json.dumps(value, ensure_ascii=False, allow_nan=False)
     except (TypeError, ValueError) as exc:

@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from app.errors import DomainError
 from app.records import _util
 from app.records.signing import png_info
+from app.storage.text_rules import lone_surrogate
 
 FOLDER = "signatures"
 MIN_PIN = 4
@@ -46,13 +47,24 @@ def _name(name: str) -> str:
     return _util.text(name, "签字人姓名", required=True, limit=_util.NAME_LIMIT)
 
 
+def _pin(pin: str) -> str:
+    """The PIN/passphrase as typed; one that cannot be encoded (a lone surrogate) is refused."""
+    if not isinstance(pin, str) or lone_surrogate(pin) is not None:
+        raise DomainError("PIN/口令中含有无效字符（常见于复制粘贴出错），请重新输入。")
+    return pin
+
+
 def has_signature(folder: Path, name: str) -> bool:
-    return bool(name.strip()) and _file(folder, name.strip()).is_file()
+    try:
+        return _file(folder, _name(name)).is_file()
+    except DomainError:  # an empty or invalid name has no saved signature
+        return False
 
 
 def save_signature(folder: Path, name: str, png: bytes, pin: str) -> Path:
     """Seal ``png`` under ``pin`` for ``name``, replacing an earlier one."""
     name = _name(name)
+    pin = _pin(pin)
     if len(pin) < MIN_PIN:
         raise DomainError(f"PIN/口令至少 {MIN_PIN} 位。")
     png_info(png)
@@ -76,6 +88,7 @@ def save_signature(folder: Path, name: str, png: bytes, pin: str) -> Path:
 def load_signature(folder: Path, name: str, pin: str) -> bytes:
     """The saved signature PNG of ``name``; refused on a wrong PIN."""
     name = _name(name)
+    pin = _pin(pin)
     path = _file(folder, name)
     if not path.is_file():
         raise DomainError(f"没有保存「{name}」的签名。")

@@ -25,6 +25,7 @@ from app.contracts.profile_schema import HolidaySettings
 from app.contracts.registry import profile_of
 from app.errors import DomainError
 from app.schedule.workcal import StatutoryHoliday, WorkCalendar
+from app.storage.text_rules import clean_text
 from db.models import Contract, DeliverableSubmission, FaultRecord, HolidayPeriod, InspectionRun
 
 KIND_STATUTORY = "statutory"
@@ -310,12 +311,17 @@ def add_event(
     end: date,
     note: str = "",
 ) -> HolidayPeriod:
-    """Add a major event (重大活动保障期) both sides agreed on."""
-    name = (name or "").strip()
+    """Add a major event (重大活动保障期) both sides agreed on.
+
+    ``name`` and ``note`` follow :func:`app.storage.text_rules.clean_text`: a lone
+    surrogate is refused, control characters are stripped.
+    """
+    name = clean_text(name or "", "保障期名称").strip()
     if not name:
         raise DomainError("保障期名称不能为空。")
     if len(name) > 100:
         raise DomainError("保障期名称不能超过 100 个字。")
+    note = clean_text(note or "", "说明").strip()
     if end < start:
         raise DomainError(
             f"结束日期 {end.isoformat()} 早于开始日期 {start.isoformat()}，请检查保障期日期。"
@@ -337,7 +343,7 @@ def add_event(
         kind=KIND_EVENT,
         start_date=start,
         end_date=end,
-        note=(note or "").strip(),
+        note=note,
     )
     session.add(period)
     session.flush()

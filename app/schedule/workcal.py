@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from app.contracts.profile_schema import ServiceHours
 from app.errors import DomainError
+from app.storage.text_rules import clean_text
 from db.models import CalendarOverride
 
 #: The statutory holidays by their Chinese name, in calendar order.
@@ -396,8 +397,12 @@ def window_label(window: str) -> str:
 
 
 def set_override(session: Session, day: date, *, workday: bool, name: str = "") -> CalendarOverride:
-    """Declare ``day`` a working day or a day off (replacing an earlier override)."""
-    name = (name or "").strip()
+    """Declare ``day`` a working day or a day off (replacing an earlier override).
+
+    ``name`` follows :func:`app.storage.text_rules.clean_text` (a lone surrogate is
+    refused, control characters are stripped).
+    """
+    name = clean_text(name or "", "日历说明").strip()
     if len(name) > 100:
         raise DomainError("日历说明不能超过 100 个字。")
     row = session.scalar(select(CalendarOverride).where(CalendarOverride.day == day))

@@ -134,9 +134,14 @@ class Store:
         try:
             yield session
             session.commit()
-        except BaseException:
+        except BaseException as exc:
             session.rollback()
-            raise
+            from app.storage.db_errors import translate
+
+            refusal = translate(exc)  # the database's English refusal, said in Chinese
+            if refusal is None:
+                raise
+            raise refusal from exc
         finally:
             session.close()
 
