@@ -363,6 +363,12 @@ class Signature(Record, Base):
     signed_at: Mapped[datetime] = mapped_column(DateTime, default=now)
     image_sha256: Mapped[str] = mapped_column(ForeignKey("blob.sha256"))
     content_sha256: Mapped[str] = mapped_column(String(64))
+    #: the device whose Ed25519 key sealed this signature (:mod:`app.integrity.device`)
+    device_id: Mapped[str | None] = mapped_column(String(36), default=None)
+    #: 1 for an original record, n+1 for its n-th amendment
+    record_version: Mapped[int | None] = mapped_column(Integer, default=None)
+    #: base64 Ed25519 signature over :func:`app.integrity.seals.signature_statement`
+    device_sig: Mapped[str | None] = mapped_column(String(88), default=None)
 
 
 # ------------------------------------------------------------------ deliverables, drafts, audit
@@ -420,6 +426,37 @@ class SigningKey(Record, Base):
     own: Mapped[bool] = mapped_column(Boolean, default=False)  # created on this machine
     trusted: Mapped[bool] = mapped_column(Boolean, default=False)
     source: Mapped[str] = mapped_column(Text, default="")  # where it was imported from
+
+
+class Device(Base):
+    """A device (one store on one laptop) and the public half of its Ed25519 key.
+
+    The private half never enters the store: it is a secret of the laptop
+    (:mod:`app.integrity.device`). Rows are never changed or removed (triggers).
+    """
+
+    __tablename__ = "device"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    public_key: Mapped[str] = mapped_column(String(44))  # base64 of the raw 32 bytes
+    label: Mapped[str] = mapped_column(String(128), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=now)
+
+
+class AuditHead(Base):
+    """The latest audit-chain head a device signed: ``(seq, hash)`` under its key.
+
+    Updated in the same transaction as every audit entry the device appends, so
+    the chain can only be truncated or rewritten by someone holding the key.
+    """
+
+    __tablename__ = "audit_head"
+
+    device_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime, default=now)
+    sig: Mapped[str] = mapped_column(String(88))
 
 
 class Draft(Base):

@@ -94,7 +94,10 @@ def test_backup_is_an_online_copy_with_a_summary(store: Store, isolated_dirs: Pa
     assert info.path.read_bytes()[:16] == b"SQLite format 3\x00"  # plain store, plain backup
     summary = json.loads(info.summary_path.read_text(encoding="utf-8"))
     assert summary["tables"]["calendar_override"] == 30 and summary["tables"]["draft"] == 1
-    assert summary["audit"]["entries"] == 30 and summary["audit"]["ok"]
+    # 30 overrides and this device's key, which the first write registers
+    assert summary["audit"]["entries"] == 31 and summary["audit"]["ok"]
+    head = summary["audit"]["signed_head"]  # the device-signed head, for omw check --against
+    assert head["seq"] == 31 and head["hash"] == summary["audit"]["head"]
     assert summary["size"] == info.path.stat().st_size and not summary["encrypted"]
     con = sqlite3.connect(info.path)  # a self-contained file: no WAL needed beside it
     assert con.execute("PRAGMA journal_mode").fetchone() == ("delete",)
@@ -161,7 +164,7 @@ def test_drill_proves_a_good_backup(made: backup.BackupInfo, isolated_dirs: Path
     report = backup.drill(made.path, isolated_dirs)
     assert report.ok, report.problems
     assert report.tables["calendar_override"] == (30, 30)
-    assert report.audit_entries == 30
+    assert report.audit_entries == 31  # 30 overrides and the device's key
     assert "结论：通过" in report.lines()[-1]
     assert not [p for p in isolated_dirs.iterdir() if p.name.startswith(".drill")]
 
@@ -287,7 +290,7 @@ def test_restore_force_without_summary(store: Store, isolated_dirs: Path) -> Non
     assert _calendar_count(reopened) == 10
     with reopened.session() as s:
         assert s.scalar(select(func.count()).select_from(Draft)) == 1
-        assert s.scalar(select(func.count()).select_from(AuditEntry)) == 10
+        assert s.scalar(select(func.count()).select_from(AuditEntry)) == 11  # and the device
     reopened.close()
 
 

@@ -31,14 +31,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, text
 from sqlalchemy import select as sql_select
-from sqlalchemy import text
 
 from app.records import drafts
 from app.storage import atomic, backup, crypto_store, instance
 from app.storage.store import Store
 from db.audit import verify_chain
-from db.models import CalendarOverride
+from db.models import CalendarOverride, Device
 from tests import crash_writer
 from tests.crash_writer import BACKUP_POINTS, WRITER_POINTS
 
@@ -122,7 +122,9 @@ def _state(folder: Path, key: bytes | None) -> tuple[int, int]:
             assert numbers == list(range(len(numbers))), "a gap: a commit was lost"
             report = verify_chain(s)
             assert report.ok, report.reason
-            assert report.entries == len(numbers)  # one audit entry per record, in the same commit
+            # one audit entry per record, in the same commit; and one per device key registered
+            devices = s.scalar(sql_select(func.count()).select_from(Device))
+            assert report.entries == len(numbers) + devices
             saved = drafts.load(s, crash_writer.FORM_KEY).get(crash_writer.FIELD, -1)
         return len(numbers), saved
     finally:

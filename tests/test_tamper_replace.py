@@ -38,6 +38,14 @@ ATTACKS = [
     ("signature", "id", "SELECT id FROM signature", "signer_name", "signatures are immutable"),
     ("blob", "sha256", "SELECT sha256 FROM blob", "data", "blobs are immutable"),
     ("audit_log", "seq", "SELECT seq FROM audit_log", "actor", "audit log is append-only"),
+    ("device", "id", "SELECT id FROM device", "public_key", "device keys are immutable"),
+    (
+        "audit_head",
+        "device_id",
+        "SELECT device_id FROM audit_head",
+        "hash",
+        "audit heads are never removed",
+    ),
 ]
 
 

@@ -17,22 +17,52 @@ if TYPE_CHECKING:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
+    """``omw audit verify``: the hash chain held against every signed head known for it."""
+    from app.records.integrity_check import CheckReport, check_chain, known_heads
     from app.storage.store import Store
-    from db.audit import verify_chain
 
     store = Store.open(args.data_dir, actor=actor_of(args), exclusive=False)  # read-only
-    with store.session() as session:
-        report = verify_chain(session)
-    store.close()
+    try:
+        heads, notes = known_heads(store)
+        report = CheckReport()
+        with store.session() as session:
+            check_chain(session, report, heads)
+    finally:
+        store.close()
     if args.json:
         print_json(
-            {"ok": report.ok, "entries": report.entries, "broken_at": report.broken_at}
-            | {"reason": report.reason}
+            {"ok": report.ok, "entries": report.audit_entries, "notes": notes}
+            | {"problems": [p.as_json() for p in report.problems]}
         )
     elif report.ok:
-        print(f"审计日志完整：共 {report.entries} 条，哈希链校验通过。")
+        print(f"审计日志完整：共 {report.audit_entries} 条，哈希链校验通过，与各签名链头一致。")
     else:
-        print(f"审计日志第 {report.broken_at} 条校验失败：{report.reason}", file=sys.stderr)
+        for problem in report.problems:
+            print(problem.line(), file=sys.stderr)
+    for note in notes if not args.json else ():
+        print(f"注意：{note}", file=sys.stderr)
+    return 0 if report.ok else 1
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """``omw check``: every signed record, signature, stored file and the audit chain."""
+    from pathlib import Path
+
+    from app.records.integrity_check import check_store
+    from app.storage.store import Store
+
+    store = Store.open(args.data_dir, actor=actor_of(args), exclusive=False)  # read-only
+    try:
+        report, notes = check_store(store, [Path(p) for p in args.against or []])
+    finally:
+        store.close()
+    if args.json:
+        print_json(report.as_json() | {"notes": notes})
+    else:
+        out = sys.stdout if report.ok else sys.stderr
+        print("\n".join(report.lines()), file=out)
+        for note in notes:
+            print(f"注意：{note}", file=sys.stderr)
     return 0 if report.ok else 1
 
 
@@ -222,6 +252,15 @@ def cmd_keys(args: argparse.Namespace) -> int:
 def register(add: Adder) -> None:
     p = add("audit", cmd_audit, "校验审计日志哈希链")
     p.add_argument("action", choices=["verify"])
+    p.add_argument("--json", action="store_true")
+
+    p = add("check", cmd_check, "数据完整性检查：签字、设备签名、文件、审计日志和链头")
+    p.add_argument(
+        "--against",
+        action="append",
+        metavar="PATH",
+        help="同时对照此导出包（文件夹或 .zip）或备份文件中的审计链头，可多次",
+    )
     p.add_argument("--json", action="store_true")
 
     p = add(

@@ -60,9 +60,11 @@ from app.export.errors import ExportCancelled, ExportError
 from app.export.forms import spec
 from app.export.render import Renderer
 from app.integrity import signing_keys
+from app.records.integrity_check import TamperedError, refuse_tampered
 from app.schedule import periods
 from app.schedule.deadlines import Deadline, deadlines, mark_submitted
 from app.storage.atomic import TEMP_SUFFIX, atomic_write_bytes, fsync_dir, temp_path_for
+from app.storage.device import latest_head
 from app.storage.store import Store
 from db.models import Contract
 
@@ -425,12 +427,13 @@ def _render_files(
         contract = get_contract(session, plan.contract_code)
         data = ExportData(session, contract)
         renderer = Renderer(session, contract)
-        contexts: dict[tuple[Any, ...], FormContext] = {}
-        for n, planned in enumerate(plan.files):
+        # every form's context first: the records they are made of are checked
+        # before anything is written, so forged content is never rendered or signed
+        contexts: list[FormContext] = []
+        built: dict[tuple[Any, ...], FormContext] = {}
+        for planned in plan.files:
             if _cancelled(cancel):
                 raise ExportCancelled()
-            if progress:
-                progress(n, total, planned.path)
             key = (
                 planned.kind,
                 planned.deliverable_code,
@@ -438,10 +441,17 @@ def _render_files(
                 tuple(planned.record_ids or ()),
                 planned.holiday_id,
             )
-            ctx = contexts.get(key)
+            ctx = built.get(key)
             if ctx is None:
                 ctx = b.build(data, _job(planned, exporter, now, key_id))
-                contexts = {key: ctx}  # docx and xlsx of one form share it
+                built = {key: ctx}  # docx and xlsx of one form share it
+            contexts.append(ctx)
+        _refuse_tampered(session, [i for ctx in contexts for i in ctx.record_ids])
+        for n, (planned, ctx) in enumerate(zip(plan.files, contexts, strict=True)):
+            if _cancelled(cancel):
+                raise ExportCancelled()
+            if progress:
+                progress(n, total, planned.path)
             body = renderer.render(ctx, planned.fmt, planned.deliverable_code)
             # creates the form's sub-folder in staging as needed
             atomic_write_bytes(staging / planned.path, body, sync=False)
@@ -460,7 +470,16 @@ def _render_files(
         if _cancelled(cancel):
             raise ExportCancelled()
         manifest = _manifest(plan, contract, exporter, now, exported)
+        head = latest_head(session)
+        manifest["audit_head"] = head.as_json() if head is not None else None
     return exported, manifest
+
+
+def _refuse_tampered(session: Any, record_ids: list[str]) -> None:
+    try:
+        refuse_tampered(session, record_ids)
+    except TamperedError as exc:
+        raise ExportError(exc.message) from None
 
 
 def _write_manifest(
@@ -709,6 +728,7 @@ def export_form(
             key_id=key_id,
         )
         ctx = b.build(data, job)
+        _refuse_tampered(session, list(ctx.record_ids))
         body = Renderer(session, found).render(ctx, fmt, deliverable_code)
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(path, body)

@@ -27,6 +27,7 @@ import copy
 import hashlib
 import struct
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -35,8 +36,10 @@ from sqlalchemy import Boolean, Float, select
 from sqlalchemy.orm import Session
 
 from app.errors import DomainError, NotFound
+from app.integrity import seals
 from app.records import _util
 from app.records.attachments import store_blob
+from app.storage import guards
 from db.audit import canonical_json
 from db.models import (
     SIGNABLE_TYPES,
@@ -160,18 +163,25 @@ def record_type_of(record: Any) -> str:
 # --------------------------------------------------------------------------- content hash
 
 
-def _columns(obj: Any, skip: frozenset[str] | set[str]) -> dict[str, Any]:
+def _plain_values(
+    table: Any, value_of: Callable[[str], Any], skip: frozenset[str] | set[str]
+) -> dict[str, Any]:
+    """The columns of a row as canonical plain values (floats and booleans normalised)."""
     values: dict[str, Any] = {}
-    for column in obj.__table__.columns:
+    for column in table.columns:
         if column.key in skip:
             continue
-        value = getattr(obj, column.key)
+        value = value_of(column.key)
         if value is not None and isinstance(column.type, Float):
             value = float(value)
         elif value is not None and isinstance(column.type, Boolean):
             value = bool(value)
         values[column.key] = value
     return values
+
+
+def _columns(obj: Any, skip: frozenset[str] | set[str]) -> dict[str, Any]:
+    return _plain_values(obj.__table__, lambda key: getattr(obj, key), skip)
 
 
 def _attachments(session: Session, owner_type: str, owner_ids: list[str]) -> dict[str, list[Any]]:
@@ -218,6 +228,69 @@ def record_content(session: Session, record_type: str, record_id: str) -> dict[s
 def content_hash(session: Session, record_type: str, record_id: str) -> str:
     body = canonical_json(record_content(session, record_type, record_id))
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def _row_columns(table: Any, row: Any, skip: frozenset[str] | set[str]) -> dict[str, Any]:
+    """:func:`_columns` of a Core row (same coercions, so the same canonical JSON)."""
+    return _plain_values(table, row.__getitem__, skip)
+
+
+def content_hashes(session: Session, record_type: str, record_ids: list[str]) -> dict[str, str]:
+    """:func:`content_hash` of many records of one type, with a few queries instead of ORM loads.
+
+    What ``omw check`` and every export use: the per-record path costs ≈ 2 ms a
+    record in lazy loads (3,300 signed records: 7 s); this one reads the same
+    columns in bulk. ``tests/test_integrity_check.py`` proves both give the same
+    hash for every record of a demo store.
+    """
+    model = _model(record_type)
+    table = model.__table__  # type: ignore[attr-defined]
+    found: dict[str, str] = {}
+    for start in range(0, len(record_ids), 500):
+        chunk = record_ids[start : start + 500]
+        rows = session.execute(select(table).where(table.c.id.in_(chunk))).mappings().all()
+        ids = [row["id"] for row in rows]
+        files = _attachments(session, record_type, ids)
+        results: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
+        if record_type == "inspection_run":
+            results = _bulk_results(session, ids)
+        for row in rows:
+            columns = _row_columns(table, row, _BOOKKEEPING)
+            content: dict[str, Any] = {"record_type": record_type, "record": columns}
+            content["attachments"] = files[row["id"]]
+            if record_type == "inspection_run":
+                if columns.get("status") == "signed":
+                    columns["status"] = "completed"
+                content["results"] = results[row["id"]]
+            body = canonical_json(content)
+            found[row["id"]] = hashlib.sha256(body.encode("utf-8")).hexdigest()
+    return found
+
+
+def _bulk_results(session: Session, run_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+    from db.models import ChecklistItem, System
+
+    table = ItemResult.__table__
+    query = (
+        select(table, ChecklistItem.code.label("_item_code"), System.code.label("_system_code"))
+        .join(ChecklistItem, ChecklistItem.id == table.c.item_id)
+        .outerjoin(System, System.id == table.c.system_id)
+        .where(table.c.run_id.in_(run_ids))
+        .order_by(table.c.run_id, table.c.seq)
+    )
+    rows = session.execute(query).mappings().all()
+    files = _attachments(session, "item_result", [row["id"] for row in rows])
+    found: dict[str, list[dict[str, Any]]] = {run_id: [] for run_id in run_ids}
+    for row in rows:
+        found[row["run_id"]].append(
+            _row_columns(table, row, _RESULT_SKIP)
+            | {
+                "item_code": row["_item_code"],
+                "system_code": row["_system_code"],
+                "attachments": files[row["id"]],
+            }
+        )
+    return found
 
 
 def short_code(digest: str) -> str:
@@ -344,13 +417,27 @@ def sign(
         signed_at=when,
         image_sha256=image,
         content_sha256=digest,
+        record_version=record_version(session, record),
     )
+    seals.seal(guards.device_of(session), signature)
     session.add(signature)
     if record.locked_at is None:
         record.locked_at = when
         if isinstance(record, InspectionRun):
             record.status = "signed"
     return signature
+
+
+def record_version(session: Session, record: Signable) -> int:
+    """1 for an original record, n+1 for its n-th amendment (what a seal states)."""
+    model = type(record)
+    version, seen = 1, {record.id}
+    previous = record.supersedes_id
+    while previous is not None and previous not in seen:
+        seen.add(previous)
+        version += 1
+        previous = session.scalar(select(model.supersedes_id).where(model.id == previous))
+    return version
 
 
 def is_locked(session: Session, record_type: str, record_id: str) -> bool:

@@ -47,7 +47,8 @@ from app.storage.atomic import (
     replace_file,
     temp_path_for,
 )
-from app.storage.secrets import PassphraseProvider, SecretStore, key_id
+from app.storage.device import SignedHead
+from app.storage.secrets import PassphraseProvider, SecretStore, key_id, open_secret_store
 from db.engine import WrongKeyError, raw_connect
 from db.errors import StoreError
 
@@ -217,6 +218,22 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _snapshot_head(con: Any) -> dict[str, Any] | None:
+    """The furthest signed audit head in the snapshot (``None`` before schema 0005)."""
+    try:
+        row = con.execute(
+            "SELECT device_id, seq, hash, at, sig FROM audit_head ORDER BY seq DESC LIMIT 1"
+        ).fetchone()
+    except Exception:  # an older schema without the table (sqlite3 or sqlcipher3 error)
+        return None
+    if row is None:
+        return None
+    head = SignedHead.from_json(
+        dict(zip(("device_id", "seq", "hash", "at", "sig"), row, strict=True))
+    )
+    return None if head is None else head.as_json()
+
+
 def _snapshot_counts(con: Any) -> tuple[dict[str, int], int, str]:
     tables = [
         r[0]
@@ -285,6 +302,7 @@ def _backup_connection(
         src.execute("BEGIN")  # one read snapshot for the counts and the copy
         try:
             counts, entries, head = _snapshot_counts(src)
+            signed_head = _snapshot_head(src)
             dst = raw_connect(temp, key)
             try:
                 src.backup(dst)
@@ -322,6 +340,7 @@ def _backup_connection(
             "head": head,
             "ok": copy.audit_ok,
             "broken_at": copy.audit_broken_at,
+            "signed_head": signed_head,
         },
     )
     return BackupInfo(final, created, kind, summary)
@@ -764,7 +783,26 @@ def restore_backup(
             if scratch is not None:
                 shutil.rmtree(scratch.parent, ignore_errors=True)
         _note_restored_key(data, report, recovery_key, secrets, passphrase)
+        _forget_outside_head(data, secrets, passphrase, notes)
         return RestoreReport(report, db, previous, report.key is not None, notes)
+
+
+def _forget_outside_head(
+    data: Path,
+    secrets: SecretStore | None,
+    passphrase: str | PassphraseProvider | None,
+    notes: list[str],
+) -> None:
+    """A restore the user asked for rolls the store back on purpose: the audit head this
+    laptop remembered is no longer the reference (the next commit records the new one)."""
+    from app.storage import device
+
+    try:
+        key = device.peek(data, secrets or open_secret_store(data, passphrase=passphrase))
+        if key is not None:
+            key.reset_outside_head(None)
+    except DomainError as exc:
+        notes.append(f"本机记得的审计链头未能更新（{exc}），omw check 会把这次恢复报告为回退。")
 
 
 def _set_aside_current(

@@ -5,23 +5,31 @@
 - New and changed records are stamped with the acting person.
 - Every create, update, delete and signature is appended to the audit log in
   the same transaction, so a record and its audit entry commit together.
+- The chain's new head is signed with the device key (:mod:`app.storage.device`)
+  in the same flush, into ``audit_head``; the signed head is left in
+  ``session.info[SIGNED_HEAD]`` for the store to remember outside itself after
+  the commit.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import event, inspect
+from sqlalchemy import event, func, inspect, select
 from sqlalchemy.orm import Session, UOWTransaction
 
 from app.errors import LockedError
+from app.storage.device import DeviceError, DeviceKey, SignedHead, default_label
 from db.audit import AuditWriter
 from db.models import (
     AuditEntry,
+    AuditHead,
     Blob,
     ChecklistItem,
     ChecklistTemplate,
+    Device,
     Draft,
     InspectionRun,
     ItemResult,
@@ -29,16 +37,98 @@ from db.models import (
     Signable,
     Signature,
     new_id,
+    now,
 )
 
-_NOT_AUDITED = (AuditEntry, Blob, Draft)
+_NOT_AUDITED = (AuditEntry, AuditHead, Blob, Device, Draft)
+#: ``session.info`` keys: the device-key provider, and the head signed by the last flush
+DEVICE = "device"
+#: the audit action recording what was found wrong before a device signed on (see _tail_problems)
+ALERT = "integrity_alert"
+SIGNED_HEAD = "signed_head"
 _LOCKED_MESSAGE = "该记录已签字锁定，不能修改或删除；如需更正，请使用「更正」生成更正记录。"
 _TEXT_LIMIT = 200
 
 
-def install(session: Session, actor: str) -> None:
+def install(session: Session, actor: str, device: Callable[[], DeviceKey]) -> None:
+    """Check every flush of ``session``; ``device`` gives the key that signs audit heads."""
     session.info["actor"] = actor
+    session.info[DEVICE] = device
     event.listen(session, "before_flush", _before_flush)
+
+
+def device_of(session: Session) -> DeviceKey:
+    """The device key of the store ``session`` belongs to (created at first use)."""
+    provider: Callable[[], DeviceKey] = session.info[DEVICE]
+    return provider()
+
+
+def _tail_problems(session: Session, key: DeviceKey) -> list[str]:
+    """What is wrong with the chain's end before this key first signs a head over it.
+
+    A new head would otherwise vouch for entries appended, or a chain cut or
+    rewritten, behind the app's back; instead the problems are written into the
+    chain as an ``integrity_alert`` entry, which every check reports.
+    """
+    problems: list[str] = []
+    heads = session.scalars(select(AuditHead)).all()
+    devices = dict(session.execute(select(Device.id, Device.public_key)).all())
+    last = session.scalar(select(func.max(AuditEntry.seq))) or 0
+
+    def hash_at(seq: int) -> str | None:
+        return session.scalar(select(AuditEntry.hash).where(AuditEntry.seq == seq))
+
+    if not heads and devices:
+        problems.append("审计日志的签名链头全部被删除")
+    if heads:
+        top = max(heads, key=lambda h: h.seq)
+        signed = SignedHead(top.device_id, top.seq, top.hash, top.at, top.sig)
+        if top.device_id not in devices or not signed.valid_under(devices[top.device_id]):
+            problems.append("最新的审计链头签名无效")
+        elif hash_at(top.seq) != top.hash:
+            problems.append(f"审计日志第 {top.seq} 条与最新的签名链头不符（被截断或改写）")
+        if last > top.seq:
+            problems.append(f"第 {top.seq + 1}–{last} 条审计日志不是本应用写入的")
+    remembered = key.outside_head()
+    if remembered is not None and hash_at(remembered.seq) != remembered.hash:
+        key.rolled_back = True
+        problems.append(
+            f"数据库被回退：本机记得审计日志已到第 {remembered.seq} 条"
+            f"（{remembered.at:%Y-%m-%d %H:%M}），数据库中却不是"
+        )
+    return problems
+
+
+def _prepare_device(session: Session) -> tuple[DeviceKey, bool, list[str]]:
+    """The device key; whether its public half was just added; problems found at first use."""
+    key = device_of(session)
+    problems: list[str] = []
+    with session.no_autoflush:
+        row = session.get(Device, key.device_id)
+        if not key.head_checked:
+            problems = _tail_problems(session, key)
+            key.head_checked = True
+    if row is None:
+        session.add(Device(id=key.device_id, public_key=key.public_key, label=default_label()))
+        return key, True, problems
+    if row.public_key != key.public_key:
+        raise DeviceError(
+            "数据库中本机设备的公钥与本机密钥不符（数据库可能在本应用之外被改动），"
+            "不能写入；请运行 omw check 核查。"
+        )
+    return key, False, problems
+
+
+def _sign_head(session: Session, writer: AuditWriter) -> None:
+    key = device_of(session)
+    signed = key.sign_head(writer.seq, writer.prev, now())
+    with session.no_autoflush:
+        head = session.get(AuditHead, key.device_id)
+    if head is None:
+        head = AuditHead(device_id=key.device_id)
+        session.add(head)
+    head.seq, head.hash, head.at, head.sig = signed.seq, signed.hash, signed.at, signed.sig
+    session.info[SIGNED_HEAD] = signed
 
 
 def _committed(obj: Any, attr: str) -> Any:
@@ -105,7 +195,12 @@ def _before_flush(session: Session, _ctx: UOWTransaction, _instances: Any) -> No
     def log(action: str, obj: Any, details: dict[str, Any]) -> None:
         nonlocal writer
         if writer is None:
+            key, added, problems = _prepare_device(session)
             writer = AuditWriter(session)
+            if added:
+                writer.append(actor, "create", "device", key.device_id, {"label": default_label()})
+            if problems:
+                writer.append(actor, ALERT, "audit_log", key.device_id, {"problems": problems})
         writer.append(actor, action, type(obj).__tablename__, obj.id, details)
 
     new_parents = {id(o) for o in session.new if isinstance(o, InspectionRun | ChecklistTemplate)}
@@ -149,3 +244,6 @@ def _before_flush(session: Session, _ctx: UOWTransaction, _instances: Any) -> No
         if _was_locked(obj):
             raise LockedError(_LOCKED_MESSAGE)
         log("delete", obj, _summary(obj))
+
+    if writer is not None:
+        _sign_head(session, writer)

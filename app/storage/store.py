@@ -22,7 +22,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.storage import guards, instance, paths
+from app.errors import DomainError
+from app.storage import device, guards, instance, legacy_seals, paths
+from app.storage.device import DeviceKey
 from db.engine import make_engine, make_session_factory
 from db.migrate import current_revision, head_revision, upgrade
 
@@ -45,6 +47,12 @@ class Store:
     #: the SQLCipher key (``None`` for a plain store); backups are keyed with it
     key: bytes | None = field(default=None, repr=False)
     lock: instance.InstanceLock | None = field(default=None, repr=False)
+    #: where this laptop's secrets are (the device key); opened on first need
+    secrets: SecretStore | None = field(default=None, repr=False)
+    passphrase: str | PassphraseProvider | None = field(default=None, repr=False)
+    _device: DeviceKey | None = field(default=None, repr=False)
+    #: why the head could not be kept outside the store at the last commit ("" when it was)
+    outside_head_problem: str = ""
 
     @classmethod
     def open(
@@ -106,7 +114,25 @@ class Store:
             if lock is not None:
                 lock.release()
             raise
-        return cls(folder, engine, make_session_factory(engine), actor, backup, key, lock)
+        opened = cls(
+            folder,
+            engine,
+            make_session_factory(engine),
+            actor,
+            backup,
+            key,
+            lock,
+            secrets=secrets,
+            passphrase=passphrase,
+        )
+        if exclusive:
+            try:
+                if legacy_seals.pending(opened):
+                    legacy_seals.seal_legacy_signatures(opened)
+            except BaseException:
+                opened.close()
+                raise
+        return opened
 
     @property
     def db_path(self) -> Path:
@@ -130,7 +156,7 @@ class Store:
         unchanged, authors are stamped, the audit log is appended).
         """
         session = self.sessions()
-        guards.install(session, self.actor)
+        guards.install(session, self.actor, self.device)
         try:
             yield session
             session.commit()
@@ -144,6 +170,31 @@ class Store:
             raise refusal from exc
         finally:
             session.close()
+        head = session.info.get(guards.SIGNED_HEAD)
+        if head is not None and self._device is not None:
+            try:
+                self._device.remember_head(head)
+                self.outside_head_problem = ""
+            except DomainError as exc:  # committed all the same; `omw check` reports it
+                self.outside_head_problem = str(exc)
+
+    def secret_store(self) -> SecretStore:
+        """This laptop's secret store for the data folder (opened once)."""
+        if self.secrets is None:
+            from app.storage.secrets import open_secret_store
+
+            self.secrets = open_secret_store(self.folder, passphrase=self.passphrase)
+        return self.secrets
+
+    def device(self) -> DeviceKey:
+        """This laptop's device key for the store, created at first use.
+
+        The key's public half is written into the store by the first flush that
+        appends to the audit log (:mod:`app.storage.guards`).
+        """
+        if self._device is None:
+            self._device, _created = device.load_or_create(self.folder, self.secret_store())
+        return self._device
 
     def close(self) -> None:
         """Close every connection and release the single-writer lock."""

@@ -1,0 +1,56 @@
+"""The statement a device seals for every signature a person makes on a record.
+
+A captured handwritten signature proves little by itself: its row can be
+copied to another record, its image swapped, the record edited and the
+content hash recomputed. So each signature also carries an Ed25519 signature
+(the *seal*) made with the key of the device it was captured on
+(:mod:`app.storage.device`) over this canonical statement::
+
+    record type and id, record version (1 = original, n+1 = n-th amendment),
+    content hash (record, item results, attachments), role, signer name,
+    signing time, signature-image hash, device id
+
+Changing any of these — or the record so that its content hash changes — makes
+the seal fail against the device's public key, which only the holder of the
+private key could repair.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.storage import device
+
+signature_statement = device.signature_statement
+
+
+def statement_of(signature: Any) -> bytes | None:
+    """The statement a stored signature row claims (``None`` if it was never sealed)."""
+    if signature.device_id is None or signature.record_version is None:
+        return None
+    return signature_statement(
+        record_type=signature.record_type,
+        record_id=signature.record_id,
+        record_version=signature.record_version,
+        content_sha256=signature.content_sha256,
+        role=signature.role,
+        signer_name=signature.signer_name,
+        signed_at=signature.signed_at,
+        image_sha256=signature.image_sha256,
+        device_id=signature.device_id,
+    )
+
+
+def seal(key: device.DeviceKey, signature: Any) -> None:
+    """Seal a signature row with this device's key (sets ``device_id`` and ``device_sig``)."""
+    signature.device_id = key.device_id
+    statement = statement_of(signature)
+    assert statement is not None, "record_version must be set before sealing"
+    signature.device_sig = key.sign(statement)
+
+
+def seal_valid(signature: Any, public_key_b64: str | None) -> bool:
+    statement = statement_of(signature)
+    if statement is None or public_key_b64 is None:
+        return False
+    return device.verify(public_key_b64, statement, signature.device_sig)

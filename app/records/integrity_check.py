@@ -1,0 +1,502 @@
+"""``omw check`` / 数据完整性: is everything in the store what its signers signed?
+
+Checked, each problem reported in Chinese with the record's human number:
+
+- every **signature**: its record exists; it carries a seal (Ed25519 by a
+  device known to the store) over its statement (:mod:`app.integrity.seals`);
+  its record's current content hash is the one it signed; its record version
+  is the record's; its image is intact;
+- every **locked record** has signatures, every signed record is locked;
+  every stored file (signature images, attachments) matches its hash;
+- the **audit chain** links and hashes; each device's signed head is valid and
+  lies on the chain; no entries follow the last signed head; the head this
+  laptop remembers outside the store (and the head of any pack or backup
+  given) is still on the chain — otherwise the store was rolled back or the
+  chain truncated/rewritten;
+- **coverage**: every signable record and signature has its audit entry, and
+  every audited record that was never deleted through the app still exists.
+
+:func:`check_records` runs the record part for a chosen set (an export checks
+what it is about to pack).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zipfile
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.errors import DomainError
+from app.integrity import seals
+from app.records import signing
+from app.storage import guards
+from app.storage.device import SignedHead
+from app.storage.legacy_seals import record_versions
+from db.audit import verify_chain
+from db.models import (
+    SIGNABLE_TYPES,
+    Attachment,
+    AuditEntry,
+    AuditHead,
+    Blob,
+    Device,
+    FaultRecord,
+    InspectionRun,
+    ServiceRequest,
+    Signature,
+)
+
+CHAIN = "审计日志"
+
+
+@dataclass(frozen=True)
+class Problem:
+    where: str  # "故障单 GZ-202611-0004", "巡检记录 2026-11-03 …", "审计日志"
+    message: str
+    record_type: str | None = None
+    record_id: str | None = None
+
+    def line(self) -> str:
+        return f"{self.where}：{self.message}"
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "where": self.where,
+            "message": self.message,
+            "record_type": self.record_type,
+            "record_id": self.record_id,
+        }
+
+
+@dataclass
+class CheckReport:
+    records: int = 0
+    signatures: int = 0
+    audit_entries: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def add(self, where: str, message: str, record: tuple[str, str] | None = None) -> None:
+        record_type, record_id = record if record else (None, None)
+        self.problems.append(Problem(where, message, record_type, record_id))
+
+    def summary(self) -> str:
+        counted = (
+            f"已核查 {self.records} 条签字记录、{self.signatures} 个签字、"
+            f"{self.audit_entries} 条审计日志"
+        )
+        if self.ok:
+            return f"数据完整：{counted}，未发现问题。"
+        return f"发现 {len(self.problems)} 个问题（{counted}）。"
+
+    def lines(self) -> list[str]:
+        return [self.summary(), *(f"  - {p.line()}" for p in self.problems)]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "records": self.records,
+            "signatures": self.signatures,
+            "audit_entries": self.audit_entries,
+            "problems": [p.as_json() for p in self.problems],
+        }
+
+
+# --------------------------------------------------------------------------- labels
+
+
+def record_label(record: Any) -> str:
+    """How a person finds the record: its number, or its date, form and inspector."""
+    if isinstance(record, FaultRecord):
+        return f"故障单 {record.number}"
+    if isinstance(record, ServiceRequest):
+        return f"服务单 {record.number}"
+    if isinstance(record, InspectionRun):
+        name = record.template.name if record.template is not None else record.cadence
+        who = f"，{record.inspector}" if record.inspector else ""
+        return f"巡检记录 {record.scheduled_date:%Y-%m-%d} {name}（{record.period_key}{who}）"
+    return "记录"
+
+
+def _missing_label(record_type: str, record_id: str) -> str:
+    return (
+        f"{signing.RECORD_LABELS.get(record_type, record_type)}（编号 {record_id[:8]}，已不存在）"
+    )
+
+
+# --------------------------------------------------------------------------- records
+
+
+def _intact_blobs(session: Session, shas: Iterable[str]) -> dict[str, bool]:
+    wanted = sorted(set(shas))
+    intact: dict[str, bool] = dict.fromkeys(wanted, False)
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        for sha, data in session.execute(
+            select(Blob.sha256, Blob.data).where(Blob.sha256.in_(chunk))
+        ):
+            intact[sha] = hashlib.sha256(data).hexdigest() == sha
+    return intact
+
+
+def _check_one(
+    session: Session,
+    report: CheckReport,
+    record: Any,
+    record_type: str,
+    sigs: list[Signature],
+    devices: dict[str, str],
+    blobs: dict[str, bool],
+    digest: str,
+    version: int,
+) -> None:
+    where = record_label(record)
+    ref = (record_type, record.id)
+    report.records += 1
+    if record.locked_at is not None and not sigs:
+        report.add(where, "记录已锁定，却没有任何签字（签字可能在本应用之外被删除）。", ref)
+    if sigs and record.locked_at is None:
+        report.add(where, "已签字的记录被解除锁定。", ref)
+    for sig in sigs:
+        who = f"「{sig.role}」{sig.signer_name}"
+        if sig.device_sig is None:
+            report.add(where, f"{who} 的签字没有设备签名，不是本应用生成的签字。", ref)
+        elif sig.device_id not in devices:
+            report.add(where, f"{who} 的签字来自未知设备 {str(sig.device_id)[:8]}。", ref)
+        elif not seals.seal_valid(sig, devices[sig.device_id]):
+            report.add(
+                where,
+                f"{who} 的签字与其设备签名不符（签字内容被改动，或从其他记录复制而来）。",
+                ref,
+            )
+        if sig.content_sha256 != digest:
+            report.add(where, f"{who} 签字后，记录内容被改动。", ref)
+        if sig.record_version is not None and sig.record_version != version:
+            report.add(
+                where, f"{who} 的签字属于该记录的第 {sig.record_version} 版，不是当前版本。", ref
+            )
+        if not blobs.get(sig.image_sha256, False):
+            report.add(where, f"{who} 的签名图片被改动或缺失。", ref)
+
+
+def _chunks(values: Iterable[str], size: int = 500) -> Iterable[list[str]]:
+    ordered = sorted(set(values))
+    for start in range(0, len(ordered), size):
+        yield ordered[start : start + size]
+
+
+def check_records(session: Session, record_ids: Iterable[str] | None = None) -> CheckReport:
+    """Check signatures and locks of the records with ``record_ids``, or of every record.
+
+    Ids are UUIDs, unique across record types. Without ids, the records checked
+    are those locked or signed; with ids, exactly those (an unsigned draft in
+    a pack is not a problem here).
+    """
+    report = CheckReport()
+    devices = dict(session.execute(select(Device.id, Device.public_key)).all())
+    by_record: dict[tuple[str, str], list[Signature]] = defaultdict(list)
+    if record_ids is None:
+        for sig in session.scalars(select(Signature)):
+            by_record[(sig.record_type, sig.record_id)].append(sig)
+    else:
+        record_ids = list(record_ids)
+        for chunk in _chunks(record_ids):
+            for sig in session.scalars(select(Signature).where(Signature.record_id.in_(chunk))):
+                by_record[(sig.record_type, sig.record_id)].append(sig)
+    blobs = _intact_blobs(session, {s.image_sha256 for sigs in by_record.values() for s in sigs})
+    seen: set[tuple[str, str]] = set()
+    for record_type, model in SIGNABLE_TYPES.items():
+        ident = model.id  # type: ignore[attr-defined]
+        if record_ids is None:
+            signed = select(Signature.record_id).where(Signature.record_type == record_type)
+            where = [model.locked_at.is_not(None) | ident.in_(signed)]  # type: ignore[attr-defined]
+            records = list(session.scalars(select(model).where(*where)))
+        else:
+            records = [
+                record
+                for chunk in _chunks(record_ids)
+                for record in session.scalars(select(model).where(ident.in_(chunk)))
+            ]
+        signed_ids = [r.id for r in records if (record_type, r.id) in by_record]
+        digests = signing.content_hashes(session, record_type, signed_ids)
+        versions = record_versions(session, model)
+        for record in records:
+            key = (record_type, record.id)
+            seen.add(key)
+            _check_one(
+                session,
+                report,
+                record,
+                record_type,
+                by_record.get(key, []),
+                devices,
+                blobs,
+                digests.get(record.id, ""),
+                versions.get(record.id, 1),
+            )
+    for (record_type, record_id), sigs in by_record.items():
+        report.signatures += len(sigs)
+        if (record_type, record_id) not in seen:
+            report.add(
+                _missing_label(record_type, record_id),
+                f"有 {len(sigs)} 个签字，但所属记录已被删除。",
+                (record_type, record_id),
+            )
+    return report
+
+
+def _check_files(session: Session, report: CheckReport) -> None:
+    shas = session.scalars(select(Attachment.blob_sha256).distinct()).all()
+    for sha, intact in _intact_blobs(session, shas).items():
+        if not intact:
+            report.add("附件", f"文件 {sha[:12]} 的内容被改动或缺失。")
+
+
+# --------------------------------------------------------------------------- audit chain
+
+
+def _entry_hash(session: Session, seq: int) -> str | None:
+    return session.scalar(select(AuditEntry.hash).where(AuditEntry.seq == seq))
+
+
+def _check_head(
+    session: Session, report: CheckReport, head: SignedHead, devices: dict[str, str], source: str
+) -> None:
+    public = devices.get(head.device_id)
+    if public is None:
+        report.add(CHAIN, f"{source}的链头来自未知设备 {head.device_id[:8]}。")
+        return
+    if not head.valid_under(public):
+        report.add(CHAIN, f"{source}的链头签名无效（被改动）。")
+        return
+    stored = _entry_hash(session, head.seq)
+    if stored is None:
+        report.add(
+            CHAIN,
+            f"{source}记录审计日志已有 {head.seq} 条（{head.at:%Y-%m-%d %H:%M}），"
+            "数据库中却没有这么多：数据库被回退，或审计日志被截断。",
+        )
+    elif stored != head.hash:
+        report.add(
+            CHAIN,
+            f"第 {head.seq} 条审计日志与{source}签名的链头不符：审计日志被改写。",
+        )
+
+
+def check_chain(
+    session: Session, report: CheckReport, known_heads: Iterable[tuple[str, SignedHead]] = ()
+) -> None:
+    """The audit chain, the heads signed in the store, and heads known from elsewhere."""
+    chain = verify_chain(session)
+    report.audit_entries = chain.entries
+    if not chain.ok:
+        report.add(CHAIN, f"第 {chain.broken_at} 条校验失败：{chain.reason}。")
+    check_heads(session, report, known_heads)
+
+
+def check_heads(
+    session: Session, report: CheckReport, known_heads: Iterable[tuple[str, SignedHead]] = ()
+) -> None:
+    """The signed heads only (fast): valid, on the chain, nothing appended after them."""
+    devices = dict(session.execute(select(Device.id, Device.public_key)).all())
+    heads = session.scalars(select(AuditHead)).all()
+    last = session.scalar(select(func.max(AuditEntry.seq))) or 0
+    if last and not heads:
+        report.add(CHAIN, "审计日志没有任何设备签名的链头（链头被删除）。")
+    for row in heads:
+        head = SignedHead(row.device_id, row.seq, row.hash, row.at, row.sig)
+        _check_head(session, report, head, devices, "数据库中")
+    top = max((h.seq for h in heads), default=0)
+    if heads and last > top:
+        report.add(
+            CHAIN,
+            f"第 {top + 1}–{last} 条审计日志在最后一个签名链头之后，不是本应用写入的。",
+        )
+    for source, head in known_heads:
+        _check_head(session, report, head, devices, source)
+    alerts = select(AuditEntry).where(AuditEntry.action == guards.ALERT).order_by(AuditEntry.seq)
+    for entry in session.scalars(alerts):
+        found = "；".join(str(p) for p in (entry.details or {}).get("problems", []))
+        report.add(
+            CHAIN,
+            f"本应用于 {entry.at:%Y-%m-%d %H:%M} 写入第 {entry.seq} 条之前发现：{found}。",
+        )
+
+
+# --------------------------------------------------------------------------- coverage
+
+
+_CREATED = ("create", "amend", "sign")
+
+
+def check_coverage(session: Session, report: CheckReport) -> None:
+    """Records without audit entries, and audited records gone without a delete entry."""
+    last_action: dict[tuple[str, str], str] = {}
+    for entity, entity_id, action in session.execute(
+        select(AuditEntry.entity, AuditEntry.entity_id, AuditEntry.action)
+        .where(AuditEntry.entity.in_([*SIGNABLE_TYPES, "signature"]))
+        .order_by(AuditEntry.seq)
+    ):
+        last_action[(entity, entity_id)] = action
+    present: dict[tuple[str, str], Any] = {}
+    for record_type, model in SIGNABLE_TYPES.items():
+        for record in session.scalars(select(model)):
+            present[(record_type, record.id)] = record
+    for sig in session.scalars(select(Signature)):
+        present[("signature", sig.id)] = sig
+    for (entity, entity_id), obj in present.items():
+        if (entity, entity_id) not in last_action:
+            if entity == "signature":
+                where, ref = _signature_where(session, obj), (obj.record_type, obj.record_id)
+            else:
+                where, ref = record_label(obj), (entity, entity_id)
+            report.add(
+                where, "数据库中有这条记录，审计日志中却没有它的创建记录（在本应用之外插入）。", ref
+            )
+    for (entity, entity_id), action in last_action.items():
+        if action != "delete" and (entity, entity_id) not in present:
+            label = "签字" if entity == "signature" else signing.RECORD_LABELS.get(entity, entity)
+            report.add(
+                f"{label}（编号 {entity_id[:8]}）",
+                "审计日志中有这条记录，数据库中却没有了，也没有删除记录（在本应用之外被删除）。",
+                None if entity == "signature" else (entity, entity_id),
+            )
+
+
+def _signature_where(session: Session, sig: Signature) -> str:
+    model = SIGNABLE_TYPES.get(sig.record_type)
+    record = session.get(model, sig.record_id) if model is not None else None
+    where = (
+        record_label(record)
+        if record is not None
+        else _missing_label(sig.record_type, sig.record_id)
+    )
+    return f"{where} 的「{sig.role}」签字"
+
+
+# --------------------------------------------------------------------------- the whole store
+
+
+def check_session(
+    session: Session, known_heads: Iterable[tuple[str, SignedHead]] = ()
+) -> CheckReport:
+    """Everything above, on one session of a store."""
+    report = check_records(session)
+    _check_files(session, report)
+    check_chain(session, report, known_heads)
+    check_coverage(session, report)
+    return report
+
+
+class TamperedError(DomainError):
+    """Records to be exported or merged failed their check; nothing was written."""
+
+
+def refuse_tampered(session: Session, record_ids: Iterable[str], what: str = "导出") -> None:
+    """Raise :class:`TamperedError` listing every problem of these records and of the heads.
+
+    Used before anything is signed as genuine: a forged record is never
+    re-signed into a pack.
+    """
+    report = check_records(session, record_ids)
+    check_heads(session, report)
+    if report.ok:
+        return
+    shown = [p.line() for p in report.problems[:20]]
+    more = len(report.problems) - len(shown)
+    raise TamperedError(
+        f"发现 {len(report.problems)} 处数据被改动，已停止{what}（不会为被改动的内容签名）：\n"
+        + "\n".join(f"  - {line}" for line in shown)
+        + (f"\n  …另有 {more} 处" if more > 0 else "")
+        + "\n请运行 omw check（或 设置 → 数据完整性）查看全部问题。"
+    )
+
+
+# --------------------------------------------------------------------------- heads from elsewhere
+
+
+def heads_in_file(path: Path) -> list[tuple[str, SignedHead]]:
+    """The signed head a pack (folder or zip) or a backup (its summary) carries."""
+    from app.storage.backup import read_summary
+
+    found: list[tuple[str, SignedHead]] = []
+    doc: Any = None
+    if path.is_dir():
+        manifests = sorted(path.glob("manifest.json")) or sorted(path.glob("*/manifest.json"))
+        doc = _json_file(manifests[0]) if manifests else None
+        source = f"导出包 {path.name} "
+    elif zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as zf:
+            names = [n for n in zf.namelist() if n.rsplit("/", 1)[-1] == "manifest.json"]
+            if names and zf.getinfo(names[0]).file_size < 64 * 1024 * 1024:
+                try:
+                    doc = json.loads(zf.read(names[0]))
+                except ValueError:
+                    doc = None
+        source = f"导出包 {path.name} "
+    else:
+        summary = read_summary(path)
+        doc = {"audit_head": (summary or {}).get("audit", {}).get("signed_head")}
+        source = f"备份 {path.name} "
+    head = SignedHead.from_json(doc.get("audit_head")) if isinstance(doc, dict) else None
+    if head is not None:
+        found.append((source, head))
+    return found
+
+
+def _json_file(path: Path) -> Any:
+    try:
+        return json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return None
+
+
+def known_heads(
+    store: Any, against: Iterable[Path] = ()
+) -> tuple[list[tuple[str, SignedHead]], list[str]]:
+    """Heads to hold the store against: this laptop's, its backups', and ``against``'s.
+
+    Also notes (in Chinese) what could not be read, which is not itself a problem.
+    """
+    from app.storage import device
+    from app.storage.backup import backup_dir, list_backups
+
+    heads: list[tuple[str, SignedHead]] = []
+    notes: list[str] = []
+    try:
+        key = device.peek(store.folder, store.secret_store())
+        remembered = key.outside_head() if key is not None else None
+        if remembered is not None:
+            heads.append(("本机记得的", remembered))
+    except DomainError as exc:
+        notes.append(f"未能读取本机记得的审计链头：{exc}")
+    for backup in list_backups(backup_dir(store.folder)):
+        heads += heads_in_file(backup.path)
+    for path in against:
+        if not path.exists():
+            notes.append(f"找不到 {path}")
+            continue
+        got = heads_in_file(path)
+        if not got:
+            notes.append(f"{path.name} 中没有审计链头（早于本版本导出，或不是导出包/备份）。")
+        heads += got
+    return heads, notes
+
+
+def check_store(store: Any, against: Iterable[Path] = ()) -> tuple[CheckReport, list[str]]:
+    """:func:`check_session` on an open store, against every head known for it."""
+    heads, notes = known_heads(store, against)
+    with store.session() as session:
+        report = check_session(session, heads)
+    return report, notes
