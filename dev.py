@@ -2,6 +2,8 @@
 """Set up and run OM Workbench from a fresh clone, on Linux, macOS or Windows.
 
     python dev.py app [omw arguments…]      install what is needed, then start the app
+                                            (on Linux it first checks the system libraries
+                                            Qt's window needs and prints how to install them)
     python dev.py test [pytest arguments…]  install what is needed, then run every test
     python dev.py lock [uv arguments…]      refresh requirements.lock from pyproject.toml
                                             (keeps the pins it can; --upgrade moves them all,
@@ -102,6 +104,115 @@ def lock(extra: list[str]) -> int:
     return subprocess.run(command, cwd=ROOT).returncode
 
 
+# --------------------------------------------------------------------------- Qt's system libraries
+
+#: Libraries Qt's xcb (X11) platform plugin loads, by soname, with the package providing
+#: each on Debian/Ubuntu (also UOS and Kylin, both Debian-based) and on Fedora (dnf).
+#: From ``ldd`` of PySide6 6.8–6.11's ``libqxcb.so`` and ``libQt6XcbQpa.so.6``.
+XCB_PACKAGES: dict[str, tuple[str, str]] = {
+    "libxcb-cursor.so.0": ("libxcb-cursor0", "xcb-util-cursor"),
+    "libxcb-icccm.so.4": ("libxcb-icccm4", "xcb-util-wm"),
+    "libxcb-util.so.1": ("libxcb-util1", "xcb-util"),
+    "libxcb-image.so.0": ("libxcb-image0", "xcb-util-image"),
+    "libxcb-keysyms.so.1": ("libxcb-keysyms1", "xcb-util-keysyms"),
+    "libxcb-render-util.so.0": ("libxcb-render-util0", "xcb-util-renderutil"),
+    "libxcb-randr.so.0": ("libxcb-randr0", "libxcb"),
+    "libxcb-render.so.0": ("libxcb-render0", "libxcb"),
+    "libxcb-shape.so.0": ("libxcb-shape0", "libxcb"),
+    "libxcb-shm.so.0": ("libxcb-shm0", "libxcb"),
+    "libxcb-sync.so.1": ("libxcb-sync1", "libxcb"),
+    "libxcb-xfixes.so.0": ("libxcb-xfixes0", "libxcb"),
+    "libxcb-xkb.so.1": ("libxcb-xkb1", "libxcb"),
+    "libxcb.so.1": ("libxcb1", "libxcb"),
+    "libX11-xcb.so.1": ("libx11-xcb1", "libX11-xcb"),
+    "libX11.so.6": ("libx11-6", "libX11"),
+    "libxkbcommon.so.0": ("libxkbcommon0", "libxkbcommon"),
+    "libxkbcommon-x11.so.0": ("libxkbcommon-x11-0", "libxkbcommon-x11"),
+    "libfontconfig.so.1": ("libfontconfig1", "fontconfig"),
+    "libfreetype.so.6": ("libfreetype6", "freetype"),
+    "libGL.so.1": ("libgl1", "libglvnd-glx"),
+    "libEGL.so.1": ("libegl1", "libglvnd-egl"),
+    "libdbus-1.so.3": ("libdbus-1-3", "dbus-libs"),
+    "libglib-2.0.so.0": ("libglib2.0-0", "glib2"),
+}
+#: Platforms that do not need an X server (then nothing is checked).
+_HEADLESS = ("offscreen", "minimal", "vnc", "wayland", "eglfs", "linuxfb")
+
+
+def missing_qt_libraries(python: str) -> list[str]:
+    """Sonames the xcb platform plugin of the venv's PySide6 cannot find (``ldd``), if any."""
+    probe = (
+        "import pathlib, PySide6; q = pathlib.Path(PySide6.__file__).parent / 'Qt';"
+        "print(q / 'plugins' / 'platforms' / 'libqxcb.so'); print(q / 'lib' / 'libQt6XcbQpa.so.6')"
+    )
+    found = subprocess.run([python, "-c", probe], capture_output=True, text=True)
+    libraries = [line for line in found.stdout.splitlines() if Path(line).exists()]
+    if found.returncode or not libraries:
+        return []  # a PySide6 without the xcb plugin: nothing to check here
+    try:
+        listed = subprocess.run(["ldd", *libraries], capture_output=True, text=True)
+    except OSError:  # no ldd (not glibc): Qt will say what is missing itself
+        return []
+    return not_found(listed.stdout)
+
+
+def not_found(ldd_output: str) -> list[str]:
+    """The sonames ``ldd`` reports as ``=> not found``, in order, once each."""
+    missing: list[str] = []
+    for line in ldd_output.splitlines():
+        name, _, where = line.strip().partition(" => ")
+        if where.strip() == "not found" and name not in missing:
+            missing.append(name)
+    return missing
+
+
+def install_advice(missing: list[str]) -> str:
+    """What to tell a user whose system lacks ``missing``: the exact commands, per family."""
+    debian = sorted({XCB_PACKAGES[m][0] for m in missing if m in XCB_PACKAGES})
+    fedora = sorted({XCB_PACKAGES[m][1] for m in missing if m in XCB_PACKAGES})
+    unknown = [m for m in missing if m not in XCB_PACKAGES]
+    lines = [
+        "运维工作台的窗口需要以下系统库，本机缺少："
+        "(the window needs these system libraries, missing here:)",
+        "  " + " ".join(missing),
+        "",
+    ]
+    if debian:
+        lines += [
+            "Debian / Ubuntu / 统信 UOS / 银河麒麟 Kylin (apt):",
+            "  sudo apt-get install -y " + " ".join(debian),
+            "Fedora / openEuler / 中标麒麟 NeoKylin (dnf):",
+            "  sudo dnf install -y " + " ".join(fedora),
+        ]
+    if unknown:
+        lines.append("其他缺少的库 (other missing libraries): " + " ".join(unknown))
+    lines += ["", "安装后重新运行 (then run again): python3 dev.py app"]
+    return "\n".join(lines)
+
+
+def check_qt_libraries(python: str, env: dict[str, str]) -> str:
+    """The advice to print when the window cannot start on this Linux system, else ''."""
+    if not sys.platform.startswith("linux") or env.get("QT_QPA_PLATFORM", "").startswith(_HEADLESS):
+        return ""
+    if not env.get("DISPLAY") and env.get("WAYLAND_DISPLAY"):
+        return ""  # a Wayland session without XWayland: Qt uses its wayland plugin
+    missing = missing_qt_libraries(python)
+    return install_advice(missing) if missing else ""
+
+
+def starts_window(args: list[str]) -> bool:
+    """Whether ``omw args`` opens the window: no subcommand among them (``--data-dir X`` may be)."""
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg in ("--data-dir", "--as"):
+            skip = True
+        elif not arg.startswith("-"):
+            return False
+    return "-h" not in args and "--help" not in args
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in ("app", "test", "lock"):
         print(__doc__)
@@ -118,6 +229,10 @@ def main(argv: list[str]) -> int:
             return lint.returncode
         args = [python, "-m", "pytest", *rest]
     else:
+        advice = check_qt_libraries(python, env) if starts_window(rest) else ""
+        if advice:
+            print(advice, file=sys.stderr)
+            return 1
         args = [python, "-m", "app", *rest]
     return subprocess.run(args, cwd=ROOT, env=env).returncode
 
