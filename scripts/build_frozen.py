@@ -15,7 +15,11 @@ cleared except those set here, the key file instead of the OS keyring,
     init          omw init: the store and the built-in contracts
     demo          omw demo: two months of demo records for portal-om
     due           omw due --json
-    export        omw export month of the last complete demo month (Word, Excel, zip, signatures)
+    template      omw template attach: a client Word template is test-rendered in the render
+                  child process (multiprocessing spawn of the frozen executable); a template
+                  bomb is refused in Chinese within seconds
+    export        omw export month of the last complete demo month (Word, Excel, zip, signatures;
+                  the monthly report through the client template, in the child process)
     verify        omw verify of the zip and the folder; a changed file must fail
     pack          omw pack encrypt / decrypt (AES zip), then verify the copy
     encrypted     omw init --encrypt (SQLCipher, key file); open it; a wrong passphrase refused
@@ -30,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import io
 import json
 import locale
 import os
@@ -39,6 +44,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from collections.abc import Iterator, Sequence
 from datetime import date, timedelta
 from pathlib import Path
@@ -61,6 +67,12 @@ USER = "冒烟测试"
 CLOSE_HOOK = "OMW_CLOSE_AFTER_MS"
 CLOSE_AFTER_MS = 8000
 WINDOW_START_TIMEOUT = 90
+#: The client template of the smoke test: its deliverable and a text only it prints.
+CLIENT_DELIVERABLE = "monthly-report"
+CLIENT_MARKER = "冒烟客户模板"
+#: Nested loops of 10**10 iterations in all: refused (app/export/budget.py) within seconds.
+TEMPLATE_BOMB = "{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}"
+BOMB_SECONDS = 30
 
 
 class SmokeError(Exception):
@@ -134,6 +146,38 @@ def _decode(data: bytes) -> str:
         return data.decode(locale.getpreferredencoding(False), errors="replace")
 
 
+def word_file(*paragraphs: str) -> bytes:
+    """A minimal .docx (made with the standard library) of one paragraph per text."""
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    body = "".join(f'<w:p><w:r><w:t xml:space="preserve">{p}</w:t></w:r></w:p>' for p in paragraphs)
+    parts = {
+        "[Content_Types].xml": (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" '
+            'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/word/document.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>'
+        ),
+        "_rels/.rels": (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/'
+            '2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>'
+        ),
+        "word/document.xml": (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            f'<w:document xmlns:w="{w}"><w:body>{body}<w:sectPr/></w:body></w:document>'
+        ),
+    }
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, text in parts.items():
+            zf.writestr(name, text.encode("utf-8"))
+    return out.getvalue()
+
+
 def _tail(text: str, lines: int = 12) -> str:
     return "\n".join("    " + line for line in text.strip().splitlines()[-lines:])
 
@@ -148,6 +192,7 @@ class Smoke:
         self.env = self._environment()
         self.month = ""
         self.pack: dict[str, str] = {}
+        self.client_template = False
 
     def _environment(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("OMW_")}
@@ -258,6 +303,29 @@ class Smoke:
         counts = ", ".join(f"{k} {v}" for k, v in data["counts"].items())
         return f"{data['date']}: {len(data['items'])} items ({counts})"
 
+    def step_template(self) -> str:
+        good = self.temp / "客户月报.docx"
+        good.write_bytes(
+            word_file(f"{CLIENT_MARKER} {{{{ contract.name }}}} {{{{ period.label }}}}")
+        )
+        where = ("--contract", DEMO_CONTRACT, "--deliverable", CLIENT_DELIVERABLE)
+        began = time.monotonic()
+        out, _ = self.omw("template", "attach", str(good), *where)
+        if "已为交付物" not in out:
+            raise SmokeError(f"attaching a client template said:\n{_tail(out)}")
+        attached = time.monotonic() - began
+        bomb = self.temp / "bomb.docx"
+        bomb.write_bytes(word_file(TEMPLATE_BOMB))
+        began = time.monotonic()
+        _, err = self.omw("template", "attach", str(bomb), *where, expect=2, timeout=120)
+        refused = time.monotonic() - began
+        if "超出渲染限制" not in err or refused > BOMB_SECONDS:
+            raise SmokeError(
+                f"the template bomb was not refused in time ({refused:.0f} s):\n{_tail(err)}"
+            )
+        self.client_template = True
+        return f"attached in {attached:.1f} s; a template bomb refused in {refused:.1f} s"
+
     def step_export(self) -> str:
         out_dir = self.temp / "export"
         data = self.omw_json(
@@ -279,6 +347,13 @@ class Smoke:
         kinds = {Path(name).suffix for name in files}
         if not {".docx", ".xlsx"} <= kinds:
             raise SmokeError(f"export lacks Word or Excel files: {files}")
+        if self.client_template:  # the monthly report went through the client template
+            report = next((p for p in folder.rglob("*运维月报*.docx")), None)
+            if report is None:
+                raise SmokeError(f"export lacks the monthly report: {files}")
+            with zipfile.ZipFile(report) as zf:
+                if CLIENT_MARKER not in zf.read("word/document.xml").decode("utf-8"):
+                    raise SmokeError(f"{report.name} was not made from the client template")
         self.pack = {"folder": str(folder), "zip": str(archive)}
         size = archive.stat().st_size // 1024
         return f"{self.month}: {data['files']} files + manifest, zip {size} KB, signed"
@@ -468,6 +543,7 @@ def smoke(folder: Path, keep: bool) -> int:
         ("init", runner.step_init),
         ("demo", runner.step_demo),
         ("due", runner.step_due),
+        ("template", runner.step_template),
         ("export", runner.step_export),
         ("verify", runner.step_verify),
         ("pack", runner.step_pack),

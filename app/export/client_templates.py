@@ -2,10 +2,14 @@
 
 A template is untrusted input. :func:`attach` checks the file
 (:func:`app.export.template_files.check_package`), then test-renders it in the
-sandbox with a sample context of the form (:func:`app.export.fields.sample`):
-unknown fields, unsafe expressions and broken files are refused with a Chinese
-message and nothing is stored. Once attached, exports of that deliverable fill
-it instead of the built-in template (:class:`app.export.render.Renderer`).
+sandbox with a sample context of the form (:func:`app.export.fields.sample`),
+in a child process with memory and time limits (:mod:`app.export.isolation`):
+unknown fields, unsafe expressions, broken files and templates over the render
+limits (:mod:`app.export.budget` — also those visible in the source but not
+reached with the sample data, such as ``{{ 9**9**9 }}`` in a branch) are
+refused with a Chinese message and nothing is stored. Once attached, exports
+of that deliverable fill it instead of the built-in template
+(:class:`app.export.render.Renderer`).
 """
 
 from __future__ import annotations
@@ -17,12 +21,11 @@ from sqlalchemy.orm import Session
 
 from app.contracts.registry import profile_of
 from app.export import fields
-from app.export.docx_render import WordTemplate
 from app.export.errors import ExportError, TemplateError
 from app.export.forms import spec
-from app.export.sandbox import excel_env, word_env
+from app.export.isolation import render_isolated
+from app.export.sandbox import to_template
 from app.export.template_files import check_package, sniff_format
-from app.export.xlsx_render import ExcelTemplate
 from app.records import _util
 from app.records.attachments import blob_bytes, store_blob
 from db.models import Contract, ExportTemplate
@@ -33,11 +36,7 @@ FMT_LABEL = {"docx": "Word", "xlsx": "Excel"}
 def validate(kind: str, fmt: str, data: bytes, label: str = "模板文件") -> None:
     """Refuse a template that is unsafe, broken or uses fields ``kind`` lacks."""
     check_package(data, fmt, label)
-    sample = fields.sample(kind)
-    if fmt == "docx":
-        WordTemplate(data, word_env(), label).render(sample)
-    else:
-        ExcelTemplate(data, excel_env(), label).render(sample)
+    render_isolated(fmt, data, label, to_template(fields.sample(kind)))
 
 
 def _deliverable(contract: Contract, code: str) -> tuple[str, str]:

@@ -47,8 +47,8 @@ from docxtpl import DocxTemplate
 from jinja2 import TemplateSyntaxError
 from lxml import etree
 
+from app.export import budget, ooxml
 from app.export import charts as charts_mod
-from app.export import ooxml
 from app.export.context import Chart, FormContext, Image
 from app.export.errors import TemplateError
 from app.export.sandbox import SandboxEnv, clean_text, drawing, explain, to_template
@@ -256,14 +256,16 @@ class WordTemplate:
     ) -> bytes:
         context = plain if plain is not None else to_template(ctx)
         run = _Run(self, charts)
-        try:
-            with drawing(run.picture, run.chart):
-                rendered = {p.name: run.part(p, context) for p in self.parts}
-            core = self._render_properties(context)
-        except TemplateError:
-            raise
-        except Exception as exc:
-            raise explain(exc, self.where) from None
+        # a client template: every part of the document charged to one budget
+        with budget.limited(not self.trusted):
+            try:
+                with drawing(run.picture, run.chart):
+                    rendered = {p.name: run.part(p, context) for p in self.parts}
+                core = self._render_properties(context)
+            except TemplateError:
+                raise
+            except Exception as exc:
+                raise explain(exc, self.where) from None
         return run.write(rendered, core)
 
     def _render_properties(self, context: dict[str, Any]) -> bytes | None:

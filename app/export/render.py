@@ -1,7 +1,10 @@
 """One renderer per export run: picks the template (client's or built-in) and fills it.
 
 Built-in and client templates go the same way: a :class:`WordTemplate` or
-:class:`ExcelTemplate` compiled in the sandboxed environments. A compiled
+:class:`ExcelTemplate` compiled in the sandboxed environments. Client
+templates are untrusted: they are compiled and rendered in a child process
+with memory and time limits (:mod:`app.export.isolation`), one per export run,
+started on first use; built-in ones are trusted and rendered here. A compiled
 template is immutable and kept for the process (keyed by the SHA-256 of the
 template file, so a changed file is compiled anew): a template used for 200
 records — or for every export of a session — is compiled once. Chart pictures
@@ -29,7 +32,8 @@ from app.export.context import Chart, FormContext
 from app.export.docx_render import WordTemplate
 from app.export.errors import ExportError
 from app.export.forms import spec
-from app.export.sandbox import shared_excel_env, shared_word_env, to_template
+from app.export.isolation import IsolatedRenderer
+from app.export.sandbox import excel_env, shared_excel_env, shared_word_env, to_template
 from app.export.template_files import builtin_bytes, check_package
 from app.export.xlsx_render import ExcelTemplate
 from db.models import Contract
@@ -55,9 +59,9 @@ def compiled(data: bytes, fmt: str, where: str, *, builtin: bool = False) -> Any
         try:
             found = FastExcelTemplate(data, shared_excel_env(), where)
         except Unsupported:
-            found = ExcelTemplate(data, shared_excel_env(), where)
+            found = ExcelTemplate(data, shared_excel_env(), where, trusted=True)
     else:
-        found = ExcelTemplate(data, shared_excel_env(), where)
+        found = ExcelTemplate(data, excel_env(), where)
     with _lock:
         _compiled[key] = found
         while len(_compiled) > _CACHE_SIZE:
@@ -74,7 +78,28 @@ def clear_cache() -> None:
     shared_excel_env().clear_cache()
 
 
+class ClientTemplate:
+    """A client's template, rendered by the export run's child process (module docstring)."""
+
+    def __init__(self, isolated: IsolatedRenderer, data: bytes, fmt: str, where: str) -> None:
+        self.isolated = isolated
+        self.data = data
+        self.fmt = fmt
+        self.where = where
+
+    def render(self, ctx: FormContext, plain: dict[str, Any] | None = None, **_: Any) -> bytes:
+        """The filled document (the child draws charts itself: ``charts=`` is not used)."""
+        context = plain if plain is not None else to_template(ctx)
+        return self.isolated.render(self.fmt, self.data, self.where, context)
+
+
 class Renderer:
+    """Fills the templates of one export run; :meth:`close` (or ``with``) ends its child process.
+
+    A renderer that is dropped without closing ends its child too, when it is
+    garbage collected.
+    """
+
     def __init__(self, session: Session, contract: Contract) -> None:
         self.session = session
         self._client = {
@@ -84,6 +109,16 @@ class Renderer:
         self._cache: dict[tuple[str, str, str], Any] = {}
         self._plain: tuple[FormContext, dict[str, Any]] | None = None
         self._charts: dict[str, bytes | None] = {}
+        self.isolated = IsolatedRenderer()
+
+    def __enter__(self) -> Renderer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.isolated.close()
 
     def chart_png(self, chart: Chart) -> bytes | None:
         """A chart's picture, drawn once per export run."""
@@ -101,7 +136,7 @@ class Renderer:
                 data = client_templates.template_bytes(self.session, row)
                 where = f"客户模板“{row.filename}”"
                 check_package(data, fmt, where)
-                template = compiled(data, fmt, where)
+                template = ClientTemplate(self.isolated, data, fmt, where)
             else:
                 found = builtin_bytes(form, fmt)
                 if found is None:

@@ -8,6 +8,13 @@
   store objects.
 - Undefined names raise (a typo in a client template is reported, not printed
   as an empty string); repetition (``'x' * 10**9``, ``10 ** 10 ** 10``) is bounded.
+- The client templates' environments are *bounded* (``bounded=True``): every
+  loop, ``range()``, macro call and piece of output is charged to the
+  document's :mod:`~app.export.budget`, and arithmetic, widths and sizes of
+  values are checked (:mod:`~app.export.bounded_ops`), also at compile time on
+  what is constant. The built-in templates' environments skip that (trusted,
+  and it costs time); client templates are also rendered in a child process
+  with memory and time limits (:mod:`~app.export.isolation`).
 - Every compiled template is cached in the environment; the renderer uses one
   shared environment per kind (:func:`shared_word_env`, :func:`shared_excel_env`)
   and keeps compiled templates for the process, so each template is compiled
@@ -27,19 +34,28 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
+from functools import update_wrapper
 from typing import Any
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, nodes
 from jinja2.exceptions import SecurityError
 from jinja2.exceptions import TemplateError as JinjaError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.runtime import BlockReference, LoopContext, Macro
+from jinja2.sandbox import ImmutableSandboxedEnvironment, safe_range
 from markupsafe import Markup, escape
 
+from app.export import bounded_ops
+from app.export.budget import (
+    BoundedCodeGenerator,
+    LimitExceeded,
+    charge_output,
+    counted,
+    current,
+    refusal,
+)
 from app.export.context import Chart, Image
 from app.export.errors import TemplateError
 
-MAX_REPEAT = 100_000
-MAX_POWER = 64
 #: Compiled templates an environment keeps (the shared ones live as long as the process).
 MAX_COMPILED = 256
 #: Characters XML 1.0 forbids (except tab, newline, carriage return).
@@ -56,11 +72,24 @@ class _Undefined(StrictUndefined):
 
 
 class SandboxEnv(ImmutableSandboxedEnvironment):
-    """Sandbox with bounded repetition and a cache of compiled templates."""
+    """Sandbox with bounded repetition and a cache of compiled templates.
+
+    ``bounded``: an environment for untrusted templates (see the module docstring).
+    """
 
     intercepted_binops = frozenset({"*", "**"})
 
-    def __init__(self, *, autoescape: bool, finalize: Callable[[Any], Any] | None = None):
+    def __init__(
+        self,
+        *,
+        autoescape: bool,
+        finalize: Callable[[Any], Any] | None = None,
+        bounded: bool = False,
+    ):
+        self.bounded = bounded
+        if bounded:
+            self.code_generator_class = BoundedCodeGenerator
+            self.intercepted_binops = frozenset({"*", "**", "+", "%"})
         super().__init__(
             autoescape=autoescape,
             undefined=_Undefined,
@@ -72,6 +101,8 @@ class SandboxEnv(ImmutableSandboxedEnvironment):
         for name in ("lipsum", "cycler", "joiner", "namespace", "dict"):
             self.globals.pop(name, None)
         self.filters.update(FILTERS)
+        if bounded:
+            self.filters = bounded_ops.guarded_filters(self.filters)
         self._compiled: dict[str, Any] = {}
         self._expressions: dict[str, Any] = {}
 
@@ -87,26 +118,63 @@ class SandboxEnv(ImmutableSandboxedEnvironment):
         return super().getattr(obj, attribute)
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        if operator == "**":
-            if isinstance(right, int | float) and abs(right) > MAX_POWER:
-                raise SecurityError("指数过大")
-            return left**right
-        if operator == "*":
-            for seq, times in ((left, right), (right, left)):
-                sized = isinstance(seq, str | list | tuple) and isinstance(times, int)
-                if sized and len(seq) * times > MAX_REPEAT:
-                    raise SecurityError("重复次数过大")
-            return left * right
-        return super().call_binop(context, operator, left, right)
+        bounded_ops.check_binop(operator, left, right)
+        result = super().call_binop(context, operator, left, right)
+        return bounded_ops.check_value(result) if self.bounded else result
+
+    def call(__self, __context: Any, __obj: Any, /, *args: Any, **kwargs: Any) -> Any:
+        if not __self.bounded:
+            return super().call(__context, __obj, *args, **kwargs)
+        budget = current()
+        # macros, loop(…) of a recursive loop, self.block(): each call one level deeper
+        nested = isinstance(__obj, Macro | LoopContext | BlockReference)
+        if __obj is safe_range:
+            length = bounded_ops.range_length(args)
+            if budget is not None:
+                budget.step(length)
+        elif nested and budget is not None:
+            budget.enter()
+            if isinstance(__obj, LoopContext) and args:  # loop(children): counted as well
+                args = (counted(args[0]), *args[1:])
+        else:
+            args = bounded_ops.check_call(__obj, args, kwargs)
+        try:
+            result = super().call(__context, __obj, *args, **kwargs)
+        finally:
+            if nested and budget is not None:
+                budget.leave()
+        return bounded_ops.check_value(result)
+
+    def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+        wrapped = super().wrap_str_format(value)
+        if wrapped is None or not self.bounded:
+            return wrapped
+        template = value.__self__
+        sandboxed = wrapped
+
+        def checked(*args: Any, **kwargs: Any) -> str:
+            bounded_ops.check_str_format(template)
+            return bounded_ops.check_value(sandboxed(*args, **kwargs))  # type: ignore[no-any-return]
+
+        return update_wrapper(checked, value)
+
+    # called by the code BoundedCodeGenerator writes
+    charge_output = staticmethod(charge_output)
+    checked = staticmethod(bounded_ops.check_value)
 
     def from_string(self, source: str, globals: Any = None, template_class: Any = None) -> Any:
         if globals is not None or template_class is not None or not isinstance(source, str):
             # a node: Jinja's own compile_expression (checked in expression())
+            if self.bounded and isinstance(source, nodes.Template):
+                bounded_ops.check_static(source)
             return super().from_string(source, globals, template_class)
         found = self._compiled.get(source)
         if found is None:
             tree = self.parse(source)  # parsed once: checked, then compiled
             _refuse_private_names(tree)
+            if self.bounded:
+                bounded_ops.check_static(tree)
+                bounded_ops.count_loops(tree, self)
             code = self.compile(tree)
             found = self.template_class.from_code(self, code, self.make_globals(None), None)
             if len(self._compiled) >= MAX_COMPILED:
@@ -354,7 +422,7 @@ def word_env(*, autoescape: bool = True) -> SandboxEnv:
     ``Markup`` twice (a third of the render time of a month's 巡检记录单).
     """
     if autoescape:
-        return SandboxEnv(autoescape=True, finalize=word_finalize)
+        return SandboxEnv(autoescape=True, finalize=word_finalize, bounded=True)
     return SandboxEnv(autoescape=False, finalize=word_text)
 
 
@@ -362,8 +430,9 @@ def excel_finalize(value: Any) -> str:
     return clean_text(plain_text(value))
 
 
-def excel_env() -> SandboxEnv:
-    return SandboxEnv(autoescape=False, finalize=excel_finalize)
+def excel_env(*, bounded: bool = True) -> SandboxEnv:
+    """The Excel environment; ``bounded=False`` for the built-in templates only."""
+    return SandboxEnv(autoescape=False, finalize=excel_finalize, bounded=bounded)
 
 
 _shared: dict[str, SandboxEnv] = {}
@@ -381,7 +450,7 @@ def _shared_env(kind: str) -> SandboxEnv:
                 elif kind == "word-builtin":
                     found = word_env(autoescape=False)
                 else:
-                    found = excel_env()
+                    found = excel_env(bounded=False)
                 _shared[kind] = found
     return found
 
@@ -395,7 +464,11 @@ def shared_word_env(*, builtin: bool = False) -> SandboxEnv:
 
 
 def shared_excel_env() -> SandboxEnv:
-    """The process's Excel environment."""
+    """The process's Excel environment for the built-in templates (not bounded).
+
+    Client workbooks are rendered in a child process, each in a bounded
+    :func:`excel_env` (:mod:`app.export.isolation`).
+    """
     return _shared_env("excel")
 
 
@@ -409,6 +482,12 @@ def explain(exc: BaseException, where: str) -> TemplateError:
     """A Chinese message for an error raised while compiling or rendering a template."""
     if isinstance(exc, TemplateError):
         return exc
+    if isinstance(exc, LimitExceeded):
+        return TemplateError(refusal(where, exc.what))
+    if isinstance(exc, MemoryError):
+        return TemplateError(refusal(where, "所需内存超过上限"))
+    if isinstance(exc, RecursionError):
+        return TemplateError(refusal(where, "宏、循环或表达式的嵌套过深"))
     if isinstance(exc, SecurityError):
         return TemplateError(
             f"{where}使用了不允许的写法（访问内部属性或超出限制的运算），已拒绝渲染，未写入任何文件。"

@@ -37,6 +37,7 @@ from openpyxl.drawing.image import Image as XlImage
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from app.export import budget
 from app.export.context import FormContext
 from app.export.errors import TemplateError
 from app.export.sandbox import ChartValue, Picture, SandboxEnv, clean_text, explain, to_template
@@ -297,11 +298,17 @@ def _place_merges(
 
 
 class ExcelTemplate(Filler):
-    """An .xlsx template filled through openpyxl (client workbooks: any Excel feature)."""
+    """An .xlsx template filled through openpyxl (client workbooks: any Excel feature).
 
-    def __init__(self, data: bytes, env: SandboxEnv, where: str) -> None:
+    Untrusted (``trusted=False``, a client's workbook): the whole workbook is
+    charged to one :mod:`~app.export.budget` — each row of a loop and each cell
+    written is a step, the text of each cell output.
+    """
+
+    def __init__(self, data: bytes, env: SandboxEnv, where: str, *, trusted: bool = False) -> None:
         super().__init__(env, where)
         self.data = data
+        self.trusted = trusted
 
     def render(self, ctx: FormContext, plain: dict[str, Any] | None = None) -> bytes:
         try:
@@ -312,15 +319,16 @@ class ExcelTemplate(Filler):
             ) from None
         context = plain if plain is not None else to_template(ctx)
         charts = _Charts()
-        try:
-            for ws in list(wb.worksheets):
-                self._sheet(wb, ws, context, charts)
-            out = io.BytesIO()
-            wb.save(out)
-        except TemplateError:
-            raise
-        except Exception as exc:
-            raise explain(exc, self.where) from None
+        with budget.limited(not self.trusted):
+            try:
+                for ws in list(wb.worksheets):
+                    self._sheet(wb, ws, context, charts)
+                out = io.BytesIO()
+                wb.save(out)
+            except TemplateError:
+                raise
+            except Exception as exc:
+                raise explain(exc, self.where) from None
         return out.getvalue()
 
     # ------------------------------------------------------------------ sheets
@@ -383,6 +391,9 @@ class ExcelTemplate(Filler):
     def _write_row(
         self, ws: Worksheet, row: _Row, target: int, scope: dict[str, Any], charts: _Charts
     ) -> None:
+        spent = budget.current()
+        if spent is not None:
+            spent.write_cells(len(row.cells))
         for spec in row.cells:
             cell = ws.cell(row=target, column=spec.col)
             cell._style = copy(spec.style)
@@ -392,6 +403,8 @@ class ExcelTemplate(Filler):
             if isinstance(value, str) and _ANY.search(value):
                 box = charts.boxes.get((row.index, spec.col))
                 value = self._fill(ws, cell, value, scope, charts, box)
+                if spent is not None and isinstance(value, str):
+                    spent.out(len(value))
             self._assign(cell, value)
 
     def _fill(
