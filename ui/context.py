@@ -42,6 +42,8 @@ class AppContext(QtCore.QObject):
     store_reopened = Signal()
     #: A backup was made or restored (the backup list reloads).
     backups_changed = Signal()
+    #: A whole-store integrity check finished: its report and notes (``ui.integrity``).
+    integrity_checked = Signal(object, object)
 
     def __init__(
         self,

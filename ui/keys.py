@@ -8,6 +8,10 @@
   use the recovery key (typed or read from its file).
 - :func:`unlocked_secrets` unlocks the secret store on the GUI thread, so work
   run off it (conversions, drills, restores) never has to ask.
+- :func:`load_device_key` loads this laptop's device key on the GUI thread right
+  after the store is opened (asking the passphrase once, up front), so every
+  later write — autosaved drafts, exports, the startup check — never has to ask;
+  without it nothing can be saved or signed, so the user retries or quits.
 - :class:`RecoveryKeyDialog` shows a new recovery key once and does not close
   before the user confirmed it was saved (「保存到文件…」 writes atomically).
 """
@@ -18,13 +22,15 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from app.errors import MissingDriverError, NewerDatabaseError, StoreError
+from app.errors import DomainError, MissingDriverError, NewerDatabaseError, StoreError
 from app.storage import crypto_store, paths
 from app.storage.atomic import atomic_write_text
 from app.storage.instance import StoreBusyError
 from app.storage.secrets import (
     MIN_PASSPHRASE,
+    UNLOCK_HINT,
     FileSecretStore,
+    NoPassphraseError,
     SecretStore,
     normalize_recovery_key,
     open_secret_store,
@@ -187,6 +193,69 @@ def unlocked_secrets(
         return None, exc.message
     problem = unlock_secrets(secrets, folder, parent)
     return (None, problem) if problem else (secrets, "")
+
+
+# --------------------------------------------------------------------------- the device key
+
+
+def device_key_problem(store: Store) -> str:
+    """Load the store's device key here, on the GUI thread; why it could not be had, or "".
+
+    The passphrase of a secret file is asked through the window's provider (a
+    dialog; a new file's passphrase is chosen and typed twice).
+    """
+    try:
+        store.device()
+    except NoPassphraseError:
+        return tr("没有输入密钥文件的口令。")
+    except DomainError as exc:
+        # the hint names a terminal command for the store's key: not what helps here
+        return exc.message.replace(UNLOCK_HINT, "").strip()
+    except OSError as exc:  # device.json or the key file could not be written
+        return tr("无法保存设备密钥：{why}").format(why=exc.strerror or exc)
+    return ""
+
+
+class DeviceKeyDialog(QtWidgets.QMessageBox):
+    """The device key could not be loaded: why, what that means; retry or quit."""
+
+    def __init__(self, problem: str, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("deviceKeyDialog")
+        self.setIcon(QtWidgets.QMessageBox.Icon.Warning)
+        self.setWindowTitle(tr("无法读取本机的设备密钥"))
+        self.setText(
+            tr(
+                "没有本机的设备密钥，运维工作台不能保存任何记录，也不能签字"
+                "（每一次保存和签字都由本机的设备密钥签名）。"
+            )
+        )
+        self.setInformativeText(
+            tr("原因：{problem}\n\n可以重试（例如重新输入口令），或退出程序。").format(
+                problem=problem
+            )
+        )
+        self.retry_button = self.addButton(tr("重试"), QtWidgets.QMessageBox.ButtonRole.AcceptRole)
+        self.retry_button.setObjectName("retryDeviceKey")
+        self.quit_button = self.addButton(tr("退出"), QtWidgets.QMessageBox.ButtonRole.RejectRole)
+        self.quit_button.setObjectName("quitDeviceKey")
+        self.setDefaultButton(self.retry_button)
+        self.setEscapeButton(self.quit_button)
+
+
+def load_device_key(store: Store, parent: QtWidgets.QWidget | None = None) -> bool:
+    """Load the device key on the GUI thread until it is had (True) or the user quits (False)."""
+    while True:
+        problem = device_key_problem(store)
+        if not problem:
+            return True
+        dialog = DeviceKeyDialog(problem, parent)
+        try:
+            dialog.exec()
+            if dialog.clickedButton() is not dialog.retry_button:
+                return False
+        finally:
+            dialog.deleteLater()
 
 
 # --------------------------------------------------------------------------- recovery keys

@@ -11,14 +11,14 @@ from pathlib import Path
 from app.errors import StoreError
 from app.storage import paths
 from app.storage.instance import StoreBusyError, another_instance
-from app.storage.secrets import set_passphrase_provider
+from app.storage.secrets import SecretStore, open_secret_store, set_passphrase_provider
 from ui import i18n
 from ui.context import AppContext, wall_clock
 from ui.demo import start_demo
 from ui.first_start import FirstStartDialog, needs_first_start
 from ui.i18n import tr
 from ui.icons import icon
-from ui.keys import ask_passphrase, open_store
+from ui.keys import ask_passphrase, load_device_key, open_store
 from ui.main_window import MainWindow
 from ui.qt import QtCore, QtWidgets
 from ui.settings import Settings
@@ -42,7 +42,10 @@ def application() -> QtWidgets.QApplication:
 
 
 def open_window(ctx: AppContext) -> MainWindow | None:
-    """First start if needed, then the main window (shown); None if the user quit."""
+    """First start if needed, then the main window (shown); None if the user quit.
+
+    Once it has painted, the store is checked in the background (a banner shows problems).
+    """
     demo: list[str] = []
     months = 0
     if needs_first_start(ctx):
@@ -56,6 +59,7 @@ def open_window(ctx: AppContext) -> MainWindow | None:
         start_demo(window, ctx, demo, months, lambda message: _demo_done(window, message))
     else:
         QtCore.QTimer.singleShot(0, window.offer_restore)
+        window.check_integrity_soon()  # in the background, after the first paint
     return window
 
 
@@ -63,6 +67,7 @@ def _demo_done(window: MainWindow, message: str) -> None:
     window.statusBar().showMessage(message.splitlines()[0], 15_000)
     window.ctx.changed()
     window.load_contracts()
+    window.check_integrity_soon()
 
 
 def already_running(folder: Path) -> bool:
@@ -111,7 +116,12 @@ def _run(
     asked: bool,
 ) -> int:
     try:
-        store = open_store(folder, settings.name or actor)
+        # one secret store for unlocking an encrypted store and for the device key: asked once
+        secrets: SecretStore | None = open_secret_store(folder)
+    except StoreError:
+        secrets = None  # the store (if encrypted) or the device key will say why
+    try:
+        store = open_store(folder, settings.name or actor, secrets=secrets)
     except StoreError as exc:
         # the lock holder may be a window that was starting when we looked, or `omw restore`
         if isinstance(exc, StoreBusyError) and not asked and already_running(folder):
@@ -119,6 +129,10 @@ def _run(
         QtWidgets.QMessageBox.critical(None, tr("无法打开数据"), exc.message)
         return 2
     if store is None:  # the user gave up unlocking the encrypted store
+        return 0
+    # here, on the GUI thread, so that no work off it (drafts, exports, checks) has to ask
+    if not load_device_key(store):
+        store.close()
         return 0
     shown: list[MainWindow] = []
     server = InstanceServer(folder)

@@ -2,6 +2,10 @@
 
 It also owns the open forms (one window per record) and opens them for the
 pages: ``F2`` opens the service request quick entry from any window of the app.
+
+Shortly after it is shown (:meth:`MainWindow.check_integrity_soon`) the whole
+store is checked in the background; if the check finds problems, a warning
+banner at the top says how many and the first, and 「查看」 opens 设置 → 数据完整性.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from typing import Any
 from app.contracts.registry import list_contracts
 from app.errors import StoreError
 from app.records import checklist_view, drafts, listings
+from app.records.integrity_check import CheckReport
 from app.schedule.due import DueItem
 from ui.context import AppContext
 from ui.drafts import OPEN
@@ -21,6 +26,7 @@ from ui.forms.fault import FaultForm
 from ui.forms.request import RequestForm
 from ui.i18n import tr
 from ui.icons import icon
+from ui.integrity import IntegrityBanner, start_check
 from ui.operations import Operation
 from ui.pages.base import Page
 from ui.pages.deliverables import DeliverablesPage
@@ -28,12 +34,14 @@ from ui.pages.holidays import HolidaysPage
 from ui.pages.lists import FaultsPage, InspectionsPage, RequestsPage
 from ui.pages.settings import SettingsPage
 from ui.pages.today import TodayPage
-from ui.qt import Qt, QtCore, QtGui, QtWidgets
+from ui.qt import Qt, QtCore, QtGui, QtWidgets, Signal
 from ui.restore import RestoreDialog
 
 #: How often the status bar's SLA countdowns are recomputed.
 CLOCK_MS = 15_000
 QUICK_REQUEST_KEY = "F2"
+#: The integrity check at start waits this long after the window is shown (its first paint).
+STARTUP_CHECK_MS = 800
 
 
 def page_title(name: str) -> str:
@@ -49,6 +57,9 @@ def page_title(name: str) -> str:
 
 
 class MainWindow(QtWidgets.QMainWindow):
+    #: A whole-store integrity check finished (at start or from 设置): its report and notes.
+    integrity_checked = Signal(object, object)
+
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
@@ -56,9 +67,15 @@ class MainWindow(QtWidgets.QMainWindow):
         self.setWindowTitle(tr("运维工作台"))
         self.setWindowIcon(icon("app"))
         self.forms: dict[str, QtWidgets.QWidget] = {}
+        self.closing = False
+        self.startup_check: Operation | None = None
         self._build_toolbar()
         self._build_pages(ctx)
         self._build_status_bar()
+        self._check_timer = QtCore.QTimer(self)
+        self._check_timer.setSingleShot(True)
+        self._check_timer.timeout.connect(self.start_integrity_check)
+        ctx.integrity_checked.connect(self._integrity_checked)
         ctx.records_changed.connect(self.refresh_status)
         ctx.contracts_changed.connect(self.load_contracts)
         ctx.contract_changed.connect(lambda _c: self.refresh_status())
@@ -97,10 +114,20 @@ class MainWindow(QtWidgets.QMainWindow):
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
 
     def _build_pages(self, ctx: AppContext) -> None:
-        """The navigation list and the pages it switches between (also Ctrl+1 … Ctrl+7)."""
+        """The integrity banner above the navigation list and the pages it switches between.
+
+        Pages are also reached with Ctrl+1 … Ctrl+7.
+        """
         central = QtWidgets.QWidget()
-        layout = QtWidgets.QHBoxLayout(central)
+        outer = QtWidgets.QVBoxLayout(central)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        self.integrity_banner = IntegrityBanner()
+        self.integrity_banner.view_requested.connect(self.show_integrity)
+        outer.addWidget(self.integrity_banner)
+        layout = QtWidgets.QHBoxLayout()
         layout.setContentsMargins(0, 0, 0, 0)
+        outer.addLayout(layout, 1)
         self.nav = QtWidgets.QListWidget()
         self.nav.setObjectName("navigation")
         self.nav.setFixedWidth(150)
@@ -206,6 +233,39 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def show_page(self, name: str) -> None:
         self.nav.setCurrentRow(list(self.pages).index(name))
+
+    # ------------------------------------------------------------------ data integrity
+
+    def check_integrity_soon(self, delay_ms: int = STARTUP_CHECK_MS) -> None:
+        """Check the store in the background once the window has painted (at start)."""
+        self._check_timer.start(delay_ms)
+
+    def start_integrity_check(self) -> Operation | None:
+        """The whole-store check off the GUI thread; its result arrives by ``integrity_checked``."""
+        if self.closing or self.ctx.store_closed:
+            return None
+        operation = start_check(self.ctx, (), self)
+        operation.failed.connect(
+            lambda message: self.statusBar().showMessage(
+                tr("数据完整性检查未能完成：{m}").format(m=message), 15_000
+            )
+        )
+        operation.done.connect(lambda: setattr(self, "startup_check", None))
+        self.startup_check = operation
+        return operation
+
+    def _integrity_checked(self, report: CheckReport, notes: list[str]) -> None:
+        if self.closing:
+            return
+        self.integrity_banner.show_report(report)
+        self.integrity_checked.emit(report, notes)
+
+    def show_integrity(self) -> None:
+        """设置 → 数据完整性 with the result of the last check."""
+        self.show_page("settings")
+        page = self.pages["settings"]
+        if isinstance(page, SettingsPage):
+            page.show_integrity()
 
     def bring_to_front(self) -> None:
         """Another launch on this data folder asked for this window (or its open dialog)."""
@@ -392,6 +452,8 @@ class MainWindow(QtWidgets.QMainWindow):
             return
         for form in list(self.forms.values()):
             form.close()
+        self.closing = True
         self.timer.stop()
-        Operation.cancel_all()
+        self._check_timer.stop()
+        Operation.cancel_all()  # waits for the workers: a running check is joined, then discarded
         super().closeEvent(event)

@@ -17,7 +17,7 @@ from app.storage.backup import BackupInfo, maybe_auto_backup
 from app.storage.secrets import SecretStore
 from ui.context import AppContext
 from ui.i18n import tr
-from ui.keys import open_store
+from ui.keys import load_device_key, open_store
 from ui.operations import Operation, Progress, ProgressView
 from ui.qt import QtWidgets
 
@@ -56,6 +56,11 @@ def run_with_store_closed(
                 tr("无法重新打开数据"),
                 message + "\n" + tr("程序将退出；请重新启动。"),
             )
+            QtWidgets.QApplication.quit()
+            return False
+        # as at start: loaded here, so that work off the GUI thread never has to ask for it
+        if not load_device_key(store, parent.window()):
+            store.close()
             QtWidgets.QApplication.quit()
             return False
         ctx.reopen_store(store)

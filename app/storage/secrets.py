@@ -88,6 +88,10 @@ class SecretError(DomainError):
     """A secret could not be stored or read; the message says why and where."""
 
 
+class NoPassphraseError(SecretError):
+    """The passphrase of the secret file was needed but not given (the user cancelled)."""
+
+
 # --------------------------------------------------------------------------- passphrases
 
 #: ``provider(prompt, new)`` returns the passphrase, or ``None`` if the user
@@ -115,7 +119,7 @@ def _ask_passphrase(prompt: str, new: bool, given: str | PassphraseProvider | No
     else:
         value = None
     if not value:
-        raise SecretError(
+        raise NoPassphraseError(
             "需要密钥文件的口令，但没有提供。请在终端中运行（会提示输入），"
             f"或设置环境变量 {ENV_PASSPHRASE}。"
         )

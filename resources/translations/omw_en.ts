@@ -369,7 +369,7 @@ Standard/threshold: {standard}</translation>
     </message>
     <message>
         <source>报告时间</source>
-        <extracomment>Timeline step of the form → SLA step of :mod:`app.sla` it finishes.</extracomment>
+        <extracomment>Timeline step of the form → SLA step of :mod:`app.schedule.sla` it finishes.</extracomment>
         <translation>Reported</translation>
     </message>
     <message>
@@ -818,6 +818,7 @@ Standard/threshold: {standard}</translation>
     </message>
     <message>
         <source>运维工作台已在运行（数据目录 {folder}），已切换到已打开的窗口。</source>
+        <extracomment>Close the window this many milliseconds after it opened (smoke tests of a build).</extracomment>
         <translation>OM Workbench is already running (data folder {folder}); switched to the open window.</translation>
     </message>
     <message>
@@ -830,7 +831,7 @@ Standard/threshold: {standard}</translation>
     </message>
     <message>
         <source>今日</source>
-        <extracomment>How often the status bar&apos;s SLA countdowns are recomputed.</extracomment>
+        <extracomment>How often the status bar&apos;s SLA countdowns are recomputed. The integrity check at start waits this long after the window is shown (its first paint).</extracomment>
         <translation>Today</translation>
     </message>
     <message>
@@ -848,6 +849,7 @@ Standard/threshold: {standard}</translation>
     </message>
     <message>
         <source>运维工作台</source>
+        <extracomment>A whole-store integrity check finished (at start or from 设置): its report and notes.</extracomment>
         <translation>OM Workbench</translation>
     </message>
     <message>
@@ -877,6 +879,10 @@ Standard/threshold: {standard}</translation>
     <message>
         <source> 等 {n} 条</source>
         <translation> and {n} more</translation>
+    </message>
+    <message>
+        <source>数据完整性检查未能完成：{m}</source>
+        <translation>The data integrity check could not be completed: {m}</translation>
     </message>
     <message>
         <source>运维工作台已在运行，这是已打开的窗口。</source>
@@ -1164,6 +1170,14 @@ Standard/threshold: {standard}</translation>
         <translation>OM Workbench version {v}</translation>
     </message>
     <message>
+        <source>常规</source>
+        <translation>General</translation>
+    </message>
+    <message>
+        <source>数据完整性</source>
+        <translation>Data integrity</translation>
+    </message>
+    <message>
         <source>已保存（PIN 保护）</source>
         <translation>Saved (PIN protected)</translation>
     </message>
@@ -1431,6 +1445,30 @@ Standard/threshold: {standard}</translation>
     <message>
         <source>已取消。</source>
         <translation>Cancelled.</translation>
+    </message>
+    <message>
+        <source>没有输入密钥文件的口令。</source>
+        <translation>The passphrase of the key file was not entered.</translation>
+    </message>
+    <message>
+        <source>无法保存设备密钥：{why}</source>
+        <translation>Cannot save the device key: {why}</translation>
+    </message>
+    <message>
+        <source>无法读取本机的设备密钥</source>
+        <translation>Cannot read this computer&apos;s device key</translation>
+    </message>
+    <message>
+        <source>没有本机的设备密钥，运维工作台不能保存任何记录，也不能签字（每一次保存和签字都由本机的设备密钥签名）。</source>
+        <translation>Without this computer&apos;s device key, OM Workbench cannot save any record or sign (every save and every signature is signed with the device key).</translation>
+    </message>
+    <message>
+        <source>原因：{problem}
+
+可以重试（例如重新输入口令），或退出程序。</source>
+        <translation>Reason: {problem}
+
+You can try again (for example, enter the passphrase again) or quit.</translation>
     </message>
     <message>
         <source>从文件读取…</source>
@@ -1903,6 +1941,104 @@ Standard/threshold: {standard}</translation>
     <message>
         <source>本机没有任何受信任的公钥：请先导入签名人的公钥并设为信任（omw keys import）。</source>
         <translation>No public key is trusted on this computer: import the signer&apos;s public key and trust it first (omw keys import).</translation>
+    </message>
+    <message>
+        <source>数据完整性检查</source>
+        <translation>Data integrity check</translation>
+    </message>
+    <message>
+        <source>数据完整性检查发现 {n} 个问题：{first}</source>
+        <translation>The data integrity check found {n} problem(s): {first}</translation>
+    </message>
+    <message>
+        <source>查看</source>
+        <extracomment>「查看」 was pressed: show 设置 → 数据完整性.</extracomment>
+        <translation>View</translation>
+    </message>
+    <message>
+        <source>关闭提示</source>
+        <translation>Dismiss</translation>
+    </message>
+    <message>
+        <source>核对每条已签字的记录与其签字（设备签名）、签名图片、附件和审计日志，并与本机记得的审计链头和备份对照：在本应用之外的改动、删除或回退都会被发现。</source>
+        <extracomment>The role of a problem row&apos;s item holding its (record_type, record_id), if any.</extracomment>
+        <translation>Checks every signed record against its signatures (device seals), signature images, attachments and the audit log, and against the audit head this computer remembers and the backups: changes, deletions or rollbacks made outside this app are found.</translation>
+    </message>
+    <message>
+        <source>开始检查</source>
+        <translation>Start check</translation>
+    </message>
+    <message>
+        <source>对照导出包或备份…</source>
+        <translation>Check against a pack or backup…</translation>
+    </message>
+    <message>
+        <source>选择交给甲方的导出包（.zip）或备份文件：数据库必须仍包含它们签名时的审计日志</source>
+        <translation>Choose an export pack (.zip) handed to the client, or a backup file: the database must still contain the audit log they signed</translation>
+    </message>
+    <message>
+        <source>不再对照</source>
+        <translation>Stop comparing</translation>
+    </message>
+    <message>
+        <source>尚未检查。每次启动后会在后台自动检查一次。</source>
+        <translation>Not checked yet. A check runs in the background after every start.</translation>
+    </message>
+    <message>
+        <source>位置</source>
+        <translation>Where</translation>
+    </message>
+    <message>
+        <source>问题</source>
+        <translation>Problem</translation>
+    </message>
+    <message>
+        <source>双击带记录编号的问题可打开该记录。</source>
+        <translation>Double-click a problem with a record number to open the record.</translation>
+    </message>
+    <message>
+        <source>正在检查…</source>
+        <translation>Checking…</translation>
+    </message>
+    <message>
+        <source>已取消检查。</source>
+        <translation>Check cancelled.</translation>
+    </message>
+    <message>
+        <source>检查未能完成：{m}</source>
+        <translation>The check could not be completed: {m}</translation>
+    </message>
+    <message>
+        <source>选择导出包或备份</source>
+        <translation>Choose an export pack or backup</translation>
+    </message>
+    <message>
+        <source>导出包或备份</source>
+        <translation>Export packs or backups</translation>
+    </message>
+    <message>
+        <source>所有文件</source>
+        <translation>All files</translation>
+    </message>
+    <message>
+        <source>对照：{files}</source>
+        <translation>Against: {files}</translation>
+    </message>
+    <message>
+        <source>检查时间：{time}</source>
+        <translation>Checked at: {time}</translation>
+    </message>
+    <message>
+        <source>注意</source>
+        <translation>Note</translation>
+    </message>
+    <message>
+        <source>双击打开该记录</source>
+        <translation>Double-click to open the record</translation>
+    </message>
+    <message>
+        <source>无法打开该记录：{m}</source>
+        <translation>Cannot open the record: {m}</translation>
     </message>
 </context>
 </TS>

@@ -1,4 +1,4 @@
-"""设置: identity and signature, language, data safety and backups, contracts and demo data."""
+"""设置: identity, signature, language, contracts and demo data; data safety, backups, integrity."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from ui.demo import start_demo
 from ui.i18n import LANGUAGES, tr
 from ui.pages.base import Opener, Page
 from ui.pages.data_safety import BackupBox, SecurityBox
+from ui.pages.integrity import IntegritySection
 from ui.qt import QtCore, QtGui, QtWidgets
 from ui.settings import ROLES
 from ui.signatures import MySignatureDialog
@@ -30,8 +31,13 @@ class SettingsPage(Page):
         outer.addWidget(heading(tr("设置")))
         self.banner = Banner()
         outer.addWidget(self.banner)
-        columns = QtWidgets.QHBoxLayout()
-        outer.addLayout(columns)
+        self.tabs = QtWidgets.QTabWidget()
+        self.tabs.setObjectName("settingsTabs")
+        self.tabs.setDocumentMode(True)
+        outer.addWidget(self.tabs, 1)
+        general = QtWidgets.QWidget()
+        columns = QtWidgets.QHBoxLayout(general)
+        columns.setContentsMargins(0, 6, 0, 0)
         left = QtWidgets.QVBoxLayout()
         right = QtWidgets.QVBoxLayout()
         columns.addLayout(left, 1)
@@ -47,6 +53,9 @@ class SettingsPage(Page):
         left.addWidget(self._contracts_box())
         left.addWidget(muted(tr("运维工作台 版本 {v}").format(v=__version__)))
         left.addStretch(1)
+        self.tabs.addTab(general, tr("常规"))
+        self.integrity = IntegritySection(ctx, opener, self.banner)
+        self.tabs.addTab(self.integrity, tr("数据完整性"))
 
     def _identity_box(self) -> QtWidgets.QGroupBox:
         """我的身份: name and role, as signatures and records show them."""
@@ -140,6 +149,11 @@ class SettingsPage(Page):
             muted(tr("演示数据为虚构人员和记录，可用于熟悉功能；请勿用于正式合同的数据目录。"))
         )
         return contracts
+
+    def show_integrity(self) -> None:
+        """The 数据完整性 tab, its result list focused."""
+        self.tabs.setCurrentWidget(self.integrity)
+        self.integrity.focus_results()
 
     def refresh(self) -> None:
         self.security.refresh()
