@@ -333,11 +333,13 @@ def _cancelled(cancel: Cancel | None) -> bool:
 
 
 def _signer(store: Store, exporter: str) -> tuple[str, Any, str]:
-    """Who signs (the exporter, else the store's actor), their unlocked secrets, key id."""
-    from app.storage.secrets import open_secret_store
+    """Who signs (the exporter, else the store's actor), their unlocked secrets, key id.
 
+    The store's own secret store: the window unlocks it once at start (with the
+    device key), so an export on a worker thread never has to ask again.
+    """
     signer = signing_keys.person_name(exporter or store.actor)
-    secrets = open_secret_store(store.folder)
+    secrets = store.secret_store()
     key = signing_keys.own_public_key(store, signer, secrets=secrets)
     return signer, secrets, key.key_id
 

@@ -216,6 +216,8 @@ def _session(store_or_folder: Any, actor: str) -> Iterator[Session]:
 def _secrets(store_or_folder: Any, secrets: SecretStore | None) -> SecretStore:
     if secrets is not None:
         return secrets
+    if hasattr(store_or_folder, "secret_store"):  # an open Store: its (unlocked) secret store
+        return store_or_folder.secret_store()
     from app.storage.secrets import open_secret_store
 
     return open_secret_store(_folder_of(store_or_folder))

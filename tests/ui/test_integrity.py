@@ -341,6 +341,43 @@ def test_the_device_key_is_asked_once_on_the_gui_thread_before_the_window(
     assert off_thread == [True, []]
 
 
+def test_an_export_on_a_worker_thread_needs_no_second_passphrase_without_a_keyring(
+    qtbot: QtBot, passphrase_folder: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The export signs with the person's key from the secret file unlocked at start.
+
+    Before, an export from the window on a laptop without an OS keyring ended in
+    「需要密钥文件的口令…请在终端中运行…或设置环境变量」.
+    """
+    from sqlalchemy import select
+
+    from app.export.packs import export_form
+    from db.models import FaultRecord
+
+    done: list[Any] = []
+
+    def in_the_background(ctx: AppContext) -> None:
+        fault_id = ctx.call(lambda s: s.scalar(select(FaultRecord.id)))
+
+        def work() -> None:
+            try:
+                result = export_form(
+                    ctx.store, "fault_report", tmp_path / "故障报告.docx", record_id=fault_id
+                )
+                done.append(result.path.exists() and result.signature.exists())
+            except Exception as exc:  # reported below, not swallowed
+                done.append(exc)
+
+        thread = threading.Thread(target=work)
+        thread.start()
+        thread.join(120)
+
+    code, asked = start_app(passphrase_folder, [PASSPHRASE], monkeypatch, in_the_background)
+    assert code == 0
+    assert done == [True]
+    assert asked == [True]  # the passphrase once, at start, on the GUI thread
+
+
 def test_a_cancelled_passphrase_says_why_in_chinese_then_retry_or_quit(
     qtbot: QtBot, passphrase_folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
