@@ -288,6 +288,14 @@ class FaultRecord(Record, Signable, Base):
     result: Mapped[str] = mapped_column(Text, default="")
     source_result_id: Mapped[str | None] = mapped_column(String(36), default=None)
     service_request_id: Mapped[str | None] = mapped_column(String(36), default=None)
+    # 是否中断服务 (revision 0006): NULL = not recorded (records made before it), False = the
+    # service stayed available, True = the systems in outage_systems (codes) were unavailable
+    # from outage_start to outage_end (NULL while still down). Left out of the signed content
+    # while NULL, so records signed before the revision keep their hash (app.records.signing).
+    service_interrupted: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    outage_start: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    outage_end: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    outage_systems: Mapped[list[Any] | None] = mapped_column(JSON, default=None)
 
     system: Mapped[System | None] = relationship()
 

@@ -311,6 +311,7 @@ def holiday_check():
         "r.abnormal",
     )
     k.heading(doc, "三、节后评估（{{ post_date|d }}）", 2)
+    k.para(doc, "保障情况（据记录）：{{ summary }}")
     k.para(doc, "{{ evaluation or '（请填写）' }}")
     k.para(doc, "期间故障/事件：{% for e in events %}{{ e }}；{% else %}无{% endfor %}")
     k.spacer(doc)
@@ -395,6 +396,7 @@ def fault_report():
                 ),
             ],
             [("影响范围", "{{ impact }}")],
+            [("服务中断", "{{ outage }}")],
             [
                 ("发现方式", "{{ discovery }}{% if source %}（{{ source }}）{% endif %}"),
                 ("处理人", "{{ handler }}"),
@@ -545,8 +547,9 @@ def monthly_report():
             [("故障解决率", "{{ resolution_rate|pct }}"), ("SLA 达成率", "{{ sla_rate|pct }}")],
             [
                 ("电话一次解决率", "{{ first_call_rate|pct }}"),
-                ("可用率", "{{ availability|pct(2) }}"),
+                ("报告按时交付率", "{{ delivery_rate|pct }}"),
             ],
+            [("可用率", "{{ availability|pct(2) }}（各系统合计，按系统见第六节）")],
         ],
         _scale([3, 5, 3, 5], W),
     )
@@ -652,6 +655,22 @@ def monthly_report():
         "x in sla",
         align_center=(2, 3, 4),
     )
+    k.para(doc, "可用率（按系统）：", style="表格文字")
+    k.data_table(
+        doc,
+        AVAILABILITY_HEADERS,
+        [
+            "{{ x.system }}",
+            "{{ x.committed_hours|num(1) }}",
+            "{{ x.outage_minutes|num(0) }}",
+            "{{ x.availability|pct(2) }}",
+            "{{ x.faults }}",
+        ],
+        [3.4, 2.2, 2.0, 2.0, 6.4],
+        "x in availability_systems",
+        align_center=(1, 2, 3),
+    )
+    k.para(doc, "注：{{ availability_note }}", style="表格文字")
     k.para(doc, "{{ charts.sla_trend }}", align=WD_ALIGN_PARAGRAPH.CENTER)
     k.heading(doc, "七、备份与安全", 2)
     k.control(doc, "{%p for x in backup_security %}")
@@ -675,6 +694,16 @@ def monthly_report():
     k.spacer(doc)
     k.signature_block(doc)
     return doc
+
+
+#: The 可用率 table of the monthly report, shared by Word and Excel.
+AVAILABILITY_HEADERS = [
+    "系统",
+    "承诺服务时长（小时）",
+    "中断时长（分钟）",
+    "可用率",
+    "计入的故障单",
+]
 
 
 def doc_facts(doc, systems: bool = True):
@@ -1186,6 +1215,7 @@ def x_monthly_report():
         ("故障解决率", "{{ resolution_rate }}"),
         ("SLA 达成率", "{{ sla_rate }}"),
         ("电话一次解决率", "{{ first_call_rate }}"),
+        ("报告按时交付率", "{{ delivery_rate }}"),
         ("可用率", "{{ availability }}"),
         ("应巡检次数", "{{ inspections_planned }}"),
         ("按时完成次数", "{{ inspections_done }}"),
@@ -1200,8 +1230,10 @@ def x_monthly_report():
         ws.merge_cells(start_row=n, start_column=2, end_row=n, end_column=4)
         b = ws.cell(row=n, column=2, value=value)
         b.font, b.border, b.alignment = FONT, BOX, WRAP
-        if "rate" in value or "availability" in value:
-            b.number_format = "0.00%"
+        if "availability" in value:
+            b.number_format = "0.00%"  # 可用率 to 0.01 %, every other rate to 0.1 %
+        elif "rate" in value:
+            b.number_format = P
         if "report_date" in value:
             b.number_format = D
     ws.row_dimensions[3 + len(rows) - 1].height = 90
@@ -1265,6 +1297,28 @@ def x_monthly_report():
         ],
         charts=["calls_per_day"],
     )
+    ws = sheet(
+        wb,
+        "可用率",
+        AVAILABILITY_HEADERS,
+        [
+            "{{ x.system }}",
+            "{{ x.committed_hours }}",
+            "{{ x.outage_minutes }}",
+            "{{ x.availability }}",
+            "{{ x.faults }}",
+        ],
+        [22, 20, 16, 10, 36],
+        "x in availability_systems",
+        formats={2: "0.0", 3: "0", 4: "0.00%"},
+        sign=False,
+        landscape=False,
+    )
+    ws.merge_cells("A6:E6")
+    note = ws.cell(row=6, column=1, value="注：{{ availability_note }}")
+    note.font, note.alignment = FONT, WRAP
+    ws.row_dimensions[6].height = 110
+    ws.print_area = "A1:E6"
     stats_sheet(
         wb,
         "SLA达成",

@@ -1,4 +1,10 @@
-"""Demo faults: from inspections, from requests and emergencies, with SLA timelines."""
+"""Demo faults: from inspections, from requests and emergencies, with SLA timelines.
+
+Every demo fault records whether it interrupted the service (:meth:`FaultsPart._outage`):
+most do not, or only briefly and for their own system; the more severe the level, the
+more likely and the longer an outage; an emergency (域名劫持, 网站无法访问, 服务器故障)
+takes its systems down until shortly before recovery.
+"""
 
 from __future__ import annotations
 
@@ -296,6 +302,50 @@ class FaultsPart:
                 closed = datetime.combine(day, time(9)) + random_minutes(rng, 0, 90)
         return responded, onsite, recovered, closed
 
+    #: Per level, least severe first: (chance of an outage, its length in minutes as (low, high)).
+    OUTAGE_ODDS = ((0.25, (5, 40)), (0.45, (15, 120)), (0.75, (30, 240)), (0.95, (60, 480)))
+
+    def _outage(self, fault: FaultRecord, level: FaultLevel, emergency: bool) -> None:
+        """Record 是否中断服务 as the handler would (its own random stream: see the docstring).
+
+        The outage starts at the report (the earliest time the record allows)
+        and ends by the recovery; an outage still going on at "now" has no end.
+        """
+        rng = self.rng("outage", fault.reported_at.isoformat(), fault.number)
+        rank = next((n for n, lvl in enumerate(self.levels) if lvl.code == level.code), 0)
+        chance, (low, high) = self.OUTAGE_ODDS[min(rank, len(self.OUTAGE_ODDS) - 1)]
+        kind = fault.emergency_type
+        if emergency:
+            chance = 0.1 if kind == "page_tamper" else 0.9  # a tampered page is taken offline
+            low, high = (20, 180)
+        if rng.random() >= chance:
+            fault_svc.set_outage(self.s, fault.id, False, now=self.as_of)
+            return
+        own = next((s for s in self.systems if s.id == fault.system_id), None)
+        if own is not None:
+            systems = [own.code]
+        elif self.systems:
+            count = 3 if kind in ("unreachable", "server_recovery") else 1
+            systems = [s.code for s in rng.sample(self.systems, min(count, len(self.systems)))]
+        else:
+            return
+        start = fault.reported_at
+        end: datetime | None = start + timedelta(minutes=rng.randint(low, high))
+        if fault.recovered_at is not None:
+            assert end is not None
+            end = min(end, fault.recovered_at)
+            if end <= start:
+                end = fault.recovered_at
+        if end is not None and end > self.as_of:
+            end = None  # still down at "now"
+        if end is not None and end <= start:
+            fault_svc.set_outage(self.s, fault.id, False, now=self.as_of)
+            return
+        fault_svc.set_outage(
+            self.s, fault.id, True, start=start, end=end, systems=systems, now=self.as_of
+        )
+        self.stats.outages += 1
+
     def _close_and_sign(self, fault: FaultRecord, closed: datetime, rng: random.Random) -> None:
         """Close a recovered fault and have it signed, as far as "now" allows; else count it open.
 
@@ -347,6 +397,7 @@ class FaultsPart:
             if step == "responded" and fault.responded_at is not None:
                 continue
             fault_svc.set_time(self.s, fault.id, step, when, now=now)
+        self._outage(fault, level, emergency)
         self._close_and_sign(fault, closed, rng)
         verdicts = sla_mod.fault_verdicts(
             self.profile.sla,

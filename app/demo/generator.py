@@ -217,6 +217,7 @@ class _Generator(InspectionsPart, RequestsPart, FaultsPart, SignaturesPart):
             if not month.skip_records:
                 self._requests(month)
                 self._faults(month)
+            self._summarise(month)
             self._sign_runs(month)
             self.s.commit()
             if progress is not None:

@@ -1,4 +1,12 @@
-"""Demo inspection runs: which checklists are due when, who runs them, and their answers."""
+"""Demo inspection runs: which checklists are due when, who runs them, and their answers.
+
+Answers that report on records are never canned: a text item about the run's own findings
+(异常记录和异常跟踪, 异常数据拦截, 失效链接上报) says what those findings are
+(:meth:`InspectionsPart._agree`), and a summary (节日期间 事件及处置, 保障情况评估, 本月应急响应
+情况, 本月运维情况, 运维数据分类汇总) is written, once the month's faults exist, by the
+functions the forms print their sentences with (:mod:`app.export.events`,
+:meth:`InspectionsPart._summarise`).
+"""
 
 from __future__ import annotations
 
@@ -26,6 +34,8 @@ from app.demo.texts import (
     text_answer,
     url_for,
 )
+from app.export import events as ev
+from app.export.data import ExportData
 from app.records import inspections
 from app.schedule import holidays as holiday_svc
 from app.schedule import periods
@@ -236,7 +246,104 @@ class InspectionsPart:
                         )
                     )
             results.append(result)
+        self._agree(results)
         return results
+
+    def _agree(self, results: list[ItemResult]) -> None:
+        """Text items reporting on the run's own findings say what those findings are."""
+        for res in results:
+            if res.item.kind != "text" or not res.value_text:
+                continue
+            title = res.item.title
+            same = [r for r in results if r is not res and r.system is res.system]
+
+            def count(word: str, same: list[ItemResult] = same) -> int:
+                values = [
+                    r.value_num
+                    for r in same
+                    if r.item.kind == "number" and word in r.item.title and r.value_num
+                ]
+                return int(max(values, default=0))
+
+            if matches(title, ("异常记录", "跟踪")):
+                found = [r for r in same if r.status in (inspections.ABNORMAL, inspections.WARNING)]
+                res.value_text = (
+                    "；".join(
+                        f"{r.item.title}：{r.note}" + (f"，{r.action}" if r.action else "")
+                        for r in found
+                    )
+                    + "。"
+                    if found
+                    else "无新增异常。"
+                )
+            elif "异常数据" in title:
+                n = count("异常数据")
+                res.value_text = (
+                    f"拦截异常数据 {n} 条，原因为来源系统字段缺失，已通知来源单位补录。"
+                    if n
+                    else "当日无异常数据。"
+                )
+            elif matches(title, ("重新配置", "上报")):
+                broken = [
+                    r for r in same if r.item.kind == "url" and r.status == inspections.ABNORMAL
+                ]
+                n = count("失效") or len(broken)
+                res.value_text = (
+                    f"失效链接 {n} 条已报送业务运维，已重新配置并验证。" if n else "无失效链接。"
+                )
+
+    def _summary_kind(self, run: InspectionRun, item: ChecklistItem) -> str | None:
+        """Which summary a text item of ``run`` is (see :meth:`_summarise`), if any."""
+        title = item.title
+        if run.cadence == "holiday_daily" and "事件" in title:
+            return "day"
+        if run.cadence == "holiday_post" and "评估" in title:
+            return "holiday"
+        if run.cadence == "monthly":
+            if "应急" in title:
+                return "emergency"
+            if "数据" in title and "汇总" in title:
+                return "data"
+            if matches(title, ("运维情况", "小结")):
+                return "month"
+        return None
+
+    def _summarise(self, month: Month) -> None:
+        """Write the month's summary texts from the records, as of when each was written.
+
+        Runs after the month's faults are made and before its runs are signed.
+        A holiday day's 事件及处置 covers that whole day (the duty engineer keeps
+        it up to date); the other summaries what was known when the run was completed.
+        """
+        wanted = [
+            (run, res, kind)
+            for run, _signed, _review in month.to_sign
+            for res in run.results
+            if res.value_text and (kind := self._summary_kind(run, res.item))
+        ]
+        if not wanted:
+            return
+        self.s.flush()
+        data = ExportData(self.s, self.contract, self.cal)
+        for run, res, kind in wanted:
+            until = run.completed_at or self.as_of
+            first = run.scheduled_date.replace(day=1)
+            holiday = data.holiday(run.holiday_period_id) if run.holiday_period_id else None
+            if kind == "day" and holiday is not None:
+                day_end = min(datetime.combine(run.scheduled_date, time(23, 59)), self.as_of)
+                found = ev.holiday_events(data, holiday, run.scheduled_date, day_end)
+                res.value_text = ev.events_sentence(found, none="无")
+            elif kind == "holiday" and holiday is not None:
+                found = ev.holiday_events(data, holiday, until=until)
+                res.value_text = ev.holiday_summary(data, holiday, found)
+            elif kind == "emergency":
+                findings = ev.findings_of(data, data.runs(first, run.scheduled_date))
+                found = ev.period_emergencies(data, first, run.scheduled_date, findings, until)
+                res.value_text = ev.emergency_sentence(found, period=f"截至{until:%m-%d}，本月")
+            elif kind == "data":
+                res.value_text = ev.month_data_summary(data, first, until)
+            elif kind == "month":
+                res.value_text = ev.month_summary(data, first, until)
 
     def _complete(
         self,

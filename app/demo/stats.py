@@ -28,6 +28,7 @@ class DemoStats:
     fault_sla_breaches: int = 0  # faults with at least one step 超时/已超时
     emergency_faults: int = 0
     open_faults: int = 0
+    outages: int = 0  # faults that interrupted the service
     requests: dict[str, int] = field(default_factory=dict)  # final channel → requests
     request_sla_breaches: int = 0
     open_requests: int = 0
@@ -64,7 +65,7 @@ class DemoStats:
             f"检查项 {self.item_results} 项"
             f"（异常 {self.abnormal_items}、警告 {self.warning_items}）",
             f"故障 {self.faults} 起（SLA 超时 {self.fault_sla_breaches}、节假日应急 "
-            f"{self.emergency_faults}、未关闭 {self.open_faults}）",
+            f"{self.emergency_faults}、中断服务 {self.outages}、未关闭 {self.open_faults}）",
             f"服务请求 {self.request_total} 件" + (f"（{channels}）" if channels else ""),
             f"签字 {self.signatures} 个、更正 {self.amendments} 次",
             f"交付物登记提交 {self.submissions} 项（逾期 {self.late_submissions}）",

@@ -19,6 +19,7 @@ from typing import Any
 
 from app import __version__
 from app.export import context as c
+from app.export import events as ev
 from app.export import ooxml
 from app.export import stats as st
 from app.export.data import ExportData, ResultRow, RunRow
@@ -255,8 +256,8 @@ def _finish(ctx: c.FormContext) -> c.FormContext:
 def _counts(counter: Counter[str] | list[tuple[str, int]]) -> list[c.Count]:
     items = counter.most_common() if isinstance(counter, Counter) else list(counter)
     items = sorted(items, key=lambda kv: (-kv[1], kv[0]))
-    total = sum(n for _k, n in items) or 1
-    return [c.Count(name=k, count=n, share=n / total) for k, n in items]
+    total = sum(n for _k, n in items)
+    return [c.Count(name=k, count=n, share=st.rate(n, total) or 0.0) for k, n in items]
 
 
 def _bounds(job: Job) -> tuple[date, date]:
@@ -459,7 +460,7 @@ def build_daily_log(data: ExportData, job: Job) -> c.DailyLogCtx:
     start, end = _bounds(job)
     runs = [r for r in data.runs(start, end) if r.cadence == "daily" and r.status in DONE]
     results = data.results(runs)
-    occ = st.occurrences(data, start, end)
+    stats = st.period_stats(data, start, end, job.now, findings=False)
     sections = []
     ids = []
     for template in data.templates.values():
@@ -467,14 +468,14 @@ def build_daily_log(data: ExportData, job: Job) -> c.DailyLogCtx:
             continue
         mine = [r for r in runs if r.template_id == template.id]
         columns, rows = _matrix(data, mine, results, template.name)
-        planned = sum(1 for o in occ if o.template.id == template.id)
+        tallies = [t for t in stats.tallies if t.template.id == template.id]
         sections.append(
             c.MatrixSection(
                 name=template.name,
                 columns=columns,
                 rows=rows,
-                planned=planned,
-                done=len(mine),
+                planned=sum(t.planned for t in tallies),
+                done=sum(t.done + t.late for t in tallies),
             )
         )
         ids += [r.id for r in mine]
@@ -526,11 +527,8 @@ def build_monthly_inspection(data: ExportData, job: Job) -> c.MonthlyInspectionC
     profile = data.profile
     levels = Counter(faults_mod.level_name(profile, f.level) for f in stats.faults)
     systems = Counter(f.system.name if f.system else "（未指定）" for f in stats.faults)
-    emergencies = [
-        f"{f.number} {faults_mod.EMERGENCY_TYPES.get(f.emergency_type or '', '')} {f.title}"
-        for f in stats.faults
-        if f.emergency_type
-    ]
+    # the emergencies of the month: emergency faults and the findings that started the plan
+    emergencies = [e.text for e in stats.emergencies]
     block = (
         signature_block(data, sigs[runs[0].id], LABELS["inspection_run"])
         if runs
@@ -540,7 +538,7 @@ def build_monthly_inspection(data: ExportData, job: Job) -> c.MonthlyInspectionC
         f"本月应巡检 {stats.planned} 次，按时完成 {stats.done} 次"
         f"（完成率 {_pct(stats.inspection_rate)}），发现问题 {len(stats.findings)} 个、"
         f"已整改 {stats.findings_fixed} 个；发生故障 {len(stats.faults)} 起，"
-        f"服务请求 {len(stats.requests)} 次，应急事件 {len(emergencies)} 起。"
+        f"服务请求 {len(stats.requests)} 次，应急事件 {len(stats.emergencies)} 起。"
     )
     return _finish(  # type: ignore[return-value]
         c.MonthlyInspectionCtx(
@@ -556,13 +554,22 @@ def build_monthly_inspection(data: ExportData, job: Job) -> c.MonthlyInspectionC
             emergencies=emergencies,
             summary=summary,
             signatures=block,
-            record_ids=[r.id for r in runs],
+            # the month's runs, and the faults and requests its summary counts
+            record_ids=[r.id for r in runs]
+            + [f.id for f in stats.faults]
+            + [r.id for r in stats.requests],
         )
     )
 
 
-def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.1f}%"
+def _pct(value: float | None, digits: int = st.RATE_DIGITS) -> str:
+    """A rate in a sentence, as Word's ``pct`` filter prints it (one precision everywhere)."""
+    return "—" if value is None else f"{value * 100:.{digits}f}%"
+
+
+def _pct2(value: float | None) -> str:
+    """可用率 in a sentence (two decimals, as ``pct(2)`` and Excel's ``0.00%``)."""
+    return _pct(value, st.AVAILABILITY_DIGITS)
 
 
 def month_row(label: str, s: st.PeriodStats) -> c.MonthRow:
@@ -629,7 +636,7 @@ def build_summary(data: ExportData, job: Job) -> c.SummaryTableCtx:
         f"已整改 {total.fixed} 个；发生故障 {total.faults} 起"
         + (f"（{top}）" if top else "")
         + f"；服务请求 {total.requests} 次；SLA 达成率 {_pct(whole.sla_rate)}，"
-        f"可用率 {_pct(whole.availability)}。"
+        f"可用率 {_pct2(whole.availability)}。"
     )
     return _finish(  # type: ignore[return-value]
         c.SummaryTableCtx(
@@ -649,34 +656,47 @@ def build_summary(data: ExportData, job: Job) -> c.SummaryTableCtx:
 # --------------------------------------------------------------------------- holidays
 
 
+def _holiday_days(
+    data: ExportData, days: list[c.MatrixRow], daily: list[RunRow], found: list[ev.Event]
+) -> list[c.MatrixRow]:
+    """Each day's 事件及处置 with that day's faults that no check of the day recorded."""
+    told = {
+        res.fault_id
+        for res in (r for run in daily for r in data.results([run])[run.id])
+        if res.fault_id
+    }
+    extra: dict[date, list[str]] = {}
+    for e in found:
+        if e.fault_id is not None and e.fault_id not in told:
+            extra.setdefault(e.day, []).append(e.text)
+    rows = []
+    for row in days:
+        more = extra.pop(row.date, [])
+        if more:
+            note = "\n".join([row.note, *more] if row.note else more)
+            row = dataclasses.replace(row, note=note, abnormal=True)
+        rows.append(row)
+    return rows
+
+
 def build_holiday_check(data: ExportData, job: Job) -> c.HolidayCheckCtx:
     holiday = data.holiday(job.holiday_id or "")
     if holiday is None:
         raise ExportError("找不到该节假日保障期。")
-    runs = [
-        r
-        for r in data.runs(
-            holiday.start_date - timedelta(days=45), holiday.end_date + timedelta(days=45)
-        )
-        if r.holiday_period_id == holiday.id
-    ]
+    runs = ev.holiday_runs(data, holiday)
     results = data.results(runs)
     pre = [r for r in runs if r.cadence == "holiday_pre"]
     daily = [r for r in runs if r.cadence == "holiday_daily"]
     post = [r for r in runs if r.cadence == "holiday_post"]
+    found = ev.holiday_events(data, holiday)
     columns, days = _matrix(data, daily, results)
+    days = _holiday_days(data, days, daily, found)
     pre_items = _inspection_rows(data, pre[0], results[pre[0].id]) if pre else []
     post_items = _inspection_rows(data, post[0], results[post[0].id]) if post else []
     sigs = data.signatures("inspection_run", [post[0].id]) if post else {}
     evaluation = "\n".join(f"{r.item}：{r.result}" for r in post_items if r.result) or (
         post[0].conclusion if post else ""
     )
-    events = [
-        f"{f.number} {f.title}（{faults_mod.level_name(data.profile, f.level)}）"
-        for f in data.all_faults
-        if f.holiday_period_id == holiday.id
-        or (holiday.start_date <= f.reported_at.date() <= holiday.end_date)
-    ]
     block = (
         signature_block(data, sigs[post[0].id], LABELS["holiday"])
         if post
@@ -696,9 +716,10 @@ def build_holiday_check(data: ExportData, job: Job) -> c.HolidayCheckCtx:
             post_items=post_items,
             post_date=post[0].scheduled_date if post else None,
             evaluation=evaluation,
-            events=events,
+            events=[e.text for e in found],
+            summary=ev.holiday_summary(data, holiday, found),
             signatures=block,
-            record_ids=[r.id for r in runs],
+            record_ids=[r.id for r in runs] + [e.fault_id for e in found if e.fault_id],
         )
     )
 
@@ -857,6 +878,7 @@ def build_fault_report(data: ExportData, job: Job) -> c.FaultReportCtx:
         if fault.supersedes_id
         else ""
     )
+    between, _after = st.clock(data)
     job.period = c.PeriodInfo(
         key=fault.number,
         label=f"{fault.number}（{fault.reported_at:%Y-%m-%d}）",
@@ -879,6 +901,7 @@ def build_fault_report(data: ExportData, job: Job) -> c.FaultReportCtx:
             coordinator=fault.coordinator,
             result=fault.result,
             reported_at=fault.reported_at,
+            outage=outage_text(data, fault, between),
             timeline=timeline,
             symptom=fault.symptom,
             impact_analysis=fault.impact_analysis,
@@ -892,6 +915,25 @@ def build_fault_report(data: ExportData, job: Job) -> c.FaultReportCtx:
             record_ids=[fault.id],
         )
     )
+
+
+def outage_text(data: ExportData, fault: FaultRecord, between: sla_mod.MinutesBetween) -> str:
+    """服务中断 of a fault report: 未中断服务, or the systems, the times and the service minutes."""
+    if fault.service_interrupted is None:
+        return "未记录（按报告至恢复时间计入所属系统的可用率）"
+    if not fault.service_interrupted or fault.outage_start is None:
+        return "未中断服务"
+    names = {s.code: s.name for s in data.systems.values()}
+    systems = "、".join(names.get(code, code) for code in fault.outage_systems or [])
+    start = f"{fault.outage_start:%Y-%m-%d %H:%M}"
+    if fault.outage_end is None:
+        return f"中断服务：{systems}，{start} 起，尚未恢复"
+    service = between(fault.outage_start, fault.outage_end)
+    wall = (fault.outage_end - fault.outage_start).total_seconds() / 60
+    took = f"历时 {sla_mod.format_minutes(wall)}"
+    if abs(wall - service) >= 1:
+        took += f"，其中服务时间内 {sla_mod.format_minutes(service)}"
+    return f"中断服务：{systems}，{start} 至 {fault.outage_end:%Y-%m-%d %H:%M}（{took}）"
 
 
 # --------------------------------------------------------------------------- monthly report
@@ -936,6 +978,7 @@ def sla_table(data: ExportData, s: st.PeriodStats) -> list[c.RateRow]:
             )
         )
     rows.append(_rate_row("SLA 达成率", "全部环节达标", s.sla, 1.0))
+    rows.append(_rate_row("报告按时交付率", "交付物按截止日提交", s.deliveries, 1.0))
     return rows
 
 
@@ -993,9 +1036,43 @@ def _cadence_rows(s: st.PeriodStats) -> list[c.CadenceRow]:
 
 def _findings(s: st.PeriodStats) -> list[c.Finding]:
     return [
-        c.Finding(date=run.scheduled_date, name=name, item=label, note=note, action=action)
-        for run, name, label, note, action in s.findings
+        c.Finding(
+            date=x.run.scheduled_date,
+            name=x.checklist,
+            item=x.label,
+            note=x.result.note,
+            action=x.result.action,
+        )
+        for x in s.findings
     ]
+
+
+def availability_rows(s: st.PeriodStats) -> list[c.AvailabilityRow]:
+    """可用率 per system and the 合计 row (same figures in Word and Excel)."""
+
+    def numbers(row: st.SystemAvailability) -> str:
+        return "、".join(f"{n}*" if n in row.unrecorded else n for n in row.faults)
+
+    rows = [
+        c.AvailabilityRow(
+            system=x.name,
+            committed_hours=round(x.committed / 60, 1),
+            outage_minutes=round(x.outage),
+            availability=x.availability,
+            faults=numbers(x),
+        )
+        for x in s.systems
+    ]
+    rows.append(
+        c.AvailabilityRow(
+            system="合计",
+            committed_hours=round(s.committed / 60, 1),
+            outage_minutes=round(s.outage),
+            availability=s.availability,
+            faults="",
+        )
+    )
+    return rows
 
 
 def _major_faults(data: ExportData, s: st.PeriodStats) -> list[c.FaultLine]:
@@ -1053,17 +1130,16 @@ def _report_charts(
         categories=[str(d.day) for d in days],
         series=[("服务请求", [float(per_day.get(d, 0)) for d in days])],
     )
+    # months whose rates are known: a month without data is not drawn as 0 %
+    known = [t for t in trend if t.sla_rate is not None and t.inspections_rate is not None]
     sla_chart = c.Chart(
         key="sla_trend",
         title="SLA 达成率与巡检完成率趋势",
         kind="line",
-        categories=[t.month for t in trend],
+        categories=[t.month for t in known],
         series=[
-            ("SLA 达成率", [t.sla_rate if t.sla_rate is not None else 0.0 for t in trend]),
-            (
-                "巡检完成率",
-                [t.inspections_rate if t.inspections_rate is not None else 0.0 for t in trend],
-            ),
+            ("SLA 达成率", [t.sla_rate or 0.0 for t in known]),
+            ("巡检完成率", [t.inspections_rate or 0.0 for t in known]),
         ],
         percent=True,
     )
@@ -1075,53 +1151,72 @@ def _report_charts(
 
 
 def _backup_security(data: ExportData, start: date, end: date) -> list[c.Line]:
-    """Conclusions of the month's backup and security inspections.
+    """The month's backup and security checks, as the records say.
 
-    Daily backup checks are not listed one by one; a month with neither gets
-    a line saying so.
+    Periodic (weekly and longer) backup, security and restore checks by their
+    conclusion; the backup items of the daily checks as one line counting
+    them and their findings. A month with neither says so.
     """
     backup = []
-    for run in data.runs(start, end):
+    runs = [r for r in data.runs(start, end) if r.status in DONE and r.holiday_period_id is None]
+    for run in runs:
         template = data.templates.get(run.template_id)
-        if template is None or run.status not in DONE:
+        if template is None or template.cadence == "daily":
             continue
         label = f"{template.category} {template.name}"
-        if (
-            any(w in label for w in ("备份", "安全", "恢复", "演练"))
-            and template.cadence != "daily"
-        ):
-            backup.append(
-                c.Line(label=f"{run.scheduled_date:%m-%d} {template.name}", value=run.conclusion)
+        if any(w in label for w in ("备份", "安全", "恢复", "演练")):
+            system = data.system_name(run.system_id)
+            name = f"{template.name}（{system}）" if system else template.name
+            backup.append(c.Line(label=f"{run.scheduled_date:%m-%d} {name}", value=run.conclusion))
+    daily = [r for r in runs if r.cadence == "daily"]
+    checked = problems = 0
+    problem_days: list[str] = []
+    results = data.results(daily)
+    for run in daily:
+        for res in results[run.id]:
+            item = data.items.get(res.item_id)
+            if item is None or "备份" not in item.title or res.status is None:
+                continue
+            checked += 1
+            if res.status in (insp.ABNORMAL, insp.WARNING):
+                problems += 1
+                day = f"{run.scheduled_date:%m-%d}"
+                if day not in problem_days:
+                    problem_days.append(day)
+    if checked:
+        found = (
+            f"异常/警告 {problems} 项（{'、'.join(problem_days)}），处理情况见巡检记录"
+            if problems
+            else "均正常"
+        )
+        backup.append(
+            c.Line(
+                label="日常巡检中的备份检查",
+                value=f"本月 {len(daily)} 次日常巡检共检查备份 {checked} 项，{found}。",
             )
-    daily_backup = [
-        t for t in data.templates.values() if t.cadence == "daily" and "备份" in t.name + t.category
-    ]
-    if not backup and not daily_backup:
-        backup.append(c.Line(label="备份与安全", value="本月无相关专项检查记录。"))
+        )
+    if not backup:
+        backup.append(c.Line(label="备份与安全", value="本月无备份与安全相关的检查记录。"))
     return backup
 
 
 def _holiday_lines(data: ExportData, start: date, end: date) -> list[c.Line]:
-    """A line per holiday period overlapping the month: its checks and faults."""
+    """A line per holiday period overlapping the month: its checks and events.
+
+    The events are those of the holiday's 节假日检查记录单 (:func:`ev.holiday_events`).
+    """
     holidays = []
     for h in data.holidays:
         if h.start_date <= end and h.end_date >= start:
-            n_faults = sum(
-                1
-                for f in data.all_faults
-                if f.holiday_period_id == h.id or h.start_date <= f.reported_at.date() <= h.end_date
-            )
-            hruns = [
-                r
-                for r in data.runs(
-                    h.start_date - timedelta(days=30), h.end_date + timedelta(days=30)
-                )
-                if r.holiday_period_id == h.id and r.status in DONE
-            ]
+            found = ev.holiday_events(data, h)
+            hruns = [r for r in ev.holiday_runs(data, h) if r.status in DONE]
             holidays.append(
                 c.Line(
                     label=f"{h.name}（{h.start_date:%m-%d} 至 {h.end_date:%m-%d}）",
-                    value=f"完成节假日检查 {len(hruns)} 次，期间故障 {n_faults} 起。",
+                    value=(
+                        f"完成节假日检查 {len(hruns)} 次，"
+                        f"期间故障/事件 {ev.count_sentence(found)}。"
+                    ),
                 )
             )
     return holidays
@@ -1143,8 +1238,16 @@ def _problems(s: st.PeriodStats, findings: list[c.Finding]) -> list[str]:
     unresolved = [r for r in s.requests if r.status in ("open", "unresolved")]
     if unresolved:
         problems.append(f"尚有 {len(unresolved)} 个服务请求未解决，需跟进。")
+    still_down = [f for f in s.faults if f.recovered_at is None]
+    if still_down:
+        problems.append(f"尚有 {len(still_down)} 起故障未恢复，需跟进处置。")
     if not problems:
-        problems.append("本月运行平稳，未发现需要甲方协调的问题。")
+        # said only as the records allow: a month with emergencies was not 平稳
+        problems.append(
+            f"本月发生应急事件 {len(s.emergencies)} 起，均已处置，未发现需要甲方协调的问题。"
+            if s.emergencies
+            else "本月运行平稳，未发现需要甲方协调的问题。"
+        )
     return problems
 
 
@@ -1175,7 +1278,7 @@ def _overview(data: ExportData, job: Job, s: st.PeriodStats, n_findings: int) ->
         f"发生故障 {len(s.faults)} 起（故障响应及时率 {_pct(s.response_rate)}，"
         f"故障解决率 {_pct(s.resolution_rate)}）；受理服务请求 {len(s.requests)} 次"
         f"（电话一次解决率 {_pct(s.first_call_rate)}）；SLA 达成率 {_pct(s.sla_rate)}，"
-        f"系统可用率 {_pct(s.availability)}。"
+        f"系统可用率 {_pct2(s.availability)}，报告按时交付率 {_pct(s.delivery_rate)}。"
     )
 
 
@@ -1183,6 +1286,10 @@ def _report_record_ids(data: ExportData, s: st.PeriodStats, start: date, end: da
     """The records the report rests on: the month's finished runs, its faults and requests."""
     ids = [r.id for r in data.runs(start, end) if r.status in DONE]
     ids += [f.id for f in s.faults] + [r.id for r in s.requests]
+    # faults of other months whose outage lowered this month's 可用率
+    numbers = {n for x in s.systems for n in x.faults}
+    listed = set(ids)
+    ids += [f.id for f in data.all_faults if f.number in numbers and f.id not in listed]
     return ids
 
 
@@ -1216,6 +1323,11 @@ def build_monthly_report(data: ExportData, job: Job) -> c.MonthlyReportCtx:
             sla_rate=s.sla_rate,
             first_call_rate=s.first_call_rate,
             availability=s.availability,
+            delivery_rate=s.delivery_rate,
+            deliveries_on_time=s.deliveries[0],
+            deliveries_due=s.deliveries[1],
+            availability_systems=availability_rows(s),
+            availability_note=st.availability_definition(data),
             inspections=inspections,
             inspections_planned=s.planned,
             inspections_done=s.done,
@@ -1283,11 +1395,9 @@ def _sla_lines(data: ExportData) -> list[c.Line]:
 
 def _deliverables(data: ExportData, today: date) -> list[c.Deliverable]:
     """Every deliverable occurrence of the contract with its state on ``today``."""
-    from app.schedule.deadlines import deadlines
-
     state_names = {"due": "待交", "done": "已提交", "overdue": "已逾期"}
     dls = []
-    for d in deadlines(data.session, data.contract, calendar=data.calendar, today=today):
+    for d in data.deadlines(today):
         state = state_names.get(d.state, d.state)
         if d.state != "done" and d.submitted is not None:
             state = "已导出"
@@ -1313,7 +1423,7 @@ def _summary_fields(data: ExportData, job: Job, dls: list[c.Deliverable]) -> dic
             f"（响应及时率 {_pct(whole.response_rate)}，"
             f"解决率 {_pct(whole.resolution_rate)}）；"
             f"受理服务请求 {total.requests} 次；SLA 达成率 {_pct(whole.sla_rate)}，"
-            f"系统可用率 {_pct(whole.availability)}。"
+            f"系统可用率 {_pct2(whole.availability)}。"
         ),
         "deliverables": [d for d in dls if d.due <= end + timedelta(days=15)],
     }

@@ -314,7 +314,8 @@ class HolidayCheckCtx(FormContext):
     post_items: list[InspectionRow] = f("节后评估项", factory=list)
     post_date: date | None = f("节后评估日期")
     evaluation: str = f("节后评估", "")
-    events: list[str] = f("期间故障/事件", factory=list)
+    events: list[str] = f("期间故障/事件（故障单及未生成故障单的巡检发现）", factory=list)
+    summary: str = f("保障情况（由记录生成：每日检查完成情况、故障/事件数及处置情况）", "")
 
 
 # --------------------------------------------------------------------------- requests & faults
@@ -405,6 +406,7 @@ class FaultReportCtx(FormContext):
     coordinator: str = f("协调人", "")
     result: str = f("处理结果", "")
     reported_at: datetime | None = f("发现/报告时间")
+    outage: str = f("服务中断：未中断服务，或中断的系统、起止时间及服务时间内时长", "")
     timeline: list[SlaRow] = f("时间线（各环节时间、SLA 要求、达标/超时）", factory=list)
     symptom: str = f("一、故障现象", "")
     impact_analysis: str = f("二、影响分析", "")
@@ -459,6 +461,17 @@ class FaultLine:
 
 
 @dataclass(frozen=True)
+class AvailabilityRow:
+    """可用率 of one system (or 合计): committed service time, outage, rate."""
+
+    system: str = f("系统（合计行为“合计”）")
+    committed_hours: float = f("承诺服务时长（小时）", 0.0)
+    outage_minutes: int = f("中断时长（分钟，服务时间内）", 0)
+    availability: float | None = f("可用率（0..1，两位小数的百分比）")
+    faults: str = f("计入的故障单号（* 为未记录中断情况、按报告至恢复计）", "")
+
+
+@dataclass(frozen=True)
 class TrendRow:
     month: str = f("月份")
     inspections_rate: float | None = f("巡检完成率")
@@ -488,7 +501,12 @@ class MonthlyReportCtx(FormContext):
     resolution_rate: float | None = f("故障解决率")
     sla_rate: float | None = f("SLA 达成率")
     first_call_rate: float | None = f("电话一次解决率")
-    availability: float | None = f("可用率")
+    availability: float | None = f("可用率（各系统合计）")
+    delivery_rate: float | None = f("报告按时交付率")
+    deliveries_on_time: int = f("按时提交的交付物数", 0)
+    deliveries_due: int = f("应提交的交付物数（截止日已到或已提交）", 0)
+    availability_systems: list[AvailabilityRow] = f("可用率（按系统，末行合计）", factory=list)
+    availability_note: str = f("可用率的定义（印在可用率表下）", "")
     inspections: list[CadenceRow] = f("巡检情况（按巡检与系统）", factory=list)
     inspections_planned: int = f("应巡检次数", 0)
     inspections_done: int = f("按时完成次数", 0)

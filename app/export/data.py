@@ -92,6 +92,9 @@ class ExportData:
         self._blobs: dict[str, bytes] = {}
         #: pictures made from blobs (signatures), shared by every form of the export
         self.images: dict[Any, Any] = {}
+        #: statistics computed once per export and period (:func:`app.export.stats.period_stats`)
+        self.stats_cache: dict[Any, Any] = {}
+        self._deadlines: dict[date, list[Any]] = {}
 
     # ------------------------------------------------------------------ contract
 
@@ -139,6 +142,16 @@ class ExportData:
 
     def holiday(self, holiday_id: str) -> HolidayPeriod | None:
         return next((h for h in self.holidays if h.id == holiday_id), None)
+
+    def deadlines(self, today: date) -> list[Any]:
+        """Every deliverable occurrence of the contract, with its state on ``today`` (cached)."""
+        if today not in self._deadlines:
+            from app.schedule.deadlines import deadlines
+
+            self._deadlines[today] = deadlines(
+                self.session, self.contract, calendar=self.calendar, today=today
+            )
+        return self._deadlines[today]
 
     # ------------------------------------------------------------------ runs
 

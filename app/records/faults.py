@@ -6,11 +6,19 @@ time with :func:`set_time`, which keeps them in order:
 - 响应 ≥ 报告; 到场 ≥ 响应 (≥ 报告 when no response is recorded);
 - 恢复 ≥ 响应 (≥ 报告); 关闭 ≥ 恢复, and a fault is closed only once recovered;
 - no time more than 5 minutes in the future.
+
+Whether the fault interrupted the service (是否中断服务) is recorded with
+:func:`set_outage`: no outage, or the systems that were unavailable and from
+when to when (中断开始 ≥ 报告; 中断结束 > 中断开始; both ≤ 关闭 once closed). A
+record that says nothing (NULL, e.g. one made before this was recorded) is
+counted by :func:`outage_of`'s rule. 可用率 is computed from these outages
+(:mod:`app.export.stats`).
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -22,7 +30,7 @@ from app.contracts.registry import profile_of
 from app.errors import DomainError
 from app.records import _util
 from app.schedule import sla as sla_mod
-from db.models import Contract, FaultRecord, ServiceRequest
+from db.models import Contract, FaultRecord, ServiceRequest, System
 from db.models import now as now_
 
 #: Codes of the emergency events of the holiday security procedure.
@@ -236,6 +244,134 @@ def update_fault(session: Session, fault_id: str, **fields: Any) -> FaultRecord:
     return fault
 
 
+# --------------------------------------------------------------------------- outage
+
+
+@dataclass(frozen=True)
+class Outage:
+    """When which systems of a fault were unavailable.
+
+    ``systems`` are system codes; ``None`` means every system of the contract
+    (a fault of no particular system whose outage was not recorded). ``end`` is
+    ``None`` while the service is still down. ``recorded`` is false when the
+    outage is not what the record says but the rule for records that say
+    nothing (see :func:`outage_of`).
+    """
+
+    systems: tuple[str, ...] | None
+    start: datetime
+    end: datetime | None
+    recorded: bool = True
+
+
+def outage_of(fault: FaultRecord, system_code: str | None) -> Outage | None:
+    """The outage a fault counts for (``system_code``: the code of the fault's system).
+
+    - 未中断服务 (``service_interrupted`` false): none;
+    - 中断服务: the recorded systems from 中断开始 to 中断结束;
+    - not recorded (NULL — faults recorded before the outage fields existed, or
+      whose handler left them empty): counted as an outage of the fault's own
+      system (every system when it names none) from the report to the recovery
+      (still down while not recovered). This is the conservative reading: a
+      fault that says nothing never makes 可用率 look better than it was.
+    """
+    if fault.service_interrupted is False:
+        return None
+    if fault.service_interrupted and fault.outage_start is not None:
+        systems = tuple(fault.outage_systems or ([system_code] if system_code else []))
+        return Outage(systems or None, fault.outage_start, fault.outage_end)
+    # not recorded (or, written outside the app, down without a start): the rule
+    return Outage(
+        (system_code,) if system_code else None,
+        fault.reported_at,
+        fault.recovered_at,
+        recorded=False,
+    )
+
+
+def _check_outage(
+    interrupted: bool | None,
+    start: datetime | None,
+    end: datetime | None,
+    reported: datetime | None,
+    closed: datetime | None,
+) -> None:
+    """The outage against the fault's timeline (Chinese messages; nothing is changed)."""
+    if not interrupted:
+        if start is not None or end is not None:
+            raise DomainError("未中断服务时不能填写中断开始/结束时间。")
+        return
+    if start is None:
+        raise DomainError("中断服务时必须填写中断开始时间。")
+    if reported is not None and start < reported:
+        raise DomainError("中断开始时间不能早于报告时间。")
+    if end is not None and end <= start:
+        raise DomainError("中断结束时间必须晚于中断开始时间。")
+    if closed is not None:
+        if start > closed:
+            raise DomainError("中断开始时间不能晚于关闭时间。")
+        if end is None:
+            raise DomainError("故障已关闭，请填写中断结束时间（服务恢复的时间）。")
+        if end > closed:
+            raise DomainError("中断结束时间不能晚于关闭时间。")
+
+
+def _outage_time(value: datetime | None, label: str, now: datetime | None) -> datetime | None:
+    return None if value is None else _util.not_future(_util.moment(value, label), label, now)
+
+
+def set_outage(
+    session: Session,
+    fault_id: str,
+    interrupted: bool | None,
+    *,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    systems: list[str] | None = None,
+    now: datetime | None = None,
+) -> FaultRecord:
+    """Record whether the fault interrupted the service (是否中断服务).
+
+    ``interrupted`` False: no outage (no times); None: not recorded (clears
+    everything); True: ``systems`` (codes of the contract; default: the
+    fault's own system) were unavailable from ``start`` to ``end`` (``None``
+    while still down). 中断开始 is not before the report, 中断结束 is after
+    中断开始, and once the fault is closed both lie before the close and the
+    end must be given. No time more than 5 minutes in the future.
+    """
+    fault = get_fault(session, fault_id)
+    _util.ensure_unlocked(fault)
+    if interrupted is not None and not isinstance(interrupted, bool):
+        raise DomainError("「是否中断服务」应为 是 或 否。")
+    begin = _outage_time(start, "中断开始时间", now)
+    finish = _outage_time(end, "中断结束时间", now)
+    if interrupted is None and (begin is not None or finish is not None or systems):
+        raise DomainError("未说明是否中断服务时不能填写中断时间或系统。")
+    _check_outage(interrupted, begin, finish, fault.reported_at, fault.closed_at)
+    codes: list[str] | None = None
+    if interrupted:
+        contract = session.get(Contract, fault.contract_id)
+        assert contract is not None
+        wanted = list(systems or [])
+        if not wanted and fault.system_id is not None:
+            own = session.get(System, fault.system_id)
+            wanted = [own.code] if own is not None else []
+        if not wanted:
+            raise DomainError("中断服务时请选择不可用的系统。")
+        codes = []
+        for code in wanted:
+            system = _util.system_of(session, contract, code)
+            if system is not None and system.code not in codes:
+                codes.append(system.code)
+    elif systems:
+        raise DomainError("未中断服务时不能选择中断的系统。")
+    fault.service_interrupted = interrupted
+    fault.outage_start = begin
+    fault.outage_end = finish
+    fault.outage_systems = codes
+    return fault
+
+
 def _check_timeline(times: dict[str, datetime | None]) -> None:
     def at(step: str) -> datetime | None:
         return times[STEPS[step][0]]
@@ -283,6 +419,13 @@ def set_time(
     times = {col: getattr(fault, col) for col, _ in STEPS.values()}
     times[column] = value
     _check_timeline(times)  # the number keeps the month it was issued in
+    _check_outage(
+        fault.service_interrupted,
+        fault.outage_start,
+        fault.outage_end,
+        times["reported_at"],
+        times["closed_at"],
+    )
     setattr(fault, column, value)
     return fault
 

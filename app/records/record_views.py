@@ -57,7 +57,8 @@ def _common(session: Session, record: FaultRecord | ServiceRequest) -> dict[str,
 
 
 def fault_fields(session: Session, fault_id: str) -> dict[str, Any]:
-    """Every field of the fault form; times under ``time:<step>`` (see ``faults.STEPS``)."""
+    """Every field of the fault form; times under ``time:<step>`` (see ``faults.STEPS``),
+    the outage under ``outage:interrupted|start|end|systems`` (see ``faults.set_outage``)."""
     fault = faults.get_fault(session, fault_id)
     values = _common(session, fault) | {name: getattr(fault, name) for name in FAULT_TEXT}
     values |= {
@@ -68,6 +69,12 @@ def fault_fields(session: Session, fault_id: str) -> dict[str, Any]:
     }
     for step, (column, _label) in faults.STEPS.items():
         values[f"time:{step}"] = getattr(fault, column)
+    values |= {
+        "outage:interrupted": fault.service_interrupted,
+        "outage:start": fault.outage_start,
+        "outage:end": fault.outage_end,
+        "outage:systems": list(fault.outage_systems or []),
+    }
     return values
 
 

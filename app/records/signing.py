@@ -68,6 +68,9 @@ _PNG_IEND = b"\x00\x00\x00\x00IEND\xaeB`\x82"
 _PNG_DEPTHS = {0: (1, 2, 4, 8, 16), 2: (8, 16), 3: (1, 2, 4, 8), 4: (8, 16), 6: (8, 16)}
 
 _BOOKKEEPING = frozenset({"created_at", "created_by", "updated_at", "updated_by", "locked_at"})
+#: Columns added after records were first signed (fault outage, revision 0006): left out of
+#: the signed content while NULL, so a record signed before they existed keeps its hash.
+_LATER_COLUMNS = frozenset({"service_interrupted", "outage_start", "outage_end", "outage_systems"})
 _RESULT_SKIP = _BOOKKEEPING | {"id", "run_id", "item_id", "system_id"}
 #: Columns never compared by :func:`diff` (identity, versioning, workflow).
 _DIFF_SKIP = _BOOKKEEPING | {"id", "supersedes_id", "amendment_reason"}
@@ -116,6 +119,10 @@ FIELD_LABELS: dict[str, str] = {
     "process": "处理过程",
     "prevention": "整改及预防措施",
     "result": "处理结果",
+    "service_interrupted": "是否中断服务",
+    "outage_start": "中断开始",
+    "outage_end": "中断结束",
+    "outage_systems": "中断的系统",
     "source_result_id": "来源检查项",
     "service_request_id": "来源服务请求",
     # service requests
@@ -184,6 +191,11 @@ def _columns(obj: Any, skip: frozenset[str] | set[str]) -> dict[str, Any]:
     return _plain_values(obj.__table__, lambda key: getattr(obj, key), skip)
 
 
+def _signed_columns(columns: dict[str, Any]) -> dict[str, Any]:
+    """A record's columns as signed: :data:`_LATER_COLUMNS` only when they hold a value."""
+    return {k: v for k, v in columns.items() if v is not None or k not in _LATER_COLUMNS}
+
+
 def _attachments(session: Session, owner_type: str, owner_ids: list[str]) -> dict[str, list[Any]]:
     found: dict[str, list[Any]] = {owner_id: [] for owner_id in owner_ids}
     if not owner_ids:
@@ -205,7 +217,7 @@ def _attachments(session: Session, owner_type: str, owner_ids: list[str]) -> dic
 def record_content(session: Session, record_type: str, record_id: str) -> dict[str, Any]:
     """The signed content of a record as plain data (what :func:`content_hash` hashes)."""
     record = get_record(session, record_type, record_id)
-    columns = _columns(record, _BOOKKEEPING)
+    columns = _signed_columns(_columns(record, _BOOKKEEPING))
     content: dict[str, Any] = {"record_type": record_type, "record": columns}
     content["attachments"] = _attachments(session, record_type, [record.id])[record.id]
     if isinstance(record, InspectionRun):
@@ -255,7 +267,7 @@ def content_hashes(session: Session, record_type: str, record_ids: list[str]) ->
         if record_type == "inspection_run":
             results = _bulk_results(session, ids)
         for row in rows:
-            columns = _row_columns(table, row, _BOOKKEEPING)
+            columns = _signed_columns(_row_columns(table, row, _BOOKKEEPING))
             content: dict[str, Any] = {"record_type": record_type, "record": columns}
             content["attachments"] = files[row["id"]]
             if record_type == "inspection_run":

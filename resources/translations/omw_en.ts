@@ -465,6 +465,42 @@ Standard/threshold: {standard}</translation>
         <translation>Timeline and SLA</translation>
     </message>
     <message>
+        <source>服务中断（计入可用率）</source>
+        <translation>Service outage (counts towards availability)</translation>
+    </message>
+    <message>
+        <source>（未填写）</source>
+        <translation>(not filled in)</translation>
+    </message>
+    <message>
+        <source>否，未中断服务</source>
+        <translation>No, the service stayed available</translation>
+    </message>
+    <message>
+        <source>是，服务中断</source>
+        <translation>Yes, the service was down</translation>
+    </message>
+    <message>
+        <source>是否中断服务</source>
+        <translation>Service interrupted</translation>
+    </message>
+    <message>
+        <source>中断的系统</source>
+        <translation>Systems down</translation>
+    </message>
+    <message>
+        <source>中断开始</source>
+        <translation>Outage start</translation>
+    </message>
+    <message>
+        <source>中断结束</source>
+        <translation>Outage end</translation>
+    </message>
+    <message>
+        <source>选择系统…</source>
+        <translation>Choose systems…</translation>
+    </message>
+    <message>
         <source>六、附件（截图/照片）</source>
         <translation>6. Attachments (screenshots/photos)</translation>
     </message>

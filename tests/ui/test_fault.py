@@ -90,3 +90,74 @@ def test_an_unanswered_fault_counts_down_and_shows_overdue(
     assert "超时 25分钟" in form.verdicts["responded"].text()
     assert "color:#c62828" in form.verdicts["responded"].styleSheet()
     assert "剩余 1小时20分钟" in form.verdicts["recovered"].text()
+
+
+def test_the_outage_is_chosen_filled_from_the_timeline_and_stored(
+    qtbot: QtBot, window: MainWindow, ctx: AppContext, keyboard: Keyboard
+) -> None:
+    form = new_fault(qtbot, window)
+    form.lines["title"].setText("门户首页打不开")
+    form.choices["system_code"].setCurrentIndex(form.choices["system_code"].findData("portal"))
+    reported = NOW - timedelta(minutes=50)
+    form.times["reported"].set_value(reported)
+    assert not form.outage_systems.isEnabled() and form.outage_times["start"].edit.isReadOnly()
+    # 「是」: 中断开始 is the report time, the fault's own system is the one down
+    form.outage.setCurrentIndex(form.outage.findData("yes"))
+    assert form.outage_times["start"].value() == reported
+    assert form._checked_systems() == ["portal"] and form.outage_systems.text() == "门户应用"
+    assert not form.outage_times["start"].edit.isReadOnly() and form.outage_systems.isEnabled()
+    form.system_actions["api"].trigger()  # a second system was down too
+    assert form.outage_systems.text() == "门户应用、API接口应用"
+    qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
+    assert not form.is_new, form.banner.text()
+    stored = ctx.call(lambda s: faults.get_fault(s, str(form.fault_id)))
+    assert stored.service_interrupted is True and stored.outage_start == reported
+    assert stored.outage_systems == ["portal", "api"] and stored.outage_end is None
+
+    # an end before the start is refused with the service's message, nothing stored
+    form.outage_times["end"].edit.setFocus()
+    keyboard.type("2026-11-20 09:00")
+    keyboard.press(Qt.Key.Key_Tab)
+    assert "中断结束时间必须晚于中断开始时间" in form.banner.text()
+    assert ctx.call(lambda s: faults.get_fault(s, str(form.fault_id)).outage_end) is None
+    form.outage_times["end"].set_value(None)
+    # 恢复时间 fills the empty 中断结束, and closing needs it
+    qtbot.mouseClick(form.times["recovered"].now_button, Qt.MouseButton.LeftButton)
+    assert form.outage_times["end"].value() == NOW
+    assert ctx.call(lambda s: faults.get_fault(s, str(form.fault_id)).outage_end) == NOW
+    qtbot.mouseClick(form.times["closed"].now_button, Qt.MouseButton.LeftButton)
+    assert ctx.call(lambda s: faults.get_fault(s, str(form.fault_id)).closed_at) == NOW
+
+    # 「否」 clears systems and times
+    form.outage.setCurrentIndex(form.outage.findData("no"))
+    stored = ctx.call(lambda s: faults.get_fault(s, str(form.fault_id)))
+    assert stored.service_interrupted is False and stored.outage_start is None
+    assert stored.outage_systems is None and form.outage_times["start"].edit.text() == ""
+    assert form.outage_times["end"].edit.isReadOnly()
+
+
+def test_an_outage_needs_a_system_and_is_kept_in_the_draft(
+    qtbot: QtBot, window: MainWindow, ctx: AppContext
+) -> None:
+    fault_id = ctx.call(
+        lambda s: (
+            faults.create_fault(
+                s, "test-portal", title="全局网络中断", level="major", reported_at=NOW, now=NOW
+            ).id
+        )
+    )
+    window.open_fault(fault_id)
+    form = wait_window(qtbot, FaultForm)
+    assert form.outage.currentData() == "" and form.outage_systems.text() == "选择系统…"
+    form.outage.setCurrentIndex(form.outage.findData("yes"))  # no system of its own
+    assert "中断服务时请选择不可用的系统" in form.banner.text()
+    assert ctx.call(lambda s: faults.get_fault(s, fault_id).service_interrupted) is None
+    form.system_actions["exchange"].trigger()
+    assert form.banner.text() == ""
+    stored = ctx.call(lambda s: faults.get_fault(s, fault_id))
+    assert stored.service_interrupted and stored.outage_systems == ["exchange"]
+    key = form.saver.form_key
+    form.outage_times["start"].edit.setText("2026-11-20 10:00")
+    form.outage_times["start"].edited.emit("2026-11-20 10:00")
+    form.saver.flush()
+    assert ctx.call(lambda s: drafts.load(s, key)).get("outage:start") == "2026-11-20 10:00"

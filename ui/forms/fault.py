@@ -1,14 +1,19 @@
 """The fault record form (故障单 / 系统故障处置报告).
 
 Times 报告/响应/到场/恢复/关闭 are typed or set with 「现在」; each shows its SLA
-target and 达标/超时 (or the time left) live. A new fault is a draft until
-「保存」; on a saved fault every field is stored when it is left. Everything
-typed is also kept as a draft, field by field.
+target and 达标/超时 (or the time left) live. 服务中断 says whether the fault made
+the service unavailable — which systems, from when to when — which is what 可用率
+counts (``faults.set_outage``): choosing 「是」 fills 中断开始 with the report time
+and the fault's system; setting 恢复时间 fills an empty 中断结束. A new fault is a
+draft until 「保存」; on a saved fault every field is stored when it is left.
+Everything typed is also kept as a draft, field by field.
 """
 
 from __future__ import annotations
 
+import contextlib
 import uuid
+from datetime import datetime
 from typing import Any
 
 from app.contracts.registry import get_contract, profile_of
@@ -30,6 +35,8 @@ LINES = ("title", "category", "impact", "handler", "coordinator")
 TEXTS = ("symptom", "impact_analysis", "cause", "process", "prevention", "result")
 CHOICES = ("system_code", "level", "emergency_type", "discovery")
 REFRESH_MS = 15_000
+# 是否中断服务: combo code → the value of ``faults.set_outage``.
+OUTAGE = {"": None, "no": False, "yes": True}
 
 
 def step_label(step: str) -> str:
@@ -150,6 +157,7 @@ class FaultForm(QtWidgets.QWidget):
         body.addLayout(left, 5)
         left.addLayout(self._facts_form())
         left.addWidget(self._timeline())
+        left.addWidget(self._outage_box())
         left.addStretch(1)
         self._build_report(body)
         self._build_actions(outer)
@@ -211,6 +219,140 @@ class FaultForm(QtWidgets.QWidget):
             grid.setColumnStretch(2, 1)
             self.times[step], self.verdicts[step] = field, verdict
         return timeline
+
+    def _outage_box(self) -> QtWidgets.QGroupBox:
+        """服务中断: 是否中断服务, the systems that were down, 中断开始 and 中断结束."""
+        box = QtWidgets.QGroupBox(tr("服务中断（计入可用率）"))
+        grid = QtWidgets.QGridLayout(box)
+        self.outage = combo(
+            [("", tr("（未填写）")), ("no", tr("否，未中断服务")), ("yes", tr("是，服务中断"))],
+            "outage",
+        )
+        self.outage.currentIndexChanged.connect(lambda _i: self._outage_chosen())
+        grid.addWidget(QtWidgets.QLabel(tr("是否中断服务")), 0, 0)
+        grid.addWidget(self.outage, 0, 1)
+        self.outage_systems = QtWidgets.QToolButton()
+        self.outage_systems.setObjectName("outage-systems")
+        self.outage_systems.setPopupMode(QtWidgets.QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QtWidgets.QMenu(self.outage_systems)
+        self.system_actions: dict[str, QtGui.QAction] = {}
+        for code, name in self.systems:
+            action = menu.addAction(name)
+            action.setCheckable(True)
+            action.toggled.connect(lambda _on: self._outage_systems_changed())
+            self.system_actions[code] = action
+        self.outage_systems.setMenu(menu)
+        grid.addWidget(QtWidgets.QLabel(tr("中断的系统")), 1, 0)
+        grid.addWidget(self.outage_systems, 1, 1)
+        self.outage_times: dict[str, TimeField] = {}
+        for row, (key, label) in enumerate(
+            (("start", tr("中断开始")), ("end", tr("中断结束"))), start=2
+        ):
+            field = TimeField(f"outage-{key}")
+            field.edited.connect(lambda text, k=key: self.saver.set(f"outage:{k}", text))
+            field.changed.connect(self._commit_outage)
+            field.now_button.clicked.connect(
+                lambda _c=False, f=field: f.set_value(self.ctx.now(), emit=True)
+            )
+            grid.addWidget(QtWidgets.QLabel(label), row, 0)
+            grid.addWidget(field, row, 1)
+            self.outage_times[key] = field
+        grid.setColumnStretch(2, 1)
+        return box
+
+    def _checked_systems(self) -> list[str]:
+        return [code for code, action in self.system_actions.items() if action.isChecked()]
+
+    def _show_outage_systems(self) -> None:
+        names = dict(self.systems)
+        chosen = [names[c] for c in self._checked_systems()]
+        self.outage_systems.setText("、".join(chosen) if chosen else tr("选择系统…"))
+
+    def _set_outage_systems(self, codes: list[str]) -> None:
+        for code, action in self.system_actions.items():
+            action.blockSignals(True)
+            action.setChecked(code in codes)
+            action.blockSignals(False)
+        self._show_outage_systems()
+
+    def _show_outage(self, values: dict[str, Any]) -> None:
+        interrupted = values.get("outage:interrupted")
+        code = {None: "", False: "no", True: "yes"}.get(interrupted, str(interrupted or ""))
+        self.outage.blockSignals(True)
+        select_code(self.outage, code)
+        self.outage.blockSignals(False)
+        self._set_outage_systems(list(values.get("outage:systems") or []))
+        for key, field in self.outage_times.items():
+            field.set_value(values.get(f"outage:{key}"))
+        self._enable_outage()
+
+    def _enable_outage(self) -> None:
+        down = self.outage.currentData() == "yes" and not self.locked
+        self.outage.setEnabled(not self.locked)
+        self.outage_systems.setEnabled(down)
+        for field in self.outage_times.values():
+            field.set_read_only(not down)
+
+    def _outage_chosen(self) -> None:
+        """是/否/未填写 chosen: fill the obvious values for 「是」, store, enable the fields."""
+        code = self.outage.currentData()
+        self.saver.set("outage:interrupted", code)
+        if code == "yes":
+            if not self._checked_systems():
+                own = self.choices["system_code"].currentData()
+                if own:
+                    self._set_outage_systems([own])
+            if not self.outage_times["start"].edit.text().strip():
+                # a mistyped report time: 中断开始 stays empty for the user to type
+                with contextlib.suppress(ValueError):
+                    self.outage_times["start"].set_value(self.times["reported"].value())
+        else:
+            self._set_outage_systems([])
+            for field in self.outage_times.values():
+                field.set_value(None)
+        self._enable_outage()
+        self._commit_outage()
+
+    def _outage_systems_changed(self) -> None:
+        self._show_outage_systems()
+        self.saver.set("outage:systems", ",".join(self._checked_systems()))
+        self._commit_outage()
+
+    def _outage_values(self) -> tuple[bool | None, datetime | None, datetime | None, list[str]]:
+        """What the 服务中断 fields say (``ValueError`` for a mistyped time)."""
+        interrupted = OUTAGE.get(str(self.outage.currentData() or ""))
+        start = self.outage_times["start"].value()
+        end = self.outage_times["end"].value()
+        return interrupted, start, end, self._checked_systems() if interrupted else []
+
+    def _commit_outage(self) -> None:
+        """Store the outage of a saved fault (a new one stores it with 「保存」)."""
+        if self.is_new or self.locked:
+            return
+        try:
+            interrupted, start, end, systems = self._outage_values()
+        except ValueError:
+            self.banner.error(tr("时间格式应为 YYYY-MM-DD HH:MM。"))
+            return
+        try:
+            self.ctx.call(
+                lambda s: faults.set_outage(
+                    s,
+                    str(self.fault_id),
+                    interrupted,
+                    start=start,
+                    end=end,
+                    systems=systems,
+                    now=self.ctx.now(),
+                )
+            )
+        except StoreError as exc:
+            self.banner.error(exc.message)
+            return
+        for key in ("interrupted", "start", "end", "systems"):
+            self.saver.drop(f"outage:{key}")
+        self.banner.clear_message()
+        self.ctx.changed()
 
     def _build_report(self, body: QtWidgets.QHBoxLayout) -> None:
         """The scrolling right side: the report's texts, attachments and signatures."""
@@ -290,6 +432,7 @@ class FaultForm(QtWidgets.QWidget):
             box.blockSignals(False)
         for step, field in self.times.items():
             field.set_value(values.get(f"time:{step}"))
+        self._show_outage(values)
         self._show_state()
 
     def _show_state(self) -> None:
@@ -307,6 +450,7 @@ class FaultForm(QtWidgets.QWidget):
             box.setEnabled(not locked)
         for field in self.times.values():
             field.set_read_only(locked)
+        self._enable_outage()
         self.save_button.setVisible(self.is_new)
         self.amend_button.setVisible(locked)
         if locked:
@@ -373,7 +517,21 @@ class FaultForm(QtWidgets.QWidget):
     def _now(self, step: str) -> None:
         self.times[step].set_value(self.ctx.now(), emit=True)
 
+    def _fill_outage_end(self, step: str) -> None:
+        """Recovered while the service is down with no 中断结束: the service is back then."""
+        end = self.outage_times["end"]
+        if step != "recovered" or self.outage.currentData() != "yes" or end.edit.text().strip():
+            return
+        try:
+            recovered = self.times["recovered"].value()
+        except ValueError:
+            return
+        if recovered is not None:
+            end.set_value(recovered)
+            self.saver.set("outage:end", end.edit.text())
+
     def _time_changed(self, step: str) -> None:
+        self._fill_outage_end(step)
         if not self.is_new:
             try:
                 when = self.times[step].value()
@@ -385,6 +543,8 @@ class FaultForm(QtWidgets.QWidget):
                 self.times[step].mark_invalid()
                 return
             self.saver.drop(f"time:{step}")
+            if step == "recovered":
+                self._commit_outage()
             self._reload()
             self.ctx.changed()
         self.banner.clear_message()
@@ -420,6 +580,7 @@ class FaultForm(QtWidgets.QWidget):
             return
         try:
             times = {step: field.value() for step, field in self.times.items()}
+            interrupted, start, end, systems = self._outage_values()
         except ValueError:
             self.banner.error(tr("时间格式应为 YYYY-MM-DD HH:MM。"))
             return
@@ -445,9 +606,15 @@ class FaultForm(QtWidgets.QWidget):
                 now=now,
             )
             session.flush()
-            for step in ("onsite", "recovered", "closed"):
+            for step in ("onsite", "recovered"):
                 if times[step] is not None:
                     faults.set_time(session, fault.id, step, times[step], now=now)
+            if interrupted is not None:
+                faults.set_outage(
+                    session, fault.id, interrupted, start=start, end=end, systems=systems, now=now
+                )
+            if times["closed"] is not None:
+                faults.set_time(session, fault.id, "closed", times["closed"], now=now)
             rest = {n: self.texts[n].toPlainText() for n in TEXTS if n != "symptom"}
             faults.update_fault(session, fault.id, **rest)
             return fault.id
@@ -500,6 +667,15 @@ class FaultForm(QtWidgets.QWidget):
                 select_code(self.choices[name], value)
             elif name.startswith("time:") and name[5:] in self.times:
                 self.times[name[5:]].set_text(str(value))
+            elif name == "outage:interrupted":
+                self.outage.blockSignals(True)
+                select_code(self.outage, str(value or ""))
+                self.outage.blockSignals(False)
+            elif name == "outage:systems":
+                self._set_outage_systems([c for c in str(value).split(",") if c])
+            elif name.startswith("outage:") and name[7:] in self.outage_times:
+                self.outage_times[name[7:]].set_text(str(value))
+        self._enable_outage()
 
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:
         self.timer.stop()
