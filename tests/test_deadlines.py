@@ -235,9 +235,19 @@ def test_submissions_make_occurrences_done(internet: Session) -> None:
         state="exported",
         submitted_at=datetime(2026, 10, 11, 9, 0),
     )
+    # It is 「已导出，待提交」 (the work is done, the hand-in pending), not red 已逾期.
     august = _one(deadlines(internet, "internet", today=D("2026-10-12")), "analysis", "2026-08")
-    assert august.state == "overdue"  # due 2026-09-03
+    assert august.state == "exported"  # due 2026-09-03, exported 10-11, not handed in
     assert august.submitted is not None and august.submitted.state == "exported"
+    # Before the export it was overdue; handed in afterwards it is done.
+    before = _one(deadlines(internet, "internet", today=D("2026-10-10")), "analysis", "2026-08")
+    assert before.state == "overdue" and before.submitted is None
+    mark_submitted(
+        internet, "internet", "analysis", "2026-08", submitted_at=datetime(2026, 10, 12, 9, 0)
+    )
+    august = _one(deadlines(internet, "internet", today=D("2026-10-12")), "analysis", "2026-08")
+    assert august.state == "done" and august.submitted is not None
+    assert august.submitted.on_time is False
 
 
 def test_mark_submitted_validates(internet: Session) -> None:

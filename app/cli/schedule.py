@@ -7,7 +7,13 @@ from datetime import date
 
 from app.cli.common import Adder, actor_of, date_arg, print_json, table
 
-_STATE_ZH = {"due": "待办", "in_progress": "进行中", "done": "已完成", "overdue": "已逾期"}
+_STATE_ZH = {
+    "due": "待办",
+    "in_progress": "进行中",
+    "exported": "已导出，待提交",
+    "done": "已完成",
+    "overdue": "已逾期",
+}
 
 
 _KIND_ZH = {"checklist": "巡检", "holiday_check": "节假日检查", "deliverable": "交付物"}

@@ -1395,12 +1395,15 @@ def _sla_lines(data: ExportData) -> list[c.Line]:
 
 def _deliverables(data: ExportData, today: date) -> list[c.Deliverable]:
     """Every deliverable occurrence of the contract with its state on ``today``."""
-    state_names = {"due": "待交", "done": "已提交", "overdue": "已逾期"}
+    state_names = {
+        "due": "待交",
+        "exported": "已导出，待提交",
+        "done": "已提交",
+        "overdue": "已逾期",
+    }
     dls = []
     for d in data.deadlines(today):
         state = state_names.get(d.state, d.state)
-        if d.state != "done" and d.submitted is not None:
-            state = "已导出"
         dls.append(c.Deliverable(name=d.name, period=d.period_label, due=d.due_date, state=state))
     return dls
 

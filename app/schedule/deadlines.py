@@ -47,7 +47,7 @@ from db.models import Contract, DeliverableSubmission, FaultRecord, HolidayPerio
 #: How many days before a fixed due date the deliverable shows as due.
 FIXED_DATE_LEAD_DAYS = 14
 
-STATES = ("due", "done", "overdue")
+STATES = ("due", "exported", "done", "overdue")
 SUBMISSION_STATES = ("exported", "submitted")
 
 _WITHIN = {
@@ -95,7 +95,7 @@ class Deadline:
     rule: str  # in Chinese, e.g. 次月第3个工作日
     assumed: bool  # the due date rests on the weekday fallback of an unknown year
     submitted: SubmissionInfo | None
-    state: str  # due | done | overdue, relative to the reference day
+    state: str  # due | exported | done | overdue, relative to the reference day
     cadence: str = ""  # monthly | quarterly | half_year | annual | once | event | contract
     period_label: str = ""
     copies: str = ""
@@ -413,8 +413,10 @@ def deadlines(
     """Every deliverable occurrence with a due date in ``start``..``end``, by due date.
 
     ``state`` is relative to ``today`` (default: the current date): ``done`` when
-    it was handed in by then, ``overdue`` when its due date has passed without
-    that, ``due`` otherwise.
+    it was handed in by then; ``exported`` when a file was exported for it but it
+    is not handed in yet (「已导出，待提交」 — the work is done, the hand-in is
+    pending; not shown as overdue); ``overdue`` when its due date has passed
+    without either; ``due`` otherwise.
     """
     contract = _resolve(session, contract)
     calendar = calendar or WorkCalendar.from_session(session)
@@ -432,6 +434,8 @@ def deadlines(
         )
         if info is not None and info.state == "submitted":
             state = "done"
+        elif info is not None:  # exported, not yet handed in: pending, whatever the date
+            state = "exported"
         elif occ.due_date < today:
             state = "overdue"
         else:

@@ -388,7 +388,7 @@ def _deliverable_items(
                 system_name=None,
                 window_start=d.window_start,
                 deadline=d.due_date,
-                state=d.state,
+                state="in_progress" if d.state == "exported" else d.state,
                 run_id=None,
                 holiday_period_id=d.period_key if d.cadence == "holiday" else None,
                 assumed=d.assumed,

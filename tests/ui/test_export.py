@@ -42,5 +42,11 @@ def test_a_monthly_pack_is_previewed_and_exported(
         lambda s: [d for d in deadlines(s, "internet-om") if d.submitted is not None]
     )
     assert exported and all(d.submitted.state == "exported" for d in exported)  # type: ignore[union-attr]
+    # the page says 「已导出，待提交」 for them — the hand-in is pending, not overdue
+    page.refresh()
+    shown = {row.id: row for row in page.model._rows}
+    for n, item in enumerate(page.items):
+        if item.submitted is not None and item.submitted.state == "exported":
+            assert shown[str(n)].state == "已导出，待提交", item
     dialog.close()
     window.close()

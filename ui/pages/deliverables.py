@@ -16,8 +16,8 @@ from ui.qt import QtWidgets
 from ui.verify_dialog import VerifyDialog
 from ui.widgets import Banner, RecordTable, SearchBox, heading, muted
 
-STATES = {"due": "待办", "done": "已完成", "overdue": "已逾期"}
-TONES = {"overdue": "bad", "done": "good"}
+STATES = {"due": "待办", "exported": "已导出，待提交", "done": "已完成", "overdue": "已逾期"}
+TONES = {"overdue": "bad", "exported": "info", "done": "good"}
 
 
 class DeliverableRow(NamedTuple):
