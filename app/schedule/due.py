@@ -104,6 +104,12 @@ class DueReport:
     items: list[DueItem] = field(default_factory=list)
     contract_name: str = ""
     in_period: bool = True  # the date lies within the contract period
+    #: the service window covers the date (7×24: every day; 5×8: working days)
+    service_day: bool = True
+    #: why not, in Chinese (「星期日」, 「国庆节」, 「调休休息日」), when ``service_day`` is false
+    day_off: str = ""
+    #: the next day the window covers, when ``service_day`` is false (within the contract)
+    next_service_day: date | None = None
 
     def counts(self) -> dict[str, int]:
         found = dict.fromkeys(STATES, 0)
@@ -117,6 +123,11 @@ class DueReport:
             "contract_name": self.contract_name,
             "date": self.date.isoformat(),
             "in_period": self.in_period,
+            "service_day": self.service_day,
+            "day_off": self.day_off,
+            "next_service_day": (
+                self.next_service_day.isoformat() if self.next_service_day else None
+            ),
             "holiday": self.holiday,
             "assumed_calendar": self.assumed_calendar,
             "counts": self.counts(),
@@ -439,6 +450,7 @@ def due_on(
         )
     )
     covering = [h for h in holidays if h.start_date <= day <= h.end_date]
+    service_day = calendar.is_service_day(day, contract.service_window)
     return DueReport(
         contract=contract.code,
         date=day,
@@ -447,4 +459,32 @@ def due_on(
         items=items,
         contract_name=contract.name,
         in_period=cs <= day <= ce,
+        service_day=service_day,
+        day_off="" if service_day else day_off_reason(calendar, day),
+        next_service_day=None
+        if service_day
+        else next_service_day(calendar, day, contract.service_window, ce),
     )
+
+
+_WEEKDAYS = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
+
+
+def day_off_reason(calendar: WorkCalendar, day: date) -> str:
+    """Why a 5×8 contract does not serve on ``day``: the holiday's name, or the weekday."""
+    name = calendar.holiday_name(day)
+    return name or _WEEKDAYS[day.weekday()]
+
+
+def next_service_day(
+    calendar: WorkCalendar, day: date, window: str, until: date | None = None
+) -> date | None:
+    """The first day after ``day`` the service window covers (none past ``until``)."""
+    later = day
+    for _ in range(60):  # the longest break (春节 with weekends) is well under two weeks
+        later += timedelta(days=1)
+        if until is not None and later > until:
+            return None
+        if calendar.is_service_day(later, window):
+            return later
+    return None

@@ -1287,6 +1287,7 @@ Standard/threshold: {standard}</translation>
     </message>
     <message>
         <source>今日 · {date} {weekday} · {contract}</source>
+        <extracomment>why today is not a service day (&quot;&quot; when it is); the list then shows the next one</extracomment>
         <translation>Today · {date} {weekday} · {contract}</translation>
     </message>
     <message>
@@ -1298,12 +1299,28 @@ Standard/threshold: {standard}</translation>
         <translation>Today is outside the contract period.</translation>
     </message>
     <message>
+        <source>今天不是服务日（{reason}）。</source>
+        <translation>Today is not a service day ({reason}).</translation>
+    </message>
+    <message>
+        <source>下面是下一个服务日 {date} {weekday} 的工作。</source>
+        <translation> Below is the work of the next service day, {weekday} {date}.</translation>
+    </message>
+    <message>
         <source>待办 {due} · 进行中 {progress} · 已完成 {done} · 已逾期 {overdue}</source>
         <translation>Due {due} · in progress {progress} · done {done} · overdue {overdue}</translation>
     </message>
     <message>
         <source>该年度法定节假日安排未知，按周一至周五推算</source>
         <translation>this year&apos;s statutory holidays are not known yet; Monday to Friday assumed</translation>
+    </message>
+    <message>
+        <source>不是服务日</source>
+        <translation>Not a service day</translation>
+    </message>
+    <message>
+        <source>今天（{reason}）不是服务日。仍要现在开始这次巡检吗？</source>
+        <translation>Today ({reason}) is not a service day. Start this inspection now anyway?</translation>
     </message>
     <message>
         <source>巡检记录单</source>

@@ -79,10 +79,19 @@ class TodayPage(Page):
         layout.addWidget(self.table, 1)
         layout.addWidget(muted(tr("双击或按 Enter 打开表单。逾期事项排在最前。")))
         self.report: DueReport | None = None
+        #: why today is not a service day ("" when it is); the list then shows the next one
+        self.day_off = ""
 
     def refresh(self) -> None:
         today = self.ctx.today()
         report = self.ctx.call(lambda s: due_on(s, self.ctx.contract, today))
+        self.day_off = ""
+        if report.in_period and not report.holiday and not report.service_day:
+            # a day the contract does not serve: say why, and show the next service day's work
+            self.day_off = report.day_off
+            following = report.next_service_day
+            if following is not None:
+                report = self.ctx.call(lambda s: due_on(s, self.ctx.contract, following))
         self.report = report
         self.title.setText(
             tr("今日 · {date} {weekday} · {contract}").format(
@@ -100,6 +109,13 @@ class TodayPage(Page):
             )
         elif not report.in_period:
             self.holiday.show_message(tr("今日不在合同服务期内。"), "info")
+        elif self.day_off:
+            message = tr("今天不是服务日（{reason}）。").format(reason=tr(self.day_off))
+            if report.date != today:
+                message += tr("下面是下一个服务日 {date} {weekday} 的工作。").format(
+                    date=report.date.isoformat(), weekday=weekday(report.date.weekday())
+                )
+            self.holiday.show_message(message, "info")
         else:
             self.holiday.clear_message()
         counts = report.counts()
@@ -130,5 +146,17 @@ class TodayPage(Page):
         self.table.select_first()
 
     def _open(self, row_id: str) -> None:
-        if self.report is not None:
-            self.opener.open_due(self.report.items[int(row_id)])
+        if self.report is None:
+            return
+        item = self.report.items[int(row_id)]
+        if self.day_off and item.kind == "checklist" and item.run_id is None:
+            answer = QtWidgets.QMessageBox.question(
+                self,
+                tr("不是服务日"),
+                tr("今天（{reason}）不是服务日。仍要现在开始这次巡检吗？").format(
+                    reason=tr(self.day_off)
+                ),
+            )
+            if answer != QtWidgets.QMessageBox.StandardButton.Yes:
+                return
+        self.opener.open_due(item)
