@@ -23,6 +23,8 @@ class Settings:
     role: str = ""
     language: str = "zh_CN"
     contract: str = ""
+    #: the pack the window exported last (its folder); 核验交付包 proposes it
+    last_pack: str = ""
 
     @classmethod
     def load(cls, folder: Path) -> Settings:
@@ -32,7 +34,9 @@ class Settings:
         except (OSError, ValueError):
             data = {}
         known = {
-            k: str(v) for k, v in data.items() if k in ("name", "role", "language", "contract")
+            k: str(v)
+            for k, v in data.items()
+            if k in ("name", "role", "language", "contract", "last_pack")
         }
         return cls(path, **known)
 

@@ -49,4 +49,11 @@ def test_a_monthly_pack_is_previewed_and_exported(
         if item.submitted is not None and item.submitted.state == "exported":
             assert shown[str(n)].state == "已导出，待提交", item
     dialog.close()
+    # 核验交付包 proposes the pack just exported, and it verifies
+    verify = page.verify()
+    assert verify.path.text() == str(archive)
+    qtbot.mouseClick(verify.verify_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: verify.report is not None)
+    assert verify.report is not None and verify.report.ok, verify.report.lines()
+    verify.close()
     window.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import NamedTuple
 
 from app.errors import StoreError
@@ -137,11 +138,29 @@ class DeliverablesPage(Page):
 
     def export(self) -> None:
         dialog = ExportDialog(self.ctx, self)
+        dialog.exported.connect(self._remember_pack)
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
 
+    def _remember_pack(self, folder: str) -> None:
+        self.ctx.settings.last_pack = folder
+        self.ctx.settings.save()
+
+    def last_pack(self) -> str:
+        """The last exported pack that still exists: its zip if there is one, else the folder."""
+        folder = self.ctx.settings.last_pack
+        if not folder:
+            return ""
+        archive = Path(f"{folder}.zip")
+        if archive.is_file():
+            return str(archive)
+        return folder if Path(folder).is_dir() else ""
+
     def verify(self) -> VerifyDialog:
         dialog = VerifyDialog(self.ctx, self)
+        proposed = self.last_pack()
+        if proposed:
+            dialog.path.setText(proposed)
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
         return dialog
