@@ -3,9 +3,15 @@
 A form owns a :class:`DraftSaver` for its ``form_key``. Each change is queued
 and written (``app.records.drafts``) a moment after typing pauses, and at
 once when a field is left, so a crash loses at most the last few keystrokes.
-While the form is open its drafts carry an ``_open`` marker; closing the form
-normally removes the marker (or every draft), so the next start offers to
-restore exactly the forms that were open when the process died.
+While the form is open its drafts carry an ``_open`` marker, so the next start
+offers to restore the forms that were open when the process died.
+
+Closing a form with unsaved typing asks (``ui.forms.common.CloseGuard``):
+「保存草稿」 keeps the drafts and marks them ``_kept`` (:meth:`DraftSaver.close`
+with ``keep=True``); 「放弃」 and closing a form without changes drop them. Kept
+drafts are never orphaned: the next start lists them with the crashed forms
+(``MainWindow.offer_restore``), and opening the same record's form again puts
+them back (:meth:`DraftSaver.kept`), its banner saying so.
 """
 
 from __future__ import annotations
@@ -17,6 +23,10 @@ from ui.context import AppContext
 from ui.qt import QtCore
 
 OPEN = "_open"
+#: The user closed the form with 「保存草稿」: offered again like a crashed form.
+KEPT = "_kept"
+#: Draft fields that are not typing (markers, where the cursor was, when a call came in).
+NOT_TYPING = (OPEN, KEPT, "focus", "received_at")
 #: Pause after the last keystroke before the queued fields are written.
 DELAY_MS = 250
 
@@ -76,10 +86,16 @@ class DraftSaver(QtCore.QObject):
 
         self.ctx.call(save)
 
+    def kept(self) -> dict[str, Any]:
+        """The drafts left for this form (kept, or from a crash), if any field was typed."""
+        values = self.ctx.call(lambda s: drafts.load(s, self.form_key))
+        return values if any(k not in NOT_TYPING for k in values) else {}
+
     def close(self, keep: bool) -> None:
-        """The form closes normally: keep its unsaved fields (not offered at start) or drop all."""
+        """The form closes: keep its unsaved fields (offered again, see above) or drop all."""
         self._pending.pop(OPEN, None)
         if keep:
+            self._pending[KEPT] = True
             self.flush()
             self.ctx.call(lambda s: drafts.discard_field(s, self.form_key, OPEN))
         else:

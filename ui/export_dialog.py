@@ -19,7 +19,7 @@ from ui.context import AppContext
 from ui.i18n import tr
 from ui.operations import Cancelled, Operation, Progress, ProgressView
 from ui.qt import QtCore, QtGui, QtWidgets, Signal
-from ui.widgets import Banner, muted, to_date, to_qdate
+from ui.widgets import Banner, fit_window, muted, to_date, to_qdate
 
 EXPORT_FOLDER = "exports"
 
@@ -107,7 +107,7 @@ class ExportDialog(QtWidgets.QDialog):
         layout.addWidget(buttons)
         self.kind.currentIndexChanged.connect(lambda _i: self.preview())
         self.month.currentIndexChanged.connect(lambda _i: self.preview())
-        self.resize(720, 520)
+        fit_window(self, 720, 520, place=False)
         self.preview()
 
     def preview(self) -> None:

@@ -16,7 +16,7 @@ from ui.keys import RecoveryKeyDialog, passphrase_problem
 from ui.qt import Qt, QtWidgets
 from ui.settings import ROLES
 from ui.store_ops import run_with_store_closed
-from ui.widgets import Banner, heading, muted
+from ui.widgets import Banner, fit_window, heading, muted
 
 
 def needs_first_start(ctx: AppContext) -> bool:
@@ -103,7 +103,7 @@ class FirstStartDialog(QtWidgets.QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
-        self.resize(720, 480)
+        fit_window(self, 720, 480, place=False)
 
     # ------------------------------------------------------------------ encryption
 

@@ -41,7 +41,7 @@ from app.storage.secrets import (
 from app.storage.store import Store
 from ui.i18n import tr
 from ui.qt import Qt, QtCore, QtGui, QtWidgets
-from ui.widgets import Banner, heading, muted
+from ui.widgets import Banner, fit_window, heading, muted
 
 RECOVERY_FILTER = "*.txt"
 
@@ -51,7 +51,7 @@ def fit(dialog: QtWidgets.QDialog, width: int) -> None:
     dialog.setMinimumWidth(width)
     layout = dialog.layout()
     height = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else -1
-    dialog.resize(width, max(height, dialog.sizeHint().height()))
+    fit_window(dialog, width, max(height, dialog.sizeHint().height()), place=False)
 
 
 # --------------------------------------------------------------------------- passphrases

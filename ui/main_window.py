@@ -6,6 +6,11 @@ pages: ``F2`` opens the service request quick entry from any window of the app.
 Shortly after it is shown (:meth:`MainWindow.check_integrity_soon`) the whole
 store is checked in the background; if the check finds problems, a warning
 banner at the top says how many and the first, and 「查看」 opens 设置 → 数据完整性.
+
+Closing it (or 退出, ``Ctrl+Q`` from any window of the app) closes the open forms first,
+one at a time: a form with unsaved typing asks 保存草稿 / 放弃 / 取消, and 取消 stops
+the quit. At start, :meth:`MainWindow.offer_restore` lists the forms a crash left open
+and the drafts kept with 「保存草稿」.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from app.records import checklist_view, drafts, listings
 from app.records.integrity_check import CheckReport
 from app.schedule.due import DueItem
 from ui.context import AppContext
-from ui.drafts import OPEN
+from ui.drafts import KEPT, OPEN
 from ui.forms.checklist import ChecklistForm
 from ui.forms.common import countdown
 from ui.forms.fault import FaultForm
@@ -36,10 +41,12 @@ from ui.pages.settings import SettingsPage
 from ui.pages.today import TodayPage
 from ui.qt import Qt, QtCore, QtGui, QtWidgets, Signal
 from ui.restore import RestoreDialog
+from ui.widgets import fit_window
 
 #: How often the status bar's SLA countdowns are recomputed.
 CLOCK_MS = 15_000
 QUICK_REQUEST_KEY = "F2"
+QUIT_KEY = "Ctrl+Q"
 #: The integrity check at start waits this long after the window is shown (its first paint).
 STARTUP_CHECK_MS = 800
 
@@ -68,6 +75,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.setWindowIcon(icon("app"))
         self.forms: dict[str, QtWidgets.QWidget] = {}
         self.closing = False
+        #: 退出 waits for the open forms (each may ask about unsaved typing first).
+        self.quitting = False
         self.startup_check: Operation | None = None
         self._build_toolbar()
         self._build_pages(ctx)
@@ -83,7 +92,7 @@ class MainWindow(QtWidgets.QMainWindow):
         ctx.store_reopened.connect(self._store_reopened)
         self.load_contracts()
         self.nav.setCurrentRow(0)
-        self.resize(1366, 768)
+        fit_window(self, 1366, 768)
 
     def _build_toolbar(self) -> None:
         """The contract switcher, 新服务请求 (F2, from anywhere in the app) and 新故障单."""
@@ -111,6 +120,14 @@ class MainWindow(QtWidgets.QMainWindow):
         new_fault = QtGui.QAction(icon("fault"), tr("新故障单"), self)
         new_fault.triggered.connect(lambda: self.open_fault())
         toolbar.addAction(new_fault)
+        self.quit_action = QtGui.QAction(tr("退出"), self)
+        self.quit_action.setObjectName("quitAction")
+        self.quit_action.setToolTip(tr("退出 ({key})").format(key=QUIT_KEY))
+        self.quit_action.setShortcut(QtGui.QKeySequence(QUIT_KEY))
+        self.quit_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.quit_action.triggered.connect(self.close)
+        toolbar.addAction(self.quit_action)
+        self.addAction(self.quit_action)
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
 
     def _build_pages(self, ctx: AppContext) -> None:
@@ -311,6 +328,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.forms[key] = form
         form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         form.destroyed.connect(lambda _o=None, k=key: self.forms.pop(k, None))
+        form.closed.connect(lambda _id, k=key: self._form_closed(k))
+        form.close_guard.cancelled.connect(self._quit_cancelled)
         form.show()
         form.raise_()
         form.activateWindow()
@@ -422,7 +441,7 @@ class MainWindow(QtWidgets.QMainWindow):
             found = []
             for info in drafts.open_drafts(session):
                 values = drafts.load(session, info.form_key)
-                if values.get(OPEN):
+                if values.get(OPEN) or values.get(KEPT):
                     found.append((info, values))
             return found
 
@@ -445,13 +464,25 @@ class MainWindow(QtWidgets.QMainWindow):
         elif kind == "service_request":
             self.open_request(record_id, restore=values, form_key=form_key)
 
+    def _form_closed(self, key: str) -> None:
+        self.forms.pop(key, None)
+        if self.quitting:  # the form answered 保存草稿/放弃: on to the next one
+            QtCore.QTimer.singleShot(0, self.close)
+
+    def _quit_cancelled(self) -> None:
+        self.quitting = False
+
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:
         if self.ctx.store_closed:  # a conversion or restore is running: let it finish
             self.statusBar().showMessage(tr("数据库正在转换或恢复，请稍候再关闭。"), 10_000)
             event.ignore()
             return
         for form in list(self.forms.values()):
-            form.close()
+            if not form.close():  # it asks about unsaved typing: wait for the answer
+                self.quitting = True
+                event.ignore()
+                return
+        self.quitting = False
         self.closing = True
         self.timer.stop()
         self._check_timer.stop()

@@ -1,4 +1,9 @@
-"""After a crash or kill: offer to restore each form that was open, exactly as it was."""
+"""At start: offer to restore each form a crash left open, or whose draft was kept.
+
+A form closed with 「保存草稿」 carries the ``_kept`` marker, one open when the process
+died the ``_open`` marker (``ui.drafts``); both are listed, saying which. 「稍后再说」
+leaves them for the next start (or for the record's form, which puts them back).
+"""
 
 from __future__ import annotations
 
@@ -7,9 +12,10 @@ from typing import Any
 from app.records import drafts
 from app.records.drafts import DraftInfo
 from ui.context import AppContext
+from ui.drafts import KEPT, OPEN
 from ui.i18n import tr
 from ui.qt import Qt, QtWidgets, Signal
-from ui.widgets import muted
+from ui.widgets import fit_window, muted
 
 
 def form_kind(form_type: str) -> str:
@@ -38,14 +44,21 @@ class RestoreDialog(QtWidgets.QDialog):
         self.setWindowTitle(tr("恢复未完成的表单"))
         layout = QtWidgets.QVBoxLayout(self)
         layout.addWidget(
-            muted(tr("上次退出时以下表单仍在填写（程序异常退出）。勾选要恢复的表单："))
+            muted(
+                tr(
+                    "以下表单有尚未保存的内容：程序异常退出时仍在填写，"
+                    "或关闭时选择了「保存草稿」。勾选要恢复的表单："
+                )
+            )
         )
         self.list = QtWidgets.QListWidget()
         self.list.setObjectName("draftList")
-        for info, _values in forms:
+        for info, values in forms:
+            why = tr("异常退出") if values.get(OPEN) or not values.get(KEPT) else tr("草稿")
             item = QtWidgets.QListWidgetItem(
                 f"{form_kind(info.form_type)} · {info.title or info.form_key} · "
                 + tr("最后编辑 {at}").format(at=f"{info.updated_at:%Y-%m-%d %H:%M}")
+                + f"（{why}）"
             )
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked)
@@ -64,7 +77,7 @@ class RestoreDialog(QtWidgets.QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        self.resize(640, 300)
+        fit_window(self, 640, 300, place=False)
 
     def _ticked(self) -> list[tuple[DraftInfo, dict[str, Any]]]:
         return [

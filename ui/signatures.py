@@ -19,7 +19,7 @@ from ui.context import AppContext
 from ui.i18n import tr
 from ui.qt import Qt, QtGui, QtWidgets, Signal
 from ui.signature_pad import SignaturePad
-from ui.widgets import Banner, muted, ok_cancel
+from ui.widgets import Banner, fit_window, muted, ok_cancel
 
 OPERATOR, REVIEWER, CLIENT = signing.ROLES
 
@@ -128,7 +128,7 @@ class SignDialog(QtWidgets.QDialog):
         buttons, self.ok = ok_cancel(self, tr("签字"))
         self.ok.setObjectName("signButton")
         layout.addWidget(buttons)
-        self.resize(620, 420)
+        fit_window(self, 620, 420, place=False)
         (self.pin if self.saved_box.isVisibleTo(self) else self.pad).setFocus()
 
     def _folder(self) -> Path:
@@ -247,7 +247,7 @@ class AmendDialog(QtWidgets.QDialog):
         buttons, ok = ok_cancel(self, tr("生成更正记录"))
         ok.setObjectName("amendButton")
         layout.addWidget(buttons)
-        self.resize(480, 240)
+        fit_window(self, 480, 240, place=False)
 
     def accept(self) -> None:
         try:
@@ -353,7 +353,7 @@ class MySignatureDialog(QtWidgets.QDialog):
         layout.addLayout(form)
         buttons, _ok = ok_cancel(self, tr("保存"))
         layout.addWidget(buttons)
-        self.resize(600, 400)
+        fit_window(self, 600, 400, place=False)
 
     def accept(self) -> None:
         if self.pad.is_empty:

@@ -15,7 +15,7 @@ from ui.context import AppContext
 from ui.i18n import tr
 from ui.operations import Operation, ProgressView
 from ui.qt import Qt, QtWidgets
-from ui.widgets import Banner, heading, muted
+from ui.widgets import Banner, fit_window, heading, muted
 
 
 class VerifyDialog(QtWidgets.QDialog):
@@ -70,7 +70,7 @@ class VerifyDialog(QtWidgets.QDialog):
         buttons = QtWidgets.QDialogButtonBox(QtWidgets.QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        self.resize(760, 460)
+        fit_window(self, 760, 460, place=False)
 
     def choose_folder(self) -> None:
         dialog = QtWidgets.QFileDialog(self, tr("选择交付包文件夹"))

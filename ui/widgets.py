@@ -131,3 +131,44 @@ def to_date(value: QtCore.QDate) -> date:
 
 def to_qdate(value: date) -> QtCore.QDate:
     return QtCore.QDate(value.year, value.month, value.day)
+
+
+#: Room kept for the window manager's title bar and borders (logical pixels) while a window's
+#: own frame is not known yet (before it is first shown).
+FRAME_ALLOWANCE = QtCore.QSize(16, 40)
+
+
+def available_size(widget: QtWidgets.QWidget) -> QtCore.QRect:
+    """The available geometry (without task bars) of the screen the widget is on, in logical px."""
+    screen = widget.screen() or QtGui.QGuiApplication.primaryScreen()
+    return screen.availableGeometry()
+
+
+def fit_window(widget: QtWidgets.QWidget, width: int, height: int, *, place: bool = True) -> None:
+    """Give a top-level window its preferred size, but never more than the screen has room for.
+
+    At 150 % on a 1366×768 screen the available area is about 910×512 logical pixels (less a
+    task bar): the window gets at most that, less :data:`FRAME_ALLOWANCE` for its frame. Long
+    content scrolls inside the window (its layouts use scroll areas), so the window's minimum
+    size stays below that too. ``place`` also moves the window fully onto the screen (dialogs
+    leave that to Qt, which centres them over their parent and keeps them on the screen).
+    """
+    area = available_size(widget)
+    room_w = area.width() - FRAME_ALLOWANCE.width()
+    room_h = area.height() - FRAME_ALLOWANCE.height()
+    widget.resize(min(width, room_w), min(height, room_h))
+    if place:
+        x = area.x() + max(0, (area.width() - widget.width() - FRAME_ALLOWANCE.width()) // 2)
+        y = area.y() + max(0, (area.height() - widget.height() - FRAME_ALLOWANCE.height()) // 2)
+        widget.move(x, y)
+
+
+def scrolling(content: QtWidgets.QWidget, *, frame: bool = False) -> QtWidgets.QScrollArea:
+    """``content`` in a vertical scroll area (for forms longer than a small screen)."""
+    area = QtWidgets.QScrollArea()
+    area.setWidgetResizable(True)
+    if not frame:
+        area.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+    area.setWidget(content)
+    return area

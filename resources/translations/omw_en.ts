@@ -200,6 +200,10 @@ Standard/threshold: {standard}</translation>
         <translation>Inspection record · {title}</translation>
     </message>
     <message>
+        <source>已恢复上次未保存的内容（草稿），请核对后保存；关闭时可选择放弃。</source>
+        <translation>Restored what was not saved last time (draft); check it and save; when closing you may discard it.</translation>
+    </message>
+    <message>
         <source>更正…</source>
         <translation>Correct…</translation>
     </message>
@@ -366,6 +370,27 @@ Standard/threshold: {standard}</translation>
     <message>
         <source>现在</source>
         <translation>Now</translation>
+    </message>
+    <message>
+        <source>未保存的内容</source>
+        <extracomment>What closing a form with unsaved typing does (the answer to :func:`ask_unsaved`).</extracomment>
+        <translation>Unsaved changes</translation>
+    </message>
+    <message>
+        <source>「{title}」有尚未保存的内容。</source>
+        <translation>“{title}” has changes that are not saved yet.</translation>
+    </message>
+    <message>
+        <source>保存草稿：内容留作草稿，再次打开此记录或下次启动时可恢复；放弃：丢弃尚未保存的内容；取消：继续填写。</source>
+        <translation>Save draft: keep the changes as a draft, offered again when this record is opened or at the next start; Discard: drop the unsaved changes; Cancel: keep editing.</translation>
+    </message>
+    <message>
+        <source>保存草稿</source>
+        <translation>Save draft</translation>
+    </message>
+    <message>
+        <source>放弃</source>
+        <translation>Discard</translation>
     </message>
     <message>
         <source>报告时间</source>
@@ -890,6 +915,7 @@ Standard/threshold: {standard}</translation>
     </message>
     <message>
         <source>合同</source>
+        <extracomment>退出 waits for the open forms (each may ask about unsaved typing first).</extracomment>
         <translation>Contract</translation>
     </message>
     <message>
@@ -899,6 +925,10 @@ Standard/threshold: {standard}</translation>
     <message>
         <source>新服务请求 (F2)</source>
         <translation>New service request (F2)</translation>
+    </message>
+    <message>
+        <source>退出 ({key})</source>
+        <translation>Quit ({key})</translation>
     </message>
     <message>
         <source>{name}（{role}）</source>
@@ -1331,8 +1361,12 @@ Standard/threshold: {standard}</translation>
         <translation>Restore unfinished forms</translation>
     </message>
     <message>
-        <source>上次退出时以下表单仍在填写（程序异常退出）。勾选要恢复的表单：</source>
-        <translation>These forms were still being filled when the app last stopped unexpectedly. Tick the forms to restore:</translation>
+        <source>以下表单有尚未保存的内容：程序异常退出时仍在填写，或关闭时选择了「保存草稿」。勾选要恢复的表单：</source>
+        <translation>These forms have unsaved changes: they were being filled when the program ended abnormally, or were closed with “Save draft”. Tick the forms to restore:</translation>
+    </message>
+    <message>
+        <source>异常退出</source>
+        <translation>ended abnormally</translation>
     </message>
     <message>
         <source>最后编辑 {at}</source>

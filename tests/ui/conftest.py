@@ -156,3 +156,19 @@ def top_level(kind: type[QWidget], name: str | None = None) -> QWidget | None:
         if visible and (name is None or widget.objectName() == name):
             return widget
     return None
+
+
+def answer_unsaved(qtbot: QtBot, button: str) -> None:
+    """Answer the 保存草稿/放弃/取消 question of a form closed with unsaved typing.
+
+    ``button`` is ``"unsavedKeep"``, ``"unsavedDiscard"`` or ``"unsavedCancel"``.
+    """
+    from PySide6.QtWidgets import QMessageBox
+
+    qtbot.waitUntil(lambda: top_level(QMessageBox, "unsavedDialog") is not None)
+    box = top_level(QMessageBox, "unsavedDialog")
+    assert box is not None
+    target = box.findChild(QWidget, button)
+    assert target is not None
+    qtbot.mouseClick(target, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: top_level(QMessageBox, "unsavedDialog") is None)

@@ -9,7 +9,7 @@ from pytestqt.qtbot import QtBot
 
 from app.records import attachments, checklist_view, drafts, faults, signing
 from tests.factories import png_bytes
-from tests.ui.conftest import NOW, Keyboard, activate, top_level, wait_window
+from tests.ui.conftest import NOW, Keyboard, activate, answer_unsaved, top_level, wait_window
 from ui.context import AppContext
 from ui.forms.checklist import ChecklistForm
 from ui.forms.fault import FaultForm
@@ -251,7 +251,7 @@ def test_evidence_is_pasted_onto_an_item_and_dropped_onto_the_run(
     assert names == ["image/png"]
 
 
-def test_typing_is_kept_as_a_draft_and_saved_when_the_form_closes(
+def test_typing_is_kept_as_a_draft_when_the_form_closes_with_save_draft(
     qtbot: QtBot, window: MainWindow, ctx: AppContext, keyboard: Keyboard
 ) -> None:
     run_id = start(ctx)
@@ -267,9 +267,11 @@ def test_typing_is_kept_as_a_draft_and_saved_when_the_form_closes(
     form.conclusion.setFocus()
     assert form.rows[0].view.note == "日志报错"  # leaving the field saved it into the run
     keyboard.type("ok")
-    form.close()
+    assert not form.close()  # the conclusion is not saved yet: it asks first
+    answer_unsaved(qtbot, "unsavedKeep")
+    qtbot.waitUntil(lambda: not form.isVisible())
     saved = ctx.call(lambda s: drafts.load(s, f"inspection_run:{run_id}"))
-    assert saved.get("conclusion") == "ok" and "_open" not in saved
+    assert saved.get("conclusion") == "ok" and "_open" not in saved and saved.get("_kept")
 
 
 def test_a_signed_run_is_corrected_by_an_amendment_with_a_reason(

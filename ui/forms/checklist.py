@@ -28,6 +28,7 @@ from app.records.checklist_view import ItemView, RunView
 from ui.context import AppContext
 from ui.drafts import DraftSaver
 from ui.evidence import EvidenceStrip, has_images, images_from_mime
+from ui.forms.common import DISCARD, KEEP, CloseGuard
 from ui.i18n import tr
 from ui.qt import Qt, QtCore, QtGui, QtWidgets, Signal
 from ui.signatures import (
@@ -37,7 +38,7 @@ from ui.signatures import (
     open_amend_dialog,
     open_sign_dialog,
 )
-from ui.widgets import Banner, heading, muted, to_date, to_qdate
+from ui.widgets import Banner, fit_window, heading, muted, scrolling, to_date, to_qdate
 
 NORMAL, WARNING, ABNORMAL, NA = "normal", "warning", "abnormal", "na"
 STATUS_ORDER = (NORMAL, WARNING, ABNORMAL, NA)
@@ -358,13 +359,18 @@ class ChecklistForm(QtWidgets.QWidget):
             ctx, f"inspection_run:{run_id}", "inspection_run", self.run.title, self
         )
         self.setWindowTitle(tr("巡检记录单 · {title}").format(title=self.run.title))
+        self.close_guard = CloseGuard(self, self.has_changes, lambda: self.run.title)
         self._build()
         self._fill_rows()
         self._show_run()
+        restore = restore or self.saver.kept()  # a kept draft comes back with its record
         if not self.locked:
             self.saver.open()
         if restore:
             self.restore(restore)
+            self.banner.show_message(
+                tr("已恢复上次未保存的内容（草稿），请核对后保存；关闭时可选择放弃。"), "info"
+            )
         QtCore.QTimer.singleShot(0, self._initial_focus)
 
     @property
@@ -380,14 +386,21 @@ class ChecklistForm(QtWidgets.QWidget):
         body = QtWidgets.QHBoxLayout()
         outer.addLayout(body, 1)
         self._build_item_list(body)
+        # the side panel scrolls on a small screen; 完成并签字 and 关闭 stay below it
+        column = QtWidgets.QWidget()
+        column.setFixedWidth(370)
+        column_layout = QtWidgets.QVBoxLayout(column)
+        column_layout.setContentsMargins(0, 0, 0, 0)
         side = QtWidgets.QVBoxLayout()
         side_widget = QtWidgets.QWidget()
         side_widget.setLayout(side)
-        side_widget.setFixedWidth(370)
-        body.addWidget(side_widget)
-        self._build_side(side)
+        self.side_scroll = scrolling(side_widget)
+        self.side_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        column_layout.addWidget(self.side_scroll, 1)
+        body.addWidget(column)
+        column_layout.addLayout(self._build_side(side))
         self._add_shortcuts()
-        self.resize(1280, 720)
+        fit_window(self, 1280, 720)
 
     def _build_header(self, outer: QtWidgets.QVBoxLayout) -> None:
         """Title and state, the lock banner with 更正…, the message banner, the key help."""
@@ -430,8 +443,8 @@ class ChecklistForm(QtWidgets.QWidget):
         self.scroll.setWidget(self.list_widget)
         body.addWidget(self.scroll, 1)
 
-    def _build_side(self, side: QtWidgets.QVBoxLayout) -> None:
-        """The side panel: summary, 其余全部正常, conclusion, photos, signatures, actions."""
+    def _build_side(self, side: QtWidgets.QVBoxLayout) -> QtWidgets.QHBoxLayout:
+        """The side panel: summary, 其余全部正常, conclusion, photos, signatures; the actions."""
         self.summary = QtWidgets.QLabel()
         self.summary.setWordWrap(True)
         side.addWidget(self.summary)
@@ -454,11 +467,12 @@ class ChecklistForm(QtWidgets.QWidget):
         self.complete_button.setObjectName("completeRun")
         self.complete_button.setToolTip("Ctrl+Enter")
         self.complete_button.clicked.connect(self.complete)
-        close = QtWidgets.QPushButton(tr("关闭"))
-        close.clicked.connect(self.close)
+        self.close_button = QtWidgets.QPushButton(tr("关闭"))
+        self.close_button.setObjectName("closeRun")
+        self.close_button.clicked.connect(self.close)
         actions.addWidget(self.complete_button, 1)
-        actions.addWidget(close)
-        side.addLayout(actions)
+        actions.addWidget(self.close_button)
+        return actions
 
     def _conclusion_form(self) -> QtWidgets.QFormLayout:
         """巡检结论, 整改要求 and 整改期限 (typing saves a draft)."""
@@ -891,9 +905,31 @@ class ChecklistForm(QtWidgets.QWidget):
             self._restored_focus = target
             QtCore.QTimer.singleShot(0, target.setFocus)
 
+    def has_changes(self) -> bool:
+        """Typing not saved into the run: a field, the conclusion, 整改要求 or 整改期限."""
+        if any(edit.dirty for row in self.rows for edit in row.all_edits):
+            return True
+        run = self.run
+        deadline = to_date(self.deadline.date()) if self.has_deadline.isChecked() else None
+        return (
+            self.conclusion.toPlainText() != (run.conclusion or "")
+            or self.remediation.text() != (run.remediation or "")
+            or deadline != run.remediation_deadline
+        )
+
+    def keyPressEvent(self, event: QtGui.QKeyEvent) -> None:
+        if not self.close_guard.escape(event):
+            super().keyPressEvent(event)
+
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:
-        if not self.locked:
-            self.commit_all()
-        self.saver.close(keep=self.run.status == "draft")
+        """Unsaved typing: 保存草稿 keeps it as drafts, 放弃 drops it (asked by the guard)."""
+        answer = self.close_guard.decide(event)
+        if answer is None:
+            return
+        self.saver.close(keep=answer == KEEP)
+        if answer == DISCARD:
+            for row in self.rows:  # what was typed is gone: a later close must not see it
+                for edit in row.all_edits:
+                    edit.setText(edit.saved)
         self.closed.emit(self.run_id)
         super().closeEvent(event)

@@ -1,13 +1,14 @@
-"""Pieces shared by the fault and service request forms: times with 「现在」, SLA lines."""
+"""Pieces shared by the forms: times with 「现在」, SLA lines, closing with unsaved typing."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from app.records.sla_preview import StepClock
 from app.schedule import sla as sla_mod
 from ui.i18n import tr
-from ui.qt import QtGui, QtWidgets, Signal
+from ui.qt import Qt, QtCore, QtGui, QtWidgets, Signal
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 VERDICT_COLOURS = {
@@ -161,3 +162,108 @@ def combo(items: list[tuple[str, str]], name: str) -> QtWidgets.QComboBox:
 def select_code(box: QtWidgets.QComboBox, code: str | None) -> None:
     index = box.findData(code if code is not None else "")
     box.setCurrentIndex(max(index, 0))
+
+
+# ---------------------------------------------------------------------- closing a form
+
+#: What closing a form with unsaved typing does (the answer to :func:`ask_unsaved`).
+KEEP, DISCARD, CANCEL = "keep", "discard", "cancel"
+
+
+def ask_unsaved(
+    parent: QtWidgets.QWidget, title: str, answered: Callable[[str], None]
+) -> QtWidgets.QMessageBox:
+    """「保存草稿」/「放弃」/「取消」 for a form closed with unsaved typing (window-modal).
+
+    ``answered`` gets :data:`KEEP`, :data:`DISCARD` or :data:`CANCEL` (also for Esc or the
+    box's own close button).
+    """
+    box = QtWidgets.QMessageBox(parent)
+    box.setObjectName("unsavedDialog")
+    box.setIcon(QtWidgets.QMessageBox.Icon.Question)
+    box.setWindowTitle(tr("未保存的内容"))
+    box.setText(tr("「{title}」有尚未保存的内容。").format(title=title))
+    box.setInformativeText(
+        tr(
+            "保存草稿：内容留作草稿，再次打开此记录或下次启动时可恢复；"
+            "放弃：丢弃尚未保存的内容；取消：继续填写。"
+        )
+    )
+    keep = box.addButton(tr("保存草稿"), QtWidgets.QMessageBox.ButtonRole.AcceptRole)
+    keep.setObjectName("unsavedKeep")
+    discard = box.addButton(tr("放弃"), QtWidgets.QMessageBox.ButtonRole.DestructiveRole)
+    discard.setObjectName("unsavedDiscard")
+    cancel = box.addButton(tr("取消"), QtWidgets.QMessageBox.ButtonRole.RejectRole)
+    cancel.setObjectName("unsavedCancel")
+    box.setDefaultButton(keep)
+    box.setEscapeButton(cancel)
+
+    def done(_result: int) -> None:
+        clicked = box.clickedButton()
+        answered(KEEP if clicked is keep else DISCARD if clicked is discard else CANCEL)
+
+    box.finished.connect(done)
+    box.finished.connect(box.deleteLater)
+    box.open()
+    return box
+
+
+class CloseGuard(QtCore.QObject):
+    """Decides what a form's ``closeEvent`` does with typing that is not saved yet.
+
+    A form without changes closes at once (:data:`DISCARD`: its drafts are dropped). With
+    changes the close is refused and :func:`ask_unsaved` asks; 「保存草稿」 or 「放弃」 closes
+    the form again with that answer, 「取消」 leaves it open and emits ``cancelled`` (the main
+    window then stops quitting). ``Esc`` on the form closes it the same way
+    (:meth:`escape`).
+    """
+
+    cancelled = Signal()
+
+    def __init__(
+        self, form: QtWidgets.QWidget, has_changes: Callable[[], bool], title: Callable[[], str]
+    ) -> None:
+        super().__init__(form)
+        self.form = form
+        self.has_changes = has_changes
+        self.title = title
+        self.answer: str | None = None
+        self.question: QtWidgets.QMessageBox | None = None
+        #: Set when everything on screen was just saved (the form closes after an action).
+        self.saved = False
+        #: The question is up (or answered and the form closing): a field losing the focus
+        #: now is not the user confirming it, so the form does not store it.
+        self.asking = False
+
+    def decide(self, event: QtGui.QCloseEvent) -> str | None:
+        """:data:`KEEP` / :data:`DISCARD` if the form closes now; None: refused, asking."""
+        if self.answer is not None:
+            answer, self.answer = self.answer, None
+            return answer
+        if self.saved or not self.has_changes():
+            return DISCARD
+        event.ignore()
+        if self.question is None:
+            self.asking = True
+            self.question = ask_unsaved(self.form, self.title(), self._answered)
+        else:
+            self.question.raise_()
+            self.question.activateWindow()
+        return None
+
+    def _answered(self, answer: str) -> None:
+        self.question = None
+        if answer == CANCEL:
+            self.asking = False
+            self.cancelled.emit()
+            return
+        # still "asking" while the form closes: the focus its fields lose is not confirming them
+        self.answer = answer
+        self.form.close()
+
+    def escape(self, event: QtGui.QKeyEvent) -> bool:
+        """``Esc`` that reached the form (no field used it) closes it; True if it did."""
+        if event.key() == Qt.Key.Key_Escape and not event.modifiers():
+            self.form.close()
+            return True
+        return False

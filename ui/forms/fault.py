@@ -23,11 +23,19 @@ from app.storage.store import Session
 from ui.context import AppContext
 from ui.drafts import DraftSaver
 from ui.evidence import EvidenceStrip
-from ui.forms.common import TextArea, TimeField, combo, paint_verdict, select_code
+from ui.forms.common import (
+    KEEP,
+    CloseGuard,
+    TextArea,
+    TimeField,
+    combo,
+    paint_verdict,
+    select_code,
+)
 from ui.i18n import tr
 from ui.qt import Qt, QtCore, QtGui, QtWidgets, Signal
 from ui.signatures import SignatureBlock, load_signatures, open_amend_dialog, open_sign_dialog
-from ui.widgets import Banner, heading, muted
+from ui.widgets import Banner, fit_window, heading, muted, scrolling
 
 #: Timeline step of the form → SLA step of :mod:`app.schedule.sla` it finishes.
 SLA_STEP = {"responded": "response", "onsite": "onsite", "recovered": "recovery", "closed": "close"}
@@ -92,17 +100,27 @@ class FaultForm(QtWidgets.QWidget):
         if fault_id is not None:
             self.record = ctx.call(lambda s: record_views.fault_fields(s, fault_id))
         self.contract = (
-            self.record.get("contract") or (prefill or {}).get("contract") or ctx.contract
+            self.record.get("contract")
+            or (prefill or {}).get("contract")
+            or (restore or {}).get("contract")
+            or ctx.contract
         )
         key = form_key or (
             f"fault_record:{fault_id}" if fault_id else f"fault_record:new:{uuid.uuid4()}"
         )
         self.saver = DraftSaver(ctx, key, "fault_record", tr("故障单"), self)
+        self.close_guard = CloseGuard(self, self.has_changes, self._title_text)
         self._load_choices()
         self._build()
         self._show(self.record or self._new_values(prefill or {}))
+        self._baseline = self._snapshot()
+        if restore is None and fault_id is not None:
+            restore = self.saver.kept()  # a kept draft comes back with its record
         if restore:
             self._restore(restore)
+            self.banner.show_message(
+                tr("已恢复上次未保存的内容（草稿），请核对后保存；关闭时可选择放弃。"), "info"
+            )
         if not self.locked:
             self.saver.title = self._title_text()
             self.saver.open()
@@ -153,15 +171,18 @@ class FaultForm(QtWidgets.QWidget):
         self._build_header(outer)
         body = QtWidgets.QHBoxLayout()
         outer.addLayout(body, 1)
-        left = QtWidgets.QVBoxLayout()
-        body.addLayout(left, 5)
+        # both columns scroll on a small screen; 保存故障单 and 关闭窗口 stay below them
+        left_widget = QtWidgets.QWidget()
+        left = QtWidgets.QVBoxLayout(left_widget)
+        left.setContentsMargins(0, 0, 6, 0)
+        body.addWidget(scrolling(left_widget), 5)
         left.addLayout(self._facts_form())
         left.addWidget(self._timeline())
         left.addWidget(self._outage_box())
         left.addStretch(1)
         self._build_report(body)
         self._build_actions(outer)
-        self.resize(1240, 720)
+        fit_window(self, 1240, 720)
 
     def _build_header(self, outer: QtWidgets.QVBoxLayout) -> None:
         """Heading with 更正…, the lock banner and the message banner."""
@@ -359,11 +380,7 @@ class FaultForm(QtWidgets.QWidget):
         right_widget = QtWidgets.QWidget()
         right = QtWidgets.QVBoxLayout(right_widget)
         right.setContentsMargins(0, 0, 6, 0)
-        scroll = QtWidgets.QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
-        scroll.setWidget(right_widget)
-        body.addWidget(scroll, 6)
+        body.addWidget(scrolling(right_widget), 6)
         self.texts: dict[str, TextArea] = {}
         for name in TEXTS:
             right.addWidget(QtWidgets.QLabel(field_label(name)))
@@ -384,18 +401,21 @@ class FaultForm(QtWidgets.QWidget):
     def _build_actions(self, outer: QtWidgets.QVBoxLayout) -> None:
         """The hint on times, 保存故障单 (also Ctrl+S) and 关闭窗口."""
         actions = QtWidgets.QHBoxLayout()
-        actions.addWidget(
-            muted(tr("「现在」记下当前时间；时间也可直接输入，格式 2026-11-20 09:30。"))
+        hint = muted(tr("「现在」记下当前时间；时间也可直接输入，格式 2026-11-20 09:30。"))
+        hint.setWordWrap(True)
+        hint.setSizePolicy(
+            QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred
         )
-        actions.addStretch(1)
+        actions.addWidget(hint, 1)
         self.save_button = QtWidgets.QPushButton(tr("保存故障单"))
         self.save_button.setObjectName("saveFault")
         self.save_button.setDefault(True)
         self.save_button.clicked.connect(self.save)
-        close = QtWidgets.QPushButton(tr("关闭窗口"))
-        close.clicked.connect(self.close)
+        self.close_button = QtWidgets.QPushButton(tr("关闭窗口"))
+        self.close_button.setObjectName("closeFault")
+        self.close_button.clicked.connect(self.close)
         actions.addWidget(self.save_button)
-        actions.addWidget(close)
+        actions.addWidget(self.close_button)
         outer.addLayout(actions)
         save = QtGui.QShortcut(QtGui.QKeySequence("Ctrl+S"), self)
         save.activated.connect(self.save)
@@ -558,8 +578,8 @@ class FaultForm(QtWidgets.QWidget):
         return self.choices[name].currentData() or None
 
     def _commit(self, name: str) -> None:
-        if self.is_new or self.locked:
-            return
+        if self.is_new or self.locked or self.close_guard.asking:
+            return  # (the close question took the focus: that is not leaving the field)
         stored = self.record.get(name) or ("" if name in (*LINES, *TEXTS) else None)
         value = self._value(name)
         if value == stored or (not value and not stored):
@@ -658,6 +678,8 @@ class FaultForm(QtWidgets.QWidget):
         self.close()
 
     def _restore(self, values: dict[str, Any]) -> None:
+        if self.is_new and values.get("holiday_period_id"):
+            self.holiday_period_id = str(values["holiday_period_id"])
         for name, value in values.items():
             if name in self.lines:
                 self.lines[name].setText(str(value))
@@ -677,11 +699,50 @@ class FaultForm(QtWidgets.QWidget):
                 self.outage_times[name[7:]].set_text(str(value))
         self._enable_outage()
 
+    # ------------------------------------------------------------------ closing
+
+    def _snapshot(self) -> dict[str, Any]:
+        """Everything on screen, as the draft fields :meth:`_restore` reads back."""
+        values: dict[str, Any] = {n: e.text() for n, e in self.lines.items()}
+        values |= {n: a.toPlainText() for n, a in self.texts.items()}
+        values |= {n: b.currentData() for n, b in self.choices.items()}
+        values |= {f"time:{s}": f.edit.text() for s, f in self.times.items()}
+        values |= {f"outage:{k}": f.edit.text() for k, f in self.outage_times.items()}
+        values["outage:interrupted"] = self.outage.currentData()
+        values["outage:systems"] = ",".join(self._checked_systems())
+        return values
+
+    def has_changes(self) -> bool:
+        """A new fault: anything differs from how it opened; a saved one: a field not stored."""
+        if self.is_new:
+            return self._snapshot() != self._baseline
+        for name in (*LINES, *TEXTS, *CHOICES):
+            stored = self.record.get(name)
+            if name in CHOICES:
+                if (self._value(name) or None) != (stored or None):
+                    return True
+            elif (self._value(name) or "") != (stored or ""):
+                return True
+        fields = [*self.times.values(), *self.outage_times.values()]
+        return any(field.edit.text() != field._saved for field in fields)
+
+    def keyPressEvent(self, event: QtGui.QKeyEvent) -> None:
+        if not self.close_guard.escape(event):
+            super().keyPressEvent(event)
+
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:
+        """Unsaved typing: 保存草稿 keeps it as drafts, 放弃 drops it (asked by the guard)."""
+        answer = self.close_guard.decide(event)
+        if answer is None:
+            return
         self.timer.stop()
-        if not self.is_new and not self.locked:
-            for name in (*LINES, *TEXTS):
-                self._commit(name)
-        self.saver.close(keep=False)
+        if answer == KEEP and self.is_new:
+            # a new fault comes back only from the drafts: keep all of it, prefill included
+            for name, value in self._snapshot().items():
+                self.saver.set(name, value)
+            self.saver.set("contract", self.contract)
+            if self.holiday_period_id:
+                self.saver.set("holiday_period_id", self.holiday_period_id)
+        self.saver.close(keep=answer == KEEP)
         self.closed.emit(self.fault_id or "")
         super().closeEvent(event)

@@ -21,11 +21,11 @@ from app.schedule import sla as sla_mod
 from app.storage.store import Session
 from ui.context import AppContext
 from ui.drafts import DraftSaver
-from ui.forms.common import TextArea, combo, select_code, verdict_text
+from ui.forms.common import KEEP, CloseGuard, TextArea, combo, select_code, verdict_text
 from ui.i18n import tr
 from ui.qt import Qt, QtCore, QtGui, QtWidgets, Signal
 from ui.signatures import SignatureBlock, load_signatures, open_amend_dialog, open_sign_dialog
-from ui.widgets import Banner, heading, muted
+from ui.widgets import Banner, fit_window, heading, muted, scrolling
 
 LINES = ("caller_unit", "caller_name", "caller_contact", "category")
 TEXTS = ("description", "resolution")
@@ -79,10 +79,17 @@ class RequestForm(QtWidgets.QWidget):
             f"service_request:{req_id}" if req_id else f"service_request:new:{uuid.uuid4()}"
         )
         self.saver = DraftSaver(ctx, key, "service_request", tr("服务请求"), self)
+        self.close_guard = CloseGuard(self, self.has_changes, self._title_text)
         self._build()
         self._show()
+        self._baseline = self._snapshot()
+        if restore is None and req_id is not None:
+            restore = self.saver.kept()  # a kept draft comes back with its record
         if restore:
             self._restore(restore)
+            self.banner.show_message(
+                tr("已恢复上次未保存的内容（草稿），请核对后保存；关闭时可选择放弃。"), "info"
+            )
         if not self.locked and self.is_open:
             if self.is_new:
                 self.saver.set("received_at", self.received_at.isoformat())
@@ -119,15 +126,21 @@ class RequestForm(QtWidgets.QWidget):
         outer = QtWidgets.QVBoxLayout(self)
         outer.setContentsMargins(10, 8, 10, 8)
         self._build_header(outer)
-        outer.addLayout(self._call_form(history, systems))
+        # the call scrolls on a small screen; the buttons that end it stay below
+        content = QtWidgets.QWidget()
+        body = QtWidgets.QVBoxLayout(content)
+        body.setContentsMargins(0, 0, 0, 0)
+        body.addLayout(self._call_form(history, systems))
         self.trail = muted()
-        outer.addWidget(self.trail)
+        self.trail.setWordWrap(True)
+        body.addWidget(self.trail)
         self.signatures = SignatureBlock()
         self.signatures.sign_requested.connect(self._sign)
-        outer.addWidget(self.signatures)
-        outer.addStretch(1)
+        body.addWidget(self.signatures)
+        body.addStretch(1)
+        outer.addWidget(scrolling(content), 1)
         self._build_actions(outer)
-        self.resize(760, 460)
+        fit_window(self, 760, 460)
 
     def _history(self, session: Session) -> dict[str, list[str]]:
         """Units, callers and categories entered before (completions of their fields)."""
@@ -217,9 +230,10 @@ class RequestForm(QtWidgets.QWidget):
             actions.addWidget(button)
             self.buttons[name] = button
         actions.addStretch(1)
-        close = QtWidgets.QPushButton(tr("关闭"))
-        close.clicked.connect(self.close)
-        actions.addWidget(close)
+        self.close_button = QtWidgets.QPushButton(tr("关闭"))
+        self.close_button.setObjectName("closeRequest")
+        self.close_button.clicked.connect(self.close)
+        actions.addWidget(self.close_button)
         outer.addLayout(actions)
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             shortcut = QtGui.QShortcut(QtGui.QKeySequence(keys), self)
@@ -372,6 +386,8 @@ class RequestForm(QtWidgets.QWidget):
         """Store a changed field of a saved, open request (resolution goes with an action)."""
         if self.is_new or not self.is_open or self.locked or name == "resolution":
             return
+        if self.close_guard.asking:
+            return  # the close question took the focus: that is not leaving the field
         value = self._value(name)
         if value == (self.record.get(name) or None) or (not value and not self.record.get(name)):
             return
@@ -419,6 +435,7 @@ class RequestForm(QtWidgets.QWidget):
         self.saver.close(keep=False)
         self.ctx.changed()
         if finish:
+            self.close_guard.saved = True  # what was on screen went into the request
             self.close()
         else:
             self.record = self.ctx.call(lambda s: record_views.request_fields(s, req_id))
@@ -481,11 +498,40 @@ class RequestForm(QtWidgets.QWidget):
             elif name == "priority":
                 select_code(self.priority, value)
 
+    # ------------------------------------------------------------------ closing
+
+    def _snapshot(self) -> dict[str, Any]:
+        """Everything typed on screen, as the draft fields :meth:`_restore` reads back."""
+        values: dict[str, Any] = {n: e.text() for n, e in self.lines.items()}
+        values |= {n: a.toPlainText() for n, a in self.texts.items()}
+        values["system_code"] = self.system.currentData()
+        values["priority"] = self.priority.currentData()
+        return values
+
+    def has_changes(self) -> bool:
+        """A new call: anything typed; a saved one: a field not stored, or a resolution typed."""
+        if self.is_new:
+            return self._snapshot() != self._baseline
+        if self.texts["resolution"].toPlainText().strip():
+            return True  # it goes into the request with an action (转远程, 完成…)
+        for name in (*LINES, "description", "system_code", "priority"):
+            if (self._value(name) or None) != (self.record.get(name) or None):
+                return True
+        return False
+
+    def keyPressEvent(self, event: QtGui.QKeyEvent) -> None:
+        if not self.close_guard.escape(event):
+            super().keyPressEvent(event)
+
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:
+        """Unsaved typing: 保存草稿 keeps it as drafts, 放弃 drops it (asked by the guard)."""
+        answer = self.close_guard.decide(event)
+        if answer is None:
+            return
         self.ticker.stop()
-        if not self.is_new and self.is_open:
-            for name in (*LINES, "description"):
-                self._commit(name)
-        self.saver.close(keep=False)
+        if answer == KEEP and self.is_new:
+            for name, value in self._snapshot().items():  # all of it comes back from the drafts
+                self.saver.set(name, value)
+        self.saver.close(keep=answer == KEEP)
         self.closed.emit(self.req_id or "")
         super().closeEvent(event)

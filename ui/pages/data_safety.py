@@ -40,7 +40,7 @@ from ui.operations import Operation, ProgressView
 from ui.pages.base import Opener
 from ui.qt import Qt, QtCore, QtGui, QtWidgets
 from ui.store_ops import run_with_store_closed
-from ui.widgets import Banner, heading, muted, ok_cancel
+from ui.widgets import Banner, fit_window, heading, muted, ok_cancel
 
 
 def kind_label(kind: str) -> str:
@@ -112,7 +112,7 @@ class ReportDialog(QtWidgets.QDialog):
         buttons = QtWidgets.QDialogButtonBox(QtWidgets.QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        self.resize(760, 420)
+        fit_window(self, 760, 420, place=False)
 
 
 class StoreBox(QtWidgets.QGroupBox):

@@ -19,7 +19,7 @@ from ui.pages.integrity import IntegritySection
 from ui.qt import QtCore, QtGui, QtWidgets
 from ui.settings import ROLES
 from ui.signatures import MySignatureDialog
-from ui.widgets import Banner, heading, muted
+from ui.widgets import Banner, heading, muted, scrolling
 
 
 class SettingsPage(Page):
@@ -53,9 +53,10 @@ class SettingsPage(Page):
         left.addWidget(self._contracts_box())
         left.addWidget(muted(tr("运维工作台 版本 {v}").format(v=__version__)))
         left.addStretch(1)
-        self.tabs.addTab(general, tr("常规"))
+        # each tab scrolls: the page fits a small screen at 150 % (about 910×512)
+        self.tabs.addTab(scrolling(general), tr("常规"))
         self.integrity = IntegritySection(ctx, opener, self.banner)
-        self.tabs.addTab(self.integrity, tr("数据完整性"))
+        self.tabs.addTab(scrolling(self.integrity), tr("数据完整性"))
 
     def _identity_box(self) -> QtWidgets.QGroupBox:
         """我的身份: name and role, as signatures and records show them."""
@@ -152,7 +153,7 @@ class SettingsPage(Page):
 
     def show_integrity(self) -> None:
         """The 数据完整性 tab, its result list focused."""
-        self.tabs.setCurrentWidget(self.integrity)
+        self.tabs.setCurrentIndex(1)  # 数据完整性
         self.integrity.focus_results()
 
     def refresh(self) -> None:
