@@ -18,6 +18,7 @@ import argparse
 import io
 import sys
 import zipfile
+from copy import copy
 from datetime import datetime
 from pathlib import Path
 
@@ -36,6 +37,12 @@ OUT = ROOT / "resources" / "templates"
 FIXED = datetime(2026, 1, 1, 0, 0, 0)
 W = k.PORTRAIT_WIDTH
 LW = k.LANDSCAPE_WIDTH
+
+
+def form_title(kind: str) -> str:
+    from app.export.forms import spec
+
+    return spec(kind).title
 
 
 def _scale(widths: list[float], total: float) -> list[float]:
@@ -158,6 +165,15 @@ def daily_inspection_log():
         "r.abnormal",
     )
     k.control(doc, "{%p endfor %}")
+    k.spacer(doc)
+    # the summary line closes the form and keeps with the signature block (a paragraph:
+    # LibreOffice keeps a paragraph with the table after it, not a table with one)
+    k.para(
+        doc,
+        "本期汇总：{% for s in sections %}{{ s.name }}应巡检 {{ s.planned }} 次，已完成 "
+        "{{ s.done }} 次{% if not loop.last %}；{% endif %}{% else %}本期无日常巡检{% endfor %}。",
+        style="表格文字",
+    )
     k.spacer(doc)
     k.signature_block(doc, width=LW)
     return doc
@@ -504,6 +520,8 @@ def phone_log():
             style="表格文字",
         )
     k.para(doc, "{{ charts.by_category }}", align=WD_ALIGN_PARAGRAPH.CENTER)
+    k.spacer(doc)
+    k.signature_block(doc, width=LW)
     return doc
 
 
@@ -938,9 +956,11 @@ WORD = {
 THIN = Side(style="thin", color="000000")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 HEAD_FILL = PatternFill("solid", fgColor="D9E2F3")
-FONT = Font(name="宋体", size=10)
-BOLD = Font(name="宋体", size=10, bold=True)
-TITLE = Font(name="宋体", size=16, bold=True)
+#: Cell fonts: 宋体 declared with the GB2312 charset (134) and the family of a
+#: serif face, so Excel and LibreOffice pick a simplified-Chinese font.
+FONT = Font(name=k.SONG, size=10, charset=134, family=3)
+BOLD = Font(name=k.SONG, size=10, bold=True, charset=134, family=3)
+TITLE = Font(name=k.SONG, size=16, bold=True, charset=134, family=3)
 WRAP = Alignment(wrap_text=True, vertical="center")
 CENTER = Alignment(wrap_text=True, vertical="center", horizontal="center")
 
@@ -1138,7 +1158,6 @@ def x_inspection_record():
         [11, 20, 12, 10, 9, 9, 9, 30, 24, 8, 16],
         "run in runs",
         formats={1: D},
-        sign=False,
         first=True,
     )
     sheet(
@@ -1556,21 +1575,56 @@ def _normalise(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def docx_bytes(doc) -> bytes:
+def docx_bytes(doc, name: str = "") -> bytes:
+    """The document's bytes; its title is the form's (``{{ title }}`` when rendered)."""
     props = doc.core_properties
     props.author = "运维工作台"
     props.last_modified_by = "运维工作台"
     props.created = FIXED
     props.modified = FIXED
     props.revision = 1
-    props.title = ""
+    props.title = "{{ title }}"
+    props.category = name
+    props.language = "zh-CN"
     props.comments = ""
     buf = io.BytesIO()
     doc.save(buf)
     return _normalise(buf.getvalue())
 
 
-def xlsx_bytes(wb) -> bytes:
+def zh_cn_fonts(wb) -> None:
+    """Every font of the workbook 宋体 with the GB2312 charset, the default font included.
+
+    openpyxl's default font (font 0, the 常规 style's and every cell's without a font
+    of its own) is Calibri of the theme's minor scheme; it becomes 宋体 11 pt, not a
+    theme font. The theme's East-Asian fonts are made zh-CN as in the Word templates.
+    """
+    from openpyxl.utils.indexed_list import IndexedList
+    from openpyxl.writer.theme import theme_xml
+
+    fonts = []
+    for font in wb._fonts:
+        font = copy(font)
+        if font.name not in (k.SONG, k.HEI, k.FANG):
+            font.name = k.SONG
+        font.charset = 134
+        font.family = 3
+        font.scheme = None
+        fonts.append(font)
+    wb._fonts = IndexedList(fonts)
+    for style in wb._named_styles:
+        style.font = copy(style.font)
+        style.font.name, style.font.charset, style.font.family = k.SONG, 134, 3
+        style.font.scheme = None
+    wb.loaded_theme = k.zh_cn_theme(wb.loaded_theme or theme_xml).encode("utf-8")
+
+
+def xlsx_bytes(wb, name: str = "") -> bytes:
+    """The workbook's bytes: its title is the form's name, its default font 宋体 (GB2312)."""
+    zh_cn_fonts(wb)
+    wb.properties.title = name
+    wb.properties.category = name
+    wb.properties.language = "zh-CN"
     wb.properties.creator = "运维工作台"
     wb.properties.created = FIXED
     wb.properties.modified = FIXED
@@ -1581,8 +1635,8 @@ def xlsx_bytes(wb) -> bytes:
 
 
 def build_all() -> dict[str, bytes]:
-    files = {f"{kind}.docx": docx_bytes(make()) for kind, make in WORD.items()}
-    files |= {f"{kind}.xlsx": xlsx_bytes(make()) for kind, make in EXCEL.items()}
+    files = {f"{kind}.docx": docx_bytes(make(), form_title(kind)) for kind, make in WORD.items()}
+    files |= {f"{kind}.xlsx": xlsx_bytes(make(), form_title(kind)) for kind, make in EXCEL.items()}
     return files
 
 

@@ -5,9 +5,20 @@ Page: A4, margins for binding (left 2.5 cm + 0.5 cm gutter, right 2.0 cm),
 and period, footer with 第 X 页 共 Y 页 (PAGE / NUMPAGES fields) and the
 verification code. Tables: fixed layout filling the text width, repeated
 header rows (``w:tblHeader``), thin borders.
+
+The base is python-docx's default template made a clean zh-CN document
+(:func:`zh_cn_base`): its theme and font table carry Japanese fonts (ＭＳ 明朝,
+ＭＳ ゴシック) and its styles theme fonts, so LibreOffice printed everything in
+Noto Sans CJK JP. The theme's East-Asian fonts become 黑体 (headings) and 宋体
+(body), the font table declares 宋体/黑体/仿宋 with their SimSun/SimHei/FangSong
+names and the GB2312 charset (``w:charset w:val="86"``), every style names its
+fonts itself, ``w:lang w:eastAsia="zh-CN"`` is set in the defaults and in every
+style that has a language, and the theme language of the settings is zh-CN.
 """
 
 from __future__ import annotations
+
+import re
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
@@ -47,8 +58,84 @@ def _style_font(style, east: str, size: float, bold: bool = False) -> None:
     _fonts(style.element.get_or_add_rPr(), east)
 
 
+#: The font table of the templates: what the styles and the theme name, the Chinese
+#: fonts with their English names (``w:altName``) and the GB2312 charset (86).
+FONT_TABLE = (
+    "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+    '<w:fonts xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+    '<w:font w:name="Times New Roman"><w:panose1 w:val="02020603050405020304"/>'
+    '<w:charset w:val="00"/><w:family w:val="roman"/><w:pitch w:val="variable"/>'
+    '<w:sig w:usb0="E0002AFF" w:usb1="C0007841" w:usb2="00000009" w:usb3="00000000"'
+    ' w:csb0="000001FF" w:csb1="00000000"/></w:font>'
+    '<w:font w:name="宋体"><w:altName w:val="SimSun"/><w:panose1 w:val="02010600030101010101"/>'
+    '<w:charset w:val="86"/><w:family w:val="auto"/><w:pitch w:val="variable"/>'
+    '<w:sig w:usb0="00000003" w:usb1="288F0000" w:usb2="00000016" w:usb3="00000000"'
+    ' w:csb0="00040001" w:csb1="00000000"/></w:font>'
+    '<w:font w:name="黑体"><w:altName w:val="SimHei"/><w:panose1 w:val="02010609060101010101"/>'
+    '<w:charset w:val="86"/><w:family w:val="modern"/><w:pitch w:val="fixed"/>'
+    '<w:sig w:usb0="800002BF" w:usb1="38CF7CFA" w:usb2="00000016" w:usb3="00000000"'
+    ' w:csb0="00040001" w:csb1="00000000"/></w:font>'
+    '<w:font w:name="仿宋"><w:altName w:val="FangSong"/><w:panose1 w:val="02010609060101010101"/>'
+    '<w:charset w:val="86"/><w:family w:val="modern"/><w:pitch w:val="fixed"/>'
+    '<w:sig w:usb0="800002BF" w:usb1="38CF7CFA" w:usb2="00000016" w:usb3="00000000"'
+    ' w:csb0="00040001" w:csb1="00000000"/></w:font>'
+    '<w:font w:name="Courier"><w:panose1 w:val="02070409020205020404"/>'
+    '<w:charset w:val="00"/><w:family w:val="modern"/><w:pitch w:val="fixed"/></w:font>'
+    '<w:font w:name="Symbol"><w:panose1 w:val="05050102010706020507"/>'
+    '<w:charset w:val="02"/><w:family w:val="roman"/><w:pitch w:val="variable"/></w:font>'
+    "</w:fonts>"
+)
+#: theme font scheme → (East-Asian font, Latin font)
+THEME_FONTS = {"majorFont": (HEI, LATIN), "minorFont": (SONG, LATIN)}
+
+
+def zh_cn_theme(xml: str) -> str:
+    """The theme with 黑体/宋体 as its East-Asian fonts and no per-script CJK fonts."""
+
+    def scheme(m: re.Match[str]) -> str:
+        east, latin = THEME_FONTS[m.group(1)]
+        body = m.group(2)
+        body = re.sub(r'<a:latin typeface="[^"]*"', f'<a:latin typeface="{latin}"', body)
+        body = re.sub(r'<a:ea typeface="[^"]*"', f'<a:ea typeface="{east}"', body)
+        # Japanese, Korean and traditional Chinese faces (and the Hans one) go: the
+        # East-Asian font above holds for every CJK script
+        body = re.sub(r'\s*<a:font script="(?:Jpan|Hang|Hans|Hant)"[^>]*/>', "", body)
+        return f"<a:{m.group(1)}>{body}</a:{m.group(1)}>"
+
+    xml = re.sub(r"<a:(majorFont|minorFont)>(.*?)</a:\1>", scheme, xml, flags=re.DOTALL)
+    return re.sub(r'<a:fontScheme name="[^"]*"', '<a:fontScheme name="中文（宋体/黑体）"', xml)
+
+
+def zh_cn_base(doc) -> None:
+    """Make python-docx's default template a clean zh-CN base (see the module's doc)."""
+    for part in doc.part.package.iter_parts():
+        name = str(part.partname)
+        if name == "/word/fontTable.xml":
+            part._blob = FONT_TABLE.encode("utf-8")
+        elif re.fullmatch(r"/word/theme/theme\d*\.xml", name):
+            part._blob = zh_cn_theme(part.blob.decode("utf-8")).encode("utf-8")
+    for lang in doc.settings.element.iter(qn("w:themeFontLang")):
+        lang.set(qn("w:val"), "en-US")
+        lang.set(qn("w:eastAsia"), "zh-CN")
+    # every style names its fonts: the theme's heading (major) fonts are 黑体, body 宋体
+    for fonts in doc.styles.element.iter(qn("w:rFonts")):
+        theme = fonts.get(qn("w:eastAsiaTheme")) or fonts.get(qn("w:asciiTheme"))
+        if theme is None:
+            continue
+        east = HEI if theme.startswith("major") else SONG
+        for attr in list(fonts.attrib):
+            del fonts.attrib[attr]
+        fonts.set(qn("w:ascii"), LATIN)
+        fonts.set(qn("w:hAnsi"), LATIN)
+        fonts.set(qn("w:eastAsia"), east)
+        fonts.set(qn("w:cs"), LATIN)
+    for lang in doc.styles.element.iter(qn("w:lang")):
+        lang.set(qn("w:eastAsia"), "zh-CN")
+
+
 def new_document(landscape: bool = False):
     doc = Document()
+    zh_cn_base(doc)
     styles = doc.styles
     # Document defaults = table text: 宋体 10 pt, single spacing, no theme fonts.
     # Tables carry no paragraph style at all (small XML for thousands of rows);
@@ -453,7 +540,48 @@ def signature_block(doc, prefix: str = "signatures", width: float = PORTRAIT_WID
         for cell in row.cells:
             for paragraph in cell.paragraphs:
                 paragraph.paragraph_format.keep_with_next = True
+    keep_before(table._tbl)
     return table
+
+
+def _is_loop_table(tbl) -> bool:
+    return any("{%tr" in (t.text or "") for t in tbl.iter(qn("w:t")))
+
+
+def keep_together(tbl) -> None:
+    """A (small) table never split: rows not split, each row kept with the next."""
+    for tr in tbl.iter(qn("w:tr")):
+        trPr = tr.get_or_add_trPr()
+        if trPr.find(qn("w:cantSplit")) is None:
+            trPr.append(OxmlElement("w:cantSplit"))
+    for p in tbl.iter(qn("w:p")):
+        p.get_or_add_pPr().get_or_add_keepNext()
+
+
+def keep_before(element) -> None:
+    """Keep what precedes ``element`` (a signature block) on its page: never a block alone.
+
+    The paragraphs before it back to the section's heading keep with the next
+    (spacers, the last text, repeated paragraphs of a ``{%p for %}``), and a small
+    table before them (a conclusion or summary box) is kept whole with the block.
+    A table of repeated rows is long: only its last row could follow, so the walk
+    stops there (the forms end such tables with a summary box).
+    """
+    node = element.getprevious()
+    while node is not None:
+        if node.tag == qn("w:p"):
+            ppr = node.get_or_add_pPr()
+            ppr.get_or_add_keepNext()
+            style = ppr.find(qn("w:pStyle"))
+            if style is not None and style.get(qn("w:val"), "").startswith(("Heading", "Title")):
+                return  # a heading keeps with what follows it anyway
+        elif node.tag == qn("w:tbl"):
+            if not _is_loop_table(node):
+                keep_together(node)
+            return
+        else:
+            return
+        node = node.getprevious()
 
 
 def spacer(doc, pt: float = 4):

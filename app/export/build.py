@@ -12,6 +12,7 @@ import dataclasses
 import hashlib
 import json
 from collections import Counter
+from collections.abc import Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass, field, is_dataclass
 from datetime import date, datetime, timedelta
@@ -157,12 +158,50 @@ LABELS = {
 }
 
 
-def blank_block(labels: tuple[str, str, str]) -> c.SignatureBlock:
+#: role → the name of whoever is known to sign it (编制人, 巡检人, 处理人 …)
+Known = dict[str, str]
+
+
+def blank_block(labels: tuple[str, str, str], known: Known | None = None) -> c.SignatureBlock:
+    """An unsigned block; the names of known signers printed, their signatures left blank."""
+    known = known or {}
     cells = [
-        c.SignatureCell(role=role, label=label, note="（单位盖章）" if role == "甲方确认" else "")
+        c.SignatureCell(
+            role=role,
+            label=label,
+            name=known.get(role, ""),
+            note="（单位盖章）" if role == "甲方确认" else "",
+        )
         for role, label in zip(ROLES, labels, strict=True)
     ]
     return c.SignatureBlock(*cells)
+
+
+def names(values: Iterable[str]) -> str:
+    """Distinct names in the order they first appear, joined with 「、」."""
+    return "、".join(dict.fromkeys(v.strip() for v in values if v and v.strip()))
+
+
+def signers(signatures: Iterable[Signature]) -> Known:
+    """role → the names of who signed it, over several records (see :func:`names`)."""
+    by_role: dict[str, list[str]] = {}
+    for s in signatures:
+        by_role.setdefault(s.role, []).append(s.signer_name)
+    return {role: names(found) for role, found in by_role.items()}
+
+
+def author(job: Job) -> Known:
+    """A report's 编制人 is whoever exports it."""
+    return {ROLES[0]: job.exporter} if job.exporter else {}
+
+
+def _run_signers(runs: list[RunRow], sigs: dict[str, list[Signature]]) -> Known:
+    """The inspectors of ``runs`` as 运维人员 and whoever signed them in each role."""
+    known = signers(s for r in runs for s in sigs.get(r.id, []))
+    inspectors = names(r.inspector for r in runs)
+    if inspectors:
+        known[ROLES[0]] = inspectors
+    return known
 
 
 def signature_image(data: ExportData, sha256: str, caption: str) -> c.Image | None:
@@ -187,16 +226,22 @@ def signature_image(data: ExportData, sha256: str, caption: str) -> c.Image | No
 
 
 def signature_block(
-    data: ExportData, signatures: list[Signature], labels: tuple[str, str, str]
+    data: ExportData,
+    signatures: list[Signature],
+    labels: tuple[str, str, str],
+    known: Known | None = None,
 ) -> c.SignatureBlock:
+    """The block of one record: its signatures; an unsigned cell prints the known name."""
     by_role = {s.role: s for s in signatures}
+    known = known or {}
     cells = []
     for role, label in zip(ROLES, labels, strict=True):
         note = "（单位盖章）" if role == "甲方确认" else ""
         s = by_role.get(role)
         image = signature_image(data, s.image_sha256, f"{role} {label}") if s else None
         if s is None or image is None:
-            cells.append(c.SignatureCell(role=role, label=label, note=note))
+            name = s.signer_name if s is not None else known.get(role, "")
+            cells.append(c.SignatureCell(role=role, label=label, name=name, note=note))
             continue
         cells.append(
             c.SignatureCell(
@@ -347,7 +392,9 @@ def _run_ctx(
         abnormal_count=sum(1 for r in rows if r.abnormal),
         amendment=amendment,
         rows=rows,
-        signatures=signature_block(data, signatures, LABELS["inspection_run"]),
+        signatures=signature_block(
+            data, signatures, LABELS["inspection_run"], {ROLES[0]: run.inspector}
+        ),
         verification_code=_record_code(signatures, body),
     )
 
@@ -370,7 +417,11 @@ def build_inspection_record(data: ExportData, job: Job) -> c.InspectionRecordCtx
     data.prefetch_blobs({s.image_sha256 for ss in sigs.values() for s in ss})
     ctxs = [_run_ctx(data, r, results[r.id], sigs[r.id]) for r in runs]
     base = _base(data, job)
-    block = ctxs[0].signatures if len(ctxs) == 1 else blank_block(LABELS["inspection_run"])
+    block = (
+        ctxs[0].signatures
+        if len(ctxs) == 1
+        else blank_block(LABELS["inspection_run"], _run_signers(runs, sigs))
+    )
     flat = [
         c.InspectionLine(
             date=run.date,
@@ -484,7 +535,10 @@ def build_daily_log(data: ExportData, job: Job) -> c.DailyLogCtx:
             **_base(data, job),
             sections=sections,
             rows_flat=[r for sec in sections for r in sec.rows],
-            signatures=blank_block(LABELS["inspection_run"]),
+            signatures=blank_block(
+                LABELS["inspection_run"],
+                _run_signers(runs, data.signatures("inspection_run", [r.id for r in runs])),
+            ),
             record_ids=ids,
         )
     )
@@ -530,9 +584,9 @@ def build_monthly_inspection(data: ExportData, job: Job) -> c.MonthlyInspectionC
     # the emergencies of the month: emergency faults and the findings that started the plan
     emergencies = [e.text for e in stats.emergencies]
     block = (
-        signature_block(data, sigs[runs[0].id], LABELS["inspection_run"])
+        signature_block(data, sigs[runs[0].id], LABELS["inspection_run"], _run_signers(runs, sigs))
         if runs
-        else blank_block(LABELS["inspection_run"])
+        else blank_block(LABELS["inspection_run"], author(job))
     )
     summary = (
         f"本月应巡检 {stats.planned} 次，按时完成 {stats.done} 次"
@@ -647,7 +701,7 @@ def build_summary(data: ExportData, job: Job) -> c.SummaryTableCtx:
             suggestions="\n".join(texts["suggest"]),
             next_year_plan="\n".join(texts["plan"]),
             is_year_end=year_end,
-            signatures=blank_block(LABELS["report"]),
+            signatures=blank_block(LABELS["report"], author(job)),
             record_ids=[r.id for r in full],
         )
     )
@@ -697,10 +751,14 @@ def build_holiday_check(data: ExportData, job: Job) -> c.HolidayCheckCtx:
     evaluation = "\n".join(f"{r.item}：{r.result}" for r in post_items if r.result) or (
         post[0].conclusion if post else ""
     )
+    on_duty = _run_signers(
+        [*pre, *daily, *post],
+        data.signatures("inspection_run", [r.id for r in [*pre, *daily, *post]]),
+    )
     block = (
-        signature_block(data, sigs[post[0].id], LABELS["holiday"])
+        signature_block(data, sigs[post[0].id], LABELS["holiday"], on_duty)
         if post
-        else blank_block(LABELS["holiday"])
+        else blank_block(LABELS["holiday"], on_duty)
     )
     return _finish(  # type: ignore[return-value]
         c.HolidayCheckCtx(
@@ -776,7 +834,9 @@ def request_row(
         fault_number=data.fault_numbers.get(req.fault_id or "", "") if req.fault_id else "",
         amendment=amendment,
         sla=_sla_rows(verdicts),
-        signatures=signature_block(data, signatures, LABELS["service_request"]),
+        signatures=signature_block(
+            data, signatures, LABELS["service_request"], {ROLES[0]: req.handler}
+        ),
         verification_code=_record_code(signatures, body),
     )
 
@@ -796,7 +856,15 @@ def build_service_record(data: ExportData, job: Job) -> c.ServiceRecordCtx:
     sigs = data.signatures("service_request", [r.id for r in reqs])
     data.prefetch_blobs({s.image_sha256 for ss in sigs.values() for s in ss})
     rows = [request_row(data, r, job.now, sigs[r.id]) for r in reqs]
-    block = rows[0].signatures if len(rows) == 1 else blank_block(LABELS["service_request"])
+    block = (
+        rows[0].signatures
+        if len(rows) == 1
+        else blank_block(
+            LABELS["service_request"],
+            {ROLES[0]: names(r.handler for r in reqs)}
+            | signers(s for r in reqs for s in sigs[r.id]),
+        )
+    )
     return _finish(  # type: ignore[return-value]
         c.ServiceRecordCtx(
             **_base(data, job), records=rows, signatures=block, record_ids=[r.id for r in reqs]
@@ -828,7 +896,7 @@ def build_phone_log(data: ExportData, job: Job) -> c.PhoneLogCtx:
             by_category=by_category,
             by_channel=_counts(stats.count_by("channel")),
             charts={"by_category": chart},
-            signatures=blank_block(LABELS["service_request"]),
+            signatures=blank_block(LABELS["report"], author(job)),
             record_ids=[r.id for r in stats.requests],
         )
     )
@@ -911,7 +979,9 @@ def build_fault_report(data: ExportData, job: Job) -> c.FaultReportCtx:
             attachments=files,
             source=source,
             amendment=amendment,
-            signatures=signature_block(data, sigs, LABELS["fault_record"]),
+            signatures=signature_block(
+                data, sigs, LABELS["fault_record"], {ROLES[0]: fault.handler}
+            ),
             record_ids=[fault.id],
         )
     )
@@ -1350,7 +1420,7 @@ def build_monthly_report(data: ExportData, job: Job) -> c.MonthlyReportCtx:
             problems=problems,
             next_plan=next_plan,
             charts=charts,
-            signatures=blank_block(LABELS["report"]),
+            signatures=blank_block(LABELS["report"], author(job)),
             record_ids=ids,
         )
     )

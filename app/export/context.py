@@ -60,7 +60,7 @@ class SignatureCell:
     role: str = f("签字角色：运维人员 | 复核人 | 甲方确认")
     label: str = f("在本表中的称呼，如 巡检人、处理人、编制、审核")
     signed: bool = f("是否已签字", False)
-    name: str = f("签字人姓名（未签为空）", "")
+    name: str = f("签字人姓名（未签时为已知的签字人，如编制人、巡检人、处理人；不知道为空）", "")
     date: datetime | None = f("签字时间（未签为空）")
     image: Image | None = f("手写签名图片（未签为空）")
     note: str = f("附注，如（单位盖章）", "")
