@@ -43,10 +43,19 @@ def store_copy(source: Path, target: Path) -> Store:
     return Store.open(target, actor="测试导出")
 
 
+#: The demo store of this test process. Each module that imports ``demo_dir`` gets its own
+#: copy of the fixture (session scope is per fixture definition), so the store itself is
+#: kept here: built once per process (per xdist worker), not once per module (~10 s each).
+_BUILT: dict[str, Path] = {}
+
+
 @pytest.fixture(scope="session")
 def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A demo store with October 2026 of both built-in contracts (use it through a copy)."""
-    return make_demo(tmp_path_factory.mktemp("demo"))
+    found = _BUILT.get("demo")
+    if found is None or not (found / "omw.sqlite3").exists():
+        found = _BUILT["demo"] = make_demo(tmp_path_factory.mktemp("demo"))
+    return found
 
 
 @pytest.fixture

@@ -47,6 +47,7 @@ TOOLS: dict[str, tuple[Callable[[], str | None], str]] = {
     ),
     "7z": (_first_program("7zz", "7z", "7za"), "7zip"),
     "pdftoppm": (_first_program("pdftoppm"), "poppler-utils"),
+    "pdftotext": (_first_program("pdftotext"), "poppler-utils"),
     "cjk-font": (_cjk_font, "fonts-noto-cjk"),
 }
 

@@ -182,8 +182,6 @@ def cmd_template(args: argparse.Namespace) -> int:
     try:
         with store.session() as session:
             if args.action == "attach":
-                if not args.file:
-                    raise CliError("请指定模板文件。")
                 path = Path(args.file)
                 try:
                     body = path.read_bytes()
@@ -194,9 +192,15 @@ def cmd_template(args: argparse.Namespace) -> int:
                 )
                 print(f"已为交付物 {args.deliverable} 设置客户模板：{row.filename}（{row.fmt}）")
             elif args.action == "remove":
-                for fmt in ("docx", "xlsx"):
-                    if client_templates.remove(session, args.contract, args.deliverable, fmt):
-                        print(f"已移除 {args.deliverable} 的 {fmt} 客户模板，恢复使用内置模板。")
+                removed = [
+                    fmt
+                    for fmt in ([args.format] if args.format else ["docx", "xlsx"])
+                    if client_templates.remove(session, args.contract, args.deliverable, fmt)
+                ]
+                for fmt in removed:
+                    print(f"已移除 {args.deliverable} 的 {fmt} 客户模板，恢复使用内置模板。")
+                if not removed:
+                    print(f"交付物 {args.deliverable} 没有客户模板，本来就使用内置模板。")
             else:
                 rows = client_templates.list_templates(session, args.contract)
                 print(
@@ -274,10 +278,28 @@ def register(add: Adder) -> None:
     p.add_argument("kind", nargs="?", help="表单类型；省略则列出全部表单类型")
 
     p = add("template", cmd_template, "为交付物设置/移除客户自己的 Word/Excel 模板")
-    p.add_argument("action", choices=["attach", "remove", "list"])
-    p.add_argument("--contract", required=True)
-    p.add_argument("--deliverable", help="交付物代码（见 omw deadlines --json 的 code）")
-    p.add_argument("file", nargs="?", help="模板文件 .docx/.xlsx（attach）")
+    # One parser per action: the file of ``attach`` may stand before or after the options
+    # (``attach FILE --contract C --deliverable D`` as well as ``attach --contract C
+    # --deliverable D FILE``); a single parser with an optional FILE took FILE only first.
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    deliverable_help = "交付物代码（见 omw deadlines --json 的 code）"
+    attach = actions.add_parser(
+        "attach",
+        help="为交付物设置客户模板（先检查并试渲染，不合格则拒绝）",
+        description="为交付物设置客户自己的 .docx/.xlsx 模板：omw template attach 文件 "
+        "--contract 合同 --deliverable 交付物（文件也可写在选项之后）。",
+    )
+    attach.add_argument("file", metavar="FILE", help="模板文件 .docx/.xlsx")
+    attach.add_argument("--contract", required=True)
+    attach.add_argument("--deliverable", required=True, help=deliverable_help)
+    remove = actions.add_parser("remove", help="移除客户模板，恢复使用内置模板")
+    remove.add_argument("--contract", required=True)
+    remove.add_argument("--deliverable", required=True, help=deliverable_help)
+    remove.add_argument(
+        "--format", choices=["docx", "xlsx"], help="只移除 Word 或 Excel 模板（默认两者）"
+    )
+    listing = actions.add_parser("list", help="列出合同的客户模板")
+    listing.add_argument("--contract", required=True)
 
     p = add(
         "pack",

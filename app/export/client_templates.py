@@ -9,7 +9,12 @@ limits (:mod:`app.export.budget` — also those visible in the source but not
 reached with the sample data, such as ``{{ 9**9**9 }}`` in a branch) are
 refused with a Chinese message and nothing is stored. Once attached, exports
 of that deliverable fill it instead of the built-in template
-(:class:`app.export.render.Renderer`).
+(:class:`app.export.render.Renderer`). Attaching several templates can share
+one child process (``isolated=``, an :class:`~app.export.isolation.IsolatedRenderer`
+the caller closes), as an export run does.
+
+Every built-in template (``resources/templates/``) attaches unchanged as a client
+template and exports the same text (``tests/test_client_templates.py``).
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from app.contracts.registry import profile_of
 from app.export import fields
 from app.export.errors import ExportError, TemplateError
 from app.export.forms import spec
-from app.export.isolation import render_isolated
+from app.export.isolation import IsolatedRenderer, render_isolated
 from app.export.sandbox import to_template
 from app.export.template_files import check_package, sniff_format
 from app.records import _util
@@ -33,10 +38,24 @@ from db.models import Contract, ExportTemplate
 FMT_LABEL = {"docx": "Word", "xlsx": "Excel"}
 
 
-def validate(kind: str, fmt: str, data: bytes, label: str = "模板文件") -> None:
-    """Refuse a template that is unsafe, broken or uses fields ``kind`` lacks."""
+def validate(
+    kind: str,
+    fmt: str,
+    data: bytes,
+    label: str = "模板文件",
+    *,
+    isolated: IsolatedRenderer | None = None,
+) -> None:
+    """Refuse a template that is unsafe, broken or uses fields ``kind`` lacks.
+
+    The test render runs in a child process: ``isolated``'s, else one of its own.
+    """
     check_package(data, fmt, label)
-    render_isolated(fmt, data, label, to_template(fields.sample(kind)))
+    sample = to_template(fields.sample(kind))
+    if isolated is None:
+        render_isolated(fmt, data, label, sample)
+    else:
+        isolated.render(fmt, data, label, sample)
 
 
 def _deliverable(contract: Contract, code: str) -> tuple[str, str]:
@@ -68,6 +87,8 @@ def attach(
     data: bytes,
     filename: str = "",
     note: str = "",
+    *,
+    isolated: IsolatedRenderer | None = None,
 ) -> ExportTemplate:
     """Attach (or replace) the client template of a deliverable; see the module docstring."""
     contract = _util.contract_of(session, contract)
@@ -79,7 +100,7 @@ def attach(
     if fmt not in form.formats:
         raise TemplateError(f"「{name}」只导出 {'、'.join(form.formats)}，不能使用 {fmt} 模板。")
     shown = PureWindowsPath(filename).name[:255] if filename else f"{deliverable_code}.{fmt}"
-    validate(kind, fmt, bytes(data), f"模板“{shown}”")
+    validate(kind, fmt, bytes(data), f"模板“{shown}”", isolated=isolated)
     sha = store_blob(session, bytes(data))
     row = _find(session, contract, deliverable_code, fmt)
     if row is None:

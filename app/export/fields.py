@@ -10,8 +10,10 @@ is test-rendered with it before it is accepted.
 from __future__ import annotations
 
 import dataclasses
+import struct
 import types
 import typing
+import zlib
 from datetime import date, datetime
 from typing import Any
 
@@ -20,11 +22,28 @@ from app.export.forms import spec
 
 _SAMPLE_DAY = date(2026, 1, 5)
 _SAMPLE_TIME = datetime(2026, 1, 5, 9, 30)
-#: A 1×1 transparent PNG.
-SAMPLE_PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
-)
+
+
+def _blank_png(width: int, height: int) -> bytes:
+    """A valid, fully transparent RGBA PNG (every chunk's length and CRC computed)."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        crc = zlib.crc32(kind + body)
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
+
+    pixels = b"".join(b"\x00" + b"\x00\x00\x00\x00" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(pixels))
+        + chunk(b"IEND", b"")
+    )
+
+
+#: The picture of a client template's test render (a signature, an attachment): blank,
+#: 20×10 pixels like the 10×5 mm it is placed at, and a PNG any reader decodes in full.
+SAMPLE_PNG = _blank_png(20, 10)
 CHART_KEYS = {
     "monthly_report": ("faults_by_system", "calls_per_day", "sla_trend"),
     "phone_log": ("by_category",),

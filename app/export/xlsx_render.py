@@ -43,6 +43,18 @@ from app.export.errors import TemplateError
 from app.export.sandbox import ChartValue, Picture, SandboxEnv, clean_text, explain, to_template
 
 _FOR = re.compile(r"^\s*\{%-?\s*for\s+(\w+)\s+in\s+(.+?)\s*-?%\}")
+#: The end of a loop (``{% endfor %}``, ``{%tr endfor %}``): Excel loops have none.
+_END = re.compile(r"\{%-?\s*(?:tr|tc|p)?\s*endfor\s*-?%\}")
+#: Word's row, column, paragraph and run tags (``{%tr for … %}``), wrong in a workbook.
+_WORD_TAG = re.compile(r"\{%-?\s*(?:tr|tc|p|r)\s")
+#: How loops are written in an Excel template: the hint of every refusal about one.
+LOOP_HINT = (
+    "Excel 模板的循环只占一行，不写 {% endfor %}：在要重复的那一行的第一个单元格开头写 "
+    "{% for r in rows %}，同一行的其他单元格写 {{ r.字段 }}（第一个单元格在标记后也可以接着写），"
+    "导出时这一行按每个元素重复一次，下面的行随之下移；循环变量只在这一行内有效。"
+    "Word 模板才用 {%tr for … %} 和 {%tr endfor %} 两行包住表格行。"
+    "可用 `omw template-fields 表单类型` 查看可重复的列表（标有 []）。"
+)
 _ONLY = re.compile(r"^\s*\{\{(.+?)\}\}\s*$", re.DOTALL)
 _ANY = re.compile(r"\{\{|\{%")
 _PATH = re.compile(r"^[A-Za-z]\w*(\.[A-Za-z]\w*)*$")
@@ -93,6 +105,8 @@ class Filler:
         self.env = env
         self.where = where
         self._plans: dict[str, tuple[str, Any]] = {}
+        #: loop variable → the row that loops, of the sheet being filled (for hints)
+        self.loop_rows: dict[str, int] = {}
 
     def _plan(self, text: str) -> tuple[str, Any]:
         """How to fill a cell's text: ("path", names) | ("expr", source) | ("text", source)."""
@@ -109,10 +123,14 @@ class Filler:
             self._plans[text] = plan
         return plan
 
-    def _bad(self, coordinate: str) -> TemplateError:
+    def _bad(self, coordinate: str, text: str = "") -> TemplateError:
+        tag = _END.search(text) or _WORD_TAG.search(text)
+        if tag is not None:
+            return loop_error(self.where, coordinate, text)
         return TemplateError(
             f"{self.where}：单元格 {coordinate} 中的 {{% %}} 只能用于整行循环"
-            "（行首单元格写 {% for r in rows %}）。"
+            "（行首单元格写 {% for r in rows %}）；条件请写成表达式，"
+            f"如 {{{{ '是' if r.met else '否' }}}}。{LOOP_HINT}"
         )
 
     def _text(self, source: str, scope: dict[str, Any], coordinate: str) -> str:
@@ -132,6 +150,12 @@ class Filler:
                 return None
             if not isinstance(value, dict):
                 return self._eval(".".join(names), scope)
+            row = self.loop_rows.get(names[0]) if n == 0 else None
+            if row is not None:
+                raise TemplateError(
+                    f"{self.where}中的「{names[0]}」是第 {row} 行循环的变量，只能在该行内使用。"
+                    + LOOP_HINT
+                )
             raise TemplateError(
                 f"{self.where}中的字段「{'.'.join(names[: n + 1])}」不存在。"
                 "可用 `omw template-fields 表单类型` 查看可用的字段名。"
@@ -143,6 +167,15 @@ class Filler:
             return self.env.expression(expr)(**scope)
         except Exception as exc:
             raise explain(exc, self.where) from None
+
+
+def loop_error(where: str, coordinate: str, text: str) -> TemplateError:
+    """The refusal of a Word-style loop tag (``{% endfor %}``, ``{%tr … %}``) in a cell."""
+    tag = _END.search(text) or _WORD_TAG.search(text)
+    shown = tag.group(0) if tag is not None else text.strip()[:40]
+    return TemplateError(
+        f"{where}：单元格 {coordinate} 中的 “{shown}” 不能用于 Excel 模板。{LOOP_HINT}"
+    )
 
 
 def loop_items(items: Any, expr: str, where: str) -> list[Any] | tuple[Any, ...]:
@@ -337,6 +370,12 @@ class ExcelTemplate(Filler):
         rows, has_template = _template_rows(ws)
         if not has_template:
             return
+        for row in rows:  # a closing tag would fail later, after a confusing first error
+            for spec in row.cells:
+                if isinstance(spec.value, str) and _END.search(spec.value):
+                    coordinate = f"{get_column_letter(spec.col)}{row.index}"
+                    raise loop_error(self.where, coordinate, spec.value)
+        self.loop_rows = {r.loop[0]: r.index for r in rows if r.loop}
         merges = [
             (m.min_row, m.min_col, m.max_row, m.max_col) for m in list(ws.merged_cells.ranges)
         ]
@@ -422,7 +461,7 @@ class ExcelTemplate(Filler):
         elif how == "expr":
             value = self._eval(what, scope)
         elif how == "bad":
-            raise self._bad(cell.coordinate)
+            raise self._bad(cell.coordinate, what)
         else:
             return self._text(what, scope, cell.coordinate)
         if isinstance(value, Picture):
