@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from app.contracts.profile_schema import Sla
+from app.contracts.profiles import load_builtin_profiles, validate_profile
 from app.errors import DomainError
 from app.records import faults
 from app.schedule import sla
@@ -323,3 +324,76 @@ def test_default_level_is_the_least_severe() -> None:
     profile = make_profile(sla_def=sla_def(levels=levels))
     assert faults.default_level(profile).code == "l2"
     assert faults.default_level(make_profile()).code == "minor"  # named 一般
+
+
+# --------------------------------------------------------------------------- checks while typing
+
+
+def test_timeline_problems_says_every_wrong_time_at_once() -> None:
+    problems = faults.timeline_problems(
+        {
+            "reported": T0,
+            "responded": NOW + timedelta(minutes=30),  # future
+            "onsite": T0 + timedelta(hours=2),
+            "recovered": T0 + timedelta(hours=1),  # before 到场
+            "closed": T0 - timedelta(minutes=5),  # before 报告 (the wrong 恢复 is no bound)
+        },
+        now=NOW,
+        interrupted=True,
+        outage_start=T0 - timedelta(minutes=1),
+        outage_end=T0 - timedelta(minutes=2),
+    )
+    assert {k: (p.kind, p.other) for k, p in problems.items()} == {
+        "responded": ("future", None),
+        "recovered": ("before", "onsite"),
+        "closed": ("before", "onsite"),
+        "outage_start": ("before", "reported"),
+        "outage_end": ("not_after", "outage_start"),
+    }
+    assert problems["recovered"].message == "恢复时间不能早于到场时间。"
+    assert faults.timeline_problems({"reported": T0}, now=NOW) == {}
+
+
+def test_to_site_after_the_recovery_is_refused(store: Store) -> None:
+    with store.session() as s:
+        install(s)
+        f = _fault(s)
+        faults.set_time(s, f.id, "recovered", T0 + timedelta(hours=1), now=NOW)
+        with pytest.raises(DomainError, match="恢复时间不能早于到场时间"):
+            faults.set_time(s, f.id, "onsite", T0 + timedelta(hours=2), now=NOW)
+
+
+def test_closing_needs_the_report_sections_the_profile_requires(store: Store) -> None:
+    profile = make_profile(fault_report_required=["symptom", "cause", "process", "result"])
+    with store.session() as s:
+        install(s, profile)
+        f = _fault(s, symptom="首页打不开")
+        faults.set_time(s, f.id, "recovered", T0 + timedelta(hours=1), now=NOW)
+        with pytest.raises(DomainError) as refused:
+            faults.close_fault(s, f.id, T0 + timedelta(hours=2), now=NOW)
+        assert (
+            refused.value.message
+            == "关闭故障单前请填写报告的以下部分：原因分析、处理过程、处理结果。"
+        )
+        faults.update_fault(s, f.id, cause="证书过期", process="更换证书")
+        with pytest.raises(DomainError, match="处理结果"):
+            faults.set_time(s, f.id, "closed", T0 + timedelta(hours=2), now=NOW)
+        assert f.closed_at is None
+        # the 处理结果 given with the close counts
+        faults.close_fault(s, f.id, T0 + timedelta(hours=2), result="已恢复", now=NOW)
+        assert f.closed_at == T0 + timedelta(hours=2)
+        with pytest.raises(DomainError, match="不能清空必填的报告部分：原因分析"):
+            faults.update_fault(s, f.id, cause=" ")
+        faults.update_fault(s, f.id, prevention="")  # not required: may stay empty
+
+
+def test_the_required_sections_are_checked_by_the_schema() -> None:
+    for profile in load_builtin_profiles():
+        assert profile.fault_report_required == ["symptom", "cause", "process", "result"]
+    assert make_profile().fault_report_required == []
+    for bad in (["lunch"], ["cause", "cause"]):
+        with pytest.raises(ValueError):
+            make_profile(fault_report_required=bad)
+    data = make_profile().model_dump(mode="json") | {"fault_report_required": ["cause", "cause"]}
+    with pytest.raises(DomainError, match="关闭前必填的报告部分代码重复：cause"):
+        validate_profile(data)

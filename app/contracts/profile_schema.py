@@ -29,6 +29,8 @@ Cadence = Literal[
 ]
 ItemKind = Literal["status", "number", "pair", "url", "text", "photo"]
 ServiceWindow = Literal["7x24", "5x8"]
+#: Sections of the fault report (系统故障处置报告) a profile may require before 关闭.
+ReportSection = Literal["symptom", "impact_analysis", "cause", "process", "prevention", "result"]
 
 
 class Strict(BaseModel):
@@ -228,9 +230,15 @@ class Profile(Strict):
     holidays: HolidaySettings = HolidaySettings()
     checklists: Annotated[list[ChecklistDef], Field(min_length=1)]
     deliverables: list[DeliverableDef] = []
+    #: Report sections that must be filled before a fault is closed (none unless listed).
+    fault_report_required: list[ReportSection] = []
 
     @model_validator(mode="after")
     def _references(self) -> Profile:
+        sections = self.fault_report_required
+        dupes = sorted({c for c in sections if sections.count(c) > 1})
+        if dupes:
+            raise ValueError(f"duplicate_code:fault_report_required:{','.join(dupes)}")
         for label, codes in (
             ("systems", [s.code for s in self.systems]),
             ("checklists", [c.code for c in self.checklists]),

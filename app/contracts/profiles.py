@@ -257,6 +257,7 @@ _DUPLICATE_LISTS = {
     "checklists": ("checklists", "检查表"),
     "deliverables": ("deliverables", "交付物"),
     "fault_levels": ("sla.fault_levels", "故障等级"),
+    "fault_report_required": ("fault_report_required", "关闭前必填的报告部分"),
 }
 
 

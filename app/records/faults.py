@@ -3,9 +3,15 @@
 The timeline is 报告 → 响应 → 到场 → 恢复 → 关闭. Times are set one step at a
 time with :func:`set_time`, which keeps them in order:
 
-- 响应 ≥ 报告; 到场 ≥ 响应 (≥ 报告 when no response is recorded);
-- 恢复 ≥ 响应 (≥ 报告); 关闭 ≥ 恢复, and a fault is closed only once recovered;
-- no time more than 5 minutes in the future.
+- 报告 ≤ 响应 ≤ 到场 ≤ 恢复 ≤ 关闭 (each time against the nearest earlier one
+  recorded), and a fault is closed only once recovered;
+- no time more than 5 minutes in the future;
+- a fault is closed only when the report sections its profile lists in
+  ``fault_report_required`` are filled (:func:`missing_report_sections`).
+
+:func:`timeline_problems` says what is wrong with each time at once (the
+form shows it under each field while it is typed); the functions that store
+times refuse the first of those problems.
 
 Whether the fault interrupted the service (是否中断服务) is recorded with
 :func:`set_outage`: no outage, or the systems that were unavailable and from
@@ -18,9 +24,10 @@ counted by :func:`outage_of`'s rule. 可用率 is computed from these outages
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -67,6 +74,11 @@ EDITABLE: dict[str, tuple[str, int]] = {
     "process": ("处理过程", _util.TEXT_LIMIT),
     "prevention": ("整改及预防措施", _util.TEXT_LIMIT),
     "result": ("处理结果", _util.TEXT_LIMIT),
+}
+#: Sections of the report (系统故障处置报告) a profile may require before 关闭, in report order.
+REPORT_SECTIONS: dict[str, str] = {
+    name: EDITABLE[name][0]
+    for name in ("symptom", "impact_analysis", "cause", "process", "prevention", "result")
 }
 #: Editable fields that need more than a length check.
 EDITABLE_SPECIAL = ("level", "discovery", "emergency_type", "system_code", "holiday_period_id")
@@ -239,6 +251,12 @@ def update_fault(session: Session, fault_id: str, **fields: Any) -> FaultRecord:
         elif name == "holiday_period_id":
             holiday = _util.holiday_of(session, contract, value)
             changes["holiday_period_id"] = holiday.id if holiday else None
+    if fault.closed_at is not None:
+        emptied = [n for n in REPORT_SECTIONS if n in changes and not changes[n]]
+        required = [n for n in emptied if n in _required_sections(session, fault)]
+        if required:
+            names = "、".join(REPORT_SECTIONS[n] for n in required)
+            raise DomainError(f"故障单已关闭，不能清空必填的报告部分：{names}。")
     for name, value in changes.items():
         setattr(fault, name, value)
     return fault
@@ -289,6 +307,50 @@ def outage_of(fault: FaultRecord, system_code: str | None) -> Outage | None:
     )
 
 
+class Problem(NamedTuple):
+    """What is wrong with one time: ``kind`` (``missing``, ``future``, ``before``,
+    ``not_after``, ``after``, ``unrecovered``, ``open_outage``), the field it is
+    compared with (``other``) and the Chinese message the service refuses with."""
+
+    kind: str
+    other: str | None
+    message: str
+
+
+#: Labels of the outage times, as :func:`timeline_problems` names them.
+OUTAGE_LABELS = {"outage_start": "中断开始时间", "outage_end": "中断结束时间"}
+
+
+def _outage_problems(
+    interrupted: bool | None,
+    start: datetime | None,
+    end: datetime | None,
+    reported: datetime | None,
+    closed: datetime | None,
+) -> dict[str, Problem]:
+    """The outage times of a fault that was down against its timeline."""
+    problems: dict[str, Problem] = {}
+    if not interrupted:
+        return problems
+    if start is None:
+        problems["outage_start"] = Problem("missing", None, "中断服务时必须填写中断开始时间。")
+    elif reported is not None and start < reported:
+        problems["outage_start"] = Problem("before", "reported", "中断开始时间不能早于报告时间。")
+    elif closed is not None and start > closed:
+        problems["outage_start"] = Problem("after", "closed", "中断开始时间不能晚于关闭时间。")
+    if start is not None and end is not None and end <= start:
+        problems["outage_end"] = Problem(
+            "not_after", "outage_start", "中断结束时间必须晚于中断开始时间。"
+        )
+    elif closed is not None and end is None and start is not None:
+        problems["outage_end"] = Problem(
+            "open_outage", "closed", "故障已关闭，请填写中断结束时间（服务恢复的时间）。"
+        )
+    elif closed is not None and end is not None and end > closed:
+        problems["outage_end"] = Problem("after", "closed", "中断结束时间不能晚于关闭时间。")
+    return problems
+
+
 def _check_outage(
     interrupted: bool | None,
     start: datetime | None,
@@ -297,23 +359,10 @@ def _check_outage(
     closed: datetime | None,
 ) -> None:
     """The outage against the fault's timeline (Chinese messages; nothing is changed)."""
-    if not interrupted:
-        if start is not None or end is not None:
-            raise DomainError("未中断服务时不能填写中断开始/结束时间。")
-        return
-    if start is None:
-        raise DomainError("中断服务时必须填写中断开始时间。")
-    if reported is not None and start < reported:
-        raise DomainError("中断开始时间不能早于报告时间。")
-    if end is not None and end <= start:
-        raise DomainError("中断结束时间必须晚于中断开始时间。")
-    if closed is not None:
-        if start > closed:
-            raise DomainError("中断开始时间不能晚于关闭时间。")
-        if end is None:
-            raise DomainError("故障已关闭，请填写中断结束时间（服务恢复的时间）。")
-        if end > closed:
-            raise DomainError("中断结束时间不能晚于关闭时间。")
+    if not interrupted and (start is not None or end is not None):
+        raise DomainError("未中断服务时不能填写中断开始/结束时间。")
+    for problem in _outage_problems(interrupted, start, end, reported, closed).values():
+        raise DomainError(problem.message)
 
 
 def _outage_time(value: datetime | None, label: str, now: datetime | None) -> datetime | None:
@@ -372,31 +421,106 @@ def set_outage(
     return fault
 
 
+def timeline_problems(
+    times: Mapping[str, datetime | None],
+    *,
+    now: datetime | None = None,
+    interrupted: bool | None = None,
+    outage_start: datetime | None = None,
+    outage_end: datetime | None = None,
+) -> dict[str, Problem]:
+    """Everything wrong with a fault's times at once: field → :class:`Problem`.
+
+    ``times`` maps the steps of :data:`STEPS` to their values (a missing key is
+    an empty time); the outage fields are ``outage_start`` and ``outage_end``.
+    With ``now``, a time more than 5 minutes ahead is a problem (and is not
+    used to judge the order of the others). Each time is checked against the
+    nearest earlier time recorded: 报告 ≤ 响应 ≤ 到场 ≤ 恢复 ≤ 关闭; 关闭 needs
+    恢复; the outage lies between the report and the close.
+    """
+    problems: dict[str, Problem] = {}
+    usable: dict[str, datetime | None] = {}
+    for step, (_column, label) in STEPS.items():
+        value = times.get(step)
+        if value is not None and now is not None and value > now + _util.FUTURE_SLACK:
+            problems[step] = Problem(
+                "future",
+                None,
+                f"「{label}」{value:%Y-%m-%d %H:%M} 晚于当前时间，不能填写将来的时间。",
+            )
+            value = None
+        usable[step] = value
+    if times.get("reported") is None:
+        problems["reported"] = Problem("missing", None, "报告时间必须填写。")
+    order = list(STEPS)
+    for index, step in enumerate(order):
+        value = usable[step]
+        if value is None or step in problems:
+            continue
+        if step == "closed" and times.get("recovered") is None:
+            problems[step] = Problem(
+                "unrecovered", "recovered", "故障恢复后才能关闭，请先填写恢复时间。"
+            )
+            continue
+        # the nearest earlier time that is itself fine (a wrong one is no bound)
+        earlier = next(
+            (o for o in reversed(order[:index]) if usable[o] is not None and o not in problems),
+            None,
+        )
+        bound = usable[earlier] if earlier is not None else None
+        if earlier is not None and bound is not None and value < bound:
+            problems[step] = Problem(
+                "before", earlier, f"{STEPS[step][1]}不能早于{STEPS[earlier][1]}。"
+            )
+    for name, value in (("outage_start", outage_start), ("outage_end", outage_end)):
+        if value is not None and now is not None and value > now + _util.FUTURE_SLACK:
+            label = OUTAGE_LABELS[name]
+            problems[name] = Problem(
+                "future",
+                None,
+                f"「{label}」{value:%Y-%m-%d %H:%M} 晚于当前时间，不能填写将来的时间。",
+            )
+    for name, problem in _outage_problems(
+        interrupted,
+        None if "outage_start" in problems else outage_start,
+        None if "outage_end" in problems else outage_end,
+        usable["reported"],
+        usable["closed"],
+    ).items():
+        if name not in problems:
+            problems[name] = problem
+    return problems
+
+
 def _check_timeline(times: dict[str, datetime | None]) -> None:
-    def at(step: str) -> datetime | None:
-        return times[STEPS[step][0]]
+    """The stored columns in order (the first problem, in step order, is refused)."""
+    steps = {step: times[column] for step, (column, _label) in STEPS.items()}
+    for problem in timeline_problems(steps).values():
+        raise DomainError(problem.message)
 
-    reported = at("reported")
-    if reported is None:
-        raise DomainError("报告时间必须填写。")
 
-    def not_before(step: str, *earlier: str) -> None:
-        value = at(step)
-        if value is None:
-            return
-        for other in earlier:
-            bound = at(other)
-            if bound is not None:
-                if value < bound:
-                    raise DomainError(f"{STEPS[step][1]}不能早于{STEPS[other][1]}。")
-                return
+def missing_report_sections(required: list[str], texts: Mapping[str, Any]) -> list[str]:
+    """The sections of ``required`` (codes of :data:`REPORT_SECTIONS`) left empty in ``texts``."""
+    return [name for name in required if not str(texts.get(name) or "").strip()]
 
-    not_before("responded", "reported")
-    not_before("onsite", "responded", "reported")
-    not_before("recovered", "responded", "reported")
-    if at("closed") is not None and at("recovered") is None:
-        raise DomainError("故障恢复后才能关闭，请先填写恢复时间。")
-    not_before("closed", "recovered")
+
+def report_sections_message(missing: list[str]) -> str:
+    names = "、".join(REPORT_SECTIONS[name] for name in missing)
+    return f"关闭故障单前请填写报告的以下部分：{names}。"
+
+
+def _required_sections(session: Session, fault: FaultRecord) -> list[str]:
+    contract = session.get(Contract, fault.contract_id)
+    assert contract is not None
+    return list(profile_of(contract).fault_report_required)
+
+
+def _check_report(session: Session, fault: FaultRecord, **overrides: str) -> None:
+    """Refuse closing a fault whose required report sections are empty."""
+    texts = {name: getattr(fault, name) for name in REPORT_SECTIONS} | overrides
+    missing = missing_report_sections(_required_sections(session, fault), texts)
+    if missing:
+        raise DomainError(report_sections_message(missing))
 
 
 def set_time(
@@ -406,8 +530,14 @@ def set_time(
     when: datetime | None,
     *,
     now: datetime | None = None,
+    report: Mapping[str, str] | None = None,
 ) -> FaultRecord:
-    """Set (or with ``None`` clear) one time of the timeline, keeping the order."""
+    """Set (or with ``None`` clear) one time of the timeline, keeping the order.
+
+    Closing needs the report sections the profile requires; ``report`` gives
+    section texts about to be stored with the close (see :func:`close_fault`).
+    """
+    report = dict(report or {})
     fault = get_fault(session, fault_id)
     _util.ensure_unlocked(fault)
     if step not in STEPS:
@@ -419,6 +549,8 @@ def set_time(
     times = {col: getattr(fault, col) for col, _ in STEPS.values()}
     times[column] = value
     _check_timeline(times)  # the number keeps the month it was issued in
+    if step == "closed" and value is not None:
+        _check_report(session, fault, **report)
     _check_outage(
         fault.service_interrupted,
         fault.outage_start,
@@ -438,13 +570,17 @@ def close_fault(
     result: str | None = None,
     now: datetime | None = None,
 ) -> FaultRecord:
-    """Close a recovered fault (default: now), optionally recording the 处理结果."""
+    """Close a recovered fault (default: now), optionally recording the 处理结果.
+
+    Refused while a report section the profile requires is empty.
+    """
     fault = get_fault(session, fault_id)
     _util.ensure_unlocked(fault)
     outcome = None if result is None else _util.text(result, "处理结果")
     when = closed_at if closed_at is not None else (now or now_())
     # set_time validates everything before it changes anything
-    set_time(session, fault_id, "closed", when, now=now)
+    report = {} if outcome is None else {"result": outcome}
+    set_time(session, fault_id, "closed", when, now=now, report=report)
     if outcome is not None:
         fault.result = outcome
     return fault

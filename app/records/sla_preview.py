@@ -5,6 +5,10 @@ these functions apply the contract's profile and working calendar to the
 times on screen, exactly as :func:`faults.fault_sla` and
 :func:`requests.request_sla` do for stored records, and count the time left
 in service minutes (5×8 counts working hours only).
+
+A time that is not valid yet — in the future, or out of order (see
+:func:`faults.timeline_problems`) — gets no verdict: the form says what is
+wrong with it instead of judging it.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from typing import NamedTuple
 from sqlalchemy.orm import Session
 
 from app.contracts.registry import profile_of
-from app.records import _util
+from app.records import _util, faults
 from app.schedule import sla as sla_mod
 from app.schedule.workcal import WorkCalendar
 from db.models import Contract
@@ -54,21 +58,47 @@ def fault_preview(
     closed_at: datetime | None = None,
     now: datetime,
 ) -> list[StepClock]:
+    """The verdict of each step; none for a time that is in the future or out of order."""
+    times = {
+        "reported": reported_at,
+        "responded": responded_at,
+        "onsite": onsite_at,
+        "recovered": recovered_at,
+        "closed": closed_at,
+    }
+    wrong = {
+        step
+        for step, problem in faults.timeline_problems(times, now=now).items()
+        if problem.kind != "missing"
+    }
+    if "reported" in wrong:
+        return []
+    valid = {step: None if step in wrong else value for step, value in times.items()}
     contract = _util.contract_of(session, contract)
     between, after = _clock(session, contract)
     verdicts = sla_mod.fault_verdicts(
         profile_of(contract).sla,
         level=level,
         reported_at=reported_at,
-        responded_at=responded_at,
-        onsite_at=onsite_at,
-        recovered_at=recovered_at,
-        closed_at=closed_at,
+        responded_at=valid["responded"],
+        onsite_at=valid["onsite"],
+        recovered_at=valid["recovered"],
+        closed_at=valid["closed"],
         now=now,
         minutes_between=between,
         deadline_after=after,
     )
-    return _clocked(verdicts, now, between)
+    skipped = {SLA_STEPS[step] for step in wrong if step in SLA_STEPS}
+    return [c for c in _clocked(verdicts, now, between) if c.verdict.step not in skipped]
+
+
+#: Timeline step → the SLA step it finishes.
+SLA_STEPS = {
+    "responded": "response",
+    "onsite": "onsite",
+    "recovered": "recovery",
+    "closed": "close",
+}
 
 
 def request_preview(

@@ -474,6 +474,66 @@ Standard/threshold: {standard}</translation>
         <translation>Found by</translation>
     </message>
     <message>
+        <source>故障现象</source>
+        <translation>Symptom</translation>
+    </message>
+    <message>
+        <source>影响分析</source>
+        <translation>Impact analysis</translation>
+    </message>
+    <message>
+        <source>原因分析</source>
+        <translation>Cause</translation>
+    </message>
+    <message>
+        <source>处理过程</source>
+        <translation>Handling</translation>
+    </message>
+    <message>
+        <source>整改及预防措施</source>
+        <translation>Corrective and preventive measures</translation>
+    </message>
+    <message>
+        <source>中断开始时间</source>
+        <translation>Outage start time</translation>
+    </message>
+    <message>
+        <source>中断结束时间</source>
+        <translation>Outage end time</translation>
+    </message>
+    <message>
+        <source>不能填写将来的时间（晚于当前时间）。</source>
+        <translation>Cannot be in the future (later than now).</translation>
+    </message>
+    <message>
+        <source>报告时间必须填写。</source>
+        <translation>The report time is required.</translation>
+    </message>
+    <message>
+        <source>中断服务时必须填写中断开始时间。</source>
+        <translation>An outage needs its start time.</translation>
+    </message>
+    <message>
+        <source>故障恢复后才能关闭，请先填写恢复时间。</source>
+        <translation>A fault is closed only once recovered: enter the recovery time first.</translation>
+    </message>
+    <message>
+        <source>故障已关闭，请填写中断结束时间（服务恢复的时间）。</source>
+        <translation>The fault is closed: enter the outage end time (when the service came back).</translation>
+    </message>
+    <message>
+        <source>{field}不能早于{other}。</source>
+        <translation>{field} cannot be earlier than {other}.</translation>
+    </message>
+    <message>
+        <source>{field}不能晚于{other}。</source>
+        <translation>{field} cannot be later than {other}.</translation>
+    </message>
+    <message>
+        <source>{field}必须晚于{other}。</source>
+        <translation>{field} must be later than {other}.</translation>
+    </message>
+    <message>
         <source>故障单</source>
         <translation>Fault</translation>
     </message>
@@ -526,6 +586,10 @@ Standard/threshold: {standard}</translation>
         <translation>Choose systems…</translation>
     </message>
     <message>
+        <source>合同要求：关闭故障单前必须填写。</source>
+        <translation>Required by the contract before the fault is closed.</translation>
+    </message>
+    <message>
         <source>六、附件（截图/照片）</source>
         <translation>6. Attachments (screenshots/photos)</translation>
     </message>
@@ -556,6 +620,18 @@ Standard/threshold: {standard}</translation>
     <message>
         <source>时间格式应为 YYYY-MM-DD HH:MM。</source>
         <translation>Times are written YYYY-MM-DD HH:MM.</translation>
+    </message>
+    <message>
+        <source>关闭前请先填写：{sections}。</source>
+        <translation>Before closing, fill in: {sections}.</translation>
+    </message>
+    <message>
+        <source>关闭故障单前必须填写此部分。</source>
+        <translation>Required before the fault is closed.</translation>
+    </message>
+    <message>
+        <source>请先改正标出的问题：{problems}</source>
+        <translation>Correct the marked problems first: {problems}</translation>
     </message>
     <message>
         <source>已保存为故障单 {number}。</source>

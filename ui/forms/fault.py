@@ -7,6 +7,14 @@ counts (``faults.set_outage``): choosing 「是」 fills 中断开始 with the r
 and the fault's system; setting 恢复时间 fills an empty 中断结束. A new fault is a
 draft until 「保存」; on a saved fault every field is stored when it is left.
 Everything typed is also kept as a draft, field by field.
+
+Times are checked as they are typed (``faults.timeline_problems``): a mistyped
+or future time, or one out of order (报告 ≤ 响应 ≤ 到场 ≤ 恢复 ≤ 关闭, the outage
+between report and close), is said in the error line under the field — a line
+that is always there, so nothing moves — and gets no SLA verdict. A 关闭时间
+needs the report sections the profile requires (marked ＊); saving or closing
+with a problem left is refused with the list. Messages of a refused save go to
+the message line at the bottom, which also keeps its place.
 """
 
 from __future__ import annotations
@@ -45,6 +53,7 @@ CHOICES = ("system_code", "level", "emergency_type", "discovery")
 REFRESH_MS = 15_000
 # 是否中断服务: combo code → the value of ``faults.set_outage``.
 OUTAGE = {"": None, "no": False, "yes": True}
+INVALID_STYLE = "QLineEdit{border:1px solid #c62828;}"
 
 
 def step_label(step: str) -> str:
@@ -75,6 +84,91 @@ def field_label(name: str) -> str:
         "emergency_type": tr("应急事件"),
         "discovery": tr("发现方式"),
     }[name]
+
+
+def section_name(name: str) -> str:
+    """The short name of a report section, for lists."""
+    return {
+        "symptom": tr("故障现象"),
+        "impact_analysis": tr("影响分析"),
+        "cause": tr("原因分析"),
+        "process": tr("处理过程"),
+        "prevention": tr("整改及预防措施"),
+        "result": tr("处理结果"),
+    }[name]
+
+
+def outage_label(name: str) -> str:
+    return {"outage_start": tr("中断开始时间"), "outage_end": tr("中断结束时间")}[name]
+
+
+def time_label(name: str) -> str:
+    return outage_label(name) if name.startswith("outage_") else step_label(name)
+
+
+def problem_text(name: str, problem: faults.Problem) -> str:
+    """The message of a :class:`faults.Problem` of field ``name``, translated."""
+    kind, other = problem.kind, problem.other
+    if kind == "future":
+        return tr("不能填写将来的时间（晚于当前时间）。")
+    if kind == "missing":
+        return (
+            tr("报告时间必须填写。")
+            if name == "reported"
+            else tr("中断服务时必须填写中断开始时间。")
+        )
+    if kind == "unrecovered":
+        return tr("故障恢复后才能关闭，请先填写恢复时间。")
+    if kind == "open_outage":
+        return tr("故障已关闭，请填写中断结束时间（服务恢复的时间）。")
+    template = {
+        "before": tr("{field}不能早于{other}。"),
+        "after": tr("{field}不能晚于{other}。"),
+        "not_after": tr("{field}必须晚于{other}。"),
+    }[kind]
+    return template.format(field=time_label(name), other=time_label(str(other)))
+
+
+class ErrorLine(QtWidgets.QLabel):
+    """The error of the field above it: one line of red text whose space is always kept.
+
+    Its height is fixed and its width never grows the layout, so showing or
+    clearing an error moves nothing; the full text is also its tooltip.
+    """
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.setObjectName(f"error-{name}")
+        self.setStyleSheet("color:#c62828;")
+        self.setFixedHeight(self.fontMetrics().height() + 2)
+        self.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Fixed)
+
+    def show_error(self, text: str) -> None:
+        if text != self.text():
+            self.setText(text)
+            self.setToolTip(text)
+
+
+class MessageLine(Banner):
+    """The form's message banner, laid over the hint at the bottom: the hint shows when empty."""
+
+    def __init__(self, hint: QtWidgets.QWidget) -> None:
+        super().__init__()
+        self.setObjectName("faultMessage")
+        self.hint = hint
+        self.setSizePolicy(
+            QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Ignored
+        )
+
+    def show_message(self, text: str, kind: str = "info") -> None:
+        super().show_message(text, kind)
+        self.setToolTip(text)
+        self.hint.setVisible(not text)
+
+    def clear_message(self) -> None:
+        super().clear_message()
+        self.setToolTip("")
+        self.hint.show()
 
 
 class FaultForm(QtWidgets.QWidget):
@@ -110,6 +204,8 @@ class FaultForm(QtWidgets.QWidget):
         )
         self.saver = DraftSaver(ctx, key, "fault_record", tr("故障单"), self)
         self.close_guard = CloseGuard(self, self.has_changes, self._title_text)
+        self.problems: dict[str, str] = {}
+        self._sla_key: tuple[Any, ...] | None = None
         self._load_choices()
         self._build()
         self._show(self.record or self._new_values(prefill or {}))
@@ -126,8 +222,9 @@ class FaultForm(QtWidgets.QWidget):
             self.saver.open()
         self.timer = QtCore.QTimer(self)
         self.timer.setInterval(REFRESH_MS)
-        self.timer.timeout.connect(self.refresh_sla)
+        self.timer.timeout.connect(self._tick)
         self.timer.start()
+        self.validate()
         self.refresh_sla()
 
     @property
@@ -141,13 +238,16 @@ class FaultForm(QtWidgets.QWidget):
     # ------------------------------------------------------------------ setup
 
     def _load_choices(self) -> None:
-        def load(session: Session) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+        def load(
+            session: Session,
+        ) -> tuple[list[tuple[str, str]], list[tuple[str, str]], list[str]]:
             contract = get_contract(session, self.contract)
+            profile = profile_of(contract)
             systems = [(s.code, s.name) for s in contract.systems if s.active]
-            levels = [(lvl.code, lvl.name) for lvl in profile_of(contract).sla.fault_levels]
-            return systems, levels
+            levels = [(lvl.code, lvl.name) for lvl in profile.sla.fault_levels]
+            return systems, levels, list(profile.fault_report_required)
 
-        self.systems, self.levels = self.ctx.call(load)
+        self.systems, self.levels, self.required = self.ctx.call(load)
 
     def _new_values(self, prefill: dict[str, Any]) -> dict[str, Any]:
         default_level = next((c for c, n in self.levels if "一般" in n), self.levels[-1][0])
@@ -185,7 +285,7 @@ class FaultForm(QtWidgets.QWidget):
         fit_window(self, 1240, 720)
 
     def _build_header(self, outer: QtWidgets.QVBoxLayout) -> None:
-        """Heading with 更正…, the lock banner and the message banner."""
+        """Heading with 更正… and the lock banner (messages go to the bottom line)."""
         top = QtWidgets.QHBoxLayout()
         self.heading = heading("", 1.25)
         top.addWidget(self.heading, 1)
@@ -200,8 +300,6 @@ class FaultForm(QtWidgets.QWidget):
         outer.addLayout(top)
         self.lock_banner = Banner()
         outer.addWidget(self.lock_banner)
-        self.banner = Banner()
-        outer.addWidget(self.banner)
 
     def _facts_form(self) -> QtWidgets.QFormLayout:
         """Title, system, level, category, emergency type, discovery, impact, people."""
@@ -225,12 +323,16 @@ class FaultForm(QtWidgets.QWidget):
         """A time field (with 「现在」) and the SLA verdict for each step of the fault."""
         timeline = QtWidgets.QGroupBox(tr("时间节点及 SLA"))
         grid = QtWidgets.QGridLayout(timeline)
+        grid.setVerticalSpacing(0)
         self.times: dict[str, TimeField] = {}
         self.verdicts: dict[str, QtWidgets.QLabel] = {}
-        for row, step in enumerate(faults.STEPS):
+        self.errors: dict[str, ErrorLine] = {}
+        for index, step in enumerate(faults.STEPS):
+            row = 2 * index
             grid.addWidget(QtWidgets.QLabel(step_label(step)), row, 0)
             field = TimeField(step)
             field.edited.connect(lambda text, s=step: self.saver.set(f"time:{s}", text))
+            field.edit.textChanged.connect(lambda _t: self.validate())
             field.changed.connect(lambda s=step: self._time_changed(s))
             field.now_button.clicked.connect(lambda _c=False, s=step: self._now(s))
             grid.addWidget(field, row, 1)
@@ -238,6 +340,8 @@ class FaultForm(QtWidgets.QWidget):
             verdict.setObjectName(f"verdict-{step}")
             grid.addWidget(verdict, row, 2)
             grid.setColumnStretch(2, 1)
+            self.errors[step] = ErrorLine(step)
+            grid.addWidget(self.errors[step], row + 1, 1, 1, 2)
             self.times[step], self.verdicts[step] = field, verdict
         return timeline
 
@@ -245,6 +349,7 @@ class FaultForm(QtWidgets.QWidget):
         """服务中断: 是否中断服务, the systems that were down, 中断开始 and 中断结束."""
         box = QtWidgets.QGroupBox(tr("服务中断（计入可用率）"))
         grid = QtWidgets.QGridLayout(box)
+        grid.setVerticalSpacing(2)
         self.outage = combo(
             [("", tr("（未填写）")), ("no", tr("否，未中断服务")), ("yes", tr("是，服务中断"))],
             "outage",
@@ -269,9 +374,13 @@ class FaultForm(QtWidgets.QWidget):
         for row, (key, label) in enumerate(
             (("start", tr("中断开始")), ("end", tr("中断结束"))), start=2
         ):
+            row = 2 * row - 2  # each time has its error line under it
             field = TimeField(f"outage-{key}")
             field.edited.connect(lambda text, k=key: self.saver.set(f"outage:{k}", text))
+            field.edit.textChanged.connect(lambda _t: self.validate())
             field.changed.connect(self._commit_outage)
+            self.errors[f"outage_{key}"] = ErrorLine(f"outage_{key}")
+            grid.addWidget(self.errors[f"outage_{key}"], row + 1, 1, 1, 2)
             field.now_button.clicked.connect(
                 lambda _c=False, f=field: f.set_value(self.ctx.now(), emit=True)
             )
@@ -332,6 +441,7 @@ class FaultForm(QtWidgets.QWidget):
             for field in self.outage_times.values():
                 field.set_value(None)
         self._enable_outage()
+        self.validate()
         self._commit_outage()
 
     def _outage_systems_changed(self) -> None:
@@ -354,6 +464,10 @@ class FaultForm(QtWidgets.QWidget):
             interrupted, start, end, systems = self._outage_values()
         except ValueError:
             self.banner.error(tr("时间格式应为 YYYY-MM-DD HH:MM。"))
+            return
+        wrong = [self.problems[n] for n in ("outage_start", "outage_end") if n in self.problems]
+        if wrong:
+            self.banner.error(wrong[0])
             return
         try:
             self.ctx.call(
@@ -383,9 +497,19 @@ class FaultForm(QtWidgets.QWidget):
         body.addWidget(scrolling(right_widget), 6)
         self.texts: dict[str, TextArea] = {}
         for name in TEXTS:
-            right.addWidget(QtWidgets.QLabel(field_label(name)))
+            # the section's error is on its heading line: no space is added, nothing moves
+            label = QtWidgets.QLabel(field_label(name))
+            if name in self.required:
+                label.setText(field_label(name) + " ＊")
+                label.setToolTip(tr("合同要求：关闭故障单前必须填写。"))
+            row = QtWidgets.QHBoxLayout()
+            row.addWidget(label)
+            self.errors[name] = ErrorLine(name)
+            row.addWidget(self.errors[name], 1)
+            right.addLayout(row)
             area = TextArea(name, 52)
             area.textChanged.connect(lambda n=name, a=area: self.saver.set(n, a.toPlainText()))
+            area.textChanged.connect(self.validate)
             area.left.connect(lambda n=name: self._commit(n))
             right.addWidget(area)
             self.texts[name] = area
@@ -401,12 +525,22 @@ class FaultForm(QtWidgets.QWidget):
     def _build_actions(self, outer: QtWidgets.QVBoxLayout) -> None:
         """The hint on times, 保存故障单 (also Ctrl+S) and 关闭窗口."""
         actions = QtWidgets.QHBoxLayout()
-        hint = muted(tr("「现在」记下当前时间；时间也可直接输入，格式 2026-11-20 09:30。"))
-        hint.setWordWrap(True)
-        hint.setSizePolicy(
-            QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred
+        self.hint = muted(tr("「现在」记下当前时间；时间也可直接输入，格式 2026-11-20 09:30。"))
+        self.hint.setWordWrap(True)
+        # the message line lies over the hint, in a space of its own fixed height: a message
+        # (an error of 保存, 已保存…) never moves a field under the mouse
+        self.banner = MessageLine(self.hint)
+        slot = QtWidgets.QGridLayout()
+        slot.setContentsMargins(0, 0, 0, 0)
+        slot.addWidget(self.hint, 0, 0)
+        slot.addWidget(self.banner, 0, 0)
+        holder = QtWidgets.QWidget()
+        holder.setLayout(slot)
+        holder.setFixedHeight(2 * self.fontMetrics().lineSpacing() + 16)
+        holder.setSizePolicy(
+            QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Fixed
         )
-        actions.addWidget(hint, 1)
+        actions.addWidget(holder, 1)
         self.save_button = QtWidgets.QPushButton(tr("保存故障单"))
         self.save_button.setObjectName("saveFault")
         self.save_button.setDefault(True)
@@ -454,6 +588,7 @@ class FaultForm(QtWidgets.QWidget):
             field.set_value(values.get(f"time:{step}"))
         self._show_outage(values)
         self._show_state()
+        self.validate()
 
     def _show_state(self) -> None:
         number = self.record.get("number")
@@ -497,12 +632,89 @@ class FaultForm(QtWidgets.QWidget):
             closed = self.record.get("time:closed") is not None
             self.signatures.show_signatures(cells, can_sign=closed)
 
-    def refresh_sla(self) -> None:
-        now = self.ctx.now()
+    # ------------------------------------------------------------------ checks
+
+    def _parsed(self, field: TimeField) -> datetime | None:
+        """The time in ``field``; ``None`` when empty or mistyped."""
         try:
-            times = {step: field.value() for step, field in self.times.items()}
+            return field.value()
         except ValueError:
-            return
+            return None
+
+    def _time_problems(self) -> dict[str, str]:
+        """Field → message for each time mistyped, in the future or out of order."""
+        fields = {**self.times, **{f"outage_{k}": f for k, f in self.outage_times.items()}}
+        found: dict[str, str] = {}
+        for name, field in fields.items():
+            try:
+                field.value()
+            except ValueError:
+                found[name] = tr("时间格式应为 YYYY-MM-DD HH:MM。")
+        times = {step: self._parsed(field) for step, field in self.times.items()}
+        problems = faults.timeline_problems(
+            times,
+            now=self.ctx.now(),
+            interrupted=OUTAGE.get(str(self.outage.currentData() or "")),
+            outage_start=self._parsed(self.outage_times["start"]),
+            outage_end=self._parsed(self.outage_times["end"]),
+        )
+        for name, problem in problems.items():
+            if name not in found:  # (a mistyped time is said already)
+                found[name] = problem_text(name, problem)
+        return found
+
+    def missing_sections(self) -> list[str]:
+        """Required report sections left empty (they matter once a 关闭时间 is given)."""
+        texts = {name: area.toPlainText() for name, area in self.texts.items()}
+        return faults.missing_report_sections(self.required, texts)
+
+    def validate(self) -> dict[str, str]:
+        """Check everything on screen and show each problem under its field (nothing moves)."""
+        if not hasattr(self, "texts") or self.locked:
+            found: dict[str, str] = {}
+        else:
+            found = self._time_problems()
+            closing = bool(self.times["closed"].edit.text().strip())
+            missing = self.missing_sections() if closing else []
+            if missing:
+                names = "、".join(section_name(n) for n in missing)
+                found.setdefault(
+                    "closed", tr("关闭前请先填写：{sections}。").format(sections=names)
+                )
+                for name in missing:
+                    found[name] = tr("关闭故障单前必须填写此部分。")
+        self.problems = found
+        for name, line in getattr(self, "errors", {}).items():
+            line.show_error(found.get(name, ""))
+        fields = {**self.times, **{f"outage_{k}": f for k, f in self.outage_times.items()}}
+        for name, field in fields.items():
+            field.edit.setStyleSheet(INVALID_STYLE if name in found else "")
+            field.edit.setToolTip(found.get(name, ""))
+        if self._sla_key is not None and self._verdict_key() != self._sla_key:
+            self.refresh_sla()  # only when a time the verdicts use has changed
+        return found
+
+    def _verdict_key(self) -> tuple[Any, ...]:
+        """What the SLA verdicts depend on: the level and each usable time."""
+        return (
+            self.choices["level"].currentData(),
+            *(None if s in self.problems else self._parsed(f) for s, f in self.times.items()),
+            *(s in self.problems for s in self.times),
+        )
+
+    def _tick(self) -> None:
+        """Time passes: a time that was in the future may be fine now; the clocks run."""
+        self.validate()
+        self.refresh_sla()
+
+    def refresh_sla(self) -> None:
+        """The SLA verdict of each step; none for a step whose time has a problem."""
+        now = self.ctx.now()
+        self._sla_key = self._verdict_key()
+        times = {
+            step: None if step in self.problems else self._parsed(field)
+            for step, field in self.times.items()
+        }
         reported = times["reported"]
         if reported is None:
             for label in self.verdicts.values():
@@ -524,7 +736,13 @@ class FaultForm(QtWidgets.QWidget):
         by_step = {clock.verdict.step: clock for clock in verdicts}
         paint_verdict(self.verdicts["reported"], None)
         for step, sla_step in SLA_STEP.items():
-            paint_verdict(self.verdicts[step], by_step.get(sla_step))
+            shown = None if step in self.problems else by_step.get(sla_step)
+            paint_verdict(self.verdicts[step], shown)
+
+    def _refuse(self, found: dict[str, str]) -> None:
+        """Say every problem left in the message line (each is also under its field)."""
+        texts = list(dict.fromkeys(found.values()))
+        self.banner.error(tr("请先改正标出的问题：{problems}").format(problems=" ".join(texts)))
 
     # ------------------------------------------------------------------ changes
 
@@ -552,6 +770,14 @@ class FaultForm(QtWidgets.QWidget):
 
     def _time_changed(self, step: str) -> None:
         self._fill_outage_end(step)
+        found = self.validate()
+        if not self.is_new and step in found:
+            # refused: nothing is stored, and the field stays an unsaved change
+            stored = self.record.get(f"time:{step}")
+            self.times[step]._saved = stored.strftime("%Y-%m-%d %H:%M") if stored else ""
+            self.banner.error(found[step])
+            self.refresh_sla()
+            return
         if not self.is_new:
             try:
                 when = self.times[step].value()
@@ -593,10 +819,17 @@ class FaultForm(QtWidgets.QWidget):
         self.saver.drop(name)
         self.record[name] = value
         self.ctx.changed()
+        closed = self.times["closed"]
+        if name in TEXTS and closed.edit.text() != closed._saved and not self.validate():
+            self._time_changed("closed")  # the close waited for this section
 
     def save(self) -> None:
         """Create the new fault from what is on screen (a saved fault saves as it goes)."""
         if not self.is_new:
+            return
+        found = self.validate()
+        if found:
+            self._refuse(found)
             return
         try:
             times = {step: field.value() for step, field in self.times.items()}
@@ -633,10 +866,10 @@ class FaultForm(QtWidgets.QWidget):
                 faults.set_outage(
                     session, fault.id, interrupted, start=start, end=end, systems=systems, now=now
                 )
-            if times["closed"] is not None:
-                faults.set_time(session, fault.id, "closed", times["closed"], now=now)
             rest = {n: self.texts[n].toPlainText() for n in TEXTS if n != "symptom"}
             faults.update_fault(session, fault.id, **rest)
+            if times["closed"] is not None:  # the report is written before it is closed
+                faults.set_time(session, fault.id, "closed", times["closed"], now=now)
             return fault.id
 
         try:
@@ -660,6 +893,7 @@ class FaultForm(QtWidgets.QWidget):
         self._show_state()
         for step, field in self.times.items():
             field.set_value(self.record[f"time:{step}"])
+        self.validate()
         self.refresh_sla()
 
     def _sign(self, role: str) -> None:
@@ -698,6 +932,7 @@ class FaultForm(QtWidgets.QWidget):
             elif name.startswith("outage:") and name[7:] in self.outage_times:
                 self.outage_times[name[7:]].set_text(str(value))
         self._enable_outage()
+        self.validate()
 
     # ------------------------------------------------------------------ closing
 
