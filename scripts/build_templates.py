@@ -69,25 +69,83 @@ def contract_box(doc, width: float = W) -> None:
 # --------------------------------------------------------------------------- Word
 
 
+def _small(table, pt: float = 9) -> None:
+    """Table text in ``pt`` points (a dense list reads better a size smaller)."""
+    from docx.shared import Pt
+
+    for cell in table._cells:
+        for paragraph in cell.paragraphs:
+            for run in paragraph.runs:
+                run.font.size = Pt(pt)
+
+
 def inspection_record():
+    """巡检记录单: the period's runs a line each, grouped per day; exceptions in full.
+
+    One line per run (巡检名称, 系统, 巡检人, result summary, 结论, 状态) under a row per
+    day; the runs with abnormal/warning items (or the one run of a single-record export)
+    item by item with 异常情况/处理措施, 结论, 整改 and their record code; the checklist's
+    items with their method and threshold once; then the period's signature block.
+    """
     doc = k.new_document()
-    k.control(doc, "{%p for run in runs %}")
     k.title(doc, "{{ title }}")
-    k.kv_table(
-        doc,
-        [
-            [("合同/项目名称", "{{ contract.name }}")],
-            [("巡检名称", "{{ run.name }}"), ("系统", "{{ run.system or '—' }}")],
-            [("巡检类型", "{{ run.cadence }}"), ("巡检人员", "{{ run.inspector }}")],
-            [
-                ("巡检日期", "{{ run.date|d }}"),
-                ("时间", "{{ run.started_at|dt }} 至 {{ run.completed_at|dt }}"),
-            ],
-        ],
-        _scale([3, 5, 3, 5], W),
-    )
+    contract_box(doc)
     k.spacer(doc)
-    k.data_table(
+    k.para(doc, "{{ overview }}", style="表格文字")
+    k.control(doc, "{%p if runs %}")
+    k.heading(doc, "一、巡检记录一览（按日期）", 2)
+    table = k.data_table(
+        doc,
+        ["序号", "巡检名称（类型）", "系统", "巡检人", "检查结果", "巡检结论", "状态"],
+        [
+            "{{ loop.index }}",
+            "{{ r.name }}（{{ r.cadence }}）",
+            "{{ r.scope }}",
+            "{{ r.inspector }}",
+            "{{ r.summary }}",
+            "{{ r.conclusion }}",
+            "{{ r.status }}",
+        ],
+        [0.9, 3.9, 1.6, 1.3, 3.5, 3.5, 1.3],
+        "r in d.runs",
+        abnormal="r.abnormal_count",
+        align_center=(0, 6),
+    )
+    # a row per day above its runs: the outer loop wraps the day row and the inner loop
+    rows = table._tbl.findall(k.qn("w:tr"))
+    rows[1].addprevious(copy(rows[1]))
+    rows[-1].addnext(copy(rows[-1]))
+    rows = table._tbl.findall(k.qn("w:tr"))
+    for t in rows[1].iter(k.qn("w:t")):
+        t.text = "{%tr for d in days %}"
+    for t in rows[-1].iter(k.qn("w:t")):
+        t.text = "{%tr endfor %}"
+    row = table.add_row()
+    cell = row.cells[0].merge(row.cells[-1])
+    k._cell_text(
+        cell,
+        "{{ d.label }}　共 {{ d.runs|length }} 次巡检{% if d.detailed %}，{{ d.detailed }} 次发现异常/警告{% endif %}",
+        bold=True,
+        fill="F2F2F2",
+    )
+    row._tr.get_or_add_trPr().append(k.OxmlElement("w:cantSplit"))
+    for p_ in cell.paragraphs:
+        p_.paragraph_format.keep_with_next = True
+    rows[2].addprevious(row._tr)
+    _small(table)
+    k.spacer(doc)
+    k.control(doc, "{%p if detailed %}")
+    k.heading(doc, "二、异常及处理明细", 2)
+    k.control(doc, "{%p for run in detailed %}")
+    p_ = k.para(
+        doc,
+        "{{ run.date|d }}　{{ run.name }}（{{ run.cadence }}）　系统：{{ run.scope }}　"
+        "巡检人：{{ run.inspector }}　{{ run.started_at|dt }} 至 {{ run.completed_at|dt }}",
+        style="表格文字",
+    )
+    p_.runs[0].bold = True
+    p_.paragraph_format.keep_with_next = True
+    table = k.data_table(
         doc,
         [
             "序号",
@@ -104,45 +162,74 @@ def inspection_record():
             "{{ r.system }}{% if r.system %} / {% endif %}{{ r.item }}",
             "{{ r.method }}",
             "{{ r.standard }}",
-            "{{ r.result }}",
+            "{{ r.result or '未填写' }}",
             "{{ r.note }}",
             "{{ r.action }}",
             "{{ r.remark }}",
         ],
-        [1.0, 2.6, 2.6, 2.2, 2.0, 2.2, 1.9, 1.5],
-        "r in run.rows",
+        [0.8, 2.5, 2.4, 2.2, 1.8, 2.5, 2.4, 1.4],
+        "r in run.detail_rows",
         abnormal="r.abnormal",
-        align_center=(0, 4),
+        align_center=(0,),
     )
-    k.spacer(doc)
+    _small(table)
     k.kv_table(
         doc,
         [
-            [("巡检结论", "{{ run.conclusion }}")],
+            [
+                (
+                    "巡检结论",
+                    "{{ run.conclusion }}{% if run.detail_rows|length < run.item_count %}（本次共 {{ run.item_count }} 项，未列出的均无异常：{{ run.summary }}）{% endif %}",
+                )
+            ],
             [("整改要求", "{{ run.remediation or '无' }}")],
-            [("整改期限", "{{ run.remediation_deadline|d }}"), ("记录状态", "{{ run.status }}")],
+            [
+                ("整改期限", "{{ run.remediation_deadline|d }}"),
+                ("记录状态", "{{ run.status }}　校验码 {{ run.verification_code }}"),
+            ],
+            [
+                (
+                    "巡检人签字",
+                    "{{ run.signatures.operator.image }}　{{ run.signatures.operator.name }}"
+                    "{% if run.signatures.operator.signed %}　{{ run.signatures.operator.date|dt }}"
+                    "{% else %}（未签字）{% endif %}",
+                )
+            ],
         ],
-        _scale([3, 5, 3, 5], W),
+        _scale([3, 5, 3, 7], W),
     )
     k.control(doc, "{%p if run.amendment %}")
     k.para(doc, "{{ run.amendment }}", style="表格文字")
     k.control(doc, "{%p endif %}")
     k.spacer(doc)
-    k.signature_block(doc, "run.signatures")
+    k.control(doc, "{%p endfor %}")
+    k.control(doc, "{%p endif %}")
+    k.heading(doc, "{% if detailed %}三{% else %}二{% endif %}、检查项目及标准", 2)
+    table = k.data_table(
+        doc,
+        ["序号", "巡检名称", "检查项目", "检查内容/方法", "标准/阈值", "适用系统"],
+        [
+            "{{ x.seq }}",
+            "{{ x.name }}",
+            "{{ x.item }}",
+            "{{ x.method }}",
+            "{{ x.standard }}",
+            "{{ x.systems }}",
+        ],
+        [0.8, 2.6, 2.6, 3.8, 3.4, 2.8],
+        "x in checklist",
+        align_center=(0,),
+    )
+    _small(table)
+    k.control(doc, "{%p endif %}")
+    k.spacer(doc)
     k.para(
         doc,
-        "记录校验码：{{ run.verification_code }}",
-        style="页眉页脚",
-        align=WD_ALIGN_PARAGRAPH.RIGHT,
+        "全部正常的巡检每次只列一行，逐项结果及测量值见同期的 Excel 版巡检记录单及电子记录。",
+        style="表格文字",
     )
-    k.control(doc, "{%p if not loop.last %}")
-    k.page_break(doc)
-    k.control(doc, "{%p endif %}")
-    k.control(doc, "{%p endfor %}")
-    k.control(doc, "{%p if not runs %}")
-    k.title(doc, "{{ title }}")
-    k.para(doc, "本期间无已完成的巡检记录。")
-    k.control(doc, "{%p endif %}")
+    k.spacer(doc)
+    k.signature_block(doc)
     return doc
 
 
@@ -1067,8 +1154,12 @@ def setup_page(ws, landscape: bool) -> None:
     ws.page_margins = PageMargins(
         left=0.7, right=0.5, top=0.75, bottom=0.75, header=0.3, footer=0.3
     )
+    # the renderer fills {{ … }} in headers and footers: every printed page names the
+    # contract and carries the form's verification code
+    ws.oddHeader.left.text = "{{ contract.name }}（{{ contract.contract_no }}）"
+    ws.oddHeader.right.text = "&A"
+    ws.oddFooter.left.text = "校验码：{{ verification_code }}"
     ws.oddFooter.center.text = "第 &P 页 共 &N 页"
-    ws.oddHeader.center.text = "&A"
     ws.print_options.horizontalCentered = True
 
 
@@ -1098,6 +1189,11 @@ def stats_sheet(
     ws["A1"].font = TITLE
     ws["A1"].alignment = CENTER
     row = 3
+    # the charts first: their rows do not move with the tables' loops, so they start on
+    # the first page and never straddle a page break (nor print over the footer)
+    for chart in charts:
+        ws.cell(row=row, column=1, value=f"{{{{ charts.{chart} }}}}")
+        row += 16
     for caption, headers, cells, loop in blocks:
         ws.cell(row=row, column=1, value=caption).font = BOLD
         row += 1
@@ -1111,9 +1207,6 @@ def stats_sheet(
             if "share" in text or "rate" in text or "_rate" in text:
                 c.number_format = "0.0%"
         row += 2
-    for chart in charts:
-        ws.cell(row=row, column=1, value=f"{{{{ charts.{chart} }}}}")
-        row += 18
     for i, w in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = w
     setup_page(ws, False)

@@ -361,8 +361,43 @@ def _inspection_rows(
     return rows
 
 
+WEEKDAYS = "一二三四五六日"
+
+
+def run_summary(rows: list[c.InspectionRow]) -> str:
+    """A run's results in a few words: 「全部正常（48 项）」, else the count of each result."""
+    counts = Counter(r.status for r in rows)
+    if rows and counts[insp.STATUS_LABELS[insp.NORMAL]] == len(rows):
+        return f"全部正常（{len(rows)} 项）"
+    parts = [
+        f"{label} {counts[label]} 项"
+        for label in ("异常", "警告", "正常", "不适用")
+        if counts[label]
+    ]
+    noted = sum(1 for r in rows if not r.status and r.result)
+    if noted:
+        parts.append(f"记录 {noted} 项")
+    empty = [r.item for r in rows if not r.status and not r.result]
+    if empty:
+        parts.append(f"未填写 {len(empty)} 项（{names(empty)}）")
+    return "，".join(parts) or "无检查项"
+
+
+def _scope(run: RunRow, rows: list[c.InspectionRow], data: ExportData) -> str:
+    if run.system_id:
+        return data.system_name(run.system_id)
+    systems = list(dict.fromkeys(r.system for r in rows if r.system))
+    if len(systems) == 1:
+        return systems[0]
+    return f"{len(systems)} 个系统" if systems else "—"
+
+
 def _run_ctx(
-    data: ExportData, run: RunRow, results: list[ResultRow], signatures: list[Signature]
+    data: ExportData,
+    run: RunRow,
+    results: list[ResultRow],
+    signatures: list[Signature],
+    alone: bool = False,
 ) -> c.InspectionRunCtx:
     template = data.templates.get(run.template_id)
     rows = _inspection_rows(data, run, results)
@@ -396,7 +431,59 @@ def _run_ctx(
             data, signatures, LABELS["inspection_run"], {ROLES[0]: run.inspector}
         ),
         verification_code=_record_code(signatures, body),
+        scope=_scope(run, rows, data),
+        summary=run_summary(rows),
+        detailed=alone or any(r.abnormal for r in rows),
+        detail_rows=[r for r in rows if alone or r.abnormal or r.note or r.action or r.remark],
     )
+
+
+def _checklist(runs: list[c.InspectionRunCtx]) -> list[c.ChecklistLine]:
+    """Each checked item of the period once (name, item, method, standard) with its systems."""
+    found: dict[tuple[str, str, str, str], list[str]] = {}
+    for run in runs:
+        for row in run.rows:
+            found.setdefault((run.name, row.item, row.method, row.standard), []).append(row.system)
+    return [
+        c.ChecklistLine(
+            seq=n, name=name, item=item, method=method, standard=standard, systems=names(systems)
+        )
+        for n, ((name, item, method, standard), systems) in enumerate(found.items(), start=1)
+    ]
+
+
+def _days(runs: list[c.InspectionRunCtx]) -> list[c.InspectionDay]:
+    by_day: dict[date, list[c.InspectionRunCtx]] = {}
+    for run in runs:
+        by_day.setdefault(run.date, []).append(run)
+    return [
+        c.InspectionDay(
+            date=day,
+            label=f"{day.isoformat()}（星期{WEEKDAYS[day.weekday()]}）",
+            runs=found,
+            detailed=sum(1 for r in found if r.abnormal_count),
+        )
+        for day, found in by_day.items()
+    ]
+
+
+def _inspection_overview(runs: list[c.InspectionRunCtx]) -> str:
+    if not runs:
+        return "本期间无已完成的巡检记录。"
+    cadences = Counter(r.cadence for r in runs)
+    by_cadence = "、".join(f"{k} {n} 次" for k, n in cadences.items())
+    statuses = Counter(row.status for r in runs for row in r.rows)
+    flagged = [r for r in runs if r.abnormal_count]
+    items = sum(r.item_count for r in runs)
+    text = f"本期共完成巡检 {len(runs)} 次（{by_cadence}），检查 {items} 项次"
+    if flagged:
+        found = "、".join(
+            f"{label} {statuses[label]} 项" for label in ("异常", "警告") if statuses[label]
+        )
+        text += f"；其中 {len(flagged)} 次巡检发现{found}，逐项列于「二、异常及处理明细」"
+    else:
+        text += "，全部正常"
+    return text + "。"
 
 
 def _record_runs(data: ExportData, job: Job) -> list[RunRow]:
@@ -415,7 +502,9 @@ def build_inspection_record(data: ExportData, job: Job) -> c.InspectionRecordCtx
     results = data.results(runs)
     sigs = data.signatures("inspection_run", [r.id for r in runs])
     data.prefetch_blobs({s.image_sha256 for ss in sigs.values() for s in ss})
-    ctxs = [_run_ctx(data, r, results[r.id], sigs[r.id]) for r in runs]
+    alone = len(runs) == 1
+    ctxs = [_run_ctx(data, r, results[r.id], sigs[r.id], alone) for r in runs]
+    ctxs.sort(key=lambda r: (r.date, r.system, r.name, r.started_at or datetime.min))
     base = _base(data, job)
     block = (
         ctxs[0].signatures
@@ -446,11 +535,15 @@ def build_inspection_record(data: ExportData, job: Job) -> c.InspectionRecordCtx
         c.InspectionRecordCtx(
             **base,
             runs=ctxs,
+            days=_days(ctxs),
+            detailed=[r for r in ctxs if r.detailed],
+            checklist=_checklist(ctxs),
+            overview=_inspection_overview(ctxs),
             rows_flat=flat,
             findings=[x for x in flat if x.abnormal],
             row_count=sum(len(r.rows) for r in ctxs),
             signatures=block,
-            record_ids=[r.id for r in runs],
+            record_ids=[r.id for r in ctxs],
         )
     )
 

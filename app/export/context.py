@@ -169,6 +169,34 @@ class InspectionRunCtx:
     rows: list[InspectionRow] = f("检查项（重复行）", factory=list)
     signatures: SignatureBlock = f("本记录的签字栏")
     verification_code: str = f("本记录的校验码", "")
+    scope: str = f("所查系统：系统名，或「N 个系统」", "")
+    summary: str = f("结果小结，如 全部正常（48 项）；异常 1 项、警告 1 项", "")
+    detailed: bool = f("是否逐项列出（有异常/警告，或只导出这一条记录）", False)
+    detail_rows: list[InspectionRow] = f(
+        "逐项列出的检查项：有异常/警告或有情况说明的项（只导出一条记录时为全部项）", factory=list
+    )
+
+
+@dataclass(frozen=True)
+class InspectionDay:
+    """One day of a period's inspection record: its runs, one line each."""
+
+    date: date = f("巡检日期")
+    label: str = f("日期及星期，如 2026-11-01（星期日）")
+    runs: list[InspectionRunCtx] = f("当日巡检记录", factory=list)
+    detailed: int = f("当日有异常/警告的巡检次数", 0)
+
+
+@dataclass(frozen=True)
+class ChecklistLine:
+    """One checked item as the checklist defines it (listed once per period)."""
+
+    seq: int = f("序号")
+    name: str = f("巡检名称")
+    item: str = f("检查项目")
+    method: str = f("检查内容/方法", "")
+    standard: str = f("标准/阈值", "")
+    systems: str = f("适用系统", "")
 
 
 @dataclass(frozen=True)
@@ -193,9 +221,15 @@ class InspectionLine:
 
 @dataclass(kw_only=True)
 class InspectionRecordCtx(FormContext):
-    """巡检记录单: one or several runs, each on its own page."""
+    """巡检记录单: the runs of a period per day, one line each; exceptions in full."""
 
-    runs: list[InspectionRunCtx] = f("巡检记录（每条一页）", factory=list)
+    runs: list[InspectionRunCtx] = f("巡检记录（按日期、系统排序）", factory=list)
+    days: list[InspectionDay] = f("按日分组的巡检记录", factory=list)
+    detailed: list[InspectionRunCtx] = f(
+        "逐项列出的巡检记录（有异常/警告的，只导出一条时为该条）", factory=list
+    )
+    checklist: list[ChecklistLine] = f("本期检查项目及标准（每项一次）", factory=list)
+    overview: str = f("本期概况（一段话）", "")
     rows_flat: list[InspectionLine] = f("全部检查项（不分记录）", factory=list)
     findings: list[InspectionLine] = f("异常/警告的检查项（不分记录）", factory=list)
     row_count: int = f("检查项总数", 0)

@@ -16,7 +16,10 @@ saving a workbook object model for every file:
 - **Render**: rows are written as text (loop rows once per element, the rows
   below moved down with their merged cells and heights), the print area and
   dimension stretched over the rows written; pictures and native charts are
-  anchored in a drawing part, chart data goes to a ``图表数据`` sheet.
+  anchored in a drawing part, chart data goes to a hidden ``图表数据`` sheet;
+  a row with wrapped text gets the height its lines need, the print area
+  reaches over the charts, and ``{{ … }}`` in headers and footers is filled
+  (all as :mod:`~app.export.xlsx_render` does).
   Unchanged parts are copied already compressed
   (:class:`~app.export.ooxml.ZipWriter`).
 
@@ -47,15 +50,20 @@ from app.export.xlsx_render import (
     _FOR,
     CHART_SHEET,
     DATE_FORMAT,
+    DEFAULT_ROW_HEIGHT,
     TIME_FORMAT,
     Filler,
     _pictured,
+    cell_widths_pt,
+    chart_reach,
     excel_chart,
+    fill_header,
     loop_items,
     loop_scope,
     neutral,
     picture_px,
     sheet_boxes,
+    wrapped_height,
 )
 
 _NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -133,6 +141,20 @@ class _Styles:
         self.count = len(self.xfs.findall(_X + "xf"))
         self._variants: dict[tuple[int, str], int] = {}
 
+    def wrap_size(self, s: int) -> float | None:
+        """The font size of style ``s`` when it wraps text, else None."""
+        xf = self._xf(s)
+        if xf is None:
+            return None
+        alignment = xf.find(_X + "alignment")
+        if alignment is None or alignment.get("wrapText") not in ("1", "true"):
+            return None
+        fonts = self.root.find(_X + "fonts")
+        found = fonts.findall(_X + "font") if fonts is not None else []
+        fid = int(xf.get("fontId", "0"))
+        sz = found[fid].find(_X + "sz") if 0 <= fid < len(found) else None
+        return float(sz.get("val", "11")) if sz is not None else 11.0
+
     def general(self, s: int) -> bool:
         xf = self._xf(s)
         fid = int(xf.get("numFmtId", "0")) if xf is not None else 0
@@ -206,6 +228,9 @@ class _Cell:
     plan: tuple[str, Any] | None = None  # placeholders only
     fixed: str | None = None  # fixed cells: the XML after r="…"
     variants: tuple[int, int, int] = (0, 0, 0)
+    wrap: float | None = None  # the font size when the cell wraps text
+    width_pt: float = 0.0  # its printed width, over the merged cells of its row
+    text: str | None = None  # fixed cells: the text printed (None for numbers, dates)
 
 
 @dataclass
@@ -229,6 +254,9 @@ class _Sheet:
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)
     rels: list[ooxml.Rel] = field(default_factory=list)
     boxes: dict[tuple[int, int], tuple[float, float]] = field(default_factory=dict)
+    widths: list[tuple[int, int, float]] = field(default_factory=list)
+    #: marker in the fixed texts → the header/footer text with ``{{ … }}`` it stands for
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 class FastExcelTemplate(Filler):
@@ -320,14 +348,29 @@ class FastExcelTemplate(Filler):
             sheet.merges = _merge_ranges(merges_el)
         if not sheet.templated:
             return sheet
+        sheet.widths = _column_widths(root)
         sheet.boxes = sheet_boxes(
             [
                 (r.index, [c.col for c in r.cells if _pictured(c.value)], _float(r.height))
                 for r in sheet.rows
             ],
             sheet.merges,
-            _column_widths(root),
+            sheet.widths,
         )
+        widths = cell_widths_pt(
+            [(r.index, [c.col for c in r.cells if c.wrap]) for r in sheet.rows],
+            sheet.merges,
+            sheet.widths,
+        )
+        for r in sheet.rows:
+            for c in r.cells:
+                c.width_pt = widths.get((r.index, c.col), 0.0)
+        hf = root.find(_X + "headerFooter")
+        for n, el in enumerate(hf if hf is not None else []):
+            if el.text and "{{" in el.text:
+                marker = f"omw-header-{n}-omw"
+                sheet.headers[marker] = el.text
+                el.text = marker
         sheet.head, sheet.parts = _split_at_parts(root, sheet_data, merges_el)
         return sheet
 
@@ -369,13 +412,14 @@ class FastExcelTemplate(Filler):
                     if match:
                         loop = (match.group(1), match.group(2))
                         value = value[match.end() :] or None
-            cell = _Cell(col, get_column_letter(col), style, value)
+            cell = _Cell(col, get_column_letter(col), style, value, wrap=styles.wrap_size(style))
             if isinstance(value, str) and _ANY.search(value):
                 cell.plan = self._plan(value)
                 cell.variants = styles.prepare(style)
             else:
                 variants = styles.prepare(style) if isinstance(value, str | date) else None
                 cell.fixed = _fixed(value, style, variants)
+                cell.text = _printed(value)
             cells.append(cell)
         return cells, loop
 
@@ -399,6 +443,7 @@ class FastExcelTemplate(Filler):
         bounds = _Bounds()
         by_index = {r.index: r for r in sheet.rows}
         last = max((r.index for r in sheet.rows), default=0)
+        run.heights = {}
         for index in range(1, last + 1):
             row = by_index.get(index)
             if row is None:
@@ -433,8 +478,21 @@ class FastExcelTemplate(Filler):
             bounds.add(r0, c0)
             bounds.add(r1, c1)
         body = "".join(rows_xml)
-        out = [sheet.head]
-        for what, text in sheet.parts:
+        head, parts = sheet.head, sheet.parts
+        if sheet.headers:
+            filled = {
+                marker: _esc(fill_header(text, lambda src: self._text(src, context, "页眉页脚")))
+                for marker, text in sheet.headers.items()
+            }
+
+            def fill(text: str) -> str:
+                for marker, value in filled.items():
+                    text = text.replace(marker, value)
+                return text
+
+            head, parts = fill(head), [(what, fill(text)) for what, text in parts]
+        out = [head]
+        for what, text in parts:
             if what == "data":
                 out.append(f"<sheetData>{body}</sheetData>" if body else "<sheetData/>")
             elif what == "merges":
@@ -449,9 +507,20 @@ class FastExcelTemplate(Filler):
                     out.append(f'<drawing xmlns:r="{_RNS}" r:id="{rid}"/>')
             out.append(text)
         if sheet.position in self.print_areas:
+            last_col, last_row = max(bounds.max_col, 1), max(bounds.max_row, 1)
+            heights = run.heights
+            for anchor in run.anchors.get(sheet.part, ([], []))[0]:
+                reach = chart_reach(
+                    anchor.col + 1,
+                    anchor.row + 1,
+                    anchor.cx,
+                    anchor.cy,
+                    lambda c: next((w for lo, hi, w in sheet.widths if lo <= c <= hi), None),
+                    lambda r: heights.get(r, DEFAULT_ROW_HEIGHT),
+                )
+                last_col, last_row = max(last_col, reach[0]), max(last_row, reach[1])
             run.print_areas[sheet.position] = (
-                f"{quote_sheetname(sheet.name)}!"
-                f"$A$1:${get_column_letter(max(bounds.max_col, 1))}${max(bounds.max_row, 1)}"
+                f"{quote_sheetname(sheet.name)}!$A$1:${get_column_letter(last_col)}${last_row}"
             )
         return "".join(out).encode("utf-8")
 
@@ -468,10 +537,13 @@ class FastExcelTemplate(Filler):
         cells = []
         t = str(target)
         scope: dict[str, Any] | None = None
+        wrapped: list[tuple[str, float, float]] = []
         for cell in row.cells:
             bounds.add(target, cell.col)
             if cell.fixed is not None:
                 cells.append(f'<c r="{cell.letter}{t}"{cell.fixed}')
+                if cell.wrap and cell.text is not None:
+                    wrapped.append((cell.text, cell.wrap, cell.width_pt))
                 continue
             how, what = cell.plan  # type: ignore[misc]
             if how == "path":
@@ -494,7 +566,17 @@ class FastExcelTemplate(Filler):
                 run.chart(sheet, cell.col, target, value)
                 value = None
             cells.append(_cell(f"{cell.letter}{t}", cell.style, value, cell.variants))
-        height = f' ht="{row.height}" customHeight="1"' if row.height is not None else ""
+            if cell.wrap:
+                text = _printed(value)
+                if text is not None:
+                    wrapped.append((text, cell.wrap, cell.width_pt))
+        ht = row.height
+        fitted = wrapped_height(wrapped) if wrapped else None
+        if fitted is not None and fitted > (_float(ht) or 0.0):
+            ht = repr(fitted)
+        if ht is not None:
+            run.heights[target] = float(ht)
+        height = f' ht="{ht}" customHeight="1"' if ht is not None else ""
         if not cells and not height:
             return ""
         return f'<row r="{t}"{height}>{"".join(cells)}</row>'
@@ -662,6 +744,19 @@ def _value_of(c: Any, sst: list[str]) -> Any:
     raise Unsupported(f"cell type {kind}")
 
 
+def _printed(value: Any) -> str | None:
+    """The text a cell of ``value`` shows (as :func:`_cell` writes it); None for numbers, dates."""
+    if value is None or isinstance(value, date | datetime):
+        return None
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, int | float):
+        return None
+    if isinstance(value, list | tuple):
+        value = "、".join(str(v) for v in value)
+    return neutral(str(value))[0]
+
+
 def _fixed(value: Any, style: int, variants: tuple[int, int, int] | None) -> str:
     """The XML of a fixed cell after ``<c r="…"``."""
     return _cell("", style, value, variants or (style, style, style))[len('<c r=""') :]
@@ -790,6 +885,7 @@ class _Run:
         self.taken = set(names)
         self.data_sheet: str | None = None
         self.data_name = CHART_SHEET
+        self.heights: dict[int, float] = {}  # the sheet being written: row → height (pt)
 
     def _new_part(self, pattern: str) -> str:
         n = 1
@@ -935,7 +1031,7 @@ class _Run:
         el = etree.SubElement(sheets, _X + "sheet")
         el.set("name", self.data_name)
         el.set("sheetId", str(max(tpl.sheet_ids, default=0) + 1))
-        el.set("state", "visible")
+        el.set("state", "hidden")
         el.set(f"{{{_RNS}}}id", rid)
         data = "".join(self.data_rows)
         new[self.data_sheet] = _DATA_SHEET.format(

@@ -18,7 +18,11 @@ Template conventions (documented in the README and by ``omw template-fields``):
   quote prefix: a user's ``=cmd|…`` never becomes a formula.
 
 Print area, fit-to-width, frozen panes, print titles and column widths come
-from the template; the print area is stretched over the rows written.
+from the template; the print area is stretched over the rows written and the
+charts placed. A written row with wrapped text gets the height its lines need
+(:func:`wrapped_height`), ``{{ … }}`` in a sheet's headers and footers is filled
+(:func:`fill_header`), and the ``图表数据`` sheet is hidden (it is not a form;
+the charts still read it).
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.chart.reference import DummyWorksheet
 from openpyxl.drawing.image import Image as XlImage
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import coordinate_to_tuple
 from openpyxl.worksheet.worksheet import Worksheet
 
 from app.export import budget
@@ -69,6 +74,18 @@ DEFAULT_COLUMN_WIDTH = 8.43
 DEFAULT_ROW_HEIGHT = 15.0
 PICTURE_MARGIN = 6
 CHART_SHEET = "图表数据"
+#: The row height estimate for wrapped text (:func:`wrapped_height`): a line is this many
+#: times the font size high (Noto Sans CJK's line spacing, what LibreOffice prints 宋体 with),
+#: plus the cell's padding; a CJK character is one font size wide, any other character
+#: :data:`NARROW` of it. Word wrapping wastes part of a line: only :data:`LINE_FILL` of
+#: the cell's width is counted as usable.
+LINE_SPACING = 1.45
+ROW_PADDING_PT = 3.0
+NARROW = 0.6
+LINE_FILL = 0.95
+CELL_PADDING_PT = 4.0
+MAX_ROW_HEIGHT = 409.0
+_HEADER_FIELD = re.compile(r"\{\{.*?\}\}", re.DOTALL)
 
 
 @dataclass
@@ -243,6 +260,74 @@ def picture_px(
     return width, height
 
 
+def text_width_pt(text: str, size: float) -> float:
+    """How wide ``text`` prints at ``size`` points (estimate, see :data:`LINE_SPACING`)."""
+    wide = sum(1 for ch in text if ord(ch) >= 0x2E80)
+    return (wide + (len(text) - wide) * NARROW) * size
+
+
+def wrapped_height(cells: list[tuple[str, float, float]]) -> float | None:
+    """The height (points) a row needs for its wrapped cells, None for a single line.
+
+    ``cells`` are (text, font size in points, cell width in points) of the row's
+    cells with wrapping on. Lines per cell: each paragraph's estimated print
+    width (:func:`text_width_pt`) over the usable width, rounded up; the row is
+    as high as its tallest cell, at most Excel's 409 pt.
+    """
+    tallest = 0.0
+    for text, size, width in cells:
+        usable = max((width - CELL_PADDING_PT) * LINE_FILL, size)
+        lines = 0
+        for paragraph in text.split("\n"):
+            need = text_width_pt(paragraph, size)
+            lines += max(1, -int(-need // usable))
+        if lines > 1:
+            tallest = max(tallest, lines * size * LINE_SPACING + ROW_PADDING_PT)
+    if not tallest:
+        return None
+    return min(MAX_ROW_HEIGHT, round(tallest * 4) / 4)
+
+
+def cell_widths_pt(
+    cols: list[tuple[int, list[int]]],
+    merges: list[tuple[int, int, int, int]],
+    widths: list[tuple[int, int, float | None]],
+) -> dict[tuple[int, int], float]:
+    """The printed width (points) of cells (row, [columns]), over the merged cells of their row."""
+    spans = {(r0, c0): c1 for r0, c0, r1, c1 in merges if r0 == r1}
+    found = {}
+    for index, columns in cols:
+        for col in columns:
+            total = 0
+            for c in range(col, spans.get((index, col), col) + 1):
+                total += column_px(next((w for lo, hi, w in widths if lo <= c <= hi), None))
+            found[(index, col)] = total * 0.75
+    return found
+
+
+def fill_header(text: str, render: Any) -> str:
+    """A header/footer text with each ``{{ … }}`` rendered by ``render`` (``&`` doubled)."""
+    return _HEADER_FIELD.sub(lambda m: str(render(m.group(0))).replace("&", "&&"), text)
+
+
+def chart_reach(
+    col: int, row: int, cx: int, cy: int, col_width: Any, row_height: Any
+) -> tuple[int, int]:
+    """The last (column, row), 1-based, a chart at (``col``, ``row``) of ``cx``×``cy`` EMU covers.
+
+    ``col_width(c)`` is a column's width in characters, ``row_height(r)`` a row's in points.
+    """
+    last_col, left = col, cx
+    while left > column_px(col_width(last_col)) * 9525 and last_col < col + 1000:
+        left -= column_px(col_width(last_col)) * 9525
+        last_col += 1
+    last_row, left = row, cy
+    while left > row_height(last_row) * 12700 and last_row < row + 10_000:
+        left -= int(row_height(last_row) * 12700)
+        last_row += 1
+    return last_col, last_row
+
+
 def sheet_boxes(
     rows: list[tuple[int, list[int], float | None]],
     merges: list[tuple[int, int, int, int]],
@@ -342,6 +427,9 @@ class ExcelTemplate(Filler):
         super().__init__(env, where)
         self.data = data
         self.trusted = trusted
+        #: the sheet being filled: printed width (pt) of its template cells, heights fitted
+        self.text_widths: dict[tuple[int, int], float] = {}
+        self.fitted: dict[int, float] = {}
 
     def render(self, ctx: FormContext, plain: dict[str, Any] | None = None) -> bytes:
         try:
@@ -385,13 +473,44 @@ class ExcelTemplate(Filler):
             merges,
             widths,
         )
+        self.text_widths = cell_widths_pt(
+            [(r.index, [c.col for c in r.cells]) for r in rows], merges, widths
+        )
+        self.fitted = {}
         _clear_sheet(ws)
         mapping = self._write_rows(ws, rows, context, charts)
         _place_heights(ws, mapping, {r.index: r.height for r in rows})
+        for target, height in self.fitted.items():
+            ws.row_dimensions[target].height = max(height, ws.row_dimensions[target].height or 0)
         _place_merges(ws, mapping, merges)
+        self._fill_headers(ws, context)
         if ws.print_area:
-            last_row = max(ws.max_row, 1)
-            ws.print_area = f"A1:{get_column_letter(max(ws.max_column, 1))}{last_row}"
+            last_col, last_row = max(ws.max_column, 1), max(ws.max_row, 1)
+            for chart in ws._charts:
+                row, col = coordinate_to_tuple(chart.anchor)  # a cell, as _chart placed it
+                reach = chart_reach(
+                    col,
+                    row,
+                    int(chart.width * 360_000),
+                    int(chart.height * 360_000),
+                    lambda c: next((w for lo, hi, w in widths if lo <= c <= hi), None),
+                    lambda r: (
+                        ws.row_dimensions[r].height
+                        if r in ws.row_dimensions and ws.row_dimensions[r].height
+                        else DEFAULT_ROW_HEIGHT
+                    ),
+                )
+                last_col, last_row = max(last_col, reach[0]), max(last_row, reach[1])
+            ws.print_area = f"A1:{get_column_letter(last_col)}{last_row}"
+
+    def _fill_headers(self, ws: Worksheet, context: dict[str, Any]) -> None:
+        """Fill ``{{ … }}`` in the sheet's headers and footers (see :func:`fill_header`)."""
+        for hf in (ws.oddHeader, ws.oddFooter, ws.evenHeader, ws.evenFooter):
+            for part in (hf.left, hf.center, hf.right):
+                if part.text and "{{" in part.text:
+                    part.text = fill_header(
+                        part.text, lambda src: self._text(src, context, "页眉页脚")
+                    )
 
     def _write_rows(
         self, ws: Worksheet, rows: list[_Row], context: dict[str, Any], charts: _Charts
@@ -433,6 +552,7 @@ class ExcelTemplate(Filler):
         spent = budget.current()
         if spent is not None:
             spent.write_cells(len(row.cells))
+        wrapped: list[tuple[str, float, float]] = []
         for spec in row.cells:
             cell = ws.cell(row=target, column=spec.col)
             cell._style = copy(spec.style)
@@ -445,6 +565,13 @@ class ExcelTemplate(Filler):
                 if spent is not None and isinstance(value, str):
                     spent.out(len(value))
             self._assign(cell, value)
+            if isinstance(cell.value, str) and cell.alignment.wrap_text:
+                width = self.text_widths.get((row.index, spec.col))
+                if width is not None:
+                    wrapped.append((cell.value, cell.font.sz or 11.0, width))
+        height = wrapped_height(wrapped)
+        if height is not None:
+            self.fitted[target] = height
 
     def _fill(
         self,
@@ -518,6 +645,7 @@ class ExcelTemplate(Filler):
         wb = ws.parent
         if charts.sheet is None:
             charts.sheet = wb.create_sheet(CHART_SHEET)
+            charts.sheet.sheet_state = "hidden"
         data_ws = charts.sheet
         top = charts.row
         data_ws.cell(row=top, column=1, value=chart.title)
