@@ -19,16 +19,35 @@ class Banner(QtWidgets.QLabel):
         "lock": "background:#fff8e1;color:#6d4c00;border:1px solid #ffe082;",
     }
 
+    #: kinds shown with an icon at the left (an SVG of resources/icons: no font has to carry it)
+    ICONS: ClassVar[dict[str, str]] = {"lock": "lock"}
+    ICON_SIZE = 16
+
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWordWrap(True)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.kind = ""
+        self.icon_label = QtWidgets.QLabel(self)
+        self.icon_label.setObjectName("bannerIcon")
+        self.icon_label.setFixedSize(self.ICON_SIZE, self.ICON_SIZE)
+        self.icon_label.move(8, 8)
+        self.icon_label.hide()
         self.hide()
 
     def show_message(self, text: str, kind: str = "info") -> None:
+        from ui.icons import icon
+
         self.kind = kind
-        self.setStyleSheet(f"QLabel{{{self.STYLES[kind]}padding:6px;border-radius:4px;}}")
+        name = self.ICONS.get(kind)
+        left = f"padding-left:{self.ICON_SIZE + 14}px;" if name else ""
+        self.setStyleSheet(
+            f"QLabel{{{self.STYLES[kind]}padding:6px;{left}border-radius:4px;}}"
+            "QLabel#bannerIcon{background:transparent;border:none;padding:0;}"
+        )
+        if name:
+            self.icon_label.setPixmap(icon(name).pixmap(self.ICON_SIZE, self.ICON_SIZE))
+        self.icon_label.setVisible(bool(name))
         self.setText(text)
         self.setVisible(bool(text))
 

@@ -320,8 +320,8 @@ Standard/threshold: {standard}</translation>
         <translation>This record has a corrected version; open the latest one.</translation>
     </message>
     <message>
-        <source>🔒 已签字锁定：内容不能再修改；如需更正，请点「更正」生成更正记录。</source>
-        <translation>🔒 Signed and locked: the content cannot change; to correct it, click &quot;Correct&quot; to create an amendment.</translation>
+        <source>已签字锁定：内容不能再修改；如需更正，请点「更正」生成更正记录。</source>
+        <translation>Signed and locked: the content cannot change; to correct it, click &quot;Correct&quot; to create an amendment.</translation>
     </message>
     <message>
         <source>更正记录，更正原因：{reason}</source>
@@ -1567,6 +1567,7 @@ Standard/threshold: {standard}</translation>
     </message>
     <message>
         <source>筛选…</source>
+        <extracomment>kinds shown with an icon at the left (an SVG of resources/icons: no font has to carry it)</extracomment>
         <translation>Filter…</translation>
     </message>
     <message>

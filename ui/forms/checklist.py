@@ -547,7 +547,7 @@ class ChecklistForm(QtWidgets.QWidget):
             self.lock_banner.show_message(tr("此记录已有更正版本，请打开最新版本。"), "lock")
         elif run.locked:
             self.lock_banner.show_message(
-                tr("🔒 已签字锁定：内容不能再修改；如需更正，请点「更正」生成更正记录。"), "lock"
+                tr("已签字锁定：内容不能再修改；如需更正，请点「更正」生成更正记录。"), "lock"
             )
         elif run.amendment_reason:
             self.lock_banner.show_message(

@@ -610,7 +610,7 @@ class FaultForm(QtWidgets.QWidget):
         self.amend_button.setVisible(locked)
         if locked:
             self.lock_banner.show_message(
-                tr("🔒 已签字锁定：内容不能再修改；如需更正，请点「更正」生成更正记录。"), "lock"
+                tr("已签字锁定：内容不能再修改；如需更正，请点「更正」生成更正记录。"), "lock"
             )
         elif self.record.get("amendment_reason"):
             self.lock_banner.show_message(

@@ -310,7 +310,7 @@ class RequestForm(QtWidgets.QWidget):
         self.amend_button.setVisible(self.locked)
         if self.locked:
             self.lock_banner.show_message(
-                tr("🔒 已签字锁定：内容不能再修改；如需更正，请点「更正」生成更正记录。"), "lock"
+                tr("已签字锁定：内容不能再修改；如需更正，请点「更正」生成更正记录。"), "lock"
             )
         elif values.get("amendment_reason"):
             self.lock_banner.show_message(
