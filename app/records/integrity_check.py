@@ -38,7 +38,7 @@ from app.errors import DomainError
 from app.integrity import seals
 from app.records import signing
 from app.storage import guards
-from app.storage.device import SignedHead
+from app.storage.device import SignedHead, head_problem, tail_problem
 from app.storage.legacy_seals import record_versions
 from db.audit import verify_chain
 from db.models import (
@@ -266,34 +266,6 @@ def _check_files(session: Session, report: CheckReport) -> None:
 # --------------------------------------------------------------------------- audit chain
 
 
-def _entry_hash(session: Session, seq: int) -> str | None:
-    return session.scalar(select(AuditEntry.hash).where(AuditEntry.seq == seq))
-
-
-def _check_head(
-    session: Session, report: CheckReport, head: SignedHead, devices: dict[str, str], source: str
-) -> None:
-    public = devices.get(head.device_id)
-    if public is None:
-        report.add(CHAIN, f"{source}的链头来自未知设备 {head.device_id[:8]}。")
-        return
-    if not head.valid_under(public):
-        report.add(CHAIN, f"{source}的链头签名无效（被改动）。")
-        return
-    stored = _entry_hash(session, head.seq)
-    if stored is None:
-        report.add(
-            CHAIN,
-            f"{source}记录审计日志已有 {head.seq} 条（{head.at:%Y-%m-%d %H:%M}），"
-            "数据库中却没有这么多：数据库被回退，或审计日志被截断。",
-        )
-    elif stored != head.hash:
-        report.add(
-            CHAIN,
-            f"第 {head.seq} 条审计日志与{source}签名的链头不符：审计日志被改写。",
-        )
-
-
 def check_chain(
     session: Session, report: CheckReport, known_heads: Iterable[tuple[str, SignedHead]] = ()
 ) -> None:
@@ -314,17 +286,13 @@ def check_heads(
     last = session.scalar(select(func.max(AuditEntry.seq))) or 0
     if last and not heads:
         report.add(CHAIN, "审计日志没有任何设备签名的链头（链头被删除）。")
-    for row in heads:
-        head = SignedHead(row.device_id, row.seq, row.hash, row.at, row.sig)
-        _check_head(session, report, head, devices, "数据库中")
-    top = max((h.seq for h in heads), default=0)
-    if heads and last > top:
-        report.add(
-            CHAIN,
-            f"第 {top + 1}–{last} 条审计日志在最后一个签名链头之后，不是本应用写入的。",
-        )
-    for source, head in known_heads:
-        _check_head(session, report, head, devices, source)
+    stored = [SignedHead(row.device_id, row.seq, row.hash, row.at, row.sig) for row in heads]
+    problems = [head_problem(session, head, devices, "数据库中") for head in stored]
+    if heads:
+        problems.append(tail_problem(max(h.seq for h in heads), last))
+    problems += [head_problem(session, head, devices, source) for source, head in known_heads]
+    for problem in filter(None, problems):
+        report.add(CHAIN, problem)
     alerts = select(AuditEntry).where(AuditEntry.action == guards.ALERT).order_by(AuditEntry.seq)
     for entry in session.scalars(alerts):
         found = "；".join(str(p) for p in (entry.details or {}).get("problems", []))

@@ -242,6 +242,41 @@ def latest_head(session: Any) -> SignedHead | None:
     return None if row is None else SignedHead(row.device_id, row.seq, row.hash, row.at, row.sig)
 
 
+def head_problem(session: Any, head: SignedHead, devices: dict[str, str], source: str) -> str:
+    """What is wrong with a signed head against the store's chain ("" when nothing).
+
+    ``devices`` maps device ids to public keys; ``source`` says where the head
+    comes from (「数据库中」, 「本机记得的」, 「备份 X 」…). One definition for the
+    check (:mod:`app.records.integrity_check`) and for the guard that refuses to
+    sign on over a damaged chain (:mod:`app.storage.guards`).
+    """
+    from sqlalchemy import select
+
+    from db.models import AuditEntry
+
+    public = devices.get(head.device_id)
+    if public is None:
+        return f"{source}的链头来自未知设备 {head.device_id[:8]}。"
+    if not head.valid_under(public):
+        return f"{source}的链头签名无效（被改动）。"
+    stored = session.scalar(select(AuditEntry.hash).where(AuditEntry.seq == head.seq))
+    if stored is None:
+        return (
+            f"{source}记录审计日志已有 {head.seq} 条（{head.at:%Y-%m-%d %H:%M}），"
+            "数据库中却没有这么多：数据库被回退，或审计日志被截断。"
+        )
+    if stored != head.hash:
+        return f"第 {head.seq} 条审计日志与{source}签名的链头不符：审计日志被改写。"
+    return ""
+
+
+def tail_problem(top_seq: int, last_seq: int) -> str:
+    """Entries after the furthest signed head ("" when there are none)."""
+    if last_seq > top_seq:
+        return f"第 {top_seq + 1}–{last_seq} 条审计日志在最后一个签名链头之后，不是本应用写入的。"
+    return ""
+
+
 def load_or_create(folder: str | os.PathLike[str], secrets: SecretStore) -> tuple[DeviceKey, bool]:
     """This laptop's key for the store in ``folder``, and whether it was just created."""
     device_id = recorded_device_id(folder)

@@ -21,7 +21,14 @@ from sqlalchemy import event, func, inspect, select
 from sqlalchemy.orm import Session, UOWTransaction
 
 from app.errors import LockedError
-from app.storage.device import DeviceError, DeviceKey, SignedHead, default_label
+from app.storage.device import (
+    DeviceError,
+    DeviceKey,
+    SignedHead,
+    default_label,
+    head_problem,
+    tail_problem,
+)
 from db.audit import AuditWriter
 from db.models import (
     AuditEntry,
@@ -70,33 +77,23 @@ def _tail_problems(session: Session, key: DeviceKey) -> list[str]:
     rewritten, behind the app's back; instead the problems are written into the
     chain as an ``integrity_alert`` entry, which every check reports.
     """
-    problems: list[str] = []
     heads = session.scalars(select(AuditHead)).all()
     devices = dict(session.execute(select(Device.id, Device.public_key)).all())
     last = session.scalar(select(func.max(AuditEntry.seq))) or 0
-
-    def hash_at(seq: int) -> str | None:
-        return session.scalar(select(AuditEntry.hash).where(AuditEntry.seq == seq))
-
-    if not heads and devices:
-        problems.append("审计日志的签名链头全部被删除")
+    problems: list[str] = []
+    if not heads and devices:  # a store from before devices has entries but no heads yet
+        problems.append("审计日志没有任何设备签名的链头（链头被删除）。")
     if heads:
         top = max(heads, key=lambda h: h.seq)
         signed = SignedHead(top.device_id, top.seq, top.hash, top.at, top.sig)
-        if top.device_id not in devices or not signed.valid_under(devices[top.device_id]):
-            problems.append("最新的审计链头签名无效")
-        elif hash_at(top.seq) != top.hash:
-            problems.append(f"审计日志第 {top.seq} 条与最新的签名链头不符（被截断或改写）")
-        if last > top.seq:
-            problems.append(f"第 {top.seq + 1}–{last} 条审计日志不是本应用写入的")
+        problems.append(head_problem(session, signed, devices, "数据库中"))
+        problems.append(tail_problem(top.seq, last))
     remembered = key.outside_head()
-    if remembered is not None and hash_at(remembered.seq) != remembered.hash:
-        key.rolled_back = True
-        problems.append(
-            f"数据库被回退：本机记得审计日志已到第 {remembered.seq} 条"
-            f"（{remembered.at:%Y-%m-%d %H:%M}），数据库中却不是"
-        )
-    return problems
+    if remembered is not None:
+        rolled_back = head_problem(session, remembered, devices, "本机记得的")
+        key.rolled_back = bool(rolled_back)
+        problems.append(rolled_back)
+    return [p.rstrip("。") for p in problems if p]
 
 
 def _prepare_device(session: Session) -> tuple[DeviceKey, bool, list[str]]:
