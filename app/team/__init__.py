@@ -1,0 +1,1 @@
+"""The team: identity, exchange bundles and merging across laptops."""
