@@ -61,7 +61,11 @@ class Progress:
         moment = time.monotonic()
         if moment - self._last >= REPORT_INTERVAL or done >= total:
             self._last = moment
-            self._operation.worker_progress.emit(int(done), int(total), str(text))
+            try:
+                self._operation.worker_progress.emit(int(done), int(total), str(text))
+            except RuntimeError:  # deleted with its owner (a closed page): stop the work
+                self._cancel.set()
+                raise Cancelled from None
 
 
 class _Task(QtCore.QRunnable):
@@ -74,14 +78,23 @@ class _Task(QtCore.QRunnable):
         try:
             result = op.work(op.progress)
         except Cancelled:
-            op.worker_done.emit(CANCELLED, None)
+            _deliver(op, CANCELLED, None)
         except StoreError as exc:
-            op.worker_done.emit(FAILED, exc.message)
+            _deliver(op, FAILED, exc.message)
         except Exception as exc:  # shown to the user, logged with its traceback
             log.exception("operation %s failed", op.title)
-            op.worker_done.emit(FAILED, f"{exc.__class__.__name__}: {exc}")
+            _deliver(op, FAILED, f"{exc.__class__.__name__}: {exc}")
         else:
-            op.worker_done.emit(SUCCEEDED, result)
+            _deliver(op, SUCCEEDED, result)
+
+
+def _deliver(operation: Operation, outcome: str, payload: object) -> None:
+    """Send the outcome to the GUI thread, unless the operation was deleted with its parent
+    (a page or form closed meanwhile): then nobody is waiting for it."""
+    try:
+        operation.worker_done.emit(outcome, payload)
+    except RuntimeError:  # "Signal source has been deleted"
+        log.info("operation %s finished after its owner was closed", operation.title)
 
 
 SUCCEEDED, FAILED, CANCELLED = "succeeded", "failed", "cancelled"
@@ -119,6 +132,9 @@ class Operation(QtCore.QObject):
         self.running = False
         self.worker_progress.connect(self._progressed, Qt.ConnectionType.QueuedConnection)
         self.worker_done.connect(self._finished, Qt.ConnectionType.QueuedConnection)
+        # A parent (a page, a form) deleted before the worker's result arrived takes the
+        # operation with it, and the queued result is dropped: it must not count as running.
+        self.destroyed.connect(lambda _obj=None, op=self: Operation._alive.discard(op))
 
     def start(self, pool: QtCore.QThreadPool | None = None) -> None:
         self.running = True

@@ -123,3 +123,23 @@ def test_cancel_all_waits_for_the_workers(qtbot: QtBot) -> None:
         safety.cancel()
         give_up.set()
     qtbot.waitUntil(lambda: not operation.running)
+
+
+def test_an_operation_deleted_with_its_parent_before_its_result_stops_counting(
+    qtbot: QtBot,
+) -> None:
+    """A page or form closed while its work runs takes the operation along; the dropped result
+    must not leave it counted as running for the rest of the session."""
+    release = threading.Event()
+    owner = QWidget()
+    operation = Operation("加载列表", lambda _p: release.wait(10), owner)
+    operation.start()
+    assert Operation.any_running()
+    owner.deleteLater()
+    qtbot.waitUntil(lambda: not Operation.any_running())
+    release.set()
+    from PySide6.QtCore import QThreadPool
+
+    QThreadPool.globalInstance().waitForDone()
+    QApplication.processEvents()
+    assert not Operation.any_running()
