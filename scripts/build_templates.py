@@ -358,14 +358,15 @@ def summary(year: bool):
         contract_box(doc)
         k.spacer(doc)
         month_table(doc, total=True)
+        k.para(doc, "注：{{ availability_note }}", style="表格文字")
         k.heading(doc, "一、分析", 2)
         k.para(doc, "{{ analysis }}")
         k.heading(doc, "二、建议", 2)
-        k.para(doc, "{{ suggestions or '（请填写）' }}")
+        k.para(doc, "{{ suggestions }}")
         if year:
             k.control(doc, "{%p if is_year_end %}")
             k.heading(doc, "三、下年度运维计划及建议", 2)
-            k.para(doc, "{{ next_year_plan or '（请填写）' }}")
+            k.para(doc, "{{ next_year_plan }}")
             k.control(doc, "{%p endif %}")
         k.spacer(doc)
         k.signature_block(doc)
@@ -415,7 +416,7 @@ def holiday_check():
     )
     k.heading(doc, "三、节后评估（{{ post_date|d }}）", 2)
     k.para(doc, "保障情况（据记录）：{{ summary }}")
-    k.para(doc, "{{ evaluation or '（请填写）' }}")
+    k.para(doc, "{{ evaluation }}")
     k.para(doc, "期间故障/事件：{% for e in events %}{{ e }}；{% else %}无{% endfor %}")
     k.spacer(doc)
     k.signature_block(doc, width=LW)
@@ -857,31 +858,76 @@ def satisfaction_survey():
 
 
 def meeting_minutes():
+    """One page per meeting: facts, agenda, discussion, decisions, action items, signatures."""
     doc = k.new_document()
+    k.control(doc, "{%p for m in meetings %}")
     k.title(doc)
     k.kv_table(
         doc,
         [
-            [("会议名称", "{{ contract.name }}运维例会")],
-            [("时间", ""), ("地点", "{{ contract.site }}")],
-            [("主持人", ""), ("记录人", "")],
-            [("出席", "")],
-            [("议程", "")],
-            [("决议", "")],
+            [("合同/项目名称", "{{ contract.name }}")],
+            [("会议名称", "{{ m.name }}")],
+            [("纪要编号", "{{ m.number }}"), ("状态", "{{ m.status }}")],
+            [("会议时间", "{{ m.time }}"), ("地点", "{{ m.place }}")],
+            [("主持人", "{{ m.host }}"), ("记录人", "{{ m.recorder }}")],
+            [("出席人员", "{{ m.attendees }}")],
+            [("缺席人员", "{{ m.absentees or '无' }}")],
         ],
         _scale([3, 5, 3, 5], W),
     )
-    k.heading(doc, "行动项", 2)
-    k.data_table(
+    for n, (label, field) in enumerate(
+        [
+            ("会议议程", "agenda_lines"),
+            ("会议内容", "discussion_lines"),
+            ("会议决议", "decision_lines"),
+        ]
+    ):
+        k.heading(doc, f"{'一二三'[n]}、{label}", 2)
+        k.control(doc, f"{{%p for line in m.{field} %}}")
+        k.para(doc, "{{ line }}")
+        k.control(doc, "{%p else %}")
+        k.para(doc, "无")
+        k.control(doc, "{%p endfor %}")
+    k.heading(doc, "四、行动项", 2)
+    k.control(doc, "{%p if m.actions %}")
+    actions = k.data_table(
         doc,
-        ["序号", "行动项", "负责人", "完成时间"],
-        ["{{ n }}", "", "", ""],
-        [1.5, 9.0, 2.8, 2.7],
-        "n in blank_rows",
-        align_center=(0,),
+        ["序号", "行动项", "负责人", "完成时间", "状态"],
+        [
+            "{{ a.seq }}",
+            "{{ a.content }}",
+            "{{ a.owner }}",
+            "{{ a.due_date|d }}",
+            "{{ a.state }}",
+        ],
+        _scale([1.2, 8.0, 2.4, 2.6, 1.8], W),
+        "a in m.actions",
+        align_center=(0, 2, 3, 4),
     )
+    k.keep_together(actions._tbl)  # a short list: it goes with the signature block below it
+    k.control(doc, "{%p else %}")
+    k.para(doc, "本次会议无行动项。")
+    k.control(doc, "{%p endif %}")
+    k.control(doc, "{%p if m.amendment %}")
+    k.para(doc, "{{ m.amendment }}", style="表格文字")
+    k.control(doc, "{%p endif %}")
     k.spacer(doc)
-    k.signature_block(doc)
+    k.signature_block(doc, "m.signatures")
+    k.para(
+        doc,
+        "纪要校验码：{{ m.verification_code }}",
+        style="页眉页脚",
+        align=WD_ALIGN_PARAGRAPH.RIGHT,
+    )
+    k.control(doc, "{%p if not loop.last %}")
+    k.page_break(doc)
+    k.control(doc, "{%p endif %}")
+    k.control(doc, "{%p endfor %}")
+    k.control(doc, "{%p if not meetings %}")
+    k.title(doc)
+    contract_box(doc)
+    k.para(doc, "本期间没有例会记录。")
+    k.control(doc, "{%p endif %}")
     return doc
 
 
@@ -951,15 +997,15 @@ def summary_report():
         align_center=(2, 3),
     )
     k.heading(doc, "五、存在问题及改进建议", 2)
-    k.para(doc, "（请填写）")
+    k.para(doc, "{{ texts.problems }}")
     k.heading(doc, "六、后续工作计划", 2)
-    k.para(doc, "（请填写）")
+    k.para(doc, "{{ texts.plan }}")
     k.spacer(doc)
     k.signature_block(doc)
     return doc
 
 
-def plan_document(sections: list[tuple[str, str | None]]):
+def plan_document(sections: list[tuple[str, str]]):
     def make():
         doc = k.new_document()
         k.title(doc)
@@ -978,8 +1024,8 @@ def plan_document(sections: list[tuple[str, str | None]]):
                 k.control(doc, "{%p for e in emergencies %}")
                 k.para(doc, "（{{ loop.index }}）{{ e }}：现象识别、报告流程、处置步骤、恢复验证。")
                 k.control(doc, "{%p endfor %}")
-            else:
-                k.para(doc, what or "（请填写）")
+            else:  # a written chapter: the user's text (app.export.narrative)
+                k.para(doc, f"{{{{ texts.{what} }}}}")
         k.spacer(doc)
         k.signature_block(doc)
         return doc
@@ -987,7 +1033,79 @@ def plan_document(sections: list[tuple[str, str | None]]):
     return make
 
 
+def knowledge_base():
+    """技术服务知识库（维护文档库）: the articles by system, then the problems that recur."""
+    doc = k.new_document()
+    k.title(doc)
+    contract_box(doc)
+    k.para(
+        doc,
+        "截至 {{ period.end|d }} 共有知识条目 {{ articles_total }} 条，其中已审核 {{ reviewed_total }} 条。"
+        "按分类：{% for x in by_category %}{{ x.name }} {{ x.count }} 条{% if not loop.last %}、{% endif %}{% endfor %}。",
+    )
+    k.heading(doc, "一、知识条目（按系统归类）", 2)
+    k.control(doc, "{%p for g in groups %}")
+    k.heading(doc, "{{ g.name }}", 3)
+    k.control(doc, "{%p for a in g.articles %}")
+    k.kv_table(
+        doc,
+        [
+            [("条目", "{{ a.number }}  {{ a.title }}")],
+            [("分类", "{{ a.category or '—' }}"), ("标签", "{{ a.tags or '—' }}")],
+            [("问题现象", "{{ a.problem or '—' }}")],
+            [("原因", "{{ a.cause or '—' }}")],
+            [("解决方法", "{{ a.solution or '—' }}")],
+            [
+                (
+                    "操作步骤",
+                    "{% for s in a.step_lines %}{{ loop.index }}. {{ s }}{% if not loop.last %}\n{% endif %}{% else %}—{% endfor %}",
+                )
+            ],
+            [
+                ("作者", "{{ a.author }}"),
+                (
+                    "审核",
+                    "{% if a.reviewer %}{{ a.reviewer }} {{ a.reviewed_at|d }}{% else %}未审核{% endif %}",
+                ),
+            ],
+            [("来源", "{{ a.source or '手工编写' }}")],
+        ],
+        _scale([3, 5, 3, 5], W),
+    )
+    k.spacer(doc)
+    k.control(doc, "{%p endfor %}")
+    k.control(doc, "{%p endfor %}")
+    k.control(doc, "{%p if not groups %}")
+    k.para(doc, "尚无知识条目。")
+    k.control(doc, "{%p endif %}")
+    k.heading(doc, "二、常见问题（{{ period.label }}，按出现次数）", 2)
+    k.control(doc, "{%p if common %}")
+    k.data_table(
+        doc,
+        ["序号", "问题", "次数", "涉及系统", "最近一次", "最近的解决方法", "知识条目"],
+        [
+            "{{ p.seq }}",
+            "{{ p.problem }}",
+            "{{ p.count }}",
+            "{{ p.systems }}",
+            "{{ p.last_at|d }}",
+            "{{ p.solution }}",
+            "{{ p.article }}",
+        ],
+        _scale([1.0, 4.4, 1.0, 2.2, 2.0, 4.4, 2.4], W),
+        "p in common",
+        align_center=(0, 2, 4),
+    )
+    k.control(doc, "{%p else %}")
+    k.para(doc, "本期间没有重复出现的问题。")
+    k.control(doc, "{%p endif %}")
+    k.spacer(doc)
+    k.signature_block(doc)
+    return doc
+
+
 WORD = {
+    "knowledge_base": knowledge_base,
     "inspection_record": inspection_record,
     "daily_inspection_log": daily_inspection_log,
     "monthly_inspection": monthly_inspection,
@@ -1004,24 +1122,24 @@ WORD = {
     "summary_report": summary_report,
     "emergency_plan": plan_document(
         [
-            ("总则（目的、适用范围、工作原则）", None),
+            ("总则（目的、适用范围、工作原则）", "general"),
             ("组织机构及职责", "roles"),
             ("服务时间及响应要求", "sla"),
             ("应急事件分类及处置", "emergencies"),
-            ("报告流程", None),
-            ("恢复与验证", None),
-            ("应急演练", None),
+            ("报告流程", "reporting"),
+            ("恢复与验证", "recovery"),
+            ("应急演练", "drills"),
         ]
     ),
     "holiday_plan": plan_document(
         [
-            ("保障目标", None),
+            ("保障目标", "goals"),
             ("保障期安排", "holidays"),
             ("组织与值守（远程/现场轮流值守）", "roles"),
-            ("节前准备（健康检查、容量评估、预案演练）", None),
-            ("节日期间每日检查", None),
+            ("节前准备（健康检查、容量评估、预案演练）", "preparation"),
+            ("节日期间每日检查", "daily"),
             ("应急事件处置", "emergencies"),
-            ("节后评估与方案修订", None),
+            ("节后评估与方案修订", "review"),
         ]
     ),
     "work_manual": plan_document(
@@ -1029,10 +1147,10 @@ WORD = {
             ("服务内容与服务时间", "sla"),
             ("人员与岗位", "roles"),
             ("日常巡检项目及频次", "checklists"),
-            ("故障处理流程", None),
-            ("服务请求处理流程（电话 → 远程 → 现场）", None),
-            ("备份与恢复", None),
-            ("文档与交付", None),
+            ("故障处理流程", "faults"),
+            ("服务请求处理流程（电话 → 远程 → 现场）", "requests"),
+            ("备份与恢复", "backup"),
+            ("文档与交付", "documents"),
         ]
     ),
 }
@@ -1510,18 +1628,98 @@ def x_phone_log():
     return wb
 
 
-SUMMARY_X = x_simple(
-    "汇总",
-    MONTH_HEADERS,
-    month_cells("m", "{{ m.month }}"),
-    [14, 11, 9, 11, 10, 9, 11, 10],
-    "m in months",
-    formats={8: "0.00%"},
-    total=month_cells("total", "合计"),
-    landscape=False,
-)
+def x_summary():
+    """季度/年度汇总表: the month rows, the totals, the 可用率 definition, the signatures."""
+    wb = Workbook()
+    ws = sheet(
+        wb,
+        "汇总",
+        MONTH_HEADERS,
+        month_cells("m", "{{ m.month }}"),
+        [14, 11, 9, 11, 10, 9, 11, 10],
+        "m in months",
+        formats={8: "0.00%"},
+        total=month_cells("total", "合计"),
+        landscape=False,
+        sign=False,
+        first=True,
+    )
+    ws.merge_cells("A6:H6")
+    note = ws.cell(row=6, column=1, value="注：{{ availability_note }}")
+    note.font, note.alignment = FONT, WRAP
+    ws.row_dimensions[6].height = 110
+    sig_row(ws, 8, len(MONTH_HEADERS))
+    ws.print_area = f"A1:H{ws.max_row}"
+    return wb
+
+
+def x_knowledge_base():
+    """知识条目清单 and the 常见问题 of the period, one sheet each."""
+    wb = Workbook()
+    sheet(
+        wb,
+        "知识条目清单",
+        [
+            "序号",
+            "编号",
+            "标题",
+            "适用系统",
+            "分类",
+            "标签",
+            "问题现象",
+            "原因",
+            "解决方法",
+            "操作步骤",
+            "作者",
+            "审核人",
+            "审核日期",
+            "来源",
+        ],
+        [
+            "{{ a.seq }}",
+            "{{ a.number }}",
+            "{{ a.title }}",
+            "{{ a.systems }}",
+            "{{ a.category }}",
+            "{{ a.tags }}",
+            "{{ a.problem }}",
+            "{{ a.cause }}",
+            "{{ a.solution }}",
+            "{{ a.steps }}",
+            "{{ a.author }}",
+            "{{ a.reviewer }}",
+            "{{ a.reviewed_at }}",
+            "{{ a.source }}",
+        ],
+        [6, 16, 24, 14, 10, 12, 30, 24, 30, 30, 9, 9, 12, 18],
+        "a in articles",
+        formats={13: D},
+        first=True,
+    )
+    sheet(
+        wb,
+        "常见问题",
+        ["序号", "问题", "次数", "来源", "涉及系统", "最近一次", "最近的解决方法", "知识条目"],
+        [
+            "{{ p.seq }}",
+            "{{ p.problem }}",
+            "{{ p.count }}",
+            "{{ p.kinds }}",
+            "{{ p.systems }}",
+            "{{ p.last_at }}",
+            "{{ p.solution }}",
+            "{{ p.article }}",
+        ],
+        [6, 36, 8, 18, 16, 12, 40, 24],
+        "p in common",
+        formats={6: D},
+        sign=False,
+    )
+    return wb
+
 
 EXCEL = {
+    "knowledge_base": x_knowledge_base,
     "inspection_record": x_inspection_record,
     "daily_inspection_log": x_simple(
         "日常巡检记录",
@@ -1555,8 +1753,8 @@ EXCEL = {
         [16, 5, 22, 28, 14, 22, 22, 10],
         "i in items_flat",
     ),
-    "quarterly_summary": SUMMARY_X,
-    "annual_summary": SUMMARY_X,
+    "quarterly_summary": x_summary,
+    "annual_summary": x_summary,
     "holiday_check": x_simple(
         "节日期间每日检查",
         ["日期", "检查结果", "事件及处置", "值班人"],

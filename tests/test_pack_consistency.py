@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import re
 from collections import Counter
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -28,16 +28,19 @@ from app.export import stats as st
 from app.export.data import ExportData
 from app.export.render import Renderer
 from app.export.sandbox import fmt_pct
+from app.schedule import periods
 from tests.test_export_fixtures import CODES, MONTH, demo_dir, demo_store  # noqa: F401
 
 NOW = datetime(2026, 11, 4, 9, 0)
 START, END = date(2026, 10, 1), date(2026, 10, 31)
 
 
-def _pack_contexts(s: Any, code: str) -> tuple[ExportData, dict[str, list[c.FormContext]]]:
+def _pack_contexts(
+    s: Any, code: str, month: str = MONTH, now: datetime = NOW
+) -> tuple[ExportData, dict[str, list[c.FormContext]]]:
     """The contexts of the month pack, built the way ``packs._render_files`` builds them."""
     forms: dict[str, list[c.FormContext]] = {}
-    plan = packs.plan_month(s, code, MONTH, today=NOW.date())
+    plan = packs.plan_month(s, code, month, today=now.date())
     data = ExportData(s, get_contract(s, code))
     seen = set()
     for planned in plan.files:
@@ -46,7 +49,7 @@ def _pack_contexts(s: Any, code: str) -> tuple[ExportData, dict[str, list[c.Form
         if key in seen:
             continue  # the Excel file of a form shares the Word file's context
         seen.add(key)
-        ctx = b.build(data, packs._job(planned, "测试", NOW))
+        ctx = b.build(data, packs._job(planned, "测试", now))
         forms.setdefault(planned.kind, []).append(ctx)
     return data, forms
 
@@ -61,17 +64,30 @@ def test_every_figure_shown_twice_in_a_pack_is_the_same(demo_store: Any, code: s
         _check_pack(session, code)
 
 
-def _check_pack(session: Any, code: str) -> None:
-    data, forms = _pack_contexts(session, code)
-    expected = {
-        "portal-om": {"inspection_record", "service_record", "monthly_report"},
-        "internet-om": {"holiday_check", "daily_inspection_log", "phone_log", "monthly_inspection"},
-    }[code]
+EXPECTED = {
+    "portal-om": {"inspection_record", "service_record", "monthly_report"},
+    "internet-om": {"holiday_check", "daily_inspection_log", "phone_log", "monthly_inspection"},
+}
+
+
+def _check_pack(
+    session: Any,
+    code: str,
+    month: str = MONTH,
+    now: datetime = NOW,
+    expected: set[str] | None = None,
+) -> None:
+    """Every figure two forms of the pack of ``month`` show agrees (the ``expected`` forms
+    at least are in the pack)."""
+    data, forms = _pack_contexts(session, code, month, now)
+    start = date.fromisoformat(f"{month}-01")
+    end = periods.month_end(start.year, start.month)
+    expected = EXPECTED[code] if expected is None else expected
     assert expected <= set(forms), sorted(forms)
     (report,) = forms["monthly_report"]
     assert isinstance(report, c.MonthlyReportCtx)
     # one statistics result for the month, shared by every form of the pack
-    month_keys = [k for k in data.stats_cache if k[1:3] == (START, END)]
+    month_keys = [k for k in data.stats_cache if k[1:3] == (start, end)]
     assert len(month_keys) == 1
     s = data.stats_cache[month_keys[0]]
     assert report.inspections_planned == s.planned and report.faults_total == len(s.faults)
@@ -83,6 +99,7 @@ def _check_pack(session: Any, code: str) -> None:
     assert f"发生故障 {report.faults_total} 起" in report.overview
     assert fmt_pct(report.availability, 2) in report.overview
     assert report.availability_systems[-1].availability == report.availability
+    _check_narrative(data, report, s, end, now)
     holiday_names = {t.name for t in data.templates.values() if t.cadence.startswith("holiday")}
 
     for record in forms.get("inspection_record", []):
@@ -170,6 +187,34 @@ def _check_pack(session: Any, code: str) -> None:
     for fault in forms.get("fault_report", []):
         assert isinstance(fault, c.FaultReportCtx)
         assert fault.outage  # every fault report says whether the service was interrupted
+
+
+def _check_narrative(
+    data: ExportData, report: c.MonthlyReportCtx, s: st.PeriodStats, end: date, now: datetime
+) -> None:
+    """存在问题及建议 and 下月工作计划 say what the report's own figures say."""
+    assert report.problems and report.next_plan
+    problems = "\n".join(report.problems)
+    # every record a problem names is a record of the month
+    numbers = {f.number for f in s.faults} | {r.number for r in s.requests}
+    named = set(re.findall(r"\b(?:GZ|FW)-\d{6}-\d{4}\b", problems))
+    assert named <= numbers, named - numbers
+    missed = re.search(r"有 (\d+) 个 SLA 环节未达标", problems)
+    assert (int(missed.group(1)) if missed else 0) == s.sla[1] - s.sla[0]
+    late = re.search(r"有 (\d+) 次巡检未按时完成", problems)
+    assert (
+        int(late.group(1)) if late else 0
+    ) == report.inspections_planned - report.inspections_done
+    for name, count in Counter(f.system.name for f in s.faults if f.system).items():
+        told = re.search(re.escape(name) + rf"(?:本月发生故障)? {count} 起", problems)
+        assert bool(told) == (count > 1), name
+    # the checks planned for next month are what next month's report will count as due
+    first = end + timedelta(days=1)
+    plan = "\n".join(report.next_plan)
+    if first <= data.contract.end_date:
+        following = st.period_stats(data, first, periods.month_end(first.year, first.month), now)
+        said = re.search(r"下月按计划完成巡检 (\d+) 次", plan)
+        assert said and int(said.group(1)) == following.planned, plan
 
 
 def _holiday(data: ExportData, sheet: c.HolidayCheckCtx) -> Any:

@@ -82,36 +82,149 @@ ChartPng = Callable[[Chart], "bytes | None"]
 _DOCXTPL = DocxTemplate(io.BytesIO())
 
 
+#: Text widths in twips for sizing the columns of a column loop: 表格文字 is 10 pt, a CJK
+#: character about one font size wide, others about 0.55 of it; the cell margins of the
+#: built-in tables (60 twips a side) and a little slack.
+_CJK_TWIPS = 200
+_LATIN_TWIPS = 130
+_CELL_PAD = 140
+#: The widest a column asks for (a long text wraps within it): about 14 CJK characters.
+_MAX_WANT = 14 * _CJK_TWIPS
+#: Where a long Latin token (a URL, a path) may break: after these characters.
+_BREAK_AFTER = re.compile(r"(?<=[/.?&=_:;,])")
+#: A run of CJK characters this short (a name, 「正常」) is not broken in a cell.
+_CJK_WORD = 3
+
+
+def _wide(ch: str) -> bool:
+    return ord(ch) >= 0x2E80
+
+
+def _text_twips(text: str) -> int:
+    return sum(_CJK_TWIPS if _wide(ch) else _LATIN_TWIPS for ch in text)
+
+
+def _min_twips(text: str, *, words: bool = True) -> int:
+    """The narrowest a cell may get without breaking inside a word or URL piece.
+
+    Latin text breaks at spaces, and a URL or path after ``/ . ? & = _ : ; ,``:
+    ``http://www.example.gov.local/col/1.html`` wraps as ``http://www.example.gov.``
+    / ``local/col/1.html`` at worst (a date ``2026-10-08`` stays whole). CJK text
+    breaks between any two characters, but with ``words`` a run of at most
+    :data:`_CJK_WORD` characters — a name, 「正常」 — stays on one line.
+    """
+    widest = 0
+    for word in re.split(r"\s+", text):
+        for run in re.findall(r"[\u2e80-\U0010ffff]+|[^\u2e80-\U0010ffff]+", word):
+            if _wide(run[0]):
+                short = words and len(run) <= _CJK_WORD
+                widest = max(widest, _CJK_TWIPS * (len(run) if short else 1))
+            else:
+                widest = max([widest, *(_text_twips(p) for p in _BREAK_AFTER.split(run))])
+    return widest
+
+
+def _cell_texts(tr: Any) -> list[str]:
+    return ["".join(t.text or "" for t in tc.iter(_W + "t")) for tc in tr.findall(_W + "tc")]
+
+
+def _sized(need: list[tuple[int, ...]], room: int) -> list[int]:
+    """Share ``room`` among columns each needing (least, wanted, wanted next …) twips.
+
+    Every column gets its least; what is left goes, tier by tier, to the columns
+    short of that tier's width, in proportion to the shortfall; what is still
+    left after the last tier, in proportion to the last. Without room for the
+    least, the least are scaled down.
+    """
+    least = sum(n[0] for n in need)
+    if least >= room:
+        return [max(200, n[0] * room // max(least, 1)) for n in need]
+    widths = [n[0] for n in need]
+    for tier in range(1, len(need[0])):
+        extra = room - sum(widths)
+        short = [max(0, n[tier] - w) for n, w in zip(need, widths, strict=True)]
+        if extra <= 0 or not sum(short):
+            continue
+        given = min(extra, sum(short))
+        widths = [w + given * x // sum(short) for w, x in zip(widths, short, strict=True)]
+    extra = room - sum(widths)
+    last = [n[-1] for n in need]
+    return [w + extra * x // max(sum(last), 1) for w, x in zip(widths, last, strict=True)]
+
+
+def _column_need(head: str, column: list[str], template: int) -> tuple[int, ...]:
+    """A column's widths by priority (twips, see :func:`_sized`).
+
+    Least: its widest unbreakable piece. Then a URL on as few lines as fits in
+    :data:`_MAX_WANT` (so it stays readable); then a fixed column its width in
+    the template, a loop column (or a fixed one empty below its header) its
+    text on one line; then the header on two lines.
+    """
+    least = max([_min_twips(head, words=False), *(_min_twips(x) for x in column)])
+    lines = [ln for x in column for ln in x.split("\n")]
+    url = max([least, *(min(_text_twips(ln), _MAX_WANT) for ln in lines if "://" in ln)])
+    filled = any(x.strip() for x in column)
+    if template and filled:
+        text = max(url, template - _CELL_PAD)
+    else:
+        text = max([url, *(min(_text_twips(ln), _MAX_WANT) for ln in lines)])
+    header = max(text, min(_text_twips(head) // 2, 4 * _CJK_TWIPS))
+    return tuple(w + _CELL_PAD for w in (least, url, text, header))
+
+
 def _spread_columns(tbl: Any) -> None:
+    """Size the columns a ``{%tc for %}`` loop made from what they hold.
+
+    Every column of the table shares its width (:func:`_column_need`): each at
+    least as wide as its widest unbreakable piece (so a URL breaks at ``/`` or
+    ``.``, never every few characters), then URLs, then the template's width
+    for its fixed columns and one line of text for the loop's columns (a fixed
+    column empty below its header, like the 系统 of a checklist that is not per
+    system, counts as a loop column), then half a line of header.
+    """
     grid = tbl.find(_W + "tblGrid")
     if grid is None:
         return
     cols = grid.findall(_W + "gridCol")
     widths = [c.get(_W + "w") for c in cols]
     marks = [i for i in range(len(widths) - 2) if widths[i : i + 3] == [LOOP_MARK] * 3]
-    first_row = tbl.find(_W + "tr")
-    if not marks or first_row is None:
+    rows = tbl.findall(_W + "tr")
+    if not marks or not rows:
         return
     start = marks[0]
-    cells = len(first_row.findall(_W + "tc"))
+    texts = [_cell_texts(tr) for tr in rows]
+    cells = len(texts[0])
     dynamic = cells - (len(cols) - 3)
-    fixed = sum(int(w or 0) for w in widths) - 3 * int(LOOP_MARK)
     tbl_w = tbl.find(_W + "tblPr/" + _W + "tblW")
-    total = int(tbl_w.get(_W + "w")) if tbl_w is not None else fixed + 3 * int(LOOP_MARK)
+    fixed_w = [int(w or 0) for w in widths[:start] + widths[start + 3 :]]
+    total = int(tbl_w.get(_W + "w")) if tbl_w is not None else sum(fixed_w) + 3 * int(LOOP_MARK)
     for c in cols[start : start + 3]:
         grid.remove(c)
     if dynamic <= 0:
         return
-    each = str(max(200, (total - fixed) // dynamic))
+    template = fixed_w[:start] + [0] * dynamic + fixed_w[start:]
+    body = [t for t in texts[1:] if len(t) == cells]
+    need = [_column_need(texts[0][j], [t[j] for t in body], template[j]) for j in range(cells)]
+    final = _sized(need, total)
     anchor = cols[start - 1] if start > 0 else None
     for _ in range(dynamic):
         col = etree.Element(_W + "gridCol")
-        col.set(_W + "w", each)
         if anchor is None:
             grid.insert(0, col)
         else:
             anchor.addnext(col)
         anchor = col
+    for col, w in zip(grid.findall(_W + "gridCol"), final, strict=True):
+        col.set(_W + "w", str(w))
+    for tr in rows:
+        tcs = tr.findall(_W + "tc")
+        if len(tcs) != cells:
+            continue
+        for tc, w in zip(tcs, final, strict=True):
+            tcw = tc.find(_W + "tcPr/" + _W + "tcW")
+            if tcw is not None:
+                tcw.set(_W + "w", str(w))
+                tcw.set(_W + "type", "dxa")
 
 
 def _fix_tables(xml: str) -> str:

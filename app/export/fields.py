@@ -20,6 +20,14 @@ from typing import Any
 from app.export import context as c
 from app.export.forms import spec
 
+
+def text_sections(kind: str) -> tuple[Any, ...]:
+    """The narrative sections of ``kind`` (the keys of a document's ``texts``)."""
+    from app.export.narrative import sections
+
+    return sections(kind, year_end=True)
+
+
 _SAMPLE_DAY = date(2026, 1, 5)
 _SAMPLE_TIME = datetime(2026, 1, 5, 9, 30)
 
@@ -108,6 +116,9 @@ def _walk(cls: type, prefix: str, depth: int, lines: list[str], kind: str) -> No
                 _walk(inner, f"{loop}.", depth + 1, lines, kind)
             else:
                 lines.append(f"{pad}{path}[]  {_type_name(inner)}列表 — {zh}")
+        elif origin is dict and typing.get_args(tp)[1] is str:
+            keys = "、".join(f"{d.key}（{d.title}）" for d in text_sections(kind))
+            lines.append(f"{pad}{path}.<代码>  文本 — {zh}（{keys or '本表单没有'}）")
         elif origin is dict:
             keys = "、".join(CHART_KEYS.get(kind, ()))
             lines.append(
@@ -161,6 +172,8 @@ def _value(tp: Any, name: str, kind: str, zh: str) -> Any:
         return [_value(inner, name, kind, zh)]
     if origin is tuple:
         return ("系列", [1.0])
+    if origin is dict and typing.get_args(tp)[1] is str:
+        return {d.key: d.title for d in text_sections(kind)}
     if origin is dict:
         return {
             key: c.Chart(key=key, title=key, categories=["甲", "乙"], series=[("数", [1.0, 2.0])])
