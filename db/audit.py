@@ -4,6 +4,11 @@ Each entry's hash covers its own content and the previous entry's hash, so a
 changed, removed or reordered row breaks the chain at that point. SQLite
 triggers refuse UPDATE and DELETE on the table; the chain catches edits made
 to the file by other means.
+
+Each device keeps its own chain (revision 0009): its entries are numbered
+``device_seq`` 1, 2, … and the hash covers that number, so a colleague's chain
+arrives by an exchange bundle unchanged and verifies in any store. ``seq`` is
+only the order in which entries arrived in this store.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db.models import AuditEntry, now
@@ -63,14 +68,19 @@ def entry_hash(
 
 
 class AuditWriter:
-    """Appends entries in one session, continuing the chain from the last row."""
+    """Appends entries of one device's chain in one session, continuing from its last entry."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, device_id: str | None) -> None:
         with session.no_autoflush:
             last = session.execute(
-                select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
+                select(AuditEntry.device_seq, AuditEntry.hash)
+                .where(AuditEntry.device_id == device_id)
+                .order_by(AuditEntry.device_seq.desc())
+                .limit(1)
             ).first()
+            self.local = session.scalar(select(func.max(AuditEntry.seq))) or 0
         self.session = session
+        self.device_id = device_id
         self.seq, self.prev = (last[0], last[1]) if last else (0, GENESIS)
 
     def append(
@@ -78,10 +88,11 @@ class AuditWriter:
     ) -> AuditEntry:
         details = json.loads(canonical_json(details))  # what is stored is what was hashed
         self.seq += 1
+        self.local += 1
         at = now()
         digest = entry_hash(self.seq, at, actor, action, entity, entity_id, details, self.prev)
         entry = AuditEntry(
-            seq=self.seq,
+            seq=self.local,
             at=at,
             actor=actor,
             action=action,
@@ -90,17 +101,35 @@ class AuditWriter:
             details=details,
             prev_hash=self.prev,
             hash=digest,
+            device_id=self.device_id,
+            device_seq=self.seq,
         )
         self.prev = digest
         self.session.add(entry)
         return entry
 
 
+def row_hash(row: Any) -> str:
+    """The hash an audit row (ORM or Core mapping) should have, by its own content."""
+    return entry_hash(
+        row.device_seq,
+        row.at,
+        row.actor,
+        row.action,
+        row.entity,
+        row.entity_id,
+        row.details,
+        row.prev_hash,
+    )
+
+
 @dataclass(frozen=True)
 class ChainReport:
     entries: int
-    broken_at: int | None  # seq of the first entry that does not verify
+    broken_at: int | None  # device_seq of the first entry that does not verify
     reason: str = ""
+    device_id: str | None = None  # the chain that broke
+    chains: int = 0
 
     @property
     def ok(self) -> bool:
@@ -108,29 +137,45 @@ class ChainReport:
 
 
 def verify_chain(session: Session) -> ChainReport:
-    """Walk the whole log in order and report the first broken link."""
-    prev = GENESIS
-    expected_seq = 1
+    """Walk every device's chain in order and report the first broken link.
+
+    Entries without a device (a store from before devices that no device has
+    written since) form one chain of their own, numbered by ``seq``.
+    """
     count = 0
-    rows = session.execute(select(AuditEntry).order_by(AuditEntry.seq)).scalars()
+    chains: dict[str | None, tuple[int, str]] = {}
+    broken: ChainReport | None = None
+    rows = session.execute(
+        select(AuditEntry).order_by(AuditEntry.device_id, AuditEntry.device_seq, AuditEntry.seq)
+    ).scalars()
+    seen: set[str | None] = set()  # every chain, also those after a break
     for row in rows:
         count += 1
-        if row.seq != expected_seq:
-            return ChainReport(count, expected_seq, f"缺少第 {expected_seq} 条记录")
-        if row.prev_hash != prev:
-            return ChainReport(count, row.seq, "与上一条记录的链接不符")
-        digest = entry_hash(
-            row.seq,
-            row.at,
-            row.actor,
-            row.action,
-            row.entity,
-            row.entity_id,
-            row.details,
-            row.prev_hash,
-        )
-        if digest != row.hash:
-            return ChainReport(count, row.seq, "记录内容被改动")
-        prev = row.hash
-        expected_seq += 1
-    return ChainReport(count, None)
+        seen.add(row.device_id)
+        if broken is not None:
+            continue
+        number = row.device_seq if row.device_id is not None else row.seq
+        expected, prev = chains.get(row.device_id, (1, GENESIS))
+        where = row.device_id
+        if number != expected:
+            broken = ChainReport(count, expected, f"缺少第 {expected} 条记录", where)
+        elif row.prev_hash != prev:
+            broken = ChainReport(count, number, "与上一条记录的链接不符", where)
+        elif (
+            entry_hash(
+                number,
+                row.at,
+                row.actor,
+                row.action,
+                row.entity,
+                row.entity_id,
+                row.details,
+                row.prev_hash,
+            )
+            != row.hash
+        ):
+            broken = ChainReport(count, number, "记录内容被改动", where)
+        chains[row.device_id] = (expected + 1, row.hash)
+    if broken is not None:
+        return ChainReport(count, broken.broken_at, broken.reason, broken.device_id, len(seen))
+    return ChainReport(count, None, chains=len(seen))

@@ -20,6 +20,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     """``omw audit verify``: the hash chain held against every signed head known for it."""
     from app.records.integrity_check import CheckReport, check_chain, known_heads
     from app.storage.store import Store
+    from db.audit import verify_chain
 
     store = Store.open(args.data_dir, actor=actor_of(args), exclusive=False)  # read-only
     try:
@@ -27,15 +28,19 @@ def cmd_audit(args: argparse.Namespace) -> int:
         report = CheckReport()
         with store.session() as session:
             check_chain(session, report, heads)
+            chains = verify_chain(session).chains  # one per device (exchange bundles)
     finally:
         store.close()
     if args.json:
         print_json(
-            {"ok": report.ok, "entries": report.audit_entries, "notes": notes}
+            {"ok": report.ok, "entries": report.audit_entries, "chains": chains, "notes": notes}
             | {"problems": [p.as_json() for p in report.problems]}
         )
     elif report.ok:
-        print(f"审计日志完整：共 {report.audit_entries} 条，哈希链校验通过，与各签名链头一致。")
+        print(
+            f"审计日志完整：共 {report.audit_entries} 条（{chains} 台设备的哈希链），"
+            "哈希链校验通过，与各签名链头一致。"
+        )
     else:
         for problem in report.problems:
             print(problem.line(), file=sys.stderr)

@@ -219,10 +219,14 @@ def _sha256(path: Path) -> str:
 
 
 def _snapshot_head(con: Any) -> dict[str, Any] | None:
-    """The furthest signed audit head in the snapshot (``None`` before schema 0005)."""
+    """The audit head signed last in the snapshot (``None`` before schema 0005).
+
+    By signing time: each device numbers its own chain (see ``latest_head``).
+    """
     try:
         row = con.execute(
-            "SELECT device_id, seq, hash, at, sig FROM audit_head ORDER BY seq DESC LIMIT 1"
+            "SELECT device_id, seq, hash, at, sig FROM audit_head "
+            "ORDER BY at DESC, seq DESC LIMIT 1"
         ).fetchone()
     except Exception:  # an older schema without the table (sqlite3 or sqlcipher3 error)
         return None

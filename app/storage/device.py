@@ -233,12 +233,17 @@ def peek(folder: str | os.PathLike[str], secrets: SecretStore) -> DeviceKey | No
 
 
 def latest_head(session: Any) -> SignedHead | None:
-    """The furthest head signed in a store (what packs and backups carry)."""
+    """The head signed last in a store (what packs and backups carry).
+
+    Each device numbers its own chain (revision 0009), so the latest by signing
+    time, not the highest number: the head of the laptop that wrote last.
+    """
     from sqlalchemy import select
 
     from db.models import AuditHead
 
-    row = session.scalar(select(AuditHead).order_by(AuditHead.seq.desc()).limit(1))
+    latest = select(AuditHead).order_by(AuditHead.at.desc(), AuditHead.seq.desc()).limit(1)
+    row = session.scalar(latest)
     return None if row is None else SignedHead(row.device_id, row.seq, row.hash, row.at, row.sig)
 
 
@@ -259,7 +264,19 @@ def head_problem(session: Any, head: SignedHead, devices: dict[str, str], source
         return f"{source}的链头来自未知设备 {head.device_id[:8]}。"
     if not head.valid_under(public):
         return f"{source}的链头签名无效（被改动）。"
-    stored = session.scalar(select(AuditEntry.hash).where(AuditEntry.seq == head.seq))
+    stored = session.scalar(
+        select(AuditEntry.hash).where(
+            AuditEntry.device_id == head.device_id, AuditEntry.device_seq == head.seq
+        )
+    )
+    if stored is None:
+        # a head signed before revision 0009 over the one shared chain, which became the
+        # chain of the device that wrote last: it still names its entry by number and hash
+        stored = session.scalar(
+            select(AuditEntry.hash).where(
+                AuditEntry.device_seq == head.seq, AuditEntry.hash == head.hash
+            )
+        )
     if stored is None:
         return (
             f"{source}记录审计日志已有 {head.seq} 条（{head.at:%Y-%m-%d %H:%M}），"
@@ -270,11 +287,58 @@ def head_problem(session: Any, head: SignedHead, devices: dict[str, str], source
     return ""
 
 
-def tail_problem(top_seq: int, last_seq: int) -> str:
+def tail_problem(top_seq: int, last_seq: int, device: str = "") -> str:
     """Entries after the furthest signed head ("" when there are none)."""
     if last_seq > top_seq:
-        return f"第 {top_seq + 1}–{last_seq} 条审计日志在最后一个签名链头之后，不是本应用写入的。"
+        return (
+            f"{device}第 {top_seq + 1}–{last_seq} 条审计日志在最后一个签名链头之后，"
+            "不是本应用写入的。"
+        )
     return ""
+
+
+def tail_problems(session: Any, heads: list[SignedHead]) -> list[str]:
+    """Entries of each device's chain after its signed head, and entries of no chain.
+
+    A chain without any head is reported too, unless no device has signed a
+    head in the store yet; entries of no device (written before devices had
+    keys) are expected only before the first device's entries.
+    """
+    from sqlalchemy import func, select
+
+    from db.models import AuditEntry
+
+    if not heads:
+        return []
+    top = {head.device_id: head.seq for head in heads}
+    problems: list[str] = []
+    chains = session.execute(
+        select(
+            AuditEntry.device_id,
+            func.min(AuditEntry.seq),
+            func.max(AuditEntry.seq),
+            func.max(AuditEntry.device_seq),
+        ).group_by(AuditEntry.device_id)
+    ).all()
+    several = len(chains) > 1
+    signed_from = min(
+        (first for device_id, first, *_ in chains if device_id is not None), default=0
+    )
+    for device_id, _first, last, last_device_seq in chains:
+        if device_id is None:  # a chain from before devices precedes every device's entries
+            if signed_from and last > signed_from:
+                late = session.scalar(
+                    select(func.min(AuditEntry.seq)).where(
+                        AuditEntry.device_id.is_(None), AuditEntry.seq > signed_from
+                    )
+                )
+                problems.append(tail_problem(late - 1, last))
+        elif device_id in top:
+            label = f"设备 {device_id[:8]} 的" if several else ""
+            problems.append(tail_problem(top[device_id], last_device_seq, label))
+        else:
+            problems.append(f"设备 {device_id[:8]} 的审计日志没有签名的链头，不是本应用写入的。")
+    return [p for p in problems if p]
 
 
 def load_or_create(folder: str | os.PathLike[str], secrets: SecretStore) -> tuple[DeviceKey, bool]:

@@ -5,6 +5,10 @@
 - New and changed records are stamped with the acting person.
 - Every create, update, delete and signature is appended to the audit log in
   the same transaction, so a record and its audit entry commit together.
+- New and changed records are stamped with this device and its next change
+  number (``device_id``/``device_seq``, :data:`STAMPS`; what exchange bundles
+  select by), from a counter that never goes back (``team_counter``).
+- Entries noted with :func:`note` (an import naming its bundle) are appended too.
 - The chain's new head is signed with the device key (:mod:`app.storage.device`)
   in the same flush, into ``audit_head``; the signed head is left in
   ``session.info[SIGNED_HEAD]`` for the store to remember outside itself after
@@ -17,7 +21,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import event, func, inspect, select
+from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session, UOWTransaction
 
 from app.errors import LockedError
@@ -27,7 +31,7 @@ from app.storage.device import (
     SignedHead,
     default_label,
     head_problem,
-    tail_problem,
+    tail_problems,
 )
 from db.audit import AuditWriter
 from db.models import (
@@ -40,19 +44,38 @@ from db.models import (
     Draft,
     InspectionRun,
     ItemResult,
+    Quarantine,
     Record,
     Signable,
     Signature,
+    TeamCounter,
+    TeamDevice,
+    TeamExchange,
     new_id,
     now,
 )
 
-_NOT_AUDITED = (AuditEntry, AuditHead, Blob, Device, Draft)
+#: team bookkeeping rows say nothing of the records; trust and imports are noted (:func:`note`)
+_NOT_AUDITED = (
+    AuditEntry,
+    AuditHead,
+    Blob,
+    Device,
+    Draft,
+    Quarantine,
+    TeamCounter,
+    TeamDevice,
+    TeamExchange,
+)
 #: ``session.info`` keys: the device-key provider, and the head signed by the last flush
 DEVICE = "device"
 #: the audit action recording what was found wrong before a device signed on (see _tail_problems)
 ALERT = "integrity_alert"
 SIGNED_HEAD = "signed_head"
+#: ``session.info`` key: audit entries to append at the next flush (:func:`note`)
+NOTES = "audit_notes"
+#: the columns stamping writes, left out of the changes an update entry lists
+STAMPS = ("device_id", "device_seq")
 _LOCKED_MESSAGE = "该记录已签字锁定，不能修改或删除；如需更正，请使用「更正」生成更正记录。"
 _TEXT_LIMIT = 200
 
@@ -70,6 +93,28 @@ def device_of(session: Session) -> DeviceKey:
     return provider()
 
 
+def note(
+    session: Session, action: str, entity: str, entity_id: str, details: dict[str, Any]
+) -> None:
+    """Append an audit entry at the next flush (which must write some row)."""
+    session.info.setdefault(NOTES, []).append((action, entity, entity_id, details))
+
+
+def next_seq(session: Session, device_id: str, name: str = "seq") -> int:
+    """The next value of a per-device counter; it never goes back, whatever is deleted."""
+    pending: dict[tuple[str, str], TeamCounter] = session.info.setdefault("counters", {})
+    counter = pending.get((device_id, name))
+    if counter is None:
+        with session.no_autoflush:
+            counter = session.get(TeamCounter, (device_id, name))
+    if counter is None:
+        counter = TeamCounter(device_id=device_id, name=name, value=0)
+        session.add(counter)
+    pending[(device_id, name)] = counter
+    counter.value += 1
+    return counter.value
+
+
 def _tail_problems(session: Session, key: DeviceKey) -> list[str]:
     """What is wrong with the chain's end before this key first signs a head over it.
 
@@ -79,15 +124,12 @@ def _tail_problems(session: Session, key: DeviceKey) -> list[str]:
     """
     heads = session.scalars(select(AuditHead)).all()
     devices = dict(session.execute(select(Device.id, Device.public_key)).all())
-    last = session.scalar(select(func.max(AuditEntry.seq))) or 0
     problems: list[str] = []
     if not heads and devices:  # a store from before devices has entries but no heads yet
         problems.append("审计日志没有任何设备签名的链头（链头被删除）。")
-    if heads:
-        top = max(heads, key=lambda h: h.seq)
-        signed = SignedHead(top.device_id, top.seq, top.hash, top.at, top.sig)
-        problems.append(head_problem(session, signed, devices, "数据库中"))
-        problems.append(tail_problem(top.seq, last))
+    signed = [SignedHead(h.device_id, h.seq, h.hash, h.at, h.sig) for h in heads]
+    problems += [head_problem(session, head, devices, "数据库中") for head in signed]
+    problems += tail_problems(session, signed)
     remembered = key.outside_head()
     if remembered is not None:
         rolled_back = head_problem(session, remembered, devices, "本机记得的")
@@ -170,7 +212,7 @@ def _plain(value: Any) -> Any:
 def _changes(obj: Any) -> dict[str, list[Any]]:
     changed: dict[str, list[Any]] = {}
     for attr in inspect(obj).mapper.column_attrs:
-        if attr.key in ("updated_at", "updated_by"):
+        if attr.key in ("updated_at", "updated_by", *STAMPS):
             continue
         history = inspect(obj).attrs[attr.key].history
         if history.has_changes():
@@ -193,12 +235,18 @@ def _before_flush(session: Session, _ctx: UOWTransaction, _instances: Any) -> No
         nonlocal writer
         if writer is None:
             key, added, problems = _prepare_device(session)
-            writer = AuditWriter(session)
+            writer = AuditWriter(session, key.device_id)
             if added:
                 writer.append(actor, "create", "device", key.device_id, {"label": default_label()})
             if problems:
                 writer.append(actor, ALERT, "audit_log", key.device_id, {"problems": problems})
-        writer.append(actor, action, type(obj).__tablename__, obj.id, details)
+        writer.append(actor, action, obj.__tablename__, obj.id, details)
+
+    def stamp(obj: Record) -> None:
+        device_id = device_of(session).device_id
+        if not isinstance(obj, Signature):  # a signature's device is the one that sealed it
+            obj.device_id = device_id
+        obj.device_seq = next_seq(session, device_id)
 
     new_parents = {id(o) for o in session.new if isinstance(o, InspectionRun | ChecklistTemplate)}
     for obj in list(session.new):
@@ -209,6 +257,7 @@ def _before_flush(session: Session, _ctx: UOWTransaction, _instances: Any) -> No
         if isinstance(obj, Record):
             obj.created_by = obj.created_by or actor
             obj.updated_by = actor
+            stamp(obj)
         if _was_locked(obj):
             raise LockedError(_LOCKED_MESSAGE)
         if _parent(obj) in new_parents:
@@ -230,6 +279,7 @@ def _before_flush(session: Session, _ctx: UOWTransaction, _instances: Any) -> No
             continue
         if isinstance(obj, Record):
             obj.updated_by = actor
+            stamp(obj)
         if isinstance(obj, Signable) and obj.locked_at is not None and "locked_at" in changes:
             log("lock", obj, _summary(obj))
         else:
@@ -242,5 +292,16 @@ def _before_flush(session: Session, _ctx: UOWTransaction, _instances: Any) -> No
             raise LockedError(_LOCKED_MESSAGE)
         log("delete", obj, _summary(obj))
 
+    for action, entity, entity_id, details in session.info.pop(NOTES, []):
+        log(action, _Noted(entity, entity_id), details)
+
     if writer is not None:
         _sign_head(session, writer)
+
+
+class _Noted:
+    """Stands for the subject of a :func:`note` in ``log`` (a table name and an id)."""
+
+    def __init__(self, entity: str, entity_id: str) -> None:
+        self.__tablename__ = entity
+        self.id = entity_id
