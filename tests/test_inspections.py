@@ -15,6 +15,7 @@ from tests.factories import (
     checklist,
     count,
     install,
+    item,
     make_profile,
     number_item,
     results_by_code,
@@ -355,6 +356,71 @@ def test_complete_run_refusals_then_success(store: Store) -> None:
         # a change after completion puts the run back to draft
         ins.set_result(s, by[("api", "app-log")].id, text="无异常日志")
         assert run.status == "draft" and run.completed_at is None
+
+
+def test_rest_normal_covers_number_items_the_profile_lets_be_unmeasured(store: Store) -> None:
+    with store.session() as s:
+        install(s)
+        install(
+            s,
+            make_profile(
+                "unmeasured",
+                checklists=[
+                    checklist(
+                        "daily",
+                        groups=[
+                            (
+                                "服务器",
+                                [
+                                    item("status"),
+                                    {
+                                        **number_item("disk", "磁盘"),
+                                        "threshold": {
+                                            "unit": "%",
+                                            "warn": 80,
+                                            "alarm": 90,
+                                            "allow_unmeasured": True,
+                                        },
+                                    },
+                                    number_item("cpu", "CPU"),
+                                ],
+                            )
+                        ],
+                    )
+                ],
+            ),
+        )
+        run = ins.start_run(s, "unmeasured", "daily", scheduled_date=DAY, inspector="张工")
+        by = {r.item.code: r for r in run.results}
+        assert ins.mark_rest_normal(s, run.id) == 2  # status + the disk; the CPU needs a value
+        disk = by["disk"]
+        assert (disk.status, disk.value_num) == (ins.NORMAL, None)
+        assert ins.result_display(disk) == "正常（未测值）"
+        assert by["cpu"].status is None
+        ins.set_result(s, disk.id, value=95)  # a reading typed in is still evaluated
+        assert disk.status == ins.ABNORMAL
+
+
+def test_an_abnormal_item_needs_an_action_or_a_fault_before_completion(store: Store) -> None:
+    with store.session() as s:
+        run = _daily(s)
+        by = results_by_code(run)
+        ins.mark_rest_normal(s, run.id)
+        for code in ("portal", "exchange", "api"):
+            ins.set_result(s, by[(code, "disk")].id, value=40)
+        down, slow = by[("portal", "server-status")], by[("api", "server-status")]
+        ins.set_result(s, down.id, status="abnormal", note="宕机")
+        ins.set_result(s, slow.id, status="abnormal", note="响应慢")
+        with pytest.raises(
+            DomainError,
+            match="须填写处理措施或生成故障单：门户应用 / 服务器状态、API接口应用 / 服务器状态",
+        ):
+            ins.complete_run(s, run.id, conclusion="异常")
+        assert run.status == "draft"
+        ins.set_result(s, down.id, action="已重启服务")
+        ins.open_fault_from_result(s, slow.id, actor="张工", now=datetime(2026, 11, 3, 9))
+        ins.complete_run(s, run.id, conclusion="异常")
+        assert run.status == "completed"
 
 
 def test_setting_the_same_value_again_keeps_a_completed_run(store: Store) -> None:

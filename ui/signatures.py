@@ -3,6 +3,10 @@
 Roles are 运维人员, 复核人 and 甲方确认 (:data:`app.records.signing.ROLES`). The
 engineer may keep their own signature for reuse, sealed under a PIN
 (:mod:`app.records.signature_vault`); the client always signs fresh on the pad.
+
+Once the PIN has been given in this run of the app, 完成并签字 signs with the
+saved signature without the dialog (:func:`sign_with_kept`), unless the engineer
+turned 「本次运行期间保留」 off (in the dialog or in 设置 → 我的签名).
 """
 
 from __future__ import annotations
@@ -96,6 +100,9 @@ class SignDialog(QtWidgets.QDialog):
         self.pin = QtWidgets.QLineEdit()
         self.remember = QtWidgets.QCheckBox(tr("保存为我的签名（下次输入 PIN 即可调用）"))
         self.new_pin = QtWidgets.QLineEdit()
+        self.keep = QtWidgets.QCheckBox(tr("本次运行期间保留我的签名（完成并签字时不再询问 PIN）"))
+        #: the signature the PIN unlocked (kept for the session after signing)
+        self.unlocked: bytes | None = None
         if role == CLIENT:
             layout.addWidget(muted(tr("甲方确认须由甲方人员当场手写签名。")))
         else:
@@ -112,6 +119,10 @@ class SignDialog(QtWidgets.QDialog):
             saved.addWidget(use)
             saved.addStretch(1)
             layout.addWidget(self.saved_box)
+            self.keep.setObjectName("keepForSession")
+            self.keep.setChecked(ctx.settings.keep_signature)
+            self.keep.toggled.connect(lambda on: set_keep_signature(ctx, on))
+            layout.addWidget(self.keep)
             keep = QtWidgets.QHBoxLayout()
             self.new_pin.setEchoMode(QtWidgets.QLineEdit.EchoMode.Password)
             self.new_pin.setPlaceholderText(tr("设置 PIN（至少 4 位）"))
@@ -140,6 +151,7 @@ class SignDialog(QtWidgets.QDialog):
         own = self.name.text().strip() == self.ctx.actor
         self.remember.setVisible(own)
         self.new_pin.setVisible(own)
+        self.keep.setVisible(own)
 
     def _use_saved(self) -> bool:
         try:
@@ -149,6 +161,7 @@ class SignDialog(QtWidgets.QDialog):
             self.pin.selectAll()
             return False
         self.pad.show_png(png)
+        self.unlocked = png
         self.remember.setChecked(False)
         self.banner.clear_message()
         return True
@@ -165,13 +178,17 @@ class SignDialog(QtWidgets.QDialog):
             self.banner.error(tr("请先在签名区手写签名。"))
             return
         png = self.pad.to_png()
+        unlocked = png if png == self.unlocked else None  # not when drawn over afterwards
         try:
             if self.remember.isChecked() and self.role != CLIENT:
                 signature_vault.save_signature(self._folder(), name, png, self.new_pin.text())
+                unlocked = png
             self._submit(name, png)
         except StoreError as exc:
             self.banner.error(exc.message)
             return
+        if unlocked is not None and name == self.ctx.actor and self.keep.isChecked():
+            self.ctx.kept_signatures[name] = unlocked
         super().accept()
 
 
@@ -256,6 +273,32 @@ class AmendDialog(QtWidgets.QDialog):
             self.banner.error(exc.message)
             return
         super().accept()
+
+
+def set_keep_signature(ctx: AppContext, keep: bool) -> None:
+    """「本次运行期间保留我的签名」 on or off; off forgets the unlocked signature at once."""
+    ctx.settings.keep_signature = keep
+    ctx.settings.save()
+    if not keep:
+        ctx.kept_signatures.clear()
+
+
+def sign_with_kept(ctx: AppContext, record_type: str, record_id: str) -> str:
+    """Sign as 运维人员 with the signature unlocked earlier in this run, without a dialog.
+
+    Returns the signer's name, or ``""`` when there is none to use (the option is
+    off, or no PIN was given yet) and the dialog must ask. Raises StoreError when
+    the record refuses the signature.
+    """
+    png = ctx.kept_signatures.get(ctx.actor) if ctx.settings.keep_signature else None
+    if png is None:
+        return ""
+    name = ctx.actor
+    ctx.call(
+        lambda s: signing.sign(s, record_type, record_id, role=OPERATOR, signer_name=name, png=png)
+    )
+    ctx.changed()
+    return name
 
 
 def open_sign_dialog(

@@ -60,6 +60,11 @@ class ItemView:
     def needs_note(self) -> bool:
         return self.status in (inspections.ABNORMAL, inspections.WARNING) and not self.note
 
+    @property
+    def needs_action(self) -> bool:
+        """An abnormal item with neither a 处理措施 nor a fault opened from it."""
+        return self.status == inspections.ABNORMAL and not self.action and not self.fault_number
+
 
 @dataclass(frozen=True)
 class SignatureView:

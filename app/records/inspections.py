@@ -60,6 +60,9 @@ KIND_LABELS: dict[str, str] = {
     "photo": "照片",
 }
 
+#: A number item confirmed normal without a reading (where the profile allows it).
+UNMEASURED_LABEL = "正常（未测值）"
+
 #: Items the profile no longer has are kept with a seq from here on (see contracts).
 RETIRED_SEQ = 10_000
 URL_LIMIT = 2_000
@@ -177,6 +180,8 @@ def result_display(result: ItemResult) -> str:
     if kind == "number" and result.value_num is not None:
         value = f"{fmt_number(result.value_num)}{params.get('unit', '')}"
         return f"{value}（{status}）" if status else value
+    if kind == "number" and result.status == NORMAL:
+        return UNMEASURED_LABEL
     if kind == "pair" and (result.value_num is not None or result.value_num2 is not None):
         labels = params.get("labels") or ["", ""]
         parts = [
@@ -464,16 +469,29 @@ def pending_items(session: Session, run_id: str) -> list[ItemResult]:
     return [r for r in run.results if r.item.required and not is_touched(r)]
 
 
+def may_be_unmeasured(item: ChecklistItem) -> bool:
+    """A number item the profile lets be confirmed 「正常（未测值）」."""
+    return item.kind == "number" and bool((item.params or {}).get("allow_unmeasured"))
+
+
 def mark_rest_normal(session: Session, run_id: str) -> int:
     """「其余全部正常」: every untouched status, url and photo item becomes 正常.
 
-    Number, pair and text items cannot be normal without a value; they stay
-    untouched (see :func:`pending_items`). Returns how many items were marked.
+    So does a number item without a reading where the profile allows
+    「正常（未测值）」 (:func:`may_be_unmeasured`). Other number, pair and text items
+    cannot be normal without a value; they stay untouched (see :func:`pending_items`).
+    Returns how many items were marked.
     """
     run = _run(session, run_id)
     _util.ensure_unlocked(run)
     marked = [
-        r for r in run.results if r.status is None and r.item.kind in ("status", "url", "photo")
+        r
+        for r in run.results
+        if r.status is None
+        and (
+            r.item.kind in ("status", "url", "photo")
+            or (may_be_unmeasured(r.item) and r.value_num is None)
+        )
     ]
     for result in marked:
         result.status = NORMAL
@@ -530,6 +548,13 @@ def complete_run(
     unexplained = [r for r in run.results if r.status in (ABNORMAL, WARNING) and not r.note]
     if unexplained:
         raise DomainError(f"异常或警告的检查项必须填写异常情况：{_names(unexplained)}。")
+    unhandled = [
+        r
+        for r in run.results
+        if r.status == ABNORMAL and not r.action and linked_fault(session, r) is None
+    ]
+    if unhandled:
+        raise DomainError(f"异常的检查项须填写处理措施或生成故障单：{_names(unhandled)}。")
     run.conclusion = conclusion
     run.remediation = remediation
     run.remediation_deadline = remediation_deadline

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from app.contracts.profile_schema import HolidaySettings
 from app.contracts.registry import profile_of
 from app.errors import DomainError
+from app.schedule.phrases import Phrase
 from app.schedule.workcal import StatutoryHoliday, WorkCalendar
 from app.storage.text_rules import clean_text
 from db.models import Contract, DeliverableSubmission, FaultRecord, HolidayPeriod, InspectionRun
@@ -363,11 +364,19 @@ def remove_event(session: Session, contract: Contract, period_id: str) -> None:
     session.flush()
 
 
-def describe(period: HolidayPeriod | StatutoryHoliday) -> str:
-    """``国庆节（2026-10-01 至 2026-10-07）``."""
+def holiday_phrase(period: HolidayPeriod | StatutoryHoliday) -> Phrase:
+    """``国庆节（2026-10-01 至 2026-10-07）`` as a phrase the window translates."""
     start, end = (
         (period.start, period.end)
         if isinstance(period, StatutoryHoliday)
         else (period.start_date, period.end_date)
     )
-    return f"{period.name}（{start.isoformat()} 至 {end.isoformat()}）"
+    return Phrase(
+        "{holiday}（{start} 至 {end}）",
+        (("holiday", period.name), ("start", start.isoformat()), ("end", end.isoformat())),
+    )
+
+
+def describe(period: HolidayPeriod | StatutoryHoliday) -> str:
+    """``国庆节（2026-10-01 至 2026-10-07）``."""
+    return str(holiday_phrase(period))

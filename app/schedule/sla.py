@@ -111,12 +111,19 @@ class StepVerdict:
         return format_minutes(self.actual_minutes) if self.actual_minutes is not None else "—"
 
 
+def split_minutes(minutes: float) -> tuple[int, int]:
+    """Whole hours and minutes, a started minute counting: ``90.2`` → ``(1, 31)``.
+
+    The window words them in its language (``ui.wording.duration``).
+    """
+    return divmod(max(0, math.ceil(minutes - 1e-9)), 60)
+
+
 def format_minutes(minutes: float | None) -> str:
     """``15`` → ``15分钟``, ``240`` → ``4小时``, ``90`` → ``1小时30分钟``."""
     if minutes is None:
         return "—"
-    total = max(0, math.ceil(minutes - 1e-9))
-    hours, rest = divmod(total, 60)
+    hours, rest = split_minutes(minutes)
     if hours and rest:
         return f"{hours}小时{rest}分钟"
     if hours:

@@ -108,11 +108,18 @@ def test_a_whole_daily_checklist_with_exceptions_is_completed_and_signed(
     assert QApplication.focusWidget() is rows[4].note
     keyboard.type("服务进程异常退出")
     keyboard.enter()
-    assert rows[4].view.note == "服务进程异常退出" and form.current is rows[5]
+    assert rows[4].view.note == "服务进程异常退出"
+    assert QApplication.focusWidget() is rows[4].action  # 异常 needs a 处理措施 (or a fault)
+    keyboard.type("已重启服务")
+    keyboard.enter()
+    assert rows[4].view.action == "已重启服务" and form.current is rows[5]
     keyboard.type("96")  # beyond the alarm threshold: 异常 by itself, with its note
     keyboard.enter()
     assert rows[5].view.status == "abnormal"
     assert rows[5].view.note == "磁盘空间使用率 96%，达到异常阈值 95%"
+    assert QApplication.focusWidget() is rows[5].action
+    keyboard.type("已清理日志")
+    keyboard.enter()
 
     qtbot.mouseClick(form.rest_button, Qt.MouseButton.LeftButton)  # 其余全部正常
     assert [rows[n].view.status for n in (7, 8, 11)] == ["normal"] * 3
@@ -197,6 +204,9 @@ def test_two_counts_that_disagree_are_flagged_and_links_are_typed_in_place(
     assert pair.view.status == "abnormal" and pair.view.mismatch
     assert pair.view.note == "申报量 120 与已发送的申报量 118 不一致（差 2）"
     assert "#fdecea" in pair.styleSheet()
+    assert QApplication.focusWidget() is pair.action  # 异常: what was done about it
+    keyboard.type("已重新推送")
+    keyboard.enter()
     assert form.current is link
     keyboard.type("http://push.example.gov.local/item?id=7")
     keyboard.enter()

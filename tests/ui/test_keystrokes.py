@@ -1,109 +1,209 @@
-"""How many keystrokes a real daily check takes: internet-om 服务器日常巡检, 9 systems × 6 items.
+"""How many keys a real daily check takes: internet-om 服务器日常巡检, 9 systems × 6 items.
 
-The flow an engineer uses (every key counted; a chord such as Ctrl+Shift+A is one
-keystroke; each character of a note counts as one key, input-method keys aside):
+Measured, not asserted by construction: an event filter on the QApplication counts every
+key and click that reaches a widget of the application (:class:`InputCounter`), while
+the test presses keys on whatever widget has the focus, as the engineer does. Notes are
+typed through the input method: the Chinese text arrives as an input-method commit (no
+key event), and each phrase is counted as its pinyin keys plus one to pick the phrase.
 
-1. the form opens on the first item; ``PgDn`` ``↓`` reach 网上申报系统 / 服务器应用程序日志,
-   ``3`` marks it 异常 and the note is asked for: ``日志报错`` ``Enter``;
-2. ``PgDn`` ×6 ``↑`` reach 网上电子报盘系统 / 数据备份 (the 7th system's last item),
-   ``3``, ``备份失败`` ``Enter``;
-3. ``Ctrl+Shift+A`` 「其余全部正常」 marks the 43 other status items; the focus
-   goes to the first item still needing a value: 网站 / 服务器磁盘空间;
-4. the nine disk readings, each typed in place and confirmed: ``72`` ``Enter`` (×9),
-   the focus moving to the next disk each time;
-5. ``Ctrl+Enter`` 「完成并签字」 (the conclusion is suggested), then the saved
-   signature's PIN ``2468`` ``Enter``.
+The flow, from the 今日 page of a fresh start (the PIN not given yet in this session):
 
-That is 2+1+5 + 7+1+5 + 1 + 27 + 1+5 = **55 keystrokes** for 54 items with two
-exceptions, signed.
+1. ``Enter`` opens today's due check (the list has the focus, the check is current);
+2. ``PgDn`` ``↓`` reach 网上申报系统 / 服务器应用程序日志, ``3`` marks it 异常; the
+   note 「日志报错」 ``Enter``, the 处理措施 「已重启服务」 ``Enter`` (required for 异常);
+3. ``PgDn`` ×6 ``↑`` reach 网上电子报盘系统 / 数据备份, ``3``, 「备份失败」 ``Enter``,
+   「已重新备份」 ``Enter``;
+4. ``Ctrl+Shift+A`` 「其余全部正常」 marks the other 52 items, the nine disk readings
+   included (the profile allows 「正常（未测值）」 for them);
+5. ``Ctrl+Enter`` 「完成并签字」, the saved signature's PIN ``2468`` ``Enter``.
+
+That is **23 keys, no click**, plus 56 keys of note text. Once the PIN has been given, the
+next check of the session signs without the dialog: 18 keys.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QInputMethodEvent
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
-from app.records import checklist_view, signature_vault, signing
+from app.records import signature_vault, signing
 from tests.factories import png_bytes
-from tests.ui.conftest import Keyboard, wait_window
+from tests.ui.conftest import activate, top_level, wait_window
 from ui.context import AppContext
 from ui.forms.checklist import ChecklistForm
 from ui.main_window import MainWindow
+from ui.pages.today import TodayPage
 from ui.signatures import SignDialog
 
 DAY = date(2026, 11, 20)  # a Friday: a 5×8 working day of internet-om
-EXPECTED_KEYSTROKES = 55
+#: keys of the first check of a session (the PIN typed once) and of a later one
+FIRST_CHECK_KEYS = 23
+LATER_CHECK_KEYS = FIRST_CHECK_KEYS - 5
 CTRL = Qt.KeyboardModifier.ControlModifier
 SHIFT = Qt.KeyboardModifier.ShiftModifier
+NOTES = (
+    ("日志报错", "rizhibaocuo"),
+    ("已重启服务", "yichongqifuwu"),
+    ("备份失败", "beifenshibai"),
+    ("已重新备份", "yichongxinbeifen"),
+)
 
 
-def test_a_nine_system_daily_check_with_two_exceptions_takes_55_keystrokes(
-    qtbot: QtBot, builtin_ctx: AppContext, keyboard: Keyboard
+class InputCounter(QObject):
+    """Counts the keys and clicks that reach the application's widgets.
+
+    A key counts once however far it propagates (to the parents of a widget that
+    ignores it) and whether a widget or a shortcut takes it (a widget then sees only
+    its ShortcutOverride): the first press event after a release starts a key, so a
+    chord such as ``Ctrl+Shift+A`` is one. Clicks are counted the same way.
+    """
+
+    KEY_DOWN = (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.keys = 0
+        self.clicks = 0
+        self._key_down = False
+        self._button_down = False
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if isinstance(watched, QWidget):
+            kind = event.type()
+            if kind in self.KEY_DOWN and not self._key_down:
+                self._key_down = True
+                self.keys += 1
+            elif kind == QEvent.Type.KeyRelease:
+                self._key_down = False
+            elif kind == QEvent.Type.MouseButtonPress and not self._button_down:
+                self._button_down = True
+                self.clicks += 1
+            elif kind == QEvent.Type.MouseButtonRelease:
+                self._button_down = False
+        return False
+
+
+class Engineer:
+    """Presses keys on the focused widget and types notes through the input method."""
+
+    def __init__(self) -> None:
+        self.note_keys = 0
+
+    @staticmethod
+    def focused() -> QWidget:
+        widget = QApplication.focusWidget()
+        assert widget is not None, "nothing has the keyboard focus"
+        return widget
+
+    def press(
+        self, key: Qt.Key, modifiers: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier
+    ) -> None:
+        QTest.keyClick(self.focused(), key, modifiers)
+
+    def digits(self, text: str) -> None:
+        for char in text:
+            QTest.keyClick(self.focused(), char)
+
+    def write(self, text: str, pinyin: str) -> None:
+        """A phrase through the input method: its pinyin and one key to pick it."""
+        event = QInputMethodEvent()
+        event.setCommitString(text)
+        QApplication.sendEvent(self.focused(), event)
+        self.note_keys += len(pinyin) + 1
+
+
+def run_check(qtbot: QtBot, window: MainWindow, engineer: Engineer) -> ChecklistForm:
+    """Steps 1–5 up to 完成并签字, from the 今日 page; the open form."""
+    today = window.pages["today"]
+    assert isinstance(today, TodayPage)
+    qtbot.waitUntil(lambda: today.report is not None and today.report.date == window.ctx.today())
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is today.table)
+    engineer.press(Qt.Key.Key_Return)
+    form = wait_window(qtbot, ChecklistForm)
+    rows = form.rows
+    qtbot.waitUntil(lambda: form.current is rows[0])
+    assert len(rows) == 54 and len({r.view.system for r in rows}) == 9
+    assert form.run.scheduled_date == window.ctx.today()
+
+    engineer.press(Qt.Key.Key_PageDown)
+    engineer.press(Qt.Key.Key_Down)
+    assert (rows[7].view.system, rows[7].view.title) == ("网上申报系统", "服务器应用程序日志")
+    engineer.digits("3")
+    assert engineer.focused() is rows[7].note
+    for (text, pinyin), field in zip(NOTES[:2], (rows[7].note, rows[7].action), strict=True):
+        engineer.write(text, pinyin)
+        engineer.press(Qt.Key.Key_Return)
+        assert field.text() == text and not field.dirty
+
+    for _ in range(6):
+        engineer.press(Qt.Key.Key_PageDown)
+    engineer.press(Qt.Key.Key_Up)
+    assert (rows[41].view.system, rows[41].view.title) == ("网上电子报盘系统", "数据备份")
+    engineer.digits("3")
+    for text, pinyin in NOTES[2:]:
+        engineer.write(text, pinyin)
+        engineer.press(Qt.Key.Key_Return)
+
+    engineer.press(Qt.Key.Key_A, CTRL | SHIFT)
+    assert all(r.view.touched for r in rows)
+    assert [r.view.display for r in rows if r.view.kind == "number"] == ["正常（未测值）"] * 9
+    engineer.press(Qt.Key.Key_Return, CTRL)
+    return form
+
+
+def test_a_nine_system_daily_check_with_two_exceptions_takes_23_keys(
+    qtbot: QtBot, builtin_ctx: AppContext
 ) -> None:
     ctx = builtin_ctx
     signature_vault.save_signature(ctx.store.folder, "张工", png_bytes(), "2468")
-    run_id = ctx.call(
-        lambda s: (
-            checklist_view.run_for_occurrence(
-                s,
-                "internet-om",
-                "server-daily",
-                window_start=DAY,
-                deadline=DAY,
-                today=DAY,
-                inspector="张工",
-            ).id
-        )
-    )
     window = MainWindow(ctx)
     qtbot.addWidget(window)
     window.show()
-    window.open_run(run_id)
-    form = window.forms[f"inspection_run:{run_id}"]
-    assert isinstance(form, ChecklistForm)
-    qtbot.waitExposed(form)
-    qtbot.waitUntil(lambda: form.current is form.rows[0])
-    rows = form.rows
-    assert len(rows) == 54 and len({r.view.system for r in rows}) == 9
+    qtbot.waitExposed(window)
+    activate(qtbot, window)
+    counter = InputCounter()
+    engineer = Engineer()
+    QApplication.instance().installEventFilter(counter)
+    try:
+        form = run_check(qtbot, window, engineer)
+        dialog = wait_window(qtbot, SignDialog)
+        engineer.digits("2468")
+        engineer.press(Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: form.locked)
+    finally:
+        QApplication.instance().removeEventFilter(counter)
 
-    keyboard.press(Qt.Key.Key_PageDown)
-    keyboard.press(Qt.Key.Key_Down)
-    assert (rows[7].view.system, rows[7].view.title) == ("网上申报系统", "服务器应用程序日志")
-    assert form.current is rows[7]
-    keyboard.type("3")
-    keyboard.type("日志报错")
-    keyboard.enter()
-
-    for _ in range(6):
-        keyboard.press(Qt.Key.Key_PageDown)
-    keyboard.press(Qt.Key.Key_Up)
-    assert form.current is rows[41]
-    assert rows[41].view.title == "数据备份" and rows[41].view.system == "网上电子报盘系统"
-    keyboard.type("3")
-    keyboard.type("备份失败")
-    keyboard.enter()
-
-    keyboard.press(Qt.Key.Key_A, CTRL | SHIFT)
-    disks = [r for r in rows if r.view.kind == "number"]
-    assert form.current is disks[0]
-    for disk in disks:
-        assert form.current is disk
-        keyboard.type("72")
-        keyboard.enter()
-    assert all(r.view.touched for r in rows)
-
-    keyboard.press(Qt.Key.Key_Return, CTRL)
-    dialog = wait_window(qtbot, SignDialog)
-    keyboard.type("2468")
-    keyboard.enter()
-    qtbot.waitUntil(lambda: form.locked)
-
-    assert keyboard.count == EXPECTED_KEYSTROKES
-    statuses = [r.view.status for r in rows]
+    assert (counter.keys, counter.clicks) == (FIRST_CHECK_KEYS, 0)
+    assert engineer.note_keys == sum(len(p) + 1 for _t, p in NOTES) == 56
+    statuses = [r.view.status for r in form.rows]
     assert statuses.count("abnormal") == 2 and statuses.count("normal") == 52
+    assert [(r.view.note, r.view.action) for r in form.rows if r.view.status == "abnormal"] == [
+        ("日志报错", "已重启服务"),
+        ("备份失败", "已重新备份"),
+    ]
     assert form.run.conclusion == "发现 2 项异常，详见异常情况及处理措施。"
-    signed = ctx.call(lambda s: signing.signatures_of(s, "inspection_run", run_id))
+    signed = ctx.call(lambda s: signing.signatures_of(s, "inspection_run", form.run_id))
     assert [(x.role, x.signer_name) for x in signed] == [("运维人员", "张工")]
     assert not dialog.isVisible()
+
+    # the next check of the session (the same check of the next working day) asks no PIN
+    form.close()
+    monday = ctx.now().replace(day=23)
+    ctx.clock = lambda: monday
+    ctx.changed()
+    activate(qtbot, window)
+    counter, engineer = InputCounter(), Engineer()
+    QApplication.instance().installEventFilter(counter)
+    try:
+        later = run_check(qtbot, window, engineer)
+        qtbot.waitUntil(lambda: later.locked)
+    finally:
+        QApplication.instance().removeEventFilter(counter)
+    assert top_level(SignDialog) is None
+    assert (counter.keys, counter.clicks) == (LATER_CHECK_KEYS, 0)
+    assert later.run.scheduled_date == date(2026, 11, 23)

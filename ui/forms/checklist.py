@@ -8,10 +8,14 @@ Keyboard flow (shown in the form):
   its field; ``Enter`` saves it (a number turns 警告/异常 by its threshold, two
   counts that disagree are flagged; after a link, a digit says whether it works);
 - after a result is set the next unfilled item gets the focus; a 警告/异常
-  item first asks for its note (required). ``Enter`` on an item moves on,
+  item first asks for its note (required), an 异常 item then for its 处理措施
+  (required unless a fault was opened from it: 完成并签字 names the items
+  without). ``Enter`` on an item moves on,
   ``↑``/``↓`` move, ``PgUp``/``PgDn`` jump to the previous/next system or group;
-- ``Ctrl+Shift+A`` 「其余全部正常」, ``Ctrl+G`` 「生成故障单」, ``Ctrl+V`` pastes a
-  screenshot onto the item, ``Ctrl+Enter`` 「完成并签字」.
+- ``Ctrl+Shift+A`` 「其余全部正常」 (number items too where the profile allows
+  「正常（未测值）」), ``Ctrl+G`` 「生成故障单」, ``Ctrl+V`` pastes a screenshot onto
+  the item, ``Ctrl+Enter`` 「完成并签字」 (without the signing dialog once the
+  saved signature's PIN was given in this session: ``ui.signatures.sign_with_kept``).
 
 Results are saved into the run as soon as they are set (the run is a draft
 until completed); what is being typed is saved as a draft field by field.
@@ -25,6 +29,7 @@ from typing import Any
 from app.errors import StoreError
 from app.records import checklist_view, inspections
 from app.records.checklist_view import ItemView, RunView
+from ui import wording
 from ui.context import AppContext
 from ui.drafts import DraftSaver
 from ui.evidence import EvidenceStrip, has_images, images_from_mime
@@ -37,6 +42,7 @@ from ui.signatures import (
     load_signatures,
     open_amend_dialog,
     open_sign_dialog,
+    sign_with_kept,
 )
 from ui.widgets import Banner, fit_window, heading, muted, scrolling, to_date, to_qdate
 
@@ -53,6 +59,8 @@ ROW_TINTS = {WARNING: "#fff8e1", ABNORMAL: "#fdecea"}
 #: Kinds whose digits set the result (on the others digits are typed values).
 STATUS_KINDS = ("status", "photo", "url")
 ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+#: The red frame of a field that must be filled before 完成并签字.
+ALERT = "QLineEdit{border:1px solid #c62828;}"
 
 
 def status_label(code: str) -> str:
@@ -167,7 +175,8 @@ class ItemRow(QtWidgets.QFrame):
         params = view.params
         if view.kind == "number":
             unit = str(params.get("unit", ""))
-            self.edits.append(FieldEdit("value", tr("数值") + (f"（{unit}）" if unit else ""), 96))
+            label = tr("数值（{unit}）").format(unit=unit) if unit else tr("数值")
+            self.edits.append(FieldEdit("value", label, 96))
         elif view.kind == "pair":
             labels = params.get("labels") or [tr("数值一"), tr("数值二")]
             self.edits.append(FieldEdit("value", str(labels[0]), 110))
@@ -199,7 +208,8 @@ class ItemRow(QtWidgets.QFrame):
         grid.addLayout(buttons, 0, 3)
 
     def _add_note_row(self, grid: QtWidgets.QGridLayout) -> None:
-        """Second line: note and action, 生成故障单, the photos button."""
+        """Third line: note and action (under title and value: wide enough at 150 %),
+        生成故障单, the photos button."""
         self.note = FieldEdit("note", tr("异常情况（警告/异常必填）"))
         self.action = FieldEdit("action", tr("处理措施"))
         self.fault_button = QtWidgets.QPushButton(tr("生成故障单"))
@@ -213,12 +223,12 @@ class ItemRow(QtWidgets.QFrame):
         extra = QtWidgets.QHBoxLayout()
         extra.addWidget(self.note, 3)
         extra.addWidget(self.action, 2)
-        grid.addLayout(extra, 1, 2)
+        grid.addLayout(extra, 2, 1, 1, 2)
         tail = QtWidgets.QHBoxLayout()
         tail.addWidget(self.fault_button)
         tail.addWidget(self.photo_button)
         tail.addStretch(1)
-        grid.addLayout(tail, 1, 3)
+        grid.addLayout(tail, 2, 3)
         grid.setColumnStretch(2, 3)
 
     def _connect_edits(self) -> None:
@@ -266,7 +276,14 @@ class ItemRow(QtWidgets.QFrame):
         self.note.setVisible(flagged or bool(view.note) or bool(view.action))
         self.action.setVisible(self.note.isVisible())
         if view.needs_note:
-            self.note.setStyleSheet("QLineEdit{border:1px solid #c62828;}")
+            self.note.setStyleSheet(ALERT)
+        self.action.setPlaceholderText(
+            tr("处理措施（异常必填，或 Ctrl+G 生成故障单）")
+            if view.status == ABNORMAL
+            else tr("处理措施")
+        )
+        if not view.needs_action:
+            self.action.setStyleSheet("")
         self.fault_button.setVisible(flagged or bool(view.fault_number))
         self.fault_button.setText(
             tr("故障单 {number}").format(number=view.fault_number)
@@ -560,7 +577,7 @@ class ChecklistForm(QtWidgets.QWidget):
             self.conclusion.blockSignals(True)
             self.conclusion.setPlainText(run.conclusion)
             self.conclusion.blockSignals(False)
-        self.conclusion.setPlaceholderText(run.suggested_conclusion)
+        self.conclusion.setPlaceholderText(self._suggestion())
         if not self.remediation.isModified():
             self.remediation.setText(run.remediation)
         if run.remediation_deadline is not None:
@@ -580,6 +597,11 @@ class ChecklistForm(QtWidgets.QWidget):
             cells, can_sign=run.status in ("completed", "signed") and not run.superseded
         )
         self._show_summary()
+
+    def _suggestion(self) -> str:
+        """The suggested conclusion (saved in Chinese, shown in the window's language)."""
+        statuses = [i.status for i in self.run.items]
+        return wording.conclusion(statuses.count(ABNORMAL), statuses.count(WARNING))
 
     def _set_deadline(self, day: date) -> None:
         for widget in (self.has_deadline, self.deadline):
@@ -661,11 +683,11 @@ class ChecklistForm(QtWidgets.QWidget):
         return (after or before or [None])[0]
 
     def advance(self, row: ItemRow) -> None:
-        """After a result: the note if one is required, else the next unfilled item."""
-        if row.view.needs_note:
+        """After a result: the note or 处理措施 if one is required, else the next unfilled item."""
+        if row.view.needs_note or row.view.needs_action:
             row.note.setVisible(True)
             row.action.setVisible(True)
-            row.note.setFocus()
+            (row.note if row.view.needs_note else row.action).setFocus()
             return
         if (
             row.view.kind == "pair"
@@ -699,7 +721,7 @@ class ChecklistForm(QtWidgets.QWidget):
             self.reload()  # a change puts a completed run back to draft
         else:
             self.run = self.ctx.call(lambda s: checklist_view.run_view(s, self.run_id))
-            self.conclusion.setPlaceholderText(self.run.suggested_conclusion)
+            self.conclusion.setPlaceholderText(self._suggestion())
             self._show_summary()
         self.ctx.changed()
 
@@ -721,12 +743,14 @@ class ChecklistForm(QtWidgets.QWidget):
             return
         if edit.dirty:
             if not self._apply(row, False, **{edit.field: edit.text()}):
-                edit.setStyleSheet("QLineEdit{border:1px solid #c62828;}")
+                edit.setStyleSheet(ALERT)
                 return
             self.saver.drop(row.draft_key(edit))
         if advance:
             if edit.field == "value" and row.view.kind == "pair":
                 row.edits[1].setFocus()
+            elif edit.field == "note" and row.view.needs_action:
+                row.action.setFocus()  # an abnormal item: what was done about it
             elif edit.field in ("note", "action"):
                 self.focus_row(self.next_unfilled(row))
             else:
@@ -832,7 +856,7 @@ class ChecklistForm(QtWidgets.QWidget):
     def complete(self) -> None:
         if self.locked or self.run.status != "draft":
             return
-        if not self.commit_all():
+        if not self.commit_all() or not self._handled():
             return
         conclusion = self.conclusion.toPlainText().strip() or self.run.suggested_conclusion
         deadline = to_date(self.deadline.date()) if self.has_deadline.isChecked() else None
@@ -856,7 +880,45 @@ class ChecklistForm(QtWidgets.QWidget):
         self.conclusion.blockSignals(False)
         self.reload()
         self.ctx.changed()
-        self.sign(OPERATOR)
+        self._sign_completed()
+
+    def _sign_completed(self) -> None:
+        """完成并签字: with the signature kept for this session, else through the dialog."""
+        try:
+            signer = sign_with_kept(self.ctx, "inspection_run", self.run_id)
+        except StoreError as exc:
+            self.banner.error(exc.message)
+            signer = ""
+        if not signer:
+            self.sign(OPERATOR)
+            return
+        self.reload()
+        self.banner.show_message(
+            tr("已用本次保留的签名签字（{name}）。可在 设置 → 我的签名 中关闭保留。").format(
+                name=signer
+            ),
+            "info",
+        )
+
+    def _handled(self) -> bool:
+        """Every abnormal item has a 处理措施 or a fault; else say so at the first one."""
+        unhandled = [r for r in self.rows if r.view.needs_action]
+        for row in unhandled:
+            row.note.setVisible(True)
+            row.action.setVisible(True)
+            row.action.setStyleSheet(ALERT)
+        if not unhandled:
+            return True
+        self.banner.error(
+            tr("{n} 项异常未填写处理措施（或生成故障单），请补充后再完成：{items}").format(
+                n=len(unhandled),
+                items=tr("、").join(
+                    " / ".join(x for x in (r.view.system, r.view.title) if x) for r in unhandled[:5]
+                ),
+            )
+        )
+        unhandled[0].action.setFocus()
+        return False
 
     def sign(self, role: str) -> None:
         open_sign_dialog(
