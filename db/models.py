@@ -58,6 +58,10 @@ class Record:
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=now, onupdate=now)
     created_by: Mapped[str] = mapped_column(String(64), default="")
     updated_by: Mapped[str] = mapped_column(String(64), default="")
+    #: the device that last wrote the row and its change counter there (revision 0009,
+    #: stamped by ``app.storage.guards``; what exchange bundles select by, never signed)
+    device_id: Mapped[str | None] = mapped_column(String(36), default=None)
+    device_seq: Mapped[int | None] = mapped_column(Integer, default=None)
 
 
 class Signable:
@@ -333,6 +337,54 @@ class ServiceRequest(Record, Signable, Base):
     system: Mapped[System | None] = relationship()
 
 
+class MeetingMinutes(Record, Signable, Base):
+    """例会会议纪要: one meeting, its decisions and action items (revision 0008)."""
+
+    __tablename__ = "meeting_minutes"
+
+    contract_id: Mapped[str] = mapped_column(ForeignKey("contract.id"), index=True)
+    number: Mapped[str] = mapped_column(String(32), index=True)  # 纪要编号 HY-YYYYMM-NNNN
+    title: Mapped[str] = mapped_column(String(200))  # 会议名称
+    meeting_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    place: Mapped[str] = mapped_column(String(200), default="")
+    host: Mapped[str] = mapped_column(String(64), default="")  # 主持人
+    recorder: Mapped[str] = mapped_column(String(64), default="")  # 记录人
+    attendees: Mapped[str] = mapped_column(Text, default="")  # 出席, names joined with 、
+    absentees: Mapped[str] = mapped_column(Text, default="")  # 缺席
+    agenda: Mapped[str] = mapped_column(Text, default="")  # 议程
+    discussion: Mapped[str] = mapped_column(Text, default="")  # 会议内容
+    decisions: Mapped[str] = mapped_column(Text, default="")  # 决议
+    # [{"content", "owner", "due_date": "YYYY-MM-DD", "done": bool}] in agreed order
+    action_items: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(16), default="draft")  # draft | final (定稿)
+
+
+class KnowledgeArticle(Record, Signable, Base):
+    """知识条目: a solved problem written up for the knowledge base (revision 0011).
+
+    Reviewing it is a 复核人 signature, which locks it; the reviewer is that
+    signature's signer (:mod:`app.records.articles`).
+    """
+
+    __tablename__ = "knowledge_article"
+
+    contract_id: Mapped[str] = mapped_column(ForeignKey("contract.id"), index=True)
+    number: Mapped[str] = mapped_column(String(32), index=True)  # 条目编号 KB-YYYYMM-NNNN
+    title: Mapped[str] = mapped_column(String(200))
+    problem: Mapped[str] = mapped_column(Text, default="")  # 问题现象
+    cause: Mapped[str] = mapped_column(Text, default="")  # 原因
+    solution: Mapped[str] = mapped_column(Text, default="")  # 解决方法
+    steps: Mapped[str] = mapped_column(Text, default="")  # 操作步骤, one a line
+    systems: Mapped[list[Any]] = mapped_column(JSON, default=list)  # system codes
+    category: Mapped[str] = mapped_column(String(64), default="")
+    tags: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    author: Mapped[str] = mapped_column(String(64), default="")
+    #: the record it was promoted from: fault_record | service_request | item_result
+    source_type: Mapped[str | None] = mapped_column(String(32), default=None)
+    source_id: Mapped[str | None] = mapped_column(String(36), default=None, index=True)
+
+
 # --------------------------------------------------------------------------- evidence & signing
 
 
@@ -379,6 +431,25 @@ class Signature(Record, Base):
     device_sig: Mapped[str | None] = mapped_column(String(88), default=None)
 
 
+class ReviewReturn(Record, Base):
+    """复核退回: the reviewer sends a signed record back to its engineer with a reason.
+
+    Append-only (revision 0010's triggers). The engineer answers with an amendment
+    of the record, which closes the return (:mod:`app.records.review`).
+    """
+
+    __tablename__ = "review_return"
+
+    contract_id: Mapped[str] = mapped_column(ForeignKey("contract.id"), index=True)
+    record_type: Mapped[str] = mapped_column(String(32))
+    record_id: Mapped[str] = mapped_column(String(36), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    returned_by: Mapped[str] = mapped_column(String(64))
+    returned_at: Mapped[datetime] = mapped_column(DateTime, default=now)
+    #: the engineer (运维人员 signer) the record goes back to
+    engineer: Mapped[str] = mapped_column(String(64), default="")
+
+
 # ------------------------------------------------------------------ deliverables, drafts, audit
 
 
@@ -396,6 +467,23 @@ class DeliverableSubmission(Record, Base):
     file_name: Mapped[str] = mapped_column(String(255), default="")
     file_sha256: Mapped[str] = mapped_column(String(64), default="")
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+class ReportNarrative(Record, Base):
+    """The user's text of one narrative section of one deliverable occurrence.
+
+    Without a row the section is drafted from the data at export time
+    (:mod:`app.export.narrative`); ``updated_by`` is who edited it last.
+    """
+
+    __tablename__ = "report_narrative"
+    __table_args__ = (UniqueConstraint("contract_id", "deliverable_code", "period_key", "section"),)
+
+    contract_id: Mapped[str] = mapped_column(ForeignKey("contract.id"), index=True)
+    deliverable_code: Mapped[str] = mapped_column(String(64))
+    period_key: Mapped[str] = mapped_column(String(64))
+    section: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text, default="")
 
 
 class ExportTemplate(Record, Base):
@@ -497,6 +585,80 @@ class AuditEntry(Base):
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    #: each device's entries are one hash chain numbered from 1 (revision 0009); ``seq``
+    #: is only this store's order of arrival
+    device_id: Mapped[str | None] = mapped_column(String(36), default=None)
+    device_seq: Mapped[int | None] = mapped_column(Integer, default=None)
+
+
+# --------------------------------------------------------------------------- team (revision 0009)
+
+
+class RecordVoid(Record, Base):
+    """作废: a record declared void (append-only); it stays void after any merge."""
+
+    __tablename__ = "record_void"
+
+    record_type: Mapped[str] = mapped_column(String(32))
+    record_id: Mapped[str] = mapped_column(String(36), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    voided_by: Mapped[str] = mapped_column(String(64))
+    voided_at: Mapped[datetime] = mapped_column(DateTime, default=now)
+
+
+class Quarantine(Base):
+    """A row of an imported bundle that was not merged (same id, different content)."""
+
+    __tablename__ = "quarantine"
+    __table_args__ = (UniqueConstraint("bundle_sha256", "record_type", "record_id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    bundle_sha256: Mapped[str] = mapped_column(String(64))
+    signer_device_id: Mapped[str] = mapped_column(String(36))
+    record_type: Mapped[str] = mapped_column(String(32))  # the table name
+    record_id: Mapped[str] = mapped_column(String(64))
+    incoming: Mapped[dict[str, Any]] = mapped_column(JSON)
+    reason: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime, default=now)
+
+
+class TeamDevice(Base):
+    """A device of the team: this laptop's identity (``own``) or a trusted colleague's key."""
+
+    __tablename__ = "team_device"
+
+    device_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    public_key: Mapped[str] = mapped_column(String(44))
+    engineer: Mapped[str] = mapped_column(String(64), default="")
+    code: Mapped[str] = mapped_column(String(4), default="")  # short code, e.g. ZS
+    own: Mapped[bool] = mapped_column(Boolean, default=False)
+    trusted_by: Mapped[str] = mapped_column(String(64), default="")
+    trusted_at: Mapped[datetime] = mapped_column(DateTime, default=now)
+
+
+class TeamExchange(Base):
+    """One bundle exported or imported (the 「团队」 page's last exchange per colleague)."""
+
+    __tablename__ = "team_exchange"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=now)
+    direction: Mapped[str] = mapped_column(String(8))  # export | import
+    device_id: Mapped[str] = mapped_column(String(36))  # the signer (import) or this device
+    bundle_sha256: Mapped[str] = mapped_column(String(64))
+    file_name: Mapped[str] = mapped_column(String(255), default="")
+    actor: Mapped[str] = mapped_column(String(64), default="")
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class TeamCounter(Base):
+    """Per-device counters that never go back (``seq``; what a store holds of a device)."""
+
+    __tablename__ = "team_counter"
+
+    device_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, default=0)
 
 
 #: Signable record types by the name used in signatures, attachments and audit.
@@ -504,6 +666,8 @@ SIGNABLE_TYPES: dict[str, type[Base]] = {
     "inspection_run": InspectionRun,
     "fault_record": FaultRecord,
     "service_request": ServiceRequest,
+    "meeting_minutes": MeetingMinutes,
+    "knowledge_article": KnowledgeArticle,
 }
 
 

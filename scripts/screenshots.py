@@ -47,6 +47,7 @@ from ui.keys import RecoveryKeyDialog  # noqa: E402
 from ui.main import application, run  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
 from ui.pages.holidays import HolidaysPage  # noqa: E402
+from ui.pages.knowledge import KnowledgePage  # noqa: E402
 from ui.qt import Qt, QtCore, QtGui, QtWidgets  # noqa: E402
 from ui.settings import Settings  # noqa: E402
 from ui.signatures import SignDialog  # noqa: E402
@@ -235,8 +236,30 @@ def shoot() -> None:
     keys(request.texts["resolution"], "已重置密码并告知首次登录修改")
     save_screen(request, "11-service-request")
     request.close()
+    knowledge(window)
     first_start()
     QtWidgets.QApplication.instance().quit()  # type: ignore[union-attr]
+
+
+def knowledge(window: MainWindow) -> None:
+    """知识库 with a search's highlighted hits; a call typed with its suggestions shown."""
+    window.find()
+    page = window.pages["knowledge"]
+    assert isinstance(page, KnowledgePage)
+    keys(page.query, "磁盘空间")
+    settle(900)
+    save(window, "14-knowledge")
+    window.open_request()
+    request = top(RequestForm)
+    assert isinstance(request, RequestForm)
+    keys(request.lines["caller_unit"], "某区分局办公室")
+    request.texts["description"].setFocus()
+    keys(request.texts["description"], "忘记网站后台账号密码，无法登录")
+    settle(1200)
+    save_screen(request, "15-suggestion")
+    request.saver.close(keep=False)  # an example call: nothing of it is kept
+    request.close_guard.saved = True
+    request.close()
 
 
 def desktop() -> QtWidgets.QWidget:

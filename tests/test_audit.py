@@ -26,7 +26,9 @@ def _signed_and_amended(store: Store) -> tuple[str, str]:
         run = ins.start_run(
             s, "test-portal", "monthly", scheduled_date=date(2026, 11, 3), inspector="张工"
         )
-        ins.set_result(s, run.results[0].id, status="abnormal", note="发现弃用账号")
+        ins.set_result(
+            s, run.results[0].id, status="abnormal", note="发现弃用账号", action="已停用"
+        )
         ins.complete_run(s, run.id, conclusion="发现 1 项异常")
         signing.sign(
             s,

@@ -314,6 +314,7 @@ def _canonical(store: Store) -> dict[str, Any]:
     """Every demo record minus ids and bookkeeping, so two stores can be compared."""
     bookkeeping = {"created_at", "updated_at", "created_by", "updated_by", "content_sha256"}
     bookkeeping |= {"device_sig"}  # a seal is made with the key of the device that generated it
+    bookkeeping |= {"device_seq"}  # the change counter of the device that wrote the row
     dump: dict[str, Any] = {}
     with store.session() as s:
         for model in (

@@ -59,7 +59,9 @@ def pack_dirs(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[
         store = store_copy(demo_dir, out / f"store-{code}")
         with store.session() as s:
             plan = packs.plan_month(s, code, MONTH)
-        result = packs.export_pack(store, plan, out / code, exporter="测试", record=False, now=NOW)
+        result = packs.export_pack(
+            store, plan, out / code, exporter="测试", record=False, now=NOW, allow_unreviewed=True
+        )
         store.close()
         found[code] = result.folder
     return found
@@ -215,7 +217,7 @@ def test_signature_images_names_and_dates(demo_store, tmp_path: Path) -> None:
 
 def test_unsigned_signature_cells_stay_blank(demo_store, tmp_path: Path) -> None:
     out = packs.export_form(
-        demo_store, "meeting_minutes", tmp_path / "m.docx", contract="portal-om"
+        demo_store, "satisfaction_survey", tmp_path / "m.docx", contract="portal-om"
     )
     doc = Document(out.path)
     block = doc.tables[-1]

@@ -36,6 +36,7 @@ def test_manifest_lists_every_file_with_its_hash(demo_store, tmp_path: Path) -> 
         exporter="项目经理甲",
         progress=lambda d, t, m: calls.append((d, t, m)),
         now=NOW,
+        allow_unreviewed=True,
     )
     manifest = json.loads((result.folder / "manifest.json").read_text("utf-8"))
     assert manifest["format"] == "omw-pack/1" and manifest["kind"] == "month"
@@ -95,13 +96,24 @@ def test_cancel_leaves_no_partial_output(demo_store, tmp_path: Path) -> None:
 
     with pytest.raises(ExportCancelled):
         packs.export_pack(
-            demo_store, _plan(demo_store), tmp_path / "out", progress=progress, cancel=event
+            demo_store,
+            _plan(demo_store),
+            tmp_path / "out",
+            progress=progress,
+            cancel=event,
+            allow_unreviewed=True,
         )
     assert list((tmp_path / "out").iterdir()) == []
     assert len(seen) == 4
     # a callable works too, and cancelling before the first file writes nothing either
     with pytest.raises(ExportCancelled):
-        packs.export_pack(demo_store, _plan(demo_store), tmp_path / "out", cancel=lambda: True)
+        packs.export_pack(
+            demo_store,
+            _plan(demo_store),
+            tmp_path / "out",
+            cancel=lambda: True,
+            allow_unreviewed=True,
+        )
     assert list((tmp_path / "out").iterdir()) == []
 
 
@@ -121,7 +133,7 @@ def test_failure_midway_removes_everything(
 
     monkeypatch.setattr(Renderer, "render", flaky)
     with pytest.raises(OSError):
-        packs.export_pack(demo_store, _plan(demo_store), tmp_path / "out")
+        packs.export_pack(demo_store, _plan(demo_store), tmp_path / "out", allow_unreviewed=True)
     assert list((tmp_path / "out").iterdir()) == []
 
 
@@ -139,7 +151,7 @@ def test_what_a_killed_export_left_is_cleaned_by_the_next_export(
     zip_tmp.write_bytes(b"PK half")
     other = out / ".另一个交付包.partial-12345678"
     other.mkdir()
-    result = packs.export_pack(demo_store, plan, out, record=False, now=NOW)
+    result = packs.export_pack(demo_store, plan, out, record=False, now=NOW, allow_unreviewed=True)
     assert sorted(p.name for p in out.iterdir()) == sorted(
         [result.folder.name, result.zip_path.name, f"{result.zip_path.name}.minisig", other.name]
     )
@@ -148,10 +160,14 @@ def test_what_a_killed_export_left_is_cleaned_by_the_next_export(
 def test_existing_pack_needs_overwrite(demo_store, tmp_path: Path) -> None:
     plan = _plan(demo_store, "portal-om")
     tmp_path = tmp_path / "out"
-    first = packs.export_pack(demo_store, plan, tmp_path, record=False, now=NOW)
+    first = packs.export_pack(
+        demo_store, plan, tmp_path, record=False, now=NOW, allow_unreviewed=True
+    )
     with pytest.raises(ExportError, match="已存在"):
-        packs.export_pack(demo_store, plan, tmp_path, record=False, now=NOW)
-    again = packs.export_pack(demo_store, plan, tmp_path, record=False, overwrite=True, now=NOW)
+        packs.export_pack(demo_store, plan, tmp_path, record=False, now=NOW, allow_unreviewed=True)
+    again = packs.export_pack(
+        demo_store, plan, tmp_path, record=False, overwrite=True, now=NOW, allow_unreviewed=True
+    )
     assert again.folder == first.folder and (again.folder / "manifest.json").is_file()
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         first.folder.name,
@@ -166,7 +182,9 @@ def test_range_archive_has_summary_and_month_folders(demo_store, tmp_path: Path)
     paths = [f.path for f in plan.files]
     assert any(p.startswith("2026-10/") for p in paths)
     assert any(f.kind == "summary_report" for f in plan.files)
-    result = packs.export_pack(demo_store, plan, tmp_path, record=False, now=NOW)
+    result = packs.export_pack(
+        demo_store, plan, tmp_path, record=False, now=NOW, allow_unreviewed=True
+    )
     assert result.manifest["kind"] == "range"
     assert (result.folder / "2026-10").is_dir()
 
@@ -275,7 +293,12 @@ def test_exported_pack_verifies_with_the_stores_keys_and_any_flipped_byte_fails(
     from app.integrity.verify import verify_pack
 
     result = packs.export_pack(
-        demo_store, _plan(demo_store), tmp_path, exporter="项目经理甲", now=NOW
+        demo_store,
+        _plan(demo_store),
+        tmp_path,
+        exporter="项目经理甲",
+        now=NOW,
+        allow_unreviewed=True,
     )
     keys = _trusted(demo_store)  # the exporter's own key, trusted automatically
     assert result.zip_path is not None
@@ -322,7 +345,13 @@ def test_footer_code_is_key_id_and_content_digest_and_matches_the_manifest(
     from app.integrity.signing_keys import own_public_key
 
     result = packs.export_pack(
-        demo_store, _plan(demo_store), tmp_path, exporter="项目经理甲", record=False, now=NOW
+        demo_store,
+        _plan(demo_store),
+        tmp_path,
+        exporter="项目经理甲",
+        record=False,
+        now=NOW,
+        allow_unreviewed=True,
     )
     key_id = own_public_key(demo_store, "项目经理甲").key_id
     docx = [f for f in result.manifest["files"] if f["format"] == "docx"]
@@ -343,6 +372,7 @@ def test_footer_code_is_key_id_and_content_digest_and_matches_the_manifest(
         exporter="项目经理甲",
         record=False,
         now=NOW,
+        allow_unreviewed=True,
     )
     assert [f["verification_code"] for f in again.manifest["files"]] == [
         f["verification_code"] for f in result.manifest["files"]

@@ -233,10 +233,10 @@ def test_a_fault_signed_before_revision_0006_still_verifies_after_it(
     store.close()
     # the store as revision 0005 kept it, and the hash the code of that time computed
     assert _old_hash(folder, fault_id) == signed_hash
-    # opening it migrates to 0006 (nothing of the signed row changes) and the check passes
+    # opening it migrates through 0006 (nothing of the signed row changes) and the check passes
     reopened = Store.open(folder, actor="测试")
     try:
-        assert current_revision(reopened.engine) == head_revision(reopened.engine) == "0006"
+        assert current_revision(reopened.engine) == head_revision(reopened.engine)
         with reopened.session() as s:
             fault = faults.get_fault(s, fault_id)
             assert fault.service_interrupted is None and fault.locked_at is not None

@@ -52,6 +52,7 @@ def _make_legacy(folder: Path) -> int:
     con.execute("UPDATE signature SET device_id = NULL, device_sig = NULL, record_version = NULL")
     con.execute("DELETE FROM audit_head")
     con.execute("DELETE FROM device")
+    con.execute("UPDATE audit_log SET device_id = NULL, device_seq = NULL")  # no owner at 0009
     count = con.execute("SELECT count(*) FROM signature").fetchone()[0]
     for _name, sql in triggers:
         con.execute(sql)

@@ -12,7 +12,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 #: app/'s domain packages from the bottom up: each may import only those below it.
-LAYERS = ("storage", "integrity", "contracts", "schedule", "records", "export", "demo", "cli")
+LAYERS = (
+    "search",
+    "storage",
+    "integrity",
+    "contracts",
+    "schedule",
+    "records",
+    "export",
+    "team",
+    "demo",
+    "cli",
+)
 #: Modules at app/'s top that every package may use.
 SHARED = {"app", "app.errors"}
 

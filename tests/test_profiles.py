@@ -45,6 +45,7 @@ FORM_KINDS = {
     "emergency_plan",
     "holiday_plan",
     "work_manual",
+    "knowledge_base",
 }
 
 NINE_SYSTEMS = [

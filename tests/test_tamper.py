@@ -87,7 +87,7 @@ def _export_refused(folder: Path, tmp_path: Path) -> str:
         with store.session() as s:
             plan = packs.plan_month(s, "portal-om", MONTH)
         with pytest.raises(DomainError) as refused:
-            packs.export_pack(store, plan, tmp_path / "out", record=False)
+            packs.export_pack(store, plan, tmp_path / "out", record=False, allow_unreviewed=True)
     finally:
         store.close()
     assert not list((tmp_path / "out").glob("*")), "a refused export left files behind"
@@ -289,14 +289,16 @@ def delete_heads(con: sqlite3.Connection) -> str:
 
 
 def append_audit_entry(con: sqlite3.Connection) -> str:
-    last_seq, last_hash = _one(con, "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+    last_seq, last_hash, device, device_seq = _one(
+        con, "SELECT seq, hash, device_id, device_seq FROM audit_log ORDER BY seq DESC LIMIT 1"
+    )
     from datetime import datetime
 
     at = datetime(2026, 10, 31, 12)
-    digest = entry_hash(last_seq + 1, at, "伪造者", "create", "x", "y", {}, last_hash)
+    digest = entry_hash(device_seq + 1, at, "伪造者", "create", "x", "y", {}, last_hash)
     con.execute(
-        "INSERT INTO audit_log VALUES (?, ?, '伪造者', 'create', 'x', 'y', '{}', ?, ?)",
-        (last_seq + 1, at.isoformat(sep=" "), last_hash, digest),
+        "INSERT INTO audit_log VALUES (?, ?, '伪造者', 'create', 'x', 'y', '{}', ?, ?, ?, ?)",
+        (last_seq + 1, at.isoformat(sep=" "), last_hash, digest, device, device_seq + 1),
     )
     return "在最后一个签名链头之后"
 
@@ -404,7 +406,7 @@ def test_rollback_is_caught_against_a_later_backup_and_pack(folder: Path, tmp_pa
     made = backup.backup_store(store, tmp_path / "usb")
     with store.session() as s:
         plan = packs.plan_month(s, "portal-om", MONTH)
-    pack = packs.export_pack(store, plan, tmp_path / "out", record=False)
+    pack = packs.export_pack(store, plan, tmp_path / "out", record=False, allow_unreviewed=True)
     store.close()
     _put_back(saved, folder)
     assert pack.zip_path is not None

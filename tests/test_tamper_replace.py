@@ -27,6 +27,7 @@ ATTACKS = [
     ("inspection_run", "id", _LOCKED_ROW.format("inspection_run"), "conclusion", LOCKED),
     ("fault_record", "id", _LOCKED_ROW.format("fault_record"), "title", LOCKED),
     ("service_request", "id", _LOCKED_ROW.format("service_request"), "description", LOCKED),
+    ("meeting_minutes", "id", _LOCKED_ROW.format("meeting_minutes"), "decisions", LOCKED),
     (
         "item_result",
         "id",

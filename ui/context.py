@@ -57,6 +57,10 @@ class AppContext(QtCore.QObject):
         self.settings = settings
         self.clock = clock
         self.store_closed = False  # while the store is converted or restored
+        #: the engineer's saved signature once unlocked by its PIN in this run of the app
+        #: (signer name → PNG): 完成并签字 signs with it (``ui.signatures.sign_with_kept``).
+        #: Held in memory only, dropped when the option is turned off or the app quits.
+        self.kept_signatures: dict[str, bytes] = {}
 
     # ------------------------------------------------------------------ who, when, where
 

@@ -13,13 +13,22 @@ from pathlib import Path
 from app.contracts.registry import get_contract
 from app.errors import StoreError
 from app.export.errors import ExportCancelled
-from app.export.packs import PackPlan, PackResult, export_pack, plan_month, plan_range
+from app.export.packs import (
+    PackPlan,
+    PackResult,
+    export_pack,
+    narrative_sections,
+    plan_month,
+    plan_range,
+    without_missing,
+)
 from app.schedule import periods
 from ui.context import AppContext
 from ui.i18n import tr
+from ui.narrative_editor import NarrativeEditor
 from ui.operations import Cancelled, Operation, Progress, ProgressView
 from ui.qt import QtCore, QtGui, QtWidgets, Signal
-from ui.widgets import Banner, fit_window, muted, to_date, to_qdate
+from ui.widgets import Banner, fit_window, muted, scrolling, to_date, to_qdate
 
 EXPORT_FOLDER = "exports"
 
@@ -45,9 +54,14 @@ class ExportDialog(QtWidgets.QDialog):
         start, end = ctx.call(
             lambda s: (lambda c: (c.start_date, c.end_date))(get_contract(s, ctx.contract))
         )
-        layout = QtWidgets.QVBoxLayout(self)
+        outer = QtWidgets.QVBoxLayout(self)
         self.banner = Banner()
-        layout.addWidget(self.banner)
+        outer.addWidget(self.banner)
+        body = QtWidgets.QWidget()
+        layout = QtWidgets.QVBoxLayout(body)
+        layout.setContentsMargins(0, 0, 0, 0)
+        # everything above the buttons scrolls, so the dialog fits a 150 % screen
+        outer.addWidget(scrolling(body), 1)
         form = QtWidgets.QFormLayout()
         self.kind = QtWidgets.QComboBox()
         self.kind.setObjectName("packKind")
@@ -84,9 +98,24 @@ class ExportDialog(QtWidgets.QDialog):
         layout.addLayout(form)
         self.summary = muted()
         layout.addWidget(self.summary)
+        self.unreviewed = Banner()
+        self.unreviewed.setObjectName("unreviewedNote")
+        layout.addWidget(self.unreviewed)
         self.files = QtWidgets.QListWidget()
         self.files.setObjectName("plannedFiles")
-        layout.addWidget(self.files, 1)
+        self.files.setMinimumHeight(150)  # beside the narrative editor below
+        layout.addWidget(self.files, 2)
+        self.incomplete_note = Banner()
+        self.incomplete_note.setObjectName("incompleteNote")
+        layout.addWidget(self.incomplete_note)
+        self.include_incomplete = QtWidgets.QCheckBox(
+            tr("仍导出标为「待补充」的交付物（按现有内容）；不勾选则导出包中不含它们")
+        )
+        self.include_incomplete.setObjectName("includeIncomplete")
+        layout.addWidget(self.include_incomplete)
+        self.narratives = NarrativeEditor(ctx)
+        self.narratives.saved.connect(self.preview)
+        layout.addWidget(self.narratives, 1)
         layout.addWidget(
             muted(tr("导出文件含保密信息；带离甲方现场须经甲方许可并加密保存（合同保密条款）。"))
         )
@@ -104,10 +133,10 @@ class ExportDialog(QtWidgets.QDialog):
         buttons.addButton(tr("关闭"), QtWidgets.QDialogButtonBox.ButtonRole.RejectRole)
         buttons.accepted.connect(self.start_export)
         buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        outer.addWidget(buttons)
         self.kind.currentIndexChanged.connect(lambda _i: self.preview())
         self.month.currentIndexChanged.connect(lambda _i: self.preview())
-        fit_window(self, 720, 520, place=False)
+        fit_window(self, 760, 680, place=False)
         self.preview()
 
     def preview(self) -> None:
@@ -139,13 +168,64 @@ class ExportDialog(QtWidgets.QDialog):
         self.files.clear()
         for planned in self.plan.files:
             mark = tr("（已导出过）") if planned.exported else ""
-            self.files.addItem(f"{planned.path}　{planned.deliverable_name}{mark}")
+            item = QtWidgets.QListWidgetItem(f"{planned.path}　{planned.deliverable_name}{mark}")
+            if planned.missing:
+                item.setText(item.text() + tr("　「待补充」") + planned.missing)
+                item.setForeground(QtGui.QColor("#b71c1c"))
+            self.files.addItem(item)
+        self.include_incomplete.setVisible(bool(self.plan.incomplete))
+        if self.plan.incomplete:
+            lines = [
+                f"{m.deliverable_name}（{m.period_label or m.period_key}）：{m.reason}"
+                for m in self.plan.incomplete
+            ]
+            self.incomplete_note.error(
+                tr("「待补充」{n} 项：").format(n=len(lines)) + "\n" + "\n".join(lines)
+            )
+        else:
+            self.incomplete_note.clear_message()
+        plan, now = self.plan, self.ctx.now()
+        self.narratives.set_occurrences(self.ctx.call(lambda s: narrative_sections(s, plan, now)))
         self.summary.setText(
             tr("{label}：{n} 个文件，另含 manifest.json 与 SHA256SUMS，并打包为 zip。").format(
                 label=self.plan.label, n=len(self.plan.files)
             )
         )
         self.export_button.setEnabled(bool(self.plan.files))
+        self._show_unreviewed(self.plan)
+
+    def _show_unreviewed(self, plan: PackPlan) -> None:
+        """The month's records still without the 复核人 when the contract requires review."""
+        if not plan.unreviewed:
+            self.unreviewed.clear_message()
+            return
+        every = [f"{i.day} {i.kind_label} {i.title}（{i.engineer}）" for i in plan.unreviewed]
+        lines = every[:3]  # the dialog stays within a small screen; the rest in the tooltip
+        if len(every) > 3:
+            lines.append(tr("……另有 {n} 条（指向此处查看全部）").format(n=len(every) - 3))
+        self.unreviewed.setToolTip("\n".join(every[:200]))
+        self.unreviewed.show_message(
+            tr("合同要求复核：{n} 条记录尚未经复核人签字（导出前会再次确认）：").format(
+                n=len(plan.unreviewed)
+            )
+            + "\n"
+            + "\n".join(lines),
+            "info",
+        )
+
+    def _confirm_unreviewed(self, plan: PackPlan) -> bool:
+        """Whether to export although records lack the 复核人 (asked only when some do)."""
+        if not plan.unreviewed:
+            return False
+        answer = QtWidgets.QMessageBox.question(
+            self,
+            tr("有未复核的记录"),
+            tr(
+                "本月有 {n} 条记录尚未经复核人签字，合同要求复核。\n"
+                "建议先在「复核」页复核。仍要导出吗？"
+            ).format(n=len(plan.unreviewed)),
+        )
+        return answer == QtWidgets.QMessageBox.StandardButton.Yes
 
     def choose_folder(self) -> None:
         dialog = QtWidgets.QFileDialog(self, tr("选择输出目录"), self.folder.text())
@@ -158,8 +238,25 @@ class ExportDialog(QtWidgets.QDialog):
         plan = self.plan
         if plan is None:
             return
+        try:  # edited narrative first: what is 待补充 may change
+            self.narratives.save()
+        except StoreError as exc:
+            self.banner.error(exc.message)
+            return
+        plan = self.plan
+        if plan is None:
+            return
+        allow_incomplete = self.include_incomplete.isChecked()
+        if plan.incomplete and not allow_incomplete:
+            plan = without_missing(plan)
+            if not plan.files:
+                self.banner.error(tr("所有交付物均待补充，没有可导出的文件。"))
+                return
         out = Path(self.folder.text()).expanduser()
         ctx = self.ctx
+        allow_unreviewed = self._confirm_unreviewed(plan)
+        if plan.unreviewed and not allow_unreviewed:
+            return
 
         def work(progress: Progress) -> PackResult:
             try:
@@ -171,6 +268,8 @@ class ExportDialog(QtWidgets.QDialog):
                     progress=progress.report,
                     cancel=lambda: progress.cancelled,
                     now=ctx.now(),
+                    allow_unreviewed=allow_unreviewed,
+                    allow_incomplete=allow_incomplete,
                 )
             except ExportCancelled:
                 raise Cancelled from None

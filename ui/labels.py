@@ -57,6 +57,8 @@ KNOWN = (
     QT_TR_NOOP("网页篡改"),
     QT_TR_NOOP("无法访问"),
     QT_TR_NOOP("服务器故障恢复"),
+    # meeting minutes
+    QT_TR_NOOP("已定稿"),
     QT_TR_NOOP("一般"),
     QT_TR_NOOP("严重"),
     QT_TR_NOOP("重大"),

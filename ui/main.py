@@ -55,6 +55,7 @@ def open_window(ctx: AppContext) -> MainWindow | None:
         demo, months = dialog.demo_codes, dialog.months.value()
     window = MainWindow(ctx)
     window.show()
+    window.reminders.start()  # the badge, a reminder now, and the daily one
     if demo:
         start_demo(window, ctx, demo, months, lambda message: _demo_done(window, message))
     else:

@@ -28,6 +28,7 @@ from ui.drafts import KEPT, OPEN
 from ui.forms.checklist import ChecklistForm
 from ui.forms.common import countdown
 from ui.forms.fault import FaultForm
+from ui.forms.meeting import MeetingForm
 from ui.forms.request import RequestForm
 from ui.i18n import tr
 from ui.icons import icon
@@ -36,16 +37,22 @@ from ui.operations import Operation
 from ui.pages.base import Page
 from ui.pages.deliverables import DeliverablesPage
 from ui.pages.holidays import HolidaysPage
-from ui.pages.lists import FaultsPage, InspectionsPage, RequestsPage
+from ui.pages.knowledge import KnowledgePage
+from ui.pages.lists import FaultsPage, InspectionsPage, MeetingsPage, RequestsPage
+from ui.pages.review import ReviewPage
 from ui.pages.settings import SettingsPage
+from ui.pages.team import TeamPage
 from ui.pages.today import TodayPage
 from ui.qt import Qt, QtCore, QtGui, QtWidgets, Signal
+from ui.reminders import Reminders
 from ui.restore import RestoreDialog
 from ui.widgets import fit_window
 
 #: How often the status bar's SLA countdowns are recomputed.
 CLOCK_MS = 15_000
 QUICK_REQUEST_KEY = "F2"
+#: From any window of the app: the 知识库 page, its search field focused.
+SEARCH_KEY = "Ctrl+F"
 QUIT_KEY = "Ctrl+Q"
 #: The integrity check at start waits this long after the window is shown (its first paint).
 STARTUP_CHECK_MS = 800
@@ -58,7 +65,11 @@ def page_title(name: str) -> str:
         "faults": tr("故障"),
         "holidays": tr("节假日保障"),
         "requests": tr("服务请求"),
+        "meetings": tr("会议纪要"),
         "deliverables": tr("交付物"),
+        "review": tr("复核"),
+        "team": tr("团队"),
+        "knowledge": tr("知识库"),
         "settings": tr("设置"),
     }[name]
 
@@ -92,6 +103,14 @@ class MainWindow(QtWidgets.QMainWindow):
         ctx.store_reopened.connect(self._store_reopened)
         self.load_contracts()
         self.nav.setCurrentRow(0)
+        #: the count of what is due on 今日; :meth:`Reminders.start` also notifies (at start)
+        self.reminders = Reminders(
+            ctx, self.set_today_badge, lambda text: self.statusBar().showMessage(text, 15_000), self
+        )
+        self.reminders.refresh()
+        settings_page = self.pages["settings"]
+        assert isinstance(settings_page, SettingsPage)
+        settings_page.reminder_changed.connect(self.reminders.schedule)
         fit_window(self, 1366, 768)
 
     def _build_toolbar(self) -> None:
@@ -110,6 +129,19 @@ class MainWindow(QtWidgets.QMainWindow):
             QtWidgets.QSizePolicy.Policy.Expanding, QtWidgets.QSizePolicy.Policy.Preferred
         )
         toolbar.addWidget(spacer)
+        self.search_box = QtWidgets.QLineEdit()
+        self.search_box.setObjectName("toolbarSearch")
+        self.search_box.setPlaceholderText(tr("搜索… (Ctrl+F)"))
+        self.search_box.setClearButtonEnabled(True)
+        self.search_box.setMaximumWidth(220)
+        self.search_box.returnPressed.connect(self._search_from_toolbar)
+        toolbar.addWidget(self.search_box)
+        find = QtGui.QAction(tr("搜索"), self)
+        find.setObjectName("findAction")
+        find.setShortcut(QtGui.QKeySequence(SEARCH_KEY))
+        find.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        find.triggered.connect(self.find)
+        self.addAction(find)
         quick = QtGui.QAction(icon("request"), tr("新服务请求 (F2)"), self)
         quick.setObjectName("quickRequest")
         quick.setShortcut(QtGui.QKeySequence(QUICK_REQUEST_KEY))
@@ -133,7 +165,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def _build_pages(self, ctx: AppContext) -> None:
         """The integrity banner above the navigation list and the pages it switches between.
 
-        Pages are also reached with Ctrl+1 … Ctrl+7.
+        Pages are also reached with Ctrl+1 … Ctrl+9 and Ctrl+0 (the tenth).
         """
         central = QtWidgets.QWidget()
         outer = QtWidgets.QVBoxLayout(central)
@@ -147,7 +179,6 @@ class MainWindow(QtWidgets.QMainWindow):
         outer.addLayout(layout, 1)
         self.nav = QtWidgets.QListWidget()
         self.nav.setObjectName("navigation")
-        self.nav.setFixedWidth(150)
         self.nav.setIconSize(QtCore.QSize(22, 22))
         self.nav.setStyleSheet(
             "QListWidget#navigation{background:#263238;color:#eceff1;border:none;font-size:14px;}"
@@ -163,7 +194,11 @@ class MainWindow(QtWidgets.QMainWindow):
                 FaultsPage(ctx, self),
                 HolidaysPage(ctx, self),
                 RequestsPage(ctx, self),
+                MeetingsPage(ctx, self),
                 DeliverablesPage(ctx, self),
+                ReviewPage(ctx, self),
+                TeamPage(ctx, self),
+                KnowledgePage(ctx, self),
                 SettingsPage(ctx, self),
             )
         ):
@@ -174,9 +209,11 @@ class MainWindow(QtWidgets.QMainWindow):
             item = QtWidgets.QListWidgetItem(icon(name), page_title(name))
             item.setData(Qt.ItemDataRole.UserRole, name)
             self.nav.addItem(item)
-            shortcut = QtGui.QShortcut(QtGui.QKeySequence(f"Ctrl+{n + 1}"), self)
-            shortcut.activated.connect(lambda name=name: self.show_page(name))
+            if n < 10:
+                shortcut = QtGui.QShortcut(QtGui.QKeySequence(f"Ctrl+{(n + 1) % 10}"), self)
+                shortcut.activated.connect(lambda name=name: self.show_page(name))
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self._fit_navigation()
         layout.addWidget(self.nav)
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
@@ -192,6 +229,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.clocks.setTextFormat(Qt.TextFormat.RichText)
         self.clocks.linkActivated.connect(lambda fault_id: self.open_fault(fault_id))
         status.addWidget(self.clocks, 1)
+        # a message (a reminder, a confirmation) shows alone, not over the clocks
+        status.messageChanged.connect(lambda text: self.clocks.setVisible(not text))
         self.who = QtWidgets.QLabel()
         status.addPermanentWidget(self.who)
         self.timer = QtCore.QTimer(self)
@@ -248,8 +287,44 @@ class MainWindow(QtWidgets.QMainWindow):
             + (tr(" 等 {n} 条").format(n=more) if more > 0 else "")
         )
 
+    def find(self) -> None:
+        """Ctrl+F: the 知识库 page in front, ready to type a search."""
+        if self.isMinimized():
+            self.showNormal()
+        self.raise_()
+        self.activateWindow()
+        self.show_page("knowledge")
+        page = self.pages["knowledge"]
+        assert isinstance(page, KnowledgePage)
+        page.focus_search()
+
+    def _search_from_toolbar(self) -> None:
+        page = self.pages["knowledge"]
+        assert isinstance(page, KnowledgePage)
+        self.show_page("knowledge")
+        page.query.setText(self.search_box.text())
+        page.focus_search()
+        page.run_search()
+
     def show_page(self, name: str) -> None:
         self.nav.setCurrentRow(list(self.pages).index(name))
+
+    def _fit_navigation(self) -> None:
+        """As wide as the longest page title (「Service requests」 in English), 150 px at least."""
+        self.nav.ensurePolished()
+        metrics = self.nav.fontMetrics()
+        longest = max(
+            metrics.horizontalAdvance(self.nav.item(n).text()) for n in range(self.nav.count())
+        )
+        # icon, the item padding (8 px a side), icon spacing, frame and a margin
+        self.nav.setFixedWidth(max(150, longest + self.nav.iconSize().width() + 44))
+
+    def set_today_badge(self, count: int) -> None:
+        """今日 with the count of what is due today and overdue (``今日 (12)``)."""
+        item = self.nav.item(list(self.pages).index("today"))
+        title = page_title("today")
+        item.setText(tr("{page} ({n})").format(page=title, n=count) if count else title)
+        item.setToolTip(tr("今日待办和已逾期事项：{n}").format(n=count) if count else "")
 
     # ------------------------------------------------------------------ data integrity
 
@@ -382,6 +457,19 @@ class MainWindow(QtWidgets.QMainWindow):
         form.amended.connect(lambda new_id: self.open_request(new_id))
         self._show_form(key or form.saver.form_key, form)
 
+    def open_meeting(
+        self,
+        meeting_id: str | None = None,
+        restore: dict[str, Any] | None = None,
+        form_key: str | None = None,
+    ) -> None:
+        key = form_key or (f"meeting_minutes:{meeting_id}" if meeting_id else "")
+        if key and self._existing(key):
+            return
+        form = MeetingForm(self.ctx, meeting_id, restore=restore, form_key=form_key, parent=self)
+        form.amended.connect(lambda new_id: self.open_meeting(new_id))
+        self._show_form(key or form.saver.form_key, form)
+
     def open_due(self, item: DueItem) -> None:
         if item.kind == "deliverable":
             self.show_page("deliverables")
@@ -463,6 +551,8 @@ class MainWindow(QtWidgets.QMainWindow):
             self.open_fault(record_id, restore=values, form_key=form_key)
         elif kind == "service_request":
             self.open_request(record_id, restore=values, form_key=form_key)
+        elif kind == "meeting_minutes":
+            self.open_meeting(record_id, restore=values, form_key=form_key)
 
     def _form_closed(self, key: str) -> None:
         self.forms.pop(key, None)

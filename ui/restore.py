@@ -23,6 +23,7 @@ def form_kind(form_type: str) -> str:
         "inspection_run": tr("巡检记录单"),
         "fault_record": tr("故障单"),
         "service_request": tr("服务请求"),
+        "meeting_minutes": tr("会议纪要"),
     }.get(form_type, form_type)
 
 

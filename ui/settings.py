@@ -7,7 +7,7 @@ folder on a USB stick carries its identity with it and tests stay isolated.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 FILENAME = "settings.json"
@@ -25,6 +25,10 @@ class Settings:
     contract: str = ""
     #: the pack the window exported last (its folder); 核验交付包 proposes it
     last_pack: str = ""
+    #: once unlocked by its PIN, the saved signature signs 完成并签字 until the app quits
+    keep_signature: bool = True
+    #: the time of day ("HH:MM") of the daily reminder of what is due; "" for none
+    reminder_time: str = "08:30"
 
     @classmethod
     def load(cls, folder: Path) -> Settings:
@@ -33,11 +37,9 @@ class Settings:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             data = {}
-        known = {
-            k: str(v)
-            for k, v in data.items()
-            if k in ("name", "role", "language", "contract", "last_pack")
-        }
+        # a value of another type than the field's default (a hand-edited file) is ignored
+        kinds = {f.name: type(f.default) for f in fields(cls) if f.name != "path"}
+        known = {k: v for k, v in data.items() if k in kinds and type(v) is kinds[k]}
         return cls(path, **known)
 
     @property

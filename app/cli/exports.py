@@ -81,14 +81,78 @@ def _plan_pack(store: Store, args: argparse.Namespace) -> PackPlan:
         return packs.plan_range(session, args.contract, args.date_from, args.date_to, label=label)
 
 
-def _print_plan(plan: PackPlan, as_json: bool) -> int:
-    """``--dry-run``: the files a pack would hold."""
+def _apply_narrative(
+    store: Store, args: argparse.Namespace, plan: PackPlan, actor: str
+) -> PackPlan:
+    """``--narrative FILE``: check the whole file, save its sections, plan again."""
+    from datetime import datetime
+    from pathlib import Path
+
+    from app.contracts.registry import get_contract
+    from app.export import narrative
+    from app.export.data import ExportData
+
+    try:
+        body = Path(args.narrative).read_bytes()
+    except OSError as exc:
+        raise CliError(f"无法读取文字段落文件 {args.narrative}：{exc.strerror}") from None
+    with store.session() as session:
+        contract = get_contract(session, plan.contract_code)
+        found = narrative.pack_sections(ExportData(session, contract), plan.files, datetime.now())
+        for occurrence, key, text in narrative.parse_file(body, found):
+            narrative.save(
+                session, contract, occurrence.deliverable_code, occurrence.period.key, key, text,
+                actor=actor,
+            )  # fmt: skip
+    return _plan_pack(store, args)
+
+
+def _narratives(store: Store, plan: PackPlan) -> list[dict[str, Any]]:
+    """The narrative sections of a planned pack, as ``--dry-run --json`` lists them."""
+    from datetime import datetime
+
+    from app.contracts.registry import get_contract
+    from app.export import narrative
+    from app.export.data import ExportData
+
+    with store.session() as session:
+        data = ExportData(session, get_contract(session, plan.contract_code))
+        return [o.as_json() for o in narrative.pack_sections(data, plan.files, datetime.now())]
+
+
+def _print_plan(plan: PackPlan, as_json: bool, narratives: list[dict[str, Any]]) -> int:
+    """``--dry-run``: the files a pack would hold, what is 待补充, the narrative sections."""
     rows = [[f.path, f.title, f.period.label] for f in plan.files]
     if as_json:
-        print_json({"folder": plan.folder, "files": [r[0] for r in rows]})
+        print_json(
+            {
+                "folder": plan.folder,
+                "files": [r[0] for r in rows],
+                "unreviewed": [i.as_json() for i in plan.unreviewed],
+                "incomplete": [m.as_json() for m in plan.incomplete],
+                "narratives": narratives,
+            }
+        )
     else:
         print(f"{plan.folder}（{len(rows)} 个文件）")
         print(table(["文件", "表单", "期间"], rows))
+        for m in plan.incomplete:
+            print(f"待补充：{m.deliverable_name}（{m.period_label or m.period_key}）：{m.reason}")
+        for o in narratives:
+            edited = [s["title"] for s in o["sections"] if s["edited"]]
+            state = f"已编辑：{'、'.join(edited)}" if edited else "均为据数据生成的草稿"
+            print(f"文字段落：{o['deliverable_name']}（{o['period_label']}）— {state}")
+        if plan.unreviewed:
+            print(f"尚未经复核人签字的记录 {len(plan.unreviewed)} 条（合同要求复核）：")
+            print(
+                table(
+                    ["编号", "日期", "类别", "记录", "运维人员"],
+                    [
+                        [i.record_id[:8], i.day, i.kind_label, i.title, i.engineer]
+                        for i in plan.unreviewed
+                    ],
+                )
+            )
     return 0
 
 
@@ -134,7 +198,22 @@ def cmd_export(args: argparse.Namespace) -> int:
             passphrase = _pack_passphrase(new=True)  # asked before the export, not after
             check_passphrase(passphrase)
         if args.dry_run:
-            return _print_plan(plan, args.json)
+            return _print_plan(plan, args.json, _narratives(store, plan))
+        if args.narrative:
+            plan = _apply_narrative(store, args, plan, actor)
+        if plan.incomplete and not args.allow_incomplete:
+            from app.export.completeness import IncompleteError
+
+            raise IncompleteError(
+                plan.incomplete,
+                "请先补全（文字段落：--narrative 文件或导出对话框），"
+                "或加 --allow-incomplete 确认按现有内容导出。",
+            )
+        if plan.unreviewed and not args.allow_unreviewed:
+            raise packs.UnreviewedError(
+                plan.unreviewed,
+                "请先复核（omw review list / sign），或加 --allow-unreviewed 确认仍要导出。",
+            )
         result = packs.export_pack(
             store,
             plan,
@@ -143,6 +222,8 @@ def cmd_export(args: argparse.Namespace) -> int:
             progress=None if args.json else _export_progress,
             make_zip=not args.no_zip,
             overwrite=args.force,
+            allow_unreviewed=args.allow_unreviewed,
+            allow_incomplete=args.allow_incomplete,
         )
     finally:
         store.close()
@@ -259,13 +340,31 @@ def register(add: Adder) -> None:
     p.add_argument("--month", type=month_arg, help="月份 YYYY-MM（export month）")
     p.add_argument("--from", dest="date_from", type=date_arg)
     p.add_argument("--to", dest="date_to", type=date_arg)
-    p.add_argument("--record", help="记录 ID（巡检记录、服务请求、故障单；节假日检查为保障期 ID）")
+    p.add_argument(
+        "--record", help="记录 ID（巡检记录、服务请求、故障单、会议纪要；节假日检查为保障期 ID）"
+    )
     p.add_argument("--deliverable", help="交付物代码（用于选择客户模板和名称）")
     p.add_argument("--label", help="归档名称（export range），默认 中期归档/终验归档")
     p.add_argument("--out", required=True, help="输出目录（month/range）或文件（form）")
     p.add_argument("--no-zip", action="store_true", help="只导出文件夹，不生成 zip")
     p.add_argument("--force", action="store_true", help="覆盖已存在的同名交付包")
     p.add_argument("--dry-run", action="store_true", help="只列出将导出的文件")
+    p.add_argument(
+        "--allow-incomplete",
+        action="store_true",
+        help="确认导出内容待补充的交付物（如文字段落为空、本月没有例会记录）",
+    )
+    p.add_argument(
+        "--narrative",
+        metavar="FILE",
+        help="报告文字段落（JSON：{交付物代码: {段落代码: 文本}}），保存后用于本次及以后的导出；"
+        "见 omw export month --dry-run --json 的 narratives",
+    )
+    p.add_argument(
+        "--allow-unreviewed",
+        action="store_true",
+        help="合同要求复核时，确认导出尚未经复核人签字的记录（export month）",
+    )
     p.add_argument(
         "--encrypt",
         action="store_true",

@@ -14,12 +14,22 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from app import __version__
-from app.cli import backups, encryption, exports, integrity, schedule, setup
+from app.cli import (
+    backups,
+    encryption,
+    exports,
+    integrity,
+    knowledge,
+    review,
+    schedule,
+    setup,
+    team,
+)
 from app.cli.common import ENV_ACTOR, EXIT_USER_ERROR, actor_of, terminal_passphrase
 from db.errors import StoreError
 
 #: Command groups in the order ``omw --help`` lists them.
-GROUPS = (setup, schedule, exports, integrity, encryption, backups)
+GROUPS = (setup, schedule, exports, knowledge, review, team, integrity, encryption, backups)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -88,12 +88,17 @@ class SystemDef(Strict):
 
 
 class Threshold(Strict):
-    """A numeric item turns 警告 at ``warn`` and 异常 at ``alarm``."""
+    """A numeric item turns 警告 at ``warn`` and 异常 at ``alarm``.
+
+    ``allow_unmeasured``: the item may be confirmed 「正常（未测值）」 without a reading,
+    so 「其余全部正常」 covers it (a reading typed in is still evaluated as usual).
+    """
 
     unit: str = ""
     warn: float | None = None
     alarm: float | None = None
     direction: Literal["above", "below"] = "above"
+    allow_unmeasured: bool = False
 
     @model_validator(mode="after")
     def _order(self) -> Threshold:
@@ -232,6 +237,9 @@ class Profile(Strict):
     deliverables: list[DeliverableDef] = []
     #: Report sections that must be filled before a fault is closed (none unless listed).
     fault_report_required: list[ReportSection] = []
+    #: Every record of a month pack must carry the 复核人's countersignature; the pack
+    #: lists those that do not and is exported only when the user confirms.
+    review_required: bool = False
 
     @model_validator(mode="after")
     def _references(self) -> Profile:

@@ -3,7 +3,8 @@
 :func:`generate` fills the store with ``months`` months of a contract's daily
 work, ending at ``until``: inspection runs of every checklist when it is due,
 faults with SLA clocks, phone/remote/on-site service requests, holiday duty,
-signatures, an amendment and deliverable hand-ins. It is what the first app
+signatures, monthly meeting minutes (例会会议纪要, for contracts that deliver them),
+an amendment and deliverable hand-ins. It is what the first app
 start offers and what benchmarks use.
 
 Everything is invented: the team comes from a fixed pool of made-up names
@@ -64,8 +65,10 @@ from sqlalchemy.orm import Session
 
 from app.contracts.profiles import load_builtin_profiles
 from app.contracts.registry import get_contract, install_profile, profile_of
+from app.demo.articles import ArticlesPart
 from app.demo.faults import FaultsPart
 from app.demo.inspections import InspectionsPart
+from app.demo.meetings import MeetingsPart
 from app.demo.people import CLIENT_NAMES, Person, fake_phone, team_of
 from app.demo.requests import RequestsPart
 from app.demo.shared import AS_OF_TIME, Month, month_bounds, series_rng
@@ -92,7 +95,9 @@ from db.models import (
 ProgressCallback = Callable[[int, int], None]
 
 
-class _Generator(InspectionsPart, RequestsPart, FaultsPart, SignaturesPart):
+class _Generator(
+    InspectionsPart, RequestsPart, FaultsPart, MeetingsPart, SignaturesPart, ArticlesPart
+):
     def __init__(
         self,
         session: Session,
@@ -219,11 +224,13 @@ class _Generator(InspectionsPart, RequestsPart, FaultsPart, SignaturesPart):
                 self._faults(month)
             self._summarise(month)
             self._sign_runs(month)
+            self._meeting(month)
             self.s.commit()
             if progress is not None:
                 progress(done, total)
         self._amend()
         self._submissions()
+        self._articles()
         self.s.commit()
         if progress is not None:
             progress(total, total)

@@ -32,6 +32,7 @@ class DemoStats:
     requests: dict[str, int] = field(default_factory=dict)  # final channel → requests
     request_sla_breaches: int = 0
     open_requests: int = 0
+    meetings: int = 0  # 例会会议纪要 recorded
     skipped_months: list[str] = field(default_factory=list)  # YYYY-MM left alone
     signatures: int = 0
     amendments: int = 0
@@ -67,6 +68,7 @@ class DemoStats:
             f"故障 {self.faults} 起（SLA 超时 {self.fault_sla_breaches}、节假日应急 "
             f"{self.emergency_faults}、中断服务 {self.outages}、未关闭 {self.open_faults}）",
             f"服务请求 {self.request_total} 件" + (f"（{channels}）" if channels else ""),
+            *([f"例会纪要 {self.meetings} 份"] if self.meetings else []),
             f"签字 {self.signatures} 个、更正 {self.amendments} 次",
             f"交付物登记提交 {self.submissions} 项（逾期 {self.late_submissions}）",
         ]

@@ -21,21 +21,25 @@ from typing import Any
 from app import __version__
 from app.export import context as c
 from app.export import events as ev
-from app.export import ooxml
+from app.export import narrative, ooxml
 from app.export import stats as st
 from app.export.data import ExportData, ResultRow, RunRow
 from app.export.errors import ExportError
 from app.export.forms import spec
 from app.export.sandbox import _field_names
 from app.integrity.signing_keys import document_digest, verification_code
+from app.records import articles as articles_mod
 from app.records import faults as faults_mod
 from app.records import inspections as insp
+from app.records import knowledge as knowledge_mod
+from app.records import meetings as meetings_mod
 from app.records import requests as req_mod
+from app.records.articles import ArticleRow
 from app.records.signing import ROLES, short_code
 from app.schedule import periods
 from app.schedule import sla as sla_mod
 from app.schedule.workcal import window_label
-from db.models import ChecklistItem, FaultRecord, ServiceRequest, Signature
+from db.models import ChecklistItem, FaultRecord, MeetingMinutes, ServiceRequest, Signature
 
 #: A captured signature prints about 3.8 cm wide (its own shape kept), never taller
 #: than 1.6 cm: a sensible hand-signed size in the 5.3 cm cells of the signature block.
@@ -153,6 +157,7 @@ LABELS = {
     "inspection_run": ("巡检人", "项目经理", "甲方"),
     "fault_record": ("处理人", "项目经理", "甲方"),
     "service_request": ("处理人", "项目经理", "甲方"),
+    "meeting_minutes": ("记录人", "项目经理", "甲方"),
     "holiday": ("值班人", "项目经理", "甲方"),
     "report": ("编制", "审核", "甲方"),
 }
@@ -188,6 +193,16 @@ def signers(signatures: Iterable[Signature]) -> Known:
     for s in signatures:
         by_role.setdefault(s.role, []).append(s.signer_name)
     return {role: names(found) for role, found in by_role.items()}
+
+
+def period_block(
+    rows: list[Any], kind: str, operators: Iterable[str], signed: Iterable[Signature]
+) -> c.SignatureBlock:
+    """A form listing several records: one record's own block, else an unsigned block naming
+    the records' 运维人员 (``operators``) and whoever signed them in each role."""
+    if len(rows) == 1:
+        return rows[0].signatures  # type: ignore[no-any-return]
+    return blank_block(LABELS[kind], {ROLES[0]: names(operators)} | signers(signed))
 
 
 def author(job: Job) -> Known:
@@ -590,7 +605,7 @@ def _matrix(
                 system=data.system_name(key[1] or None),
                 cells=values,
                 section=section,
-                summary="；".join(f"{t}：{v}" for t, v in zip(columns, values, strict=True) if v),
+                summary=cell_summary(columns, values),
                 abnormal=cell["abnormal"],
                 note="\n".join(cell["notes"]),
                 inspector=run.inspector,
@@ -598,6 +613,20 @@ def _matrix(
             )
         )
     return columns, rows
+
+
+def cell_summary(columns: list[str], values: list[str]) -> str:
+    """A row's results in one cell (Excel): 「名称：结果」 joined by 「；」, a result with a URL
+    on a line of its own so the URL is not broken in the middle of the line."""
+    lines: list[list[str]] = [[]]
+    for title, value in zip(columns, values, strict=True):
+        if not value:
+            continue
+        if "://" in value:
+            lines += [[f"{title}：{value}"], []]
+        else:
+            lines[-1].append(f"{title}：{value}")
+    return "\n".join("；".join(items) for items in lines if items)
 
 
 def build_daily_log(data: ExportData, job: Job) -> c.DailyLogCtx:
@@ -711,7 +740,7 @@ def build_monthly_inspection(data: ExportData, job: Job) -> c.MonthlyInspectionC
 
 def _pct(value: float | None, digits: int = st.RATE_DIGITS) -> str:
     """A rate in a sentence, as Word's ``pct`` filter prints it (one precision everywhere)."""
-    return "—" if value is None else f"{value * 100:.{digits}f}%"
+    return narrative.pct(value, digits)
 
 
 def _pct2(value: float | None) -> str:
@@ -757,43 +786,24 @@ def build_summary(data: ExportData, job: Job) -> c.SummaryTableCtx:
     rows = _month_rows(data, start, end, job.now)
     whole = st.period_stats(data, start, end, job.now, findings=False)
     total = total_row(rows, whole)
-    year_end = job.kind == "annual_summary" and (
-        end >= data.contract.end_date or (end.month == 12 and end.day == 31)
-    )
-    # analysis: the figures; suggestions and plan: what the engineers wrote in the
-    # quarterly / full inspections of the period (text items)
-    texts: dict[str, list[str]] = {"suggest": [], "plan": []}
+    # 分析, 建议, 下年度计划: drafted from the same statistics (and what the engineers
+    # wrote in the period's quarterly / full inspections), or the user's edited text
+    texts = narrative.texts(data, job.kind, job.deliverable_code, job.period, job.now)
     full = [
         r
         for r in data.runs(start, end)
         if r.cadence in ("quarterly", "half_year", "annual") and r.status in DONE
     ]
-    for run in full:
-        for res in data.results([run])[run.id]:
-            item = data.items.get(res.item_id)
-            if item is None or item.kind != "text" or not res.value_text:
-                continue
-            bucket = "plan" if ("计划" in item.title or "下年" in item.title) else "suggest"
-            texts[bucket].append(res.value_text)
-    faults_by_system = Counter(f.system.name if f.system else "（未指定）" for f in whole.faults)
-    top = "、".join(f"{k} {n} 起" for k, n in faults_by_system.most_common(3))
-    analysis = (
-        f"{job.period.label}共应巡检 {total.planned} 次，按时完成 {total.done} 次"
-        f"（完成率 {_pct(st.rate(total.done, total.planned))}）；发现问题 {total.problems} 个，"
-        f"已整改 {total.fixed} 个；发生故障 {total.faults} 起"
-        + (f"（{top}）" if top else "")
-        + f"；服务请求 {total.requests} 次；SLA 达成率 {_pct(whole.sla_rate)}，"
-        f"可用率 {_pct2(whole.availability)}。"
-    )
     return _finish(  # type: ignore[return-value]
         c.SummaryTableCtx(
             **_base(data, job),
             months=rows,
             total=total,
-            analysis=analysis,
-            suggestions="\n".join(texts["suggest"]),
-            next_year_plan="\n".join(texts["plan"]),
-            is_year_end=year_end,
+            analysis=texts["analysis"],
+            suggestions=texts["suggestions"],
+            next_year_plan=texts.get("next_year_plan", ""),
+            is_year_end=narrative.is_year_end(data, job.kind, end),
+            availability_note=st.availability_definition(data),
             signatures=blank_block(LABELS["report"], author(job)),
             record_ids=[r.id for r in full],
         )
@@ -949,18 +959,100 @@ def build_service_record(data: ExportData, job: Job) -> c.ServiceRecordCtx:
     sigs = data.signatures("service_request", [r.id for r in reqs])
     data.prefetch_blobs({s.image_sha256 for ss in sigs.values() for s in ss})
     rows = [request_row(data, r, job.now, sigs[r.id]) for r in reqs]
-    block = (
-        rows[0].signatures
-        if len(rows) == 1
-        else blank_block(
-            LABELS["service_request"],
-            {ROLES[0]: names(r.handler for r in reqs)}
-            | signers(s for r in reqs for s in sigs[r.id]),
-        )
+    block = period_block(
+        rows, "service_request", (r.handler for r in reqs), (s for r in reqs for s in sigs[r.id])
     )
     return _finish(  # type: ignore[return-value]
         c.ServiceRecordCtx(
             **_base(data, job), records=rows, signatures=block, record_ids=[r.id for r in reqs]
+        )
+    )
+
+
+def _meetings(data: ExportData, job: Job) -> list[MeetingMinutes]:
+    if job.record_ids is not None:
+        wanted = set(job.record_ids)
+        found = [m for m in data.all_meetings if m.id in wanted]
+        if len(found) != len(wanted):
+            raise ExportError("找不到要导出的会议纪要（可能已被更正，请导出最新版本）。")
+        return found
+    return data.meetings(*_bounds(job))
+
+
+def _lines(text: str) -> list[str]:
+    """The non-empty lines of a text (each prints as its own paragraph)."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def meeting_time(start: datetime, end: datetime | None) -> str:
+    """``2026-11-06 09:30-10:30`` (the end's date only when it is another day)."""
+    text = f"{start:%Y-%m-%d %H:%M}"
+    if end is None:
+        return text
+    return (
+        f"{text}-{end:%H:%M}" if end.date() == start.date() else f"{text} 至 {end:%Y-%m-%d %H:%M}"
+    )
+
+
+def meeting_ctx(data: ExportData, m: MeetingMinutes, signatures: list[Signature]) -> c.MeetingCtx:
+    items = meetings_mod.stored_actions(m)
+    actions = [
+        c.ActionRow(
+            seq=n,
+            content=a.content,
+            owner=a.owner,
+            due_date=a.due_date,
+            state="已完成" if a.done else "待完成",
+        )
+        for n, a in enumerate(items, start=1)
+    ]
+    texts = {name: getattr(m, name) for name in meetings_mod.TEXTS}
+    body = texts | {"id": m.id, "start": m.meeting_at, "end": m.ended_at, "actions": actions}
+    status = "已签字" if m.locked_at else meetings_mod.STATUSES.get(m.status, m.status)
+    return c.MeetingCtx(
+        id=m.id,
+        number=m.number,
+        name=m.title,
+        start=m.meeting_at,
+        end=m.ended_at,
+        time=meeting_time(m.meeting_at, m.ended_at),
+        place=m.place,
+        host=m.host,
+        recorder=m.recorder,
+        attendees=m.attendees,
+        absentees=m.absentees,
+        agenda=m.agenda,
+        discussion=m.discussion,
+        decisions=m.decisions,
+        agenda_lines=_lines(m.agenda),
+        discussion_lines=_lines(m.discussion),
+        decision_lines=_lines(m.decisions),
+        actions=actions,
+        status=status,
+        amendment=(
+            f"本纪要为更正记录，更正原因：{m.amendment_reason or '—'}" if m.supersedes_id else ""
+        ),
+        signatures=signature_block(
+            data, signatures, LABELS["meeting_minutes"], {ROLES[0]: m.recorder}
+        ),
+        verification_code=_record_code(signatures, body),
+    )
+
+
+def build_meeting_minutes(data: ExportData, job: Job) -> c.MeetingMinutesCtx:
+    found = _meetings(data, job)
+    sigs = data.signatures("meeting_minutes", [m.id for m in found])
+    data.prefetch_blobs({s.image_sha256 for ss in sigs.values() for s in ss})
+    rows = [meeting_ctx(data, m, sigs[m.id]) for m in found]
+    block = period_block(
+        rows, "meeting_minutes", (m.recorder for m in found), (s for m in found for s in sigs[m.id])
+    )
+    return _finish(  # type: ignore[return-value]
+        c.MeetingMinutesCtx(
+            **_base(data, job),
+            meetings=rows,
+            signatures=block,
+            record_ids=[m.id for m in found],
         )
     )
 
@@ -1385,54 +1477,6 @@ def _holiday_lines(data: ExportData, start: date, end: date) -> list[c.Line]:
     return holidays
 
 
-def _problems(s: st.PeriodStats, findings: list[c.Finding]) -> list[str]:
-    """What needs following up (open findings, late checks, SLA breaches, open requests)."""
-    problems = []
-    open_findings = [f for f in findings if not f.action]
-    if open_findings:
-        problems.append(f"巡检发现的问题中有 {len(open_findings)} 个尚未记录处理措施，需跟踪整改。")
-    if s.planned and s.done < s.planned:
-        problems.append(
-            f"本月有 {s.planned - s.done} 次巡检未按时完成，建议合理安排人员，确保按计划巡检。"
-        )
-    breached = s.sla[1] - s.sla[0]
-    if breached:
-        problems.append(f"有 {breached} 个 SLA 环节超时，需分析原因并改进响应流程。")
-    unresolved = [r for r in s.requests if r.status in ("open", "unresolved")]
-    if unresolved:
-        problems.append(f"尚有 {len(unresolved)} 个服务请求未解决，需跟进。")
-    still_down = [f for f in s.faults if f.recovered_at is None]
-    if still_down:
-        problems.append(f"尚有 {len(still_down)} 起故障未恢复，需跟进处置。")
-    if not problems:
-        # said only as the records allow: a month with emergencies was not 平稳
-        problems.append(
-            f"本月发生应急事件 {len(s.emergencies)} 起，均已处置，未发现需要甲方协调的问题。"
-            if s.emergencies
-            else "本月运行平稳，未发现需要甲方协调的问题。"
-        )
-    return problems
-
-
-def _next_plan(data: ExportData, start: date) -> list[str]:
-    """Next month's work: the calendar checklists and its holidays, or the hand-over."""
-    ny, nm = periods.add_months(start.year, start.month, 1)
-    next_plan = [
-        f"按计划完成{t.name}（{periods.CADENCE_NAMES.get(t.cadence, t.cadence)}）"
-        for t in data.templates.values()
-        if t.active and t.cadence in st.CALENDAR
-    ]
-    next_start = date(ny, nm, 1)
-    for h in data.holidays:
-        if h.start_date.year == ny and h.start_date.month == nm:
-            next_plan.append(
-                f"做好{h.name}（{h.start_date:%m-%d} 至 {h.end_date:%m-%d}）节假日保障"
-            )
-    if next_start > data.contract.end_date:
-        next_plan = ["合同服务期已结束，做好项目总结与移交。"]
-    return next_plan
-
-
 def _overview(data: ExportData, job: Job, s: st.PeriodStats, n_findings: int) -> str:
     return (
         f"{job.period.label}，{data.contract.vendor}驻场团队按合同为{data.contract.client}提供运维服务："
@@ -1470,8 +1514,7 @@ def build_monthly_report(data: ExportData, job: Job) -> c.MonthlyReportCtx:
     charts = _report_charts(data, s, start, end, by_system_f, trend)
     backup = _backup_security(data, start, end)
     holidays = _holiday_lines(data, start, end)
-    problems = _problems(s, findings)
-    next_plan = _next_plan(data, start)
+    texts = narrative.texts(data, job.kind, job.deliverable_code, job.period, job.now)
     overview = _overview(data, job, s, len(findings))
     ids = _report_record_ids(data, s, start, end)
     return _finish(  # type: ignore[return-value]
@@ -1510,8 +1553,8 @@ def build_monthly_report(data: ExportData, job: Job) -> c.MonthlyReportCtx:
             trend=trend,
             backup_security=backup,
             holidays=holidays,
-            problems=problems,
-            next_plan=next_plan,
+            problems=narrative.lines(texts["problems"]),
+            next_plan=narrative.lines(texts["next_plan"]),
             charts=charts,
             signatures=blank_block(LABELS["report"], author(job)),
             record_ids=ids,
@@ -1630,13 +1673,80 @@ def build_document(data: ExportData, job: Job) -> c.DocumentCtx:
                 ],
                 "blank_rows": list(range(1, 6)),
                 "signatures": blank_block(LABELS["report"]),
+                "texts": narrative.texts(data, job.kind, job.deliverable_code, job.period, job.now),
             }
             | extra,
         )
     )
 
 
+def _article_ctx(seq: int, row: ArticleRow, sources: dict[str, str]) -> c.KnowledgeArticleCtx:
+    return c.KnowledgeArticleCtx(
+        seq=seq,
+        id=row.id,
+        number=row.number,
+        title=row.title,
+        systems="、".join(row.systems),
+        category=row.category,
+        tags="、".join(row.tags),
+        problem=row.problem,
+        cause=row.cause,
+        solution=row.solution,
+        steps=row.steps,
+        step_lines=[line.strip() for line in row.steps.splitlines() if line.strip()],
+        author=row.author,
+        reviewer=row.reviewer,
+        reviewed_at=row.reviewed_at,
+        source=sources.get(row.source_id or "", ""),
+    )
+
+
+def build_knowledge_base(data: ExportData, job: Job) -> c.KnowledgeBaseCtx:
+    """技术服务知识库: articles written by the period end, by system; 常见问题 of the period."""
+    start, end = _bounds(job)
+    code = data.contract.code
+    rows = [r for r in articles_mod.list_articles(data.session, code) if r.created_at.date() <= end]
+    rows.sort(key=lambda r: r.number)
+    sources = articles_mod.source_labels(data.session, [r.source_id for r in rows if r.source_id])
+    listed = [_article_ctx(n, r, sources) for n, r in enumerate(rows, start=1)]
+    by_system: dict[str, list[c.KnowledgeArticleCtx]] = {}
+    for system in data.systems.values():
+        by_system[system.name] = []
+    for row, ctx in zip(rows, listed, strict=True):
+        for name in row.systems or ("通用（未指定系统）",):
+            by_system.setdefault(name, []).append(ctx)
+    groups = [c.KnowledgeGroupCtx(name, found) for name, found in by_system.items() if found]
+    problems = knowledge_mod.common_problems(data.session, code, since=start, until=end)
+    common = [
+        c.CommonProblemCtx(
+            seq=n,
+            problem=p.text,
+            count=p.count,
+            kinds="、".join(f"{k} {v}" for k, v in p.kinds.most_common()),
+            systems="、".join(name for name, _n in p.systems.most_common()),
+            last_at=p.last_at,
+            solution=p.solution,
+            article=p.article,
+        )
+        for n, p in enumerate(problems, start=1)
+    ]
+    return _finish(  # type: ignore[return-value]
+        c.KnowledgeBaseCtx(
+            **_base(data, job),
+            groups=groups,
+            articles=listed,
+            common=common,
+            by_category=_counts(Counter(r.category or "未分类" for r in rows)),
+            articles_total=len(rows),
+            reviewed_total=sum(1 for r in rows if r.reviewed),
+            signatures=blank_block(LABELS["report"], author(job)),
+            record_ids=[r.id for r in rows],
+        )
+    )
+
+
 BUILDERS = {
+    "knowledge_base": build_knowledge_base,
     "inspection_record": build_inspection_record,
     "daily_inspection_log": build_daily_log,
     "monthly_inspection": build_monthly_inspection,
@@ -1646,6 +1756,7 @@ BUILDERS = {
     "service_record": build_service_record,
     "fault_report": build_fault_report,
     "phone_log": build_phone_log,
+    "meeting_minutes": build_meeting_minutes,
     "monthly_report": build_monthly_report,
 }
 

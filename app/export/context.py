@@ -328,6 +328,7 @@ class SummaryTableCtx(FormContext):
     suggestions: str = f("建议", "")
     next_year_plan: str = f("下年度计划（年终）", "")
     is_year_end: bool = f("是否年终汇总", False)
+    availability_note: str = f("可用率的定义（印在汇总表下）", "")
 
 
 # --------------------------------------------------------------------------- holidays
@@ -565,6 +566,53 @@ class MonthlyReportCtx(FormContext):
     charts: dict[str, Chart] = f("图表：faults_by_system、calls_per_day、sla_trend", factory=dict)
 
 
+# --------------------------------------------------------------------------- meetings
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    seq: int = f("序号")
+    content: str = f("行动项")
+    owner: str = f("负责人", "")
+    due_date: date | None = f("完成时间")
+    state: str = f("状态：已完成 | 待完成", "")
+
+
+@dataclass(frozen=True)
+class MeetingCtx:
+    """One meeting's minutes (one page each)."""
+
+    id: str = f("记录 ID")
+    number: str = f("纪要编号")
+    name: str = f("会议名称")
+    start: datetime = f("会议时间")
+    end: datetime | None = f("结束时间")
+    time: str = f("时间，如 2026-11-06 09:30-10:30", "")
+    place: str = f("地点", "")
+    host: str = f("主持人", "")
+    recorder: str = f("记录人", "")
+    attendees: str = f("出席人员", "")
+    absentees: str = f("缺席人员", "")
+    agenda: str = f("议程", "")
+    discussion: str = f("会议内容", "")
+    decisions: str = f("决议", "")
+    agenda_lines: list[str] = f("议程（每行一段）", factory=list)
+    discussion_lines: list[str] = f("会议内容（每行一段）", factory=list)
+    decision_lines: list[str] = f("决议（每行一段）", factory=list)
+    actions: list[ActionRow] = f("行动项（重复行）", factory=list)
+    status: str = f("状态：草稿/已定稿/已签字", "")
+    amendment: str = f("更正说明（更正记录才有）", "")
+    signatures: SignatureBlock = f("本纪要的签字栏")
+    verification_code: str = f("本纪要的校验码", "")
+
+
+@dataclass(kw_only=True)
+class MeetingMinutesCtx(FormContext):
+    """例会会议纪要: the meetings of a period (or one meeting), each on its own page."""
+
+    meetings: list[MeetingCtx] = f("会议（每次一页，按时间）", factory=list)
+
+
 # --------------------------------------------------------------------------- documents
 
 
@@ -597,7 +645,7 @@ class Deliverable:
 class DocumentCtx(FormContext):
     """Document deliverables: headings with profile facts prefilled.
 
-    客户满意度调查表, 例会会议纪要, 部署清单, 运维总结报告/项目总结报告/中期验收报告,
+    客户满意度调查表, 部署清单, 运维总结报告/项目总结报告/中期验收报告,
     系统应急预案, 节假日安全保障方案, 系统日常工作手册.
     """
 
@@ -616,3 +664,65 @@ class DocumentCtx(FormContext):
     faults_total: int = f("故障总数", 0)
     requests_total: int = f("服务请求总数", 0)
     overview: str = f("概述（总结报告）", "")
+    texts: dict[str, str] = f(
+        "文字段落（按段落代码；总结报告 problems、plan，预案/方案/手册的各章）", factory=dict
+    )
+
+
+# --------------------------------------------------------------------------- knowledge base
+
+
+@dataclass(frozen=True)
+class KnowledgeArticleCtx:
+    """One knowledge article (知识条目)."""
+
+    seq: int = f("序号")
+    id: str = f("记录 ID")
+    number: str = f("条目编号")
+    title: str = f("标题")
+    systems: str = f("适用系统（、分隔）", "")
+    category: str = f("分类", "")
+    tags: str = f("标签（、分隔）", "")
+    problem: str = f("问题现象", "")
+    cause: str = f("原因", "")
+    solution: str = f("解决方法", "")
+    steps: str = f("操作步骤", "")
+    step_lines: list[str] = f("操作步骤（每行一步）", factory=list)
+    author: str = f("作者", "")
+    reviewer: str = f("审核人（未审核为空）", "")
+    reviewed_at: datetime | None = f("审核时间")
+    source: str = f("来源记录，如 故障单 GZ-202611-0003", "")
+
+
+@dataclass(frozen=True)
+class KnowledgeGroupCtx:
+    """The articles of one system (or of none)."""
+
+    name: str = f("系统名称")
+    articles: list[KnowledgeArticleCtx] = f("该系统的知识条目", factory=list)
+
+
+@dataclass(frozen=True)
+class CommonProblemCtx:
+    """One recurring problem (常见问题)."""
+
+    seq: int = f("序号")
+    problem: str = f("问题")
+    count: int = f("出现次数", 0)
+    kinds: str = f("来源（故障/服务请求/巡检异常及次数）", "")
+    systems: str = f("涉及系统", "")
+    last_at: datetime | None = f("最近一次")
+    solution: str = f("最近的解决方法", "")
+    article: str = f("对应知识条目", "")
+
+
+@dataclass(kw_only=True)
+class KnowledgeBaseCtx(FormContext):
+    """技术服务知识库（维护文档库）: the articles by system, and the problems that recur."""
+
+    groups: list[KnowledgeGroupCtx] = f("按系统归类的知识条目", factory=list)
+    articles: list[KnowledgeArticleCtx] = f("全部知识条目（清单）", factory=list)
+    common: list[CommonProblemCtx] = f("常见问题（按出现次数）", factory=list)
+    by_category: list[Count] = f("按分类", factory=list)
+    articles_total: int = f("知识条目数", 0)
+    reviewed_total: int = f("其中已审核", 0)

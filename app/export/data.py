@@ -30,6 +30,7 @@ from db.models import (
     HolidayPeriod,
     InspectionRun,
     ItemResult,
+    MeetingMinutes,
     ServiceRequest,
     Signature,
     System,
@@ -88,6 +89,8 @@ class ExportData:
         self._results: dict[str, list[ResultRow]] = {}
         self._faults: list[FaultRecord] | None = None
         self._requests: list[ServiceRequest] | None = None
+        self._meetings: list[MeetingMinutes] | None = None
+        self._voided: set[str] | None = None
         self._signatures: dict[tuple[str, str], list[Signature]] = {}
         self._blobs: dict[str, bytes] = {}
         #: pictures made from blobs (signatures), shared by every form of the export
@@ -191,7 +194,7 @@ class ExportData:
                 )
             ).all()
             # an amendment is in the same period as its original
-            runs = [RunRow(*row) for row in _latest(list(rows))]
+            runs = [RunRow(*row) for row in self._current(list(rows))]
             order = {tid: t.seq for tid, t in self.templates.items()}
             system_seq = {sid: s.seq for sid, s in self.systems.items()}
             runs.sort(
@@ -234,7 +237,15 @@ class ExportData:
                 self._results[rid] = items
         return {r.id: self._results[r.id] for r in runs}
 
-    # ------------------------------------------------------------------ faults & requests
+    def _current(self, rows: list[Any]) -> list[Any]:
+        """The latest versions, without voided records (作废, :mod:`app.storage.team_state`)."""
+        if self._voided is None:
+            from app.storage.team_state import voided_ids
+
+            self._voided = voided_ids(self.session)
+        return [r for r in _latest(rows) if r.id not in self._voided]
+
+    # ------------------------------------------------------------------ faults, requests, meetings
 
     @property
     def all_faults(self) -> list[FaultRecord]:
@@ -246,7 +257,7 @@ class ExportData:
                     .order_by(FaultRecord.reported_at, FaultRecord.number)
                 )
             )
-            self._faults = _latest(rows)
+            self._faults = self._current(rows)
         return self._faults
 
     def faults(self, start: date, end: date) -> list[FaultRecord]:
@@ -267,12 +278,30 @@ class ExportData:
                     .order_by(ServiceRequest.received_at, ServiceRequest.number)
                 )
             )
-            self._requests = _latest(rows)
+            self._requests = self._current(rows)
         return self._requests
 
     def requests(self, start: date, end: date) -> list[ServiceRequest]:
         lo, hi = _bounds(start, end)
         return [r for r in self.all_requests if lo <= r.received_at < hi]
+
+    @property
+    def all_meetings(self) -> list[MeetingMinutes]:
+        if self._meetings is None:
+            rows = list(
+                self.session.scalars(
+                    select(MeetingMinutes)
+                    .where(MeetingMinutes.contract_id == self.contract.id)
+                    .order_by(MeetingMinutes.meeting_at, MeetingMinutes.number)
+                )
+            )
+            self._meetings = self._current(rows)
+        return self._meetings
+
+    def meetings(self, start: date, end: date) -> list[MeetingMinutes]:
+        """Meetings held in ``start``..``end`` (latest versions)."""
+        lo, hi = _bounds(start, end)
+        return [m for m in self.all_meetings if lo <= m.meeting_at < hi]
 
     @cached_property
     def fault_numbers(self) -> dict[str, str]:

@@ -59,12 +59,26 @@ _SPECS = [
     FormSpec(
         "satisfaction_survey", "客户满意度调查表", c.DocumentCtx, ("docx", "xlsx"), "document"
     ),
-    FormSpec("meeting_minutes", "例会会议纪要", c.DocumentCtx, ("docx",), "document"),
+    FormSpec(
+        "meeting_minutes",
+        "例会会议纪要",
+        c.MeetingMinutesCtx,
+        ("docx",),
+        "records",
+        "meeting_minutes",
+    ),
     FormSpec("deployment_list", "部署清单", c.DocumentCtx, ("docx", "xlsx"), "document"),
     FormSpec("summary_report", "运维总结报告", c.DocumentCtx, ("docx",), "period"),
     FormSpec("emergency_plan", "系统应急预案", c.DocumentCtx, ("docx",), "document"),
     FormSpec("holiday_plan", "节假日安全保障方案", c.DocumentCtx, ("docx",), "document"),
     FormSpec("work_manual", "系统日常工作手册", c.DocumentCtx, ("docx",), "document"),
+    FormSpec(
+        "knowledge_base",
+        "技术服务知识库（维护文档库）",
+        c.KnowledgeBaseCtx,
+        ("docx", "xlsx"),
+        "period",
+    ),
 ]
 
 FORMS: dict[str, FormSpec] = {s.kind: s for s in _SPECS}

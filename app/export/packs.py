@@ -36,6 +36,7 @@ content digest prefix), so a paper copy is matched to its file::
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 import glob
 import hashlib
@@ -53,7 +54,7 @@ from typing import Any
 from app import __version__
 from app.contracts.registry import get_contract
 from app.export import build as b
-from app.export import naming
+from app.export import completeness, naming
 from app.export.context import FormContext, PeriodInfo
 from app.export.data import ExportData
 from app.export.errors import ExportCancelled, ExportError
@@ -61,6 +62,7 @@ from app.export.forms import spec
 from app.export.render import Renderer
 from app.integrity import signing_keys
 from app.records.integrity_check import TamperedError, refuse_tampered
+from app.records.review import QueueItem, unreviewed
 from app.schedule import periods
 from app.schedule.deadlines import Deadline, deadlines, mark_submitted
 from app.storage.atomic import TEMP_SUFFIX, atomic_write_bytes, fsync_dir, temp_path_for
@@ -92,6 +94,8 @@ class PlannedFile:
     holiday_id: str | None = None
     state: str = ""  # due | done | overdue (of the deliverable occurrence)
     exported: bool = False  # exported or handed in before
+    #: why the deliverable lacks required content (「待补充」, :mod:`app.export.completeness`)
+    missing: str = ""
 
     @property
     def title(self) -> str:
@@ -108,6 +112,12 @@ class PackPlan:
     label: str
     folder: str
     files: list[PlannedFile] = field(default_factory=list)
+    #: records of the month still waiting for the 复核人 when the profile requires review
+    #: (:func:`app.records.review.unreviewed`); :func:`export_pack` refuses them unless allowed
+    unreviewed: list[QueueItem] = field(default_factory=list)
+    #: deliverables lacking required content (「待补充」); :func:`export_pack` refuses them
+    #: unless allowed
+    incomplete: list[completeness.MissingContent] = field(default_factory=list)
 
 
 @dataclass
@@ -179,6 +189,7 @@ def _files_for(
             label = f"{holiday.name}_{holiday.start_date:%Y%m%d}" if holiday else d.period_key
         counter[0] += 1
         stem = f"{counter[0]:02d}_{naming.form_stem(d.name, label)}"
+        missing = completeness.missing_reason(data, completeness.Occurrence(d.code, d.form, period))
         for fmt in form.formats:
             files.append(
                 PlannedFile(
@@ -193,6 +204,7 @@ def _files_for(
                     holiday_id=holiday_id,
                     state=d.state,
                     exported=d.submitted is not None,
+                    missing=missing,
                 )
             )
     return files
@@ -225,7 +237,27 @@ def plan_month(
         folder=naming.month_folder(contract.contract_no, contract.code, key),
     )
     plan.files = _files_for(data, _month_occurrences(all_dl, start, end), "", [0])
+    plan.unreviewed = unreviewed(session, contract, plan.start, plan.end)
+    plan.incomplete = completeness.missing_content(plan)
     return plan
+
+
+class UnreviewedError(ExportError):
+    """A month pack of a contract that requires review holds records without a 复核人."""
+
+    def __init__(
+        self, items: list[QueueItem], hint: str = "请先在「复核」页复核，或确认仍要导出。"
+    ) -> None:
+        self.items = items
+        lines = [f"{i.day} {i.kind_label} {i.title}（{i.engineer}）" for i in items[:20]]
+        if len(items) > 20:
+            lines.append(f"……另有 {len(items) - 20} 条")
+        super().__init__(
+            f"合同要求复核，本月有 {len(items)} 条记录尚未经复核人签字：\n"
+            + "\n".join(lines)
+            + "\n"
+            + hint
+        )
 
 
 def plan_range(
@@ -288,7 +320,22 @@ def plan_range(
             data, _month_occurrences(all_dl, ms, me), f"{y}-{m:02d}/", month_counter
         )
         y, m = periods.add_months(y, m, 1)
+    plan.incomplete = completeness.missing_content(plan)
     return plan
+
+
+def without_missing(plan: PackPlan) -> PackPlan:
+    """The plan without its 「待补充」 deliverables (what is packed unless the user confirms)."""
+    return dataclasses.replace(plan, files=[f for f in plan.files if not f.missing], incomplete=[])
+
+
+def narrative_sections(session: Any, plan: PackPlan, now: datetime) -> list[Any]:
+    """The narrative sections of the pack's reports, drafted as of ``now`` and as edited
+    (:func:`app.export.narrative.pack_sections`), for the export dialog to show."""
+    from app.export import narrative
+
+    data = ExportData(session, get_contract(session, plan.contract_code))
+    return narrative.pack_sections(data, plan.files, now)
 
 
 # --------------------------------------------------------------------------- exporting
@@ -538,10 +585,23 @@ def export_pack(
     overwrite: bool = False,
     record: bool = True,
     now: datetime | None = None,
+    allow_unreviewed: bool = False,
+    allow_incomplete: bool = False,
 ) -> PackResult:
-    """Render and write a planned pack (see the module docstring)."""
+    """Render and write a planned pack (see the module docstring).
+
+    Refused with :class:`UnreviewedError` while ``plan.unreviewed`` lists records,
+    unless the user confirmed (``allow_unreviewed``), and with
+    :class:`~app.export.completeness.IncompleteError` while ``plan.incomplete`` lists
+    「待补充」 deliverables, unless confirmed (``allow_incomplete``).
+    """
     import os
     import time
+
+    if plan.unreviewed and not allow_unreviewed:
+        raise UnreviewedError(plan.unreviewed)
+    if plan.incomplete and not allow_incomplete:
+        raise completeness.IncompleteError(plan.incomplete)
 
     started = time.perf_counter()
     now = now or datetime.now().replace(microsecond=0)
@@ -775,7 +835,11 @@ def _single_scope(
             raise ExportError("该记录已有更正版本，请导出最新版本。")
         when = (
             getattr(record, "scheduled_date", None)
-            or (getattr(record, "received_at", None) or record.reported_at).date()
+            or (
+                getattr(record, "received_at", None)
+                or getattr(record, "meeting_at", None)
+                or record.reported_at
+            ).date()
         )
         return (
             PeriodInfo(key=when.isoformat(), label=f"{when:%Y-%m-%d}", start=when, end=when),

@@ -22,17 +22,21 @@ from db.models import (
     FaultRecord,
     InspectionRun,
     ItemResult,
+    KnowledgeArticle,
     ServiceRequest,
 )
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 
 #: Owner types an attachment can belong to.
-OWNER_TYPES: dict[str, type[InspectionRun | ItemResult | FaultRecord | ServiceRequest]] = {
+OWNER_TYPES: dict[
+    str, type[InspectionRun | ItemResult | FaultRecord | ServiceRequest | KnowledgeArticle]
+] = {
     "inspection_run": InspectionRun,
     "item_result": ItemResult,
     "fault_record": FaultRecord,
     "service_request": ServiceRequest,
+    "knowledge_article": KnowledgeArticle,
 }
 
 IMAGE_TYPES = {

@@ -37,7 +37,7 @@ from app.contracts.registry import profile_of
 from app.errors import DomainError
 from app.records import _util
 from app.schedule import sla as sla_mod
-from db.models import Contract, FaultRecord, ServiceRequest, System
+from db.models import Contract, FaultRecord, MeetingMinutes, ServiceRequest, System
 from db.models import now as now_
 
 #: Codes of the emergency events of the holiday security procedure.
@@ -89,17 +89,22 @@ EDITABLE_SPECIAL = ("level", "discovery", "emergency_type", "system_code", "holi
 
 def next_number(
     session: Session,
-    model: type[FaultRecord] | type[ServiceRequest],
+    model: type[FaultRecord] | type[ServiceRequest] | type[MeetingMinutes],
     contract: Contract,
     prefix: str,
     when: datetime,
 ) -> str:
     """``<prefix>-YYYYMM-NNNN``: the next number of the contract in the month of ``when``.
 
-    Amendments keep the number of the record they correct, so the sequence is
-    the highest number used so far plus one, not a count.
+    With this laptop's short code set (:mod:`app.team.identity`) it is
+    ``<prefix>-YYYYMM-ZS-NNN``: each laptop counts its own, so numbers stay
+    unique when the team's stores are merged. Amendments keep the number of the
+    record they correct, so the sequence is the highest number used so far plus
+    one, not a count.
     """
-    stem = f"{prefix}-{when:%Y%m}-"
+    from app.storage.team_state import number_stem
+
+    stem, width = number_stem(session, prefix, when)
     numbers = session.scalars(
         select(model.number).where(model.contract_id == contract.id, model.number.like(stem + "%"))
     )
@@ -108,7 +113,7 @@ def next_number(
         match = re.fullmatch(re.escape(stem) + r"(\d+)", number)
         if match:
             highest = max(highest, int(match.group(1)))
-    return f"{stem}{highest + 1:04d}"
+    return f"{stem}{highest + 1:0{width}d}"
 
 
 # --------------------------------------------------------------------------- levels

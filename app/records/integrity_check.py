@@ -38,7 +38,7 @@ from app.errors import DomainError
 from app.integrity import seals
 from app.records import signing
 from app.storage import guards
-from app.storage.device import SignedHead, head_problem, tail_problem
+from app.storage.device import SignedHead, head_problem, tail_problems
 from app.storage.legacy_seals import record_versions
 from db.audit import verify_chain
 from db.models import (
@@ -50,8 +50,10 @@ from db.models import (
     Device,
     FaultRecord,
     InspectionRun,
+    MeetingMinutes,
     ServiceRequest,
     Signature,
+    TeamCounter,
 )
 
 CHAIN = "审计日志"
@@ -122,6 +124,8 @@ def record_label(record: Any) -> str:
         return f"故障单 {record.number}"
     if isinstance(record, ServiceRequest):
         return f"服务单 {record.number}"
+    if isinstance(record, MeetingMinutes):
+        return f"会议纪要 {record.number}（{record.meeting_at:%Y-%m-%d}）"
     if isinstance(record, InspectionRun):
         name = record.template.name if record.template is not None else record.cadence
         who = f"，{record.inspector}" if record.inspector else ""
@@ -273,7 +277,8 @@ def check_chain(
     chain = verify_chain(session)
     report.audit_entries = chain.entries
     if not chain.ok:
-        report.add(CHAIN, f"第 {chain.broken_at} 条校验失败：{chain.reason}。")
+        device = f"设备 {chain.device_id[:8]} 的" if chain.device_id and chain.chains > 1 else ""
+        report.add(CHAIN, f"{device}第 {chain.broken_at} 条校验失败：{chain.reason}。")
     check_heads(session, report, known_heads)
 
 
@@ -288,8 +293,7 @@ def check_heads(
         report.add(CHAIN, "审计日志没有任何设备签名的链头（链头被删除）。")
     stored = [SignedHead(row.device_id, row.seq, row.hash, row.at, row.sig) for row in heads]
     problems = [head_problem(session, head, devices, "数据库中") for head in stored]
-    if heads:
-        problems.append(tail_problem(max(h.seq for h in heads), last))
+    problems += tail_problems(session, stored)
     problems += [head_problem(session, head, devices, source) for source, head in known_heads]
     for problem in filter(None, problems):
         report.add(CHAIN, problem)
@@ -309,14 +313,25 @@ _CREATED = ("create", "amend", "sign")
 
 
 def check_coverage(session: Session, report: CheckReport) -> None:
-    """Records without audit entries, and audited records gone without a delete entry."""
+    """Records without audit entries, and audited records gone without a delete entry.
+
+    A colleague's chain, arrived by an exchange bundle, names drafts that never
+    left their laptop: only chains written in this store (those with a change
+    counter here) count for records gone.
+    """
+    local = set(
+        session.scalars(select(TeamCounter.device_id).where(TeamCounter.name == "seq")).all()
+    )
     last_action: dict[tuple[str, str], str] = {}
-    for entity, entity_id, action in session.execute(
-        select(AuditEntry.entity, AuditEntry.entity_id, AuditEntry.action)
+    written_here: set[tuple[str, str]] = set()
+    for entity, entity_id, action, device_id in session.execute(
+        select(AuditEntry.entity, AuditEntry.entity_id, AuditEntry.action, AuditEntry.device_id)
         .where(AuditEntry.entity.in_([*SIGNABLE_TYPES, "signature"]))
         .order_by(AuditEntry.seq)
     ):
         last_action[(entity, entity_id)] = action
+        if device_id is None or device_id in local:
+            written_here.add((entity, entity_id))
     present: dict[tuple[str, str], Any] = {}
     for record_type, model in SIGNABLE_TYPES.items():
         for record in session.scalars(select(model)):
@@ -333,7 +348,11 @@ def check_coverage(session: Session, report: CheckReport) -> None:
                 where, "数据库中有这条记录，审计日志中却没有它的创建记录（在本应用之外插入）。", ref
             )
     for (entity, entity_id), action in last_action.items():
-        if action != "delete" and (entity, entity_id) not in present:
+        if (
+            action != "delete"
+            and (entity, entity_id) not in present
+            and ((entity, entity_id) in written_here)
+        ):
             label = "签字" if entity == "signature" else signing.RECORD_LABELS.get(entity, entity)
             report.add(
                 f"{label}（编号 {entity_id[:8]}）",

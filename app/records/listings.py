@@ -1,6 +1,6 @@
 """Lightweight rows for the window's lists, and the clocks of open faults.
 
-Lists of runs, faults and service requests can hold 100,000 rows, so they are
+Lists of runs, faults, service requests and meeting minutes can hold 100,000 rows, so they are
 read as plain tuples with one column query each (no ORM object per row). Only
 the latest version of an amended record is listed.
 """
@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, aliased
 
 from app.contracts.registry import profile_of
-from app.records import _util, faults, inspections, requests
+from app.records import _util, faults, inspections, meetings, requests
 from app.schedule import periods
 from app.schedule import sla as sla_mod
 from app.schedule.workcal import WorkCalendar
@@ -24,6 +24,7 @@ from db.models import (
     FaultRecord,
     HolidayPeriod,
     InspectionRun,
+    MeetingMinutes,
     ServiceRequest,
     StaffMember,
     System,
@@ -70,7 +71,22 @@ class RequestRow(NamedTuple):
     locked: bool
 
 
-def _latest(model: type[InspectionRun | FaultRecord | ServiceRequest]) -> ColumnElement[bool]:
+class MeetingRow(NamedTuple):
+    id: str
+    number: str
+    meeting_at: datetime
+    title: str
+    place: str
+    host: str
+    recorder: str
+    actions: int  # action items agreed
+    status: str  # 草稿 | 已定稿 | 已签字
+    locked: bool
+
+
+def _latest(
+    model: type[InspectionRun | FaultRecord | ServiceRequest | MeetingMinutes],
+) -> ColumnElement[bool]:
     """``id NOT IN`` the ids some amendment supersedes."""
     older = select(model.supersedes_id).where(model.supersedes_id.is_not(None))
     return model.id.not_in(older)
@@ -212,6 +228,47 @@ def request_rows(session: Session, contract: Contract | str) -> list[RequestRow]
         )
         for r in session.execute(query)
     ]
+
+
+def meeting_rows(session: Session, contract: Contract | str) -> list[MeetingRow]:
+    """Every meeting of the contract, newest first."""
+    contract = _util.contract_of(session, contract)
+    m = MeetingMinutes
+    query = (
+        select(
+            m.id,
+            m.number,
+            m.meeting_at,
+            m.title,
+            m.place,
+            m.host,
+            m.recorder,
+            m.action_items,
+            m.status,
+            m.locked_at,
+        )
+        .where(m.contract_id == contract.id, _latest(m))
+        .order_by(m.meeting_at.desc(), m.number.desc())
+    )
+    rows = []
+    for r in session.execute(query):
+        actions = [a for a in r[7] or [] if isinstance(a, dict)]
+        status = "已签字" if r[9] is not None else meetings.STATUSES.get(r[8], r[8])
+        rows.append(
+            MeetingRow(
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                r[5],
+                r[6],
+                len(actions),
+                status,
+                r[9] is not None,
+            )
+        )
+    return rows
 
 
 # --------------------------------------------------------------------------- clocks

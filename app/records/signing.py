@@ -1,7 +1,7 @@
 """Signatures, locking, verification and amendments of signable records.
 
-Signable records are inspection runs, fault records and service requests
-(``db.models.SIGNABLE_TYPES``).
+Signable records are inspection runs, fault records, service requests and
+meeting minutes (``db.models.SIGNABLE_TYPES``).
 
 - **What is signed** is the record's content hash (:func:`content_hash`): the
   SHA-256 of the canonical JSON of its columns (without bookkeeping columns:
@@ -10,7 +10,8 @@ Signable records are inspection runs, fault records and service requests
 - **When a record may be signed**: an inspection run once completed; a fault
   once closed (its timeline and report are then final — a signed record can
   no longer change); a service request once no longer open (resolved,
-  unresolved or escalated to a fault).
+  unresolved or escalated to a fault); meeting minutes once 定稿
+  (:func:`app.records.meetings.finalize`).
 - **The first signature locks** the record (``locked_at``; a run's status
   becomes ``signed``). The other roles sign the same content later: their
   signature is refused if the content hash no longer matches the first one
@@ -37,7 +38,7 @@ from sqlalchemy.orm import Session
 
 from app.errors import DomainError, NotFound
 from app.integrity import seals
-from app.records import _util
+from app.records import _util, meetings
 from app.records.attachments import store_blob
 from app.storage import guards
 from db.audit import canonical_json
@@ -48,6 +49,8 @@ from db.models import (
     FaultRecord,
     InspectionRun,
     ItemResult,
+    KnowledgeArticle,
+    MeetingMinutes,
     ServiceRequest,
     Signature,
 )
@@ -58,6 +61,8 @@ RECORD_LABELS: dict[str, str] = {
     "inspection_run": "巡检记录",
     "fault_record": "故障单",
     "service_request": "服务请求",
+    "meeting_minutes": "会议纪要",
+    "knowledge_article": "知识条目",
 }
 MAX_PNG_BYTES = 2 * 1024 * 1024
 MAX_PNG_SIDE = 10_000
@@ -67,7 +72,11 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 _PNG_IEND = b"\x00\x00\x00\x00IEND\xaeB`\x82"
 _PNG_DEPTHS = {0: (1, 2, 4, 8, 16), 2: (8, 16), 3: (1, 2, 4, 8), 4: (8, 16), 6: (8, 16)}
 
-_BOOKKEEPING = frozenset({"created_at", "created_by", "updated_at", "updated_by", "locked_at"})
+#: Not signed content: who/when wrote the row, and (revision 0009) which device and its
+#: change counter — exchange bookkeeping, so records signed before it keep their hash.
+_BOOKKEEPING = frozenset(
+    {"created_at", "created_by", "updated_at", "updated_by", "locked_at", "device_id", "device_seq"}
+)
 #: Columns added after records were first signed (fault outage, revision 0006): left out of
 #: the signed content while NULL, so a record signed before they existed keeps its hash.
 _LATER_COLUMNS = frozenset({"service_interrupted", "outage_start", "outage_end", "outage_systems"})
@@ -141,9 +150,30 @@ FIELD_LABELS: dict[str, str] = {
     "next_visit": "下次上门时间",
     "system_id": "系统",
     "contract_id": "合同",
+    # meeting minutes
+    "meeting_at": "会议时间",
+    "ended_at": "结束时间",
+    "place": "地点",
+    "host": "主持人",
+    "recorder": "记录人",
+    "attendees": "出席人员",
+    "absentees": "缺席人员",
+    "agenda": "议程",
+    "discussion": "会议内容",
+    "decisions": "决议",
+    "action_items": "行动项",
+    # knowledge articles
+    "problem": "问题现象",
+    "solution": "解决方法",
+    "steps": "操作步骤",
+    "systems": "适用系统",
+    "tags": "标签",
+    "author": "作者",
+    "source_type": "来源记录类型",
+    "source_id": "来源记录",
 }
 
-Signable = InspectionRun | FaultRecord | ServiceRequest
+Signable = InspectionRun | FaultRecord | ServiceRequest | MeetingMinutes | KnowledgeArticle
 
 
 # --------------------------------------------------------------------------- records
@@ -374,6 +404,10 @@ def _check_signable(record_type: str, record: Signable) -> None:
         raise DomainError("故障单尚未关闭，关闭后才能签字。")
     if isinstance(record, ServiceRequest) and record.status == "open":
         raise DomainError("服务请求尚未处理完成，完成后才能签字。")
+    if isinstance(record, MeetingMinutes) and (problem := meetings.signable_problems(record)):
+        raise DomainError(problem)
+    if isinstance(record, KnowledgeArticle) and not (record.title and record.solution):
+        raise DomainError("知识条目须有标题和解决方法才能签字。")
 
 
 def sign(

@@ -39,8 +39,8 @@ from app.contracts.profile_schema import DeliverableDef, DueRule, Profile
 from app.contracts.registry import get_contract, profile_of
 from app.errors import DomainError
 from app.schedule import periods
-from app.schedule.holidays import describe as describe_holiday
-from app.schedule.holidays import period_assumed
+from app.schedule.holidays import holiday_phrase, period_assumed
+from app.schedule.phrases import Phrase, phrase, text, verbatim
 from app.schedule.workcal import WorkCalendar
 from db.models import Contract, DeliverableSubmission, FaultRecord, HolidayPeriod
 
@@ -99,6 +99,9 @@ class Deadline:
     cadence: str = ""  # monthly | quarterly | half_year | annual | once | event | contract
     period_label: str = ""
     copies: str = ""
+    #: ``period_label`` and ``rule`` as parts the window translates (:mod:`app.schedule.phrases`)
+    period_phrases: tuple[Phrase, ...] = ()
+    rule_phrases: tuple[Phrase, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -130,49 +133,61 @@ class _Occurrence:
     due_date: date
     assumed: bool
     cadence: str
-    label: str
+    phrases: tuple[Phrase, ...]
+
+    @property
+    def label(self) -> str:
+        return text(self.phrases)
+
+
+def rule_phrases(rule: DueRule) -> tuple[Phrase, ...]:
+    """A due rule in words, as printed on schedules (``次月第3个工作日``)."""
+    if rule.rule == "nth_workday_next_month":
+        return (phrase("次月第{n}个工作日", n=rule.n),)
+    if rule.rule == "fixed_date":
+        assert rule.on is not None
+        on = rule.on
+        return (phrase("{year}年{month}月{day}日前", year=on.year, month=on.month, day=on.day),)
+    if rule.rule == "workdays_after":
+        event = {
+            "fault_closed": phrase("故障关闭后"),
+            "holiday_end": phrase("节假日保障期结束后"),
+            "month_end": phrase("合同第{month}个月结束后", month=rule.month),
+            "contract_end": phrase("合同期满后"),
+        }[rule.event or ""]
+        return (event, phrase("{n}个工作日内", n=rule.n))
+    if rule.period == "contract":
+        return (phrase("合同期内（最后一个工作日前）"),)
+    return (phrase("{within}最后一个工作日前", within=_WITHIN[rule.period or "month"][1]),)
 
 
 def rule_text(rule: DueRule) -> str:
-    """A due rule in words, as printed on schedules (``次月第3个工作日``)."""
-    if rule.rule == "nth_workday_next_month":
-        return f"次月第{rule.n}个工作日"
-    if rule.rule == "fixed_date":
-        assert rule.on is not None
-        return f"{rule.on.year}年{rule.on.month}月{rule.on.day}日前"
-    if rule.rule == "workdays_after":
-        event = {
-            "fault_closed": "故障关闭后",
-            "holiday_end": "节假日保障期结束后",
-            "month_end": f"合同第{rule.month}个月结束后",
-            "contract_end": "合同期满后",
-        }[rule.event or ""]
-        return f"{event}{rule.n}个工作日内"
-    if rule.period == "contract":
-        return "合同期内（最后一个工作日前）"
-    return f"{_WITHIN[rule.period or 'month'][1]}最后一个工作日前"
+    """:func:`rule_phrases` as one Chinese text."""
+    return text(rule_phrases(rule))
 
 
-def _month_label(start: date, end: date) -> str:
-    label = f"{start.year}年{start.month}月"
-    full = start.day == 1 and end == periods.month_end(start.year, start.month)
-    return label if full else f"{label}（{start.day}日至{end.day}日）"
+def _month_label(start: date, end: date) -> tuple[Phrase, ...]:
+    """``2026年11月``, or ``2026年11月（15日至30日）`` for a month clipped by the contract."""
+    label = phrase("{year}年{month}月", year=start.year, month=start.month)
+    if start.day == 1 and end == periods.month_end(start.year, start.month):
+        return (label,)
+    return (label, phrase("（{start}日至{end}日）", start=start.day, end=end.day))
 
 
-def _period_label(cadence: str, start: date, end: date) -> str:
+def _period_label(cadence: str, start: date, end: date) -> tuple[Phrase, ...]:
     """``2026年第4季度``, ``2026年下半年`` …, noting a period clipped by the contract."""
     if cadence == "monthly":
         return _month_label(start, end)
     ps, pe = periods.bounds(cadence, start)
     if cadence == "quarterly":
-        label = f"{ps.year}年第{(ps.month - 1) // 3 + 1}季度"
+        label = phrase("{year}年第{quarter}季度", year=ps.year, quarter=(ps.month - 1) // 3 + 1)
     elif cadence == "half_year":
-        label = f"{ps.year}年{'上' if ps.month <= 6 else '下'}半年"
+        label = phrase("{year}年上半年" if ps.month <= 6 else "{year}年下半年", year=ps.year)
     else:
-        label = f"{ps.year}年度"
+        label = phrase("{year}年度", year=ps.year)
     if (start, end) != (ps, pe):
-        label += f"（{start.isoformat()} 至 {end.isoformat()}）"
-    return label
+        return (label, phrase("（{start} 至 {end}）", start=start.isoformat(), end=end.isoformat()))
+    return (label,)
 
 
 def _contract_months(contract: Contract) -> list[tuple[date, date]]:
@@ -225,7 +240,7 @@ def _fixed_occurrence(d: DeliverableDef, contract: Contract) -> _Occurrence:
     assert rule.on is not None
     cs, ce = contract.start_date, contract.end_date
     window = max(min(cs, rule.on), rule.on - timedelta(days=FIXED_DATE_LEAD_DAYS))
-    return _Occurrence(d, "once", cs, ce, window, rule.on, False, "once", "一次性")
+    return _Occurrence(d, "once", cs, ce, window, rule.on, False, "once", (phrase("一次性"),))
 
 
 def _event_occurrences(
@@ -241,7 +256,7 @@ def _event_occurrences(
         for fault_id, number, title, reported, closed in events.faults:
             day = closed.date()
             due = calendar.add_workdays(day, rule.n)
-            label = f"{number} {title}".strip()
+            label = (verbatim(f"{number} {title}".strip()),)
             assumed = calendar.assumed(day, due)
             found.append(
                 _Occurrence(
@@ -262,7 +277,7 @@ def _event_occurrences(
                     due,
                     assumed,
                     "holiday",
-                    describe_holiday(period),
+                    (holiday_phrase(period),),
                 )
             )
     elif rule.event == "month_end":
@@ -272,14 +287,16 @@ def _event_occurrences(
             return found  # the contract has no such month
         end = min(periods.month_end(y, m), ce)
         due = calendar.add_workdays(end, rule.n)
-        label = f"合同第{rule.month}个月（至{end.isoformat()}）"
+        label = (phrase("合同第{month}个月（至{end}）", month=rule.month, end=end.isoformat()),)
         key = periods.key("monthly", end)
         assumed = calendar.assumed(end, due)
         found.append(_Occurrence(d, key, cs, end, end, due, assumed, "event", label))
     else:  # contract_end
         due = calendar.add_workdays(ce, rule.n)
         assumed = calendar.assumed(ce, due)
-        found.append(_Occurrence(d, "contract", cs, ce, ce, due, assumed, "contract", "合同期"))
+        found.append(
+            _Occurrence(d, "contract", cs, ce, ce, due, assumed, "contract", (phrase("合同期"),))
+        )
     return found
 
 
@@ -292,7 +309,9 @@ def _within_occurrences(
     if rule.period == "contract":
         due = calendar.last_workday_in(cs, ce) or ce
         assumed = calendar.assumed(due, ce)
-        return [_Occurrence(d, "contract", cs, ce, cs, due, assumed, "contract", "合同期")]
+        return [
+            _Occurrence(d, "contract", cs, ce, cs, due, assumed, "contract", (phrase("合同期"),))
+        ]
     cadence = _WITHIN[rule.period or "month"][0]
     found: list[_Occurrence] = []
     start = cs
@@ -342,6 +361,9 @@ def _closed_faults(
         ).where(FaultRecord.contract_id == contract.id)
     ).all()
     superseded = {r.supersedes_id for r in rows if r.supersedes_id}
+    from app.storage.team_state import voided_ids
+
+    superseded |= voided_ids(session)  # a voided fault (作废) is left out like a superseded one
     return sorted(
         (
             (r.id, r.number or "", r.title or "", r.reported_at, r.closed_at)
@@ -452,11 +474,13 @@ def deadlines(
                 window_start=occ.window_start,
                 due_date=occ.due_date,
                 rule=rule_text(d.due),
+                rule_phrases=rule_phrases(d.due),
                 assumed=occ.assumed,
                 submitted=info,
                 state=state,
                 cadence=occ.cadence,
                 period_label=occ.label,
+                period_phrases=occ.phrases,
                 copies=d.copies,
             )
         )

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -40,12 +40,22 @@ from app.contracts.registry import get_contract, profile_of
 from app.schedule import periods
 from app.schedule.deadlines import deadlines
 from app.schedule.holidays import list_periods, period_assumed, phases
+from app.schedule.phrases import Phrase, phrase, text, verbatim
 from app.schedule.workcal import WorkCalendar
-from db.models import ChecklistTemplate, Contract, HolidayPeriod, InspectionRun, System
+from db.models import (
+    ChecklistTemplate,
+    Contract,
+    HolidayPeriod,
+    InspectionRun,
+    Signature,
+    System,
+)
 
 KINDS = ("checklist", "holiday_check", "deliverable")
 STATES = ("due", "in_progress", "done", "overdue")
 DONE_STATUSES = ("completed", "signed")
+#: the role whose signer is the engineer who did a record (``app.records.signing.ROLES``)
+OPERATOR = "运维人员"
 
 _KIND_ORDER = {kind: i for i, kind in enumerate(KINDS)}
 
@@ -70,6 +80,10 @@ class DueItem:
     rule: str = ""  # deliverables: the due rule in words
     period_label: str = ""
     sort_seq: int = 0
+    #: who did it: the run's 运维人员 signer, else its inspector ("" when nobody started it)
+    engineer: str = ""
+    #: ``period_label`` as parts the window translates (:mod:`app.schedule.phrases`)
+    period_phrases: tuple[Phrase, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -90,6 +104,7 @@ class DueItem:
             "holiday_name": self.holiday_name,
             "rule": self.rule,
             "assumed": self.assumed,
+            "engineer": self.engineer,
         }
 
 
@@ -110,12 +125,26 @@ class DueReport:
     day_off: str = ""
     #: the next day the window covers, when ``service_day`` is false (within the contract)
     next_service_day: date | None = None
+    #: everyone who signed a record of the store as 运维人员, by name
+    engineers: list[str] = field(default_factory=list)
+
+    @property
+    def team(self) -> bool:
+        """The store holds more than one engineer's records: show the work per engineer."""
+        return len(self.engineers) > 1
 
     def counts(self) -> dict[str, int]:
         found = dict.fromkeys(STATES, 0)
         for item in self.items:
             found[item.state] += 1
         return found
+
+    def by_engineer(self) -> dict[str, dict[str, int]]:
+        """:meth:`counts` per engineer; ``""`` holds what nobody has started."""
+        found: dict[str, dict[str, int]] = {}
+        for item in self.items:
+            found.setdefault(item.engineer, dict.fromkeys(STATES, 0))[item.state] += 1
+        return dict(sorted(found.items(), key=lambda pair: (pair[0] == "", pair[0])))
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -131,6 +160,8 @@ class DueReport:
             "holiday": self.holiday,
             "assumed_calendar": self.assumed_calendar,
             "counts": self.counts(),
+            "engineers": self.engineers,
+            "by_engineer": self.by_engineer(),
             "items": [i.as_json() for i in self.items],
         }
 
@@ -149,14 +180,15 @@ class _Occ:
     holiday: HolidayPeriod | None = None
 
 
-def _label(cadence: str, occ: _Occ) -> str:
+def _label(cadence: str, occ: _Occ) -> tuple[Phrase, ...]:
     """A readable period: ``2026-W41``, ``国庆节 节前``, ``国庆节 节日期间 2026-10-03``."""
     if occ.holiday is None:
-        return occ.period_key
-    phase = periods.CADENCE_NAMES[cadence]
+        return (verbatim(occ.period_key),)
     if cadence == "holiday_daily":
-        return f"{occ.holiday.name} 节日期间 {occ.window_start.isoformat()}"
-    return f"{occ.holiday.name} {phase}"
+        day = occ.window_start.isoformat()
+        return (phrase("{holiday} 节日期间 {day}", holiday=occ.holiday.name, day=day),)
+    phase = periods.CADENCE_NAMES[cadence]
+    return (phrase("{holiday} {phase}", holiday=occ.holiday.name, phase=phase),)
 
 
 def _days(start: date, end: date) -> Iterator[date]:
@@ -177,8 +209,8 @@ def _systems_for(template: ChecklistTemplate, systems: list[System]) -> list[Sys
 
 def _run_states(
     session: Session, contract: Contract, keys: set[str], separate: set[str]
-) -> dict[tuple[str, str | None, str], tuple[str, str | None]]:
-    """(template id, system id, period key) → (state, id of the run to open).
+) -> dict[tuple[str, str | None, str], tuple[str, str | None, str]]:
+    """(template id, system id, period key) → (state, id of the run to open, its inspector).
 
     The system id is None for templates not in ``separate`` (one run per period).
     """
@@ -193,19 +225,24 @@ def _run_states(
             InspectionRun.status,
             InspectionRun.supersedes_id,
             InspectionRun.started_at,
+            InspectionRun.inspector,
         ).where(InspectionRun.contract_id == contract.id, InspectionRun.period_key.in_(keys))
     ).all()
     superseded = {r.supersedes_id for r in rows if r.supersedes_id}
+    from app.storage.team_state import voided_ids
+
+    voided = voided_ids(session)  # a voided run (作废) is as if never done
+    rows = [r for r in rows if r.id not in voided]
     grouped: dict[tuple[str, str | None, str], list[Any]] = defaultdict(list)
     for r in rows:
         system_id = r.system_id if r.template_id in separate else None
         grouped[(r.template_id, system_id, r.period_key)].append(r)
-    result: dict[tuple[str, str | None, str], tuple[str, str | None]] = {}
+    result: dict[tuple[str, str | None, str], tuple[str, str | None, str]] = {}
     for group_key, runs in grouped.items():
         done = any(r.status in DONE_STATUSES for r in runs)
         heads = [r for r in runs if r.id not in superseded] or runs
         heads.sort(key=lambda r: (r.status in DONE_STATUSES, r.started_at or datetime.min))
-        result[group_key] = ("done" if done else "in_progress", heads[-1].id)
+        result[group_key] = ("done" if done else "in_progress", heads[-1].id, heads[-1].inspector)
     return result
 
 
@@ -328,7 +365,7 @@ def _active(session: Session, contract: Contract) -> tuple[list[ChecklistTemplat
 
 def _occurrence_items(
     occurrences: list[_Occ],
-    runs: dict[tuple[str, str | None, str], tuple[str, str | None]],
+    runs: dict[tuple[str, str | None, str], tuple[str, str | None, str]],
     day: date,
 ) -> list[DueItem]:
     """The checklist and holiday-check items, with their state on ``day``.
@@ -340,7 +377,7 @@ def _occurrence_items(
         t = occ.template
         system_id = occ.system.id if occ.system is not None else None
         found = runs.get((t.id, system_id, occ.period_key))
-        run_state, run_id = found if found else (None, None)
+        run_state, run_id = found[:2] if found else (None, None)
         if run_state == "done":
             state = "done"
         elif occ.deadline < day:
@@ -366,7 +403,8 @@ def _occurrence_items(
                 assumed=occ.assumed,
                 template_id=t.id,
                 holiday_name=occ.holiday.name if occ.holiday is not None else None,
-                period_label=_label(t.cadence, occ),
+                period_label=text(_label(t.cadence, occ)),
+                period_phrases=_label(t.cadence, occ),
                 sort_seq=t.seq * 1000 + (occ.system.seq if occ.system is not None else 0),
             )
         )
@@ -405,6 +443,7 @@ def _deliverable_items(
                 assumed=d.assumed,
                 rule=d.rule,
                 period_label=d.period_label,
+                period_phrases=d.period_phrases,
             )
         )
     return items
@@ -440,6 +479,8 @@ def due_on(
 
     items = _occurrence_items(occurrences, runs, day)
     items += _deliverable_items(session, contract, calendar, day)
+    who = _run_engineers(session, {run_id: name for _s, run_id, name in runs.values() if run_id})
+    items = [replace(i, engineer=who.get(i.run_id, "")) if i.run_id else i for i in items]
     items.sort(
         key=lambda i: (
             i.state != "overdue",
@@ -464,7 +505,32 @@ def due_on(
         next_service_day=None
         if service_day
         else next_service_day(calendar, day, contract.service_window, ce),
+        engineers=store_engineers(session),
     )
+
+
+def _run_engineers(session: Session, inspectors: dict[str, str]) -> dict[str, str]:
+    """Who did each run (id → its inspector): its 运维人员 signer, else its inspector."""
+    found = dict(inspectors)
+    run_ids = list(inspectors)
+    for start in range(0, len(run_ids), 500):
+        chunk = run_ids[start : start + 500]
+        found.update(
+            session.execute(
+                select(Signature.record_id, Signature.signer_name).where(
+                    Signature.record_type == "inspection_run",
+                    Signature.role == OPERATOR,
+                    Signature.record_id.in_(chunk),
+                )
+            ).all()
+        )
+    return found
+
+
+def store_engineers(session: Session) -> list[str]:
+    """Everyone who signed a record of the store as 运维人员, by name."""
+    query = select(Signature.signer_name).where(Signature.role == OPERATOR).distinct()
+    return sorted(session.scalars(query))
 
 
 _WEEKDAYS = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")

@@ -49,11 +49,15 @@ TABLE_LABELS = {
     "item_result": "检查项结果",
     "fault_record": "故障单",
     "service_request": "服务请求",
+    "meeting_minutes": "会议纪要",
+    "knowledge_article": "知识条目",
     "blob": "文件内容",
     "attachment": "附件",
     "signature": "签字",
     "deliverable_submission": "交付记录",
     "export_template": "客户模板",
+    "review_return": "复核退回",
+    "report_narrative": "报告文字段落",
     "signing_key": "签名公钥",
     "device": "设备",
     "audit_head": "审计日志签名",
@@ -103,6 +107,10 @@ TRIGGER_MESSAGES: dict[str, tuple[type[DomainError], str]] = {
     "device keys are immutable": (
         RefusedError,
         "已登记的设备公钥不能修改或删除。",
+    ),
+    "review returns are append-only": (
+        RefusedError,
+        "复核退回记录只能追加，不能修改、删除或替换。",
     ),
 }
 

@@ -23,6 +23,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.errors import DomainError
+from app.search import index as search_index
 from app.storage import device, guards, instance, legacy_seals, paths
 from app.storage.device import DeviceKey
 from db.engine import make_engine, make_session_factory
@@ -129,6 +130,9 @@ class Store:
             try:
                 if legacy_seals.pending(opened):
                     legacy_seals.seal_legacy_signatures(opened)
+                with opened.engine.begin() as conn:  # first open after 0011, or a new tokeniser
+                    if search_index.stale(conn):
+                        search_index.reindex(conn)
             except BaseException:
                 opened.close()
                 raise
@@ -153,10 +157,12 @@ class Store:
         """A unit of work: committed on success, rolled back on any error.
 
         Every flush in it is checked by :mod:`app.storage.guards` (locked records stay
-        unchanged, authors are stamped, the audit log is appended).
+        unchanged, authors are stamped, the audit log is appended) and updates the
+        search index (:mod:`app.search.index`) in the same transaction.
         """
         session = self.sessions()
         guards.install(session, self.actor, self.device)
+        search_index.install(session)
         try:
             yield session
             session.commit()

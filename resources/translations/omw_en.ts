@@ -133,7 +133,7 @@
     </message>
     <message>
         <source>正常</source>
-        <extracomment>Kinds whose digits set the result (on the others digits are typed values).</extracomment>
+        <extracomment>Kinds whose digits set the result (on the others digits are typed values). The red frame of a field that must be filled before 完成并签字.</extracomment>
         <translation>Normal</translation>
     </message>
     <message>
@@ -163,6 +163,10 @@ Standard/threshold: {standard}</translation>
         <translation>Value</translation>
     </message>
     <message>
+        <source>数值（{unit}）</source>
+        <translation>Value ({unit})</translation>
+    </message>
+    <message>
         <source>数值一</source>
         <translation>Value 1</translation>
     </message>
@@ -187,6 +191,10 @@ Standard/threshold: {standard}</translation>
         <translation>Open fault</translation>
     </message>
     <message>
+        <source>处理措施（异常必填，或 Ctrl+G 生成故障单）</source>
+        <translation>Measure taken (required when abnormal, or Ctrl+G to open a fault)</translation>
+    </message>
+    <message>
         <source>故障单 {number}</source>
         <translation>Fault {number}</translation>
     </message>
@@ -201,6 +209,7 @@ Standard/threshold: {standard}</translation>
     </message>
     <message>
         <source>已恢复上次未保存的内容（草稿），请核对后保存；关闭时可选择放弃。</source>
+        <extracomment>定稿 was tried (or the minutes are final): also say what 定稿 needs</extracomment>
         <translation>Restored what was not saved last time (draft); check it and save; when closing you may discard it.</translation>
     </message>
     <message>
@@ -226,6 +235,14 @@ Standard/threshold: {standard}</translation>
     <message>
         <source>整改期限</source>
         <translation>Remediation deadline</translation>
+    </message>
+    <message>
+        <source>已用本次保留的签名签字（{name}）。可在 设置 → 我的签名 中关闭保留。</source>
+        <translation>Signed with the signature kept for this session ({name}). Turn keeping off in Settings → My signature.</translation>
+    </message>
+    <message>
+        <source>{n} 项异常未填写处理措施（或生成故障单），请补充后再完成：{items}</source>
+        <translation>{n} abnormal item(s) have no measure taken (or fault): fill it in, then complete: {items}</translation>
     </message>
     <message>
         <source>现场照片/截图</source>
@@ -272,6 +289,10 @@ Standard/threshold: {standard}</translation>
         <translation>Output folder</translation>
     </message>
     <message>
+        <source>仍导出标为「待补充」的交付物（按现有内容）；不勾选则导出包中不含它们</source>
+        <translation>Also export the deliverables marked “to be completed” (as they are); unticked, the pack leaves them out</translation>
+    </message>
+    <message>
         <source>导出文件含保密信息；带离甲方现场须经甲方许可并加密保存（合同保密条款）。</source>
         <translation>Exports hold confidential data; taking them off the client site needs the client&apos;s consent and encryption (confidentiality clause).</translation>
     </message>
@@ -292,12 +313,42 @@ Standard/threshold: {standard}</translation>
         <translation> (exported before)</translation>
     </message>
     <message>
+        <source>&#x3000;「待补充」</source>
+        <translation>&#x3000;“to be completed”: </translation>
+    </message>
+    <message>
+        <source>「待补充」{n} 项：</source>
+        <translation>To be completed: {n}</translation>
+    </message>
+    <message>
         <source>{label}：{n} 个文件，另含 manifest.json 与 SHA256SUMS，并打包为 zip。</source>
         <translation>{label}: {n} files, plus manifest.json and SHA256SUMS, also zipped.</translation>
     </message>
     <message>
+        <source>……另有 {n} 条（指向此处查看全部）</source>
+        <translation>… and {n} more (hover here to see all)</translation>
+    </message>
+    <message>
+        <source>合同要求复核：{n} 条记录尚未经复核人签字（导出前会再次确认）：</source>
+        <translation>The contract requires review: {n} records are not yet countersigned by the reviewer (you will be asked again before exporting):</translation>
+    </message>
+    <message>
+        <source>有未复核的记录</source>
+        <translation>Records not reviewed</translation>
+    </message>
+    <message>
+        <source>本月有 {n} 条记录尚未经复核人签字，合同要求复核。
+建议先在「复核」页复核。仍要导出吗？</source>
+        <translation>{n} records of this month are not yet countersigned by the reviewer, and the contract requires review.
+Review them on the Review page first. Export anyway?</translation>
+    </message>
+    <message>
         <source>选择输出目录</source>
         <translation>Choose the output folder</translation>
+    </message>
+    <message>
+        <source>所有交付物均待补充，没有可导出的文件。</source>
+        <translation>Every deliverable is still to be completed: there is no file to export.</translation>
     </message>
     <message>
         <source>正在导出 {label}</source>
@@ -726,16 +777,128 @@ Standard/threshold: {standard}</translation>
         <translation>If sent on site</translation>
     </message>
     <message>
+        <source>已记录服务请求 {number}（{channel} · {status}）</source>
+        <translation>Service request {number} logged ({channel} · {status})</translation>
+    </message>
+    <message>
         <source>草稿</source>
         <translation>Draft</translation>
+    </message>
+    <message>
+        <source>会议名称</source>
+        <translation>Meeting title</translation>
+    </message>
+    <message>
+        <source>会议时间</source>
+        <translation>Meeting time</translation>
+    </message>
+    <message>
+        <source>结束时间</source>
+        <translation>End time</translation>
+    </message>
+    <message>
+        <source>地点</source>
+        <translation>Place</translation>
+    </message>
+    <message>
+        <source>主持人</source>
+        <translation>Chair</translation>
+    </message>
+    <message>
+        <source>记录人</source>
+        <translation>Recorder</translation>
+    </message>
+    <message>
+        <source>出席人员</source>
+        <translation>Attendees</translation>
+    </message>
+    <message>
+        <source>缺席人员</source>
+        <translation>Absentees</translation>
+    </message>
+    <message>
+        <source>议程</source>
+        <translation>Agenda</translation>
+    </message>
+    <message>
+        <source>会议内容</source>
+        <translation>Discussion</translation>
+    </message>
+    <message>
+        <source>决议</source>
+        <translation>Decisions</translation>
+    </message>
+    <message>
+        <source>会议纪要</source>
+        <translation>Meeting minutes</translation>
+    </message>
+    <message>
+        <source>姓名之间用顿号分隔，如 张三、李四</source>
+        <translation>Separate names with 、, e.g. 张三、李四</translation>
+    </message>
+    <message>
+        <source>行动项</source>
+        <translation>Action items</translation>
     </message>
     <message>
         <source>已完成</source>
         <translation>Completed</translation>
     </message>
     <message>
+        <source>负责人</source>
+        <translation>Owner</translation>
+    </message>
+    <message>
+        <source>添加行动项 (Ctrl+N)</source>
+        <translation>Add action item (Ctrl+N)</translation>
+    </message>
+    <message>
+        <source>删除所选行动项</source>
+        <translation>Delete selected action items</translation>
+    </message>
+    <message>
+        <source>保存 (Ctrl+S)</source>
+        <translation>Save (Ctrl+S)</translation>
+    </message>
+    <message>
+        <source>定稿 (Ctrl+Enter)</source>
+        <translation>Finalize (Ctrl+Enter)</translation>
+    </message>
+    <message>
+        <source>退回草稿</source>
+        <translation>Back to draft</translation>
+    </message>
+    <message>
+        <source>会议纪要 {number} {title}</source>
+        <translation>Minutes {number} {title}</translation>
+    </message>
+    <message>
         <source>已签字</source>
         <translation>Signed</translation>
+    </message>
+    <message>
+        <source>会议纪要 {number} · {status}</source>
+        <translation>Minutes {number} · {status}</translation>
+    </message>
+    <message>
+        <source>新会议纪要</source>
+        <translation>New meeting minutes</translation>
+    </message>
+    <message>
+        <source>行动项 {n}：完成时间格式应为 YYYY-MM-DD。</source>
+        <translation>Action item {n}: the due date must be YYYY-MM-DD.</translation>
+    </message>
+    <message>
+        <source>已保存。</source>
+        <translation>Saved.</translation>
+    </message>
+    <message>
+        <source>已定稿，可以签字（运维人员先签）。</source>
+        <translation>Finalized; it can now be signed (the engineer signs first).</translation>
+    </message>
+    <message>
+        <source>有尚未保存的修改，请先保存再签字。</source>
+        <translation>There are unsaved changes; save before signing.</translation>
     </message>
     <message>
         <source>待办</source>
@@ -882,6 +1045,10 @@ Standard/threshold: {standard}</translation>
         <translation>Server recovery</translation>
     </message>
     <message>
+        <source>已定稿</source>
+        <translation>Final</translation>
+    </message>
+    <message>
         <source>一般</source>
         <translation>Minor</translation>
     </message>
@@ -968,11 +1135,12 @@ Standard/threshold: {standard}</translation>
     </message>
     <message>
         <source>今日</source>
-        <extracomment>How often the status bar&apos;s SLA countdowns are recomputed. The integrity check at start waits this long after the window is shown (its first paint).</extracomment>
+        <extracomment>How often the status bar&apos;s SLA countdowns are recomputed. From any window of the app: the 知识库 page, its search field focused. The integrity check at start waits this long after the window is shown (its first paint).</extracomment>
         <translation>Today</translation>
     </message>
     <message>
         <source>故障</source>
+        <extracomment>characters of a suggestion&apos;s problem text shown before its solution</extracomment>
         <translation>Faults</translation>
     </message>
     <message>
@@ -981,7 +1149,21 @@ Standard/threshold: {standard}</translation>
         <translation>Holiday duty</translation>
     </message>
     <message>
+        <source>复核</source>
+        <extracomment>records whose content the reviewer has looked at in this page</extracomment>
+        <translation>Review</translation>
+    </message>
+    <message>
+        <source>团队</source>
+        <translation>Team</translation>
+    </message>
+    <message>
+        <source>知识库</source>
+        <translation>Knowledge base</translation>
+    </message>
+    <message>
         <source>设置</source>
+        <extracomment>The daily reminder time was changed (the main window reschedules it).</extracomment>
         <translation>Settings</translation>
     </message>
     <message>
@@ -991,12 +1173,20 @@ Standard/threshold: {standard}</translation>
     </message>
     <message>
         <source>合同</source>
-        <extracomment>退出 waits for the open forms (each may ask about unsaved typing first).</extracomment>
+        <extracomment>退出 waits for the open forms (each may ask about unsaved typing first). the count of what is due on 今日; :meth:`Reminders.start` also notifies (at start)</extracomment>
         <translation>Contract</translation>
     </message>
     <message>
         <source>合同：</source>
         <translation>Contract:</translation>
+    </message>
+    <message>
+        <source>搜索… (Ctrl+F)</source>
+        <translation>Search… (Ctrl+F)</translation>
+    </message>
+    <message>
+        <source>搜索</source>
+        <translation>Search</translation>
     </message>
     <message>
         <source>新服务请求 (F2)</source>
@@ -1021,6 +1211,14 @@ Standard/threshold: {standard}</translation>
     <message>
         <source> 等 {n} 条</source>
         <translation> and {n} more</translation>
+    </message>
+    <message>
+        <source>{page} ({n})</source>
+        <translation>{page} ({n})</translation>
+    </message>
+    <message>
+        <source>今日待办和已逾期事项：{n}</source>
+        <translation>Due today and overdue: {n}</translation>
     </message>
     <message>
         <source>数据完整性检查未能完成：{m}</source>
@@ -1106,6 +1304,18 @@ Standard/threshold: {standard}</translation>
     <message>
         <source>已导出</source>
         <translation>exported</translation>
+    </message>
+    <message>
+        <source>{name}：已签 {kinds}，待复核 {waiting}，被退回 {returned}，今日完成 {done}</source>
+        <translation>{name}: signed {kinds}, awaiting review {waiting}, sent back {returned}, done today {done}</translation>
+    </message>
+    <message>
+        <source>未开始：待办 {due} · 已逾期 {overdue}</source>
+        <translation>Not started: due {due} · overdue {overdue}</translation>
+    </message>
+    <message>
+        <source>本月团队（{month}）：</source>
+        <translation>Team this month ({month}): </translation>
     </message>
     <message>
         <source>显示 {shown} / 共 {total} 项</source>
@@ -1248,6 +1458,14 @@ Standard/threshold: {standard}</translation>
         <translation>{n} today</translation>
     </message>
     <message>
+        <source>纪要编号</source>
+        <translation>Minutes no.</translation>
+    </message>
+    <message>
+        <source>新建会议纪要</source>
+        <translation>New meeting minutes</translation>
+    </message>
+    <message>
         <source>我的身份</source>
         <translation>Who I am</translation>
     </message>
@@ -1266,6 +1484,18 @@ Standard/threshold: {standard}</translation>
     <message>
         <source>删除我的签名</source>
         <translation>Delete my signature</translation>
+    </message>
+    <message>
+        <source>本次运行期间保留已解锁的签名（完成并签字时不再询问 PIN）</source>
+        <translation>Keep the unlocked signature while the app runs (Complete and sign asks no PIN)</translation>
+    </message>
+    <message>
+        <source>提醒</source>
+        <translation>Reminders</translation>
+    </message>
+    <message>
+        <source>每天定时提醒今日待办和逾期事项</source>
+        <translation>Remind me daily of what is due today and overdue at</translation>
     </message>
     <message>
         <source>界面语言</source>
@@ -1353,6 +1583,7 @@ Standard/threshold: {standard}</translation>
     </message>
     <message>
         <source>星期一</source>
+        <extracomment>Widgets being typed in: showing 今日 does not take the keyboard from them.</extracomment>
         <translation>Monday</translation>
     </message>
     <message>
@@ -1380,12 +1611,357 @@ Standard/threshold: {standard}</translation>
         <translation>Sunday</translation>
     </message>
     <message>
+        <source>待复核</source>
+        <translation>Awaiting review</translation>
+    </message>
+    <message>
+        <source>已退回</source>
+        <translation>Sent back</translation>
+    </message>
+    <message>
+        <source>已更正待复核</source>
+        <translation>Amended, awaiting review</translation>
+    </message>
+    <message>
+        <source>退回给运维人员</source>
+        <extracomment>what :meth:`ReviewPage.refresh` reads: the queue, the engineers, the returns</extracomment>
+        <translation>Send back to the engineer</translation>
+    </message>
+    <message>
+        <source>退回原因（运维人员下次交换后可见，以「更正」答复）：</source>
+        <translation>Reason (the engineer sees it after the next exchange and answers with an amendment):</translation>
+    </message>
+    <message>
+        <source>退回</source>
+        <translation>Send back</translation>
+    </message>
+    <message>
+        <source>运维人员已签字、尚未复核的记录。选中一条即在右侧查看其内容；复核签字后记录进入交付包，退回则由运维人员以「更正」答复。</source>
+        <translation>Records signed by an engineer and not yet reviewed. Select one to read it on the right; countersigned records go into the packs, records sent back are answered by the engineer with an amendment.</translation>
+    </message>
+    <message>
+        <source>退回记录</source>
+        <translation>Sent back</translation>
+    </message>
+    <message>
+        <source>当前合同</source>
+        <translation>Current contract</translation>
+    </message>
+    <message>
+        <source>全部合同</source>
+        <translation>All contracts</translation>
+    </message>
+    <message>
+        <source>已审核</source>
+        <translation>reviewed</translation>
+    </message>
+    <message>
+        <source>标题</source>
+        <translation>Title</translation>
+    </message>
+    <message>
+        <source>适用系统</source>
+        <translation>Systems</translation>
+    </message>
+    <message>
+        <source>分类</source>
+        <translation>Category</translation>
+    </message>
+    <message>
+        <source>多个标签用逗号分隔</source>
+        <translation>Separate several tags with commas</translation>
+    </message>
+    <message>
+        <source>标签</source>
+        <translation>Tags</translation>
+    </message>
+    <message>
+        <source>问题现象</source>
+        <translation>Problem</translation>
+    </message>
+    <message>
+        <source>解决方法</source>
+        <translation>Solution</translation>
+    </message>
+    <message>
+        <source>操作步骤（每行一步）</source>
+        <translation>Steps (one per line)</translation>
+    </message>
+    <message>
+        <source>搜索结果</source>
+        <translation>Search results</translation>
+    </message>
+    <message>
+        <source>知识条目</source>
+        <translation>Articles</translation>
+    </message>
+    <message>
+        <source>常见问题</source>
+        <translation>Common problems</translation>
+    </message>
+    <message>
+        <source>搜索故障、服务请求、巡检异常和知识条目，如：卡纸、502 错误、nginx 超时（Ctrl+F）</source>
+        <translation>Search faults, service requests, inspection findings and articles, e.g. 卡纸, 502 错误, nginx 超时 (Ctrl+F)</translation>
+    </message>
+    <message>
+        <source>全部类别</source>
+        <translation>All kinds</translation>
+    </message>
+    <message>
+        <source>所有合同</source>
+        <translation>All contracts</translation>
+    </message>
+    <message>
+        <source>整理为知识条目…</source>
+        <translation>Write up as article…</translation>
+    </message>
+    <message>
+        <source>打开 (Enter)</source>
+        <translation>Open (Enter)</translation>
+    </message>
+    <message>
+        <source>新建…</source>
+        <translation>New…</translation>
+    </message>
+    <message>
+        <source>编辑…</source>
+        <translation>Edit…</translation>
+    </message>
+    <message>
+        <source>审核签字…</source>
+        <translation>Review and sign…</translation>
+    </message>
+    <message>
+        <source>次数</source>
+        <translation>Times</translation>
+    </message>
+    <message>
+        <source>涉及系统</source>
+        <translation>Systems</translation>
+    </message>
+    <message>
+        <source>最近的解决方法</source>
+        <translation>Latest solution</translation>
+    </message>
+    <message>
+        <source>同一问题（不计数字与标点）出现两次及以上即列出，按次数排列。</source>
+        <translation>A problem (ignoring digits and punctuation) seen twice or more is listed, most frequent first.</translation>
+    </message>
+    <message>
+        <source>全部系统</source>
+        <translation>All systems</translation>
+    </message>
+    <message>
+        <source>输入文字开始搜索；单字、词语、数字和英文都可以。</source>
+        <translation>Type to search: single characters, words, numbers and English all work.</translation>
+    </message>
+    <message>
+        <source>超过 {total} 条，显示最新记录中最相关的 {shown} 条；加上更多文字可缩小范围。</source>
+        <translation>More than {total} found; the {shown} most relevant of the newest are shown. Type more to narrow it down.</translation>
+    </message>
+    <message>
+        <source>共 {total} 条，显示最相关的 {shown} 条。</source>
+        <translation>{total} found; the {shown} most relevant are shown.</translation>
+    </message>
+    <message>
+        <source>共 {total} 条。</source>
+        <translation>{total} found.</translation>
+    </message>
+    <message>
+        <source>这已是知识条目。</source>
+        <translation>This is already an article.</translation>
+    </message>
+    <message>
+        <source>全部条目（{n}，已审核 {r}）</source>
+        <translation>All articles ({n}, {r} reviewed)</translation>
+    </message>
+    <message>
+        <source>按系统</source>
+        <translation>By system</translation>
+    </message>
+    <message>
+        <source>按分类</source>
+        <translation>By category</translation>
+    </message>
+    <message>
+        <source>按标签</source>
+        <translation>By tag</translation>
+    </message>
+    <message>
+        <source>（未审核）</source>
+        <translation> (not reviewed)</translation>
+    </message>
+    <message>
+        <source>还没有知识条目。</source>
+        <translation>No articles yet.</translation>
+    </message>
+    <message>
+        <source>{name} 于 {time} 审核签字</source>
+        <translation>Reviewed and signed by {name} at {time}</translation>
+    </message>
+    <message>
+        <source>未审核</source>
+        <translation>Not reviewed</translation>
+    </message>
+    <message>
+        <source>作者</source>
+        <translation>Author</translation>
+    </message>
+    <message>
+        <source>操作步骤</source>
+        <translation>Steps</translation>
+    </message>
+    <message>
+        <source>附图</source>
+        <translation>Pictures</translation>
+    </message>
+    <message>
+        <source>打开来源记录</source>
+        <translation>Open the source record</translation>
+    </message>
+    <message>
+        <source>新建知识条目</source>
+        <translation>New article</translation>
+    </message>
+    <message>
+        <source>编辑知识条目 {number}</source>
+        <translation>Edit article {number}</translation>
+    </message>
+    <message>
+        <source>整理为知识条目</source>
+        <translation>Write up as article</translation>
+    </message>
+    <message>
+        <source>审核知识条目 {number}</source>
+        <translation>Review article {number}</translation>
+    </message>
+    <message>
+        <source>导出知识库</source>
+        <translation>Export knowledge base</translation>
+    </message>
+    <message>
+        <source>技术服务知识库.docx</source>
+        <translation>knowledge-base.docx</translation>
+    </message>
+    <message>
+        <source>Word 维护文档库 (*.docx);;Excel 知识条目清单 (*.xlsx)</source>
+        <translation>Word maintenance document library (*.docx);;Excel article list (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>已导出：{path}</source>
+        <translation>Exported: {path}</translation>
+    </message>
+    <message>
         <source>类别</source>
         <translation>Kind</translation>
     </message>
     <message>
+        <source>记录</source>
+        <translation>Record</translation>
+    </message>
+    <message>
+        <source>备注</source>
+        <translation>Note</translation>
+    </message>
+    <message>
+        <source>打开表单</source>
+        <translation>Open form</translation>
+    </message>
+    <message>
+        <source>复核签字…</source>
+        <translation>Countersign…</translation>
+    </message>
+    <message>
+        <source>退回…</source>
+        <translation>Send back…</translation>
+    </message>
+    <message>
+        <source>批量复核当日例行巡检…</source>
+        <translation>Countersign the day&apos;s routine checks…</translation>
+    </message>
+    <message>
+        <source>只看退回给我的</source>
+        <translation>Only those sent back to me</translation>
+    </message>
+    <message>
+        <source>退回时间</source>
+        <translation>Sent back at</translation>
+    </message>
+    <message>
+        <source>退回原因</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <source>退回人</source>
+        <translation>Sent back by</translation>
+    </message>
+    <message>
+        <source>待更正</source>
+        <translation>Awaiting amendment</translation>
+    </message>
+    <message>
+        <source>双击打开被退回的记录；在其表单中点「更正」修改后重新签字即答复。</source>
+        <translation>Double-click to open a record sent back; amend it in its form and sign again to answer.</translation>
+    </message>
+    <message>
+        <source>加载复核队列</source>
+        <translation>Loading the review queue</translation>
+    </message>
+    <message>
+        <source>全部运维人员</source>
+        <translation>All engineers</translation>
+    </message>
+    <message>
+        <source>全部月份</source>
+        <translation>All months</translation>
+    </message>
+    <message>
+        <source>{n} 项异常</source>
+        <translation>{n} exceptions</translation>
+    </message>
+    <message>
+        <source>例行</source>
+        <translation>Routine</translation>
+    </message>
+    <message>
+        <source>待复核 {n} 条</source>
+        <translation>{n} awaiting review</translation>
+    </message>
+    <message>
+        <source>已更正</source>
+        <translation>Amended</translation>
+    </message>
+    <message>
+        <source>没有待复核的记录。</source>
+        <translation>No records awaiting review.</translation>
+    </message>
+    <message>
+        <source>{who} 于 {at} 退回：{reason}</source>
+        <translation>Sent back by {who} at {at}: {reason}</translation>
+    </message>
+    <message>
+        <source>批量复核 {day} 的例行巡检（已查看 {seen}/{n}）…</source>
+        <translation>Countersign the routine checks of {day} (viewed {seen}/{n})…</translation>
+    </message>
+    <message>
+        <source>该类记录请在其所在页面打开；内容已显示在右侧。</source>
+        <translation>Open this kind of record from its own page; its content is shown on the right.</translation>
+    </message>
+    <message>
+        <source>批量复核前请逐条查看：{day} 还有 {n} 条例行巡检未查看（在列表中选中即查看）。</source>
+        <translation>View each record before countersigning in a batch: {n} routine checks of {day} not viewed yet (select one in the list to view it).</translation>
+    </message>
+    <message>
+        <source>批量复核 {day} 的 {n} 条例行巡检（全部正常）</source>
+        <translation>Countersign {n} routine checks of {day} (all normal)</translation>
+    </message>
+    <message>
         <source>名称</source>
         <translation>Name</translation>
+    </message>
+    <message>
+        <source>人员</source>
+        <translation>Engineer</translation>
     </message>
     <message>
         <source>双击或按 Enter 打开表单。逾期事项排在最前。</source>
@@ -1419,6 +1995,10 @@ Standard/threshold: {standard}</translation>
     <message>
         <source>该年度法定节假日安排未知，按周一至周五推算</source>
         <translation>this year&apos;s statutory holidays are not known yet; Monday to Friday assumed</translation>
+    </message>
+    <message>
+        <source>按人员：</source>
+        <translation>By engineer: </translation>
     </message>
     <message>
         <source>不是服务日</source>
@@ -1502,7 +2082,12 @@ Standard/threshold: {standard}</translation>
         <translation>Save as my signature (reuse it next time with the PIN)</translation>
     </message>
     <message>
+        <source>本次运行期间保留我的签名（完成并签字时不再询问 PIN）</source>
+        <translation>Keep my signature while the app runs (Complete and sign asks no PIN)</translation>
+    </message>
+    <message>
         <source>甲方确认须由甲方人员当场手写签名。</source>
+        <extracomment>the signature the PIN unlocked (kept for the session after signing)</extracomment>
         <translation>The client signs by hand, on the spot.</translation>
     </message>
     <message>
@@ -1558,8 +2143,268 @@ Standard/threshold: {standard}</translation>
         <translation>Repeat</translation>
     </message>
     <message>
+        <source>本机</source>
+        <translation>This laptop</translation>
+    </message>
+    <message>
+        <source>已信任（{who}）</source>
+        <translation>Trusted ({who})</translation>
+    </message>
+    <message>
+        <source>未信任</source>
+        <translation>Not trusted</translation>
+    </message>
+    <message>
+        <source>交换包口令</source>
+        <translation>Bundle passphrase</translation>
+    </message>
+    <message>
+        <source>交换包用此口令加密。口令请当面或电话告知同事，不要与文件放在一起。</source>
+        <translation>The bundle is encrypted with this passphrase. Tell it to your colleague in person or by phone; never keep it with the file.</translation>
+    </message>
+    <message>
+        <source>请输入同事告知的交换包口令。</source>
+        <translation>Enter the bundle passphrase your colleague told you.</translation>
+    </message>
+    <message>
+        <source>确定</source>
+        <translation>OK</translation>
+    </message>
+    <message>
+        <source>导入预览：{name}</source>
+        <translation>Import preview: {name}</translation>
+    </message>
+    <message>
+        <source>签名：{who}</source>
+        <translation>Signed by: {who}</translation>
+    </message>
+    <message>
+        <source>未命名</source>
+        <translation>Unnamed</translation>
+    </message>
+    <message>
+        <source>指纹 {fp}（设备 {device}）</source>
+        <translation>fingerprint {fp} (device {device})</translation>
+    </message>
+    <message>
+        <source>已与对方核对指纹 {fp}，信任此设备</source>
+        <translation>I checked the fingerprint {fp} with its owner: trust this device</translation>
+    </message>
+    <message>
+        <source>此交换包由本机尚未信任的设备签名。请当面或电话与对方核对指纹后再信任。</source>
+        <translation>This bundle is signed by a device this laptop does not trust yet. Check its fingerprint with its owner in person or by phone before trusting it.</translation>
+    </message>
+    <message>
+        <source>导入</source>
+        <translation>Import</translation>
+    </message>
+    <message>
+        <source>尚未写入任何内容。</source>
+        <translation>Nothing has been written yet.</translation>
+    </message>
+    <message>
+        <source>新增：{items}</source>
+        <translation>New: {items}</translation>
+    </message>
+    <message>
+        <source>无（本机已全部拥有）</source>
+        <translation>none (this laptop has everything)</translation>
+    </message>
+    <message>
+        <source>按工程师（新增的签字记录）：{items}</source>
+        <translation>By engineer (new signed records): {items}</translation>
+    </message>
+    <message>
+        <source>本机已有、跳过：{n} 项</source>
+        <translation>Already here, skipped: {n}</translation>
+    </message>
+    <message>
+        <source>更正冲突：{n} 项</source>
+        <translation>Amendment conflicts: {n}</translation>
+    </message>
+    <message>
+        <source>隔离（内容不同，不合并）：{n} 项</source>
+        <translation>Quarantined (different content, not merged): {n}</translation>
+    </message>
+    <message>
+        <source>请先与对方核对指纹并勾选信任，或取消导入。</source>
+        <translation>Check the fingerprint with its owner and tick trust first, or cancel the import.</translation>
+    </message>
+    <message>
+        <source>导出交换包…</source>
+        <translation>Export bundle…</translation>
+    </message>
+    <message>
+        <source>导入交换包…</source>
+        <translation>Import bundle…</translation>
+    </message>
+    <message>
+        <source>设备指纹</source>
+        <translation>Device fingerprint</translation>
+    </message>
+    <message>
         <source>保存</source>
         <translation>Save</translation>
+    </message>
+    <message>
+        <source>简码</source>
+        <translation>Code</translation>
+    </message>
+    <message>
+        <source>工程师</source>
+        <translation>Engineer</translation>
+    </message>
+    <message>
+        <source>简码（2–4 个字母）写入本机生成的单号，如 GZ-202611-ZS-004，团队内不能重复。</source>
+        <translation>The code (2–4 letters) goes into the numbers this laptop makes, e.g. GZ-202611-ZS-004; it must be unique in the team.</translation>
+    </message>
+    <message>
+        <source>发给</source>
+        <translation>for</translation>
+    </message>
+    <message>
+        <source>导出范围</source>
+        <translation>Export</translation>
+    </message>
+    <message>
+        <source>同事与最近交换</source>
+        <translation>Colleagues and last exchanges</translation>
+    </message>
+    <message>
+        <source>指纹</source>
+        <translation>Fingerprint</translation>
+    </message>
+    <message>
+        <source>信任</source>
+        <translation>Trust</translation>
+    </message>
+    <message>
+        <source>最近导入</source>
+        <translation>Last import</translation>
+    </message>
+    <message>
+        <source>最近导出</source>
+        <translation>Last export</translation>
+    </message>
+    <message>
+        <source>信任所选设备…</source>
+        <translation>Trust selected device…</translation>
+    </message>
+    <message>
+        <source>信任前请当面或电话核对对方「团队」页上的设备指纹。</source>
+        <translation>Before trusting, check the device fingerprint shown on your colleague&apos;s Team page in person or by phone.</translation>
+    </message>
+    <message>
+        <source>冲突与隔离</source>
+        <translation>Conflicts and quarantine</translation>
+    </message>
+    <message>
+        <source>原因</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <source>来自</source>
+        <translation>From</translation>
+    </message>
+    <message>
+        <source>更正冲突：同一记录在两台电脑上各更正了一次，请在保留的那份上再「更正」。隔离：同一编号、内容不同的记录，未合并，原记录保持不变。</source>
+        <translation>Amendment conflict: one record was amended on two laptops; amend again the one that stands. Quarantined: a record with the same id and other content, not merged; the record here is unchanged.</translation>
+    </message>
+    <message>
+        <source>{fp}（设备 {device}）</source>
+        <translation>{fp} (device {device})</translation>
+    </message>
+    <message>
+        <source>（本机）</source>
+        <translation> (this laptop)</translation>
+    </message>
+    <message>
+        <source>任何人（全部内容）</source>
+        <translation>anyone (everything)</translation>
+    </message>
+    <message>
+        <source>{name}（只含对方缺少的）</source>
+        <translation>{name} (only what they lack)</translation>
+    </message>
+    <message>
+        <source>更正冲突</source>
+        <translation>Amendment conflict</translation>
+    </message>
+    <message>
+        <source>{n} 份并行的更正（{who}）</source>
+        <translation>{n} parallel amendments ({who})</translation>
+    </message>
+    <message>
+        <source>已保存：{name}，简码 {code}。</source>
+        <translation>Saved: {name}, code {code}.</translation>
+    </message>
+    <message>
+        <source>请先选择一台设备。</source>
+        <translation>Select a device first.</translation>
+    </message>
+    <message>
+        <source>该设备已被信任。</source>
+        <translation>This device is already trusted.</translation>
+    </message>
+    <message>
+        <source>信任设备</source>
+        <translation>Trust device</translation>
+    </message>
+    <message>
+        <source>请与 {name} 当面或电话核对指纹：
+{fp}
+指纹一致才信任。信任此设备吗？</source>
+        <translation>Check the fingerprint with {name} in person or by phone:
+{fp}
+Trust it only if it matches. Trust this device?</translation>
+    </message>
+    <message>
+        <source>已信任 {name} 的设备。</source>
+        <translation>{name}&apos;s device is trusted.</translation>
+    </message>
+    <message>
+        <source>导出交换包</source>
+        <translation>Export bundle</translation>
+    </message>
+    <message>
+        <source>交换包 (*{suffix})</source>
+        <translation>Exchange bundles (*{suffix})</translation>
+    </message>
+    <message>
+        <source>正在导出交换包</source>
+        <translation>Exporting the bundle</translation>
+    </message>
+    <message>
+        <source>已导出交换包：{path}（{kb} KB）。内容：{items}</source>
+        <translation>Bundle exported: {path} ({kb} KB). Content: {items}</translation>
+    </message>
+    <message>
+        <source>无</source>
+        <translation>none</translation>
+    </message>
+    <message>
+        <source>导入交换包</source>
+        <translation>Import bundle</translation>
+    </message>
+    <message>
+        <source>交换包 (*{suffix});;所有文件 (*)</source>
+        <translation>Exchange bundles (*{suffix});;All files (*)</translation>
+    </message>
+    <message>
+        <source>正在检查交换包</source>
+        <translation>Checking the bundle</translation>
+    </message>
+    <message>
+        <source>正在导入交换包</source>
+        <translation>Importing the bundle</translation>
+    </message>
+    <message>
+        <source>已导入 {name}：新增 {new} 项，隔离 {held} 项，更正冲突 {conflicts} 项。</source>
+        <translation>Imported {name}: {new} new, {held} quarantined, {conflicts} amendment conflicts.</translation>
+    </message>
+    <message>
+        <source>已取消，本机数据未改变，未留下文件。</source>
+        <translation>Cancelled: nothing changed on this laptop and no file was left.</translation>
     </message>
     <message>
         <source>两次输入的 PIN 不一致。</source>
@@ -2203,6 +3048,197 @@ You can try again (for example, enter the passphrase again) or quit.</translatio
     <message>
         <source>无法打开该记录：{m}</source>
         <translation>Cannot open the record: {m}</translation>
+    </message>
+    <message>
+        <source>报告文字段落（据数据生成，可修改）</source>
+        <translation>Report text (drafted from the records, editable)</translation>
+    </message>
+    <message>
+        <source>此段为空，导出时该交付物将标为「待补充」。</source>
+        <translation>This section is empty: the deliverable will be marked “to be completed” at export.</translation>
+    </message>
+    <message>
+        <source>恢复为草稿</source>
+        <translation>Back to draft</translation>
+    </message>
+    <message>
+        <source>保存文字</source>
+        <translation>Save text</translation>
+    </message>
+    <message>
+        <source>已修改，尚未保存（导出时自动保存）</source>
+        <translation>Changed, not saved yet (saved when exporting)</translation>
+    </message>
+    <message>
+        <source>已编辑（{who} {when}），导出时使用此文字</source>
+        <translation>Edited ({who} {when}); exports print this text</translation>
+    </message>
+    <message>
+        <source>据本期数据生成的草稿；未修改时每次导出按最新数据重新生成</source>
+        <translation>Draft from this period&apos;s records; until edited, every export drafts it again from the latest records</translation>
+    </message>
+    <message>
+        <source>今日没有待办或逾期事项。</source>
+        <extracomment>Records change in bursts (其余全部正常, a demo): the badge is recounted once after them. How long a notification stays up.</extracomment>
+        <translation>Nothing due today or overdue.</translation>
+    </message>
+    <message>
+        <source>今日待办 {today} 项，已逾期 {overdue} 项。</source>
+        <translation>Due today: {today}; overdue: {overdue}.</translation>
+    </message>
+    <message>
+        <source>运维工作台 · 今日提醒</source>
+        <extracomment>A reminder was announced (its text), in the tray or the window.</extracomment>
+        <translation>OM Workbench · Today</translation>
+    </message>
+    <message>
+        <source>{year}年{month}月</source>
+        <extracomment>The templates of periods and due rules (:mod:`app.schedule.deadlines`, :mod:`app.schedule.due`, :func:`app.schedule.holidays.holiday_phrase`).</extracomment>
+        <translation>{year}-{month:02d}</translation>
+    </message>
+    <message>
+        <source>（{start}日至{end}日）</source>
+        <translation> (days {start}–{end})</translation>
+    </message>
+    <message>
+        <source>{year}年第{quarter}季度</source>
+        <translation>Q{quarter} {year}</translation>
+    </message>
+    <message>
+        <source>{year}年上半年</source>
+        <translation>H1 {year}</translation>
+    </message>
+    <message>
+        <source>{year}年下半年</source>
+        <translation>H2 {year}</translation>
+    </message>
+    <message>
+        <source>{year}年度</source>
+        <translation>Year {year}</translation>
+    </message>
+    <message>
+        <source>（{start} 至 {end}）</source>
+        <translation> ({start} to {end})</translation>
+    </message>
+    <message>
+        <source>一次性</source>
+        <translation>One-off</translation>
+    </message>
+    <message>
+        <source>合同期</source>
+        <translation>Contract term</translation>
+    </message>
+    <message>
+        <source>合同第{month}个月（至{end}）</source>
+        <translation>Contract month {month} (to {end})</translation>
+    </message>
+    <message>
+        <source>{holiday} 节日期间 {day}</source>
+        <translation>{holiday}, holiday day {day}</translation>
+    </message>
+    <message>
+        <source>{holiday} {phase}</source>
+        <translation>{holiday} {phase}</translation>
+    </message>
+    <message>
+        <source>{holiday}（{start} 至 {end}）</source>
+        <translation>{holiday} ({start} to {end})</translation>
+    </message>
+    <message>
+        <source>次月第{n}个工作日</source>
+        <translation>Working day {n} of the next month</translation>
+    </message>
+    <message>
+        <source>{year}年{month}月{day}日前</source>
+        <translation>By {year}-{month:02d}-{day:02d}</translation>
+    </message>
+    <message>
+        <source>故障关闭后</source>
+        <translation>After the fault is closed, </translation>
+    </message>
+    <message>
+        <source>节假日保障期结束后</source>
+        <translation>After the holiday duty period, </translation>
+    </message>
+    <message>
+        <source>合同第{month}个月结束后</source>
+        <translation>After contract month {month}, </translation>
+    </message>
+    <message>
+        <source>合同期满后</source>
+        <translation>After the contract ends, </translation>
+    </message>
+    <message>
+        <source>{n}个工作日内</source>
+        <translation>within {n} working days</translation>
+    </message>
+    <message>
+        <source>合同期内（最后一个工作日前）</source>
+        <translation>Within the contract term (by its last working day)</translation>
+    </message>
+    <message>
+        <source>当月</source>
+        <translation>the month</translation>
+    </message>
+    <message>
+        <source>当季度</source>
+        <translation>the quarter</translation>
+    </message>
+    <message>
+        <source>当半年</source>
+        <translation>the half-year</translation>
+    </message>
+    <message>
+        <source>当年度</source>
+        <translation>the year</translation>
+    </message>
+    <message>
+        <source>{within}最后一个工作日前</source>
+        <translation>By the last working day of {within}</translation>
+    </message>
+    <message>
+        <source>{h}小时{m}分钟</source>
+        <translation>{h} h {m} min</translation>
+    </message>
+    <message>
+        <source>{h}小时</source>
+        <translation>{h} h</translation>
+    </message>
+    <message>
+        <source>{m}分钟</source>
+        <translation>{m} min</translation>
+    </message>
+    <message>
+        <source>巡检项目全部正常。</source>
+        <translation>All items normal.</translation>
+    </message>
+    <message>
+        <source>{n} 项警告</source>
+        <translation>{n} warning(s)</translation>
+    </message>
+    <message>
+        <source>发现 {parts}，详见异常情况及处理措施。</source>
+        <translation>Found {parts}; see the findings and measures taken.</translation>
+    </message>
+    <message>
+        <source>、</source>
+        <translation>, </translation>
+    </message>
+    <message>
+        <source>巡检异常</source>
+        <translation>Inspection finding</translation>
+    </message>
+    <message>
+        <source>类似问题的解决方法（{key} 插入选中的一条）</source>
+        <translation>Solutions of similar problems ({key} inserts the selected one)</translation>
+    </message>
+    <message>
+        <source>查找类似问题</source>
+        <translation>Finding similar problems</translation>
+    </message>
+    <message>
+        <source>（已审核）</source>
+        <translation> (reviewed)</translation>
     </message>
 </context>
 </TS>

@@ -17,22 +17,28 @@ from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QRect
-from PySide6.QtWidgets import QApplication, QPushButton, QWidget
+from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QLabel, QPushButton, QWidget
 
 from app.contracts.profiles import install_builtin_profiles
 from app.records import checklist_view, faults
 from app.schedule.holidays import sync_all_holidays
 from app.storage.store import Store
+from app.team import bundles
+from app.team.merge import Held
 from ui.context import AppContext
 from ui.export_dialog import ExportDialog
 from ui.first_start import FirstStartDialog
 from ui.forms.checklist import ChecklistForm
 from ui.forms.fault import FaultForm
+from ui.forms.meeting import MeetingForm
 from ui.forms.request import RequestForm
 from ui.keys import PassphraseDialog
 from ui.main_window import MainWindow
 from ui.pages.data_safety import ReportDialog
+from ui.pages.knowledge import ArticleDialog, ArticleFields
 from ui.pages.lists import NewRunDialog
+from ui.pages.review import ReasonDialog
+from ui.pages.team import BundlePassphraseDialog, BundlePreviewDialog
 from ui.restore import RestoreDialog
 from ui.settings import Settings
 from ui.signatures import AmendDialog, MySignatureDialog, SignDialog
@@ -50,8 +56,34 @@ def settle(app: QApplication) -> None:
         app.processEvents()
 
 
+def whole(label: QLabel) -> dict[str, object]:
+    """Whether a label shows all its text: wrapped as high as it needs, or as wide as
+    its line, and across inside what clips it (a scroll area's viewport, else its window)."""
+    clip: QWidget = label.window()
+    parent = label.parentWidget()
+    while parent is not None and parent is not clip:
+        if isinstance(parent.parentWidget(), QAbstractScrollArea):
+            clip = parent
+            break
+        parent = parent.parentWidget()
+    left = label.mapTo(clip, label.rect().topLeft()).x()
+    if label.wordWrap():
+        tall = label.height() >= label.heightForWidth(label.width())
+    else:
+        tall = label.width() >= label.fontMetrics().horizontalAdvance(label.text())
+    return {
+        "text": label.text(),
+        "whole": tall and left >= 0 and left + label.width() <= clip.width(),
+    }
+
+
 def measure(
-    app: QApplication, name: str, window: QWidget, buttons: list[QWidget], shots: Path | None
+    app: QApplication,
+    name: str,
+    window: QWidget,
+    buttons: list[QWidget],
+    shots: Path | None,
+    labels: tuple[QLabel, ...] = (),
 ) -> None:
     window.show()
     settle(app)
@@ -74,6 +106,7 @@ def measure(
                 "geometry": rect(window.geometry()),
                 "available": rect(screen.availableGeometry()),
                 "buttons": found,
+                "labels": [whole(label) for label in labels],
             },
             ensure_ascii=False,
         ),
@@ -81,6 +114,16 @@ def measure(
     )
     if shots is not None:
         screen.grabWindow(0).save(str(shots / f"{name}.png"))
+
+
+def _bundle_report() -> bundles.ImportReport:
+    """A preview with every part shown: an untrusted signer, conflicts, quarantined rows."""
+    signer = bundles.Signer("0" * 36, "1A2B-3C4D-5E6F-7A8B", "张三", "ZS", False, False)
+    report = bundles.ImportReport("ZS_20261120.omwbundle", "f" * 64, signer, None)
+    report.new = {"inspection_run": 250, "item_result": 3000, "signature": 400}
+    report.by_engineer = {"ZS": 250}
+    report.quarantined = [Held("fault_record", f"{n:08d}", "内容不同") for n in range(40)]
+    return report
 
 
 def main() -> int:
@@ -132,15 +175,30 @@ def main() -> int:
     measure(app, "fault-new", fault, [fault.save_button, fault.close_button], shots)
     fault.close()
     saved = FaultForm(ctx, fault_id, parent=window)
-    measure(app, "fault-saved", saved, [saved.close_button], shots)
+    measure(app, "fault-saved", saved, [saved.close_button], shots, tuple(saved.verdicts.values()))
     saved.close()
     request = RequestForm(ctx, parent=window)
     request_buttons = [b for b in request.buttons.values() if b.isVisibleTo(request)]
     measure(app, "request", request, [*request_buttons, request.close_button], shots)
     request.close()
+    meeting = MeetingForm(ctx, parent=window)
+    meeting_buttons = [meeting.save_button, meeting.final_button, meeting.close_button]
+    measure(app, "meeting", meeting, meeting_buttons, shots)
+    meeting.close()
+
+    def scrolled(widget: QWidget) -> bool:
+        """Inside a scroll area: reached by scrolling, so not required on screen at once."""
+        parent = widget.parentWidget()
+        while parent is not None:
+            if isinstance(parent, QAbstractScrollArea):
+                return True
+            parent = parent.parentWidget()
+        return False
 
     def buttons_of(dialog: QWidget) -> list[QWidget]:
-        return [b for b in dialog.findChildren(QPushButton) if b.isVisibleTo(dialog)]
+        return [
+            b for b in dialog.findChildren(QPushButton) if b.isVisibleTo(dialog) and not scrolled(b)
+        ]
 
     dialogs: list[tuple[str, QWidget]] = [
         ("export", ExportDialog(ctx, window)),
@@ -153,6 +211,13 @@ def main() -> int:
         ("new-run", NewRunDialog(ctx, window)),
         ("passphrase", PassphraseDialog("请输入口令", True, window)),
         ("report", ReportDialog("报告", True, "通过", ["一行"] * 60, window)),
+        ("return-reason", ReasonDialog("巡检记录 日常服务器巡检", lambda _r: None, window)),
+        ("bundle-passphrase", BundlePassphraseDialog(True, window)),
+        ("bundle-preview", BundlePreviewDialog(_bundle_report(), window)),
+        (
+            "article",
+            ArticleDialog("新建知识条目", ArticleFields(), [("web", "网站")] * 9, print, window),
+        ),
     ]
     for name, dialog in dialogs:
         measure(app, name, dialog, buttons_of(dialog), shots)

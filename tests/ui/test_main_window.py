@@ -82,7 +82,7 @@ def test_navigation_by_keyboard_and_the_contract_switcher(
     today = window.pages["today"]
     assert isinstance(today, TodayPage)
     assert "互联网系统运维服务项目" in today.title.text()
-    assert window.nav.count() == 7 and window.nav.item(3).text() == "节假日保障"
+    assert window.nav.count() == 11 and window.nav.item(3).text() == "节假日保障"
     window.nav.setFocus()
     keyboard.press(Qt.Key.Key_5, Qt.KeyboardModifier.ControlModifier)
     assert window.stack.currentWidget() is window.pages["requests"]

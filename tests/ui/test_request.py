@@ -6,17 +6,20 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.records import listings, requests
 from app.storage.store import Store
 from tests.factories import internet_profile
 from tests.ui.conftest import NOW, Keyboard, activate, make_ctx, wait_window
+from tests.ui.test_keystrokes import Engineer, InputCounter
 from ui.context import AppContext
 from ui.forms.checklist import ChecklistForm
 from ui.forms.fault import FaultForm
 from ui.forms.request import RequestForm
 from ui.main_window import MainWindow
+from ui.toast import Toast
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 
@@ -168,3 +171,40 @@ def test_thirty_calls_a_day_by_keyboard(
     # a call: F2, unit (4), Tab Tab, category (4), Tab, description, Tab, result (3), Ctrl+Enter
     assert keyboard.count == sum(17 + len(f"密码遗忘{n}") for n in range(30)) == 680
     # how long the thirty calls take: bench/bench_ui.py
+
+
+def test_a_call_solved_on_the_phone_takes_6_keys_and_confirms_its_number(
+    qtbot: QtBot, iwindow: MainWindow, ictx: AppContext
+) -> None:
+    """Counted as the daily check is (``tests/ui/test_keystrokes.py``): every key that
+    reaches the app, the Chinese typed through the input method as its pinyin."""
+    activate(qtbot, iwindow)
+    counter, engineer = InputCounter(), Engineer()
+    QApplication.instance().installEventFilter(counter)
+    try:
+        engineer.press(Qt.Key.Key_F2)
+        form = wait_window(qtbot, RequestForm)
+        qtbot.waitUntil(lambda: form.lines["caller_unit"].hasFocus())
+        engineer.write("某区分局", "mouqufenju")
+        engineer.press(Qt.Key.Key_Tab)
+        engineer.press(Qt.Key.Key_Tab)  # 来电人: not asked on a routine call
+        engineer.write("账号问题", "zhanghaowenti")
+        engineer.press(Qt.Key.Key_Tab)
+        engineer.write("密码遗忘", "mimayiwang")
+        engineer.press(Qt.Key.Key_Tab)
+        engineer.write("已重置", "yichongzhi")
+        engineer.press(Qt.Key.Key_Return, CTRL)  # 电话已解决
+        qtbot.waitUntil(lambda: not form.isVisible())
+    finally:
+        QApplication.instance().removeEventFilter(counter)
+    assert (counter.keys, counter.clicks) == (6, 0)
+    assert engineer.note_keys == 11 + 14 + 11 + 11
+    req = ictx.call(lambda s: listings.request_rows(s, "test-internet"))[0]
+    assert (req.caller_unit, req.status, req.solved_on_phone) == ("某区分局", "已解决", True)
+    # the number to tell the caller: in the status bar and the corner of the main window
+    message = f"已记录服务请求 {req.number}（电话 · 已解决）"
+    assert iwindow.statusBar().currentMessage() == message
+    toast = iwindow.findChild(Toast)
+    assert toast is not None and toast.isVisible() and toast.text() == message
+    assert iwindow.geometry().contains(toast.geometry().translated(iwindow.pos()))
+    assert toast.focusPolicy() == Qt.FocusPolicy.NoFocus

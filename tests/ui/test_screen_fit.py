@@ -4,10 +4,12 @@ Each factor runs in a child process (``QT_SCALE_FACTOR`` must be set before Qt s
 on the offscreen platform configured with one 1366×768 screen, so the logical screen
 is 1366×768, 1093×614 and 911×512. The child (``screen_fit_child.py``) shows the
 main window on each page, the checklist (the nine-system internet-om daily check),
-a new and a saved fault, the service request quick entry and the dialogs, and reports
+a new and a saved fault, the service request quick entry, a new meeting's minutes and
+the dialogs, and reports
 each window's frame and its action buttons; here each frame must lie inside the
 screen's available geometry and each button, visible, inside its window (long content
-scrolls; 完成并签字, 保存, 关闭 stay outside the scroll areas).
+scrolls; 完成并签字, 保存, 关闭 stay outside the scroll areas). The saved fault's SLA
+verdicts must show whole: wrapped in their column, never cut at the window's edge.
 """
 
 from __future__ import annotations
@@ -34,7 +36,11 @@ WINDOWS = {
             "faults",
             "holidays",
             "requests",
+            "meetings",
             "deliverables",
+            "review",
+            "team",
+            "knowledge",
             "settings",
         )
     ),
@@ -42,6 +48,7 @@ WINDOWS = {
     "fault-new",
     "fault-saved",
     "request",
+    "meeting",
     "export",
     "verify",
     "first-start",
@@ -52,6 +59,10 @@ WINDOWS = {
     "new-run",
     "passphrase",
     "report",
+    "return-reason",
+    "bundle-passphrase",
+    "bundle-preview",
+    "article",
 }
 
 
@@ -116,4 +127,7 @@ def test_every_window_fits_the_screen_and_keeps_its_buttons_visible(
         for button in buttons:
             if not button["visible"] or not inside(button["rect"], frame):
                 problems.append(f"{name}: 「{button['text']}」 {button['rect']} not in {frame}")
+        for label in window.get("labels", []):  # texts that must show whole (SLA verdicts)
+            if not label["whole"]:
+                problems.append(f"{name}: 「{label['text']}」 is cut")
     assert problems == []

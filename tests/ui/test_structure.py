@@ -90,12 +90,16 @@ def test_the_window_speaks_english_when_asked(qtbot: QtBot, ctx: AppContext) -> 
         qtbot.addWidget(window)
         labels = [window.nav.item(n).text() for n in range(window.nav.count())]
         assert labels == [
-            "Today",
+            f"Today ({window.reminders.count.total})",  # the badge: due today and overdue
             "Inspections",
             "Faults",
             "Holiday duty",
             "Service requests",
+            "Meeting minutes",
             "Deliverables",
+            "Review",
+            "Team",
+            "Knowledge base",
             "Settings",
         ]
         assert i18n.tr("已签字") == "Signed"  # labels of the core are translated too

@@ -9,6 +9,7 @@ from app.records.sla_preview import StepClock
 from app.schedule import sla as sla_mod
 from ui.i18n import tr
 from ui.qt import Qt, QtCore, QtGui, QtWidgets, Signal
+from ui.wording import duration
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 VERDICT_COLOURS = {
@@ -37,11 +38,13 @@ def verdict_text(clock: StepClock) -> str:
     """``目标 15分钟 · 达标（用时 12分钟）`` / ``目标 4小时 · 剩余 3小时10分钟（截止 …）``."""
     verdict = clock.verdict
     target = (
-        tr("目标 {t}").format(t=verdict.target_text) if verdict.target_minutes else tr("无时限")
+        tr("目标 {t}").format(t=duration(verdict.target_minutes))
+        if verdict.target_minutes
+        else tr("无时限")
     )
     if verdict.state in (sla_mod.MET, sla_mod.BREACHED):
         return tr("{target} · {state}（用时 {used}）").format(
-            target=target, state=tr(verdict.label), used=verdict.actual_text
+            target=target, state=tr(verdict.label), used=duration(verdict.actual_minutes)
         )
     if verdict.state in (sla_mod.PENDING, sla_mod.OVERDUE):
         due = f"{verdict.due_at:%m-%d %H:%M}" if verdict.due_at else ""
@@ -55,8 +58,8 @@ def countdown(remaining: float | None) -> str:
     if remaining is None:
         return ""
     if remaining >= 0:
-        return tr("剩余 {t}").format(t=sla_mod.format_minutes(remaining))
-    return tr("超时 {t}").format(t=sla_mod.format_minutes(-remaining))
+        return tr("剩余 {t}").format(t=duration(remaining))
+    return tr("超时 {t}").format(t=duration(-remaining))
 
 
 def paint_verdict(label: QtWidgets.QLabel, clock: StepClock | None) -> None:
@@ -127,6 +130,26 @@ class TimeField(QtWidgets.QWidget):
         self._saved = self.edit.text()
         self.edit.setStyleSheet("")
         self.changed.emit()
+
+
+class ErrorLine(QtWidgets.QLabel):
+    """The error of the field above it: one line of red text whose space is always kept.
+
+    Its height is fixed and its width never grows the layout, so showing or
+    clearing an error moves nothing; the full text is also its tooltip.
+    """
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.setObjectName(f"error-{name}")
+        self.setStyleSheet("color:#c62828;")
+        self.setFixedHeight(self.fontMetrics().height() + 2)
+        self.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Fixed)
+
+    def show_error(self, text: str) -> None:
+        if text != self.text():
+            self.setText(text)
+            self.setToolTip(text)
 
 
 class TextArea(QtWidgets.QPlainTextEdit):

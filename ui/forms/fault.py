@@ -34,6 +34,7 @@ from ui.evidence import EvidenceStrip
 from ui.forms.common import (
     KEEP,
     CloseGuard,
+    ErrorLine,
     TextArea,
     TimeField,
     combo,
@@ -43,6 +44,7 @@ from ui.forms.common import (
 from ui.i18n import tr
 from ui.qt import Qt, QtCore, QtGui, QtWidgets, Signal
 from ui.signatures import SignatureBlock, load_signatures, open_amend_dialog, open_sign_dialog
+from ui.suggestions import Suggestions
 from ui.widgets import Banner, fit_window, heading, muted, scrolling
 
 #: Timeline step of the form → SLA step of :mod:`app.schedule.sla` it finishes.
@@ -127,26 +129,6 @@ def problem_text(name: str, problem: faults.Problem) -> str:
         "not_after": tr("{field}必须晚于{other}。"),
     }[kind]
     return template.format(field=time_label(name), other=time_label(str(other)))
-
-
-class ErrorLine(QtWidgets.QLabel):
-    """The error of the field above it: one line of red text whose space is always kept.
-
-    Its height is fixed and its width never grows the layout, so showing or
-    clearing an error moves nothing; the full text is also its tooltip.
-    """
-
-    def __init__(self, name: str) -> None:
-        super().__init__()
-        self.setObjectName(f"error-{name}")
-        self.setStyleSheet("color:#c62828;")
-        self.setFixedHeight(self.fontMetrics().height() + 2)
-        self.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Fixed)
-
-    def show_error(self, text: str) -> None:
-        if text != self.text():
-            self.setText(text)
-            self.setToolTip(text)
 
 
 class MessageLine(Banner):
@@ -338,6 +320,11 @@ class FaultForm(QtWidgets.QWidget):
             grid.addWidget(field, row, 1)
             verdict = QtWidgets.QLabel()
             verdict.setObjectName(f"verdict-{step}")
+            # the verdict wraps in the width left beside the time (a narrow column at 150 %)
+            verdict.setWordWrap(True)
+            verdict.setSizePolicy(
+                QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred
+            )
             grid.addWidget(verdict, row, 2)
             grid.setColumnStretch(2, 1)
             self.errors[step] = ErrorLine(step)
@@ -513,6 +500,17 @@ class FaultForm(QtWidgets.QWidget):
             area.left.connect(lambda n=name: self._commit(n))
             right.addWidget(area)
             self.texts[name] = area
+        self.suggestions = Suggestions(
+            self.ctx,
+            lambda: f"{self.lines['title'].text()}\n{self.texts['symptom'].toPlainText()}",
+            self.texts["process"],
+            contract=self.contract,
+            exclude=self.fault_id,
+            parent=self,
+        )
+        self.suggestions.attach(self.lines["title"].textEdited)
+        self.suggestions.attach(self.texts["symptom"].textChanged)
+        right.insertWidget(2, self.suggestions)  # under 故障现象; F4 fills 处理过程
         self.photos_label = QtWidgets.QLabel(tr("六、附件（截图/照片）"))
         right.addWidget(self.photos_label)
         self.photos: EvidenceStrip | None = None
@@ -603,6 +601,7 @@ class FaultForm(QtWidgets.QWidget):
             area.setReadOnly(locked)
         for box in self.choices.values():
             box.setEnabled(not locked)
+        self.suggestions.set_enabled(not locked)
         for field in self.times.values():
             field.set_read_only(locked)
         self._enable_outage()

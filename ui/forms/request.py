@@ -25,6 +25,8 @@ from ui.forms.common import KEEP, CloseGuard, TextArea, combo, select_code, verd
 from ui.i18n import tr
 from ui.qt import Qt, QtCore, QtGui, QtWidgets, Signal
 from ui.signatures import SignatureBlock, load_signatures, open_amend_dialog, open_sign_dialog
+from ui.suggestions import Suggestions
+from ui.toast import confirm
 from ui.widgets import Banner, fit_window, heading, muted, scrolling
 
 LINES = ("caller_unit", "caller_name", "caller_contact", "category")
@@ -202,6 +204,16 @@ class RequestForm(QtWidgets.QWidget):
             area.left.connect(lambda n=name: self._commit(n))
             form.addRow(field_label(name), area)
             self.texts[name] = area
+        self.suggestions = Suggestions(
+            self.ctx,
+            self.texts["description"].toPlainText,
+            self.texts["resolution"],
+            contract=self.contract,
+            exclude=self.req_id,
+            parent=self,
+        )
+        self.suggestions.attach(self.texts["description"].textChanged)
+        form.insertRow(4, "", self.suggestions)  # between 问题描述 and 处理结果
         more = QtWidgets.QHBoxLayout()
         more.addWidget(self._line("caller_name", history["caller_name"]), 2)
         more.addWidget(QtWidgets.QLabel(field_label("caller_contact")))
@@ -295,6 +307,7 @@ class RequestForm(QtWidgets.QWidget):
             area.setReadOnly(not editable)
         self.system.setEnabled(editable)
         self.priority.setEnabled(editable)
+        self.suggestions.set_enabled(editable)
         open_phone = self.is_open and self.channel == "phone"
         visible = {
             "phone": open_phone,
@@ -434,14 +447,27 @@ class RequestForm(QtWidgets.QWidget):
         self.req_id = req_id
         self.saver.close(keep=False)
         self.ctx.changed()
+        self.record = self.ctx.call(lambda s: record_views.request_fields(s, req_id))
+        self._confirm()
         if finish:
             self.close_guard.saved = True  # what was on screen went into the request
             self.close()
         else:
-            self.record = self.ctx.call(lambda s: record_views.request_fields(s, req_id))
             self._show()
             self.refresh_targets()
         return result
+
+    def _confirm(self) -> None:
+        """The 服务单号 to tell the caller, in the main window: it stays when this form closes."""
+        values = self.record
+        confirm(
+            self.parentWidget() or self,
+            tr("已记录服务请求 {number}（{channel} · {status}）").format(
+                number=values.get("number"),
+                channel=tr(requests.CHANNELS[self.channel]),
+                status=tr(requests.STATUSES.get(values.get("status", ""), "")),
+            ),
+        )
 
     def _default_action(self) -> None:
         for name in ("phone", "complete"):

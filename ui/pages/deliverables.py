@@ -7,7 +7,11 @@ from pathlib import Path
 from typing import NamedTuple
 
 from app.errors import StoreError
+from app.records import review
+from app.schedule import periods
 from app.schedule.deadlines import Deadline, deadlines, mark_submitted
+from app.schedule.due import DueReport, due_on, store_engineers
+from app.storage.store import Session
 from ui.context import AppContext
 from ui.export_dialog import ExportDialog
 from ui.i18n import tr
@@ -16,6 +20,7 @@ from ui.pages.base import Opener, Page
 from ui.qt import QtWidgets
 from ui.verify_dialog import VerifyDialog
 from ui.widgets import Banner, RecordTable, SearchBox, heading, muted
+from ui.wording import say
 
 STATES = {"due": "待办", "exported": "已导出，待提交", "done": "已完成", "overdue": "已逾期"}
 TONES = {"overdue": "bad", "exported": "info", "done": "good"}
@@ -86,6 +91,10 @@ class DeliverablesPage(Page):
         self.table = RecordTable(self.model)
         self.table.setObjectName("deliverableTable")
         layout.addWidget(self.table, 1)
+        self.team = muted()
+        self.team.setObjectName("teamProgress")
+        self.team.setWordWrap(True)
+        layout.addWidget(self.team)
         layout.addWidget(
             muted(tr("截止日期按法定工作日（含调休）计算；带 * 的日期按周一至周五推算。"))
         )
@@ -104,8 +113,8 @@ class DeliverablesPage(Page):
                     str(n),
                     d.due_date,
                     d.name,
-                    d.period_label,
-                    d.rule,
+                    say(d.period_phrases) or d.period_label,
+                    say(d.rule_phrases) or d.rule,
                     d.copies,
                     STATES[d.state],
                     submitted,
@@ -114,6 +123,49 @@ class DeliverablesPage(Page):
             )
         self.model.set_rows(rows)
         self.apply_filter()
+        self._show_team(today)
+
+    def _show_team(self, today: date) -> None:
+        """The month per engineer, when the store holds several engineers' records."""
+        first, last = today.replace(day=1), periods.month_end(today.year, today.month)
+        code = self.ctx.contract
+
+        def read(s: Session) -> tuple[DueReport, list[review.TeamLine]] | None:
+            if len(store_engineers(s)) < 2:
+                return None
+            return due_on(s, code, today), review.team_month(s, code, first, last)
+
+        found = self.ctx.call(read)
+        self.team.setVisible(found is not None)
+        if found is None:
+            return
+        report, lines = found
+        parts = []
+        for line in lines:
+            kinds = " · ".join(
+                f"{review.kind_label(kind)} {n}" for kind, n in line.signed.items() if n
+            )
+            due = report.by_engineer().get(line.engineer, {})
+            parts.append(
+                tr(
+                    "{name}：已签 {kinds}，待复核 {waiting}，被退回 {returned}，今日完成 {done}"
+                ).format(
+                    name=line.engineer,
+                    kinds=kinds or "0",
+                    waiting=line.awaiting,
+                    returned=line.returned,
+                    done=due.get("done", 0),
+                )
+            )
+        idle = report.by_engineer().get("", {})
+        parts.append(
+            tr("未开始：待办 {due} · 已逾期 {overdue}").format(
+                due=idle.get("due", 0), overdue=idle.get("overdue", 0)
+            )
+        )
+        self.team.setText(
+            tr("本月团队（{month}）：").format(month=f"{first:%Y-%m}") + "；".join(parts)
+        )
 
     def apply_filter(self) -> None:
         wanted = self.state.currentData()
@@ -180,6 +232,8 @@ class DeliverablesPage(Page):
             self.banner.error(exc.message)
             return
         self.banner.show_message(
-            tr("已登记提交：{name}（{period}）").format(name=item.name, period=item.period_label)
+            tr("已登记提交：{name}（{period}）").format(
+                name=item.name, period=say(item.period_phrases) or item.period_label
+            )
         )
         self.ctx.changed()

@@ -248,6 +248,7 @@ class IntegritySection(QtWidgets.QWidget):
             "inspection_run": self.opener.open_run,
             "fault_record": self.opener.open_fault,
             "service_request": self.opener.open_request,
+            "meeting_minutes": self.opener.open_meeting,
         }.get(record_type)
         if opener is None:
             return

@@ -1,4 +1,4 @@
-"""The record lists: inspection runs, faults and service requests.
+"""The record lists: inspection runs, faults, service requests and meeting minutes.
 
 Rows come from :mod:`app.records.listings` as plain tuples; the model filters
 and sorts them itself, so 100,000 rows stay responsive.
@@ -286,3 +286,37 @@ class RequestsPage(ListPage):
         today = self.ctx.today()
         calls = sum(1 for row in self.model.all_rows() if row.received_at.date() == today)
         self.count.setText(self.count.text() + " · " + tr("今日 {n} 条").format(n=calls))
+
+
+class MeetingsPage(ListPage):
+    """例会会议纪要: every meeting of the contract, newest first."""
+
+    key = "meetings"
+    states = ("草稿", "已定稿", "已签字")
+
+    def heading_text(self) -> str:
+        return tr("会议纪要")
+
+    def columns(self) -> list[Column]:
+        return [
+            Column(tr("纪要编号"), "number", 130),
+            Column(tr("会议时间"), "meeting_at", 130),
+            Column(tr("会议名称"), "title", 200),
+            Column(tr("地点"), "place", 160),
+            Column(tr("主持人"), "host", 80),
+            Column(tr("记录人"), "recorder", 80),
+            Column(tr("行动项"), "actions", 60),
+            Column(tr("状态"), "status", 70, label=True),
+        ]
+
+    def rows(self, session: Session) -> list[Row]:
+        return listings.meeting_rows(session, self.ctx.contract)
+
+    def tone(self, row: Row) -> str | None:
+        return {"草稿": "info", "已签字": "good"}.get(row.status)
+
+    def actions(self) -> list[tuple[str, Callable[[], Any]]]:
+        return [(tr("新建会议纪要"), lambda: self.opener.open_meeting())]
+
+    def open(self, row_id: str) -> None:
+        self.opener.open_meeting(row_id)

@@ -16,14 +16,17 @@ from ui.i18n import LANGUAGES, tr
 from ui.pages.base import Opener, Page
 from ui.pages.data_safety import BackupBox, SecurityBox
 from ui.pages.integrity import IntegritySection
-from ui.qt import QtCore, QtGui, QtWidgets
+from ui.qt import QtCore, QtGui, QtWidgets, Signal
+from ui.reminders import reminder_time
 from ui.settings import ROLES
-from ui.signatures import MySignatureDialog
+from ui.signatures import MySignatureDialog, set_keep_signature
 from ui.widgets import Banner, heading, muted, scrolling
 
 
 class SettingsPage(Page):
     key = "settings"
+    #: The daily reminder time was changed (the main window reschedules it).
+    reminder_changed = Signal()
 
     def __init__(self, ctx: AppContext, opener: Opener) -> None:
         super().__init__(ctx, opener)
@@ -44,6 +47,7 @@ class SettingsPage(Page):
         columns.addLayout(right, 1)
         left.addWidget(self._identity_box())
         left.addWidget(self._signature_box())
+        left.addWidget(self._reminder_box())
         left.addWidget(self._language_box())
         right.addWidget(self._data_box())
         self.security = SecurityBox(ctx, opener, self.banner)
@@ -90,7 +94,35 @@ class SettingsPage(Page):
         buttons.addWidget(self.forget)
         buttons.addStretch(1)
         box.addLayout(buttons)
+        self.keep_signature = QtWidgets.QCheckBox(
+            tr("本次运行期间保留已解锁的签名（完成并签字时不再询问 PIN）")
+        )
+        self.keep_signature.setObjectName("keepSignature")
+        self.keep_signature.setChecked(self.ctx.settings.keep_signature)
+        self.keep_signature.toggled.connect(lambda on: set_keep_signature(self.ctx, on))
+        box.addWidget(self.keep_signature)
         return signature
+
+    def _reminder_box(self) -> QtWidgets.QGroupBox:
+        """提醒: the time of day of the daily reminder of what is due (or none)."""
+        reminder = QtWidgets.QGroupBox(tr("提醒"))
+        row = QtWidgets.QHBoxLayout(reminder)
+        at = reminder_time(self.ctx.settings.reminder_time)
+        self.remind_daily = QtWidgets.QCheckBox(tr("每天定时提醒今日待办和逾期事项"))
+        self.remind_daily.setObjectName("remindDaily")
+        self.remind_daily.setChecked(at is not None)
+        self.remind_at = QtWidgets.QTimeEdit()
+        self.remind_at.setObjectName("remindAt")
+        self.remind_at.setDisplayFormat("HH:mm")
+        self.remind_at.setTime(QtCore.QTime(at.hour, at.minute) if at else QtCore.QTime(8, 30))
+        self.remind_at.setEnabled(at is not None)
+        self.remind_daily.toggled.connect(self.remind_at.setEnabled)
+        self.remind_daily.toggled.connect(lambda _on: self.save_reminder())
+        self.remind_at.timeChanged.connect(lambda _t: self.save_reminder())
+        row.addWidget(self.remind_daily)
+        row.addWidget(self.remind_at)
+        row.addStretch(1)
+        return reminder
 
     def _language_box(self) -> QtWidgets.QGroupBox:
         """界面语言 (used after a restart)."""
@@ -164,6 +196,9 @@ class SettingsPage(Page):
             tr("已保存（PIN 保护）") if has else tr("尚未保存。签字时也可勾选「保存为我的签名」。")
         )
         self.forget.setEnabled(has)
+        self.keep_signature.blockSignals(True)
+        self.keep_signature.setChecked(self.ctx.settings.keep_signature)
+        self.keep_signature.blockSignals(False)
 
     def save_identity(self) -> None:
         name = self.name.text().strip()
@@ -176,6 +211,13 @@ class SettingsPage(Page):
         self.ctx.store.actor = name
         self.banner.show_message(tr("已保存。以后的记录以「{name}」署名。").format(name=name))
         self.refresh()
+
+    def save_reminder(self) -> None:
+        """The reminder time is saved and the next reminder rescheduled at once."""
+        on = self.remind_daily.isChecked()
+        self.ctx.settings.reminder_time = self.remind_at.time().toString("HH:mm") if on else ""
+        self.ctx.settings.save()
+        self.reminder_changed.emit()
 
     def save_language(self) -> None:
         self.ctx.settings.language = str(self.language.currentData())

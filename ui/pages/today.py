@@ -9,12 +9,20 @@ from ui.context import AppContext
 from ui.i18n import tr
 from ui.models import Column, RowTableModel
 from ui.pages.base import Opener, Page
-from ui.qt import QtWidgets
+from ui.qt import Qt, QtCore, QtGui, QtWidgets
 from ui.widgets import Banner, RecordTable, heading, muted
+from ui.wording import say
 
 STATES = {"due": "待办", "in_progress": "进行中", "done": "已完成", "overdue": "已逾期"}
 KINDS = {"checklist": "巡检", "holiday_check": "节假日检查", "deliverable": "交付物"}
 TONES = {"overdue": "bad", "in_progress": "info", "done": "good"}
+#: Widgets being typed in: showing 今日 does not take the keyboard from them.
+TYPING = (
+    QtWidgets.QLineEdit,
+    QtWidgets.QAbstractSpinBox,
+    QtWidgets.QPlainTextEdit,
+    QtWidgets.QTextEdit,
+)
 
 
 class TodayRow(NamedTuple):
@@ -25,6 +33,7 @@ class TodayRow(NamedTuple):
     system: str
     period: str
     deadline: str
+    engineer: str  # who did it (shown when the store holds several engineers' records)
     code: str  # due state code, for the colour
     item: DueItem
 
@@ -62,6 +71,10 @@ class TodayPage(Page):
         layout.addWidget(self.holiday)
         self.counts = muted()
         layout.addWidget(self.counts)
+        self.team = muted()
+        self.team.setObjectName("teamCounts")
+        self.team.setWordWrap(True)
+        layout.addWidget(self.team)
         self.model = RowTableModel(
             [
                 Column(tr("状态"), "state", 70, label=True),
@@ -70,6 +83,7 @@ class TodayPage(Page):
                 Column(tr("系统"), "system", 150),
                 Column(tr("周期"), "period", 300),
                 Column(tr("截止"), "deadline", 100),
+                Column(tr("人员"), "engineer", 80),
             ],
             tone=lambda row: TONES.get(row.code),
         )
@@ -135,15 +149,64 @@ class TodayPage(Page):
                 KINDS[item.kind],
                 item.name,
                 item.system_name or "",
-                item.period_label,
+                say(item.period_phrases) or item.period_label,
                 item.deadline.isoformat() + ("*" if item.assumed else ""),
+                item.engineer,
                 item.state,
                 item,
             )
             for n, item in enumerate(report.items)
         ]
         self.model.set_rows(rows)
-        self.table.select_first()
+        self._show_team(report)
+        self._select_first_open()
+
+    def _select_first_open(self) -> None:
+        """Today's first check not done yet is current, so ``Enter`` opens its form.
+
+        Today's checks come before overdue ones, checks before deliverables (those
+        open the 交付物 page, not a form); without one, the first item not done.
+        """
+        if self.table.currentIndex().isValid():
+            return
+        rows = [self.model.row_at(n) for n in range(self.model.rowCount())]
+        open_rows = [n for n, row in enumerate(rows) if row.code != "done"]
+        checks = [n for n in open_rows if rows[n].item.kind != "deliverable"]
+        todays = [n for n in checks if rows[n].code != "overdue"]
+        target = (todays or checks or open_rows or [0])[0]
+        if rows:
+            self.table.setCurrentIndex(self.model.index(target, 0))
+
+    def showEvent(self, event: QtGui.QShowEvent) -> None:
+        """The list takes the keyboard, unless the user is in the navigation or typing."""
+        super().showEvent(event)
+        QtCore.QTimer.singleShot(0, self._take_focus)
+
+    def _take_focus(self) -> None:
+        focused = QtWidgets.QApplication.focusWidget()
+        busy = focused is not None and (
+            focused.objectName() == "navigation"
+            or isinstance(focused, TYPING)
+            or (isinstance(focused, QtWidgets.QComboBox) and focused.isEditable())
+        )
+        if self.isVisible() and not busy:
+            self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _show_team(self, report: DueReport) -> None:
+        """Per engineer, when the store holds several engineers' records (after an exchange)."""
+        self.table.setColumnHidden(len(self.model.columns) - 1, not report.team)
+        self.team.setVisible(report.team)
+        if not report.team:
+            return
+        parts = []
+        for engineer, counts in report.by_engineer().items():
+            shown = [
+                f"{tr(STATES[state])} {n}"
+                for state in ("due", "in_progress", "done", "overdue")
+                if (n := counts[state])
+            ]
+            parts.append(f"{engineer or tr('未开始')}：{' · '.join(shown)}")
+        self.team.setText(tr("按人员：") + "；".join(parts))
 
     def _open(self, row_id: str) -> None:
         if self.report is None:
