@@ -55,6 +55,8 @@ class AppContext(QtCore.QObject):
         super().__init__(parent)
         self.store = store
         self.settings = settings
+        #: the user asked to start again (a language change); honoured once the window closed
+        self.restart_requested = False
         self.clock = clock
         self.store_closed = False  # while the store is converted or restored
         #: the engineer's saved signature once unlocked by its PIN in this run of the app

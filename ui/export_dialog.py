@@ -16,7 +16,9 @@ from app.export.errors import ExportCancelled
 from app.export.packs import (
     PackPlan,
     PackResult,
+    delivered,
     export_pack,
+    mark_pack_submitted,
     narrative_sections,
     plan_month,
     plan_range,
@@ -130,6 +132,14 @@ class ExportDialog(QtWidgets.QDialog):
             tr("导出"), QtWidgets.QDialogButtonBox.ButtonRole.AcceptRole
         )
         self.export_button.setObjectName("startExport")
+        # offered once a pack is written: the engineer usually hands it over right away
+        self.submit_button = buttons.addButton(
+            tr("登记已提交…"), QtWidgets.QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.submit_button.setObjectName("markPackSubmitted")
+        self.submit_button.hide()
+        self.submit_button.clicked.connect(self.mark_submitted)
+        self.result: PackResult | None = None
         buttons.addButton(tr("关闭"), QtWidgets.QDialogButtonBox.ButtonRole.RejectRole)
         buttons.accepted.connect(self.start_export)
         buttons.rejected.connect(self.reject)
@@ -290,7 +300,32 @@ class ExportDialog(QtWidgets.QDialog):
             tr("已导出 {n} 个文件到 {folder}").format(n=len(result.files), folder=result.folder)
         )
         self.ctx.changed()
+        self.result = result
+        self.submit_button.setVisible(bool(delivered(result.files)))
         self.exported.emit(str(result.folder))
+
+    def mark_submitted(self) -> None:
+        """登记已提交 for every deliverable of the pack just exported, after asking."""
+        result = self.result
+        if result is None:
+            return
+        count = len(delivered(result.files))
+        answer = QtWidgets.QMessageBox.question(
+            self,
+            tr("登记已提交"),
+            tr("已将本次导出的 {n} 项交付物交给甲方了吗？登记后显示为「已提交」。").format(n=count),
+        )
+        if answer != QtWidgets.QMessageBox.StandardButton.Yes:
+            return
+        contract = self.ctx.contract
+        try:
+            done = self.ctx.call(lambda s: mark_pack_submitted(s, contract, result, self.ctx.now()))
+        except StoreError as exc:
+            self.banner.error(exc.message)
+            return
+        self.submit_button.hide()
+        self.banner.show_message(tr("已登记提交 {n} 项交付物。").format(n=done))
+        self.ctx.changed()
 
     def _failed(self, message: str) -> None:
         self.export_button.setEnabled(True)

@@ -161,3 +161,19 @@ def _run(
     finally:
         server.close()
         ctx.store.close()
+        if ctx.restart_requested:  # the store and its lock are released: the next one may start
+            restart()
+
+
+def restart_command() -> list[str]:
+    """The command that started this process: the frozen executable with its arguments, or
+    the interpreter with its original options (``-m app`` included, which ``sys.argv`` lost)."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable, *sys.argv[1:]]
+    return [sys.executable, *sys.orig_argv[1:]]
+
+
+def restart() -> None:
+    """Start the app again, detached, for a language change to take effect."""
+    if not QtCore.QProcess.startDetached(restart_command()[0], restart_command()[1:]):
+        print(tr("无法重新启动，请手动启动运维工作台。"), file=sys.stderr)

@@ -51,6 +51,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from app import __version__
 from app.contracts.registry import get_contract
 from app.export import build as b
@@ -699,15 +701,41 @@ def _move_into_place(staging: Path, final: Path, overwrite: bool) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def _record_exports(store: Store, plan: PackPlan, files: list[ExportedFile], now: datetime) -> None:
+def delivered(files: list[ExportedFile]) -> list[ExportedFile]:
+    """The first file of each deliverable occurrence (code, period) a pack holds."""
     seen: set[tuple[str, str]] = set()
-    with store.session() as session:
-        for f in files:
-            p = f.planned
-            key = (p.deliverable_code, p.period.key)
-            if not p.deliverable_code or key in seen:
-                continue
+    firsts = []
+    for f in files:
+        key = (f.planned.deliverable_code, f.planned.period.key)
+        if f.planned.deliverable_code and key not in seen:
             seen.add(key)
+            firsts.append(f)
+    return firsts
+
+
+def mark_pack_submitted(
+    session: Session, contract_code: str, result: PackResult, now: datetime
+) -> int:
+    """Register every deliverable of an exported pack as handed in (登记已提交); how many."""
+    found = delivered(result.files)
+    for f in found:
+        mark_submitted(
+            session,
+            contract_code,
+            f.planned.deliverable_code,
+            f.planned.period.key,
+            submitted_at=now,
+            file_name=f"{result.folder.name}/{f.path}",
+            file_sha256=f.sha256,
+            note="随交付包提交",
+        )
+    return len(found)
+
+
+def _record_exports(store: Store, plan: PackPlan, files: list[ExportedFile], now: datetime) -> None:
+    with store.session() as session:
+        for f in delivered(files):
+            p = f.planned
             with contextlib.suppress(ExportError, Exception):
                 mark_submitted(
                     session,

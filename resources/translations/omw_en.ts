@@ -305,6 +305,10 @@ Standard/threshold: {standard}</translation>
         <translation>Export</translation>
     </message>
     <message>
+        <source>登记已提交…</source>
+        <translation>Register as handed in…</translation>
+    </message>
+    <message>
         <source>关闭</source>
         <translation>Close</translation>
     </message>
@@ -361,6 +365,14 @@ Review them on the Review page first. Export anyway?</translation>
     <message>
         <source>已导出 {n} 个文件到 {folder}</source>
         <translation>Exported {n} files to {folder}</translation>
+    </message>
+    <message>
+        <source>已将本次导出的 {n} 项交付物交给甲方了吗？登记后显示为「已提交」。</source>
+        <translation>Have the {n} deliverables of this export been handed to the client? They will then show as handed in.</translation>
+    </message>
+    <message>
+        <source>已登记提交 {n} 项交付物。</source>
+        <translation>{n} deliverables registered as handed in.</translation>
     </message>
     <message>
         <source>{contract} · 巡检日期 {day} · 巡检人员 {who}</source>
@@ -1134,6 +1146,10 @@ Review them on the Review page first. Export anyway?</translation>
         <translation>Automatic backup failed: {m}</translation>
     </message>
     <message>
+        <source>无法重新启动，请手动启动运维工作台。</source>
+        <translation>Could not restart; please start OM Workbench again yourself.</translation>
+    </message>
+    <message>
         <source>今日</source>
         <extracomment>How often the status bar&apos;s SLA countdowns are recomputed. From any window of the app: the 知识库 page, its search field focused. The integrity check at start waits this long after the window is shown (its first paint).</extracomment>
         <translation>Today</translation>
@@ -1568,6 +1584,18 @@ Review them on the Review page first. Export anyway?</translation>
     <message>
         <source>界面语言已保存，重新启动后生效。</source>
         <translation>Language saved; it takes effect after a restart.</translation>
+    </message>
+    <message>
+        <source>界面语言已保存，重新启动后生效。现在重新启动吗？</source>
+        <translation>The interface language is saved and takes effect after a restart. Restart now?</translation>
+    </message>
+    <message>
+        <source>立即重启</source>
+        <translation>Restart now</translation>
+    </message>
+    <message>
+        <source>稍后</source>
+        <translation>Later</translation>
     </message>
     <message>
         <source>选择合同档案</source>

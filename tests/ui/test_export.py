@@ -6,7 +6,9 @@ import json
 import zipfile
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from app.schedule.deadlines import deadlines
@@ -18,7 +20,7 @@ from ui.pages.deliverables import DeliverablesPage
 
 
 def test_a_monthly_pack_is_previewed_and_exported(
-    qtbot: QtBot, builtin_ctx: AppContext, tmp_path: Path
+    qtbot: QtBot, builtin_ctx: AppContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     window = show_main(qtbot, builtin_ctx)
     window.show_page("deliverables")
@@ -53,6 +55,20 @@ def test_a_monthly_pack_is_previewed_and_exported(
     for n, item in enumerate(page.items):
         if item.submitted is not None and item.submitted.state == "exported":
             assert shown[str(n)].state == "已导出，待提交", item
+    # 登记已提交 is offered right away, asks first, and registers every exported deliverable
+    assert dialog.submit_button.isVisible()
+    monkeypatch.setattr(QMessageBox, "question", lambda *_a, **_k: QMessageBox.StandardButton.No)
+    qtbot.mouseClick(dialog.submit_button, Qt.MouseButton.LeftButton)
+    assert dialog.submit_button.isVisible()  # 「No」 changed nothing
+    monkeypatch.setattr(QMessageBox, "question", lambda *_a, **_k: QMessageBox.StandardButton.Yes)
+    qtbot.mouseClick(dialog.submit_button, Qt.MouseButton.LeftButton)
+    assert not dialog.submit_button.isVisible()
+    assert f"已登记提交 {len(exported)} 项交付物" in dialog.banner.text()
+    states = builtin_ctx.call(
+        lambda s: {(d.code, d.period_key): d.submitted for d in deadlines(s, "internet-om")}
+    )
+    for d in exported:
+        assert states[(d.code, d.period_key)].state == "submitted"  # type: ignore[union-attr]
     dialog.close()
     # 核验交付包 proposes the pack just exported, and it verifies
     verify = page.verify()

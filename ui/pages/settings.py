@@ -223,6 +223,21 @@ class SettingsPage(Page):
         self.ctx.settings.language = str(self.language.currentData())
         self.ctx.settings.save()
         self.banner.show_message(tr("界面语言已保存，重新启动后生效。"))
+        ask = QtWidgets.QMessageBox(self)
+        ask.setIcon(QtWidgets.QMessageBox.Icon.Question)
+        ask.setWindowTitle(tr("界面语言"))
+        ask.setText(tr("界面语言已保存，重新启动后生效。现在重新启动吗？"))
+        now = ask.addButton(tr("立即重启"), QtWidgets.QMessageBox.ButtonRole.AcceptRole)
+        ask.addButton(tr("稍后"), QtWidgets.QMessageBox.ButtonRole.RejectRole)
+        ask.setDefaultButton(now)
+        ask.exec()
+        if ask.clickedButton() is not now:
+            return
+        # the main window closes as if the user closed it: open forms ask about their changes
+        self.ctx.restart_requested = True
+        window = self.window()
+        if not window.close():  # a form's 「取消」 kept the window open
+            self.ctx.restart_requested = False
 
     def record_signature(self) -> None:
         dialog = MySignatureDialog(self.ctx, self)
