@@ -337,6 +337,8 @@ class Smoke:
             self.month,
             "--out",
             str(out_dir),
+            # the demo's PM has not countersigned the daily runs (they stay in the 复核 queue)
+            "--allow-unreviewed",
         )
         folder, archive = Path(data["folder"]), Path(data["zip"])
         signature = Path(data["zip_signature"])
