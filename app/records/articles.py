@@ -412,6 +412,14 @@ def list_articles(
     return rows
 
 
+def attach_pictures(session: Session, article_id: str, pictures: list[tuple[str, bytes]]) -> None:
+    """Add pictures to an article in the caller's transaction (a refused file undoes the save)."""
+    from app.records import attachments
+
+    for name, data in pictures:
+        attachments.add_attachment(session, RECORD_TYPE, article_id, data, name)
+
+
 def article_row(session: Session, article_id: str) -> ArticleRow:
     article = get_article(session, article_id)
     contract = session.get(Contract, article.contract_id)

@@ -1716,6 +1716,22 @@ Review them on the Review page first. Export anyway?</translation>
         <translation>Steps (one per line)</translation>
     </message>
     <message>
+        <source>（无）</source>
+        <translation>(none)</translation>
+    </message>
+    <message>
+        <source>添加图片</source>
+        <translation>Add pictures</translation>
+    </message>
+    <message>
+        <source>图片 (*.png *.jpg *.jpeg *.gif *.bmp *.webp)</source>
+        <translation>Pictures (*.png *.jpg *.jpeg *.gif *.bmp *.webp)</translation>
+    </message>
+    <message>
+        <source>无法读取 {name}：{error}</source>
+        <translation>Cannot read {name}: {error}</translation>
+    </message>
+    <message>
         <source>搜索结果</source>
         <translation>Search results</translation>
     </message>

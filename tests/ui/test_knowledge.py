@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -14,7 +16,7 @@ from ui.forms.fault import FaultForm
 from ui.forms.request import RequestForm
 from ui.main_window import MainWindow
 from ui.operations import Operation
-from ui.pages.knowledge import HTML_ROLE, KnowledgePage
+from ui.pages.knowledge import HTML_ROLE, ArticleDialog, KnowledgePage
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 
@@ -139,3 +141,32 @@ def test_the_fault_form_offers_solutions_for_its_title_and_symptom(
     keyboard.press(Qt.Key.Key_F4)
     assert form.texts["process"].toPlainText() == "扩大连接池并修复连接泄漏"
     qtbot.waitUntil(lambda: not Operation.any_running())
+
+
+def test_an_article_written_in_the_window_keeps_its_pictures(
+    qtbot: QtBot, window: MainWindow, ctx: AppContext, tmp_path: Path
+) -> None:
+    window.show_page("knowledge")
+    page = window.pages["knowledge"]
+    assert isinstance(page, KnowledgePage)
+    page.new_article()
+    dialog = wait_window(qtbot, ArticleDialog)
+    dialog.title.setText("打印机卡纸处理")
+    dialog.texts["solution"].setPlainText("取出卡纸，清理搓纸轮")
+    photo, note = tmp_path / "卡纸位置.png", tmp_path / "说明.txt"
+    photo.write_bytes(png_bytes())
+    note.write_text("不是图片")
+    dialog.add_pictures([photo, note])
+    assert dialog.picture_names.text() == "卡纸位置.png、说明.txt"
+    dialog.accept()  # the text file is refused: nothing is saved, the dialog stays open
+    assert dialog.isVisible() and "只能添加图片" in dialog.banner.text()
+    assert ctx.call(lambda s: articles.list_articles(s, "test-portal")) == []
+    dialog.pictures = [p for p in dialog.pictures if p[0].endswith(".png")]
+    dialog.accept()
+    assert not dialog.isVisible()
+    (row,) = ctx.call(lambda s: articles.list_articles(s, "test-portal"))
+    assert row.attachments == ("卡纸位置.png",)
+    page.edit_article()
+    edit = wait_window(qtbot, ArticleDialog)
+    assert edit.picture_names.text() == "卡纸位置.png"
+    edit.reject()

@@ -30,7 +30,7 @@ from ui.pages.base import Opener, Page
 from ui.qt import Qt, QtCore, QtGui, QtWidgets
 from ui.signatures import open_amend_dialog, open_sign_dialog
 from ui.suggestions import kind_label
-from ui.widgets import Banner, SearchBox, fit_window, heading, muted, ok_cancel
+from ui.widgets import Banner, SearchBox, fit_window, heading, muted, ok_cancel, scrolling
 
 ALL = ""
 HTML_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -99,6 +99,7 @@ class ArticleFields:
     systems: list[str] | None = None
     category: str = ""
     tags: list[str] | None = None
+    attachments: tuple[str, ...] = ()  # names of the pictures it already has
 
 
 class ArticleDialog(QtWidgets.QDialog):
@@ -150,12 +151,44 @@ class ArticleDialog(QtWidgets.QDialog):
             area.setFixedHeight(64)
             form.addRow(label, area)
             self.texts[name] = area
-        layout.addLayout(form)
+        # pictures chosen in this dialog: saved with the article, in the same transaction
+        self.pictures: list[tuple[str, bytes]] = []
+        pictures = QtWidgets.QHBoxLayout()
+        self.picture_list = list(fields.attachments)
+        self.picture_names = QtWidgets.QLabel("、".join(self.picture_list) or tr("（无）"))
+        self.picture_names.setObjectName("articlePictures")
+        self.picture_names.setWordWrap(True)
+        add = QtWidgets.QPushButton(tr("添加图片…"))
+        add.setObjectName("addArticlePicture")
+        add.clicked.connect(self.choose_pictures)
+        pictures.addWidget(self.picture_names, 1)
+        pictures.addWidget(add)
+        form.addRow(tr("图片"), pictures)
+        body = QtWidgets.QWidget()
+        body.setLayout(form)
+        layout.addWidget(scrolling(body), 1)  # the fields scroll on a small screen
         self.banner = Banner()
         layout.addWidget(self.banner)
         buttons, _ok = ok_cancel(self, tr("保存"))
         layout.addWidget(buttons)
         fit_window(self, 640, 620)
+
+    def choose_pictures(self) -> None:
+        files, _filter = QtWidgets.QFileDialog.getOpenFileNames(
+            self, tr("添加图片"), "", tr("图片 (*.png *.jpg *.jpeg *.gif *.bmp *.webp)")
+        )
+        self.add_pictures([Path(f) for f in files])
+
+    def add_pictures(self, files: list[Path]) -> None:
+        """Read the chosen files now; whether each is a picture is checked when saving."""
+        for path in files:
+            try:
+                self.pictures.append((path.name, path.read_bytes()))
+            except OSError as exc:
+                self.banner.error(tr("无法读取 {name}：{error}").format(name=path.name, error=exc))
+                return
+            self.picture_list.append(path.name)
+            self.picture_names.setText("、".join(self.picture_list))
 
     def values(self) -> dict[str, Any]:
         systems = [
@@ -174,7 +207,7 @@ class ArticleDialog(QtWidgets.QDialog):
     def accept(self) -> None:
         """Save; a refusal is shown here and the dialog stays open with what was typed."""
         try:
-            self.submit(self.values())
+            self.submit(self.values(), self.pictures)
         except StoreError as exc:
             self.banner.error(exc.message)
             return
@@ -595,11 +628,13 @@ class KnowledgePage(Page):
             return
         contract = self.ctx.contract
 
-        def submit(values: dict[str, Any]) -> None:
-            created = self.ctx.call(
-                lambda s: articles.create_article(s, contract, author=self.ctx.actor, **values).id
-            )
-            self._saved(created)
+        def submit(values: dict[str, Any], pictures: list[tuple[str, bytes]]) -> None:
+            def work(s: Session) -> str:
+                article = articles.create_article(s, contract, author=self.ctx.actor, **values)
+                articles.attach_pictures(s, article.id, pictures)
+                return article.id
+
+            self._saved(self.ctx.call(work))
 
         self._dialog(tr("新建知识条目"), ArticleFields(), submit)
 
@@ -616,10 +651,15 @@ class KnowledgePage(Page):
             list(current.systems),
             current.category,
             list(current.tags),
+            tuple(current.attachments),
         )
 
-        def submit(values: dict[str, Any]) -> None:
-            self.ctx.call(lambda s: articles.update_article(s, current.id, **values))
+        def submit(values: dict[str, Any], pictures: list[tuple[str, bytes]]) -> None:
+            def work(s: Session) -> None:
+                articles.update_article(s, current.id, **values)
+                articles.attach_pictures(s, current.id, pictures)
+
+            self.ctx.call(work)
             self._saved(current.id)
 
         self._dialog(tr("编辑知识条目 {number}").format(number=current.number), fields, submit)
@@ -641,13 +681,15 @@ class KnowledgePage(Page):
             [],
         )
 
-        def submit(values: dict[str, Any]) -> None:
-            created = self.ctx.call(
-                lambda s: (
-                    articles.promote(s, source_type, source_id, author=self.ctx.actor, **values).id
+        def submit(values: dict[str, Any], pictures: list[tuple[str, bytes]]) -> None:
+            def work(s: Session) -> str:
+                article = articles.promote(
+                    s, source_type, source_id, author=self.ctx.actor, **values
                 )
-            )
-            self._saved(created)
+                articles.attach_pictures(s, article.id, pictures)
+                return article.id
+
+            self._saved(self.ctx.call(work))
 
         self._dialog(tr("整理为知识条目"), fields, submit)
 
