@@ -1072,6 +1072,15 @@ def knowledge_base():
         ],
         _scale([3, 5, 3, 5], W),
     )
+    k.control(doc, "{%p for pic in a.pictures %}")
+    k.para(doc, "{{ pic.image }}", align=WD_ALIGN_PARAGRAPH.CENTER)
+    k.para(
+        doc,
+        "图 {{ loop.index }}：{{ pic.caption or pic.filename }}",
+        style="表格文字",
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+    )
+    k.control(doc, "{%p endfor %}")
     k.spacer(doc)
     k.control(doc, "{%p endfor %}")
     k.control(doc, "{%p endfor %}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
@@ -323,6 +324,10 @@ def test_the_command_line_searches_writes_reviews_and_exports(
         )
         assert code == 0, err
         assert target.stat().st_size > 5000 and (tmp_path / f"知识库.{suffix}.minisig").is_file()
+    with zipfile.ZipFile(tmp_path / "知识库.docx") as docx:  # the article's picture is printed
+        media = [n for n in docx.namelist() if n.startswith("word/media/")]
+        assert len(media) == 1 and docx.read(media[0]) == picture.read_bytes()
+        assert "图 1：屏幕.png" in docx.read("word/document.xml").decode()
     assert run("kb", "article", "export", "--contract", "test-portal", "--out", str(target))[0] == 2
     code, out, _err = run("search", "--reindex")
     assert code == 0 and "2 条记录" in out

@@ -1114,11 +1114,7 @@ def build_fault_report(data: ExportData, job: Job) -> c.FaultReportCtx:
         )
         for label, when, v in steps
     ]
-    files = []
-    for a in data.attachments("fault_record", fault.id):
-        png = data.blob(a.blob_sha256)
-        image = c.Image(png, ATTACHMENT_WIDTH_MM, None, a.caption) if png else None
-        files.append(c.Attachment(caption=a.caption, filename=a.filename, image=image))
+    files = pictures(data, "fault_record", fault.id)
     sigs = data.signatures("fault_record", [fault.id])[fault.id]
     source = ""
     if fault.source_result_id:
@@ -1680,7 +1676,19 @@ def build_document(data: ExportData, job: Job) -> c.DocumentCtx:
     )
 
 
-def _article_ctx(seq: int, row: ArticleRow, sources: dict[str, str]) -> c.KnowledgeArticleCtx:
+def pictures(data: ExportData, owner_type: str, owner_id: str) -> list[c.Attachment]:
+    """A record's picture attachments as printed: the image at the form's width, and its caption."""
+    files = []
+    for a in data.attachments(owner_type, owner_id):
+        png = data.blob(a.blob_sha256)
+        image = c.Image(png, ATTACHMENT_WIDTH_MM, None, a.caption) if png else None
+        files.append(c.Attachment(caption=a.caption, filename=a.filename, image=image))
+    return files
+
+
+def _article_ctx(
+    data: ExportData, seq: int, row: ArticleRow, sources: dict[str, str]
+) -> c.KnowledgeArticleCtx:
     return c.KnowledgeArticleCtx(
         seq=seq,
         id=row.id,
@@ -1698,6 +1706,7 @@ def _article_ctx(seq: int, row: ArticleRow, sources: dict[str, str]) -> c.Knowle
         reviewer=row.reviewer,
         reviewed_at=row.reviewed_at,
         source=sources.get(row.source_id or "", ""),
+        pictures=pictures(data, articles_mod.RECORD_TYPE, row.id),
     )
 
 
@@ -1708,7 +1717,7 @@ def build_knowledge_base(data: ExportData, job: Job) -> c.KnowledgeBaseCtx:
     rows = [r for r in articles_mod.list_articles(data.session, code) if r.created_at.date() <= end]
     rows.sort(key=lambda r: r.number)
     sources = articles_mod.source_labels(data.session, [r.source_id for r in rows if r.source_id])
-    listed = [_article_ctx(n, r, sources) for n, r in enumerate(rows, start=1)]
+    listed = [_article_ctx(data, n, r, sources) for n, r in enumerate(rows, start=1)]
     by_system: dict[str, list[c.KnowledgeArticleCtx]] = {}
     for system in data.systems.values():
         by_system[system.name] = []

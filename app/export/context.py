@@ -692,6 +692,7 @@ class KnowledgeArticleCtx:
     reviewer: str = f("审核人（未审核为空）", "")
     reviewed_at: datetime | None = f("审核时间")
     source: str = f("来源记录，如 故障单 GZ-202611-0003", "")
+    pictures: list[Attachment] = f("图片（截图/照片）", factory=list)
 
 
 @dataclass(frozen=True)
