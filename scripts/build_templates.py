@@ -530,15 +530,7 @@ def fault_report():
         k.heading(doc, f"{'一二三四五'[n]}、{label}", 2)
         k.para(doc, f"{{{{ {field} or '无' }}}}")
     k.heading(doc, "六、附件", 2)
-    k.control(doc, "{%p for a in attachments %}")
-    k.para(doc, "{{ a.image }}", align=WD_ALIGN_PARAGRAPH.CENTER)
-    k.para(
-        doc,
-        "附件 {{ loop.index }}：{{ a.caption or a.filename }}",
-        style="表格文字",
-        align=WD_ALIGN_PARAGRAPH.CENTER,
-    )
-    k.control(doc, "{%p endfor %}")
+    pictures(doc, "a", "attachments", "附件")
     k.control(doc, "{%p if not attachments %}")
     k.para(doc, "无")
     k.control(doc, "{%p endif %}")
@@ -1033,6 +1025,19 @@ def plan_document(sections: list[tuple[str, str]]):
     return make
 
 
+def pictures(doc, var: str, items: str, label: str) -> None:
+    """Each picture of ``items`` centred, numbered and captioned below (``label`` 1：说明)."""
+    k.control(doc, f"{{%p for {var} in {items} %}}")
+    k.para(doc, f"{{{{ {var}.image }}}}", align=WD_ALIGN_PARAGRAPH.CENTER)
+    k.para(
+        doc,
+        f"{label} {{{{ loop.index }}}}：{{{{ {var}.caption or {var}.filename }}}}",
+        style="表格文字",
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+    )
+    k.control(doc, "{%p endfor %}")
+
+
 def knowledge_base():
     """技术服务知识库（维护文档库）: the articles by system, then the problems that recur."""
     doc = k.new_document()
@@ -1072,15 +1077,7 @@ def knowledge_base():
         ],
         _scale([3, 5, 3, 5], W),
     )
-    k.control(doc, "{%p for pic in a.pictures %}")
-    k.para(doc, "{{ pic.image }}", align=WD_ALIGN_PARAGRAPH.CENTER)
-    k.para(
-        doc,
-        "图 {{ loop.index }}：{{ pic.caption or pic.filename }}",
-        style="表格文字",
-        align=WD_ALIGN_PARAGRAPH.CENTER,
-    )
-    k.control(doc, "{%p endfor %}")
+    pictures(doc, "pic", "a.pictures", "图")
     k.spacer(doc)
     k.control(doc, "{%p endfor %}")
     k.control(doc, "{%p endfor %}")
