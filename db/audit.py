@@ -109,10 +109,14 @@ class AuditWriter:
         return entry
 
 
-def row_hash(row: Any) -> str:
-    """The hash an audit row (ORM or Core mapping) should have, by its own content."""
+def row_hash(row: Any, number: int | None = None) -> str:
+    """The hash an audit row (ORM or Core mapping) should have, by its own content.
+
+    ``number`` is its place in its chain: ``device_seq`` unless given (a row from before
+    devices is numbered by ``seq``, see :func:`verify_chain`).
+    """
     return entry_hash(
-        row.device_seq,
+        row.device_seq if number is None else number,
         row.at,
         row.actor,
         row.action,
@@ -161,19 +165,7 @@ def verify_chain(session: Session) -> ChainReport:
             broken = ChainReport(count, expected, f"缺少第 {expected} 条记录", where)
         elif row.prev_hash != prev:
             broken = ChainReport(count, number, "与上一条记录的链接不符", where)
-        elif (
-            entry_hash(
-                number,
-                row.at,
-                row.actor,
-                row.action,
-                row.entity,
-                row.entity_id,
-                row.details,
-                row.prev_hash,
-            )
-            != row.hash
-        ):
+        elif row_hash(row, number) != row.hash:
             broken = ChainReport(count, number, "记录内容被改动", where)
         chains[row.device_id] = (expected + 1, row.hash)
     if broken is not None:
