@@ -23,7 +23,7 @@ from ui.context import AppContext
 from ui.i18n import tr
 from ui.qt import Qt, QtGui, QtWidgets, Signal
 from ui.signature_pad import SignaturePad
-from ui.widgets import Banner, fit_window, muted, ok_cancel
+from ui.widgets import Banner, ReasonDialog, fit_window, muted, ok_cancel
 
 OPERATOR, REVIEWER, CLIENT = signing.ROLES
 
@@ -240,39 +240,23 @@ class SignatureBlock(QtWidgets.QGroupBox):
             self.buttons[role].setEnabled(can_sign)
 
 
-class AmendDialog(QtWidgets.QDialog):
+class AmendDialog(ReasonDialog):
     """「更正」: asks for the reason; ``submit(reason)`` creates the amendment."""
 
     def __init__(
         self, submit: Callable[[str], None], parent: QtWidgets.QWidget | None = None
     ) -> None:
-        super().__init__(parent)
-        self._submit = submit
-        self.setWindowTitle(tr("更正已签字记录"))
-        layout = QtWidgets.QVBoxLayout(self)
-        layout.addWidget(
-            muted(
+        super().__init__(
+            submit,
+            parent,
+            title=tr("更正已签字记录"),
+            prompts=[
                 tr("原记录保持不变；更正记录复制原内容，修改后需重新完成并签字。请填写更正原因：")
-            )
+            ],
+            action=tr("生成更正记录"),
+            names=("amendReason", "amendButton"),
+            height=240,
         )
-        self.banner = Banner()
-        layout.addWidget(self.banner)
-        self.reason = QtWidgets.QPlainTextEdit()
-        self.reason.setObjectName("amendReason")
-        self.reason.setTabChangesFocus(True)
-        layout.addWidget(self.reason)
-        buttons, ok = ok_cancel(self, tr("生成更正记录"))
-        ok.setObjectName("amendButton")
-        layout.addWidget(buttons)
-        fit_window(self, 480, 240, place=False)
-
-    def accept(self) -> None:
-        try:
-            self._submit(self.reason.toPlainText())
-        except StoreError as exc:
-            self.banner.error(exc.message)
-            return
-        super().accept()
 
 
 def set_keep_signature(ctx: AppContext, keep: bool) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import ClassVar
 
+from app.errors import StoreError
 from ui.i18n import tr
 from ui.models import RowTableModel
 from ui.qt import Qt, QtCore, QtGui, QtWidgets, Signal
@@ -142,6 +144,48 @@ def muted(text: str = "") -> QtWidgets.QLabel:
     label.setStyleSheet("color:#666;")
     label.setWordWrap(True)
     return label
+
+
+class ReasonDialog(QtWidgets.QDialog):
+    """Asks for a reason; ``submit(reason)`` acts on it. A refusal (``StoreError``) is shown in
+    the dialog's banner and the dialog stays open with what was typed."""
+
+    def __init__(
+        self,
+        submit: Callable[[str], None],
+        parent: QtWidgets.QWidget | None,
+        *,
+        title: str,
+        prompts: list[str],
+        action: str,
+        names: tuple[str, str],
+        height: int,
+    ) -> None:
+        super().__init__(parent)
+        self._submit = submit
+        self.setWindowTitle(title)
+        layout = QtWidgets.QVBoxLayout(self)
+        for prompt in prompts:
+            layout.addWidget(muted(prompt))
+        self.banner = Banner()
+        layout.addWidget(self.banner)
+        self.reason = QtWidgets.QPlainTextEdit()
+        self.reason.setObjectName(names[0])
+        self.reason.setTabChangesFocus(True)
+        layout.addWidget(self.reason, 1)
+        buttons, ok = ok_cancel(self, action)
+        ok.setObjectName(names[1])
+        layout.addWidget(buttons)
+        fit_window(self, 480, height, place=False)
+        self.reason.setFocus()
+
+    def accept(self) -> None:
+        try:
+            self._submit(self.reason.toPlainText())
+        except StoreError as exc:
+            self.banner.error(exc.message)
+            return
+        super().accept()
 
 
 def to_date(value: QtCore.QDate) -> date:

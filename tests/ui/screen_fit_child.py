@@ -37,7 +37,7 @@ from ui.main_window import MainWindow
 from ui.pages.data_safety import ReportDialog
 from ui.pages.knowledge import ArticleDialog, ArticleFields
 from ui.pages.lists import NewRunDialog
-from ui.pages.review import ReasonDialog
+from ui.pages.review import ReturnDialog
 from ui.pages.team import BundlePassphraseDialog, BundlePreviewDialog
 from ui.restore import RestoreDialog
 from ui.settings import Settings
@@ -211,7 +211,7 @@ def main() -> int:
         ("new-run", NewRunDialog(ctx, window)),
         ("passphrase", PassphraseDialog("请输入口令", True, window)),
         ("report", ReportDialog("报告", True, "通过", ["一行"] * 60, window)),
-        ("return-reason", ReasonDialog("巡检记录 日常服务器巡检", lambda _r: None, window)),
+        ("return-reason", ReturnDialog("巡检记录 日常服务器巡检", lambda _r: None, window)),
         ("bundle-passphrase", BundlePassphraseDialog(True, window)),
         ("bundle-preview", BundlePreviewDialog(_bundle_report(), window)),
         (

@@ -17,7 +17,7 @@ from tests.ui.conftest import Keyboard, make_ctx, wait_window
 from tests.ui.test_checklist import draw
 from tests.ui.test_main_window import show_main
 from ui.export_dialog import ExportDialog
-from ui.pages.review import ReasonDialog, ReviewPage
+from ui.pages.review import ReturnDialog, ReviewPage
 from ui.signatures import SignDialog
 
 
@@ -83,7 +83,7 @@ def test_review_page_views_batches_sends_back_and_countersigns(
     _select(page, ids["li"])
     assert not page.batch_button.isEnabled()
     page.return_button.click()
-    dialog = wait_window(qtbot, ReasonDialog)
+    dialog = wait_window(qtbot, ReturnDialog)
     keyboard.type("处理措施写得不清楚")
     qtbot.mouseClick(
         dialog.findChild(type(page.return_button), "returnButton"), Qt.MouseButton.LeftButton

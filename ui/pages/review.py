@@ -22,7 +22,7 @@ from ui.operations import Operation
 from ui.pages.base import Opener, Page
 from ui.qt import Qt, QtWidgets
 from ui.signatures import REVIEWER, SignDialog
-from ui.widgets import Banner, RecordTable, fit_window, heading, muted, ok_cancel
+from ui.widgets import Banner, ReasonDialog, RecordTable, heading, muted
 
 ALL = ""
 TONES = {review.RETURNED: "warn", review.ANSWERED: "info"}
@@ -71,38 +71,22 @@ class ReturnRow(NamedTuple):
     record_id: str
 
 
-class ReasonDialog(QtWidgets.QDialog):
+class ReturnDialog(ReasonDialog):
     """「退回」: asks for the reason the engineer will read."""
 
     def __init__(
         self, title: str, submit: Callable[[str], None], parent: QtWidgets.QWidget
     ) -> None:
-        super().__init__(parent)
-        self._submit = submit
-        self.setWindowTitle(tr("退回给运维人员"))
+        super().__init__(
+            submit,
+            parent,
+            title=tr("退回给运维人员"),
+            prompts=[title, tr("退回原因（运维人员下次交换后可见，以「更正」答复）：")],
+            action=tr("退回"),
+            names=("returnReason", "returnButton"),
+            height=260,
+        )
         self.setObjectName("returnDialog")
-        layout = QtWidgets.QVBoxLayout(self)
-        layout.addWidget(muted(title))
-        layout.addWidget(muted(tr("退回原因（运维人员下次交换后可见，以「更正」答复）：")))
-        self.banner = Banner()
-        layout.addWidget(self.banner)
-        self.reason = QtWidgets.QPlainTextEdit()
-        self.reason.setObjectName("returnReason")
-        self.reason.setTabChangesFocus(True)
-        layout.addWidget(self.reason, 1)
-        buttons, ok = ok_cancel(self, tr("退回"))
-        ok.setObjectName("returnButton")
-        layout.addWidget(buttons)
-        fit_window(self, 480, 260, place=False)
-        self.reason.setFocus()
-
-    def accept(self) -> None:
-        try:
-            self._submit(self.reason.toPlainText())
-        except StoreError as exc:
-            self.banner.error(exc.message)
-            return
-        super().accept()
 
 
 class ReviewPage(Page):
@@ -494,7 +478,7 @@ class ReviewPage(Page):
         )
         return self._sign_dialog(title, submit)
 
-    def send_back(self) -> ReasonDialog | None:
+    def send_back(self) -> ReturnDialog | None:
         item = self.current_item()
         if item is None:
             return None
@@ -505,7 +489,7 @@ class ReviewPage(Page):
                 lambda s: review.send_back(s, item.record_id, reason=reason, actor=actor, now=now)
             )
 
-        dialog = ReasonDialog(f"{kind_label(item.record_type)} {item.title}", submit, self)
+        dialog = ReturnDialog(f"{kind_label(item.record_type)} {item.title}", submit, self)
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.accepted.connect(self.ctx.changed)
         dialog.accepted.connect(self.refresh)
