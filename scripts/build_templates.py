@@ -770,6 +770,27 @@ def monthly_report():
     )
     k.para(doc, "注：{{ availability_note }}", style="表格文字")
     k.para(doc, "{{ charts.sla_trend }}", align=WD_ALIGN_PARAGRAPH.CENTER)
+    k.control(doc, "{%p if monitoring %}")
+    k.para(doc, "运行监测（自动检测）：", style="表格文字")
+    k.data_table(
+        doc,
+        MONITORING_HEADERS,
+        [
+            "{{ x.system }}",
+            "{{ x.kind }}",
+            "{{ x.checks }}",
+            "{{ x.failures }}",
+            "{{ x.availability|pct(2) }}",
+            "{{ x.mean_ms|num(0) }}",
+            "{{ x.max_ms|num(0) }}",
+        ],
+        [4.6, 1.8, 1.6, 1.6, 2.0, 2.2, 2.2],
+        "x in monitoring",
+        align_center=(1, 2, 3, 4, 5, 6),
+    )
+    k.para(doc, "{{ charts.response_trend }}", align=WD_ALIGN_PARAGRAPH.CENTER)
+    k.para(doc, "{{ charts.probe_availability }}", align=WD_ALIGN_PARAGRAPH.CENTER)
+    k.control(doc, "{%p endif %}")
     k.heading(doc, "七、备份与安全", 2)
     k.control(doc, "{%p for x in backup_security %}")
     k.para(doc, "{{ x.label }}：{{ x.value }}")
@@ -793,6 +814,17 @@ def monthly_report():
     k.signature_block(doc)
     return doc
 
+
+#: The 运行监测 table of the monthly report (probe results), shared by Word and Excel.
+MONITORING_HEADERS = [
+    "系统 / 检测目标",
+    "类型",
+    "检测次数",
+    "异常次数",
+    "可用性",
+    "平均响应（ms）",
+    "最长响应（ms）",
+]
 
 #: The 可用率 table of the monthly report, shared by Word and Excel.
 AVAILABILITY_HEADERS = [
@@ -1547,6 +1579,25 @@ def x_monthly_report():
         [22, 20, 16, 10, 36],
         "x in availability_systems",
         formats={2: "0.0", 3: "0", 4: "0.00%"},
+        sign=False,
+        landscape=False,
+    )
+    sheet(
+        wb,
+        "运行监测",
+        MONITORING_HEADERS,
+        [
+            "{{ x.system }}",
+            "{{ x.kind }}",
+            "{{ x.checks }}",
+            "{{ x.failures }}",
+            "{{ x.availability }}",
+            "{{ x.mean_ms }}",
+            "{{ x.max_ms }}",
+        ],
+        [30, 10, 10, 10, 10, 14, 14],
+        "x in monitoring",
+        formats={5: "0.00%", 6: "0", 7: "0"},
         sign=False,
         landscape=False,
     )

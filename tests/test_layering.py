@@ -19,6 +19,7 @@ LAYERS = (
     "contracts",
     "schedule",
     "records",
+    "probes",
     "export",
     "team",
     "demo",

@@ -81,10 +81,117 @@ class Role(Strict):
     count: Annotated[int, Field(ge=1)] = 1
 
 
+ProbeKind = Literal["http", "tcp", "dns", "tamper", "ftp", "smtp", "ping"]
+#: What a probed number item records: response time, days a certificate has left, or the
+#: number of targets (links) that failed.
+ProbeMeasure = Literal["ms", "cert_days", "failures"]
+#: The probe name of the contract's link list (事项跳转超链接), checked as one probe.
+LINKS_PROBE = "links"
+Host = Annotated[str, Field(min_length=1, max_length=253, pattern=r"^[A-Za-z0-9.:\[\]_-]+$")]
+Port = Annotated[int, Field(ge=1, le=65535)]
+HttpUrl = Annotated[str, Field(min_length=8, max_length=2000, pattern=r"^(?i:https?)://\S+$")]
+
+#: Fields each probe kind needs (``_TARGET_NEEDS``) and may have besides code/name/kind/timeout.
+_TARGET_NEEDS: dict[str, tuple[str, ...]] = {
+    "http": ("url",),
+    "tamper": ("url",),
+    "tcp": ("host", "port"),
+    "dns": ("domain", "expect", "resolver"),
+    "ftp": ("host",),
+    "smtp": ("host",),
+    "ping": ("host",),
+}
+_TARGET_MAY: dict[str, tuple[str, ...]] = {
+    "http": ("url", "expect_status", "contains", "max_ms", "verify_tls"),
+    "tamper": ("url", "baseline", "exclude", "verify_tls"),
+    "tcp": ("host", "port", "max_ms"),
+    "dns": ("domain", "expect", "resolver", "port", "max_ms"),
+    "ftp": ("host", "port", "banner"),
+    "smtp": ("host", "port", "banner"),
+    "ping": ("host", "port", "max_ms"),
+}
+
+
+class TargetDef(Strict):
+    """Something of a system that a probe may contact when the user starts a check.
+
+    - ``http``: GET ``url``; ``expect_status`` (default any 2xx), a text the page must
+      ``contain``, ``max_ms`` above which it is 警告; the certificate's expiry is noted.
+    - ``tamper``: GET ``url`` and compare the SHA-256 of the normalised page (``exclude``:
+      regular expressions of dynamic regions removed first) with ``baseline``, or with
+      the baseline recorded by ``omw probe baseline`` when the profile gives none.
+    - ``tcp``: connect to ``host``:``port``.
+    - ``dns``: ask ``resolver`` (an IP address, port ``port`` or 53) for ``domain``; an
+      answer outside ``expect`` is 域名劫持.
+    - ``ftp``/``smtp``: connect and read the greeting; ``banner`` must appear in it.
+    - ``ping``: the platform's ``ping``; where it cannot run, a TCP connect to ``port``.
+    """
+
+    code: Code
+    name: str = ""
+    kind: ProbeKind
+    url: HttpUrl | None = None
+    host: Host | None = None
+    port: Port | None = None
+    expect_status: Annotated[int, Field(ge=100, le=599)] | None = None
+    contains: Annotated[str, Field(max_length=200)] = ""
+    max_ms: Annotated[float, Field(gt=0)] | None = None
+    timeout_s: Annotated[float, Field(gt=0, le=120)] = 10.0
+    verify_tls: bool = True
+    domain: Host | None = None
+    expect: list[Annotated[str, Field(min_length=2, max_length=64)]] = []
+    resolver: Host | None = None
+    baseline: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] | None = None
+    exclude: list[Annotated[str, Field(min_length=1, max_length=500)]] = []
+    banner: Annotated[str, Field(max_length=200)] = ""
+
+    @model_validator(mode="after")
+    def _fields_of_kind(self) -> TargetDef:
+        missing = [f for f in _TARGET_NEEDS[self.kind] if not getattr(self, f)]
+        if missing:
+            raise ValueError(f"target_missing:{self.kind}:{','.join(missing)}")
+        defaults = TargetDef.model_fields
+        allowed = {"code", "name", "kind", "timeout_s", *_TARGET_MAY[self.kind]}
+        extra = [
+            f
+            for f in self.model_fields_set
+            if f not in allowed and getattr(self, f) != defaults[f].default
+        ]
+        if extra:
+            raise ValueError(f"target_extra:{self.kind}:{','.join(sorted(extra))}")
+        return self
+
+    @property
+    def address(self) -> str:
+        """What the probe contacts, as shown to the user before the first run."""
+        if self.url:
+            return self.url
+        if self.kind == "dns":
+            return f"{self.domain} @ {self.resolver}:{self.port or 53}"
+        return f"{self.host}:{self.port}" if self.port else str(self.host)
+
+
+class ProbeSettings(Strict):
+    """``allowed: false`` forbids every probe of the contract (the client's wish)."""
+
+    allowed: bool = True
+    concurrency: Annotated[int, Field(ge=1, le=64)] = 32
+    link_timeout_s: Annotated[float, Field(gt=0, le=120)] = 10.0
+
+
 class SystemDef(Strict):
     code: Code
     name: Text
     category: str = ""
+    targets: list[TargetDef] = []
+
+    @model_validator(mode="after")
+    def _unique_targets(self) -> SystemDef:
+        codes = [t.code for t in self.targets]
+        dupes = sorted({c for c in codes if codes.count(c) > 1})
+        if dupes:
+            raise ValueError(f"duplicate_code:targets:{','.join(dupes)}")
+        return self
 
 
 class Threshold(Strict):
@@ -125,9 +232,16 @@ class ItemDef(Strict):
     threshold: Threshold | None = None
     pair: PairSpec | None = None
     required: bool = True
+    #: the target code (of the row's system, or of every covered system) whose probe
+    #: fills this item, or ``links`` for the contract's link list
+    probe: Code | None = None
+    #: what a probed number item records (see :data:`ProbeMeasure`)
+    measure: ProbeMeasure = "ms"
 
     @model_validator(mode="after")
     def _kind_params(self) -> ItemDef:
+        if self.probe is not None and self.kind in ("pair", "photo"):
+            raise ValueError("probe_kind")
         if self.kind == "number" and self.threshold is None:
             raise ValueError("number_needs_threshold")
         if self.kind == "pair" and self.pair is None:
@@ -240,6 +354,7 @@ class Profile(Strict):
     #: Every record of a month pack must carry the 复核人's countersignature; the pack
     #: lists those that do not and is exported only when the user confirms.
     review_required: bool = False
+    probes: ProbeSettings = ProbeSettings()
 
     @model_validator(mode="after")
     def _references(self) -> Profile:
@@ -265,6 +380,15 @@ class Profile(Strict):
             dupes = sorted({c for c in item_codes if item_codes.count(c) > 1})
             if dupes:
                 raise ValueError(f"duplicate_code:{checklist.code}:{','.join(dupes)}")
+            covered = [
+                s for s in self.systems if checklist.systems is None or s.code in checklist.systems
+            ]
+            targets = {t.code for s in covered for t in s.targets} | {LINKS_PROBE}
+            unknown = sorted(
+                {i.probe for g in checklist.groups for i in g.items if i.probe} - targets
+            )
+            if unknown:
+                raise ValueError(f"unknown_probe:{checklist.code}:{','.join(unknown)}")
         return self
 
 

@@ -249,6 +249,17 @@ _VALUE_ERROR_MESSAGES = {
     "pair_needs_labels": "kind 为 pair（两数比对）的检查项必须设置 pair.labels（两个数的名称）",
     "threshold_only_for_number": "只有 kind 为 number 的检查项才能设置 threshold",
     "pair_only_for_pair": "只有 kind 为 pair 的检查项才能设置 pair",
+    "probe_kind": "kind 为 pair（两数比对）或 photo（照片）的检查项不能由自动检测（probe）填写",
+}
+
+#: Chinese names of target fields in messages about probe targets.
+_TARGET_FIELDS = {
+    "url": "url（地址）",
+    "host": "host（主机）",
+    "port": "port（端口）",
+    "domain": "domain（域名）",
+    "expect": "expect（应解析到的地址）",
+    "resolver": "resolver（DNS 服务器）",
 }
 
 #: Where the list checked by ``duplicate_code:<label>`` lives in the profile.
@@ -258,6 +269,7 @@ _DUPLICATE_LISTS = {
     "deliverables": ("deliverables", "交付物"),
     "fault_levels": ("sla.fault_levels", "故障等级"),
     "fault_report_required": ("fault_report_required", "关闭前必填的报告部分"),
+    "targets": ("systems", "探测目标"),
 }
 
 
@@ -354,6 +366,8 @@ def _value_error(
             return loc, f"阈值顺序颠倒{shown}：{rule}"
         if reason == "threshold_order":
             return loc, _VALUE_ERROR_MESSAGES[reason]
+        if reason == "probe_kind":
+            return (*loc, "probe"), _VALUE_ERROR_MESSAGES[reason]
         field = "threshold" if "threshold" in reason else "pair"
         return (*loc, field), _VALUE_ERROR_MESSAGES[reason]
     head, _, rest = reason.partition(":")
@@ -372,6 +386,20 @@ def _value_error(
         return (
             where,
             f"检查表 “{label}” 中检查项代码重复：{codes_text}（同一检查表内每个代码只能出现一次）",
+        )
+    if head in ("target_missing", "target_extra"):
+        kind, _, names = rest.partition(":")
+        shown = "、".join(_TARGET_FIELDS.get(n, n) for n in names.split(","))
+        if head == "target_missing":
+            return loc, f"kind 为 {kind} 的探测目标必须设置：{shown}"
+        return loc, f"kind 为 {kind} 的探测目标不使用：{shown}"
+    if head == "unknown_probe":
+        checklist, _, codes = rest.partition(":")
+        index = _index_of(data, "checklists", checklist)
+        where = f"checklists[{index}]" if index is not None else "checklists"
+        return where, (
+            f"检查表 “{checklist}” 的检查项 probe 引用了未定义的探测目标："
+            f"{'、'.join(codes.split(','))}（应为所查系统 targets 中的代码，或 links）"
         )
     if head == "unknown_system":
         checklist, _, codes = rest.partition(":")

@@ -28,6 +28,7 @@ from app.export.errors import ExportError
 from app.export.forms import spec
 from app.export.sandbox import _field_names
 from app.integrity.signing_keys import document_digest, verification_code
+from app.probes import history as probe_history
 from app.records import articles as articles_mod
 from app.records import faults as faults_mod
 from app.records import inspections as insp
@@ -346,6 +347,8 @@ def result_text(res: ResultRow, item: ChecklistItem | None) -> str:
         return f"{text}（{status}）" if status else text
     if item.kind in ("url", "text") and res.value_text:
         return f"{res.value_text}（{status}）" if status else res.value_text
+    if item.kind == "status" and res.value_text and status:
+        return f"{status}（{res.value_text}）"  # measured by a probe
     return status
 
 
@@ -1496,6 +1499,68 @@ def _report_record_ids(data: ExportData, s: st.PeriodStats, start: date, end: da
     return ids
 
 
+#: Targets drawn in the 响应时间趋势 chart (the first HTTP ones; the table lists them all).
+TREND_TARGETS = 5
+
+
+def _monitor_row(t: probe_history.TargetStats) -> c.MonitorRow:
+    return c.MonitorRow(
+        system=t.label,
+        kind=probe_history.KIND_LABELS.get(t.kind, t.kind),
+        address=t.address,
+        checks=t.checks,
+        failures=t.failures,
+        availability=t.availability,
+        mean_ms=round(t.mean_ms, 1) if t.mean_ms is not None else None,
+        max_ms=round(t.max_ms, 1) if t.max_ms is not None else None,
+    )
+
+
+def _short(name: str, limit: int = 8) -> str:
+    """A chart label: long system names take the room of the plot (the table has them whole)."""
+    return name if len(name) <= limit else name[: limit - 1] + "…"
+
+
+def _monitoring_charts(
+    monitored: list[probe_history.TargetStats], start: date, end: date
+) -> dict[str, c.Chart]:
+    """响应时间趋势 (daily mean per target) and 可用性 (per target), when probes ran."""
+    if not monitored:
+        return {}
+    web = [t for t in monitored if t.kind == "http" and t.mean_ms is not None]
+    timed = (web or [t for t in monitored if t.mean_ms is not None])[:TREND_TARGETS]
+
+    def mean(t: probe_history.TargetStats, day: date) -> float | None:
+        return t.days.get(day, (None, 0, 0))[0]
+
+    # the days every drawn target answered on: a line never drops to a made-up 0 ms
+    days = sorted(
+        d
+        for d in {d for t in timed for d in t.days}
+        if start <= d <= end and all(mean(t, d) is not None for t in timed)
+    )
+    trend = c.Chart(
+        key="response_trend",
+        title="响应时间趋势（毫秒，每日平均）",
+        kind="line",
+        categories=[f"{d.month}-{d.day}" for d in days],
+        series=[
+            (_short(t.label.split(" / ")[0]), [float(mean(t, d) or 0.0) for d in days])
+            for t in timed
+        ],
+    )
+    systems = probe_history.by_system(monitored)
+    availability = c.Chart(
+        key="probe_availability",
+        title="可用性（按系统，自动检测中未异常的占比）",
+        kind="bar",
+        categories=[_short(name) for name, _rate in systems],
+        series=[("可用性", [rate for _name, rate in systems])],
+        percent=True,
+    )
+    return {"response_trend": trend, "probe_availability": availability}
+
+
 def build_monthly_report(data: ExportData, job: Job) -> c.MonthlyReportCtx:
     start, end = _bounds(job)
     s = st.period_stats(data, start, end, job.now)
@@ -1508,6 +1573,9 @@ def build_monthly_report(data: ExportData, job: Job) -> c.MonthlyReportCtx:
     by_cause = Counter(f.category or "（未分类）" for f in s.faults)
     major = _major_faults(data, s)
     charts = _report_charts(data, s, start, end, by_system_f, trend)
+    order = [(sy.code, t.code) for sy in profile.systems for t in sy.targets]
+    monitored = probe_history.monitoring(data.session, data.contract.id, start, end, order)
+    charts |= _monitoring_charts(monitored, start, end)
     backup = _backup_security(data, start, end)
     holidays = _holiday_lines(data, start, end)
     texts = narrative.texts(data, job.kind, job.deliverable_code, job.period, job.now)
@@ -1551,6 +1619,7 @@ def build_monthly_report(data: ExportData, job: Job) -> c.MonthlyReportCtx:
             holidays=holidays,
             problems=narrative.lines(texts["problems"]),
             next_plan=narrative.lines(texts["next_plan"]),
+            monitoring=[_monitor_row(t) for t in monitored],
             charts=charts,
             signatures=blank_block(LABELS["report"], author(job)),
             record_ids=ids,

@@ -507,6 +507,20 @@ class AvailabilityRow:
 
 
 @dataclass(frozen=True)
+class MonitorRow:
+    """运行监测: one probed target's checks of the period (``app.probes.history``)."""
+
+    system: str = f("系统 / 检测目标")
+    kind: str = f("类型：HTTP(S) | TCP | DNS | PING | FTP | SMTP")
+    address: str = f("检测地址", "")
+    checks: int = f("检测次数", 0)
+    failures: int = f("异常次数", 0)
+    availability: float | None = f("可用性（0..1，未异常的检测 / 检测次数）")
+    mean_ms: float | None = f("平均响应时间（毫秒，只计有应答的检测）")
+    max_ms: float | None = f("最长响应时间（毫秒）")
+
+
+@dataclass(frozen=True)
 class TrendRow:
     month: str = f("月份")
     inspections_rate: float | None = f("巡检完成率")
@@ -563,7 +577,12 @@ class MonthlyReportCtx(FormContext):
     holidays: list[Line] = f("本月节假日保障", factory=list)
     problems: list[str] = f("存在问题及建议", factory=list)
     next_plan: list[str] = f("下月工作计划", factory=list)
-    charts: dict[str, Chart] = f("图表：faults_by_system、calls_per_day、sla_trend", factory=dict)
+    monitoring: list[MonitorRow] = f("运行监测（自动检测的各目标，按检测次数）", factory=list)
+    charts: dict[str, Chart] = f(
+        "图表：faults_by_system、calls_per_day、sla_trend；有自动检测时还有 "
+        "response_trend（响应时间趋势）、probe_availability（可用性）",
+        factory=dict,
+    )
 
 
 # --------------------------------------------------------------------------- meetings

@@ -53,7 +53,13 @@ def _blank_png(width: int, height: int) -> bytes:
 #: 20×10 pixels like the 10×5 mm it is placed at, and a PNG any reader decodes in full.
 SAMPLE_PNG = _blank_png(20, 10)
 CHART_KEYS = {
-    "monthly_report": ("faults_by_system", "calls_per_day", "sla_trend"),
+    "monthly_report": (
+        "faults_by_system",
+        "calls_per_day",
+        "sla_trend",
+        "response_trend",
+        "probe_availability",
+    ),
     "phone_log": ("by_category",),
 }
 

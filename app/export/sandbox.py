@@ -246,7 +246,9 @@ def fmt_num(value: Any, digits: int = 2) -> str:
     if isinstance(value, float):
         if value.is_integer():
             return str(int(value))
-        return f"{value:.{int(digits)}f}".rstrip("0").rstrip(".")
+        text = f"{value:.{int(digits)}f}"
+        # trailing zeros of the decimals only: num(0) of 200.2 is "200", not "2"
+        return text.rstrip("0").rstrip(".") if "." in text else text
     return str(value)
 
 

@@ -19,20 +19,31 @@ The flow, from the 今日 page of a fresh start (the PIN not given yet in this s
 
 That is **23 keys, no click**, plus 56 keys of note text. Once the PIN has been given, the
 next check of the session signs without the dialog: 18 keys.
+
+With 「自动检测」 the daily 运行监测检查 (13 items) takes **9 keys**: ``Ctrl+Shift+P``,
+``Enter`` to confirm the addresses (asked once), ``Ctrl+Shift+A`` for the four items no
+probe measures, ``Ctrl+Enter`` and the PIN (see the last test).
 """
 
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
+from typing import Any
 
+import pytest
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
+from app.contracts.profiles import read_profile_data, validate_profile
+from app.contracts.registry import install_profile
+from app.probes import links, service
 from app.records import signature_vault, signing
 from tests.factories import png_bytes
+from tests.probe_servers import LOOPBACK, BannerServer, DnsServer, site
 from tests.ui.conftest import activate, top_level, wait_window
 from ui.context import AppContext
 from ui.forms.checklist import ChecklistForm
@@ -40,6 +51,7 @@ from ui.main_window import MainWindow
 from ui.pages.today import TodayPage
 from ui.signatures import SignDialog
 
+PROFILES = Path(__file__).resolve().parents[2] / "resources" / "profiles"
 DAY = date(2026, 11, 20)  # a Friday: a 5×8 working day of internet-om
 #: keys of the first check of a session (the PIN typed once) and of a later one
 FIRST_CHECK_KEYS = 23
@@ -207,3 +219,102 @@ def test_a_nine_system_daily_check_with_two_exceptions_takes_23_keys(
     assert top_level(SignDialog) is None
     assert (counter.keys, counter.clicks) == (LATER_CHECK_KEYS, 0)
     assert later.run.scheduled_date == date(2026, 11, 23)
+
+
+#: keys of a probe-assisted 运行监测检查 (internet-om monitoring-daily, 13 items): 自动检测,
+#: confirm the addresses, 其余全部正常, 完成并签字, the PIN and Enter
+PROBE_CHECK_KEYS = 9
+
+
+@pytest.mark.enable_socket
+@pytest.mark.allow_hosts([LOOPBACK])
+def test_a_probe_assisted_monitoring_check_takes_9_keys(
+    qtbot: QtBot, builtin_ctx: AppContext, tmp_path: Path
+) -> None:
+    """自动检测 fills the eight measurable items of the daily 运行监测检查 from servers
+    on 127.0.0.1 (HTTP for the nine systems, DNS, PING, FTP, SMTP, response time, the
+    link list); the engineer confirms the addresses once, marks the four platform
+    items normal and signs."""
+    ctx = builtin_ctx
+    signature_vault.save_signature(ctx.store.folder, "张工", png_bytes(), "2468")
+    codes = [s.code for s in profile_of_code(ctx, "internet-om").systems]
+    table = {f"{code}.test": ["10.1.0.1"] for code in codes}
+    with (
+        site() as web,
+        DnsServer(table) as dns_server,
+        BannerServer("220 FTP ready\r\n") as ftp,
+        BannerServer("220 mail ESMTP ready\r\n") as smtp,
+    ):
+        data = read_profile_data(PROFILES / "internet-om.yaml")
+        for system in data["systems"]:
+            targets = {t["code"]: t for t in system["targets"]}
+            targets["home"].update(url=web.url("/ok"))
+            targets["dns"].update(
+                domain=f"{system['code']}.test",
+                resolver=LOOPBACK,
+                port=dns_server.port,
+                expect=["10.1.0.1"],
+            )
+            if system["code"] == "website":
+                targets["ping"].update(host=LOOPBACK, port=web.port)
+                targets["ftp"].update(host=LOOPBACK, port=ftp.port)
+                targets["smtp"].update(host=LOOPBACK, port=smtp.port)
+        link_file = tmp_path / "links.csv"
+        link_file.write_text(
+            "名称,部门,链接\n"
+            + "".join(f"事项{n},规划处,{web.url(f'/link/{n}')}\n" for n in range(20)),
+            encoding="utf-8",
+        )
+
+        def prepare(s: Any) -> str:
+            contract = install_profile(s, validate_profile(data))
+            links.import_links(s, contract, links.read_links(link_file), "张工")
+            return service.run_for_day(
+                s, "internet-om", "monitoring-daily", ctx.today(), inspector="张工"
+            ).id
+
+        run_id = ctx.call(prepare)
+        window = MainWindow(ctx)
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitExposed(window)
+        window.open_run(run_id)
+        form = window.forms[f"inspection_run:{run_id}"]
+        assert isinstance(form, ChecklistForm)
+        qtbot.waitExposed(form)
+        qtbot.waitUntil(lambda: form.current is not None)
+        activate(qtbot, form)
+        counter, engineer = InputCounter(), Engineer()
+        QApplication.instance().installEventFilter(counter)
+        try:
+            engineer.press(Qt.Key.Key_P, CTRL | SHIFT)
+            box = wait_window(qtbot, QMessageBox)
+            assert box.objectName() == "probeConsent" and web.url("/ok") in box.informativeText()
+            engineer.press(Qt.Key.Key_Return)
+            qtbot.waitUntil(lambda: not form._probing)
+            activate(qtbot, form)
+            rows = {r.view.title: r.view for r in form.rows}
+            assert rows["HTTP(s) 可用性"].display.startswith("正常（网站：HTTP 200，")
+            assert rows["HTTP(s) 可用性"].display.count("HTTP 200") == 9
+            assert rows["DNS 解析"].display.count("10.1.0.1") == 9
+            assert "FTP 应答 “220 FTP ready”" in rows["FTP/TCP/UDP 服务探测"].display
+            assert "SMTP 应答" in rows["SMTP 邮件服务"].display
+            assert rows["网站首页响应时间"].value_num is not None
+            assert rows["死链数量"].display == "0个（正常）"
+            assert rows["死链检测"].status == "normal"
+            engineer.press(Qt.Key.Key_A, CTRL | SHIFT)
+            engineer.press(Qt.Key.Key_Return, CTRL)
+            wait_window(qtbot, SignDialog)
+            engineer.digits("2468")
+            engineer.press(Qt.Key.Key_Return)
+            qtbot.waitUntil(lambda: form.locked)
+        finally:
+            QApplication.instance().removeEventFilter(counter)
+    assert (counter.keys, counter.clicks) == (PROBE_CHECK_KEYS, 0)
+    assert all(r.view.status == "normal" for r in form.rows if r.view.required)
+
+
+def profile_of_code(ctx: AppContext, code: str) -> Any:
+    from app.contracts.registry import get_contract, profile_of
+
+    return ctx.call(lambda s: profile_of(get_contract(s, code)))

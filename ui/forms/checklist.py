@@ -14,7 +14,8 @@ Keyboard flow (shown in the form):
   ``↑``/``↓`` move, ``PgUp``/``PgDn`` jump to the previous/next system or group;
 - ``Ctrl+Shift+A`` 「其余全部正常」 (number items too where the profile allows
   「正常（未测值）」), ``Ctrl+G`` 「生成故障单」, ``Ctrl+V`` pastes a screenshot onto
-  the item, ``Ctrl+Enter`` 「完成并签字」 (without the signing dialog once the
+  the item, ``Ctrl+Shift+P`` 「自动检测」 (where the profile gives items a probe:
+  ``ui.probes``), ``Ctrl+Enter`` 「完成并签字」 (without the signing dialog once the
   saved signature's PIN was given in this session: ``ui.signatures.sign_with_kept``).
 
 Results are saved into the run as soon as they are set (the run is a draft
@@ -35,6 +36,7 @@ from ui.drafts import DraftSaver
 from ui.evidence import EvidenceStrip, has_images, images_from_mime
 from ui.forms.common import DISCARD, KEEP, CloseGuard
 from ui.i18n import tr
+from ui.probes import probe_count, start_probe
 from ui.qt import Qt, QtCore, QtGui, QtWidgets, Signal
 from ui.signatures import (
     OPERATOR,
@@ -187,6 +189,13 @@ class ItemRow(QtWidgets.QFrame):
             self.edits.append(FieldEdit("text", tr("填写…"), 230))
         for edit in self.edits:
             values.addWidget(edit)
+        # what a probe measured for a status item (「自动检测」): shown, not edited
+        self.measured = muted()
+        self.measured.setObjectName("measured")
+        self.measured.setWordWrap(False)
+        self.measured.setMaximumWidth(330)
+        self.measured.hide()
+        values.addWidget(self.measured)
         values.addStretch(1)
         grid.addLayout(values, 0, 2)
 
@@ -272,6 +281,12 @@ class ItemRow(QtWidgets.QFrame):
                 if colour
                 else ""
             )
+        measured = view.value_text if view.kind == "status" else ""
+        self.measured.setText(
+            self.measured.fontMetrics().elidedText(measured, Qt.TextElideMode.ElideRight, 330)
+        )
+        self.measured.setToolTip(measured)
+        self.measured.setVisible(bool(measured))
         flagged = view.status in (WARNING, ABNORMAL)
         self.note.setVisible(flagged or bool(view.note) or bool(view.action))
         self.action.setVisible(self.note.isVisible())
@@ -370,6 +385,8 @@ class ChecklistForm(QtWidgets.QWidget):
         self.setObjectName("checklistForm")
         self.rows: list[ItemRow] = []
         self.current: ItemRow | None = None
+        self._probing = False  # 自动检测 asking or running
+        self._probe_items = probe_count(ctx, run_id)
         self._restored_focus: QtWidgets.QWidget | None = None
         self.run: RunView = ctx.call(lambda s: checklist_view.run_view(s, run_id))
         self.saver = DraftSaver(
@@ -470,6 +487,13 @@ class ChecklistForm(QtWidgets.QWidget):
         self.rest_button.setToolTip("Ctrl+Shift+A")
         self.rest_button.clicked.connect(self.mark_rest_normal)
         side.addWidget(self.rest_button)
+        self.probe_button = QtWidgets.QPushButton(tr("自动检测"))
+        self.probe_button.setObjectName("probeRun")
+        self.probe_button.setToolTip(
+            tr("Ctrl+Shift+P：检测合同档案中的地址（可用性、DNS、篡改、死链）并填写检查项")
+        )
+        self.probe_button.clicked.connect(self.probe)
+        side.addWidget(self.probe_button)
         side.addLayout(self._conclusion_form())
         side.addWidget(QtWidgets.QLabel(tr("现场照片/截图")))
         self.photos = EvidenceStrip(self.ctx, "inspection_run", self.run_id)
@@ -523,6 +547,7 @@ class ChecklistForm(QtWidgets.QWidget):
     def _add_shortcuts(self) -> None:
         for keys, slot in (
             ("Ctrl+Shift+A", self.mark_rest_normal),
+            ("Ctrl+Shift+P", self.probe),
             ("Ctrl+Return", self.complete),
             ("Ctrl+Enter", self.complete),
             ("Ctrl+G", lambda: self.current and self.open_fault(self.current)),
@@ -590,6 +615,7 @@ class ChecklistForm(QtWidgets.QWidget):
             widget.setReadOnly(run.locked)
         self.has_deadline.setEnabled(not run.locked)
         self.rest_button.setEnabled(not run.locked)
+        self.probe_button.setVisible(self._probe_items > 0 and not run.locked)
         self.complete_button.setVisible(run.status == "draft")
         self.photos.set_locked(run.locked)
         cells = self.ctx.call(lambda s: load_signatures(s, "inspection_run", run.id))
@@ -795,6 +821,41 @@ class ChecklistForm(QtWidgets.QWidget):
         self.reload()
         self.ctx.changed()
         self.focus_row(next((r for r in self.rows if r.view.required and not r.view.touched), None))
+
+    def probe(self) -> None:
+        """「自动检测」: the probes of this checklist fill their items (off the GUI thread)."""
+        if self.locked or not self._probe_items or self._probing:
+            return
+        if not self.commit_all():
+            return
+        self._probing = True
+        self.probe_button.setEnabled(False)
+        start_probe(self.ctx, self, self.run_id, self._probed)
+
+    def _probed(self, applied: Any, message: str) -> None:
+        self._probing = False
+        self.probe_button.setEnabled(True)
+        if applied is None:
+            self.banner.error(message)
+            return
+        self.reload()
+        found = len(applied.abnormal)
+        if found:
+            text = tr(
+                "自动检测完成：填写 {n} 项，{k} 项异常或警告"
+                "（已记下测量结果，请填写处理措施或生成故障单）。"
+            ).format(n=applied.filled, k=found)
+        else:
+            text = tr("自动检测完成：填写 {n} 项。").format(n=applied.filled)
+        self.banner.show_message(text, "error" if found else "info")
+        attention = next((r for r in self.rows if r.view.needs_note or r.view.needs_action), None)
+        if attention is not None:
+            self.row_focused(attention)
+            self.advance(attention)  # its 异常情况 or 处理措施
+        else:
+            self.focus_row(
+                next((r for r in self.rows if r.view.required and not r.view.touched), None)
+            )
 
     # ------------------------------------------------------------------ faults & photos
 
