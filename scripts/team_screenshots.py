@@ -3,7 +3,9 @@
 
 A project manager's store with two months of portal-om demo records (several
 engineers), one record sent back, and one exchange with an engineer's laptop
-(each trusting the other), then the window on both pages. Under Xvfb::
+(each trusting the other), then the window on both pages. Then the PM updates
+the contract profile and voids a run: the engineer's preview of the PM's next
+bundle (「合同档案已更新」), and the PM's 巡检 list with the voided run. Under Xvfb::
 
     OMW_SECRET_STORE=file OMW_PASSPHRASE=screenshot-passphrase \\
       xvfb-run -s "-screen 0 1366x768x24" .venv/bin/python scripts/team_screenshots.py
@@ -15,21 +17,30 @@ import sys
 import tempfile
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from sqlalchemy import select  # noqa: E402
+
+from app.contracts.profile_schema import Profile  # noqa: E402
 from app.contracts.profiles import install_builtin_profiles  # noqa: E402
+from app.contracts.registry import get_contract, install_profile, profile_of  # noqa: E402
 from app.demo import generator as demo  # noqa: E402
 from app.demo.people import signature_png  # noqa: E402
 from app.records import inspections, review, signing  # noqa: E402
 from app.schedule.holidays import sync_all_holidays  # noqa: E402
 from app.storage.store import Store  # noqa: E402
 from app.team import bundles, identity  # noqa: E402
+from app.team.voids import void  # noqa: E402
+from db.models import InspectionRun  # noqa: E402
 from ui.context import AppContext  # noqa: E402
 from ui.main import application  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
+from ui.pages.lists import InspectionsPage  # noqa: E402
 from ui.pages.review import ReviewPage  # noqa: E402
+from ui.pages.team import BundlePreviewDialog  # noqa: E402
 from ui.qt import QtCore, QtWidgets  # noqa: E402
 from ui.settings import Settings  # noqa: E402
 
@@ -37,10 +48,12 @@ NOW = datetime(2026, 11, 20, 10, 30)
 PASSPHRASE = "team-bundle-passphrase"
 OUT = ROOT / "docs" / "screenshots"
 PM, ENGINEER = ("王立华", "WLH"), ("陈思远", "CSY")
+UPDATE = "pm-update.omwbundle"
 
 
-def prepare(folder: Path, laptop: Path) -> None:
-    """The PM's store (demo data) and one round trip of bundles with an engineer's laptop."""
+def prepare(folder: Path, laptop: Path) -> str:
+    """The PM's store (demo data), one round trip of bundles with an engineer's laptop, then
+    an update of the profile and a voided run (its day is returned)."""
     store = Store.open(folder, actor=PM[0])
     with store.session() as session:
         install_builtin_profiles(session)
@@ -49,11 +62,12 @@ def prepare(folder: Path, laptop: Path) -> None:
     identity.set_identity(store, *PM)
     with store.session() as session:
         waiting = review.queue(session, contract="portal-om")
-        target = next(i for i in waiting if i.exceptions)
+        # the demo PM countersigns by the next working day: the latest days still wait
+        target = next((i for i in waiting if i.exceptions), waiting[0])
         review.send_back(
             session,
             target.record_id,
-            reason="异常项的处理措施写得不清楚，请补充处理结果。",
+            reason="处理结果写得不清楚，请补充处理过程和结果。",
             actor=PM[0],
             now=NOW,
         )
@@ -67,11 +81,11 @@ def prepare(folder: Path, laptop: Path) -> None:
     identity.set_identity(engineer, *ENGINEER)
     # the same run corrected on both laptops: a conflict the PM resolves by a further amendment
     with store.session() as session:
-        twice = next(i for i in waiting if i.routine and i.record_id != target.record_id)
-        signing.amend(session, "inspection_run", twice.record_id, reason="读数有误", actor=PM[0])
+        twice = latest_runs(session)[1]
+        signing.amend(session, "inspection_run", twice.id, reason="读数有误", actor=PM[0])
     with engineer.session() as session:
         amended = signing.amend(
-            session, "inspection_run", twice.record_id, reason="补充说明", actor=ENGINEER[0]
+            session, "inspection_run", twice.id, reason="补充说明", actor=ENGINEER[0]
         )
         session.flush()
         inspections.complete_run(session, amended.id, conclusion="巡检项目全部正常。")
@@ -86,7 +100,33 @@ def prepare(folder: Path, laptop: Path) -> None:
     back = bundles.export_bundle(engineer, laptop / "csy.omwbundle", PASSPHRASE)
     bundles.import_bundle(store, back.path, PASSPHRASE, trust_new_signer=True)
     engineer.close()
+    day = update_and_void(store, laptop)
     store.close()
+    return day
+
+
+def update_and_void(store: Store, laptop: Path) -> str:
+    """The PM adds a system to the profile and voids a run; the bundle for the engineer."""
+    with store.session() as session:
+        data = profile_of(get_contract(session, "portal-om")).model_dump(mode="json")
+        data["systems"].append({"code": "gis", "name": "地理信息服务", "category": "应用"})
+        install_profile(session, Profile.model_validate(data))
+        run = latest_runs(session)[3]
+        void(session, "inspection_run", run.id, reason="重复填写", actor=PM[0])
+    bundles.export_bundle(store, laptop / UPDATE, PASSPHRASE, since=ENGINEER[1])
+    return run.scheduled_date.isoformat()
+
+
+def latest_runs(session: Any) -> list[InspectionRun]:
+    """Signed runs no amendment replaced, the latest first."""
+    replaced = select(InspectionRun.supersedes_id).where(InspectionRun.supersedes_id.is_not(None))
+    return list(
+        session.scalars(
+            select(InspectionRun)
+            .where(InspectionRun.locked_at.is_not(None), InspectionRun.id.not_in(replaced))
+            .order_by(InspectionRun.scheduled_date.desc(), InspectionRun.id)
+        )
+    )
 
 
 def settle(app: QtWidgets.QApplication, ms: int = 500) -> None:
@@ -101,7 +141,7 @@ def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         folder, laptop = Path(tmp) / "pm", Path(tmp) / "laptop"
-        prepare(folder, laptop)
+        voided_day = prepare(folder, laptop)
         settings = Settings.load(folder)
         settings.name, settings.role, settings.contract = PM[0], "项目经理", "portal-om"
         settings.save()
@@ -126,6 +166,27 @@ def main() -> int:
         window.show_page("team")
         settle(app)
         window.grab().save(str(OUT / "17-team.png"))
+        window.show_page("inspections")
+        runs = window.pages["inspections"]
+        assert isinstance(runs, InspectionsPage)
+        for _ in range(120):  # the list loads on the thread pool
+            if runs.model.shown():
+                break
+            settle(app, 250)
+        runs.search.setText(voided_day)  # that day's runs, the voided one greyed among them
+        runs.apply_filter()
+        settle(app)
+        window.grab().save(str(OUT / "19-voided.png"))
+        engineer = Store.open(laptop, actor=ENGINEER[0])
+        preview = BundlePreviewDialog(
+            bundles.preview_bundle(engineer, laptop / UPDATE, PASSPHRASE), window
+        )
+        preview.resize(760, 520)
+        preview.show()
+        settle(app)
+        preview.grab().save(str(OUT / "18-profile-update.png"))
+        preview.close()
+        engineer.close()
         window.close()
         store.close()
     print(f"screenshots in {OUT}")

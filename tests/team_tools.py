@@ -7,16 +7,19 @@ store starts from that bundle (one contract, the same ids everywhere).
 from __future__ import annotations
 
 import json
+import re
 import shutil
+import zipfile
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from openpyxl import load_workbook
 from sqlalchemy import func, select, text
 
+from app.records import faults, signing
 from app.records import inspections as ins
-from app.records import signing
 from app.storage import paths
 from app.storage.store import Store
 from app.team import bundles, identity
@@ -104,6 +107,19 @@ def sign_run(
         return run.id
 
 
+def sign_fault(store: Store, reported: datetime, who: str) -> tuple[str, str]:
+    """A closed fault reported at ``reported``, signed by ``who``: its id and number."""
+    with store.session() as s:
+        fault = faults.create_fault(
+            s, CONTRACT, title=f"门户无法访问（{who}）", level="major", reported_at=reported
+        )
+        s.flush()
+        faults.set_time(s, fault.id, "recovered", reported + timedelta(hours=1))
+        faults.close_fault(s, fault.id, reported + timedelta(hours=2), result="已恢复")
+        signing.sign(s, "fault_record", fault.id, role="运维人员", signer_name=who, png=png_bytes())
+        return fault.id, fault.number
+
+
 def amend_and_sign(store: Store, run_id: str, who: str, reason: str) -> str:
     with store.session() as s:
         amended = signing.amend(s, "inspection_run", run_id, reason=reason, actor=who)
@@ -153,3 +169,27 @@ def repack(
         name, edit = member
         members = [(n, edit(data) if n == name else data) for n, data in members]
     write_bundle(target, doc, members, PASS, store.device())
+
+
+def document_text(path: Path) -> str:
+    """The text a reader sees of a rendered Word file (body, headers, footers) or workbook."""
+    if path.suffix == ".docx":
+        with zipfile.ZipFile(path) as zf:
+            parts = [
+                n
+                for n in zf.namelist()
+                if re.fullmatch(r"word/(document|header\d*|footer\d*)\.xml", n)
+            ]
+            xml = "".join(zf.read(n).decode() for n in sorted(parts))
+        return "\n".join(
+            "".join(re.findall(r"<w:t(?:\s[^>]*)?>([^<]*)</w:t>", p)) for p in xml.split("</w:p>")
+        )
+    book = load_workbook(path, read_only=True)
+    try:
+        return "\n".join(
+            "|".join("" if v is None else str(v) for v in row)
+            for sheet in book.worksheets
+            for row in sheet.iter_rows(values_only=True)
+        )
+    finally:
+        book.close()

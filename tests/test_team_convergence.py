@@ -1,12 +1,16 @@
 """Three engineers and a PM on four stores, two months, bundles in random orders: one outcome.
 
 Hypothesis draws a story — engineers sign weekly runs, anyone amends or voids,
-the PM countersigns, and bundles (whole or incremental, repeated, in any
-direction) travel between any two stores — then everyone exchanges with the
-PM once more. Every store must end with the same records, signatures and
-voids (no duplicate, nothing lost), the same conflicts and no quarantined
+the PM countersigns, anyone publishes a new version of the contract's profile,
+and bundles (whole or incremental, repeated, in any direction) travel between
+any two stores — then everyone exchanges with the PM once more. Every store
+must end with the same records, signatures and voids (no duplicate, nothing
+lost), the same conflicts, the same profile and systems, and no quarantined
 row, pass ``omw check`` and every device's audit chain, and the PM's month
 data (what the month pack is built from) must hold every engineer's records.
+Once per test run (the explicit example) the PM's October pack is rendered: its
+Word fault reports name every engineer's fault, its Excel inspection record
+every engineer's runs.
 
 The team is set up once per test; each example works on copies of its four
 stores (the device keys stay in the test's keyring).
@@ -15,7 +19,7 @@ stores (the device keys stay in the test's keyring).
 from __future__ import annotations
 
 import shutil
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +29,10 @@ from hypothesis import Phase, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from app.contracts.profile_schema import Profile
+from app.contracts.registry import install_profile
 from app.errors import DomainError
+from app.export import packs
 from app.export.data import ExportData
 from app.records import signing
 from app.records.integrity_check import check_store
@@ -35,9 +42,18 @@ from app.team import bundles
 from app.team.container import BundleError
 from app.team.voids import conflicts, void
 from db.audit import verify_chain
-from db.models import Contract, InspectionRun, Quarantine, RecordVoid, Signature
-from tests.factories import png_bytes
-from tests.team_tools import PASS, amend_and_sign, fast_scrypt, sign_run, start_team
+from db.models import Contract, InspectionRun, Quarantine, RecordVoid, Signature, System
+from tests.factories import png_bytes, portal_profile
+from tests.team_tools import (
+    CONTRACT,
+    PASS,
+    amend_and_sign,
+    document_text,
+    fast_scrypt,
+    sign_fault,
+    sign_run,
+    start_team,
+)
 
 ENGINEERS = [("张三", "ZS"), ("李四", "LS"), ("王五", "WW")]
 NAMES = [name for name, _code in ENGINEERS] + ["王经理"]
@@ -52,6 +68,7 @@ operations = st.one_of(
     st.tuples(st.just("amend"), stores_, st.integers(0, 20)),
     st.tuples(st.just("void"), stores_, st.integers(0, 20)),
     st.tuples(st.just("countersign"), st.integers(0, 20)),
+    st.tuples(st.just("profile"), stores_, st.integers(0, 9)),
     st.tuples(st.just("send"), stores_, stores_, st.booleans()),
 )
 
@@ -65,12 +82,38 @@ RICH = [
     ("amend", 1, 0),
     ("void", 2, 0),
     ("countersign", 1),
+    ("profile", 1, 1),
     ("send", 1, 2, True),
     ("send", 0, 3, True),
     ("send", 3, 0, True),
     ("sign", 2, 7, "api"),
+    ("profile", 3, 2),
     ("send", 2, 0, False),
 ]
+#: what the month pack holds: a monthly inspection record, a report per closed fault
+DELIVERABLES = [
+    {
+        "code": "xj",
+        "name": "巡检记录单",
+        "form": "inspection_record",
+        "due": {"rule": "nth_workday_next_month", "n": 5},
+    },
+    {
+        "code": "gz",
+        "name": "系统故障处置报告",
+        "form": "fault_report",
+        "due": {"rule": "workdays_after", "event": "fault_closed", "n": 3},
+    },
+]
+
+
+def _publish(store: Store, n: int | None) -> None:
+    """A new version of the profile: the deliverables, and the portal renamed (``n``)."""
+    data = portal_profile().model_dump(mode="json") | {"deliverables": DELIVERABLES}
+    if n is not None:
+        data["systems"][0]["name"] = f"门户应用（第 {n} 版）"
+    with store.session() as s:
+        install_profile(s, Profile.model_validate(data))
 
 
 def _latest_signed(store: Store) -> list[str]:
@@ -101,6 +144,8 @@ def _play(
                 _, who, week, system = op
                 day = FIRST_WEEK + timedelta(weeks=week)
                 made[sign_run(stores[who], day, system, NAMES[who])] = None
+            elif kind == "profile":
+                _publish(stores[op[1]], op[2])
             elif kind in ("amend", "void", "countersign"):
                 who = PM if kind == "countersign" else op[1]
                 runs = _latest_signed(stores[who])
@@ -169,7 +214,29 @@ def _state(store: Store) -> dict[str, Any]:
             "conflicts": {(c.original_id, c.amendment_ids) for c in conflicts(s)},
             "quarantined": s.scalars(select(Quarantine.id)).all(),
             "chain": verify_chain(s),
+            "profile": s.scalars(select(Contract.profile_sha256)).one(),
+            "systems": {(x.id, x.code, x.name, x.active, x.seq) for x in s.scalars(select(System))},
         }
+
+
+def _render_october(pm: Store, out: Path, numbers: list[str], runs: set[str]) -> None:
+    """Render the PM's October pack; every fault and run of every engineer is in its files."""
+    with pm.session() as s:
+        plan = packs.plan_month(s, CONTRACT, "2026-10", today=date(2026, 12, 1))
+        inspectors = {
+            r.inspector for r in s.scalars(select(InspectionRun).where(InspectionRun.id.in_(runs)))
+        }
+    result = packs.export_pack(
+        pm, plan, out, make_zip=False, record=False, allow_unreviewed=True, allow_incomplete=True
+    )
+    texts = {f.path: document_text(result.folder / f.path) for f in result.files}
+    reports = "\n".join(t for p, t in texts.items() if p.endswith(".docx") and "GZ-" in t)
+    assert all(number in reports for number in numbers), numbers
+    (sheet,) = [
+        f for f in result.files if f.planned.kind == "inspection_record" and f.planned.fmt == "xlsx"
+    ]
+    assert set(sheet.record_ids) == runs  # every engineer's latest October runs, none voided
+    assert all(name in texts[sheet.path] for name in inspectors), inspectors
 
 
 def test_four_stores_converge_whatever_the_order_of_the_bundles(
@@ -177,7 +244,12 @@ def test_four_stores_converge_whatever_the_order_of_the_bundles(
 ) -> None:
     fast_scrypt(monkeypatch)
     pm, engineers = start_team(tmp_path / "template", ENGINEERS)
+    _publish(pm, None)  # the deliverables: a new profile version, not yet sent
     before: dict[str, str | None] = {}  # each engineer's first two weeks, signed and not yet sent
+    numbers = [
+        sign_fault(store, datetime(2026, 10, 6 + n, 9, 30), NAMES[n])[1]
+        for n, store in enumerate(engineers)
+    ]
     for n, store in enumerate(engineers):
         for week in (2 * n, 2 * n + 1):
             for system in ("portal", "api"):
@@ -189,6 +261,7 @@ def test_four_stores_converge_whatever_the_order_of_the_bundles(
     ring = keyring.get_keyring()
     secrets = dict(ring._secrets)  # type: ignore[attr-defined]
     runs = iter(range(1000))
+    rendered: list[Path] = []
 
     @settings(max_examples=3, phases=[Phase.explicit, Phase.reuse, Phase.generate])
     @given(st.lists(operations, min_size=8, max_size=16))
@@ -208,7 +281,7 @@ def test_four_stores_converge_whatever_the_order_of_the_bundles(
             for state in states:
                 assert state["chain"].ok, state["chain"]
                 assert state["quarantined"] == []
-                for key in ("runs", "signatures", "voids", "conflicts"):
+                for key in ("runs", "signatures", "voids", "conflicts", "profile", "systems"):
                     assert state[key] == states[0][key], key
             children: dict[str, list[str]] = {}
             for run_id, up in played["made"].items():
@@ -240,13 +313,6 @@ def test_four_stores_converge_whatever_the_order_of_the_bundles(
                 }
             expected = {i for i in played["made"] if i not in superseded and i not in gone}
             print(
-                len(played["made"]),
-                len(played["voided"]),
-                len(states[0]["signatures"]),
-                len(states[0]["conflicts"]),
-                len(in_pack),
-            )
-            print(
                 "STORY",
                 len(played["made"]),
                 len(played["voided"]),
@@ -255,6 +321,13 @@ def test_four_stores_converge_whatever_the_order_of_the_bundles(
                 len(in_pack),
             )
             assert in_pack == expected  # every engineer's latest records, none voided
+            with stores[PM].session() as s:
+                data = ExportData(s, s.scalars(select(Contract)).one())
+                assert set(numbers) <= {f.number for f in data.all_faults}
+                october = {r.id for r in data.runs(date(2026, 10, 1), date(2026, 10, 31))}
+            if not rendered:  # once per test run: rendering costs seconds
+                rendered.append(here / "pack")
+                _render_october(stores[PM], here / "pack", numbers, october)
         finally:
             for store in stores:
                 store.close()

@@ -21,6 +21,7 @@ KNOWN = (
     QT_TR_NOOP("进行中"),
     QT_TR_NOOP("已逾期"),
     QT_TR_NOOP("未开始"),
+    QT_TR_NOOP("已作废"),  # a voided record (作废), in every list
     # kinds of what is due
     QT_TR_NOOP("巡检"),
     QT_TR_NOOP("节假日检查"),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from typing import Any, TextIO
 
 from app.cli.common import Adder, actor_of, print_json, table
 from app.cli.encryption import setup_encryption
@@ -36,26 +38,32 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_profiles(args: argparse.Namespace) -> int:
     from app.contracts.registry import list_contracts
+    from app.contracts.versions import current_number
     from app.storage.store import Store
 
     store = Store.open(args.data_dir, actor=actor_of(args))
-    with store.session() as session:
-        rows = [
-            {
-                "code": c.code,
-                "name": c.name,
-                "client": c.client,
-                "vendor": c.vendor,
-                "contract_no": c.contract_no,
-                "start": c.start_date.isoformat(),
-                "end": c.end_date.isoformat(),
-                "service_window": c.service_window,
-                "systems": [s.name for s in c.systems if s.active],
-                "builtin": c.builtin,
-            }
-            for c in list_contracts(session)
-        ]
-    store.close()
+    try:
+        if args.install:
+            _install(store, args.install, sys.stderr if args.json else sys.stdout)
+        with store.session() as session:
+            rows = [
+                {
+                    "code": c.code,
+                    "name": c.name,
+                    "client": c.client,
+                    "vendor": c.vendor,
+                    "contract_no": c.contract_no,
+                    "start": c.start_date.isoformat(),
+                    "end": c.end_date.isoformat(),
+                    "service_window": c.service_window,
+                    "systems": [s.name for s in c.systems if s.active],
+                    "builtin": c.builtin,
+                    "version": current_number(session, c),
+                }
+                for c in list_contracts(session)
+            ]
+    finally:
+        store.close()
     if args.json:
         print_json({"contracts": rows})
         return 0
@@ -64,7 +72,7 @@ def cmd_profiles(args: argparse.Namespace) -> int:
         return 0
     print(
         table(
-            ["代码", "名称", "服务期", "服务时间", "系统数"],
+            ["代码", "名称", "服务期", "服务时间", "系统数", "档案版本"],
             [
                 [
                     r["code"],
@@ -72,12 +80,27 @@ def cmd_profiles(args: argparse.Namespace) -> int:
                     f"{r['start']} 至 {r['end']}",
                     r["service_window"],
                     len(r["systems"]),
+                    r["version"],
                 ]
                 for r in rows
             ],
         )
     )
     return 0
+
+
+def _install(store: Any, path: str, out: TextIO) -> None:
+    """Install a profile file; a changed contract becomes its next version (sent in bundles)."""
+    from app.contracts.profiles import install_profile_file
+    from app.contracts.versions import current_number
+    from app.schedule.holidays import sync_statutory_holidays
+
+    with store.session() as session:
+        contract = install_profile_file(session, path)
+        sync_statutory_holidays(session, contract)
+        number = current_number(session, contract)
+    note = "，下次导出交换包时发给同事" if number > 1 else ""
+    print(f"已载入合同档案 {contract.code}（版本 {number}）{note}", file=out)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -99,8 +122,13 @@ def register(add: Adder) -> None:
     p.add_argument("--months", type=int, default=3, help="演示数据月数（默认 3）")
     p.add_argument("--seed", type=int, default=1, help="演示数据随机种子")
 
-    p = add("profiles", cmd_profiles, "列出合同")
+    p = add("profiles", cmd_profiles, "列出合同；--install 载入或更新合同档案")
     p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--install",
+        metavar="FILE",
+        help="载入合同档案文件（.yaml）；已有的合同更新为新版本，随交换包发给团队",
+    )
 
     p = add("demo", cmd_demo, "生成确定性的演示数据（虚构人员）")
     p.add_argument("--contract", required=True)

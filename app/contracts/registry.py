@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-import hashlib
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TypeVar
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
-from app.contracts.profile_schema import ChecklistDef, Profile
+from app.contracts import versions
+from app.contracts.profile_schema import ChecklistDef, ItemDef, Profile, SystemDef
+from app.contracts.versions import derived_id
 from app.errors import NotFound
-from db.audit import canonical_json
 from db.models import ChecklistItem, ChecklistTemplate, Contract, System
+
+T = TypeVar("T")
+#: items a checklist no longer has are numbered from here: sorted last, kept for old runs
+_LEFTOVER = 10_000
 
 
 def profile_of(contract: Contract) -> Profile:
@@ -29,29 +35,47 @@ def list_contracts(session: Session) -> list[Contract]:
     return list(session.scalars(select(Contract).order_by(Contract.start_date, Contract.code)))
 
 
-def _sync_systems(contract: Contract, profile: Profile) -> None:
-    """Add or update the profile's systems, in its order; deactivate the others."""
+def _newest(entries: Iterable[tuple[str, T]]) -> dict[str, tuple[int, T]]:
+    """Each code's position and definition in the newest of the lists that have it.
+
+    ``entries`` lists each version's definitions in order, oldest version first
+    (the code, then the definition); a position counts within its own version.
+    """
+    found: dict[str, tuple[int, T]] = {}
+    for seq, (code, definition) in enumerate(entries):
+        found[code] = (seq, definition)
+    return found
+
+
+def _sync_systems(contract: Contract, history: Sequence[Profile]) -> None:
+    """Each system of any version as in the newest version that has it; active if the last has."""
+    newest: dict[str, tuple[int, SystemDef]] = {}
+    for profile in history:
+        newest |= _newest((s.code, s) for s in profile.systems)
+    current = {s.code for s in history[-1].systems}
     systems = {s.code: s for s in contract.systems}
-    for seq, sdef in enumerate(profile.systems):
-        system = systems.pop(sdef.code, None) or System(code=sdef.code)
-        if system not in contract.systems:
+    for code, (seq, sdef) in newest.items():
+        system = systems.pop(code, None)
+        if system is None:
+            system = System(id=derived_id(contract.id, "system", code), code=code)
             contract.systems.append(system)
-        system.name, system.category, system.seq, system.active = (
-            sdef.name,
-            sdef.category,
-            seq,
-            True,
-        )
+        system.name, system.category, system.seq = sdef.name, sdef.category, seq
+        system.active = code in current
     for gone in systems.values():
         gone.active = False
 
 
-def _sync_templates(contract: Contract, profile: Profile) -> None:
-    """Add or update the profile's checklists and their items; deactivate the others."""
+def _sync_templates(contract: Contract, history: Sequence[Profile]) -> None:
+    """Each checklist of any version as in the newest version that has it, with its items."""
+    newest: dict[str, tuple[int, ChecklistDef]] = {}
+    for profile in history:
+        newest |= _newest((c.code, c) for c in profile.checklists)
+    current = {c.code for c in history[-1].checklists}
     templates = {t.code: t for t in contract.templates}
-    for seq, cdef in enumerate(profile.checklists):
-        template = templates.pop(cdef.code, None) or ChecklistTemplate(code=cdef.code)
-        if template not in contract.templates:
+    for code, (seq, cdef) in newest.items():
+        template = templates.pop(code, None)
+        if template is None:
+            template = ChecklistTemplate(id=derived_id(contract.id, "checklist", code), code=code)
             contract.templates.append(template)
         template.name = cdef.name
         template.category = cdef.category
@@ -59,58 +83,64 @@ def _sync_templates(contract: Contract, profile: Profile) -> None:
         template.systems_mode = cdef.systems_mode
         template.system_codes = list(cdef.systems) if cdef.systems is not None else None
         template.seq = seq
-        template.active = True
-        _sync_items(template, cdef)
+        template.active = code in current
+        _sync_items(template, [c for p in history for c in p.checklists if c.code == code])
     for gone in templates.values():
         gone.active = False
 
 
-def _sync_items(template: ChecklistTemplate, cdef: ChecklistDef) -> None:
-    """Add or update a checklist's items, numbered across its groups.
-
-    Items the profile dropped stay for old runs, sorted last and no longer required.
-    """
-    items = {i.code: i for i in template.items}
-    item_seq = 0
+def _items(cdef: ChecklistDef) -> Iterator[tuple[str, tuple[str, ItemDef]]]:
     for group in cdef.groups:
         for idef in group.items:
-            item = items.pop(idef.code, None) or ChecklistItem(code=idef.code)
-            if item not in template.items:
-                template.items.append(item)
-            item.group = group.name
-            item.seq = item_seq
-            item.title = idef.title
-            item.method = idef.method
-            item.standard = idef.standard
-            item.kind = idef.kind
-            params = {}
-            if idef.threshold is not None:
-                params = idef.threshold.model_dump(mode="json")
-            if idef.pair is not None:
-                params = idef.pair.model_dump(mode="json")
-            item.params = params
-            item.required = idef.required
-            item_seq += 1
-    for leftover in items.values():
-        leftover.seq = 10_000 + leftover.seq  # kept for old runs, sorted last
-        leftover.required = False
+            yield idef.code, (group.name, idef)
 
 
-def install_profile(session: Session, profile: Profile, *, builtin: bool = False) -> Contract:
-    """Create the contract of ``profile`` or bring an existing one up to date.
+def _sync_items(template: ChecklistTemplate, defs: Sequence[ChecklistDef]) -> None:
+    """A checklist's items, numbered across its groups, from its versions (``defs``, oldest first).
 
-    Systems, templates and items are matched by code: new ones are added,
-    changed ones updated, and ones the profile no longer has are deactivated
-    (never deleted, because past records refer to them).
+    Items its newest version dropped stay for old runs, sorted last and no longer required.
     """
+    newest: dict[str, tuple[int, tuple[str, ItemDef]]] = {}
+    for cdef in defs:
+        newest |= _newest(_items(cdef))
+    current = {code for code, _ in _items(defs[-1])}
+    items = {i.code: i for i in template.items}
+    for code, (seq, (group, idef)) in newest.items():
+        item = items.pop(code, None)
+        if item is None:
+            item = ChecklistItem(id=derived_id(template.id, "item", code), code=code)
+            template.items.append(item)
+        item.group = group
+        item.seq = seq
+        item.title = idef.title
+        item.method = idef.method
+        item.standard = idef.standard
+        item.kind = idef.kind
+        params = {}
+        if idef.threshold is not None:
+            params = idef.threshold.model_dump(mode="json")
+        if idef.pair is not None:
+            params = idef.pair.model_dump(mode="json")
+        item.params = params
+        item.required = idef.required
+        if code not in current:
+            item.seq, item.required = _LEFTOVER + seq, False
+    for leftover in items.values():
+        if leftover.seq < _LEFTOVER:
+            leftover.seq, leftover.required = _LEFTOVER + leftover.seq, False
+
+
+def materialize(contract: Contract, history: Sequence[Profile]) -> None:
+    """Bring the contract, its systems, checklists and items to ``history`` (oldest first).
+
+    The last profile is the one that applies; the earlier ones only say what the
+    entries it no longer has looked like (:mod:`app.contracts.versions`).
+    Entries are matched by code: new ones are added, changed ones updated, and
+    ones the last profile does not have are deactivated (never deleted, because
+    past records refer to them).
+    """
+    profile = history[-1]
     snapshot = profile.model_dump(mode="json")
-    digest = hashlib.sha256(canonical_json(snapshot).encode()).hexdigest()
-    contract = session.scalar(select(Contract).where(Contract.code == profile.code))
-    if contract is not None and contract.profile_sha256 == digest:
-        return contract
-    if contract is None:
-        contract = Contract(code=profile.code)
-        session.add(contract)
     contract.name = profile.name
     contract.client = profile.client
     contract.vendor = profile.vendor
@@ -120,9 +150,47 @@ def install_profile(session: Session, profile: Profile, *, builtin: bool = False
     contract.end_date = profile.period.end
     contract.service_window = profile.service_window
     contract.profile = snapshot
-    contract.profile_sha256 = digest
-    contract.builtin = builtin
-    _sync_systems(contract, profile)
-    _sync_templates(contract, profile)
+    contract.profile_sha256 = versions.digest(snapshot)
+    _sync_systems(contract, history)
+    _sync_templates(contract, history)
+
+
+def apply_versions(session: Session, contract: Contract) -> list[versions.Version]:
+    """Bring ``contract`` to its usable versions (returned), or to its own profile when none is.
+
+    The second case keeps rows a bundle brought for versions this store does
+    not trust (yet) deactivated.
+    """
+    history = versions.history(session, contract.id)
+    found = [v.profile for v in history]
+    loaded = selectinload(Contract.templates).selectinload(ChecklistTemplate.items)
+    query = select(Contract).where(Contract.id == contract.id)  # 3 queries, not 1 per checklist
+    session.scalars(query.options(selectinload(Contract.systems), loaded)).one()
+    with session.no_autoflush:
+        materialize(contract, found or [profile_of(contract)])
     session.flush()
+    return history
+
+
+def install_profile(session: Session, profile: Profile, *, builtin: bool = False) -> Contract:
+    """Create the contract of ``profile`` or bring an existing one up to date.
+
+    A change of an installed contract is published as its next version
+    (:func:`app.contracts.versions.publish`), so that it reaches the team in
+    the next exchange bundle; the first install is version 1 without a row.
+    """
+    snapshot = profile.model_dump(mode="json")
+    digest = versions.digest(snapshot)
+    contract = session.scalar(select(Contract).where(Contract.code == profile.code))
+    if contract is not None and contract.profile_sha256 == digest:
+        return contract
+    if contract is None:
+        contract = Contract(code=profile.code, builtin=builtin)
+        session.add(contract)
+        materialize(contract, [profile])
+        session.flush()
+        return contract
+    contract.builtin = builtin
+    versions.publish(session, contract, snapshot)
+    apply_versions(session, contract)
     return contract

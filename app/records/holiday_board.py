@@ -2,8 +2,9 @@
 
 A *sheet* is one checklist occurrence of the period: the pre-holiday check, the
 daily check of each day, the post-holiday evaluation (one per system for
-templates filled per system). Emergency events (域名劫持, 网页篡改, 无法访问,
-服务器故障恢复) are fault records of the period.
+templates filled per system). A sheet whose run was voided (作废) reads
+「已作废」 and is not done: a new run of it is due again. Emergency events
+(域名劫持, 网页篡改, 无法访问, 服务器故障恢复) are fault records of the period.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from app.records.listings import FaultRow, fault_rows
 from app.schedule import periods
 from app.schedule.holidays import HolidayPhases, phases
 from app.schedule.workcal import WorkCalendar
+from app.storage.team_state import voided_ids
 from db.models import ChecklistTemplate, Contract, HolidayPeriod, InspectionRun, System
 
 PHASES: dict[str, str] = {
@@ -34,7 +36,11 @@ SHEET_STATES: dict[str, str] = {
     "in_progress": "进行中",
     "done": "已完成",
     "overdue": "已逾期",
+    "voided": "已作废",
 }
+
+#: the status :func:`_holiday_runs` gives a voided run
+VOIDED = "voided"
 
 
 @dataclass(frozen=True)
@@ -48,7 +54,7 @@ class Sheet:
     deadline: date
     system_code: str | None
     system_name: str
-    state: str  # upcoming | due | in_progress | done | overdue
+    state: str  # upcoming | due | in_progress | done | overdue | voided
     run_id: str | None
 
     @property
@@ -75,6 +81,8 @@ class HolidayBoard:
 
 
 def _state(run: tuple[str, str] | None, start: date, deadline: date, today: date) -> str:
+    if run is not None and run[0] == VOIDED:
+        return "voided"
     if run is not None and run[0] in ("completed", "signed"):
         return "done"
     if deadline < today:
@@ -89,7 +97,8 @@ def _holiday_runs(
 ) -> dict[tuple[str, str | None, str], tuple[str, str]]:
     """(template id, system id, period key) → (status, run id) of the period's current runs.
 
-    Runs an amendment replaced are left out.
+    Runs an amendment replaced are left out; a voided run has the status
+    :data:`VOIDED` and counts only when its sheet has no other run.
     """
     runs: dict[tuple[str, str | None, str], tuple[str, str]] = {}
     superseded = {
@@ -108,8 +117,13 @@ def _holiday_runs(
         InspectionRun.period_key,
         InspectionRun.status,
     ).where(InspectionRun.holiday_period_id == holiday_id)
+    voided = voided_ids(session)
     for run_id, template_id, system_id, key, status in session.execute(query):
-        if run_id not in superseded:
+        if run_id in superseded:
+            continue
+        if run_id in voided:
+            runs.setdefault((template_id, system_id, key), (VOIDED, run_id))
+        else:
             runs[(template_id, system_id, key)] = (status, run_id)
     return runs
 

@@ -13,7 +13,9 @@ Results are evaluated as they are typed:
   than the tolerance, with a note such as
   "申报量 120 与已发送的申报量 118 不一致（差 2）";
 - url items must hold a valid http(s) address; whether the link works is
-  checked by the engineer (the app never goes on the network).
+  checked by the engineer, or by a probe the engineer starts (``app.probes``);
+- a status item filled by a probe keeps the measurement in ``value_text``
+  (shown as 「正常（HTTP 200，85 ms）」).
 
 Changing a completed (not yet signed) run puts it back to draft: it has to be
 completed again, so the completion checks always hold for what gets signed.
@@ -33,6 +35,7 @@ from app.contracts.registry import profile_of
 from app.errors import DomainError, NotFound
 from app.records import _util, faults
 from app.schedule import periods
+from app.storage.team_state import voided_ids
 from db.models import (
     ChecklistItem,
     ChecklistTemplate,
@@ -192,6 +195,8 @@ def result_display(result: ItemResult) -> str:
         return f"{text}（{status}）" if status else text
     if kind in ("url", "text") and result.value_text:
         return f"{result.value_text}（{status}）" if status else result.value_text
+    if kind == "status" and result.value_text and status:
+        return f"{status}（{result.value_text}）"  # measured by a probe (app.probes)
     return status
 
 
@@ -268,7 +273,8 @@ def _latest_run(
     )
     runs = list(session.scalars(query))
     superseded = {r.supersedes_id for r in runs if r.supersedes_id}
-    current = [r for r in runs if r.id not in superseded]
+    gone = superseded | voided_ids(session) if runs else superseded  # 作废: as if never done
+    current = [r for r in runs if r.id not in gone]
     return max(current, key=lambda r: r.created_at) if current else None
 
 

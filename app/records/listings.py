@@ -2,7 +2,9 @@
 
 Lists of runs, faults, service requests and meeting minutes can hold 100,000 rows, so they are
 read as plain tuples with one column query each (no ORM object per row). Only
-the latest version of an amended record is listed.
+the latest version of an amended record is listed. A voided record (作废,
+:mod:`app.team.voids`) stays listed, marked: its status reads :data:`VOIDED`
+and ``voided`` is true, so the window greys it and leaves it out of its counts.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from app.records import _util, faults, inspections, meetings, requests
 from app.schedule import periods
 from app.schedule import sla as sla_mod
 from app.schedule.workcal import WorkCalendar
+from app.storage.team_state import voided_ids
 from db.models import (
     ChecklistTemplate,
     Contract,
@@ -25,10 +28,14 @@ from db.models import (
     HolidayPeriod,
     InspectionRun,
     MeetingMinutes,
+    RecordVoid,
     ServiceRequest,
     StaffMember,
     System,
 )
+
+#: the status of a voided record in every list
+VOIDED = "已作废"
 
 
 class RunRow(NamedTuple):
@@ -42,6 +49,7 @@ class RunRow(NamedTuple):
     inspector: str
     completed_at: datetime | None
     amended: bool
+    voided: bool = False
 
 
 class FaultRow(NamedTuple):
@@ -55,6 +63,7 @@ class FaultRow(NamedTuple):
     status: str  # 处理中 | 已恢复 | 已关闭
     handler: str
     locked: bool
+    voided: bool = False
 
 
 class RequestRow(NamedTuple):
@@ -69,6 +78,7 @@ class RequestRow(NamedTuple):
     handler: str
     solved_on_phone: bool
     locked: bool
+    voided: bool = False
 
 
 class MeetingRow(NamedTuple):
@@ -82,6 +92,7 @@ class MeetingRow(NamedTuple):
     actions: int  # action items agreed
     status: str  # 草稿 | 已定稿 | 已签字
     locked: bool
+    voided: bool = False
 
 
 def _latest(
@@ -90,6 +101,19 @@ def _latest(
     """``id NOT IN`` the ids some amendment supersedes."""
     older = select(model.supersedes_id).where(model.supersedes_id.is_not(None))
     return model.id.not_in(older)
+
+
+def _voided(
+    session: Session,
+    model: type[InspectionRun | FaultRecord | ServiceRequest | MeetingMinutes],
+) -> set[str]:
+    """Ids of the voided records (every version) when any of ``model`` is; one small query else."""
+    named = select(RecordVoid.id).where(RecordVoid.record_type == model.__tablename__).limit(1)
+    return voided_ids(session) if session.scalar(named) is not None else set()
+
+
+def _status(status: str, record_id: str, voided: set[str]) -> str:
+    return VOIDED if record_id in voided else status
 
 
 def period_label(cadence: str, period_key: str, holiday_name: str | None) -> str:
@@ -125,6 +149,7 @@ def run_rows(session: Session, contract: Contract | str) -> list[RunRow]:
         .order_by(InspectionRun.scheduled_date.desc(), InspectionRun.started_at.desc())
     )
     labels = inspections.RUN_STATUS_LABELS
+    voided = _voided(session, InspectionRun)
     return [
         RunRow(
             r[0],
@@ -133,10 +158,11 @@ def run_rows(session: Session, contract: Contract | str) -> list[RunRow]:
             r[3] or "",
             period_label(r[5], r[4], r[10]),
             periods.CADENCE_NAMES.get(r[5], r[5]),
-            labels.get(r[6], r[6]),
+            _status(labels.get(r[6], r[6]), r[0], voided),
             r[7],
             r[8],
             r[9] is not None,
+            r[0] in voided,
         )
         for r in session.execute(query)
     ]
@@ -174,6 +200,7 @@ def fault_rows(
     )
     if holiday_period_id is not None:
         query = query.where(FaultRecord.holiday_period_id == holiday_period_id)
+    voided = _voided(session, FaultRecord)
     return [
         FaultRow(
             r[0],
@@ -183,9 +210,10 @@ def fault_rows(
             r[4] or "",
             r[5],
             faults.EMERGENCY_TYPES.get(r[6] or "", ""),
-            fault_state(r[7], r[8]),
+            _status(fault_state(r[7], r[8]), r[0], voided),
             r[9],
             r[10] is not None,
+            r[0] in voided,
         )
         for r in session.execute(query)
     ]
@@ -212,6 +240,7 @@ def request_rows(session: Session, contract: Contract | str) -> list[RequestRow]
         .where(ServiceRequest.contract_id == contract.id, _latest(ServiceRequest))
         .order_by(ServiceRequest.received_at.desc(), ServiceRequest.number.desc())
     )
+    voided = _voided(session, ServiceRequest)
     return [
         RequestRow(
             r[0],
@@ -221,10 +250,11 @@ def request_rows(session: Session, contract: Contract | str) -> list[RequestRow]
             r[4],
             r[5] or "",
             r[6],
-            requests.STATUSES.get(r[7], r[7]),
+            _status(requests.STATUSES.get(r[7], r[7]), r[0], voided),
             r[8],
             bool(r[9]),
             r[10] is not None,
+            r[0] in voided,
         )
         for r in session.execute(query)
     ]
@@ -251,6 +281,7 @@ def meeting_rows(session: Session, contract: Contract | str) -> list[MeetingRow]
         .order_by(m.meeting_at.desc(), m.number.desc())
     )
     rows = []
+    voided = _voided(session, MeetingMinutes)
     for r in session.execute(query):
         actions = [a for a in r[7] or [] if isinstance(a, dict)]
         status = "已签字" if r[9] is not None else meetings.STATUSES.get(r[8], r[8])
@@ -264,8 +295,9 @@ def meeting_rows(session: Session, contract: Contract | str) -> list[MeetingRow]
                 r[5],
                 r[6],
                 len(actions),
-                status,
+                _status(status, r[0], voided),
                 r[9] is not None,
+                r[0] in voided,
             )
         )
     return rows

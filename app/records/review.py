@@ -35,6 +35,7 @@ from app.contracts.registry import profile_of
 from app.errors import DomainError
 from app.records import _util, signing
 from app.schedule import periods
+from app.storage.team_state import voided_ids
 from db.models import (
     SIGNABLE_TYPES,
     ChecklistTemplate,
@@ -95,6 +96,8 @@ class ReturnNote:
     returned_by: str
     returned_at: datetime
     engineer: str
+    #: the record returned was voided since (作废): nothing to answer any more
+    voided: bool = False
 
 
 @dataclass(frozen=True)
@@ -152,6 +155,7 @@ def _day(value: date | datetime) -> date:
 
 def _returns(session: Session) -> dict[str, list[ReturnNote]]:
     found: dict[str, list[ReturnNote]] = defaultdict(list)
+    voided = voided_ids(session)
     for row in session.scalars(select(ReviewReturn).order_by(ReviewReturn.returned_at)):
         found[row.record_id].append(
             ReturnNote(
@@ -162,6 +166,7 @@ def _returns(session: Session) -> dict[str, list[ReturnNote]]:
                 row.returned_by,
                 row.returned_at,
                 row.engineer,
+                row.record_id in voided,
             )
         )
     return found

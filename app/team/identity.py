@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session
 from app.errors import DomainError
 from app.records import _util
 from app.storage import guards, team_state
+from app.team import profiles
 from db.models import Device, TeamDevice, TeamExchange, now
 
 _CODE = re.compile(r"[A-Z]{2,4}")
@@ -195,6 +196,7 @@ def trust(store: Any, fingerprint_text: str, *, actor: str) -> Member:
     member = matches[0]
     with store.session() as session:
         trust_device(session, member.device_id, actor=actor)
+        profiles.adopt(session)  # profile versions it published count from now on
     return next(m for m in members(store) if m.device_id == member.device_id)
 
 

@@ -17,7 +17,13 @@ from ui.widgets import Banner, RecordTable, heading, muted
 
 #: A holiday stays preselected this long after it ended (its post-holiday phase).
 POST_MARGIN = timedelta(days=5)
-SHEET_TONES = {"overdue": "bad", "in_progress": "info", "done": "good", "upcoming": "muted"}
+SHEET_TONES = {
+    "overdue": "bad",
+    "in_progress": "info",
+    "done": "good",
+    "upcoming": "muted",
+    "voided": "muted",
+}
 
 
 class SheetRow(NamedTuple):
@@ -111,7 +117,8 @@ class HolidaysPage(Page):
                 Column(tr("应急事件"), "emergency", 100, label=True),
                 Column(tr("故障标题"), "title", 240),
                 Column(tr("状态"), "status", 70, label=True),
-            ]
+            ],
+            tone=lambda row: "muted" if row.voided else None,
         )
         self.event_table = RecordTable(self.events)
         self.event_table.opened.connect(lambda fault_id: self.opener.open_fault(fault_id))
@@ -197,7 +204,7 @@ class HolidaysPage(Page):
         if self.board is None:
             return
         sheet: Sheet = self.board.sheets[int(row_id)]
-        if sheet.run_id is not None:
+        if sheet.run_id is not None and sheet.state != "voided":  # a voided run is redone
             self.opener.open_run(sheet.run_id)
             return
         try:

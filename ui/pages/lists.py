@@ -25,7 +25,12 @@ ALL = ""
 
 
 class ListPage(Page):
-    """A searchable, sortable list with a state filter and actions."""
+    """A searchable, sortable list with a state filter and actions.
+
+    Voided records (作废) are listed greyed with the status 「已作废」
+    (:data:`app.records.listings.VOIDED`, a choice of the state filter too) and
+    are not counted.
+    """
 
     state_field = "status"
     states: Sequence[str] = ()
@@ -49,7 +54,7 @@ class ListPage(Page):
         self.state = QtWidgets.QComboBox()
         self.state.setObjectName("stateFilter")
         self.state.addItem(tr("全部状态"), ALL)
-        for state in self.states:
+        for state in (*self.states, listings.VOIDED):
             self.state.addItem(tr(state), state)
         self.state.currentIndexChanged.connect(lambda _i: self.apply_filter())
         bar.addWidget(self.state)
@@ -57,7 +62,9 @@ class ListPage(Page):
         bar.addWidget(self.count, 1)
         layout.addLayout(bar)
         self._generation = 0
-        self.model = RowTableModel(self.columns(), tone=self.tone)
+        self.model = RowTableModel(
+            self.columns(), tone=lambda row: "muted" if row.voided else self.tone(row)
+        )
         self.table = RecordTable(self.model)
         self.table.opened.connect(self.open)
         layout.addWidget(self.table, 1)
@@ -106,11 +113,15 @@ class ListPage(Page):
         field = self.state_field
         keep = (lambda row: getattr(row, field) == state) if state else None
         self.model.set_filter(self.search.text(), keep)
-        self.count.setText(
-            tr("显示 {shown} / 共 {total} 条").format(
-                shown=self.model.shown(), total=self.model.total()
-            )
+        voided = sum(1 for row in self.model.all_rows() if row.voided)
+        shown = self.model.shown()
+        shown -= sum(1 for i in range(shown) if self.model.row_at(i).voided)
+        text = tr("显示 {shown} / 共 {total} 条").format(
+            shown=shown, total=self.model.total() - voided
         )
+        if voided:
+            text += tr("（另有已作废 {n} 条，不计）").format(n=voided)
+        self.count.setText(text)
 
 
 class InspectionsPage(ListPage):
@@ -284,7 +295,9 @@ class RequestsPage(ListPage):
 
     def loaded(self) -> None:
         today = self.ctx.today()
-        calls = sum(1 for row in self.model.all_rows() if row.received_at.date() == today)
+        calls = sum(
+            1 for row in self.model.all_rows() if row.received_at.date() == today and not row.voided
+        )
         self.count.setText(self.count.text() + " · " + tr("今日 {n} 条").format(n=calls))
 
 

@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 from app.errors import StoreError
 from app.records import review
+from app.records.listings import VOIDED
 from app.storage.store import Session
 from ui.context import AppContext
 from ui.i18n import tr
@@ -210,7 +211,7 @@ class ReviewPage(Page):
                 Column(tr("退回人"), "returned_by", 80),
                 Column(tr("状态"), "state", 80),
             ],
-            tone=lambda row: "warn" if row.state == tr("待更正") else "good",
+            tone=lambda row: {tr("待更正"): "warn", tr(VOIDED): "muted"}.get(row.state, "good"),
         )
         self.returns_table = RecordTable(self.returns_model)
         self.returns_table.setObjectName("returnsTable")
@@ -293,7 +294,7 @@ class ReviewPage(Page):
                     note.engineer,
                     note.reason,
                     note.returned_by,
-                    tr("已更正") if answered else tr("待更正"),
+                    tr(VOIDED) if note.voided else tr("已更正") if answered else tr("待更正"),
                     note.record_id,
                 )
                 for note, answered in returns

@@ -21,6 +21,7 @@ from app.errors import StoreError
 from app.storage.secrets import MIN_PASSPHRASE
 from app.team import bundles, identity, overview, tables
 from app.team.container import BundleCancelled
+from app.team.profiles import ProfileUpdate
 from ui.context import AppContext
 from ui.i18n import tr
 from ui.models import Column, RowTableModel
@@ -35,6 +36,12 @@ BUNDLE_FOLDER = "bundles"
 
 def when(value: datetime | None) -> str:
     return f"{value:%Y-%m-%d %H:%M}" if value else ""
+
+
+def profile_line(update: ProfileUpdate) -> str:
+    return tr("合同档案已更新（版本 {n}，来自 {who}）：{contract}").format(
+        n=update.version, who=update.publisher, contract=f"{update.code} {update.name}"
+    )
 
 
 def trust_label(member: identity.Member) -> str:
@@ -168,6 +175,7 @@ class BundlePreviewDialog(QtWidgets.QDialog):
         out = [tr("尚未写入任何内容。")]
         new = [f"{tables.LABELS.get(k, k)} {v}" for k, v in r.new.items() if v]
         out.append(tr("新增：{items}").format(items="、".join(new) or tr("无（本机已全部拥有）")))
+        out += [profile_line(update) for update in r.profiles]
         if r.by_engineer:
             people = [f"{k} {v}" for k, v in sorted(r.by_engineer.items())]
             out.append(tr("按工程师（新增的签字记录）：{items}").format(items="、".join(people)))
@@ -536,16 +544,16 @@ class TeamPage(Page):
     def _imported(self, report: object) -> None:
         assert isinstance(report, bundles.ImportReport)
         new = sum(report.new.values())
-        self.banner.show_message(
-            tr("已导入 {name}：新增 {new} 项，隔离 {held} 项，更正冲突 {conflicts} 项。").format(
-                name=report.file_name,
-                new=new,
-                held=len(report.quarantined),
-                conflicts=len(report.conflicts),
-            )
+        text = tr("已导入 {name}：新增 {new} 项，隔离 {held} 项，更正冲突 {conflicts} 项。")
+        message = text.format(
+            name=report.file_name,
+            new=new,
+            held=len(report.quarantined),
+            conflicts=len(report.conflicts),
         )
+        self.banner.show_message(" ".join([message, *map(profile_line, report.profiles)]))
         self.ctx.changed()
-        if report.new.get("contract"):
+        if report.new.get("contract") or report.profiles:
             self.ctx.contracts_changed.emit()  # the switcher lists the contracts that arrived
         self.refresh()
 
