@@ -24,7 +24,8 @@ from app.demo import people
 from app.demo.shared import REVIEWED_CADENCES
 from app.demo.stats import DemoStats
 from app.errors import DomainError
-from app.records import faults, inspections, signing
+from app.records import faults, inspections, review, signing
+from app.records.integrity_check import check_session
 from app.schedule.deadlines import deadlines
 from app.schedule.workcal import WorkCalendar
 from app.storage.store import Store
@@ -405,6 +406,53 @@ def test_records_may_precede_the_contract_and_progress_is_reported(tmp_path: Pat
     assert calls[-1] == (32, 32)
     assert [d for d, _ in calls] == sorted(d for d, _ in calls)
     assert len(calls) >= 31
+
+
+def test_the_pm_countersigns_all_but_the_latest_days_where_review_is_required(
+    generated: tuple[Store, Any],
+) -> None:
+    """portal-om requires review: a month pack of the demo needs no --allow-unreviewed."""
+    store, _ = generated
+    with store.session() as s:
+        assert review.review_required(get_contract(s, "portal-om"))
+        assert review.unreviewed(s, "portal-om", date(2026, 10, 1), date(2026, 10, 27)) == []
+        waiting = review.queue(s, contract="portal-om")
+        assert waiting and all(item.day >= date(2026, 10, 28) for item in waiting)
+        assert {item.record_type for item in waiting} >= {"inspection_run"}
+        daily = (
+            select(Signature.role)
+            .join(InspectionRun, InspectionRun.id == Signature.record_id)
+            .where(
+                InspectionRun.cadence == "daily",
+                InspectionRun.contract_id == get_contract(s, "portal-om").id,
+            )
+        )
+        roles = s.scalars(daily).all()
+        assert roles.count("复核人") > roles.count("运维人员") * 0.85
+        assert not review.review_required(get_contract(s, "internet-om"))
+
+
+def test_a_cancel_keeps_the_months_done_and_writes_nothing_of_the_month_under_way(
+    tmp_path: Path,
+) -> None:
+    store = Store.open(tmp_path, actor="测试工程师")
+    asked: list[int] = []
+
+    def cancel() -> bool:
+        asked.append(1)
+        return len(asked) > 35  # during the second month
+
+    try:
+        with pytest.raises(demo.DemoCancelled, match="已取消"):
+            demo.generate(store, "portal-om", months=2, until=date(2026, 11, 20), cancel=cancel)
+        with store.session() as s:
+            months = {run.scheduled_date.month for run in s.scalars(select(InspectionRun))}
+            assert months == {10}
+            assert check_session(s).ok
+        again = demo.generate(store, "portal-om", months=2, until=date(2026, 11, 20))
+        assert again.skipped_runs > 0 and again.runs.get("daily", 0) > 0
+    finally:
+        store.close()
 
 
 def test_months_must_be_positive(store: Store) -> None:

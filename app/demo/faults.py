@@ -12,6 +12,7 @@ import random
 from datetime import date, datetime, time, timedelta
 
 from app.contracts.profile_schema import FaultLevel
+from app.demo.rows import ResultRow
 from app.demo.shared import FaultTodo, Month, random_minutes
 from app.demo.texts import EMERGENCIES, SCENARIOS, Scenario, matches, pick
 from app.records import faults as fault_svc
@@ -19,11 +20,7 @@ from app.records import inspections
 from app.records import requests as request_svc
 from app.schedule import periods
 from app.schedule import sla as sla_mod
-from db.models import (
-    FaultRecord,
-    ItemResult,
-    System,
-)
+from db.models import FaultRecord, System
 
 
 class FaultsPart:
@@ -235,7 +232,7 @@ class FaultsPart:
         }
 
     def _inspection_texts(
-        self, result: ItemResult, system: System | None, rng: random.Random
+        self, result: ResultRow, system: System | None, rng: random.Random
     ) -> dict[str, str]:
         title = result.item.title
         key = "oom"

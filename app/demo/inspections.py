@@ -15,6 +15,7 @@ from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
 from app.demo.people import Person
+from app.demo.rows import ResultRow, RunRow
 from app.demo.shared import (
     MAX_INSPECTION_FAULTS,
     REVIEWED_CADENCES,
@@ -34,6 +35,7 @@ from app.demo.texts import (
     text_answer,
     url_for,
 )
+from app.demo.writer import stored_results
 from app.export import events as ev
 from app.export.data import ExportData
 from app.records import inspections
@@ -42,8 +44,6 @@ from app.schedule import periods
 from db.models import (
     ChecklistItem,
     ChecklistTemplate,
-    InspectionRun,
-    ItemResult,
     System,
 )
 
@@ -192,7 +192,7 @@ class InspectionsPart:
         finished: datetime,
         inspector: Person,
         month: Month,
-    ) -> list[ItemResult]:
+    ) -> list[ResultRow]:
         """The run's results, a draft's filled only in part.
 
         Findings of a completed run that become faults (the day's emergency,
@@ -201,9 +201,9 @@ class InspectionsPart:
         template = spec.template
         emergency = self._emergency(spec, month)
         fill_upto = len(pairs) if mode == "complete" else int(len(pairs) * rng.uniform(0.3, 0.8))
-        results: list[ItemResult] = []
+        results: list[ResultRow] = []
         for seq, (system, item) in enumerate(pairs, start=1):
-            result = ItemResult(
+            result = ResultRow(
                 item=item,
                 system=system,
                 seq=seq,
@@ -249,7 +249,7 @@ class InspectionsPart:
         self._agree(results)
         return results
 
-    def _agree(self, results: list[ItemResult]) -> None:
+    def _agree(self, results: list[ResultRow]) -> None:
         """Text items reporting on the run's own findings say what those findings are."""
         for res in results:
             if res.item.kind != "text" or not res.value_text:
@@ -257,7 +257,7 @@ class InspectionsPart:
             title = res.item.title
             same = [r for r in results if r is not res and r.system is res.system]
 
-            def count(word: str, same: list[ItemResult] = same) -> int:
+            def count(word: str, same: list[ResultRow] = same) -> int:
                 values = [
                     r.value_num
                     for r in same
@@ -292,7 +292,7 @@ class InspectionsPart:
                     f"失效链接 {n} 条已报送业务运维，已重新配置并验证。" if n else "无失效链接。"
                 )
 
-    def _summary_kind(self, run: InspectionRun, item: ChecklistItem) -> str | None:
+    def _summary_kind(self, run: RunRow, item: ChecklistItem) -> str | None:
         """Which summary a text item of ``run`` is (see :meth:`_summarise`), if any."""
         title = item.title
         if run.cadence == "holiday_daily" and "事件" in title:
@@ -324,36 +324,45 @@ class InspectionsPart:
         if not wanted:
             return
         self.s.flush()
+        stored = stored_results(self.s, [res.id for _run, res, _kind in wanted])
         data = ExportData(self.s, self.contract, self.cal)
         for run, res, kind in wanted:
             until = run.completed_at or self.as_of
             first = run.scheduled_date.replace(day=1)
             holiday = data.holiday(run.holiday_period_id) if run.holiday_period_id else None
+            text = res.value_text
             if kind == "day" and holiday is not None:
                 day_end = min(datetime.combine(run.scheduled_date, time(23, 59)), self.as_of)
                 found = ev.holiday_events(data, holiday, run.scheduled_date, day_end)
-                res.value_text = ev.events_sentence(found, none="无")
+                text = ev.events_sentence(found, none="无")
             elif kind == "holiday" and holiday is not None:
                 found = ev.holiday_events(data, holiday, until=until)
-                res.value_text = ev.holiday_summary(data, holiday, found)
+                text = ev.holiday_summary(data, holiday, found)
             elif kind == "emergency":
                 findings = ev.findings_of(data, data.runs(first, run.scheduled_date))
                 found = ev.period_emergencies(data, first, run.scheduled_date, findings, until)
-                res.value_text = ev.emergency_sentence(found, period=f"截至{until:%m-%d}，本月")
+                text = ev.emergency_sentence(found, period=f"截至{until:%m-%d}，本月")
             elif kind == "data":
-                res.value_text = ev.month_data_summary(data, first, until)
+                text = ev.month_data_summary(data, first, until)
             elif kind == "month":
-                res.value_text = ev.month_summary(data, first, until)
+                text = ev.month_summary(data, first, until)
+            stored[res.id].value_text = res.value_text = text
+            self.s.flush()  # one change a flush: the audit chain lists them in this order
 
     def _complete(
         self,
-        run: InspectionRun,
+        run: RunRow,
         spec: RunSpec,
         finished: datetime,
         rng: random.Random,
         month: Month,
     ) -> None:
-        """Conclude a run at ``finished`` and queue its signatures (a review for long cadences)."""
+        """Conclude a run at ``finished`` and queue its signatures.
+
+        The project manager countersigns (复核人) the long cadences the next working
+        day; where the contract requires review, the routine checks of a day too,
+        first thing the next working day (those of the last one still wait at "now").
+        """
         run.conclusion = inspections.suggest_conclusion(run)
         if any(r.status == inspections.ABNORMAL for r in run.results):
             run.remediation = "异常项已按处理措施处置，整改完成后复查并记录。"
@@ -366,6 +375,10 @@ class InspectionsPart:
         if spec.template.cadence in REVIEWED_CADENCES:
             review = datetime.combine(self.cal.add_workdays(spec.day, 1), time(9, 30)) + (
                 random_minutes(rng, 0, 300)
+            )
+        elif self.profile.review_required:
+            review = datetime.combine(self.cal.add_workdays(spec.day, 1), time(8, 40)) + (
+                random_minutes(rng, 0, 40)
             )
         month.to_sign.append((run, signed, review))
 
@@ -398,7 +411,7 @@ class InspectionsPart:
         if mode is None:
             return free
         inspector = self._inspector(template, spec.day)
-        run = InspectionRun(
+        run = RunRow(
             contract_id=self.contract.id,
             template=template,
             system=spec.system,
@@ -415,19 +428,21 @@ class InspectionsPart:
         )
         results = self._results(spec, pairs, mode, rng, start, finished, inspector, month)
         run.results = results
+        for result in results:
+            result.run = run
         self._count_results(results)
         if mode == "complete":
             self._complete(run, spec, finished, rng, month)
         else:
             self.stats.draft_runs += 1
-        self.s.add(run)
+        self.new_runs.append(run)
         self.existing.add((template.id, system_id, spec.period_key))
         if spec.day >= self.until - timedelta(days=45):
             self.created_runs.append(run)  # candidates for the amendment; older ones may go
         self.stats.runs[template.cadence] = self.stats.runs.get(template.cadence, 0) + 1
         return free
 
-    def _count_results(self, results: list[ItemResult]) -> None:
+    def _count_results(self, results: list[ResultRow]) -> None:
         self.stats.item_results += len(results)
         for result in results:
             if result.status == inspections.ABNORMAL:
@@ -437,7 +452,7 @@ class InspectionsPart:
 
     def _fill(
         self,
-        result: ItemResult,
+        result: ResultRow,
         item: ChecklistItem,
         system: System | None,
         template: ChecklistTemplate,

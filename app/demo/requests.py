@@ -6,16 +6,14 @@ import random
 from datetime import date, datetime, time, timedelta
 
 from app.demo.people import CALLERS, Caller
+from app.demo.rows import RequestRow
 from app.demo.shared import MAX_ESCALATED_FAULTS, FaultTodo, Month, at_time, random_minutes
 from app.demo.texts import pick, topics_for
 from app.records import faults as fault_svc
 from app.records import requests as request_svc
 from app.schedule import periods
 from app.schedule import sla as sla_mod
-from db.models import (
-    ServiceRequest,
-    System,
-)
+from db.models import ServiceRequest, System
 
 
 class RequestsPart:
@@ -89,7 +87,7 @@ class RequestsPart:
         system_weights: list[float],
         escalated: int,
         month: Month,
-    ) -> tuple[ServiceRequest, bool]:
+    ) -> tuple[RequestRow, bool]:
         """One call: who called about what, and how it was handled.
 
         Returns the request and whether it became a fault (queued in ``month.fault_todo``).
@@ -103,7 +101,7 @@ class RequestsPart:
         handler = self._duty(received.date(), rng.randint(0, 1))
         outcome = self._roll_outcome(rng, caller, escalated)
         priority = rng.choices(["normal", "high", "low", "urgent"], weights=[80, 10, 8, 2])[0]
-        req = ServiceRequest(
+        req = RequestRow(
             contract_id=self.contract.id,
             system=system,
             number=number,
@@ -144,8 +142,13 @@ class RequestsPart:
         )
         return req, True
 
-    def _count_and_sign(self, requests: list[ServiceRequest], rng: random.Random) -> None:
-        """Count the month's requests and SLA breaches; sign the completed on-site ones."""
+    def _count_and_sign(self, requests: list[RequestRow], rng: random.Random) -> None:
+        """Count the month's requests and SLA breaches; sign the completed on-site ones.
+
+        The engineer signs, then the person on site (甲方确认); where the contract
+        requires review, the project manager countersigns the next working day.
+        """
+        todo = []
         for req in requests:
             self.stats.requests[req.channel] = self.stats.requests.get(req.channel, 0) + 1
             if req.status == "open":
@@ -165,12 +168,13 @@ class RequestsPart:
             if any(v.state in (sla_mod.BREACHED, sla_mod.OVERDUE) for v in verdicts):
                 self.stats.request_sla_breaches += 1
             if req.channel == "onsite" and req.status == "resolved" and req.completed_at:
-                self._sign(
-                    req, "运维人员", req.handler, req.completed_at + random_minutes(rng, 2, 10)
-                )
-                self._sign(
-                    req, "甲方确认", req.caller_name, req.completed_at + random_minutes(rng, 10, 20)
-                )
+                done = req.completed_at
+                todo.append((req, "运维人员", req.handler, done + random_minutes(rng, 2, 10)))
+                todo.append((req, "甲方确认", req.caller_name, done + random_minutes(rng, 10, 20)))
+                if self.profile.review_required:
+                    review = datetime.combine(self.cal.add_workdays(done.date(), 1), time(10))
+                    todo.append((req, "复核人", self.pm.name, review + random_minutes(rng, 0, 180)))
+        self._sign_rows(todo)
 
     def _requests(self, month: Month) -> None:
         rng = self.rng("requests", month.key)
@@ -186,7 +190,7 @@ class RequestsPart:
         systems = systems or self.systems  # callers name the application, not its middleware
         system_weights = [3.0 if i == 0 else 1.0 for i in range(len(systems))]
         escalated = 0
-        requests: list[ServiceRequest] = []
+        requests: list[RequestRow] = []
         for received in stamps:
             req, to_fault = self._request(
                 rng, received, f"{stem}-{number:04d}", systems, system_weights, escalated, month
@@ -195,12 +199,11 @@ class RequestsPart:
             if to_fault:
                 escalated += 1
             requests.append(req)
-        self.s.add_all(requests)
-        self.s.flush()
+        self.writer.add(requests)
         self._count_and_sign(requests, rng)
 
     def _request_outcome(
-        self, req: ServiceRequest, outcome: str, resolution: str, rng: random.Random
+        self, req: RequestRow, outcome: str, resolution: str, rng: random.Random
     ) -> None:
         """Times and texts of a request's handling; steps after "now" stay undone."""
         received = req.received_at

@@ -6,15 +6,9 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from app.demo.rows import RequestRow, ResultRow, RunRow
 from app.schedule import periods
-from db.models import (
-    ChecklistTemplate,
-    HolidayPeriod,
-    InspectionRun,
-    ItemResult,
-    ServiceRequest,
-    System,
-)
+from db.models import ChecklistTemplate, HolidayPeriod, System
 
 #: The demo's "now" on the ``until`` day.
 AS_OF_TIME = time(10, 0)
@@ -68,8 +62,8 @@ class FaultTodo:
 
     reported_at: datetime
     kind: str  # inspection | request | alarm | user | emergency
-    result: ItemResult | None = None
-    request: ServiceRequest | None = None
+    result: ResultRow | None = None
+    request: RequestRow | None = None
     escalate_at: datetime | None = None
     emergency_type: str | None = None
     holiday: HolidayPeriod | None = None
@@ -83,7 +77,7 @@ class Month:
     last: date  # clipped to until
     key: str
     skip_records: bool
-    to_sign: list[tuple[InspectionRun, datetime, datetime | None]] = field(default_factory=list)
+    to_sign: list[tuple[RunRow, datetime, datetime | None]] = field(default_factory=list)
     fault_todo: list[FaultTodo] = field(default_factory=list)
     flagged: int = 0
 

@@ -47,16 +47,23 @@ def strokes_to_png(
     pixels = bytearray(width * height * 4)
     radius = pen / 2
 
+    edge = radius + 0.5
+    hypot = math.hypot
+
     def dab(cx: float, cy: float) -> None:
+        """Ink the pixels within the pen of (cx, cy), anti-aliased (the hot loop: kept plain)."""
+        left, right = max(0, int(cx - radius - 1)), min(width, int(cx + radius + 2))
         for y in range(max(0, int(cy - radius - 1)), min(height, int(cy + radius + 2))):
-            for x in range(max(0, int(cx - radius - 1)), min(width, int(cx + radius + 2))):
-                distance = math.hypot(x - cx, y - cy)
-                alpha = max(0.0, min(1.0, radius + 0.5 - distance))
+            dy, row = y - cy, y * width
+            for x in range(left, right):
+                alpha = edge - hypot(x - cx, dy)
                 if alpha <= 0:
                     continue
-                i = (y * width + x) * 4
-                pixels[i : i + 3] = b"\x10\x20\x60"
-                pixels[i + 3] = max(pixels[i + 3], int(alpha * 255))
+                i = (row + x) * 4
+                pixels[i], pixels[i + 1], pixels[i + 2] = 0x10, 0x20, 0x60
+                level = int(min(1.0, alpha) * 255)
+                if level > pixels[i + 3]:
+                    pixels[i + 3] = level
 
     for stroke in strokes:
         for (x0, y0), (x1, y1) in itertools.pairwise(stroke):

@@ -8,14 +8,12 @@ from typing import Any
 from sqlalchemy import select
 
 from app.demo.people import signature_png
+from app.demo.rows import DemoRow, ResultRow
 from app.demo.shared import LEFT_OPEN_DAYS, REVIEWED_CADENCES, SHEET_FORMS, Month, random_minutes
 from app.demo.texts import pick
 from app.records import inspections, signing
 from app.schedule.deadlines import deadlines, mark_submitted
-from db.models import (
-    InspectionRun,
-    ItemResult,
-)
+from db.models import InspectionRun
 
 
 class SignaturesPart:
@@ -36,24 +34,25 @@ class SignaturesPart:
         )
         self.stats.signatures += 1
 
-    def _sign_runs(self, month: Month) -> None:
-        """Sign the month's completed runs through :func:`signing.sign`, flushing once.
+    def _sign_rows(self, todo: list[tuple[DemoRow, str, str, datetime]]) -> None:
+        """Sign runs or calls by the writer (:mod:`app.demo.writer`); times after "now" wait."""
+        due = [(r, role, name, when, signature_png(name)) for r, role, name, when in todo]
+        due = [item for item in due if item[3] <= self.as_of]
+        self.writer.sign(due)
+        self.stats.signatures += len(due)
 
-        The runs are already written, so the queries ``sign`` makes need no
-        autoflush before each of them (that would cost a flush per signature).
-        The 复核人 signatures come after a flush, so ``sign`` checks them
-        against the stored first signature as usual.
-        """
-        self.s.flush()
-        with self.s.no_autoflush:
-            for run, signed, _review in month.to_sign:
-                self._sign(run, "运维人员", run.inspector, signed)
-        self.s.flush()
-        with self.s.no_autoflush:
-            for run, _signed, review in month.to_sign:
-                if review is not None:
-                    self._sign(run, "复核人", self.pm.name, review)
-        self.s.flush()
+    def _sign_runs(self, month: Month) -> None:
+        """Sign the month's completed runs: every 运维人员 signature, then every 复核人's."""
+        self._sign_rows(
+            [(run, "运维人员", run.inspector, signed) for run, signed, _review in month.to_sign]
+        )
+        self._sign_rows(
+            [
+                (run, "复核人", self.pm.name, review)
+                for run, _signed, review in month.to_sign
+                if review is not None
+            ]
+        )
 
     def _amend(self) -> None:
         """Correct one signed run with a reason, as happens when a reading was mistyped."""
@@ -69,7 +68,7 @@ class SignaturesPart:
             return
         latest = self.until - timedelta(days=5)
 
-        def correctable(result: ItemResult) -> bool:
+        def correctable(result: ResultRow) -> bool:
             """A normal reading that stays normal when a digit is corrected."""
             value = result.value_num
             return (
@@ -114,11 +113,13 @@ class SignaturesPart:
         )
         assert isinstance(amended, InspectionRun)
         amended.created_at = when
-        for result in amended.results:
-            result.created_at = when
         self.s.flush()
+        for result in amended.results:  # one change a flush: the audit chain lists them in order
+            result.created_at = when
+            self.s.flush()
         clone = next(r for r in amended.results if r.seq == target.seq)
         inspections.set_result(self.s, clone.id, value=new)
+        self.s.flush()  # before the run's own change: two changed rows would flush in any order
         amended.conclusion = inspections.suggest_conclusion(amended)
         inspections.complete_run(
             self.s,
@@ -129,7 +130,7 @@ class SignaturesPart:
             completed_at=when,
         )
         self._sign(amended, "运维人员", amended.inspector, when + timedelta(minutes=3))
-        if amended.cadence in REVIEWED_CADENCES:
+        if amended.cadence in REVIEWED_CADENCES or self.profile.review_required:
             self._sign(amended, "复核人", self.pm.name, when + timedelta(minutes=30))
         self.stats.amendments += 1
 

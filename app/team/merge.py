@@ -25,12 +25,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import UniqueConstraint, func, insert, select, update
+from sqlalchemy import UniqueConstraint, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.search import index as search_index
+from app.storage.bulk import insert_rows
 from app.storage.device import SignedHead
-from app.team import tables
+from app.team import profiles, tables
 from app.team.container import BundleError
 from db.audit import GENESIS, row_hash
 from db.models import (
@@ -180,8 +181,7 @@ def merge_audit(session: Session, entries: list[dict[str, Any]], out: Outcome) -
             prev, last = entry["hash"], number
             out.new["audit_log"] += 1
 
-    for chunk in _chunked(fresh):
-        session.execute(insert(AuditEntry.__table__), chunk)
+    insert_rows(session, AuditEntry.__table__, fresh)  # type: ignore[arg-type]
 
 
 class _Row:
@@ -268,7 +268,7 @@ def _contract_used(session: Session, contract_id: str) -> bool:
 
 
 def _comparable(spec: tables.Exchanged, row: dict[str, Any]) -> dict[str, Any]:
-    return tables.encode(spec.table, row)
+    return profiles.comparable(spec.name, tables.encode(spec.table, row))
 
 
 @functools.cache
@@ -358,8 +358,7 @@ def merge_rows(
                 to_lock.setdefault(spec.name, []).append((row["id"], when))
                 value["locked_at"] = None
             values.append(value)
-        for chunk in _chunked(values):  # one executemany per chunk: rows have every column
-            session.execute(insert(table), chunk)
+        insert_rows(session, table, values)  # executemany in chunks: rows have every column
         out.new[spec.name] += len(fresh)
         for row in fresh:
             if spec.select == "signed" or spec.name == "signature":
@@ -368,10 +367,20 @@ def merge_rows(
         done += len(rows)
         if progress is not None:
             progress(done, total, tables.LABELS.get(spec.name, spec.name))
-    for name, locks in to_lock.items():
-        table = tables.BY_NAME[name].table
-        for record_id, when in locks:  # updated_at given, or Core would stamp it
-            session.execute(update(table).where(table.c.id == record_id).values(**when))
+    for name, locks in to_lock.items():  # one executemany a table; updated_at given, or
+        table = tables.BY_NAME[name].table  # Core would stamp it
+        query = (
+            update(table)
+            .where(table.c.id == bindparam("p_id"))
+            .values(locked_at=bindparam("p_locked_at"), updated_at=bindparam("p_updated_at"))
+        )
+        session.connection().execute(
+            query,
+            [
+                {"p_id": record_id, "p_locked_at": w["locked_at"], "p_updated_at": w["updated_at"]}
+                for record_id, w in locks
+            ],
+        )
     search_index.refresh(session.connection(), [(t, r) for t, r, _d in out.inserted])
 
 

@@ -4,9 +4,9 @@
 only when what it refers to is in the store). Each entry says how its rows are
 chosen for a bundle (:class:`Exchanged.select`):
 
-- ``reference`` — contract data (contract, systems, staff, templates and their
-  items, holiday periods, calendar overrides, deliverable submissions): every
-  row of the contracts exported;
+- ``reference`` — contract data (contract, its profile versions, systems,
+  staff, templates and their items, holiday periods, calendar overrides,
+  deliverable submissions): every row of the contracts exported;
 - ``signed`` — a signable record once signed (locked); drafts stay on the
   laptop, because a bundle is a set of final facts and nothing merged is ever
   overwritten;
@@ -14,12 +14,16 @@ chosen for a bundle (:class:`Exchanged.select`):
 - ``own`` — rows that stand for themselves (signatures, voids, review returns).
 
 Rows are compared by every column: the same primary key with any other value
-is *different content* and is quarantined, never merged. A new record type is
-one line in :data:`TABLES` (its model must be a :class:`db.models.Record`).
+is *different content* and is quarantined, never merged — except the rows a
+store derives from the contract's profile versions (:mod:`app.team.profiles`).
+A new record type is one line in :data:`TABLES` (its model must be a
+:class:`db.models.Record`).
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -33,6 +37,7 @@ from db.models import (
     ChecklistItem,
     ChecklistTemplate,
     Contract,
+    ContractProfileVersion,
     DeliverableSubmission,
     FaultRecord,
     HolidayPeriod,
@@ -69,6 +74,7 @@ class Exchanged:
 
 TABLES: tuple[Exchanged, ...] = (
     Exchanged(Contract, "reference", contract="id"),
+    Exchanged(ContractProfileVersion, "reference", parents=(("contract_id", "contract"),)),
     Exchanged(System, "reference", parents=(("contract_id", "contract"),)),
     Exchanged(StaffMember, "reference", parents=(("contract_id", "contract"),)),
     Exchanged(ChecklistTemplate, "reference", parents=(("contract_id", "contract"),)),
@@ -130,6 +136,7 @@ SIGNED_TYPES: dict[str, Exchanged] = {t.name: t for t in TABLES if t.select == "
 #: Chinese names for previews and reports
 LABELS: dict[str, str] = {
     "contract": "合同",
+    "contract_profile_version": "合同档案版本",
     "system": "系统",
     "staff_member": "人员",
     "checklist_template": "巡检模板",
@@ -174,21 +181,55 @@ def encode(table: Table, row: Any) -> dict[str, Any]:
 def decode(table: Table, doc: dict[str, Any]) -> dict[str, Any]:
     """:func:`encode` reversed; raises ``ValueError``/``TypeError`` on values of the wrong type."""
     out: dict[str, Any] = {}
-    for column in table.columns:
-        value = doc.get(column.key)
-        if value is not None:
-            if isinstance(column.type, DateTime):
-                value = datetime.fromisoformat(str(value))
-            elif isinstance(column.type, Date):
-                value = date.fromisoformat(str(value))
-            elif isinstance(column.type, Boolean):
-                value = bool(value)
-            elif isinstance(column.type, LargeBinary) or (
-                isinstance(column.type, Integer) and not isinstance(value, int)
-            ):
-                raise TypeError(column.key)
-        out[column.key] = value
+    for key, convert in _decoders(table):
+        value = doc.get(key)
+        if value is not None and convert is not None:
+            value = convert(key, value)
+        out[key] = value
     return out
+
+
+def _datetime(_key: str, value: Any) -> datetime:
+    return datetime.fromisoformat(str(value))
+
+
+def _date(_key: str, value: Any) -> date:
+    return date.fromisoformat(str(value))
+
+
+def _boolean(_key: str, value: Any) -> bool:
+    return bool(value)
+
+
+def _integer(key: str, value: Any) -> int:
+    if not isinstance(value, int):
+        raise TypeError(key)
+    return value
+
+
+def _refused(key: str, _value: Any) -> Any:
+    raise TypeError(key)
+
+
+@functools.cache
+def _decoders(table: Table) -> tuple[tuple[str, Callable[[str, Any], Any] | None], ...]:
+    """Each column's key and how a JSON value becomes its value (worked out once a table)."""
+    found: list[tuple[str, Callable[[str, Any], Any] | None]] = []
+    for column in table.columns:
+        kind = column.type
+        convert: Callable[[str, Any], Any] | None = None
+        if isinstance(kind, DateTime):
+            convert = _datetime
+        elif isinstance(kind, Date):
+            convert = _date
+        elif isinstance(kind, Boolean):
+            convert = _boolean
+        elif isinstance(kind, LargeBinary):
+            convert = _refused
+        elif isinstance(kind, Integer):
+            convert = _integer
+        found.append((column.key, convert))
+    return tuple(found)
 
 
 def parent_table(name: str) -> Table:

@@ -1,0 +1,166 @@
+"""Rows written with Core in bulk, stamped and audited exactly as a flush of the guards would.
+
+Writing tens of thousands of new records through the ORM costs a flush's
+bookkeeping per object (attribute events, the :mod:`app.storage.guards` hook);
+a bulk writer (the demo generator, :mod:`app.demo.writer`) builds plain column
+values instead and inserts them with one ``executemany`` per table. This
+module gives those values what the guards would: the acting person, this
+device and its next change number, and the audit entries, in the order a flush
+meets the rows (:meth:`BulkAudit.create`, :meth:`child`, :meth:`sign`,
+:meth:`lock`). :meth:`BulkAudit.finish` inserts the entries and signs the
+chain's new head, as the flush would at its end; call it after inserting the
+rows and before the session flushes anything else, so the next flush continues
+the chain from there.
+
+Only SQL every dialect has is used (``INSERT … VALUES`` with many parameter
+sets, ``UPDATE … WHERE id =``).
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from sqlalchemy import Table, insert
+from sqlalchemy.orm import Session
+
+from app.storage import guards
+from db.audit import AuditWriter
+from db.engine import write_lock
+from db.models import AuditEntry, now
+
+#: rows per ``executemany`` (keeps parameter lists of every dialect within limits)
+CHUNK = 500
+
+
+def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert rows of one table, all with the same columns, with one executemany a chunk.
+
+    The statement is compiled once by the dialect and each value converted by its
+    column type's bind processor (what Core does for every row of an executemany,
+    without its per-row bookkeeping).
+    """
+    if not rows:
+        return
+    conn = session.connection()
+    dialect = conn.dialect
+    keys = list(rows[0])
+    compiled = insert(table).compile(dialect=dialect, column_keys=keys)
+    sql = str(compiled)
+    names = list(compiled.positiontup or []) if compiled.positional else keys
+    plan = [(name, _converter(table.c[name], dialect)) for name in names]
+    for start in range(0, len(rows), CHUNK):
+        converted = [
+            [v if f is None else f(v) for n, f in plan for v in (row[n],)]
+            for row in rows[start : start + CHUNK]
+        ]
+        if compiled.positional:
+            conn.exec_driver_sql(sql, [tuple(values) for values in converted])
+        else:
+            conn.exec_driver_sql(
+                sql, [dict(zip(names, values, strict=True)) for values in converted]
+            )
+
+
+def _converter(column: Any, dialect: Any) -> Any:
+    """How a Python value of ``column`` is given to the database driver (``None``: as it is)."""
+    process = column.type.dialect_impl(dialect).bind_processor(dialect)
+    if process is None or column.type.should_evaluate_none:  # e.g. JSON: None is 'null'
+        return process
+    return lambda value: None if value is None else process(value)
+
+
+def column_values(table: Table, given: dict[str, Any]) -> dict[str, Any]:
+    """Every column of a new row: ``given`` values, else the column's Python default.
+
+    What the ORM would insert for an object with ``given`` set (no column of the
+    models has a server-side default).
+    """
+    values: dict[str, Any] = {}
+    for key, default, computed in _defaults(table):
+        if key in given:
+            values[key] = given[key]
+        else:
+            values[key] = default(None) if computed else default
+    return values
+
+
+@functools.cache
+def _defaults(table: Table) -> tuple[tuple[str, Any, bool], ...]:
+    """Each column's key, default and whether the default is computed (once a table)."""
+    found = []
+    for column in table.columns:
+        default = column.default
+        if default is None:
+            found.append((column.key, None, False))
+        else:
+            found.append((column.key, default.arg, not default.is_scalar))  # type: ignore[attr-defined]
+    return tuple(found)
+
+
+class BulkAudit:
+    """The guards' stamps and audit entries for one batch of rows written with Core."""
+
+    def __init__(self, session: Session) -> None:
+        write_lock(session)  # a hub's writers take turns (counters, chain, seq), as in a flush
+        self.session = session
+        self.actor: str = session.info.get("actor", "system")
+        self.device_id = guards.device_of(session).device_id
+        self.entries: list[dict[str, Any]] = []
+        self._writer: AuditWriter | None = None
+
+    def _log(self, action: str, entity: str, entity_id: str, details: dict[str, Any]) -> None:
+        if self._writer is None:
+            self._writer = guards.open_writer(self.session, self.actor)
+            if self.session.new:  # a new device's key and first entries: written first
+                self.session.flush()
+        self.entries.append(self._writer.row(self.actor, action, entity, entity_id, details))
+
+    def _stamp(self, values: dict[str, Any], *, new: bool = True, own_device: bool = True) -> None:
+        if new:
+            values["created_by"] = values.get("created_by") or self.actor
+        values["updated_by"] = self.actor
+        if own_device:
+            values["device_id"] = self.device_id
+        values["device_seq"] = guards.next_seq(self.session, self.device_id)
+
+    def create(self, table: str, values: dict[str, Any]) -> None:
+        """A new record (``create`` entry; an amendment is not written in bulk)."""
+        self._stamp(values)
+        self._log("create", table, values["id"], guards.summary_of(values))
+
+    def children(self, rows: list[dict[str, Any]]) -> None:
+        """New rows covered by their new parent's entry (the item results of a new run)."""
+        if not rows:
+            return
+        last = guards.next_seq(self.session, self.device_id, count=len(rows))
+        for number, values in enumerate(rows, start=last - len(rows) + 1):
+            values["created_by"] = values.get("created_by") or self.actor
+            values["updated_by"] = self.actor
+            values["device_id"] = self.device_id
+            values["device_seq"] = number
+
+    def sign(self, values: dict[str, Any]) -> None:
+        """A new signature (its device is the one that sealed it, already in ``values``)."""
+        self._stamp(values, own_device=False)
+        summary = guards.summary_of(values) | {"record_type": values["record_type"]}
+        self._log("sign", "signature", values["id"], summary)
+
+    def lock(self, table: str, record: dict[str, Any]) -> dict[str, Any]:
+        """A record locked by its first signature: the columns the flush would also update.
+
+        ``record`` holds the record's columns (for the entry's summary).
+        """
+        changed: dict[str, Any] = {"updated_at": now()}
+        self._stamp(changed, new=False)
+        self._log("lock", table, record["id"], guards.summary_of(record))
+        return changed
+
+    def finish(self) -> None:
+        """Insert the batch's entries and sign the new head (nothing if nothing was logged)."""
+        if self._writer is None:
+            return
+        insert_rows(self.session, AuditEntry.__table__, self.entries)  # type: ignore[arg-type]
+        guards.sign_head(self.session, self._writer)
+        self.entries = []
+        self._writer = None
