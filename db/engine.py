@@ -1,8 +1,11 @@
 """The one place that opens database connections.
 
 ``make_engine`` returns an engine for a SQLite file with the pragmas the app
-relies on (WAL, ``synchronous=FULL``, foreign keys). A server URL could be
-passed instead of a path.
+relies on (WAL, ``synchronous=FULL``, foreign keys), or for a team hub on
+PostgreSQL given its URL (``postgresql://user@host/db``, driven by psycopg 3; the
+password is handed in separately, never part of a stored URL; TLS settings such
+as ``sslmode=verify-full&sslrootcert=ca.pem`` go in the URL's query and reach
+libpq as they are). :func:`write_lock` is how a hub serialises its writers.
 
 An **encrypted store** is a SQLCipher file: pass its 32-byte ``key`` and the
 connections are made by ``sqlcipher3`` with ``PRAGMA key`` as the very first
@@ -22,7 +25,7 @@ import weakref
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
@@ -126,6 +129,8 @@ def make_engine(
     if "://" in url:
         if key is not None or readonly:
             raise ValueError("key/readonly apply to SQLite files only")
+        if is_postgres_url(url):
+            return postgres_engine(url)
         return create_engine(url)
     path = Path(url).resolve()
     sqlite_url = f"sqlite:///{path.as_posix()}"
@@ -147,6 +152,66 @@ def make_engine(
     if key is not None:
         _engine_keys[engine] = key
     return engine
+
+
+def is_postgres_url(url: str) -> bool:
+    return str(url).split("://", 1)[0].split("+", 1)[0] in ("postgresql", "postgres")
+
+
+def postgres_url(url: str, password: str | None = None) -> URL:
+    """``url`` for SQLAlchemy with the psycopg 3 driver (and ``password``, if given)."""
+    parsed = make_url(str(url).replace("postgres://", "postgresql://", 1))
+    parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.set(password=password) if password is not None else parsed
+
+
+def postgres_engine(url: str, password: str | None = None) -> Engine:
+    """An engine for a hub; connections are checked before use (a server restarts)."""
+    try:
+        import psycopg  # noqa: F401
+    except ModuleNotFoundError:
+        raise MissingDriverError(
+            "未安装 PostgreSQL 数据库组件 psycopg，无法连接团队中心。请重新安装运维工作台。"
+        ) from None
+    return create_engine(
+        postgres_url(url, password),
+        pool_pre_ping=True,
+        connect_args={"application_name": "omw", "connect_timeout": 10},
+    )
+
+
+def is_hub(bind: Engine | Connection | Session) -> bool:
+    """Whether ``bind`` is a team hub (PostgreSQL) rather than a store file."""
+    engine = bind.get_bind() if isinstance(bind, Session) else bind
+    return engine.dialect.name == "postgresql"
+
+
+#: the key of the hub's transaction-level advisory lock taken by every writing transaction
+WRITE_LOCK_KEY = 0x6F6D77  # "omw"
+
+
+def write_lock(session: Session) -> None:
+    """On a hub, wait for the write turn of this transaction (held until it ends).
+
+    SQLite has one writer per file; a PostgreSQL hub has many processes at once.
+    What a writer reads to decide what it writes (the audit chain's last entry and
+    the store-wide ``seq``, the device counters, the highest record number, whether a
+    record is already signed) must not change under it, so every writing transaction
+    takes one advisory lock before its first such read and keeps it until commit or
+    rollback. Readers never wait. Locks are always taken in the same order (this one
+    first, rows after), so writers cannot deadlock on it. A no-op on SQLite.
+    """
+    if not is_hub(session):
+        return
+    transaction = session.get_transaction()
+    if transaction is not None and session.info.get(_LOCKED_IN) is transaction:
+        return
+    with session.no_autoflush:
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITE_LOCK_KEY})
+    session.info[_LOCKED_IN] = session.get_transaction()
+
+
+_LOCKED_IN = "hub_write_lock"
 
 
 def engine_key(engine: Engine) -> bytes | None:

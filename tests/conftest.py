@@ -36,6 +36,7 @@ from hypothesis import HealthCheck, settings
 
 from app.storage import secrets
 from app.storage.store import Store
+from tests.hub_tools import hub_database, hub_template, hub_url  # noqa: F401  (fixtures)
 from tests.tools import in_ci, require_tool
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

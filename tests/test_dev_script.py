@@ -66,3 +66,37 @@ def test_headless_runs_and_commands_are_not_checked(monkeypatch: pytest.MonkeyPa
     assert dev.starts_window([]) and dev.starts_window(["--data-dir", "/tmp/x", "--as", "张三"])
     assert not dev.starts_window(["due", "--contract", "portal-om"])
     assert not dev.starts_window(["--data-dir", "/tmp/x", "check"])
+
+
+class _Cluster:
+    url = "postgresql://postgres@/postgres?host=/tmp/x&port=5"
+
+    def __init__(self) -> None:
+        self.stopped = False
+
+    def stop(self) -> None:
+        self.stopped = True
+
+
+def test_the_tests_get_a_postgresql_cluster_that_is_stopped_however_they_end(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cluster = _Cluster()
+    pg = dev._pg_cluster()
+    monkeypatch.setattr(pg, "start", lambda: cluster)
+    monkeypatch.setattr(dev, "_pg_cluster", lambda: pg)
+    seen: dict[str, str] = {}
+
+    def pytest_run(command: list[str], cwd: Path, env: dict[str, str]) -> object:
+        seen.update(env)
+        raise KeyboardInterrupt  # the developer pressed Ctrl-C
+
+    monkeypatch.setattr(dev.subprocess, "run", pytest_run)
+    monkeypatch.setattr(dev.sys, "platform", "linux")
+    with pytest.raises(KeyboardInterrupt):
+        dev.run_tests(["pytest"], {})
+    assert seen[pg.ENV_URL] == cluster.url and cluster.stopped
+    # a URL given by the caller is used as it is, and no cluster is started
+    monkeypatch.setattr(pg, "start", lambda: pytest.fail("started a cluster"))
+    monkeypatch.setattr(dev.subprocess, "run", lambda *a, **k: type("R", (), {"returncode": 0}))
+    assert dev.run_tests(["pytest"], {pg.ENV_URL: "postgresql://elsewhere/x"}) == 0

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -15,6 +17,7 @@ from app.search import index
 from app.search.query import Filters, search, snippet
 from app.search.tokens import query_terms, tokenize
 from app.storage.store import Store
+from tests import hub_tools
 from tests.factories import install, portal_profile
 
 T0 = datetime(2026, 11, 3, 10, 0)
@@ -49,6 +52,12 @@ def _call(s: Session, description: str, resolution: str = "", **kw: object) -> s
 
 def _ids(s: Session, query: str, filters: Filters | None = None) -> set[str]:
     return {h.record_id for h in search(s, query, filters, limit=500, today=TODAY).hits}
+
+
+@pytest.fixture(params=hub_tools.ENGINES)
+def store(request: pytest.FixtureRequest, isolated_dirs: Path) -> Iterator[Store]:
+    """The search runs on both engines: FTS5 in a store file, ``tsvector`` on a hub."""
+    yield from hub_tools.stores(request, isolated_dirs)
 
 
 @pytest.fixture
@@ -234,8 +243,10 @@ def test_reindex_rebuilds_the_same_index(kb: Store) -> None:
         assert not index.stale(s.connection())
 
 
-def test_store_rebuilds_a_stale_index_when_opened(kb: Store) -> None:
+def test_store_rebuilds_a_stale_index_when_opened(isolated_dirs: Path) -> None:
+    kb = Store.open(isolated_dirs, actor="测试工程师")  # a store file (a hub: omw hub init)
     with kb.session() as s:
+        install(s, portal_profile())
         fid = _fault(s, "防火墙策略丢失")
         s.execute(text("INSERT INTO search_fts (search_fts) VALUES ('delete-all')"))
         s.execute(text("DELETE FROM search_doc"))

@@ -25,17 +25,23 @@ after the flush they are read again and the index rows whose text changed are
 replaced. Index and record commit or roll back together. Reading the rows with
 SQL rather than from the ORM objects means the index holds exactly what the
 database holds. :func:`reindex` rebuilds everything (``omw search --reindex``).
+
+On a team hub (PostgreSQL, revision 0011 there) ``search_fts`` is a plain table with
+the same four token columns plus two ``tsvector`` columns built from the same tokens
+(:func:`tsvector`); a row is replaced by deleting it. Statements are written with
+``:name`` parameters and passed to either driver by :func:`run`.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, event, inspect
+from sqlalchemy import Connection, CursorResult, Engine, event, inspect
 from sqlalchemy.orm import Session, UOWTransaction
 
 from app.search.tokens import VERSION, tokenize
@@ -187,7 +193,10 @@ def has_index(conn: Connection) -> bool:
 
 
 def _table_exists(conn: Connection, name: str) -> bool:
-    found = conn.exec_driver_sql(
+    if _on_hub(conn):
+        return bool(run(conn, "SELECT to_regclass(:n) IS NOT NULL", {"n": name}).scalar())
+    found = run(
+        conn,
         "SELECT 1 FROM sqlite_master WHERE type IN ('table', 'view') AND name = :n",
         {"n": name},
     ).first()
@@ -202,7 +211,7 @@ def load_docs(conn: Connection, kind: str, ids: Iterable[str] | None = None) -> 
     """The documents of ``kind`` (only those of ``ids`` if given) as the database holds them."""
     sql, title_parts = _SOURCES[kind]
     if ids is None:
-        for row in conn.exec_driver_sql(sql):
+        for row in run(conn, sql):
             yield _doc(kind, row, title_parts)
         return
     wanted = list(dict.fromkeys(ids))
@@ -211,7 +220,7 @@ def load_docs(conn: Connection, kind: str, ids: Iterable[str] | None = None) -> 
         marks = ", ".join(f":p{i}" for i in range(len(chunk)))
         query = f"{sql} AND {_ID_COLUMN[kind]} IN ({marks})"
         params = {f"p{i}": v for i, v in enumerate(chunk)}
-        for row in conn.exec_driver_sql(query, params):
+        for row in run(conn, query, params):
             yield _doc(kind, row, title_parts)
 
 
@@ -220,15 +229,19 @@ _INSERT_DOC = (
     "reviewed, superseded) VALUES (:kind, :rid, :ot, :oi, :c, :s, :at, :rv, :sp)"
 )
 _INSERT_DOC_AT = (
-    "INSERT INTO search_doc (rowid, kind, record_id, open_type, open_id, contract_id, systems, "
+    "INSERT INTO search_doc (id, kind, record_id, open_type, open_id, contract_id, systems, "
     "at, reviewed, superseded) VALUES (:rowid, :kind, :rid, :ot, :oi, :c, :s, :at, :rv, :sp)"
 )
 _UPDATE_DOC = (
     "UPDATE search_doc SET kind = :kind, open_type = :ot, open_id = :oi, contract_id = :c, "
-    "systems = :s, at = :at, reviewed = :rv, superseded = :sp WHERE rowid = :rowid"
+    "systems = :s, at = :at, reviewed = :rv, superseded = :sp WHERE id = :rowid"
 )
 _INSERT_FTS = (
     "INSERT INTO search_fts (rowid, t_uni, t_bi, b_uni, b_bi) VALUES (:rowid, :a, :b, :c, :d)"
+)
+_INSERT_FTS_HUB = (
+    "INSERT INTO search_fts (rowid, t_uni, t_bi, b_uni, b_bi, uni, bi) "
+    "VALUES (:rowid, :a, :b, :c, :d, CAST(:u AS tsvector), CAST(:v AS tsvector))"
 )
 _DELETE_FTS = (
     "INSERT INTO search_fts (search_fts, rowid, t_uni, t_bi, b_uni, b_bi) "
@@ -246,9 +259,76 @@ def _fts_params(rowid: int, columns: tuple[str, str, str, str]) -> dict[str, Any
 
 
 def _rowid(conn: Connection, record_id: str) -> int | None:
-    return conn.exec_driver_sql(
-        "SELECT rowid FROM search_doc WHERE record_id = :r", {"r": record_id}
-    ).scalar()
+    return run(conn, "SELECT id FROM search_doc WHERE record_id = :r", {"r": record_id}).scalar()
+
+
+def _on_hub(conn: Connection) -> bool:
+    return conn.dialect.name == "postgresql"
+
+
+_NAMED = re.compile(r"(?<![:\w]):(\w+)")
+
+
+def run(conn: Connection, statement: str, params: Any = None) -> CursorResult[Any]:
+    """``statement`` with ``:name`` parameters, straight to the driver.
+
+    SQLite's driver takes ``:name`` as it is; psycopg (a hub) wants ``%(name)s``.
+    """
+    if _on_hub(conn):
+        statement = _NAMED.sub(r"%(\1)s", statement)
+    if params is None:
+        return conn.exec_driver_sql(statement)
+    return conn.exec_driver_sql(statement, params)
+
+
+def _insert_doc(conn: Connection, params: dict[str, Any]) -> int:
+    if _on_hub(conn):
+        return int(run(conn, _INSERT_DOC + " RETURNING id", params).scalar_one())
+    return int(run(conn, _INSERT_DOC, params).lastrowid)
+
+
+def _insert_fts(conn: Connection, docs: list[tuple[int, Doc]]) -> None:
+    if not docs:
+        return
+    if not _on_hub(conn):
+        run(conn, _INSERT_FTS, [_fts_params(r, d.columns()) for r, d in docs])
+        return
+    rows = []
+    for rowid, doc in docs:
+        title, body = tokenize(doc.title), tokenize(doc.body)
+        params = _fts_params(rowid, title.columns() + body.columns())
+        params["u"] = tsvector(title.unigrams, body.unigrams)
+        params["v"] = tsvector(title.bigrams, body.bigrams)
+        rows.append(params)
+    run(conn, _INSERT_FTS_HUB, rows)
+
+
+def _delete_fts(conn: Connection, rowid: int, before: Doc | None) -> None:
+    if _on_hub(conn):
+        run(conn, "DELETE FROM search_fts WHERE rowid = :r", {"r": rowid})
+    elif before is not None:
+        run(conn, _DELETE_FTS, _fts_params(rowid, before.columns()))
+
+
+#: the highest position a ``tsvector`` keeps
+_LAST_POSITION = 16383
+
+
+def tsvector(title: tuple[str, ...], body: tuple[str, ...]) -> str:
+    """A hub's ``tsvector`` literal of one kind of tokens: title weight A, body weight B.
+
+    Positions count tokens as FTS5 does, so pairs of a word are next to each other (a
+    phrase); the body starts one past the title's end so no phrase spans the two.
+    """
+    positions: dict[str, list[str]] = {}
+    for weight, tokens, start in (("A", title, 1), ("B", body, len(title) + 2)):
+        for n, token in enumerate(tokens):
+            place = min(start + n, _LAST_POSITION)
+            positions.setdefault(token, []).append(f"{place}{weight}")
+    return " ".join(
+        "'" + token.replace("\\", "\\\\").replace("'", "''") + "':" + ",".join(places)
+        for token, places in positions.items()
+    )
 
 
 def apply(conn: Connection, old: dict[str, Doc], new: dict[str, Doc | None]) -> None:
@@ -258,23 +338,21 @@ def apply(conn: Connection, old: dict[str, Doc], new: dict[str, Doc | None]) -> 
         rowid = _rowid(conn, record_id)
         if doc is None:
             if rowid is not None:
-                if before is not None:
-                    conn.exec_driver_sql(_DELETE_FTS, _fts_params(rowid, before.columns()))
-                conn.exec_driver_sql("DELETE FROM search_doc WHERE rowid = :r", {"r": rowid})
+                if before is not None or _on_hub(conn):
+                    _delete_fts(conn, rowid, before)
+                run(conn, "DELETE FROM search_doc WHERE id = :r", {"r": rowid})
             continue
         columns = doc.columns()
         if rowid is None:
-            rowid = conn.exec_driver_sql(
-                _INSERT_DOC, _meta_params(doc) | {"rid": record_id}
-            ).lastrowid
-            conn.exec_driver_sql(_INSERT_FTS, _fts_params(rowid, columns))
+            rowid = _insert_doc(conn, _meta_params(doc) | {"rid": record_id})
+            _insert_fts(conn, [(rowid, doc)])
             continue
-        conn.exec_driver_sql(_UPDATE_DOC, _meta_params(doc) | {"rowid": rowid})
+        run(conn, _UPDATE_DOC, _meta_params(doc) | {"rowid": rowid})
         previous = before.columns() if before is not None else None
         if previous != columns:
-            if previous is not None:
-                conn.exec_driver_sql(_DELETE_FTS, _fts_params(rowid, previous))
-            conn.exec_driver_sql(_INSERT_FTS, _fts_params(rowid, columns))
+            if previous is not None or _on_hub(conn):
+                _delete_fts(conn, rowid, before)
+            _insert_fts(conn, [(rowid, doc)])
 
 
 def reindex(conn: Connection, progress: Any = None) -> int:
@@ -282,8 +360,11 @@ def reindex(conn: Connection, progress: Any = None) -> int:
 
     ``progress(done, total)`` is called after each batch. Runs in the caller's transaction.
     """
-    conn.exec_driver_sql("INSERT INTO search_fts (search_fts) VALUES ('delete-all')")
-    conn.exec_driver_sql("DELETE FROM search_doc")
+    if _on_hub(conn):
+        run(conn, "DELETE FROM search_fts")
+    else:
+        run(conn, "INSERT INTO search_fts (search_fts) VALUES ('delete-all')")
+    run(conn, "DELETE FROM search_doc")
     # numbered oldest first: a query with very many matches ranks the newest (app.search.query)
     docs = sorted(
         (doc for kind in _kinds(conn) for doc in load_docs(conn, kind)),
@@ -293,24 +374,20 @@ def reindex(conn: Connection, progress: Any = None) -> int:
     for start in range(0, len(docs), 2000):
         batch = docs[start : start + 2000]
         first = start + 1
-        conn.exec_driver_sql(
+        run(
+            conn,
             _INSERT_DOC_AT,
             [
                 _meta_params(d) | {"rid": d.record_id, "rowid": first + i}
                 for i, d in enumerate(batch)
             ],
         )
-        conn.exec_driver_sql(
-            _INSERT_FTS,
-            [_fts_params(first + i, d.columns()) for i, d in enumerate(batch)],
-        )
+        _insert_fts(conn, [(first + i, d) for i, d in enumerate(batch)])
         done += len(batch)
         if progress is not None:
             progress(done, len(docs))
-    conn.exec_driver_sql(
-        "INSERT OR REPLACE INTO search_meta (key, value) VALUES ('tokenizer', :v)",
-        {"v": str(VERSION)},
-    )
+    run(conn, "DELETE FROM search_meta WHERE key = 'tokenizer'")
+    run(conn, "INSERT INTO search_meta (key, value) VALUES ('tokenizer', :v)", {"v": str(VERSION)})
     return done
 
 
@@ -339,7 +416,7 @@ def refresh(conn: Connection, records: Iterable[tuple[str, str]]) -> None:
         chunk = runs[start : start + 500]
         marks = ", ".join(f":r{i}" for i in range(len(chunk)))
         query = f"SELECT id FROM item_result WHERE run_id IN ({marks})"
-        for (result_id,) in conn.exec_driver_sql(query, {f"r{i}": r for i, r in enumerate(chunk)}):
+        for (result_id,) in run(conn, query, {f"r{i}": r for i, r in enumerate(chunk)}):
             touched[result_id] = "finding"
     new: dict[str, Doc | None] = {}
     for kind, ids in _by_kind(touched).items():
@@ -352,7 +429,7 @@ def stale(conn: Connection) -> bool:
     """Whether the index exists but was built by another tokeniser (or never built)."""
     if not has_index(conn):
         return False
-    built = conn.exec_driver_sql("SELECT value FROM search_meta WHERE key = 'tokenizer'").scalar()
+    built = run(conn, "SELECT value FROM search_meta WHERE key = 'tokenizer'").scalar()
     return built != str(VERSION)
 
 
@@ -425,7 +502,7 @@ def _before_flush(session: Session, _ctx: UOWTransaction, _instances: Any) -> No
         run_marks = ", ".join(f":r{i}" for i in range(len(runs)))
         params = {f"r{i}": r for i, r in enumerate(runs)}
         query = f"SELECT id FROM item_result WHERE run_id IN ({run_marks})"
-        for (result_id,) in conn.exec_driver_sql(query, params):
+        for (result_id,) in run(conn, query, params):
             touched[result_id] = "finding"
     old: dict[str, Doc] = {}
     for kind, ids in _by_kind(touched).items():
@@ -450,7 +527,8 @@ def _after_flush(session: Session, _ctx: UOWTransaction) -> None:
                 new[doc.record_id] = doc
         apply(conn, old, new)
     for column, record_id in flags:
-        conn.exec_driver_sql(
+        run(
+            conn,
             f"UPDATE search_doc SET {column} = 1 WHERE record_id = :r OR open_id = :r",
             {"r": record_id},
         )

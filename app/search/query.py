@@ -16,6 +16,10 @@ or ``candidates=None``.
 
 Snippets are cut from the record's own text as the database holds it now, around
 the first match, with the matched spans to highlight.
+
+On a team hub (PostgreSQL) the same terms are asked of the ``tsvector`` columns the
+index keeps there (:func:`hub_query`: a character, a phrase of pairs, a word prefix)
+and ranked by ``ts_rank`` with the same title weight and the same boosts.
 """
 
 from __future__ import annotations
@@ -141,8 +145,8 @@ def fts_query_any(text_: str, most: int = 40) -> str:
 
 
 def _contract_ids(conn: Connection, contract: str) -> list[str]:
-    rows = conn.exec_driver_sql(
-        "SELECT id FROM contract WHERE code = :c OR id = :c", {"c": contract.strip()}
+    rows = index.run(
+        conn, "SELECT id FROM contract WHERE code = :c OR id = :c", {"c": contract.strip()}
     ).all()
     if not rows:
         raise DomainError(f"找不到合同“{contract}”。")
@@ -155,7 +159,7 @@ def _system_codes(conn: Connection, system: str, contract_ids: list[str] | None)
     if contract_ids:
         sql += " AND contract_id IN (" + ", ".join(f":c{i}" for i in range(len(contract_ids))) + ")"
         params |= {f"c{i}": c for i, c in enumerate(contract_ids)}
-    codes = [r[0] for r in conn.exec_driver_sql(sql, params)]
+    codes = [r[0] for r in index.run(conn, sql, params)]
     if not codes:
         raise DomainError(f"找不到系统“{system}”。")
     return codes
@@ -179,7 +183,9 @@ def _where(conn: Connection, filters: Filters) -> tuple[list[str], dict[str, Any
     if filters.system:
         codes = _system_codes(conn, filters.system, contract_ids)
         clauses.append(
-            "(" + " OR ".join(f"instr(d.systems, :s{i}) > 0" for i in range(len(codes))) + ")"
+            "("
+            + " OR ".join(f"{_instr(conn)}(d.systems, :s{i}) > 0" for i in range(len(codes)))
+            + ")"
         )
         params |= {f"s{i}": f"|{c}|" for i, c in enumerate(codes)}
     if filters.kind:
@@ -233,9 +239,74 @@ def _hits(conn: Connection, rows: list[Any], terms: list[Term]) -> list[Hit]:
 _SELECT = (
     "SELECT *, count(*) OVER () FROM (SELECT d.kind, d.record_id, d.open_type, d.open_id, "
     "d.contract_id, d.systems, d.at, d.reviewed, {rank} AS score FROM search_fts "
-    "JOIN search_doc d ON d.id = search_fts.rowid WHERE {where}) "
+    "JOIN search_doc d ON d.id = search_fts.rowid WHERE {where}) AS m "
     "ORDER BY score LIMIT :limit OFFSET :offset"
 )
+
+
+def _instr(conn: Connection) -> str:
+    return "strpos" if conn.dialect.name == "postgresql" else "instr"
+
+
+@dataclass(frozen=True)
+class Match:
+    """What a query matches and how it ranks, as SQL over ``search_fts`` and ``search_doc d``."""
+
+    condition: str
+    rank: str
+    params: dict[str, Any]
+
+
+def _fts5(expression: str) -> Match:
+    return Match("search_fts MATCH :q", _rank(), {"q": expression})
+
+
+# --------------------------------------------------------------------------- the hub (PostgreSQL)
+
+
+def _lexeme(token: str) -> str:
+    return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def hub_query(terms: Iterable[Term]) -> tuple[str, str]:
+    """The ``tsquery`` texts over single characters and over pairs and words (every term)."""
+    uni: list[str] = []
+    bi: list[str] = []
+    for term in terms:
+        if term.cjk and len(term.text) == 1:
+            uni.append(_lexeme(term.text))
+        elif term.cjk:
+            bi.append("(" + " <-> ".join(_lexeme(p) for p in pairs(term.text)) + ")")
+        else:
+            bi.append(_lexeme(term.text) + ":*")
+    return " & ".join(uni), " & ".join(bi)
+
+
+def hub_query_any(text_: str, most: int = 40) -> str:
+    """The ``tsquery`` text where any pair, word or single character of ``text_`` may match."""
+    tokens: dict[str, None] = {}
+    for term in query_terms(text_):
+        for token in (pairs(term.text) or [term.text]) if term.cjk else [term.text]:
+            tokens[token] = None
+    return " | ".join(_lexeme(t) for t in list(tokens)[:most])
+
+
+#: ``ts_rank`` weights {D, C, B, A}: a title (A) term weighs three times a body (B) term
+_HUB_WEIGHTS = "'{0.1, 0.2, 0.333, 1.0}'"
+_HUB_BOOST = (
+    " * (1 + 0.5 * d.reviewed) * (1.5 - 0.5 * least(1.0, greatest(0.0, "
+    "(CAST(:today AS date) - CAST(substr(d.at, 1, 10) AS date)) / 365.0)))"
+)
+
+
+def _hub_match(uni: str, bi: str, *, any_: bool = False) -> Match:
+    """Match on the hub's ``tsvector`` columns: every part (or, ``any_``, either) must match."""
+    parts = [(column, q) for column, q in (("uni", uni), ("bi", bi)) if q]
+    tests = [f"search_fts.{c} @@ CAST(:q_{c} AS tsquery)" for c, _q in parts]
+    ranks = [f"ts_rank({_HUB_WEIGHTS}, search_fts.{c}, CAST(:q_{c} AS tsquery))" for c, _q in parts]
+    condition = "(" + (" OR " if any_ else " AND ").join(tests) + ")"
+    rank = "-(" + " + ".join(ranks) + ")" + _HUB_BOOST
+    return Match(condition, rank, {f"q_{c}": q for c, q in parts})
 
 
 def _connection(session: Session) -> Connection:
@@ -257,7 +328,8 @@ def _cut(conn: Connection, where: str, params: dict[str, Any], candidates: int |
     """
     if candidates is None:
         return 0
-    rows = conn.exec_driver_sql(
+    rows = index.run(
+        conn,
         "SELECT search_fts.rowid FROM search_fts JOIN search_doc d ON d.id = search_fts.rowid "
         f"WHERE {where} ORDER BY search_fts.rowid DESC LIMIT 2 OFFSET :last",
         params | {"last": candidates - 1},
@@ -267,7 +339,7 @@ def _cut(conn: Connection, where: str, params: dict[str, Any], candidates: int |
 
 def _ranked(
     conn: Connection,
-    expression: str,
+    match: Match,
     filters: Filters | None,
     *,
     limit: int,
@@ -277,17 +349,18 @@ def _ranked(
 ) -> tuple[list[Any], int, bool]:
     """Rows of the best matches, the number of matches, and whether that is a lower bound."""
     clauses, params = _where(conn, filters or Filters())
-    params |= {"q": expression, "today": (today or date.today()).isoformat()}
-    where = " AND ".join(["search_fts MATCH :q", *clauses])
+    params |= match.params | {"today": (today or date.today()).isoformat()}
+    where = " AND ".join([match.condition, *clauses])
     cut = _cut(conn, where, params, candidates)
     if cut:
         where += " AND search_fts.rowid >= :cut"
         params["cut"] = cut
-    sql = _SELECT.format(rank=_rank(), where=where)
-    rows = conn.exec_driver_sql(sql, params | {"limit": limit, "offset": offset}).all()
+    sql = _SELECT.format(rank=match.rank, where=where)
+    rows = index.run(conn, sql, params | {"limit": limit, "offset": offset}).all()
     if rows or not offset:
         return rows, int(rows[0][-1]) if rows else 0, bool(cut)
-    total = conn.exec_driver_sql(  # a page past the last: the count alone
+    total = index.run(
+        conn,  # a page past the last: the count alone
         "SELECT count(*) FROM search_fts JOIN search_doc d ON d.id = search_fts.rowid "
         f"WHERE {where}",
         params,
@@ -309,9 +382,14 @@ def search_any(
     if not expression:
         return []
     conn = _connection(session)
+    if conn.dialect.name == "postgresql":
+        anything = hub_query_any(description[:2000])
+        match = _hub_match(anything, anything, any_=True)
+    else:
+        match = _fts5(expression)
     rows, _total, _more = _ranked(
         conn,
-        expression,
+        match,
         filters,
         limit=limit,
         offset=0,
@@ -342,9 +420,10 @@ def search(
     conn = _connection(session)
     if not terms:
         return Results(query, 0)
+    hub = conn.dialect.name == "postgresql"
     rows, total, more = _ranked(
         conn,
-        fts_query(terms),
+        _hub_match(*hub_query(terms)) if hub else _fts5(fts_query(terms)),
         filters,
         limit=limit,
         offset=offset,

@@ -368,6 +368,11 @@ def backup_store(
     """Back up an open :class:`~app.storage.store.Store` (``omw backup [--to DIR]``)."""
     if kind not in KINDS:
         raise ValueError(kind)
+    if getattr(store, "is_hub", False):
+        raise BackupError(
+            "团队中心的数据在 PostgreSQL 服务器上，由服务器管理员备份（例如每天 pg_dump），"
+            "不在本机备份。"
+        )
     folder = Path(dest) if dest else backup_dir(store.folder)
     created = (now or datetime.now()).replace(microsecond=0)
     raw = store.engine.raw_connection()
@@ -431,6 +436,8 @@ def maybe_auto_backup(
     today's backup already exists. Raises :class:`BackupError` (show it) when
     the backup fails.
     """
+    if getattr(store, "is_hub", False):
+        return None  # a hub is backed up on its server
     moment = now or datetime.now()
     folder = backup_dir(store.folder)
     today: date = moment.date()

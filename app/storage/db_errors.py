@@ -240,6 +240,10 @@ def translate(error: BaseException) -> StoreError | None:
         )
     if isinstance(error, sa_exc.IntegrityError):
         return _integrity(_driver_message(error))
+    if isinstance(error, sa_exc.ProgrammingError) and "permission denied" in str(error.orig):
+        return RefusedError(  # a hub's role without the right (PostgreSQL)
+            f"保存失败：数据库拒绝了这次修改（团队中心的账户没有此权限）。{NOTHING_SAVED}"
+        )
     if isinstance(error, sa_exc.DataError):
         return RefusedError(f"保存失败：填写的内容超出了允许的长度或范围。{NOTHING_SAVED}")
     if isinstance(error, sa_exc.OperationalError | sa_exc.InternalError):

@@ -7,6 +7,7 @@ from pathlib import Path
 from app import __version__
 from app.contracts.profiles import install_profile_file
 from app.errors import StoreError
+from app.probes import consent
 from app.records import signature_vault
 from app.schedule.holidays import sync_statutory_holidays
 from app.storage.store import Session
@@ -15,6 +16,7 @@ from ui.demo import start_demo
 from ui.i18n import LANGUAGES, tr
 from ui.pages.base import Opener, Page
 from ui.pages.data_safety import BackupBox, SecurityBox
+from ui.pages.hub_box import HubBox
 from ui.pages.integrity import IntegritySection
 from ui.qt import QtCore, QtGui, QtWidgets, Signal
 from ui.reminders import reminder_time
@@ -48,12 +50,22 @@ class SettingsPage(Page):
         left.addWidget(self._identity_box())
         left.addWidget(self._signature_box())
         left.addWidget(self._reminder_box())
+        left.addWidget(self._probe_box())
         left.addWidget(self._language_box())
         right.addWidget(self._data_box())
+        self.hub = HubBox(ctx, self.banner)
+        right.addWidget(self.hub)
         self.security = SecurityBox(ctx, opener, self.banner)
         right.addWidget(self.security)
         self.backups = BackupBox(ctx, opener, self.banner)
         right.addWidget(self.backups, 1)
+        if ctx.store.is_hub:  # the server's: TLS and pg_dump, not this laptop's file
+            self.security.hide()
+            self.backups.hide()
+            right.addWidget(
+                muted(tr("团队中心的数据在服务器上，由服务器管理员加密传输（TLS）和备份。"))
+            )
+            right.addStretch(1)
         left.addWidget(self._contracts_box())
         left.addWidget(muted(tr("运维工作台 版本 {v}").format(v=__version__)))
         left.addStretch(1)
@@ -124,6 +136,25 @@ class SettingsPage(Page):
         row.addStretch(1)
         return reminder
 
+    def _probe_box(self) -> QtWidgets.QGroupBox:
+        """自动检测: this laptop's switch; off, no probe contacts anything."""
+        box = QtWidgets.QGroupBox(tr("自动检测"))
+        column = QtWidgets.QVBoxLayout(box)
+        self.probes_allowed = QtWidgets.QCheckBox(
+            tr("允许「自动检测」访问合同档案中的地址（只在点击时运行，首次运行前列出地址请您确认）")
+        )
+        self.probes_allowed.setObjectName("probesAllowed")
+        self.probes_allowed.setChecked(not consent.disabled(self.ctx.store.folder))
+        self.probes_allowed.toggled.connect(self.save_probes)
+        column.addWidget(self.probes_allowed)
+        return box
+
+    def save_probes(self, allowed: bool) -> None:
+        try:
+            consent.set_disabled(self.ctx.store.folder, not allowed)
+        except OSError as exc:
+            self.banner.error(tr("无法保存设置：{e}").format(e=exc.strerror or exc))
+
     def _language_box(self) -> QtWidgets.QGroupBox:
         """界面语言 (used after a restart)."""
         language = QtWidgets.QGroupBox(tr("界面语言"))
@@ -152,12 +183,12 @@ class SettingsPage(Page):
             lambda: QtGui.QDesktopServices.openUrl(QtCore.QUrl.fromLocalFile(str(ctx.store.folder)))
         )
         grid.addWidget(open_folder)
+        if ctx.store.is_hub:
+            where = tr("记录保存在团队中心的服务器上；数据目录中是本机的设置、签名和密钥。")
+        else:
+            where = tr("数据保存在本机，不联网。")
         grid.addWidget(
-            muted(
-                tr(
-                    "数据保存在本机，不联网。带离甲方现场的导出文件须经甲方许可并加密（合同保密条款）。"
-                )
-            )
+            muted(where + tr("带离甲方现场的导出文件须经甲方许可并加密（合同保密条款）。"))
         )
         return data
 

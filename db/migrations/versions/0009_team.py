@@ -77,7 +77,12 @@ _TRIGGERS = [
 
 
 def _owner(conn: sa.Connection) -> str | None:
-    """The device whose chain the existing audit log becomes (see the module docstring)."""
+    """The device whose chain the existing audit log becomes (see the module docstring).
+
+    A PostgreSQL hub is created empty by its own ``omw hub init``: nothing to stamp.
+    """
+    if conn.dialect.name != "sqlite":
+        return None
     # before this revision a head's seq numbered the one shared chain: the highest wrote last
     last = "SELECT device_id FROM audit_head ORDER BY seq DESC LIMIT 1"
     row = conn.execute(sa.text(last)).first()

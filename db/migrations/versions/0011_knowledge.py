@@ -24,6 +24,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 revision: str = "0011_knowledge"
 down_revision: str | None = "0010_review"
@@ -99,16 +100,41 @@ def upgrade() -> None:
         sa.UniqueConstraint("record_id"),
     )
     op.create_index("ix_search_doc_open_id", "search_doc", ["open_id"])
-    op.execute(
-        "CREATE VIRTUAL TABLE search_fts USING fts5("
-        "t_uni, t_bi, b_uni, b_bi, content='', tokenize='unicode61 remove_diacritics 0')"
-    )
+    if op.get_bind().dialect.name == "postgresql":
+        _postgres_fts()
+    else:
+        op.execute(
+            "CREATE VIRTUAL TABLE search_fts USING fts5("
+            "t_uni, t_bi, b_uni, b_bi, content='', tokenize='unicode61 remove_diacritics 0')"
+        )
     op.create_table(
         "search_meta",
         sa.Column("key", sa.String(length=32), nullable=False),
         sa.Column("value", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("key"),
     )
+
+
+def _postgres_fts() -> None:
+    """The hub's index: the same token columns, and their positions as two ``tsvector``
+    columns (single characters; pairs and words) that the search reads through GIN indexes.
+
+    The vectors are written by ``app.search.index`` from the Python tokeniser's tokens,
+    so the server's text parser and locale play no part.
+    """
+    op.create_table(
+        "search_fts",
+        sa.Column("rowid", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("t_uni", sa.Text(), nullable=False),
+        sa.Column("t_bi", sa.Text(), nullable=False),
+        sa.Column("b_uni", sa.Text(), nullable=False),
+        sa.Column("b_bi", sa.Text(), nullable=False),
+        sa.Column("uni", postgresql.TSVECTOR(), nullable=False),
+        sa.Column("bi", postgresql.TSVECTOR(), nullable=False),
+        sa.PrimaryKeyConstraint("rowid"),
+    )
+    for column in ("uni", "bi"):
+        op.create_index(f"ix_search_fts_{column}", "search_fts", [column], postgresql_using="gin")
 
 
 def downgrade() -> None:
