@@ -26,29 +26,69 @@ MIN_RUNS = 5
 
 @dataclass
 class Result:
+    """One benchmark: its figures and its floor's, in ``unit`` (seconds, or MiB of memory).
+
+    ``limit``: an absolute bound on the median (in ``unit``) that ``--check`` applies too.
+    """
+
     name: str
     times: list[float]
     floor_name: str
     floor: list[float]
     target: float | None = None
+    unit: str = "s"
+    limit: float | None = None
 
     @property
     def ratio(self) -> float:
         return statistics.median(self.times) / max(statistics.median(self.floor), 1e-9)
 
+    def over(self) -> list[str]:
+        """What is above its target (empty when nothing is)."""
+        found = []
+        if self.target is not None and self.ratio > self.target:
+            found.append(f"{self.ratio:.2f}× > {self.target:g}×")
+        median = statistics.median(self.times)
+        if self.limit is not None and median > self.limit:
+            found.append(f"{median:.1f} {self.unit} > {self.limit:g} {self.unit}")
+        return found
+
     def line(self) -> str:
-        def ms(values: list[float]) -> str:
+        def figures(values: list[float]) -> str:
+            scale, unit = (1000, "ms") if self.unit == "s" else (1, self.unit)
             return (
-                f"median {statistics.median(values) * 1000:8.2f} ms "
-                f"(min {min(values) * 1000:.2f}, max {max(values) * 1000:.2f}, n={len(values)})"
+                f"median {statistics.median(values) * scale:8.2f} {unit} "
+                f"(min {min(values) * scale:.2f}, max {max(values) * scale:.2f}, n={len(values)})"
             )
 
-        target = f"; target ≤ {self.target:g}×" if self.target is not None else ""
+        targets = [f"≤ {self.target:g}×"] if self.target is not None else []
+        targets += [f"≤ {self.limit:g} {self.unit}"] if self.limit is not None else []
+        target = f"; target {', '.join(targets)}" if targets else ""
         return (
-            f"{self.name}: {ms(self.times)}\n"
-            f"    floor, {self.floor_name}: {ms(self.floor)}\n"
+            f"{self.name}: {figures(self.times)}\n"
+            f"    floor, {self.floor_name}: {figures(self.floor)}\n"
             f"    ratio {self.ratio:.2f}×{target}"
         )
+
+    def as_json(self) -> dict[str, Any]:
+        def summary(values: list[float]) -> dict[str, Any]:
+            return {
+                "median": statistics.median(values),
+                "min": min(values),
+                "max": max(values),
+                "values": values,
+            }
+
+        return {
+            "name": self.name,
+            "unit": self.unit,
+            "figures": summary(self.times),
+            "floor": {"name": self.floor_name, **summary(self.floor)},
+            "ratio": self.ratio,
+            "target_ratio": self.target,
+            "limit": self.limit,
+            "met": not self.over() if (self.target, self.limit) != (None, None) else None,
+        }
 
 
 def time_runs(fn: Callable[[], Any], runs: int, *, warmup: int = 1) -> list[float]:
@@ -85,20 +125,31 @@ class Bench:
         *,
         warmup: int = 1,
         self_timed: bool = False,
+        floor_self_timed: bool = False,
+        unit: str = "s",
+        limit: float | None = None,
+        runs: int | None = None,
     ) -> Result:
         """Time ``fn`` and its ``floor`` interleaved run by run (so both see the same load).
 
-        ``self_timed``: ``fn`` returns the seconds to count itself (it has set-up to leave out).
+        ``self_timed``/``floor_self_timed``: the function returns the figure to count itself
+        (it has set-up to leave out, or it measures something else than its own duration,
+        in ``unit``). ``runs`` replaces ``--runs`` for this benchmark (never below
+        :data:`MIN_RUNS`).
         """
         times: list[float] = []
         floors: list[float] = []
         for _ in range(warmup):
             fn()
             floor()
-        for _ in range(self.runs):
-            floors += time_runs(floor, 1, warmup=0)
+        for _ in range(max(runs or self.runs, MIN_RUNS)):
+            floors += [float(floor())] if floor_self_timed else time_runs(floor, 1, warmup=0)
             times += [float(fn())] if self_timed else time_runs(fn, 1, warmup=0)
-        result = Result(name, times, floor_name, floors, self.targets.get(name))
+        result = Result(name, times, floor_name, floors, self.targets.get(name), unit, limit)
+        return self.record(result)
+
+    def record(self, result: Result) -> Result:
+        """Keep a result (measured here or by the caller) and print it."""
         self.results.append(result)
         print(result.line(), flush=True)
         return result
@@ -106,10 +157,10 @@ class Bench:
     def finish(self) -> int:
         if not self.args.check:
             return 0
-        over = [r for r in self.results if r.target is not None and r.ratio > r.target]
+        over = [r for r in self.results if r.over()]
         for r in over:
-            print(f"ABOVE TARGET: {r.name}: {r.ratio:.2f}× > {r.target:g}×")
-        passed = f"all {len(self.results)} ratios within their targets"
+            print(f"ABOVE TARGET: {r.name}: {'; '.join(r.over())}")
+        passed = f"all {len(self.results)} figures within their targets"
         print("check:", "failed" if over else passed)
         return 1 if over else 0
 

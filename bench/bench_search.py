@@ -4,7 +4,7 @@
     .venv/bin/python bench/bench_search.py [--runs 7] [--docs 100000] [--check]
         [--target NAME=RATIO] [--no-stall]
 
-On the 12-month demo store of both built-in contracts (``bench/bench_export.py``'s
+On the 12-month demo store of both built-in contracts (``bench/stores.py``'s
 cached store), then on the same store grown to ``--docs`` searchable records
 (service requests whose texts are the demo's, bulk-inserted, then re-indexed):
 
@@ -59,7 +59,7 @@ from app.search.query import Filters, fts_query, fts_query_any, search
 from app.search.tokens import query_terms, tokenize
 from app.storage.store import Store
 from bench._timing import Bench, Result, bench_from, parser
-from bench.bench_export import cached_store
+from bench.stores import cached_store
 
 MONTHS = 12
 QUERIES = ("盘", "网", "超时", "密码", "卡纸", "磁盘空间", "账号密码", "502 错误", "nginx 超时")

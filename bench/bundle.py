@@ -3,7 +3,7 @@
 
     .venv/bin/python bench/bundle.py [--runs 5] [--year] [--no-cache] [--check]
 
-Two stores, the demo stores of ``bench/bench_export.py`` (cached there):
+Two stores, the demo stores of ``bench/stores.py`` (cached there):
 
 - **one engineer-month**: one month of demo data, the bundle of contract
   ``portal-om`` (what an engineer hands the PM at the end of a month);
@@ -37,7 +37,7 @@ from app.storage.store import Store
 from app.team import bundles, selection
 from app.team.container import open_bundle
 from bench._timing import bench_from, parser
-from bench.bench_export import cached_store
+from bench.stores import cached_store
 
 PASS = "bench-bundle-passphrase"
 #: ratio targets for --check (operation median / floor median), a little above what was
@@ -58,7 +58,7 @@ def _blank(work: Path) -> Path:
     return paths.db_path(folder)
 
 
-def _case(bench: object, label: str, store: Store, contract: str | None, work: Path) -> None:
+def case(bench: object, label: str, store: Store, contract: str | None, work: Path) -> None:
     target = work / f"{label}.omwb"
     summary = bundles.export_bundle(store, target, PASS, contract=contract)
     records = sum(
@@ -120,14 +120,14 @@ def main(argv: list[str] | None = None) -> int:
         store, note = cached_store(1, work / "month", rebuild=args.no_cache)
         print(f"demo store: 1 month, both contracts ({note})", flush=True)
         try:
-            _case(bench, "engineer-month", store, "portal-om", work)
+            case(bench, "engineer-month", store, "portal-om", work)
         finally:
             store.close()
         if args.year:
             store, note = cached_store(12, work / "year", rebuild=args.no_cache)
             print(f"demo store: 12 months, both contracts ({note})", flush=True)
             try:
-                _case(bench, "12 months", store, None, work)
+                case(bench, "12 months", store, None, work)
             finally:
                 store.close()
     finally:

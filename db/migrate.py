@@ -5,27 +5,74 @@ Before any migration of an existing database the file is copied next to it
 database stamped with a revision this version does not know was written by a
 newer version and is refused. An encrypted store's copy is encrypted with
 the same key (both ends of the backup are keyed SQLCipher connections).
+
+Opening a store that is already at the head costs no Alembic import: the stored
+revision is read with SQLAlchemy Core and compared with the head read from the
+migration scripts' text (:func:`script_head`); Alembic is imported only when
+they differ (a migration to run, or a database from a newer version).
 """
 
 from __future__ import annotations
 
 import os
+import re
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, inspect, text
 
 from db.engine import engine_key, raw_connect
 from db.errors import NewerDatabaseError
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+#: ``revision = "…"`` / ``down_revision: str | None = "…"`` (or ``None``) in a migration script
+_REVISION_LINE = re.compile(
+    r"^(revision|down_revision)\s*(?::[^=\n]*)?=\s*(?:\"([^\"]*)\"|'([^']*)'|None)\s*$", re.M
+)
+
+
+def script_head(folder: Path | None = None) -> str | None:
+    """The head revision of the migration scripts, read from their text without Alembic.
+
+    ``None`` unless there is exactly one head and every script names its revisions
+    plainly (then :func:`upgrade` asks Alembic). A test checks it against Alembic's.
+    """
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for script in ((folder or MIGRATIONS_DIR) / "versions").glob("*.py"):
+        source = script.read_text("utf-8")
+        found = {m[1]: m[2] or m[3] for m in _REVISION_LINE.finditer(source)}
+        if not found.get("revision") or "down_revision" not in found:
+            return None
+        revisions.add(found["revision"])
+        if found["down_revision"]:
+            parents.add(found["down_revision"])
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
+def stored_revision(engine: Engine) -> str | None:
+    """The revision the database is stamped with (plain SQL, any dialect); ``None`` if none."""
+    with engine.connect() as conn:
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def at_head(engine: Engine) -> bool:
+    """Whether the database is at the scripts' head (``False`` when that cannot be told)."""
+    head = script_head()
+    return head is not None and stored_revision(engine) == head
 
 
 def alembic_config(engine: Engine) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     cfg.attributes["engine"] = engine
@@ -33,11 +80,15 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
 
 def head_revision(engine: Engine) -> str:
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
     assert head is not None
     return head
@@ -73,6 +124,11 @@ def backup_sqlite_file(db_file: Path, label: str, key: bytes | None = None) -> P
 
 def upgrade(engine: Engine) -> Path | None:
     """Bring the database to the head revision; return the backup made, if any."""
+    if at_head(engine):
+        return None
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
     cfg = alembic_config(engine)
     script = ScriptDirectory.from_config(cfg)
     head = script.get_current_head()

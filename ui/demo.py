@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from app.contracts.registry import get_contract
-from app.demo import generator as demo
 from ui.context import AppContext
 from ui.i18n import tr
-from ui.operations import Operation, Progress, ProgressView
+from ui.operations import Operation, Progress, ProgressView, StatusProgress
 from ui.qt import QtWidgets
 
 
@@ -18,11 +17,17 @@ def start_demo(
     codes: Sequence[str],
     months: int,
     done: Callable[[str], None],
+    *,
+    status: QtWidgets.QStatusBar | None = None,
 ) -> Operation:
     """Generate ``months`` months of demo records for each contract; ``done(summary)`` after.
 
-    The records end on the window's today (clipped to each contract's period).
+    The records end on the window's today (clipped to each contract's period). With
+    ``status`` the progress shows in that status bar and the window stays usable
+    meanwhile (the first start); else in a progress dialog.
     """
+    from app.demo import generator as demo  # only when demo data is asked for
+
     today = ctx.today()
     ends = {
         code: ctx.call(lambda s, c=code: demo.default_until(get_contract(s, c), today))
@@ -44,5 +49,6 @@ def start_demo(
     operation.succeeded.connect(lambda summary: done(tr("演示数据已生成。") + "\n" + str(summary)))
     operation.failed.connect(lambda message: done(tr("演示数据未生成：{m}").format(m=message)))
     operation.was_cancelled.connect(lambda: done(tr("已取消生成演示数据。")))
-    ProgressView(parent, operation).start()
-    return operation
+    if status is not None:
+        return StatusProgress(status, operation).start()
+    return ProgressView(parent, operation).start()

@@ -55,9 +55,18 @@ def open_window(ctx: AppContext) -> MainWindow | None:
         demo, months = dialog.demo_codes, dialog.months.value()
     window = MainWindow(ctx)
     window.show()
-    window.reminders.start()  # the badge, a reminder now, and the daily one
+    # the badge, a reminder now, and the daily one: once the window has painted
+    QtCore.QTimer.singleShot(0, window.reminders.start)
     if demo:
-        start_demo(window, ctx, demo, months, lambda message: _demo_done(window, message))
+        # in the background, progress in the status bar: the window is usable meanwhile
+        start_demo(
+            window,
+            ctx,
+            demo,
+            months,
+            lambda message: _demo_done(window, message),
+            status=window.statusBar(),
+        )
     else:
         QtCore.QTimer.singleShot(0, window.offer_restore)
         window.check_integrity_soon()  # in the background, after the first paint

@@ -243,3 +243,52 @@ class ProgressView(QtCore.QObject):
             self.dialog.deleteLater()
             self.dialog = None
         self.deleteLater()
+
+
+class StatusProgress(QtWidgets.QWidget):
+    """An operation's progress in the status bar, with 「取消」; the window stays usable.
+
+    For long work the user need not wait for (demo data at the first start): the
+    title, a bar and a cancel button sit at the right of the status bar until the
+    operation is done.
+    """
+
+    def __init__(self, status: QtWidgets.QStatusBar, operation: Operation) -> None:
+        super().__init__(status)
+        self.setObjectName("statusProgress")
+        self.status = status
+        self.operation = operation
+        layout = QtWidgets.QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.label = QtWidgets.QLabel(operation.title)
+        self.bar = QtWidgets.QProgressBar()
+        self.bar.setMaximumWidth(200)
+        self.bar.setRange(0, 0)  # busy until the first report
+        self.cancel_button = QtWidgets.QToolButton()
+        self.cancel_button.setText(tr("取消"))
+        self.cancel_button.clicked.connect(self._cancel)
+        for widget in (self.label, self.bar, self.cancel_button):
+            layout.addWidget(widget)
+        operation.progressed.connect(self._progressed)
+        operation.done.connect(self._close)
+
+    def start(self) -> Operation:
+        self.status.addPermanentWidget(self)
+        self.show()
+        self.operation.start()
+        return self.operation
+
+    def _progressed(self, done: int, total: int, text: str) -> None:
+        self.bar.setRange(0, max(total, 0))
+        self.bar.setValue(min(done, total) if total else 0)
+        if text and self.cancel_button.isEnabled():
+            self.label.setText(f"{self.operation.title}（{text}）")
+
+    def _cancel(self) -> None:
+        self.operation.cancel()
+        self.cancel_button.setEnabled(False)
+        self.label.setText(tr("正在取消…"))
+
+    def _close(self) -> None:
+        self.status.removeWidget(self)
+        self.deleteLater()

@@ -23,7 +23,7 @@ def cmd_due(args: argparse.Namespace) -> int:
     from app.schedule.due import due_on
     from app.storage.store import Store
 
-    store = Store.open(args.data_dir, actor=actor_of(args))
+    store = Store.open(args.data_dir, actor=actor_of(args), exclusive=False)  # read-only
     with store.session() as session:
         report = due_on(session, args.contract, args.date)
     store.close()
@@ -63,7 +63,7 @@ def cmd_deadlines(args: argparse.Namespace) -> int:
     from app.schedule.deadlines import deadlines_json
     from app.storage.store import Store
 
-    store = Store.open(args.data_dir, actor=actor_of(args))
+    store = Store.open(args.data_dir, actor=actor_of(args), exclusive=False)  # read-only
     with store.session() as session:
         data = deadlines_json(session, args.contract, args.date_from, args.date_to, args.today)
     store.close()

@@ -22,6 +22,7 @@ from ui.forms.fault import FaultForm
 from ui.forms.request import RequestForm
 from ui.main import open_window
 from ui.main_window import MainWindow
+from ui.operations import StatusProgress
 from ui.pages.deliverables import DeliverablesPage
 from ui.pages.holidays import HolidaysPage
 from ui.pages.today import TodayPage
@@ -69,7 +70,12 @@ def test_first_start_sets_the_identity_installs_contracts_and_makes_demo_data(
     )
     assert Settings.load(store.folder).name == "王五" and store.actor == "王五"
     assert ctx.call(lambda s: [c.code for c in list_contracts(s)]) == ["internet-om"]
+    # generated in the background: progress in the status bar, no dialog blocks the window
+    progress = window.statusBar().findChild(StatusProgress)
+    assert isinstance(progress, StatusProgress) and progress.cancel_button.isEnabled()
+    assert QApplication.activeModalWidget() is None
     qtbot.waitUntil(lambda: "演示数据已生成" in window.statusBar().currentMessage(), timeout=30_000)
+    qtbot.waitUntil(lambda: window.statusBar().findChild(StatusProgress) is None)
     assert ctx.call(lambda s: len(listings.run_rows(s, "internet-om"))) > 10
     assert not needs_first_start(ctx)
     window.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from app.errors import StoreError
 from app.records import review
@@ -13,14 +13,15 @@ from app.schedule.deadlines import Deadline, deadlines, mark_submitted
 from app.schedule.due import DueReport, due_on, store_engineers
 from app.storage.store import Session
 from ui.context import AppContext
-from ui.export_dialog import ExportDialog
 from ui.i18n import tr
 from ui.models import Column, RowTableModel
 from ui.pages.base import Opener, Page
 from ui.qt import QtWidgets
-from ui.verify_dialog import VerifyDialog
 from ui.widgets import Banner, RecordTable, SearchBox, heading, muted
 from ui.wording import say
+
+if TYPE_CHECKING:
+    from ui.verify_dialog import VerifyDialog
 
 STATES = {"due": "待办", "exported": "已导出，待提交", "done": "已完成", "overdue": "已逾期"}
 TONES = {"overdue": "bad", "exported": "info", "done": "good"}
@@ -189,6 +190,8 @@ class DeliverablesPage(Page):
         return self.items[int(self.model.row_at(index.row()).id)]
 
     def export(self) -> None:
+        from ui.export_dialog import ExportDialog  # the export stack: on first use
+
         dialog = ExportDialog(self.ctx, self)
         dialog.exported.connect(self._remember_pack)
         dialog.finished.connect(dialog.deleteLater)
@@ -209,6 +212,8 @@ class DeliverablesPage(Page):
         return folder if Path(folder).is_dir() else ""
 
     def verify(self) -> VerifyDialog:
+        from ui.verify_dialog import VerifyDialog
+
         dialog = VerifyDialog(self.ctx, self)
         proposed = self.last_pack()
         if proposed:
