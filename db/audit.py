@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from db.models import AuditEntry, now
@@ -67,18 +67,23 @@ def entry_hash(
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
+#: a device's last entry, and the store's last ``seq`` (built once: every flush asks)
+_LAST_OF_DEVICE = (
+    select(AuditEntry.device_seq, AuditEntry.hash)
+    .where(AuditEntry.device_id == bindparam("device_id"))
+    .order_by(AuditEntry.device_seq.desc())
+    .limit(1)
+)
+_LAST_SEQ = select(func.max(AuditEntry.seq))
+
+
 class AuditWriter:
     """Appends entries of one device's chain in one session, continuing from its last entry."""
 
-    def __init__(self, session: Session, device_id: str | None) -> None:
+    def __init__(self, session: Session, device_id: str) -> None:
         with session.no_autoflush:
-            last = session.execute(
-                select(AuditEntry.device_seq, AuditEntry.hash)
-                .where(AuditEntry.device_id == device_id)
-                .order_by(AuditEntry.device_seq.desc())
-                .limit(1)
-            ).first()
-            self.local = session.scalar(select(func.max(AuditEntry.seq))) or 0
+            last = session.execute(_LAST_OF_DEVICE, {"device_id": device_id}).first()
+            self.local = session.scalar(_LAST_SEQ) or 0
         self.session = session
         self.device_id = device_id
         self.seq, self.prev = (last[0], last[1]) if last else (0, GENESIS)
@@ -86,27 +91,34 @@ class AuditWriter:
     def append(
         self, actor: str, action: str, entity: str, entity_id: str, details: dict[str, Any]
     ) -> AuditEntry:
+        entry = AuditEntry(**self.row(actor, action, entity, entity_id, details))
+        self.session.add(entry)
+        return entry
+
+    def row(
+        self, actor: str, action: str, entity: str, entity_id: str, details: dict[str, Any]
+    ) -> dict[str, Any]:
+        """The next entry as column values, for a caller inserting many at once (Core)."""
         details = json.loads(canonical_json(details))  # what is stored is what was hashed
         self.seq += 1
         self.local += 1
         at = now()
         digest = entry_hash(self.seq, at, actor, action, entity, entity_id, details, self.prev)
-        entry = AuditEntry(
-            seq=self.local,
-            at=at,
-            actor=actor,
-            action=action,
-            entity=entity,
-            entity_id=entity_id,
-            details=details,
-            prev_hash=self.prev,
-            hash=digest,
-            device_id=self.device_id,
-            device_seq=self.seq,
-        )
+        values = {
+            "seq": self.local,
+            "at": at,
+            "actor": actor,
+            "action": action,
+            "entity": entity,
+            "entity_id": entity_id,
+            "details": details,
+            "prev_hash": self.prev,
+            "hash": digest,
+            "device_id": self.device_id,
+            "device_seq": self.seq,
+        }
         self.prev = digest
-        self.session.add(entry)
-        return entry
+        return values
 
 
 def row_hash(row: Any, number: int | None = None) -> str:
@@ -149,9 +161,9 @@ def verify_chain(session: Session) -> ChainReport:
     count = 0
     chains: dict[str | None, tuple[int, str]] = {}
     broken: ChainReport | None = None
-    rows = session.execute(
-        select(AuditEntry).order_by(AuditEntry.device_id, AuditEntry.device_seq, AuditEntry.seq)
-    ).scalars()
+    query = select(AuditEntry).order_by(AuditEntry.device_id, AuditEntry.device_seq, AuditEntry.seq)
+    # streamed in batches: a long log is never held in memory at once (the window checks it)
+    rows = session.execute(query.execution_options(yield_per=1000)).scalars()
     seen: set[str | None] = set()  # every chain, also those after a break
     for row in rows:
         count += 1

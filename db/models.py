@@ -23,6 +23,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -606,6 +607,24 @@ class RecordVoid(Record, Base):
     voided_at: Mapped[datetime] = mapped_column(DateTime, default=now)
 
 
+class ContractProfileVersion(Record, Base):
+    """合同档案版本 (revision 0013): one published state of a contract's profile (append-only).
+
+    Signed by the publishing device (``sig``); which version a store applies is
+    decided in :mod:`app.contracts.versions`.
+    """
+
+    __tablename__ = "contract_profile_version"
+
+    contract_id: Mapped[str] = mapped_column(ForeignKey("contract.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    profile: Mapped[dict[str, Any]] = mapped_column(JSON)
+    profile_sha256: Mapped[str] = mapped_column(String(64))
+    published_by: Mapped[str] = mapped_column(String(64))
+    published_at: Mapped[datetime] = mapped_column(DateTime, default=now)
+    sig: Mapped[str] = mapped_column(String(100))
+
+
 class Quarantine(Base):
     """A row of an imported bundle that was not merged (same id, different content)."""
 
@@ -661,6 +680,56 @@ class TeamCounter(Base):
     value: Mapped[int] = mapped_column(Integer, default=0)
 
 
+# --------------------------------------------------------------------------- probes (revision 0012)
+
+
+class ProbeResult(Base):
+    """One measured target of one probe run (append-only; see ``app.probes``).
+
+    Local evidence of this laptop: not exchanged, and audited once per run
+    (``app.probes.service``) rather than once per row.
+    """
+
+    __tablename__ = "probe_result"
+    __table_args__ = (Index("ix_probe_result_contract_started", "contract_id", "started_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=now)
+    created_by: Mapped[str] = mapped_column(String(64), default="")
+    contract_id: Mapped[str] = mapped_column(ForeignKey("contract.id"))
+    batch_id: Mapped[str] = mapped_column(String(36), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # http|tcp|dns|tamper|ftp|smtp|ping|link
+    target: Mapped[str] = mapped_column(String(64))  # the target's code (links: link:<seq>)
+    system_code: Mapped[str | None] = mapped_column(String(64), default=None)
+    address: Mapped[str] = mapped_column(Text)
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    outcome: Mapped[str] = mapped_column(String(16))  # normal|warning|abnormal
+    status_code: Mapped[int | None] = mapped_column(Integer, default=None)
+    elapsed_ms: Mapped[float | None] = mapped_column(Float, default=None)
+    addresses: Mapped[list[Any] | None] = mapped_column(JSON, default=None)
+    cert_expiry: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    content_hash: Mapped[str | None] = mapped_column(String(64), default=None)
+    error: Mapped[str] = mapped_column(Text, default="")
+    summary: Mapped[str] = mapped_column(Text, default="")
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    item_result_id: Mapped[str | None] = mapped_column(String(36), default=None, index=True)
+
+
+class ProbeLink(Base):
+    """One row of a contract's 事项跳转超链接 list, as imported from the client's file."""
+
+    __tablename__ = "probe_link"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=now)
+    created_by: Mapped[str] = mapped_column(String(64), default="")
+    contract_id: Mapped[str] = mapped_column(ForeignKey("contract.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+    department: Mapped[str] = mapped_column(String(200), default="")
+    url: Mapped[str] = mapped_column(Text)
+
+
 #: Signable record types by the name used in signatures, attachments and audit.
 SIGNABLE_TYPES: dict[str, type[Base]] = {
     "inspection_run": InspectionRun,
@@ -669,6 +738,18 @@ SIGNABLE_TYPES: dict[str, type[Base]] = {
     "meeting_minutes": MeetingMinutes,
     "knowledge_article": KnowledgeArticle,
 }
+
+
+#: revision 0009: bundles select rows by (device_id, device_seq), and audit entries form
+#: one chain per device; declared here too so ``create_all`` and autogenerate agree
+def _declare_device_indexes() -> None:
+    Index("ix_audit_log_chain", AuditEntry.device_id, AuditEntry.device_seq, unique=True)
+    for table in Base.metadata.sorted_tables:
+        if "device_seq" in table.c and table.name != AuditEntry.__tablename__:
+            Index(f"ix_{table.name}_device", table.c.device_id, table.c.device_seq)
+
+
+_declare_device_indexes()
 
 
 @event.listens_for(Base, "init", propagate=True)

@@ -18,18 +18,33 @@ from app.cli import (
     backups,
     encryption,
     exports,
+    hub,
     integrity,
     knowledge,
+    probes,
     review,
     schedule,
     setup,
     team,
 )
 from app.cli.common import ENV_ACTOR, EXIT_USER_ERROR, actor_of, terminal_passphrase
+from app.storage.hub import select as select_hub
 from db.errors import StoreError
 
 #: Command groups in the order ``omw --help`` lists them.
-GROUPS = (setup, schedule, exports, knowledge, review, team, integrity, encryption, backups)
+GROUPS = (
+    setup,
+    schedule,
+    exports,
+    knowledge,
+    probes,
+    review,
+    team,
+    hub,
+    integrity,
+    encryption,
+    backups,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -42,6 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--data-dir", help="数据目录（默认：用户数据目录，或环境变量 OMW_DATA_DIR）"
     )
     parser.add_argument("--as", dest="actor", help=f"记录为操作人（默认：环境变量 {ENV_ACTOR}）")
+    parser.add_argument(
+        "--database",
+        metavar="URL",
+        help="使用团队中心 postgresql://用户@服务器/数据库（默认：环境变量 OMW_DATABASE_URL，"
+        "或 omw hub connect 保存的地址；都没有则用数据目录中的数据存储）",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def add(name: str, func: Callable[[argparse.Namespace], int], help_: str) -> Any:
@@ -66,6 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     set_passphrase_provider(terminal_passphrase)
     try:
+        select_hub(args.database)
         return int(args.func(args))
     except StoreError as exc:
         print(f"错误：{exc.message}", file=sys.stderr)
@@ -73,6 +95,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. `omw due … | head`
         sys.stderr.close()
         return 0
+    finally:
+        select_hub(None)
 
 
 def _start_window(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
@@ -85,7 +109,11 @@ def _start_window(parser: argparse.ArgumentParser, args: argparse.Namespace) -> 
         return 0
     try:
         actor = actor_of(args)
+        select_hub(args.database)
     except StoreError as exc:
         print(f"错误：{exc.message}", file=sys.stderr)
         return EXIT_USER_ERROR
-    return int(run(args.data_dir, actor))
+    try:
+        return int(run(args.data_dir, actor))
+    finally:
+        select_hub(None)

@@ -37,6 +37,7 @@ from app.contracts.registry import profile_of
 from app.errors import DomainError
 from app.records import _util
 from app.schedule import sla as sla_mod
+from db.engine import write_lock
 from db.models import Contract, FaultRecord, MeetingMinutes, ServiceRequest, System
 from db.models import now as now_
 
@@ -104,6 +105,7 @@ def next_number(
     """
     from app.storage.team_state import number_stem
 
+    write_lock(session)  # on a hub, two people numbering at once take turns
     stem, width = number_stem(session, prefix, when)
     numbers = session.scalars(
         select(model.number).where(model.contract_id == contract.id, model.number.like(stem + "%"))

@@ -25,6 +25,7 @@ meeting minutes (``db.models.SIGNABLE_TYPES``).
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import struct
 import zlib
@@ -42,6 +43,7 @@ from app.records import _util, meetings
 from app.records.attachments import store_blob
 from app.storage import guards
 from db.audit import canonical_json
+from db.engine import is_hub, write_lock
 from db.models import (
     SIGNABLE_TYPES,
     Attachment,
@@ -205,16 +207,25 @@ def _plain_values(
 ) -> dict[str, Any]:
     """The columns of a row as canonical plain values (floats and booleans normalised)."""
     values: dict[str, Any] = {}
-    for column in table.columns:
-        if column.key in skip:
-            continue
-        value = value_of(column.key)
-        if value is not None and isinstance(column.type, Float):
-            value = float(value)
-        elif value is not None and isinstance(column.type, Boolean):
-            value = bool(value)
-        values[column.key] = value
+    for key, plain in _plan(table, frozenset(skip)):
+        value = value_of(key)
+        if value is not None and plain is not None:
+            value = plain(value)
+        values[key] = value
     return values
+
+
+@functools.cache
+def _plan(table: Any, skip: frozenset[str]) -> tuple[tuple[str, type | None], ...]:
+    """The columns :func:`_plain_values` reads, each with its normalising type (once a table)."""
+    return tuple(
+        (
+            c.key,
+            float if isinstance(c.type, Float) else bool if isinstance(c.type, Boolean) else None,
+        )
+        for c in table.columns
+        if c.key not in skip
+    )
 
 
 def _columns(obj: Any, skip: frozenset[str] | set[str]) -> dict[str, Any]:
@@ -290,7 +301,8 @@ def content_hashes(session: Session, record_type: str, record_ids: list[str]) ->
     found: dict[str, str] = {}
     for start in range(0, len(record_ids), 500):
         chunk = record_ids[start : start + 500]
-        rows = session.execute(select(table).where(table.c.id.in_(chunk))).mappings().all()
+        query = select(*_hashed(table, _BOOKKEEPING)).where(table.c.id.in_(chunk))
+        rows = session.execute(query).mappings().all()
         ids = [row["id"] for row in rows]
         files = _attachments(session, record_type, ids)
         results: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
@@ -309,12 +321,23 @@ def content_hashes(session: Session, record_type: str, record_ids: list[str]) ->
     return found
 
 
+def _hashed(table: Any, skip: frozenset[str]) -> list[Any]:
+    """The columns a content hash covers (reading no others saves converting their values)."""
+    return [column for column in table.columns if column.key not in skip]
+
+
 def _bulk_results(session: Session, run_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
     from db.models import ChecklistItem, System
 
     table = ItemResult.__table__
     query = (
-        select(table, ChecklistItem.code.label("_item_code"), System.code.label("_system_code"))
+        select(
+            *_hashed(table, _RESULT_SKIP),
+            table.c.id,
+            table.c.run_id,
+            ChecklistItem.code.label("_item_code"),
+            System.code.label("_system_code"),
+        )
         .join(ChecklistItem, ChecklistItem.id == table.c.item_id)
         .outerjoin(System, System.id == table.c.system_id)
         .where(table.c.run_id.in_(run_ids))
@@ -424,9 +447,15 @@ def sign(
     """Sign a record in one of :data:`ROLES` with a captured signature image.
 
     The first signature locks the record. Later signatures must be over the
-    same content; each role signs once.
+    same content; each role signs once. On a hub two people may sign the same
+    record at once: the second waits for the first and then sees its signature
+    and its lock (the write turn, then the record read afresh).
     """
+    write_lock(session)
     record = get_record(session, record_type, record_id)
+    if is_hub(session):  # loaded before the turn came: what others committed since counts
+        session.flush()
+        session.refresh(record)
     if role not in ROLES:
         raise DomainError(f"签字角色 “{role}” 无效，可选：{'、'.join(ROLES)}。")
     name = _util.text(signer_name, "签字人姓名", required=True, limit=_util.NAME_LIMIT)

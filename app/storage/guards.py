@@ -34,6 +34,7 @@ from app.storage.device import (
     tail_problems,
 )
 from db.audit import AuditWriter
+from db.engine import write_lock
 from db.models import (
     AuditEntry,
     AuditHead,
@@ -44,6 +45,8 @@ from db.models import (
     Draft,
     InspectionRun,
     ItemResult,
+    ProbeLink,
+    ProbeResult,
     Quarantine,
     Record,
     Signable,
@@ -55,13 +58,16 @@ from db.models import (
     now,
 )
 
-#: team bookkeeping rows say nothing of the records; trust and imports are noted (:func:`note`)
+#: team bookkeeping rows say nothing of the records; trust and imports are noted (:func:`note`),
+#: and so are probe runs and link-list imports (one entry each, not one per row)
 _NOT_AUDITED = (
     AuditEntry,
     AuditHead,
     Blob,
     Device,
     Draft,
+    ProbeLink,
+    ProbeResult,
     Quarantine,
     TeamCounter,
     TeamDevice,
@@ -72,6 +78,9 @@ DEVICE = "device"
 #: the audit action recording what was found wrong before a device signed on (see _tail_problems)
 ALERT = "integrity_alert"
 SIGNED_HEAD = "signed_head"
+#: ``session.info`` key: this device's row and head row, held so that the session's (weak)
+#: identity map keeps them and the next flush finds them without a query
+_KEPT = "device_rows"
 #: ``session.info`` key: audit entries to append at the next flush (:func:`note`)
 NOTES = "audit_notes"
 #: the columns stamping writes, left out of the changes an update entry lists
@@ -100,8 +109,11 @@ def note(
     session.info.setdefault(NOTES, []).append((action, entity, entity_id, details))
 
 
-def next_seq(session: Session, device_id: str, name: str = "seq") -> int:
-    """The next value of a per-device counter; it never goes back, whatever is deleted."""
+def next_seq(session: Session, device_id: str, name: str = "seq", count: int = 1) -> int:
+    """The next value of a per-device counter; it never goes back, whatever is deleted.
+
+    ``count`` takes that many values at once (the last is returned).
+    """
     pending: dict[tuple[str, str], TeamCounter] = session.info.setdefault("counters", {})
     counter = pending.get((device_id, name))
     if counter is None:
@@ -111,7 +123,7 @@ def next_seq(session: Session, device_id: str, name: str = "seq") -> int:
         counter = TeamCounter(device_id=device_id, name=name, value=0)
         session.add(counter)
     pending[(device_id, name)] = counter
-    counter.value += 1
+    counter.value += count
     return counter.value
 
 
@@ -150,6 +162,7 @@ def _prepare_device(session: Session) -> tuple[DeviceKey, bool, list[str]]:
     if row is None:
         session.add(Device(id=key.device_id, public_key=key.public_key, label=default_label()))
         return key, True, problems
+    session.info[_KEPT] = (row, session.info.get(_KEPT, (None, None))[1])
     if row.public_key != key.public_key:
         raise DeviceError(
             "数据库中本机设备的公钥与本机密钥不符（数据库可能在本应用之外被改动），"
@@ -158,7 +171,23 @@ def _prepare_device(session: Session) -> tuple[DeviceKey, bool, list[str]]:
     return key, False, problems
 
 
-def _sign_head(session: Session, writer: AuditWriter) -> None:
+def open_writer(session: Session, actor: str) -> AuditWriter:
+    """The audit writer of one flush, opened as its first entry is due.
+
+    The device is prepared first: a device new to the store gets its ``create``
+    entry, and what was found wrong before it first signs an ``integrity_alert``.
+    """
+    key, added, problems = _prepare_device(session)
+    writer = AuditWriter(session, key.device_id)
+    if added:
+        writer.append(actor, "create", "device", key.device_id, {"label": default_label()})
+    if problems:
+        writer.append(actor, ALERT, "audit_log", key.device_id, {"problems": problems})
+    return writer
+
+
+def sign_head(session: Session, writer: AuditWriter) -> None:
+    """Sign the chain's new head (``writer``'s last entry) with the device key."""
     key = device_of(session)
     signed = key.sign_head(writer.seq, writer.prev, now())
     with session.no_autoflush:
@@ -167,6 +196,7 @@ def _sign_head(session: Session, writer: AuditWriter) -> None:
         head = AuditHead(device_id=key.device_id)
         session.add(head)
     head.seq, head.hash, head.at, head.sig = signed.seq, signed.hash, signed.at, signed.sig
+    session.info[_KEPT] = (session.info.get(_KEPT, (None, None))[0], head)
     session.info[SIGNED_HEAD] = signed
 
 
@@ -222,24 +252,39 @@ def _changes(obj: Any) -> dict[str, list[Any]]:
     return changed
 
 
+_SUMMARY_KEYS = (
+    "code",
+    "number",
+    "title",
+    "name",
+    "period_key",
+    "role",
+    "signer_name",
+    "record_id",
+)
+
+
 def _summary(obj: Any) -> dict[str, Any]:
-    keys = ("code", "number", "title", "name", "period_key", "role", "signer_name", "record_id")
-    return {k: _plain(getattr(obj, k)) for k in keys if getattr(obj, k, None) not in (None, "")}
+    return {
+        k: _plain(getattr(obj, k)) for k in _SUMMARY_KEYS if getattr(obj, k, None) not in (None, "")
+    }
+
+
+def summary_of(values: dict[str, Any]) -> dict[str, Any]:
+    """What an audit entry says of a row given as column values (as :func:`_summary` of it)."""
+    return {k: _plain(values[k]) for k in _SUMMARY_KEYS if values.get(k) not in (None, "")}
 
 
 def _before_flush(session: Session, _ctx: UOWTransaction, _instances: Any) -> None:
+    if session.new or session.dirty or session.deleted:
+        write_lock(session)  # a hub's writers take turns (counters, chain, seq)
     actor: str = session.info.get("actor", "system")
     writer: AuditWriter | None = None
 
     def log(action: str, obj: Any, details: dict[str, Any]) -> None:
         nonlocal writer
         if writer is None:
-            key, added, problems = _prepare_device(session)
-            writer = AuditWriter(session, key.device_id)
-            if added:
-                writer.append(actor, "create", "device", key.device_id, {"label": default_label()})
-            if problems:
-                writer.append(actor, ALERT, "audit_log", key.device_id, {"problems": problems})
+            writer = open_writer(session, actor)
         writer.append(actor, action, obj.__tablename__, obj.id, details)
 
     def stamp(obj: Record) -> None:
@@ -296,7 +341,7 @@ def _before_flush(session: Session, _ctx: UOWTransaction, _instances: Any) -> No
         log(action, _Noted(entity, entity_id), details)
 
     if writer is not None:
-        _sign_head(session, writer)
+        sign_head(session, writer)
 
 
 class _Noted:

@@ -24,10 +24,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.errors import DomainError
 from app.search import index as search_index
-from app.storage import device, guards, instance, legacy_seals, paths
+from app.storage import device, guards, hub, instance, legacy_seals, paths
 from app.storage.device import DeviceKey
 from db.engine import make_engine, make_session_factory
-from db.migrate import current_revision, head_revision, upgrade
+from db.migrate import at_head, upgrade
 
 if TYPE_CHECKING:
     from app.storage.secrets import PassphraseProvider, SecretStore
@@ -54,6 +54,10 @@ class Store:
     _device: DeviceKey | None = field(default=None, repr=False)
     #: why the head could not be kept outside the store at the last commit ("" when it was)
     outside_head_problem: str = ""
+    #: the team hub's URL (no password) when the store is on PostgreSQL
+    hub_url: str | None = None
+    #: where this laptop's device for the store is recorded (``None``: the data folder)
+    device_folder: Path | None = None
 
     @classmethod
     def open(
@@ -66,8 +70,12 @@ class Store:
         secrets: SecretStore | None = None,
         passphrase: str | PassphraseProvider | None = None,
         exclusive: bool = True,
+        database: str | None = None,
     ) -> Store:
         """Open (creating and migrating if needed) the store of a data folder.
+
+        ``database`` (else the hub configured for the folder, :mod:`app.storage.hub`)
+        opens a team hub on PostgreSQL instead (:meth:`_open_hub`).
 
         ``exclusive=False`` does not take the single-writer lock (read-only
         commands next to a running window); if the schema must be migrated the
@@ -78,6 +86,9 @@ class Store:
         from app.storage import crypto_store
 
         folder = paths.data_dir(data_dir)
+        url = hub.check_url(database) if database else hub.configured_url(folder)
+        if url is not None:
+            return cls._open_hub(folder, url, actor, secrets, passphrase)
         lock = instance.acquire(folder) if exclusive else None
         engine: Engine | None = None
         try:
@@ -104,7 +115,7 @@ class Store:
                     )
                     key = keys[0]
             engine = make_engine(db, key)
-            if lock is None and current_revision(engine) != head_revision(engine):
+            if lock is None and not at_head(engine):
                 with instance.acquire(folder):
                     backup = upgrade(engine)
             else:
@@ -137,6 +148,42 @@ class Store:
                 opened.close()
                 raise
         return opened
+
+    @classmethod
+    def _open_hub(
+        cls,
+        data_folder: Path,
+        url: str,
+        actor: str,
+        secrets: SecretStore | None,
+        passphrase: str | PassphraseProvider | None,
+    ) -> Store:
+        """A store on a hub: no single-writer lock (the server has many), no migration
+        (``omw hub init`` does that, as the database's owner). The data folder keeps the
+        settings, the saved signature and the secrets (the password, the device key) as
+        for the store file; only which device this laptop is on the hub is recorded in
+        the hub's own folder (:func:`app.storage.hub.folder_of`)."""
+        from app.storage.secrets import open_secret_store
+
+        if secrets is None:  # the data folder's: one keyring entry set, one sealed file
+            secrets = open_secret_store(data_folder, passphrase=passphrase)
+        engine = hub.connect(url, secrets)
+        try:
+            hub.reachable(engine, url)
+            hub.check_schema(engine)
+        except BaseException:
+            engine.dispose()
+            raise
+        store = cls(data_folder, engine, make_session_factory(engine), actor, secrets=secrets)
+        store.passphrase = passphrase
+        store.hub_url = url
+        store.device_folder = hub.folder_of(data_folder, url)
+        return store
+
+    @property
+    def is_hub(self) -> bool:
+        """Whether this store is a team hub on PostgreSQL (not this laptop's file)."""
+        return self.hub_url is not None
 
     @property
     def db_path(self) -> Path:
@@ -199,7 +246,8 @@ class Store:
         appends to the audit log (:mod:`app.storage.guards`).
         """
         if self._device is None:
-            self._device, _created = device.load_or_create(self.folder, self.secret_store())
+            folder = self.device_folder or self.folder
+            self._device, _created = device.load_or_create(folder, self.secret_store())
         return self._device
 
     def close(self) -> None:

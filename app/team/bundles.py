@@ -18,8 +18,10 @@ the exporter's identity and the team's names and codes.
 
 Import = verify, then merge in **one transaction** (:mod:`app.team.merge`):
 the container (passphrase, signature), the signer's trust, the schema, the
-contracts, every device's audit chain, then every merged signed record's
-content hash and seals (:func:`app.records.integrity_check.refuse_tampered`).
+contracts, every device's audit chain, every contract profile version's
+signature (:mod:`app.team.profiles`, which then brings each contract to its
+newest version), then every merged signed record's content hash and seals
+(:func:`app.records.integrity_check.refuse_tampered`).
 Any refusal — or a kill — leaves the store as it was. :func:`preview_bundle`
 runs the same merge and rolls it back.
 """
@@ -35,8 +37,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from alembic.config import Config
-from alembic.script import ScriptDirectory
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -44,10 +44,12 @@ from app.errors import DomainError
 from app.records.integrity_check import TamperedError, refuse_tampered
 from app.storage import guards
 from app.storage.device import SignedHead
-from app.team import identity, merge, selection, tables
+from app.team import identity, merge, profiles, selection, tables
 from app.team.container import BundleCancelled, BundleError, OpenedBundle, open_bundle, write_bundle
+from app.team.profiles import ProfileUpdate
 from app.team.voids import Conflict, conflicts
 from db import migrate
+from db.engine import write_lock
 from db.models import TeamCounter, TeamDevice, TeamExchange
 
 KIND = "omw-team-bundle"
@@ -249,6 +251,8 @@ class ImportReport:
     by_engineer: dict[str, int] = field(default_factory=dict)
     quarantined: list[merge.Held] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
+    #: contracts whose profile the bundle brings a newer version of
+    profiles: list[ProfileUpdate] = field(default_factory=list)
     #: why the import would be refused (preview only; an import raises instead)
     refusal: str = ""
     written: bool = False
@@ -258,6 +262,7 @@ class ImportReport:
         out = [f"{head}：{self.file_name}，签名：{self.signer.label()}"]
         if not self.signer.trusted and not self.signer.own:
             out.append("  ！签名设备尚未被信任：核对指纹后用 --trust 导入。")
+        out += [f"  {update.line()}" for update in self.profiles]
         new = "、".join(f"{tables.LABELS.get(k, k)} {v}" for k, v in self.new.items() if v)
         out.append(f"  新增：{new or '无（本机已全部拥有）'}")
         if self.by_engineer:
@@ -295,6 +300,7 @@ class ImportReport:
                 {"table": h.table, "id": h.record_id, "reason": h.reason} for h in self.quarantined
             ],
             "conflicts": [c.as_json() for c in self.conflicts],
+            "profiles": [p.as_json() for p in self.profiles],
             "refusal": self.refusal,
             "written": self.written,
         }
@@ -311,6 +317,9 @@ class UntrustedSigner(BundleError):
 @functools.cache
 def _revisions(migrations: Path) -> tuple[str, frozenset[str]]:
     """(head, every revision) of the app's migrations; read once, since it parses them all."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
     config = Config()
     config.set_main_option("script_location", str(migrations))
     script = ScriptDirectory.from_config(config)
@@ -416,6 +425,8 @@ def _merge(
     progress: Progress | None,
     cancel: Cancel | None,
 ) -> ImportReport:
+    if not preview:
+        write_lock(session)  # on a hub the chains' ends and seq are read to append to them
     manifest, parsed = _parse(store, bundle)
     signer = _signer(session, bundle, manifest)
     report = ImportReport(source.name, bundle.sha256, signer, manifest.get("contract"))
@@ -454,9 +465,12 @@ def _merge(
     merge.merge_blobs(session, parsed.blobs, outcome)
     merge.merge_audit(session, parsed.audit, outcome)
     merge.merge_heads(session, parsed.heads)
+    profiles.check(session, parsed.rows.get(profiles.TABLE, []))
     merge.merge_rows(session, parsed, outcome, progress=progress, cancel=cancel)
     session.flush()
     identity.learn(session, [t for t in manifest.get("team", []) if isinstance(t, dict)])
+    if trust_new_signer or profiles.affected(outcome.new):
+        report.profiles = profiles.adopt(session)
     try:
         refuse_tampered(session, {record for _t, record, _d in outcome.inserted}, "导入")
     except TamperedError as exc:

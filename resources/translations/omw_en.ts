@@ -225,6 +225,14 @@ Standard/threshold: {standard}</translation>
         <translation>All others normal</translation>
     </message>
     <message>
+        <source>自动检测</source>
+        <translation>Automatic check</translation>
+    </message>
+    <message>
+        <source>Ctrl+Shift+P：检测合同档案中的地址（可用性、DNS、篡改、死链）并填写检查项</source>
+        <translation>Ctrl+Shift+P: check the addresses of the contract profile (availability, DNS, tampering, dead links) and fill in the items</translation>
+    </message>
+    <message>
         <source>巡检结论</source>
         <translation>Conclusion</translation>
     </message>
@@ -401,6 +409,14 @@ Review them on the Review page first. Export anyway?</translation>
     <message>
         <source>{n} 项警告/异常待填异常情况</source>
         <translation>{n} warning/abnormal items need a finding</translation>
+    </message>
+    <message>
+        <source>自动检测完成：填写 {n} 项，{k} 项异常或警告（已记下测量结果，请填写处理措施或生成故障单）。</source>
+        <translation>Automatic check done: {n} items filled, {k} abnormal or warning (the measurements are noted; enter the action taken or create a fault report).</translation>
+    </message>
+    <message>
+        <source>自动检测完成：填写 {n} 项。</source>
+        <translation>Automatic check done: {n} items filled.</translation>
     </message>
     <message>
         <source>照片 · {item}</source>
@@ -929,6 +945,10 @@ Review them on the Review page first. Export anyway?</translation>
         <translation>Not yet</translation>
     </message>
     <message>
+        <source>已作废</source>
+        <translation>Voided</translation>
+    </message>
+    <message>
         <source>巡检</source>
         <translation>Inspections</translation>
     </message>
@@ -1406,6 +1426,10 @@ Review them on the Review page first. Export anyway?</translation>
         <translation>Showing {shown} of {total}</translation>
     </message>
     <message>
+        <source>（另有已作废 {n} 条，不计）</source>
+        <translation> (plus {n} voided, not counted)</translation>
+    </message>
+    <message>
         <source>巡检记录</source>
         <translation>Inspection records</translation>
     </message>
@@ -1514,6 +1538,14 @@ Review them on the Review page first. Export anyway?</translation>
         <translation>Remind me daily of what is due today and overdue at</translation>
     </message>
     <message>
+        <source>允许「自动检测」访问合同档案中的地址（只在点击时运行，首次运行前列出地址请您确认）</source>
+        <translation>Allow “Automatic check” to contact the addresses in the contract profile (only when you start it; the addresses are listed for your confirmation before the first run)</translation>
+    </message>
+    <message>
+        <source>无法保存设置：{e}</source>
+        <translation>Could not save the setting: {e}</translation>
+    </message>
+    <message>
         <source>界面语言</source>
         <translation>Language</translation>
     </message>
@@ -1534,8 +1566,8 @@ Review them on the Review page first. Export anyway?</translation>
         <translation>Open data folder</translation>
     </message>
     <message>
-        <source>数据保存在本机，不联网。带离甲方现场的导出文件须经甲方许可并加密（合同保密条款）。</source>
-        <translation>Data stays on this computer, offline. Exports taken off the client site need the client&apos;s consent and encryption (confidentiality clause).</translation>
+        <source>记录保存在团队中心的服务器上；数据目录中是本机的设置、签名和密钥。</source>
+        <translation>Records are kept on the team hub&apos;s server; the data folder holds this computer&apos;s settings, signature and keys. </translation>
     </message>
     <message>
         <source>合同与演示数据</source>
@@ -1558,12 +1590,24 @@ Review them on the Review page first. Export anyway?</translation>
         <translation>OM Workbench version {v}</translation>
     </message>
     <message>
+        <source>团队中心的数据在服务器上，由服务器管理员加密传输（TLS）和备份。</source>
+        <translation>The team hub&apos;s data is on the server: its administrator encrypts the connection (TLS) and backs it up.</translation>
+    </message>
+    <message>
         <source>常规</source>
         <translation>General</translation>
     </message>
     <message>
         <source>数据完整性</source>
         <translation>Data integrity</translation>
+    </message>
+    <message>
+        <source>数据保存在本机，不联网。</source>
+        <translation>Data stays on this computer, offline. </translation>
+    </message>
+    <message>
+        <source>带离甲方现场的导出文件须经甲方许可并加密（合同保密条款）。</source>
+        <translation>Exports taken off the client site need the client&apos;s consent and encryption (confidentiality clause).</translation>
     </message>
     <message>
         <source>已保存（PIN 保护）</source>
@@ -2185,6 +2229,10 @@ Review them on the Review page first. Export anyway?</translation>
     <message>
         <source>再次输入</source>
         <translation>Repeat</translation>
+    </message>
+    <message>
+        <source>合同档案已更新（版本 {n}，来自 {who}）：{contract}</source>
+        <translation>Contract profile updated (version {n}, from {who}): {contract}</translation>
     </message>
     <message>
         <source>本机</source>
@@ -3283,6 +3331,67 @@ You can try again (for example, enter the passphrase again) or quit.</translatio
     <message>
         <source>（已审核）</source>
         <translation> (reviewed)</translation>
+    </message>
+    <message>
+        <source>…另有 {n} 个地址</source>
+        <extracomment>Addresses listed in the confirmation (the rest are counted).</extracomment>
+        <translation>…and {n} more addresses</translation>
+    </message>
+    <message>
+        <source>自动检测将访问合同「{name}」档案中的以下地址（只发送检测请求本身）。确认可以访问吗？</source>
+        <translation>The automatic check will contact the following addresses of the profile of contract “{name}” (sending nothing but the check request itself). May they be contacted?</translation>
+    </message>
+    <message>
+        <source>确认访问</source>
+        <translation>Contact them</translation>
+    </message>
+    <message>
+        <source>未确认地址，没有访问任何地址。</source>
+        <translation>The addresses were not confirmed; nothing was contacted.</translation>
+    </message>
+    <message>
+        <source>自动检测已取消，未保存任何结果。</source>
+        <translation>Automatic check cancelled; no result was saved.</translation>
+    </message>
+    <message>
+        <source>团队中心</source>
+        <translation>Team hub</translation>
+    </message>
+    <message>
+        <source>本机数据存储</source>
+        <translation>this computer&apos;s store</translation>
+    </message>
+    <message>
+        <source>当前使用：{where}</source>
+        <translation>In use: {where}</translation>
+    </message>
+    <message>
+        <source>地址</source>
+        <translation>Address</translation>
+    </message>
+    <message>
+        <source>连接并使用</source>
+        <translation>Connect and use</translation>
+    </message>
+    <message>
+        <source>改用本机数据存储</source>
+        <translation>Use this computer&apos;s store</translation>
+    </message>
+    <message>
+        <source>公司办公室的 PostgreSQL 服务器，多人同时使用；口令保存在系统密钥环或加密的密钥文件中。重新启动后生效。</source>
+        <translation>The office&apos;s PostgreSQL server, used by several people at once; the password is kept in the system keyring or the encrypted secrets file. Takes effect after a restart.</translation>
+    </message>
+    <message>
+        <source>正在连接团队中心</source>
+        <translation>Connecting to the team hub</translation>
+    </message>
+    <message>
+        <source>已保存团队中心 {where}，重新启动后使用。</source>
+        <translation>Team hub {where} saved; it is used after a restart.</translation>
+    </message>
+    <message>
+        <source>重新启动后改用本机数据存储。</source>
+        <translation>This computer&apos;s store is used after a restart.</translation>
     </message>
 </context>
 </TS>
