@@ -12,7 +12,7 @@ from app.cli.main import main
 from app.contracts.profiles import read_profile_data, validate_profile
 from app.contracts.registry import install_profile
 from app.storage.store import Store
-from tests.probe_servers import LOOPBACK, site
+from tests.probe_servers import LOOPBACK, DnsServer, site
 
 pytestmark = [pytest.mark.enable_socket, pytest.mark.allow_hosts([LOOPBACK])]
 PROFILES = Path(__file__).resolve().parent.parent / "resources" / "profiles"
@@ -24,12 +24,19 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def _local_portal(url: str) -> Any:
+def _local_portal(url: str, port: int, dns_port: int) -> Any:
+    """portal-om with every target on the loopback interface (the test's servers)."""
     data = read_profile_data(PROFILES / "portal-om.yaml")
     for system in data["systems"]:
         for target in system.get("targets", []):
-            if target["code"] == "home":
+            if "url" in target:
                 target["url"] = url
+            if "host" in target:
+                target["host"] = LOOPBACK
+                target["port"] = port
+            if "resolver" in target:
+                target["resolver"] = LOOPBACK
+                target["port"] = dns_port
     return validate_profile(data)
 
 
@@ -41,11 +48,12 @@ def test_probe_commands(capsys: pytest.CaptureFixture[str], isolated_dirs: Path)
     # not confirmed and no terminal to ask: refused, nothing contacted, nothing stored
     code, out, err = run(capsys, "--data-dir", folder, "probe", "run", "--contract", "portal-om")
     assert code == 2 and "https://portal.example/" in out and "--yes" in err
-    with site() as web:
+    table = {"www.portal.example": ["192.0.2.10"]}  # the profile's expected address
+    with site() as web, DnsServer(table) as dns_server:
         store = Store.open(folder)
         try:
             with store.session() as s:
-                install_profile(s, _local_portal(web.url("/ok")))
+                install_profile(s, _local_portal(web.url("/ok"), web.port, dns_server.port))
         finally:
             store.close()
         assert run(capsys, "--data-dir", folder, "probe", "disable")[0] == 0
