@@ -29,6 +29,9 @@ from __future__ import annotations
 
 import re
 
+#: the role the app connects as on the hub (created by :func:`app.storage.hub.init`); here,
+#: not in :mod:`app.storage.hub`, so that ``omw`` names it without loading SQLAlchemy
+APP_ROLE = "omw_app"
 #: (table, "UPDATE" | "DELETE") that a protection trigger refuses for every row
 UNCONDITIONAL = """
 SELECT c.relname, CASE WHEN t.tgtype & 8 = 8 THEN 'DELETE' ELSE 'UPDATE' END

@@ -168,6 +168,9 @@ def press(text: str) -> None:
 def shoot() -> None:
     window = top(MainWindow)
     assert isinstance(window, MainWindow)
+    if not window.ready:  # the frame paints first; the store opens right after
+        QtCore.QTimer.singleShot(200, shoot)
+        return
     window.statusBar().clearMessage()  # the automatic backup's note: show the SLA clocks
     ctx = window.ctx
     for n, key in enumerate(

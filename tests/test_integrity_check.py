@@ -96,3 +96,33 @@ def test_signatures_from_before_seals_are_sealed_once_at_the_upgrade(
         assert any("没有设备签名" in p.message for p in report.problems), report.lines()
     finally:
         store.close()
+
+
+def test_records_and_signatures_inserted_outside_the_app_are_named(
+    demo_dir: Path,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """Rows without an audit entry are found by id and named by the record they are."""
+    folder = tmp_path / "inserted"
+    store_copy(demo_dir, folder).close()
+    con = sqlite3.connect(paths.db_path(folder))
+    con.row_factory = sqlite3.Row
+    fault = dict(con.execute("SELECT * FROM fault_record LIMIT 1").fetchone())
+    sig = dict(con.execute("SELECT * FROM signature LIMIT 1").fetchone())
+    fault["id"], sig["id"], sig["record_id"] = "f" * 32, "5" * 32, "f" * 32
+    sig["record_type"] = "fault_record"
+    for table, row in (("fault_record", fault), ("signature", sig)):
+        names = ", ".join(row)
+        con.execute(
+            f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(row))})", [*row.values()]
+        )
+    con.commit()
+    con.close()
+    store = Store.open(folder, actor="测试")
+    try:
+        report, _notes = check_store(store)
+    finally:
+        store.close()
+    outside = [p for p in report.problems if "在本应用之外插入" in p.message]
+    assert [(p.record_type, p.record_id) for p in outside] == [("fault_record", "f" * 32)] * 2
+    assert "签字" in outside[1].where  # the signature, named with its record

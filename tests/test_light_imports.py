@@ -109,6 +109,37 @@ def test_the_window_paints_without_the_export_stack_alembic_or_the_demo_generato
     assert "app.demo.generator" not in modules
 
 
+def test_the_window_frame_paints_before_sqlalchemy_the_models_or_the_profile_schema(
+    data_dir: Path,
+) -> None:
+    """``omw`` as a user starts it, the modules listed at the main window's first paint:
+    the store is opened only after it (``ui.startup``)."""
+    (data_dir / "settings.json").write_text(
+        json.dumps({"name": "张工", "role": "运维工程师", "contract": "test-internet"}), "utf-8"
+    )
+    code = (
+        "import json, os, sys\n"
+        "from PySide6.QtCore import QEvent, QObject\n"
+        "from PySide6.QtWidgets import QApplication, QMainWindow\n"
+        "app = QApplication([])\n"
+        "class FirstPaint(QObject):\n"
+        "    def eventFilter(self, watched, event):\n"
+        "        if event.type() == QEvent.Type.Paint and isinstance(watched, QMainWindow):\n"
+        f"            print({MARK!r} + json.dumps(sorted(sys.modules)), flush=True)\n"
+        "            os._exit(0)\n"
+        "        return False\n"
+        "first_paint = FirstPaint()\n"
+        "app.installEventFilter(first_paint)\n"
+        "from app.cli.main import main\n"
+        f"main(['--data-dir', {str(data_dir)!r}])\n"
+    )
+    modules = _modules_after(code)
+    assert "ui.main_window" in modules  # it did paint the window
+    store = ("sqlalchemy", "app.contracts.profile_schema", "db.models", "app.storage.store")
+    assert sorted(m for m in modules if m in store or m.split(".")[0] in store) == []
+    assert _heavy(modules) == []
+
+
 def test_the_head_is_read_from_the_scripts_as_alembic_reads_it() -> None:
     config = Config()
     config.set_main_option("script_location", str(migrate.MIGRATIONS_DIR))

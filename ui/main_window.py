@@ -11,42 +11,38 @@ Closing it (or 退出, ``Ctrl+Q`` from any window of the app) closes the open fo
 one at a time: a form with unsaved typing asks 保存草稿 / 放弃 / 取消, and 取消 stops
 the quit. At start, :meth:`MainWindow.offer_restore` lists the forms a crash left open
 and the drafts kept with 「保存草稿」.
+
+Built without a store (``MainWindow()``), it is only the frame — title, toolbar,
+navigation, status bar and a 今日 skeleton saying 「正在打开数据…」 — and imports
+nothing but Qt and light ``ui`` modules, so it paints before SQLAlchemy, the models
+and the profile schema are loaded; :meth:`MainWindow.attach` then fills in the pages.
+The pages, forms and services are therefore imported where first used (issue 13).
+Until then the toolbar and the pages are disabled (F2, Ctrl+F, Ctrl+Q do nothing);
+Ctrl+1 … Ctrl+0 still choose the page that shows once the store is open.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
-from app.contracts.registry import list_contracts
 from app.errors import StoreError
-from app.records import checklist_view, drafts, listings
-from app.records.integrity_check import CheckReport
-from app.schedule.due import DueItem
-from ui.context import AppContext
-from ui.drafts import KEPT, OPEN
-from ui.forms.checklist import ChecklistForm
-from ui.forms.common import countdown
-from ui.forms.fault import FaultForm
-from ui.forms.meeting import MeetingForm
-from ui.forms.request import RequestForm
 from ui.i18n import tr
 from ui.icons import icon
-from ui.integrity import IntegrityBanner, start_check
 from ui.operations import Operation
-from ui.pages.base import Page
-from ui.pages.deliverables import DeliverablesPage
-from ui.pages.holidays import HolidaysPage
-from ui.pages.knowledge import KnowledgePage
-from ui.pages.lists import FaultsPage, InspectionsPage, MeetingsPage, RequestsPage
-from ui.pages.review import ReviewPage
-from ui.pages.settings import SettingsPage
-from ui.pages.team import TeamPage
-from ui.pages.today import TodayPage
 from ui.qt import Qt, QtCore, QtGui, QtWidgets, Signal
-from ui.reminders import Reminders
-from ui.restore import RestoreDialog
-from ui.widgets import fit_window
+from ui.widgets import fit_window, heading, muted
+
+if TYPE_CHECKING:
+    from app.records.integrity_check import CheckReport
+    from app.schedule.due import DueItem
+    from ui.context import AppContext
+    from ui.integrity import IntegrityBanner
+    from ui.pages.base import Page
+    from ui.pages.knowledge import KnowledgePage
+    from ui.pages.settings import SettingsPage
+    from ui.reminders import Reminders
+    from ui.restore import RestoreDialog
 
 #: How often the status bar's SLA countdowns are recomputed.
 CLOCK_MS = 15_000
@@ -56,6 +52,20 @@ SEARCH_KEY = "Ctrl+F"
 QUIT_KEY = "Ctrl+Q"
 #: The integrity check at start waits this long after the window is shown (its first paint).
 STARTUP_CHECK_MS = 800
+#: The pages in navigation order (Ctrl+1 … Ctrl+9, Ctrl+0 for the tenth).
+PAGE_KEYS = (
+    "today",
+    "inspections",
+    "faults",
+    "holidays",
+    "requests",
+    "meetings",
+    "deliverables",
+    "review",
+    "team",
+    "knowledge",
+    "settings",
+)
 
 
 def page_title(name: str) -> str:
@@ -77,24 +87,63 @@ def page_title(name: str) -> str:
 class MainWindow(QtWidgets.QMainWindow):
     #: A whole-store integrity check finished (at start or from 设置): its report and notes.
     integrity_checked = Signal(object, object)
+    #: The window has painted for the first time (emitted once, just after that paint).
+    first_painted = Signal()
+    #: set by :meth:`attach`
+    ctx: AppContext
+    integrity_banner: IntegrityBanner
+    #: the count of what is due on 今日; :meth:`Reminders.start` also notifies (at start)
+    reminders: Reminders
+    #: the first paint has happened
+    _painted = False
 
-    def __init__(self, ctx: AppContext) -> None:
+    def __init__(self, ctx: AppContext | None = None) -> None:
+        """The frame; with ``ctx`` also its pages (:meth:`attach`)."""
         super().__init__()
-        self.ctx = ctx
         self.setObjectName("mainWindow")
         self.setWindowTitle(tr("运维工作台"))
         self.setWindowIcon(icon("app"))
         self.forms: dict[str, QtWidgets.QWidget] = {}
+        self.pages: dict[str, Page] = {}
         self.closing = False
         #: 退出 waits for the open forms (each may ask about unsaved typing first).
         self.quitting = False
         self.startup_check: Operation | None = None
         self._build_toolbar()
-        self._build_pages(ctx)
+        self._build_frame()
         self._build_status_bar()
         self._check_timer = QtCore.QTimer(self)
         self._check_timer.setSingleShot(True)
         self._check_timer.timeout.connect(self.start_integrity_check)
+        self._usable(False)
+        fit_window(self, 1366, 768)
+        if ctx is not None:
+            self.attach(ctx)
+
+    @property
+    def ready(self) -> bool:
+        """The store is open and the pages are built."""
+        return bool(self.pages)
+
+    def paintEvent(self, event: QtGui.QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            QtCore.QTimer.singleShot(0, self.first_painted.emit)  # once this paint is on screen
+
+    def attach(self, ctx: AppContext) -> None:
+        """Fill the frame: the pages on ``ctx``, the contracts, the badge; then usable."""
+        from ui.integrity import IntegrityBanner
+        from ui.pages.settings import SettingsPage
+        from ui.reminders import Reminders
+
+        self.ctx = ctx
+        self.integrity_banner = IntegrityBanner()
+        self.integrity_banner.view_requested.connect(self.show_integrity)
+        outer = self.centralWidget().layout()
+        assert isinstance(outer, QtWidgets.QVBoxLayout)
+        outer.insertWidget(0, self.integrity_banner)
+        self._build_pages(ctx)
         ctx.integrity_checked.connect(self._integrity_checked)
         ctx.records_changed.connect(self.refresh_status)
         ctx.contracts_changed.connect(self.load_contracts)
@@ -102,8 +151,10 @@ class MainWindow(QtWidgets.QMainWindow):
         ctx.store_closing.connect(self._store_closing)
         ctx.store_reopened.connect(self._store_reopened)
         self.load_contracts()
-        self.nav.setCurrentRow(0)
-        #: the count of what is due on 今日; :meth:`Reminders.start` also notifies (at start)
+        self._usable(True)
+        # the page chosen while the store was opening (Ctrl+1 … Ctrl+0), 今日 if none
+        self.stack.setCurrentIndex(max(self.nav.currentRow(), 0))
+        self.skeleton.deleteLater()
         self.reminders = Reminders(
             ctx, self.set_today_badge, lambda text: self.statusBar().showMessage(text, 15_000), self
         )
@@ -111,7 +162,7 @@ class MainWindow(QtWidgets.QMainWindow):
         settings_page = self.pages["settings"]
         assert isinstance(settings_page, SettingsPage)
         settings_page.reminder_changed.connect(self.reminders.schedule)
-        fit_window(self, 1366, 768)
+        self.timer.start()
 
     def _build_toolbar(self) -> None:
         """The contract switcher, 新服务请求 (F2, from anywhere in the app) and 新故障单."""
@@ -162,8 +213,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.addAction(self.quit_action)
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
 
-    def _build_pages(self, ctx: AppContext) -> None:
-        """The integrity banner above the navigation list and the pages it switches between.
+    def _build_frame(self) -> None:
+        """The navigation list and, until :meth:`attach`, the 今日 skeleton beside it.
 
         Pages are also reached with Ctrl+1 … Ctrl+9 and Ctrl+0 (the tenth).
         """
@@ -171,9 +222,6 @@ class MainWindow(QtWidgets.QMainWindow):
         outer = QtWidgets.QVBoxLayout(central)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(0)
-        self.integrity_banner = IntegrityBanner()
-        self.integrity_banner.view_requested.connect(self.show_integrity)
-        outer.addWidget(self.integrity_banner)
         layout = QtWidgets.QHBoxLayout()
         layout.setContentsMargins(0, 0, 0, 0)
         outer.addLayout(layout, 1)
@@ -185,38 +233,62 @@ class MainWindow(QtWidgets.QMainWindow):
             "QListWidget#navigation::item{padding:10px 8px;}"
             "QListWidget#navigation::item:selected{background:#1a73e8;color:white;}"
         )
-        self.stack = QtWidgets.QStackedWidget()
-        self.pages: dict[str, Page] = {}
-        for n, page in enumerate(
-            (
-                TodayPage(ctx, self),
-                InspectionsPage(ctx, self),
-                FaultsPage(ctx, self),
-                HolidaysPage(ctx, self),
-                RequestsPage(ctx, self),
-                MeetingsPage(ctx, self),
-                DeliverablesPage(ctx, self),
-                ReviewPage(ctx, self),
-                TeamPage(ctx, self),
-                KnowledgePage(ctx, self),
-                SettingsPage(ctx, self),
-            )
-        ):
-            name = page.key
-            page.setObjectName(f"page-{name}")
-            self.pages[name] = page
-            self.stack.addWidget(page)
+        for n, name in enumerate(PAGE_KEYS):
             item = QtWidgets.QListWidgetItem(icon(name), page_title(name))
             item.setData(Qt.ItemDataRole.UserRole, name)
             self.nav.addItem(item)
             if n < 10:
                 shortcut = QtGui.QShortcut(QtGui.QKeySequence(f"Ctrl+{(n + 1) % 10}"), self)
                 shortcut.activated.connect(lambda name=name: self.show_page(name))
-        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.nav.setCurrentRow(0)
+        self.stack = QtWidgets.QStackedWidget()
+        self.skeleton = QtWidgets.QWidget()
+        self.skeleton.setObjectName("page-loading")
+        skeleton = QtWidgets.QVBoxLayout(self.skeleton)
+        skeleton.addWidget(heading(tr("今日")))
+        skeleton.addWidget(muted(tr("正在打开数据…")))
+        skeleton.addStretch(1)
+        self.stack.addWidget(self.skeleton)
+        self.nav.currentRowChanged.connect(self._page_chosen)
         self._fit_navigation()
         layout.addWidget(self.nav)
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
+
+    def _build_pages(self, ctx: AppContext) -> None:
+        """The pages, in :data:`PAGE_KEYS` order, after the skeleton in the stack."""
+        from ui.pages.deliverables import DeliverablesPage
+        from ui.pages.holidays import HolidaysPage
+        from ui.pages.knowledge import KnowledgePage
+        from ui.pages.lists import FaultsPage, InspectionsPage, MeetingsPage, RequestsPage
+        from ui.pages.review import ReviewPage
+        from ui.pages.settings import SettingsPage
+        from ui.pages.team import TeamPage
+        from ui.pages.today import TodayPage
+
+        for page in (
+            TodayPage(ctx, self),
+            InspectionsPage(ctx, self),
+            FaultsPage(ctx, self),
+            HolidaysPage(ctx, self),
+            RequestsPage(ctx, self),
+            MeetingsPage(ctx, self),
+            DeliverablesPage(ctx, self),
+            ReviewPage(ctx, self),
+            TeamPage(ctx, self),
+            KnowledgePage(ctx, self),
+            SettingsPage(ctx, self),
+        ):
+            page.setObjectName(f"page-{page.key}")
+            self.pages[page.key] = page
+        assert tuple(self.pages) == PAGE_KEYS
+        self.stack.removeWidget(self.skeleton)
+        for page in self.pages.values():
+            self.stack.addWidget(page)
+
+    def _page_chosen(self, row: int) -> None:
+        if self.ready:
+            self.stack.setCurrentIndex(row)
 
     def _build_status_bar(self) -> None:
         """The clocks of open faults (a link opens the fault), the user's name and role.
@@ -235,12 +307,13 @@ class MainWindow(QtWidgets.QMainWindow):
         status.addPermanentWidget(self.who)
         self.timer = QtCore.QTimer(self)
         self.timer.setInterval(CLOCK_MS)
-        self.timer.timeout.connect(self.refresh_status)
-        self.timer.start()
+        self.timer.timeout.connect(self.refresh_status)  # started by :meth:`attach`
 
     # ------------------------------------------------------------------ contracts & status
 
     def load_contracts(self) -> None:
+        from app.contracts.registry import list_contracts
+
         contracts = self.ctx.call(lambda s: [(c.code, c.name) for c in list_contracts(s)])
         self.contracts.blockSignals(True)
         self.contracts.clear()
@@ -260,6 +333,9 @@ class MainWindow(QtWidgets.QMainWindow):
             self.ctx.set_contract(str(code))
 
     def refresh_status(self) -> None:
+        from app.records import listings
+        from ui.forms.common import countdown
+
         self.who.setText(
             tr("{name}（{role}）").format(name=self.ctx.actor, role=self.ctx.settings.role or "—")
         )
@@ -288,26 +364,25 @@ class MainWindow(QtWidgets.QMainWindow):
         )
 
     def find(self) -> None:
-        """Ctrl+F: the 知识库 page in front, ready to type a search."""
+        """Ctrl+F: the 知识库 page in front, ready to type a search (once the store is open)."""
+        if not self.ready:
+            return
         if self.isMinimized():
             self.showNormal()
         self.raise_()
         self.activateWindow()
         self.show_page("knowledge")
-        page = self.pages["knowledge"]
-        assert isinstance(page, KnowledgePage)
-        page.focus_search()
+        cast("KnowledgePage", self.pages["knowledge"]).focus_search()
 
     def _search_from_toolbar(self) -> None:
-        page = self.pages["knowledge"]
-        assert isinstance(page, KnowledgePage)
+        page = cast("KnowledgePage", self.pages["knowledge"])
         self.show_page("knowledge")
         page.query.setText(self.search_box.text())
         page.focus_search()
         page.run_search()
 
     def show_page(self, name: str) -> None:
-        self.nav.setCurrentRow(list(self.pages).index(name))
+        self.nav.setCurrentRow(PAGE_KEYS.index(name))
 
     def _fit_navigation(self) -> None:
         """As wide as the longest page title (「Service requests」 in English), 150 px at least."""
@@ -321,7 +396,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def set_today_badge(self, count: int) -> None:
         """今日 with the count of what is due today and overdue (``今日 (12)``)."""
-        item = self.nav.item(list(self.pages).index("today"))
+        item = self.nav.item(PAGE_KEYS.index("today"))
         title = page_title("today")
         item.setText(tr("{page} ({n})").format(page=title, n=count) if count else title)
         item.setToolTip(tr("今日待办和已逾期事项：{n}").format(n=count) if count else "")
@@ -334,6 +409,8 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def start_integrity_check(self) -> Operation | None:
         """The whole-store check off the GUI thread; its result arrives by ``integrity_checked``."""
+        from ui.integrity import start_check
+
         if self.closing or self.ctx.store_closed:
             return None
         operation = start_check(self.ctx, (), self)
@@ -355,9 +432,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def show_integrity(self) -> None:
         """设置 → 数据完整性 with the result of the last check."""
         self.show_page("settings")
-        page = self.pages["settings"]
-        if isinstance(page, SettingsPage):
-            page.show_integrity()
+        cast("SettingsPage", self.pages["settings"]).show_integrity()
 
     def bring_to_front(self) -> None:
         """Another launch on this data folder asked for this window (or its open dialog)."""
@@ -419,6 +494,8 @@ class MainWindow(QtWidgets.QMainWindow):
         return True
 
     def open_run(self, run_id: str, restore: dict[str, Any] | None = None) -> None:
+        from ui.forms.checklist import ChecklistForm
+
         key = f"inspection_run:{run_id}"
         if self._existing(key):
             return
@@ -434,6 +511,8 @@ class MainWindow(QtWidgets.QMainWindow):
         restore: dict[str, Any] | None = None,
         form_key: str | None = None,
     ) -> None:
+        from ui.forms.fault import FaultForm
+
         key = form_key or (f"fault_record:{fault_id}" if fault_id else "")
         if key and self._existing(key):
             return
@@ -449,6 +528,8 @@ class MainWindow(QtWidgets.QMainWindow):
         restore: dict[str, Any] | None = None,
         form_key: str | None = None,
     ) -> None:
+        from ui.forms.request import RequestForm
+
         key = form_key or (f"service_request:{req_id}" if req_id else "")
         if key and self._existing(key):
             return
@@ -463,6 +544,8 @@ class MainWindow(QtWidgets.QMainWindow):
         restore: dict[str, Any] | None = None,
         form_key: str | None = None,
     ) -> None:
+        from ui.forms.meeting import MeetingForm
+
         key = form_key or (f"meeting_minutes:{meeting_id}" if meeting_id else "")
         if key and self._existing(key):
             return
@@ -502,6 +585,8 @@ class MainWindow(QtWidgets.QMainWindow):
 
         Raises :class:`StoreError` (nothing opened) if the run cannot be had.
         """
+        from app.records import checklist_view
+
         run_id = self.ctx.call(
             lambda s: (
                 checklist_view.run_for_occurrence(
@@ -524,6 +609,9 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def offer_restore(self) -> RestoreDialog | None:
         """After a crash: offer every form that was open, to restore it as it was."""
+        from app.records import drafts
+        from ui.drafts import KEPT, OPEN
+        from ui.restore import RestoreDialog
 
         def unfinished(session: Any) -> list[tuple[drafts.DraftInfo, dict[str, Any]]]:
             found = []
@@ -563,7 +651,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.quitting = False
 
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:
-        if self.ctx.store_closed:  # a conversion or restore is running: let it finish
+        if self.ready and self.ctx.store_closed:  # a conversion or restore: let it finish
             self.statusBar().showMessage(tr("数据库正在转换或恢复，请稍候再关闭。"), 10_000)
             event.ignore()
             return

@@ -11,6 +11,7 @@ import getpass
 import sys
 
 from app.cli.common import Adder, CliError, print_json, table
+from db.protections import APP_ROLE
 
 
 def _url(args: argparse.Namespace) -> str:
@@ -132,8 +133,6 @@ def register(add: Adder) -> None:
         q = sub.add_parser(name, help=help_, description=help_)
         q.set_defaults(func=func)
         return q
-
-    from app.storage.hub import APP_ROLE
 
     q = hub_add(
         "init", cmd_init, "创建或升级团队中心的数据库、搜索索引和应用账户（以数据库所有者连接）"

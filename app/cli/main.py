@@ -28,7 +28,6 @@ from app.cli import (
     team,
 )
 from app.cli.common import ENV_ACTOR, EXIT_USER_ERROR, actor_of, terminal_passphrase
-from app.storage.hub import select as select_hub
 from db.errors import StoreError
 
 #: Command groups in the order ``omw --help`` lists them.
@@ -73,6 +72,17 @@ def build_parser() -> argparse.ArgumentParser:
     for group in GROUPS:
         group.register(add)
     return parser
+
+
+def select_hub(url: str | None) -> None:
+    """:func:`app.storage.hub.select`, which loads SQLAlchemy: imported only when there is
+    something to select or to forget, so that the window paints and ``omw due`` answers
+    without it (issue 13)."""
+    if url is None and "app.storage.hub" not in sys.modules:
+        return  # nothing was selected in this process
+    from app.storage.hub import select
+
+    select(url)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

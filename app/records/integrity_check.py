@@ -352,14 +352,15 @@ def check_coverage(session: Session, report: CheckReport) -> None:
         last_action[(entity, entity_id)] = action
         if device_id is None or device_id in local:
             written_here.add((entity, entity_id))
-    present: dict[tuple[str, str], Any] = {}
-    for record_type, model in SIGNABLE_TYPES.items():
-        for record in session.scalars(select(model)):
-            present[(record_type, record.id)] = record
-    for sig in session.scalars(select(Signature)):
-        present[("signature", sig.id)] = sig
-    for (entity, entity_id), obj in present.items():
+    # ids only: a record is loaded just to name it when it has no audit entry (loading every
+    # record and signature of a store of several years held ~100 MiB at each window start)
+    models: dict[str, Any] = {**SIGNABLE_TYPES, "signature": Signature}
+    present: dict[tuple[str, str], None] = {}
+    for entity, model in models.items():
+        present.update(((entity, i), None) for i in session.scalars(select(model.id)))
+    for entity, entity_id in present:
         if (entity, entity_id) not in last_action:
+            obj = session.get(models[entity], entity_id)
             if entity == "signature":
                 where, ref = _signature_where(session, obj), (obj.record_type, obj.record_id)
             else:

@@ -44,7 +44,7 @@ from app.errors import DomainError
 from app.storage.atomic import atomic_write_bytes
 from db.engine import is_postgres_url, postgres_engine, postgres_url
 from db.migrate import script_head, stored_revision, upgrade
-from db.protections import UNCONDITIONAL
+from db.protections import APP_ROLE, UNCONDITIONAL
 
 if TYPE_CHECKING:
     from app.storage.secrets import SecretStore
@@ -52,8 +52,6 @@ if TYPE_CHECKING:
 ENV_DATABASE_URL = "OMW_DATABASE_URL"
 HUB_FILE = "hub.json"
 HUBS_DIR = "hubs"
-#: the role the app connects as (created by :func:`init`)
-APP_ROLE = "omw_app"
 #: the hub chosen by ``omw --database`` for this process
 _selected: str | None = None
 

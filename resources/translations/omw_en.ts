@@ -1171,7 +1171,7 @@ Review them on the Review page first. Export anyway?</translation>
     </message>
     <message>
         <source>今日</source>
-        <extracomment>How often the status bar&apos;s SLA countdowns are recomputed. From any window of the app: the 知识库 page, its search field focused. The integrity check at start waits this long after the window is shown (its first paint).</extracomment>
+        <extracomment>How often the status bar&apos;s SLA countdowns are recomputed. From any window of the app: the 知识库 page, its search field focused. The integrity check at start waits this long after the window is shown (its first paint). The pages in navigation order (Ctrl+1 … Ctrl+9, Ctrl+0 for the tenth).</extracomment>
         <translation>Today</translation>
     </message>
     <message>
@@ -1204,12 +1204,12 @@ Review them on the Review page first. Export anyway?</translation>
     </message>
     <message>
         <source>运维工作台</source>
-        <extracomment>A whole-store integrity check finished (at start or from 设置): its report and notes.</extracomment>
+        <extracomment>A whole-store integrity check finished (at start or from 设置): its report and notes. The window has painted for the first time (emitted once, just after that paint). set by :meth:`attach` the count of what is due on 今日; :meth:`Reminders.start` also notifies (at start) the first paint has happened</extracomment>
         <translation>OM Workbench</translation>
     </message>
     <message>
         <source>合同</source>
-        <extracomment>退出 waits for the open forms (each may ask about unsaved typing first). the count of what is due on 今日; :meth:`Reminders.start` also notifies (at start)</extracomment>
+        <extracomment>退出 waits for the open forms (each may ask about unsaved typing first).</extracomment>
         <translation>Contract</translation>
     </message>
     <message>
@@ -1231,6 +1231,10 @@ Review them on the Review page first. Export anyway?</translation>
     <message>
         <source>退出 ({key})</source>
         <translation>Quit ({key})</translation>
+    </message>
+    <message>
+        <source>正在打开数据…</source>
+        <translation>Opening the data…</translation>
     </message>
     <message>
         <source>{name}（{role}）</source>

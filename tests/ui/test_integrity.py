@@ -22,15 +22,16 @@ from app.storage.store import Store
 from tests.factories import png_bytes, portal_profile
 from tests.ui.conftest import ENGINEER, NOW, make_ctx, wait_window
 from ui import main as ui_main
+from ui import startup
 from ui.context import AppContext
 from ui.forms.fault import FaultForm
 from ui.keys import DeviceKeyDialog, on_gui_thread
-from ui.main import open_window
 from ui.main_window import MainWindow
 from ui.operations import Operation
 from ui.pages.integrity import IntegritySection
 from ui.pages.settings import SettingsPage
 from ui.settings import Settings
+from ui.startup import open_window
 
 SIGNED = datetime(2026, 11, 3, 17, 0)
 PASSPHRASE = "richtig-123"
@@ -299,11 +300,11 @@ def start_app(
         asked.append(on_gui_thread())
         return answers.pop(0) if answers else None
 
-    def no_window(ctx: AppContext) -> None:
+    def no_window(ctx: AppContext, _frame: MainWindow) -> None:
         seen_window(ctx)
         return None
 
-    monkeypatch.setattr(ui_main, "open_window", no_window)
+    monkeypatch.setattr(startup, "open_window", no_window)
     app = QApplication.instance()
     assert isinstance(app, QApplication)
     secrets.set_passphrase_provider(provider)  # as ui.main.run does with the dialog

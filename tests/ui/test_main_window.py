@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QAction
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
 from app.contracts.registry import list_contracts
@@ -20,7 +22,6 @@ from ui.first_start import FirstStartDialog, needs_first_start
 from ui.forms.checklist import ChecklistForm
 from ui.forms.fault import FaultForm
 from ui.forms.request import RequestForm
-from ui.main import open_window
 from ui.main_window import MainWindow
 from ui.operations import StatusProgress
 from ui.pages.deliverables import DeliverablesPage
@@ -28,6 +29,7 @@ from ui.pages.holidays import HolidaysPage
 from ui.pages.today import TodayPage
 from ui.restore import RestoreDialog
 from ui.settings import Settings
+from ui.startup import open_window
 
 
 def show_main(qtbot: QtBot, ctx: AppContext) -> MainWindow:
@@ -98,6 +100,33 @@ def test_navigation_by_keyboard_and_the_contract_switcher(
     assert Settings.load(builtin_ctx.store.folder).contract == "portal-om"
     window.show_page("today")
     qtbot.waitUntil(lambda: "门户应用运维服务项目" in today.title.text())
+    window.close()
+
+
+def test_the_frame_paints_before_the_store_is_open_and_keys_wait_for_it(
+    qtbot: QtBot, builtin_ctx: AppContext
+) -> None:
+    """Until :meth:`MainWindow.attach`: 「正在打开数据…」, F2 and Ctrl+F do nothing, and the
+    page chosen with Ctrl+3 is the one shown once the store is open."""
+    window = MainWindow()
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.first_painted):
+        window.show()
+    assert not window.ready and window.nav.count() == 11
+    skeleton = [label.text() for label in window.stack.currentWidget().findChildren(QLabel)]
+    assert skeleton == ["今日", "正在打开数据…"]
+    quick = window.findChild(QAction, "quickRequest")
+    assert isinstance(quick, QAction) and not quick.isEnabled()
+    QTest.keyClick(window, Qt.Key.Key_F2)
+    window.find()  # Ctrl+F (the shortcut is the whole app's: another test's window may have one)
+    QTest.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    assert window.forms == {} and QApplication.topLevelWidgets().count(window) == 1
+    window.attach(builtin_ctx)
+    assert window.ready and quick.isEnabled()
+    assert window.stack.currentWidget() is window.pages["faults"]
+    assert window.contracts.currentData() == "internet-om"
+    QTest.keyClick(window, Qt.Key.Key_F2)  # now it opens the quick entry
+    qtbot.waitUntil(lambda: any(isinstance(f, RequestForm) for f in window.forms.values()))
     window.close()
 
 

@@ -23,27 +23,13 @@ from pathlib import Path
 import pytest
 
 from tests.ui import screen_fit_child
+from ui.main_window import PAGE_KEYS
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREEN = {"width": 1366, "height": 768}
 #: The windows the child measures (all must be reported).
 WINDOWS = {
-    *(
-        f"main-{page}"
-        for page in (
-            "today",
-            "inspections",
-            "faults",
-            "holidays",
-            "requests",
-            "meetings",
-            "deliverables",
-            "review",
-            "team",
-            "knowledge",
-            "settings",
-        )
-    ),
+    *(f"main-{page}" for page in PAGE_KEYS),
     "checklist",
     "fault-new",
     "fault-saved",
