@@ -104,7 +104,8 @@ def _run(
     window.first_painted.connect(open_data)
     window.show()
     code = int(app.exec())
-    if not opened:
+    if not opened:  # the start went no further than the frame
+        window.close()
         return code
     try:
         opened[0].close()

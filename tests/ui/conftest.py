@@ -172,3 +172,17 @@ def answer_unsaved(qtbot: QtBot, button: str) -> None:
     assert target is not None
     qtbot.mouseClick(target, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: top_level(QMessageBox, "unsavedDialog") is None)
+
+
+@pytest.fixture(autouse=True)
+def no_window_left_visible() -> Iterator[None]:
+    """Hide what a test left on screen (a window whose form still asks about unsaved typing).
+
+    The main window's Ctrl+F, F2 and Ctrl+Q are the whole application's shortcuts: with a
+    second visible main window they would be ambiguous and do nothing in the next test.
+    """
+    yield
+    for widget in QApplication.topLevelWidgets():
+        if widget.isVisible():
+            widget.hide()
+            widget.deleteLater()
