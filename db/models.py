@@ -686,8 +686,11 @@ class TeamCounter(Base):
 class ProbeResult(Base):
     """One measured target of one probe run (append-only; see ``app.probes``).
 
-    Local evidence of this laptop: not exchanged, and audited once per run
-    (``app.probes.service``) rather than once per row.
+    Audited once per run (``app.probes.service``) rather than once per row.
+    Exchanged in team bundles (revision 0014): stamped with the measuring
+    device and its change counter (``device_id``/``device_seq``) like a record,
+    so a PM's merged store holds every engineer's measurements; a bundle's
+    rows are merged as a set union (``app.team.tables``).
     """
 
     __tablename__ = "probe_result"
@@ -713,6 +716,10 @@ class ProbeResult(Base):
     summary: Mapped[str] = mapped_column(Text, default="")
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     item_result_id: Mapped[str | None] = mapped_column(String(36), default=None, index=True)
+    #: the measuring device and its change counter (revision 0014, stamped by
+    #: ``app.storage.guards``; what exchange bundles select by)
+    device_id: Mapped[str | None] = mapped_column(String(36), default=None)
+    device_seq: Mapped[int | None] = mapped_column(Integer, default=None)
 
 
 class ProbeLink(Base):

@@ -287,7 +287,7 @@ def _before_flush(session: Session, _ctx: UOWTransaction, _instances: Any) -> No
             writer = open_writer(session, actor)
         writer.append(actor, action, obj.__tablename__, obj.id, details)
 
-    def stamp(obj: Record) -> None:
+    def stamp(obj: Record | ProbeResult) -> None:
         device_id = device_of(session).device_id
         if not isinstance(obj, Signature):  # a signature's device is the one that sealed it
             obj.device_id = device_id
@@ -295,6 +295,8 @@ def _before_flush(session: Session, _ctx: UOWTransaction, _instances: Any) -> No
 
     new_parents = {id(o) for o in session.new if isinstance(o, InspectionRun | ChecklistTemplate)}
     for obj in list(session.new):
+        if isinstance(obj, ProbeResult) and obj.device_seq is None:
+            stamp(obj)  # not audited row by row, but exchanged in bundles (revision 0014)
         if isinstance(obj, _NOT_AUDITED):
             continue
         if getattr(obj, "id", None) is None:

@@ -11,13 +11,15 @@ chosen for a bundle (:class:`Exchanged.select`):
   laptop, because a bundle is a set of final facts and nothing merged is ever
   overwritten;
 - ``child`` — rows that follow their parent record (item results, attachments);
-- ``own`` — rows that stand for themselves (signatures, voids, review returns).
+- ``own`` — rows that stand for themselves (signatures, voids, review returns,
+  probe results).
 
 Rows are compared by every column: the same primary key with any other value
 is *different content* and is quarantined, never merged — except the rows a
 store derives from the contract's profile versions (:mod:`app.team.profiles`).
 A new record type is one line in :data:`TABLES` (its model must be a
-:class:`db.models.Record`).
+:class:`db.models.Record`, or at least carry ``id`` and the ``device_id``/``device_seq``
+stamps, as :class:`db.models.ProbeResult` does).
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from db.models import (
     ItemResult,
     KnowledgeArticle,
     MeetingMinutes,
+    ProbeResult,
     RecordVoid,
     ReviewReturn,
     ServiceRequest,
@@ -127,6 +130,13 @@ TABLES: tuple[Exchanged, ...] = (
     Exchanged(DeliverableSubmission, "reference", parents=(("contract_id", "contract"),)),
     Exchanged(RecordVoid, "own", contract=None),
     Exchanged(ReviewReturn, "own", parents=(("contract_id", "contract"),)),
+    # Probe results (revision 0014): measurements, append-only, so a set union of
+    # every engineer's rows. ``item_result_id`` is kept as plain data, not a parent:
+    # it names the checklist result the probe filled, which the receiver has only
+    # once that run is signed and sent (an unsigned draft run stays on the laptop),
+    # and a measurement is a fact worth having either way (the history and the
+    # 运行监测 tables never join on it).
+    Exchanged(ProbeResult, "own", parents=(("contract_id", "contract"),)),
 )
 
 BY_NAME: dict[str, Exchanged] = {t.name: t for t in TABLES}
@@ -154,6 +164,7 @@ LABELS: dict[str, str] = {
     "deliverable_submission": "交付记录",
     "record_void": "作废",
     "review_return": "复核退回",
+    "probe_result": "检测结果",
     "blob": "文件",
     "audit_log": "审计日志",
     "device": "设备公钥",
