@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -10,7 +12,15 @@ from app.errors import DomainError
 from app.records import drafts
 from app.storage.store import Store
 from db.models import AuditEntry, Draft
+from tests import hub_tools
 from tests.factories import count
+
+
+@pytest.fixture(params=hub_tools.ENGINES)
+def store(request: pytest.FixtureRequest, isolated_dirs: Path) -> Iterator[Store]:
+    """On both engines: a store file and a team hub (PostgreSQL)."""
+    yield from hub_tools.stores(request, isolated_dirs)
+
 
 KEY = "inspection_run:1234"
 
