@@ -9,11 +9,9 @@ creates the app's role); every test gets its own database copied from it
 (``CREATE DATABASE … TEMPLATE``, a fraction of a second) and dropped afterwards, and
 connects as the app's role :data:`app.storage.hub.APP_ROLE`, as a real hub's users do.
 
-A test module runs on both engines with its own ``store`` fixture::
+A test module runs its ``store`` tests on both engines by importing the fixture::
 
-    @pytest.fixture(params=hub_tools.ENGINES)
-    def store(request: pytest.FixtureRequest, isolated_dirs: Path) -> Iterator[Store]:
-        yield from hub_tools.stores(request, isolated_dirs)
+    from tests.hub_tools import store_on_both_engines  # noqa: F401  (fixture ``store``)
 """
 
 from __future__ import annotations
@@ -114,3 +112,9 @@ def stores(
     opened = open_store(str(request.param), folder, request, actor)
     yield opened
     opened.close()
+
+
+@pytest.fixture(name="store", params=ENGINES)
+def store_on_both_engines(request: pytest.FixtureRequest, isolated_dirs: Path) -> Iterator[Store]:
+    """``store`` on a store file and on a hub, for the modules that import it."""
+    yield from stores(request, isolated_dirs)

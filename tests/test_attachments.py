@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -13,14 +11,8 @@ from app.records import attachments
 from app.records import inspections as ins
 from app.storage.store import Store
 from db.models import Attachment, AuditEntry, Blob
-from tests import hub_tools
 from tests.factories import count, install, jpeg_bytes, png_bytes
-
-
-@pytest.fixture(params=hub_tools.ENGINES)
-def store(request: pytest.FixtureRequest, isolated_dirs: Path) -> Iterator[Store]:
-    """The record services on both engines: a store file and a team hub (PostgreSQL)."""
-    yield from hub_tools.stores(request, isolated_dirs)
+from tests.hub_tools import store_on_both_engines  # noqa: F401  (fixture ``store``)
 
 
 def _run_id(store: Store) -> str:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -12,15 +10,8 @@ from app.errors import DomainError
 from app.records import drafts
 from app.storage.store import Store
 from db.models import AuditEntry, Draft
-from tests import hub_tools
 from tests.factories import count
-
-
-@pytest.fixture(params=hub_tools.ENGINES)
-def store(request: pytest.FixtureRequest, isolated_dirs: Path) -> Iterator[Store]:
-    """On both engines: a store file and a team hub (PostgreSQL)."""
-    yield from hub_tools.stores(request, isolated_dirs)
-
+from tests.hub_tools import store_on_both_engines  # noqa: F401  (fixture ``store``)
 
 KEY = "inspection_run:1234"
 

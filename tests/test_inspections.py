@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session
@@ -13,7 +11,6 @@ from app.errors import DomainError, LockedError, NotFound
 from app.records import inspections as ins
 from app.storage.store import Store
 from db.models import AuditEntry, FaultRecord, HolidayPeriod, InspectionRun, ItemResult
-from tests import hub_tools
 from tests.factories import (
     checklist,
     count,
@@ -23,13 +20,7 @@ from tests.factories import (
     number_item,
     results_by_code,
 )
-
-
-@pytest.fixture(params=hub_tools.ENGINES)
-def store(request: pytest.FixtureRequest, isolated_dirs: Path) -> Iterator[Store]:
-    """The record services on both engines: a store file and a team hub (PostgreSQL)."""
-    yield from hub_tools.stores(request, isolated_dirs)
-
+from tests.hub_tools import store_on_both_engines  # noqa: F401  (fixture ``store``)
 
 DAY = date(2026, 11, 3)
 

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta
-from pathlib import Path
-
-import pytest
 
 from app.records import checklist_view, faults, listings, requests, signing
 from app.records import inspections as ins
@@ -14,15 +10,8 @@ from app.records.holiday_board import holiday_board, list_holidays
 from app.schedule import holidays
 from app.schedule.sla import countdown_text
 from app.storage.store import Store
-from tests import hub_tools
 from tests.factories import checklist, install, item, make_profile, png_bytes
-
-
-@pytest.fixture(params=hub_tools.ENGINES)
-def store(request: pytest.FixtureRequest, isolated_dirs: Path) -> Iterator[Store]:
-    """On both engines: a store file and a team hub (PostgreSQL)."""
-    yield from hub_tools.stores(request, isolated_dirs)
-
+from tests.hub_tools import store_on_both_engines  # noqa: F401  (fixture ``store``)
 
 DAY = date(2026, 11, 3)
 NOW = datetime(2026, 11, 3, 10, 0)

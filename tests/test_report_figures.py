@@ -43,9 +43,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 
 import pytest
 from docx import Document
@@ -60,15 +58,8 @@ from app.export.render import Renderer
 from app.records import faults, inspections, requests
 from app.schedule.deadlines import mark_submitted
 from app.storage.store import Store
-from tests import hub_tools
 from tests.factories import checklist, install, item, make_profile, system_defs
-
-
-@pytest.fixture(params=hub_tools.ENGINES)
-def store(request: pytest.FixtureRequest, isolated_dirs: Path) -> Iterator[Store]:
-    """On both engines: a store file and a team hub (PostgreSQL)."""
-    yield from hub_tools.stores(request, isolated_dirs)
-
+from tests.hub_tools import store_on_both_engines  # noqa: F401  (fixture ``store``)
 
 JUNE = PeriodInfo(key="2026-06", label="2026年6月", start=date(2026, 6, 1), end=date(2026, 6, 30))
 JULY = PeriodInfo(key="2026-07", label="2026年7月", start=date(2026, 7, 1), end=date(2026, 7, 31))

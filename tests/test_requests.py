@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session
@@ -13,15 +11,8 @@ from app.errors import DomainError
 from app.records import requests as rq
 from app.storage.store import Store
 from db.models import AuditEntry, FaultRecord, ServiceRequest
-from tests import hub_tools
 from tests.factories import count, install, internet_profile
-
-
-@pytest.fixture(params=hub_tools.ENGINES)
-def store(request: pytest.FixtureRequest, isolated_dirs: Path) -> Iterator[Store]:
-    """The record services on both engines: a store file and a team hub (PostgreSQL)."""
-    yield from hub_tools.stores(request, isolated_dirs)
-
+from tests.hub_tools import store_on_both_engines  # noqa: F401  (fixture ``store``)
 
 T0 = datetime(2026, 11, 3, 10, 0)
 NOW = datetime(2026, 12, 20, 12, 0)

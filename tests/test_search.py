@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 
@@ -17,8 +16,8 @@ from app.search import index
 from app.search.query import Filters, search, snippet
 from app.search.tokens import query_terms, tokenize
 from app.storage.store import Store
-from tests import hub_tools
 from tests.factories import install, portal_profile
+from tests.hub_tools import store_on_both_engines  # noqa: F401  (fixture ``store``)
 
 T0 = datetime(2026, 11, 3, 10, 0)
 NOW = datetime(2026, 12, 20, 12, 0)
@@ -52,12 +51,6 @@ def _call(s: Session, description: str, resolution: str = "", **kw: object) -> s
 
 def _ids(s: Session, query: str, filters: Filters | None = None) -> set[str]:
     return {h.record_id for h in search(s, query, filters, limit=500, today=TODAY).hits}
-
-
-@pytest.fixture(params=hub_tools.ENGINES)
-def store(request: pytest.FixtureRequest, isolated_dirs: Path) -> Iterator[Store]:
-    """The search runs on both engines: FTS5 in a store file, ``tsvector`` on a hub."""
-    yield from hub_tools.stores(request, isolated_dirs)
 
 
 @pytest.fixture

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, datetime
-from pathlib import Path
 
 import pytest
 
@@ -15,16 +13,9 @@ from app.records.holiday_board import holiday_board, list_holidays
 from app.schedule import holidays
 from app.storage.store import Store
 from app.team.voids import void
-from tests import hub_tools
 from tests.factories import checklist, install, item, make_profile, png_bytes
+from tests.hub_tools import store_on_both_engines  # noqa: F401  (fixture ``store``)
 from tests.team_tools import sign_fault, sign_run
-
-
-@pytest.fixture(params=hub_tools.ENGINES)
-def store(request: pytest.FixtureRequest, isolated_dirs: Path) -> Iterator[Store]:
-    """On both engines: a store file and a team hub (PostgreSQL)."""
-    yield from hub_tools.stores(request, isolated_dirs)
-
 
 DAY = date(2026, 11, 2)
 
