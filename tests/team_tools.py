@@ -10,11 +10,12 @@ import json
 import re
 import shutil
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select, text
 
@@ -83,6 +84,15 @@ def start_team(root: Path, codes: list[tuple[str, str]]) -> tuple[Store, list[St
             if not other.own and not other.trusted:
                 identity.trust(store, other.fingerprint, actor=store.actor)
     return pm, engineers
+
+
+@pytest.fixture(name="team")
+def pm_and_two_engineers(tmp_path: Path) -> Iterator[tuple[Store, list[Store]]]:
+    """The PM's store and two engineers' (张三 ZS, 李四 LS), closed after the test."""
+    pm, engineers = start_team(tmp_path / "team", [("张三", "ZS"), ("李四", "LS")])
+    yield pm, engineers
+    for store in (pm, *engineers):
+        store.close()
 
 
 def sign_run(

@@ -30,6 +30,7 @@ from tests.team_tools import (
     exchange,
     fast_scrypt,
     open_member,
+    pm_and_two_engineers,  # noqa: F401  (fixture ``team``)
     repack,
     sign_run,
     snapshot,
@@ -42,14 +43,6 @@ DAY = date(2026, 11, 2)
 @pytest.fixture(autouse=True)
 def _fast(monkeypatch: pytest.MonkeyPatch) -> None:
     fast_scrypt(monkeypatch)
-
-
-@pytest.fixture
-def team(tmp_path: Path):  # type: ignore[no-untyped-def]
-    pm, engineers = start_team(tmp_path / "team", [("张三", "ZS"), ("李四", "LS")])
-    yield pm, engineers
-    for store in (pm, *engineers):
-        store.close()
 
 
 def _ok(store: Store) -> None:
