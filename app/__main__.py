@@ -1,12 +1,16 @@
 """``python -m app`` and the frozen programs (build.spec): the command line, or the window."""
 
-import multiprocessing
+import sys
 
 # First of all: in the frozen build a client template's render process
 # (app/export/isolation.py, multiprocessing "spawn") re-runs this executable;
-# freeze_support() runs the child there and exits. A no-op otherwise.
-multiprocessing.freeze_support()
+# freeze_support() runs the child there and exits. A no-op otherwise, so that
+# unfrozen runs spare the import (``omw due`` answers in a few tenths: issue 13).
+if getattr(sys, "frozen", False):
+    import multiprocessing
 
-from app.cli.main import main  # noqa: E402
+    multiprocessing.freeze_support()
+
+from app.cli.main import main
 
 raise SystemExit(main())

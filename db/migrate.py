@@ -9,7 +9,9 @@ the same key (both ends of the backup are keyed SQLCipher connections).
 Opening a store that is already at the head costs no Alembic import: the stored
 revision is read with SQLAlchemy Core and compared with the head read from the
 migration scripts' text (:func:`script_head`); Alembic is imported only when
-they differ (a migration to run, or a database from a newer version).
+they differ (a migration to run, or a database from a newer version). The head is
+read without SQLAlchemy too, so that ``omw due`` can check a store it reads with the
+standard ``sqlite3`` module (:mod:`app.storage.readonly`).
 """
 
 from __future__ import annotations
@@ -20,13 +22,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, inspect, text
-
-from db.engine import engine_key, raw_connect
 from db.errors import NewerDatabaseError
 
 if TYPE_CHECKING:
     from alembic.config import Config
+    from sqlalchemy import Engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -58,6 +58,8 @@ def script_head(folder: Path | None = None) -> str | None:
 
 def stored_revision(engine: Engine) -> str | None:
     """The revision the database is stamped with (plain SQL, any dialect); ``None`` if none."""
+    from sqlalchemy import inspect, text
+
     with engine.connect() as conn:
         if not inspect(conn).has_table("alembic_version"):
             return None
@@ -100,6 +102,8 @@ def backup_sqlite_file(db_file: Path, label: str, key: bytes | None = None) -> P
     With ``key`` the source is a SQLCipher store and the copy is encrypted
     with the same key.
     """
+    from db.engine import raw_connect
+
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     target = db_file.with_name(f"{db_file.name}.bak-{label}-{stamp}")
     temp = target.with_name(f".{target.name}.tmp")  # renamed when complete: never half a copy
@@ -142,6 +146,8 @@ def upgrade(engine: Engine) -> Path | None:
                 f"数据库由更新版本的运维工作台创建（结构版本 {current}），当前程序无法打开。"
                 "请升级程序后再打开，数据未作任何修改。"
             )
+    from db.engine import engine_key
+
     backup: Path | None = None
     db_file = engine.url.database
     if current is not None and engine.dialect.name == "sqlite" and db_file:

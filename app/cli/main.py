@@ -93,7 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "months", 1) is not None and getattr(args, "months", 1) < 1:
         print("错误：--months 至少为 1", file=sys.stderr)
         return EXIT_USER_ERROR
-    from app.storage.secrets import set_passphrase_provider
+    from app.storage.passphrase import set_passphrase_provider  # not the crypto stack
 
     set_passphrase_provider(terminal_passphrase)
     try:

@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from datetime import date
+from typing import TYPE_CHECKING, TypeVar
 
 from app.cli.common import Adder, actor_of, date_arg, print_json, table
+
+if TYPE_CHECKING:
+    from app.schedule.rows import ScheduleSource
+
+T = TypeVar("T")
 
 _STATE_ZH = {
     "due": "待办",
@@ -19,15 +26,46 @@ _STATE_ZH = {
 _KIND_ZH = {"checklist": "巡检", "holiday_check": "节假日检查", "deliverable": "交付物"}
 
 
-def cmd_due(args: argparse.Namespace) -> int:
-    from app.schedule.due import due_on
+def _answer(args: argparse.Namespace, compute: Callable[[ScheduleSource], T]) -> T:
+    """``compute`` over the store, read-only, without the single-writer lock.
+
+    A plain store file at the schema head is read with ``sqlite3`` alone, so that
+    ``omw due`` and ``omw deadlines`` answer without importing SQLAlchemy (issue 13);
+    anything else (a hub, an encrypted, missing or older store: see
+    :mod:`app.storage.readonly`) is opened by ``Store.open`` and read through the ORM.
+    So is a store whose reading fails (busy past the timeout, damaged…): the usual
+    path then answers, or says why in Chinese.
+    """
+    import sqlite3
+
+    from app.storage import readonly
+
+    actor = actor_of(args)  # an unusable --as is refused on either path, as before
+    conn = readonly.connect(args.data_dir)
+    if conn is not None:
+        from app.schedule.sqlite_source import SqliteSource
+
+        try:
+            return compute(SqliteSource(conn))
+        except sqlite3.DatabaseError:
+            pass
+        finally:
+            conn.close()
+    from app.schedule.orm_source import OrmSource
     from app.storage.store import Store
 
-    store = Store.open(args.data_dir, actor=actor_of(args), exclusive=False)  # read-only
-    with store.session() as session:
-        report = due_on(session, args.contract, args.date)
-    store.close()
-    data = report.as_json()
+    store = Store.open(args.data_dir, actor=actor, exclusive=False)
+    try:
+        with store.session() as session:
+            return compute(OrmSource(session))
+    finally:
+        store.close()
+
+
+def cmd_due(args: argparse.Namespace) -> int:
+    from app.schedule.due import due_from
+
+    data = _answer(args, lambda source: due_from(source, args.contract, args.date).as_json())
     if args.json:
         print_json(data)
         return 0
@@ -60,13 +98,14 @@ def cmd_due(args: argparse.Namespace) -> int:
 
 
 def cmd_deadlines(args: argparse.Namespace) -> int:
-    from app.schedule.deadlines import deadlines_json
-    from app.storage.store import Store
+    from app.schedule.deadlines import deadlines_json_from
 
-    store = Store.open(args.data_dir, actor=actor_of(args), exclusive=False)  # read-only
-    with store.session() as session:
-        data = deadlines_json(session, args.contract, args.date_from, args.date_to, args.today)
-    store.close()
+    data = _answer(
+        args,
+        lambda source: deadlines_json_from(
+            source, args.contract, args.date_from, args.date_to, args.today
+        ),
+    )
     if args.json:
         print_json(data)
         return 0

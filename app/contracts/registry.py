@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.contracts import versions
 from app.contracts.profile_schema import ChecklistDef, ItemDef, Profile, SystemDef
+from app.contracts.snapshot import unknown_contract
 from app.contracts.versions import derived_id
-from app.errors import NotFound
 from db.models import ChecklistItem, ChecklistTemplate, Contract, System
 
 T = TypeVar("T")
@@ -27,7 +27,7 @@ def profile_of(contract: Contract) -> Profile:
 def get_contract(session: Session, code: str) -> Contract:
     contract = session.scalar(select(Contract).where(Contract.code == code))
     if contract is None:
-        raise NotFound(f"没有代码为 “{code}” 的合同。可用 `omw profiles` 查看已有合同。")
+        raise unknown_contract(code)
     return contract
 
 

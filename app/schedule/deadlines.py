@@ -23,6 +23,11 @@ period; for an event, from the event's day; for a fixed date,
 
 Dates computed on a year the statutory calendar does not know carry
 ``assumed=True``.
+
+The rules read the store through a :class:`~app.schedule.rows.ScheduleSource`
+(:func:`deadlines` through the ORM session it is given, ``omw deadlines`` through a
+read-only ``sqlite3`` connection: :func:`deadlines_json_from`) and the contract's
+due rules from its profile snapshot (:mod:`app.contracts.snapshot`).
 """
 
 from __future__ import annotations
@@ -30,19 +35,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from app.contracts.profile_schema import DeliverableDef, DueRule, Profile
-from app.contracts.registry import get_contract, profile_of
+from app.contracts.snapshot import DeliverableView, DueRuleView, schedule_parts
 from app.errors import DomainError
 from app.schedule import periods
-from app.schedule.holidays import holiday_phrase, period_assumed
+from app.schedule.holiday_phases import holiday_phrase, period_assumed
 from app.schedule.phrases import Phrase, phrase, text, verbatim
+from app.schedule.rows import ContractLike, FaultRow, HolidayRow, ScheduleSource, SubmissionRow
 from app.schedule.workcal import WorkCalendar
-from db.models import Contract, DeliverableSubmission, FaultRecord, HolidayPeriod
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from app.contracts.profile_schema import DueRule
+    from db.models import DeliverableSubmission
 
 #: How many days before a fixed due date the deliverable shows as due.
 FIXED_DATE_LEAD_DAYS = 14
@@ -125,7 +132,7 @@ class Deadline:
 
 @dataclass(frozen=True)
 class _Occurrence:
-    deliverable: DeliverableDef
+    deliverable: DeliverableView
     period_key: str
     period_start: date
     period_end: date
@@ -140,7 +147,7 @@ class _Occurrence:
         return text(self.phrases)
 
 
-def rule_phrases(rule: DueRule) -> tuple[Phrase, ...]:
+def rule_phrases(rule: DueRule | DueRuleView) -> tuple[Phrase, ...]:
     """A due rule in words, as printed on schedules (``次月第3个工作日``)."""
     if rule.rule == "nth_workday_next_month":
         return (phrase("次月第{n}个工作日", n=rule.n),)
@@ -161,7 +168,7 @@ def rule_phrases(rule: DueRule) -> tuple[Phrase, ...]:
     return (phrase("{within}最后一个工作日前", within=_WITHIN[rule.period or "month"][1]),)
 
 
-def rule_text(rule: DueRule) -> str:
+def rule_text(rule: DueRule | DueRuleView) -> str:
     """:func:`rule_phrases` as one Chinese text."""
     return text(rule_phrases(rule))
 
@@ -190,7 +197,7 @@ def _period_label(cadence: str, start: date, end: date) -> tuple[Phrase, ...]:
     return (label,)
 
 
-def _contract_months(contract: Contract) -> list[tuple[date, date]]:
+def _contract_months(contract: ContractLike) -> list[tuple[date, date]]:
     months = []
     y, m = contract.start_date.year, contract.start_date.month
     while date(y, m, 1) <= contract.end_date:
@@ -204,21 +211,21 @@ def _contract_months(contract: Contract) -> list[tuple[date, date]]:
 class _Events:
     """The events deliverables may follow, each read from the store when first needed."""
 
-    def __init__(self, session: Session, contract: Contract) -> None:
-        self.session = session
+    def __init__(self, source: ScheduleSource, contract: ContractLike) -> None:
+        self.source = source
         self.contract = contract
 
     @cached_property
     def faults(self) -> list[tuple[str, str, str, datetime, datetime]]:
-        return _closed_faults(self.session, self.contract)
+        return _closed_faults(self.source.faults(self.contract), self.source.voided_ids())
 
     @cached_property
-    def holidays(self) -> list[HolidayPeriod]:
-        return _holidays(self.session, self.contract)
+    def holidays(self) -> list[HolidayRow]:
+        return self.source.holidays(self.contract)
 
 
 def _next_month_occurrences(
-    d: DeliverableDef, contract: Contract, calendar: WorkCalendar
+    d: DeliverableView, contract: ContractLike, calendar: WorkCalendar
 ) -> list[_Occurrence]:
     """``nth_workday_next_month``: one per contract month, due in the month after it."""
     rule = d.due
@@ -234,7 +241,7 @@ def _next_month_occurrences(
     return found
 
 
-def _fixed_occurrence(d: DeliverableDef, contract: Contract) -> _Occurrence:
+def _fixed_occurrence(d: DeliverableView, contract: ContractLike) -> _Occurrence:
     """``fixed_date``: once, open :data:`FIXED_DATE_LEAD_DAYS` days before the date."""
     rule = d.due
     assert rule.on is not None
@@ -244,7 +251,7 @@ def _fixed_occurrence(d: DeliverableDef, contract: Contract) -> _Occurrence:
 
 
 def _event_occurrences(
-    d: DeliverableDef, contract: Contract, calendar: WorkCalendar, events: _Events
+    d: DeliverableView, contract: ContractLike, calendar: WorkCalendar, events: _Events
 ) -> list[_Occurrence]:
     """``workdays_after``: ``n`` working days after each closed fault, each holiday
     period, the end of a contract month or the end of the contract."""
@@ -301,7 +308,7 @@ def _event_occurrences(
 
 
 def _within_occurrences(
-    d: DeliverableDef, contract: Contract, calendar: WorkCalendar
+    d: DeliverableView, contract: ContractLike, calendar: WorkCalendar
 ) -> list[_Occurrence]:
     """``within_period``: by the last working day of each period (or of the contract)."""
     rule = d.due
@@ -328,12 +335,15 @@ def _within_occurrences(
 
 
 def _occurrences(
-    session: Session, contract: Contract, profile: Profile, calendar: WorkCalendar
+    source: ScheduleSource,
+    contract: ContractLike,
+    deliverables: tuple[DeliverableView, ...],
+    calendar: WorkCalendar,
 ) -> list[_Occurrence]:
-    """Every occurrence of every deliverable of ``profile``, deliverable by deliverable."""
-    events = _Events(session, contract)
+    """Every occurrence of every deliverable of the contract, deliverable by deliverable."""
+    events = _Events(source, contract)
     found: list[_Occurrence] = []
-    for d in profile.deliverables:
+    for d in deliverables:
         rule = d.due.rule
         if rule == "nth_workday_next_month":
             found += _next_month_occurrences(d, contract, calendar)
@@ -347,23 +357,11 @@ def _occurrences(
 
 
 def _closed_faults(
-    session: Session, contract: Contract
+    rows: list[FaultRow], voided: set[str]
 ) -> list[tuple[str, str, str, datetime, datetime]]:
     """Closed faults of the contract, one per amendment chain (the latest version)."""
-    rows = session.execute(
-        select(
-            FaultRecord.id,
-            FaultRecord.number,
-            FaultRecord.title,
-            FaultRecord.reported_at,
-            FaultRecord.closed_at,
-            FaultRecord.supersedes_id,
-        ).where(FaultRecord.contract_id == contract.id)
-    ).all()
     superseded = {r.supersedes_id for r in rows if r.supersedes_id}
-    from app.storage.team_state import voided_ids
-
-    superseded |= voided_ids(session)  # a voided fault (作废) is left out like a superseded one
+    superseded |= voided  # a voided fault (作废) is left out like a superseded one
     return sorted(
         (
             (r.id, r.number or "", r.title or "", r.reported_at, r.closed_at)
@@ -374,31 +372,9 @@ def _closed_faults(
     )
 
 
-def _holidays(session: Session, contract: Contract) -> list[HolidayPeriod]:
-    return list(
-        session.scalars(
-            select(HolidayPeriod)
-            .where(HolidayPeriod.contract_id == contract.id)
-            .order_by(HolidayPeriod.start_date)
-        )
-    )
-
-
 def _submissions(
-    session: Session, contract: Contract
+    rows: list[SubmissionRow],
 ) -> dict[tuple[str, str], list[tuple[str, str, datetime, str, str, str]]]:
-    rows = session.execute(
-        select(
-            DeliverableSubmission.id,
-            DeliverableSubmission.deliverable_code,
-            DeliverableSubmission.period_key,
-            DeliverableSubmission.state,
-            DeliverableSubmission.submitted_at,
-            DeliverableSubmission.file_name,
-            DeliverableSubmission.file_sha256,
-            DeliverableSubmission.note,
-        ).where(DeliverableSubmission.contract_id == contract.id)
-    ).all()
     found: dict[tuple[str, str], list[tuple[str, str, datetime, str, str, str]]] = {}
     for r in rows:
         found.setdefault((r.deliverable_code, r.period_key), []).append(
@@ -420,13 +396,13 @@ def _submission_as_of(
     return SubmissionInfo(sid, state, at, file_name, sha, note, at.date() <= due)
 
 
-def _resolve(session: Session, contract: Contract | str) -> Contract:
-    return get_contract(session, contract) if isinstance(contract, str) else contract
+def _resolve(source: ScheduleSource, contract: ContractLike | str) -> ContractLike:
+    return source.contract(contract) if isinstance(contract, str) else contract
 
 
 def deadlines(
     session: Session,
-    contract: Contract | str,
+    contract: ContractLike | str,
     start: date | None = None,
     end: date | None = None,
     calendar: WorkCalendar | None = None,
@@ -440,13 +416,27 @@ def deadlines(
     pending; not shown as overdue); ``overdue`` when its due date has passed
     without either; ``due`` otherwise.
     """
-    contract = _resolve(session, contract)
-    calendar = calendar or WorkCalendar.from_session(session)
+    from app.schedule.orm_source import OrmSource
+
+    return deadlines_from(OrmSource(session), contract, start, end, calendar, today)
+
+
+def deadlines_from(
+    source: ScheduleSource,
+    contract: ContractLike | str,
+    start: date | None = None,
+    end: date | None = None,
+    calendar: WorkCalendar | None = None,
+    today: date | None = None,
+) -> list[Deadline]:
+    """:func:`deadlines` over the store as ``source`` reads it."""
+    contract = _resolve(source, contract)
+    calendar = calendar or source.calendar()
     today = today or date.today()
-    profile = profile_of(contract)
-    submissions = _submissions(session, contract)
+    deliverables = schedule_parts(contract.profile).deliverables
+    submissions = _submissions(source.submissions(contract))
     result: list[Deadline] = []
-    for occ in _occurrences(session, contract, profile, calendar):
+    for occ in _occurrences(source, contract, deliverables, calendar):
         if start is not None and occ.due_date < start:
             continue
         if end is not None and occ.due_date > end:
@@ -484,23 +474,37 @@ def deadlines(
                 copies=d.copies,
             )
         )
-    order = {d.code: i for i, d in enumerate(profile.deliverables)}
+    order = {d.code: i for i, d in enumerate(deliverables)}
     result.sort(key=lambda x: (x.due_date, order.get(x.code, 0), x.period_start))
     return result
 
 
 def deadlines_json(
     session: Session,
-    contract: Contract | str,
+    contract: ContractLike | str,
     start: date | None = None,
     end: date | None = None,
     today: date | None = None,
     calendar: WorkCalendar | None = None,
 ) -> dict[str, Any]:
     """:func:`deadlines` as plain JSON data (the ``omw deadlines --json`` output)."""
-    contract = _resolve(session, contract)
+    from app.schedule.orm_source import OrmSource
+
+    return deadlines_json_from(OrmSource(session), contract, start, end, today, calendar)
+
+
+def deadlines_json_from(
+    source: ScheduleSource,
+    contract: ContractLike | str,
+    start: date | None = None,
+    end: date | None = None,
+    today: date | None = None,
+    calendar: WorkCalendar | None = None,
+) -> dict[str, Any]:
+    """:func:`deadlines_json` over the store as ``source`` reads it."""
+    contract = _resolve(source, contract)
     today = today or date.today()
-    found = deadlines(session, contract, start, end, calendar, today)
+    found = deadlines_from(source, contract, start, end, calendar, today)
     last = max([d.due_date for d in found] + [contract.end_date])
     return {
         "contract": contract.code,
@@ -515,7 +519,7 @@ def deadlines_json(
 
 def mark_submitted(
     session: Session,
-    contract: Contract | str,
+    contract: ContractLike | str,
     code: str,
     period_key: str,
     *,
@@ -527,20 +531,26 @@ def mark_submitted(
     calendar: WorkCalendar | None = None,
 ) -> DeliverableSubmission:
     """Record that a deliverable occurrence was handed in (or exported)."""
-    contract = _resolve(session, contract)
+    from sqlalchemy import select
+
+    from app.schedule.orm_source import OrmSource
+    from db.models import DeliverableSubmission
+
+    source = OrmSource(session)
+    contract = _resolve(source, contract)
     if state not in SUBMISSION_STATES:
         raise DomainError(
             f"提交状态应为 exported（已导出）或 submitted（已提交），而不是 “{state}”。"
         )
-    profile = profile_of(contract)
-    deliverable = next((d for d in profile.deliverables if d.code == code), None)
+    deliverables = schedule_parts(contract.profile).deliverables
+    deliverable = next((d for d in deliverables if d.code == code), None)
     if deliverable is None:
         raise DomainError(f"合同 “{contract.code}” 没有代码为 “{code}” 的交付物。")
-    calendar = calendar or WorkCalendar.from_session(session)
+    calendar = calendar or source.calendar()
     occurrence = next(
         (
             o
-            for o in _occurrences(session, contract, profile, calendar)
+            for o in _occurrences(source, contract, deliverables, calendar)
             if o.deliverable.code == code and o.period_key == period_key
         ),
         None,

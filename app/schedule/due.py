@@ -22,7 +22,11 @@ Rules (all limited to the contract period):
   and that are not handed in yet (due, or overdue once the due date passed),
   and those handed in on the date itself (done).
 
-Runs are read with a single query for all period keys of the report.
+Runs are read with a single query for all period keys of the report. The rules
+read the store through a :class:`~app.schedule.rows.ScheduleSource`:
+:func:`due_on` through the ORM session it is given, ``omw due`` through a
+read-only ``sqlite3`` connection (:func:`due_from`), so that the command answers
+without importing SQLAlchemy (issue 13).
 """
 
 from __future__ import annotations
@@ -31,31 +35,29 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from app.contracts.registry import get_contract, profile_of
+from app.contracts.snapshot import HolidayDuty, schedule_parts
 from app.schedule import periods
-from app.schedule.deadlines import deadlines
-from app.schedule.holidays import list_periods, period_assumed, phases
+from app.schedule.deadlines import deadlines_from
+from app.schedule.holiday_phases import period_assumed, phases
 from app.schedule.phrases import Phrase, phrase, text, verbatim
-from app.schedule.workcal import WorkCalendar
-from db.models import (
-    ChecklistTemplate,
-    Contract,
-    HolidayPeriod,
-    InspectionRun,
-    Signature,
-    System,
+from app.schedule.rows import (
+    ContractLike,
+    HolidayRow,
+    RunRow,
+    ScheduleSource,
+    SystemRow,
+    TemplateRow,
 )
+from app.schedule.workcal import WorkCalendar
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 KINDS = ("checklist", "holiday_check", "deliverable")
 STATES = ("due", "in_progress", "done", "overdue")
 DONE_STATUSES = ("completed", "signed")
-#: the role whose signer is the engineer who did a record (``app.records.signing.ROLES``)
-OPERATOR = "运维人员"
 
 _KIND_ORDER = {kind: i for i, kind in enumerate(KINDS)}
 
@@ -170,14 +172,14 @@ class DueReport:
 class _Occ:
     """A checklist occurrence before its state is known."""
 
-    template: ChecklistTemplate
-    system: System | None
+    template: TemplateRow
+    system: SystemRow | None
     period_key: str
     window_start: date
     deadline: date
     current: bool  # shown whatever its state (else only when not done)
     assumed: bool
-    holiday: HolidayPeriod | None = None
+    holiday: HolidayRow | None = None
 
 
 def _label(cadence: str, occ: _Occ) -> tuple[Phrase, ...]:
@@ -198,7 +200,7 @@ def _days(start: date, end: date) -> Iterator[date]:
         day += timedelta(days=1)
 
 
-def _systems_for(template: ChecklistTemplate, systems: list[System]) -> list[System | None]:
+def _systems_for(template: TemplateRow, systems: list[SystemRow]) -> list[SystemRow | None]:
     if template.systems_mode != "separate":
         return [None]
     if template.system_codes is None:
@@ -208,7 +210,7 @@ def _systems_for(template: ChecklistTemplate, systems: list[System]) -> list[Sys
 
 
 def _run_states(
-    session: Session, contract: Contract, keys: set[str], separate: set[str]
+    source: ScheduleSource, contract: ContractLike, keys: set[str], separate: set[str]
 ) -> dict[tuple[str, str | None, str], tuple[str, str | None, str]]:
     """(template id, system id, period key) → (state, id of the run to open, its inspector).
 
@@ -216,24 +218,11 @@ def _run_states(
     """
     if not keys:
         return {}
-    rows = session.execute(
-        select(
-            InspectionRun.id,
-            InspectionRun.template_id,
-            InspectionRun.system_id,
-            InspectionRun.period_key,
-            InspectionRun.status,
-            InspectionRun.supersedes_id,
-            InspectionRun.started_at,
-            InspectionRun.inspector,
-        ).where(InspectionRun.contract_id == contract.id, InspectionRun.period_key.in_(keys))
-    ).all()
+    rows = source.runs(contract, keys)
     superseded = {r.supersedes_id for r in rows if r.supersedes_id}
-    from app.storage.team_state import voided_ids
-
-    voided = voided_ids(session)  # a voided run (作废) is as if never done
+    voided = source.voided_ids()  # a voided run (作废) is as if never done
     rows = [r for r in rows if r.id not in voided]
-    grouped: dict[tuple[str, str | None, str], list[Any]] = defaultdict(list)
+    grouped: dict[tuple[str, str | None, str], list[RunRow]] = defaultdict(list)
     for r in rows:
         system_id = r.system_id if r.template_id in separate else None
         grouped[(r.template_id, system_id, r.period_key)].append(r)
@@ -247,11 +236,11 @@ def _run_states(
 
 
 def _checklist_occurrences(
-    contract: Contract,
+    contract: ContractLike,
     day: date,
     lo: date,
-    templates: list[ChecklistTemplate],
-    systems: list[System],
+    templates: list[TemplateRow],
+    systems: list[SystemRow],
     calendar: WorkCalendar,
 ) -> list[_Occ]:
     cs, ce = contract.start_date, contract.end_date
@@ -289,16 +278,16 @@ def _checklist_occurrences(
 
 
 def _holiday_occurrences(
-    contract: Contract,
+    contract: ContractLike,
     day: date,
     lo: date,
-    templates: list[ChecklistTemplate],
-    systems: list[System],
-    holidays: list[HolidayPeriod],
+    templates: list[TemplateRow],
+    systems: list[SystemRow],
+    holidays: list[HolidayRow],
     calendar: WorkCalendar,
+    settings: HolidayDuty,
 ) -> list[_Occ]:
     cs, ce = contract.start_date, contract.end_date
-    settings = profile_of(contract).holidays
     holiday_templates = [t for t in templates if t.cadence in periods.HOLIDAY_CADENCES]
     found: list[_Occ] = []
     if not holiday_templates:
@@ -342,25 +331,6 @@ def _holiday_occurrences(
                         )
                     )
     return found
-
-
-def _active(session: Session, contract: Contract) -> tuple[list[ChecklistTemplate], list[System]]:
-    """The contract's active checklist templates and systems, in their order."""
-    templates = list(
-        session.scalars(
-            select(ChecklistTemplate)
-            .where(ChecklistTemplate.contract_id == contract.id, ChecklistTemplate.active)
-            .order_by(ChecklistTemplate.seq)
-        )
-    )
-    systems = list(
-        session.scalars(
-            select(System)
-            .where(System.contract_id == contract.id, System.active)
-            .order_by(System.seq)
-        )
-    )
-    return templates, systems
 
 
 def _occurrence_items(
@@ -412,11 +382,11 @@ def _occurrence_items(
 
 
 def _deliverable_items(
-    session: Session, contract: Contract, calendar: WorkCalendar, day: date
+    source: ScheduleSource, contract: ContractLike, calendar: WorkCalendar, day: date
 ) -> list[DueItem]:
     """Deliverables whose window has opened and that are open, or were handed in on ``day``."""
     items: list[DueItem] = []
-    for d in deadlines(session, contract, calendar=calendar, today=day):
+    for d in deadlines_from(source, contract, calendar=calendar, today=day):
         if d.window_start > day:
             continue
         handed_today = (
@@ -451,7 +421,7 @@ def _deliverable_items(
 
 def due_on(
     session: Session,
-    contract: Contract | str,
+    contract: ContractLike | str,
     day: date,
     calendar: WorkCalendar | None = None,
     overdue_days: int = 30,
@@ -460,26 +430,42 @@ def due_on(
 
     Sorted overdue first, then by deadline. See the module docstring for the rules.
     """
+    from app.schedule.orm_source import OrmSource
+
+    return due_from(OrmSource(session), contract, day, calendar, overdue_days)
+
+
+def due_from(
+    source: ScheduleSource,
+    contract: ContractLike | str,
+    day: date,
+    calendar: WorkCalendar | None = None,
+    overdue_days: int = 30,
+) -> DueReport:
+    """:func:`due_on` over the store as ``source`` reads it."""
     if isinstance(contract, str):
-        contract = get_contract(session, contract)
-    calendar = calendar or WorkCalendar.from_session(session)
+        contract = source.contract(contract)
+    calendar = calendar or source.calendar()
     lo = day - timedelta(days=max(overdue_days, 0))
     cs, ce = contract.start_date, contract.end_date
 
-    templates, systems = _active(session, contract)
+    templates, systems = source.active(contract)
     # Holiday periods whose phases can touch lo..day: the pre window lies a few
     # working days before the start, the post window a few after the end.
     margin = timedelta(days=45)
-    holidays = list_periods(session, contract, lo - margin, day + margin)
+    holidays = source.holidays(contract, lo - margin, day + margin)
 
+    duty = schedule_parts(contract.profile).holidays
     occurrences = _checklist_occurrences(contract, day, lo, templates, systems, calendar)
-    occurrences += _holiday_occurrences(contract, day, lo, templates, systems, holidays, calendar)
+    occurrences += _holiday_occurrences(
+        contract, day, lo, templates, systems, holidays, calendar, duty
+    )
     separate = {t.id for t in templates if t.systems_mode == "separate"}
-    runs = _run_states(session, contract, {o.period_key for o in occurrences}, separate)
+    runs = _run_states(source, contract, {o.period_key for o in occurrences}, separate)
 
     items = _occurrence_items(occurrences, runs, day)
-    items += _deliverable_items(session, contract, calendar, day)
-    who = _run_engineers(session, {run_id: name for _s, run_id, name in runs.values() if run_id})
+    items += _deliverable_items(source, contract, calendar, day)
+    who = _run_engineers(source, {run_id: name for _s, run_id, name in runs.values() if run_id})
     items = [replace(i, engineer=who.get(i.run_id, "")) if i.run_id else i for i in items]
     items.sort(
         key=lambda i: (
@@ -505,32 +491,22 @@ def due_on(
         next_service_day=None
         if service_day
         else next_service_day(calendar, day, contract.service_window, ce),
-        engineers=store_engineers(session),
+        engineers=source.engineers(),
     )
 
 
-def _run_engineers(session: Session, inspectors: dict[str, str]) -> dict[str, str]:
+def _run_engineers(source: ScheduleSource, inspectors: dict[str, str]) -> dict[str, str]:
     """Who did each run (id → its inspector): its 运维人员 signer, else its inspector."""
     found = dict(inspectors)
-    run_ids = list(inspectors)
-    for start in range(0, len(run_ids), 500):
-        chunk = run_ids[start : start + 500]
-        found.update(
-            session.execute(
-                select(Signature.record_id, Signature.signer_name).where(
-                    Signature.record_type == "inspection_run",
-                    Signature.role == OPERATOR,
-                    Signature.record_id.in_(chunk),
-                )
-            ).all()
-        )
+    found.update(source.operators(list(inspectors)))
     return found
 
 
 def store_engineers(session: Session) -> list[str]:
     """Everyone who signed a record of the store as 运维人员, by name."""
-    query = select(Signature.signer_name).where(Signature.role == OPERATOR).distinct()
-    return sorted(session.scalars(query))
+    from app.schedule.orm_source import OrmSource
+
+    return OrmSource(session).engineers()
 
 
 _WEEKDAYS = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")

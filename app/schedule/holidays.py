@@ -15,8 +15,7 @@ periods are *assumed* and marked so.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
-from typing import Protocol
+from datetime import date
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
@@ -24,21 +23,20 @@ from sqlalchemy.orm import Session
 from app.contracts.profile_schema import HolidaySettings
 from app.contracts.registry import profile_of
 from app.errors import DomainError
-from app.schedule.phrases import Phrase
-from app.schedule.workcal import StatutoryHoliday, WorkCalendar
+from app.schedule.holiday_phases import (  # noqa: F401  (re-exported: the phases live there)
+    KIND_EVENT,
+    KIND_STATUTORY,
+    HolidayPhases,
+    describe,
+    holiday_phrase,
+    period_assumed,
+    phases,
+)
+from app.schedule.workcal import WorkCalendar
 from app.storage.text_rules import clean_text
 from db.models import Contract, DeliverableSubmission, FaultRecord, HolidayPeriod, InspectionRun
 
-KIND_STATUTORY = "statutory"
-KIND_EVENT = "event"
 ASSUMED_NOTE = "日历库未收录该年度，按用户录入的休息日推定"
-
-
-class _Dated(Protocol):
-    @property
-    def start_date(self) -> date: ...
-    @property
-    def end_date(self) -> date: ...
 
 
 @dataclass
@@ -52,83 +50,6 @@ class SyncResult:
     @property
     def changed(self) -> bool:
         return bool(self.created or self.updated or self.removed)
-
-
-@dataclass(frozen=True)
-class HolidayPhases:
-    """The three phases of a holiday period on the working-day calendar.
-
-    - 节前 (pre): the ``pre_workdays`` working days before the start; the check
-      is due by the last of them (the last working day before the holiday).
-    - 节日期间 (daily): every day from start to end.
-    - 节后 (post): the first ``post_workdays`` working days after the end; the
-      evaluation is due by the last of them.
-    """
-
-    start: date
-    end: date
-    pre_days: tuple[date, ...]
-    daily_days: tuple[date, ...]
-    post_days: tuple[date, ...]
-    assumed: bool
-
-    @property
-    def pre_start(self) -> date:
-        return self.pre_days[0]
-
-    @property
-    def pre_deadline(self) -> date:
-        return self.pre_days[-1]
-
-    @property
-    def post_start(self) -> date:
-        return self.post_days[0]
-
-    @property
-    def post_deadline(self) -> date:
-        return self.post_days[-1]
-
-
-def _bounds(period: _Dated | StatutoryHoliday | tuple[date, date]) -> tuple[date, date]:
-    if isinstance(period, StatutoryHoliday):
-        return period.start, period.end
-    if isinstance(period, tuple):
-        return period[0], period[1]
-    return period.start_date, period.end_date
-
-
-def phases(
-    period: _Dated | StatutoryHoliday | tuple[date, date],
-    calendar: WorkCalendar,
-    settings: HolidaySettings | None = None,
-) -> HolidayPhases:
-    """The pre / daily / post phases of a holiday period (see :class:`HolidayPhases`)."""
-    settings = settings or HolidaySettings()
-    start, end = _bounds(period)
-    pre: list[date] = []
-    day = start
-    while len(pre) < settings.pre_workdays:
-        day = calendar.add_workdays(day, -1)
-        pre.insert(0, day)
-    post: list[date] = []
-    day = end
-    while len(post) < settings.post_workdays:
-        day = calendar.add_workdays(day, 1)
-        post.append(day)
-    daily = tuple(start + timedelta(days=i) for i in range((end - start).days + 1))
-    return HolidayPhases(
-        start=start,
-        end=end,
-        pre_days=tuple(pre),
-        daily_days=daily,
-        post_days=tuple(post),
-        assumed=calendar.assumed(pre[0], post[-1]),
-    )
-
-
-def period_assumed(period: HolidayPeriod, calendar: WorkCalendar) -> bool:
-    """Whether a statutory period's dates rest on the weekday fallback."""
-    return period.kind == KIND_STATUTORY and calendar.assumed(period.start_date, period.end_date)
 
 
 def _overlaps(a_start: date, a_end: date, b_start: date, b_end: date) -> bool:
@@ -362,21 +283,3 @@ def remove_event(session: Session, contract: Contract, period_id: str) -> None:
         raise DomainError(f"保障期“{period.name}”已有检查记录或故障记录，不能删除。")
     session.delete(period)
     session.flush()
-
-
-def holiday_phrase(period: HolidayPeriod | StatutoryHoliday) -> Phrase:
-    """``国庆节（2026-10-01 至 2026-10-07）`` as a phrase the window translates."""
-    start, end = (
-        (period.start, period.end)
-        if isinstance(period, StatutoryHoliday)
-        else (period.start_date, period.end_date)
-    )
-    return Phrase(
-        "{holiday}（{start} 至 {end}）",
-        (("holiday", period.name), ("start", start.isoformat()), ("end", end.isoformat())),
-    )
-
-
-def describe(period: HolidayPeriod | StatutoryHoliday) -> str:
-    """``国庆节（2026-10-01 至 2026-10-07）``."""
-    return str(holiday_phrase(period))

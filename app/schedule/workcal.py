@@ -23,16 +23,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import chinese_calendar
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from app.contracts.profile_schema import ServiceHours
 from app.errors import DomainError
 from app.storage.text_rules import clean_text
-from db.models import CalendarOverride
+
+if TYPE_CHECKING:  # SQLAlchemy, the models and the profile schema only where they are used:
+    # ``omw due`` computes with this calendar without loading any of them (issue 13)
+    from sqlalchemy.orm import Session
+
+    from app.contracts.profile_schema import ServiceHours
+    from db.models import CalendarOverride
 
 #: The statutory holidays by their Chinese name, in calendar order.
 STATUTORY_NAMES = ("元旦", "春节", "清明节", "劳动节", "端午节", "中秋节", "国庆节")
@@ -138,6 +141,10 @@ class WorkCalendar:
 
     @classmethod
     def from_session(cls, session: Session) -> WorkCalendar:
+        from sqlalchemy import select
+
+        from db.models import CalendarOverride
+
         rows = session.execute(
             select(CalendarOverride.day, CalendarOverride.workday, CalendarOverride.name)
         ).all()
@@ -324,7 +331,10 @@ class WorkCalendar:
             return timedelta(0), timedelta(days=1)
         if window != "5x8":
             raise ValueError(f"unknown service window: {window}")
-        hours = hours or ServiceHours(start="09:00", end="17:00")
+        if hours is None:
+            from app.contracts.profile_schema import ServiceHours
+
+            hours = ServiceHours(start="09:00", end="17:00")
         return _clock(hours.start), _clock(hours.end)
 
     def _service_spans(
@@ -402,6 +412,10 @@ def set_override(session: Session, day: date, *, workday: bool, name: str = "") 
     ``name`` follows :func:`app.storage.text_rules.clean_text` (a lone surrogate is
     refused, control characters are stripped).
     """
+    from sqlalchemy import select
+
+    from db.models import CalendarOverride
+
     name = clean_text(name or "", "日历说明").strip()
     if len(name) > 100:
         raise DomainError("日历说明不能超过 100 个字。")
@@ -418,6 +432,10 @@ def set_override(session: Session, day: date, *, workday: bool, name: str = "") 
 
 def remove_override(session: Session, day: date) -> bool:
     """Remove the override of ``day``; returns whether there was one."""
+    from sqlalchemy import select
+
+    from db.models import CalendarOverride
+
     row = session.scalar(select(CalendarOverride).where(CalendarOverride.day == day))
     if row is None:
         return False

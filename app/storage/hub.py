@@ -42,6 +42,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from app.errors import DomainError
 from app.storage.atomic import atomic_write_bytes
+from app.storage.hub_choice import ENV_DATABASE_URL, HUB_FILE, saved_url
 from db.engine import is_postgres_url, postgres_engine, postgres_url
 from db.migrate import script_head, stored_revision, upgrade
 from db.protections import APP_ROLE, UNCONDITIONAL
@@ -49,8 +50,6 @@ from db.protections import APP_ROLE, UNCONDITIONAL
 if TYPE_CHECKING:
     from app.storage.secrets import SecretStore
 
-ENV_DATABASE_URL = "OMW_DATABASE_URL"
-HUB_FILE = "hub.json"
 HUBS_DIR = "hubs"
 #: the hub chosen by ``omw --database`` for this process
 _selected: str | None = None
@@ -95,16 +94,6 @@ def describe(url: str) -> str:
     port = f":{parsed.port}" if parsed.port else ""
     user = f"{parsed.username}@" if parsed.username else ""
     return f"{user}{host}{port}/{parsed.database}"
-
-
-def saved_url(folder: Path) -> str | None:
-    """The hub saved for the data folder ``folder`` (``hub.json``), if any."""
-    try:
-        doc = json.loads((Path(folder) / HUB_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    url = doc.get("url") if isinstance(doc, dict) else None
-    return url if isinstance(url, str) and url else None
 
 
 def configured_url(folder: Path) -> str | None:

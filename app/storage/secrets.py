@@ -55,7 +55,6 @@ import os
 import re
 import secrets as _random
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +66,11 @@ from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from app.errors import DomainError
 from app.storage.atomic import atomic_write_bytes
+from app.storage.passphrase import (  # noqa: F401  (re-exported)
+    PassphraseProvider,
+    passphrase_provider,
+    set_passphrase_provider,
+)
 
 SERVICE = "OMWorkbench"
 SECRETS_FILENAME = "omw-secrets.json"
@@ -94,18 +98,6 @@ class NoPassphraseError(SecretError):
 
 # --------------------------------------------------------------------------- passphrases
 
-#: ``provider(prompt, new)`` returns the passphrase, or ``None`` if the user
-#: cancelled. ``new=True`` means a passphrase is being chosen (confirm it).
-PassphraseProvider = Callable[[str, bool], str | None]
-
-_provider: PassphraseProvider | None = None
-
-
-def set_passphrase_provider(provider: PassphraseProvider | None) -> None:
-    """Install how the passphrase of the secret file is asked (window dialog, terminal)."""
-    global _provider
-    _provider = provider
-
 
 def _ask_passphrase(prompt: str, new: bool, given: str | PassphraseProvider | None) -> str:
     if isinstance(given, str):
@@ -114,8 +106,8 @@ def _ask_passphrase(prompt: str, new: bool, given: str | PassphraseProvider | No
         value = given(prompt, new)
     elif os.environ.get(ENV_PASSPHRASE):
         value = os.environ[ENV_PASSPHRASE]
-    elif _provider is not None:
-        value = _provider(prompt, new)
+    elif (provider := passphrase_provider()) is not None:
+        value = provider(prompt, new)
     else:
         value = None
     if not value:

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.storage import guards
+from app.storage.void_chains import void_closure
 from db.models import SIGNABLE_TYPES, RecordVoid, TeamDevice
 
 
@@ -22,23 +23,11 @@ def voided_ids(session: Session) -> set[str]:
     named = set(session.scalars(select(RecordVoid.record_id)))
     if not named:
         return set()
-    found: set[str] = set()
-    for model in SIGNABLE_TYPES.values():
-        parent = dict(session.execute(select(model.id, model.supersedes_id)).all())  # type: ignore[attr-defined]
-        children: dict[str, list[str]] = {}
-        for child, up in parent.items():
-            if up is not None:
-                children.setdefault(up, []).append(child)
-        todo = [i for i in named if i in parent]
-        while todo:
-            current = todo.pop()
-            if current in found:
-                continue
-            found.add(current)
-            todo += children.get(current, [])
-            if parent.get(current) is not None:
-                todo.append(parent[current])
-    return found
+    tables = (
+        dict(session.execute(select(model.id, model.supersedes_id)).all())  # type: ignore[attr-defined]
+        for model in SIGNABLE_TYPES.values()
+    )
+    return void_closure(named, tables)
 
 
 def own_identity(session: Session) -> TeamDevice | None:
