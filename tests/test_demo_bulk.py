@@ -1,9 +1,10 @@
 """The demo's bulk writer makes the store the record services make, for the same seed.
 
 Two stores get the same 10 days of ``portal-om`` (国庆节 inside: holiday checks,
-emergencies, faults from findings, on-site calls, the PM's countersignatures, an
-amendment): one written in bulk (:class:`app.demo.writer.BulkWriter`, the default),
-one through the ORM and :func:`app.records.signing.sign` (``bulk=False``). Record
+emergencies, faults from findings, from calls and logged anew, with outages, on-site
+calls, the PM's countersignatures, an amendment): one written in bulk
+(:class:`app.demo.writer.BulkWriter`, the default), one through the ORM, the fault
+services and :func:`app.records.signing.sign` (``bulk=False``). Record
 ids are random and the wall clock moves, so rows are compared with every id
 replaced by the record's natural key (a template code and period, a number …)
 and without the columns the wall clock writes; everything else must be equal:
@@ -14,17 +15,22 @@ covers), the audit chain entry by entry, the change numbers, the search index.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select, text
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
+from app.demo import faults as demo_faults
 from app.demo import generator as demo
+from app.demo.rows import FaultRow
+from app.errors import DomainError
 from app.records import signing
 from app.records.integrity_check import check_session
+from app.storage import bulk as bulk_rows
 from app.storage.store import Store
 from db.audit import canonical_json
 from db.models import (
@@ -33,7 +39,9 @@ from db.models import (
     ChecklistItem,
     ChecklistTemplate,
     Contract,
+    FaultRecord,
     HolidayPeriod,
+    InspectionRun,
     Signature,
     System,
 )
@@ -221,3 +229,53 @@ def test_same_search_index(stores: tuple[Store, Store]) -> None:
             ).all()
             found.append(sorted(canonical_json(keys.text(list(row))) for row in rows))
     assert found[0] and found[0] == found[1]
+
+
+def test_faults_of_every_origin_are_in_the_comparison(stores: tuple[Store, Store]) -> None:
+    """The period has what each way of writing a fault does, so the comparisons above cover it."""
+    with stores[0].session() as s:
+        faults = s.scalars(select(FaultRecord)).all()
+        assert any(f.source_result_id for f in faults)  # from an item (the item links it)
+        assert any(f.service_request_id for f in faults)  # escalated from a call
+        assert any(not f.source_result_id and not f.service_request_id for f in faults)
+        assert any(f.service_interrupted for f in faults)
+        assert any(f.service_interrupted is False for f in faults)
+        roles = s.scalars(select(Signature.role).where(Signature.record_type == "fault_record"))
+        assert set(roles) == {"运维人员", "复核人"}
+        actions = Counter(
+            s.scalars(select(AuditEntry.action).where(AuditEntry.entity == "fault_record"))
+        )
+    # opened, its report saved once, locked by its first signature
+    assert actions == {"create": len(faults), "update": len(faults), "lock": len(faults)}
+
+
+def test_a_fault_the_services_would_refuse_is_not_written() -> None:
+    now = datetime(2026, 10, 10, 10)
+    fault = FaultRow(
+        reported_at=datetime(2026, 10, 3, 9),
+        recovered_at=datetime(2026, 10, 3, 8),  # before the report
+        closed_at=datetime(2026, 10, 3, 12),
+    )
+    with pytest.raises(DomainError, match="恢复时间不能早于报告时间"):
+        demo_faults._check_story(fault, now, [])
+    fault.recovered_at = datetime(2026, 10, 3, 11)
+    with pytest.raises(DomainError, match="原因分析"):  # closed without a required section
+        demo_faults._check_story(fault, now, ["cause"])
+    demo_faults._check_story(fault, now, [])
+
+
+@pytest.mark.parametrize(
+    "column", [FaultRecord.__table__.c.reported_at, InspectionRun.__table__.c.scheduled_date]
+)
+def test_bulk_rows_write_times_as_the_dialect_does(column: Any) -> None:
+    dialect = sqlite.dialect()
+    fast = bulk_rows._converter(column, dialect)
+    slow = column.type.dialect_impl(dialect).bind_processor(dialect)
+    for value in (
+        datetime(2026, 1, 1),
+        datetime(2026, 1, 1, 10, 0, 5, 7),
+        datetime(2026, 1, 1, 10, tzinfo=UTC),
+        date(2026, 3, 4),
+    ):
+        assert fast(value) == slow(value)
+    assert fast(None) is None

@@ -4,19 +4,26 @@ Every demo fault records whether it interrupted the service (:meth:`FaultsPart._
 most do not, or only briefly and for their own system; the more severe the level, the
 more likely and the longer an outage; an emergency (域名劫持, 网站无法访问, 服务器故障)
 takes its systems down until shortly before recovery.
+
+A fault's whole story is decided first (:class:`app.demo.rows.FaultPlan`: opened, its
+report and times filled in, the outage recorded, closed) and the month's faults are
+then written by the writer (:mod:`app.demo.writer`), their signatures after them.
 """
 
 from __future__ import annotations
 
 import random
+import re
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from app.contracts.profile_schema import FaultLevel
-from app.demo.rows import ResultRow
+from app.demo.rows import DemoRow, FaultPlan, FaultRow, RequestRow, ResultRow
 from app.demo.shared import FaultTodo, Month, random_minutes
 from app.demo.texts import EMERGENCIES, SCENARIOS, Scenario, matches, pick
+from app.errors import DomainError
+from app.records import _util, inspections
 from app.records import faults as fault_svc
-from app.records import inspections
 from app.records import requests as request_svc
 from app.schedule import periods
 from app.schedule import sla as sla_mod
@@ -120,45 +127,72 @@ class FaultsPart:
             system = pick(rng, self.systems) if self.systems else None
             todo.append(FaultTodo(when, kind, system=system, actor=self._duty(when.date()).name))
         todo.sort(key=lambda t: t.reported_at)
-        for item in todo:
-            self._open_fault(item, rng)
+        numbers: dict[str, tuple[str, int, int]] = {}
+        signatures: list[tuple[DemoRow, str, str, datetime]] = []
+        plans = [self._open_fault(item, rng, numbers, signatures) for item in todo]
+        self.writer.faults(plans)
+        self._sign_rows(signatures)
 
-    def _open_fault(self, todo: FaultTodo, rng: random.Random) -> None:
+    def _fault_number(self, when: datetime, numbers: dict[str, tuple[str, int, int]]) -> str:
+        """The next 故障单号 of the month of ``when`` (the store is asked once a month)."""
+        month = f"{when:%Y%m}"
+        if month not in numbers:
+            first = fault_svc.next_number(
+                self.s, FaultRecord, self.contract, fault_svc.FAULT_PREFIX, when
+            )
+            found = re.fullmatch(r"(.*?)(\d+)", first)
+            assert found is not None
+            numbers[month] = (found[1], len(found[2]), int(found[2]) - 1)
+        stem, width, last = numbers[month]
+        numbers[month] = (stem, width, last + 1)
+        return f"{stem}{last + 1:0{width}d}"
+
+    def _open_fault(
+        self,
+        todo: FaultTodo,
+        rng: random.Random,
+        numbers: dict[str, tuple[str, int, int]],
+        signatures: list[tuple[DemoRow, str, str, datetime]],
+    ) -> FaultPlan:
+        """Open a fault as the services would (from an item, a call or anew) and tell its story."""
         emergency = todo.emergency_type is not None
         level = self._level(rng, emergency)
         handler = todo.actor or self._duty(todo.reported_at.date()).name
         texts: dict[str, str]
+        source: ResultRow | RequestRow | None = None
+        escalated: tuple[datetime, str] | None = None
+        reported = todo.reported_at.replace(microsecond=0)
         if todo.kind in ("inspection", "emergency") and todo.result is not None:
-            fault = inspections.open_fault_from_result(
-                self.s,
-                todo.result.id,
-                reported_at=todo.reported_at.replace(microsecond=0),
-                level=level.code,
-                actor=handler,
-                now=self.as_of,
-            )
-            system = todo.result.system or todo.result.run.system
+            source = todo.result
+            system = source.system or source.run.system
+            fields: dict[str, Any] = inspections.fault_prefill(source, system) | {
+                "discovery": "inspection",
+                "holiday_period_id": source.run.holiday_period_id,
+                "source_result_id": source.id,
+            }
             if emergency and todo.emergency_type is not None:
                 texts = self._emergency_texts(todo.emergency_type, system)
                 texts.pop("symptom")  # the item's own note is the symptom
             else:
-                texts = self._inspection_texts(todo.result, system, rng)
+                texts = self._inspection_texts(source, system, rng)
         elif todo.kind == "request" and todo.request is not None and todo.escalate_at is not None:
-            system = todo.system
-            scenario = self._scenario(rng, system)
-            escalation = request_svc.escalate(
-                self.s,
-                todo.request.id,
-                "fault",
-                min(todo.escalate_at, self.as_of),
-                "电话及远程无法恢复，转故障处理",
-                level.code,
-                title=scenario.title.format(sys=system.name if system else "系统"),
-                now=self.as_of,
-            )
-            assert escalation.fault is not None
-            fault = escalation.fault
-            texts = self._scenario_texts(scenario, system, rng, unit=todo.request.caller_unit)
+            source = todo.request
+            system = source.system
+            scenario = self._scenario(rng, todo.system)
+            at = min(todo.escalate_at, self.as_of).replace(microsecond=0)
+            escalated = (at, "电话及远程无法恢复，转故障处理")
+            reported = source.received_at
+            fields = {
+                "title": scenario.title.format(sys=todo.system.name if todo.system else "系统"),
+                "responded_at": source.responded_at or at,
+                "discovery": "user",
+                "category": source.category,
+                "impact": source.impact or "",
+                "symptom": f"{source.description}\n{escalated[1]}",
+                "handler": source.handler,
+                "service_request_id": source.id,
+            }
+            texts = self._scenario_texts(scenario, todo.system, rng, unit=source.caller_unit)
         else:
             system = todo.system
             if emergency:
@@ -171,28 +205,42 @@ class FaultsPart:
                 title = scenario.title.format(sys=system.name if system else "系统")
                 discovery = todo.kind
                 category = scenario.category
-            fault = fault_svc.create_fault(
-                self.s,
-                self.contract,
-                title=title,
-                level=level.code,
-                reported_at=todo.reported_at.replace(microsecond=0),
-                system_code=system.code if system else None,
-                discovery=discovery,
-                category=category,
-                emergency_type=todo.emergency_type,
-                holiday_period_id=todo.holiday.id if todo.holiday else None,
-                handler=handler,
-                coordinator=self.coordinator.name,
-                now=self.as_of,
-            )
+            fields = {
+                "title": title,
+                "discovery": discovery,
+                "category": category,
+                "emergency_type": todo.emergency_type,
+                "holiday_period_id": todo.holiday.id if todo.holiday else None,
+                "coordinator": self.coordinator.name,
+            }
             texts = (
                 self._emergency_texts(todo.emergency_type, system)
                 if emergency and todo.emergency_type
                 else self._scenario_texts(scenario, system, rng, unit="")
             )
-        fault.created_at = fault.reported_at
-        fault.created_by = handler
+        fields.setdefault("handler", handler)
+        fault = FaultRow(
+            contract_id=self.contract.id,
+            number=self._fault_number(reported, numbers),
+            level=level.code,
+            reported_at=reported,
+            system=system,
+            created_at=reported,
+            created_by=handler,
+            **_cleaned(fields),
+        )
+        plan = FaultPlan(fault, fault.values(), source, escalated=escalated)
+        if isinstance(source, ResultRow) and source.run.locked_at is None:
+            plan.source_changes = {"fault_id": fault.id}  # a signed run's item cannot change
+        elif escalated is not None and source is not None:
+            plan.source_changes = {
+                "fault_id": fault.id,
+                "status": "escalated",
+                "resolution": request_svc.escalation_trail(
+                    source.resolution or "", escalated[0], "fault", escalated[1]
+                ),
+                "responded_at": source.responded_at or escalated[0],
+            }
         if emergency:
             assert todo.emergency_type is not None
             texts["emergency_type"] = todo.emergency_type
@@ -200,9 +248,10 @@ class FaultsPart:
             if todo.holiday is not None:
                 texts["holiday_period_id"] = todo.holiday.id
         texts.setdefault("coordinator", self.coordinator.name)
-        self._timeline(fault, level, rng, emergency, texts)
+        self._timeline(plan, level, rng, emergency, texts, signatures)
         self.stats.faults += 1
         self.stats.emergency_faults += int(emergency)
+        return plan
 
     def _scenario_texts(
         self, scenario: Scenario, system: System | None, rng: random.Random, *, unit: str
@@ -258,7 +307,7 @@ class FaultsPart:
         return texts
 
     def _fault_times(
-        self, fault: FaultRecord, level: FaultLevel, rng: random.Random, emergency: bool
+        self, fault: FaultRow, level: FaultLevel, rng: random.Random, emergency: bool
     ) -> tuple[datetime, datetime | None, datetime, datetime]:
         """When a fault is responded to, gone on site (or not), recovered and closed.
 
@@ -302,11 +351,12 @@ class FaultsPart:
     #: Per level, least severe first: (chance of an outage, its length in minutes as (low, high)).
     OUTAGE_ODDS = ((0.25, (5, 40)), (0.45, (15, 120)), (0.75, (30, 240)), (0.95, (60, 480)))
 
-    def _outage(self, fault: FaultRecord, level: FaultLevel, emergency: bool) -> None:
-        """Record 是否中断服务 as the handler would (its own random stream: see the docstring).
+    def _outage(self, fault: FaultRow, level: FaultLevel, emergency: bool) -> dict[str, Any] | None:
+        """是否中断服务 as the handler records it (its own random stream: see the docstring).
 
-        The outage starts at the report (the earliest time the record allows)
-        and ends by the recovery; an outage still going on at "now" has no end.
+        The ``set_outage`` arguments (``None``: nothing recorded), applied to ``fault``.
+        The outage starts at the report (the earliest time the record allows) and
+        ends by the recovery; an outage still going on at "now" has no end.
         """
         rng = self.rng("outage", fault.reported_at.isoformat(), fault.number)
         rank = next((n for n, lvl in enumerate(self.levels) if lvl.code == level.code), 0)
@@ -316,8 +366,8 @@ class FaultsPart:
             chance = 0.1 if kind == "page_tamper" else 0.9  # a tampered page is taken offline
             low, high = (20, 180)
         if rng.random() >= chance:
-            fault_svc.set_outage(self.s, fault.id, False, now=self.as_of)
-            return
+            fault.service_interrupted = False
+            return {"interrupted": False}
         own = next((s for s in self.systems if s.id == fault.system_id), None)
         if own is not None:
             systems = [own.code]
@@ -325,7 +375,7 @@ class FaultsPart:
             count = 3 if kind in ("unreachable", "server_recovery") else 1
             systems = [s.code for s in rng.sample(self.systems, min(count, len(self.systems)))]
         else:
-            return
+            return None
         start = fault.reported_at
         end: datetime | None = start + timedelta(minutes=rng.randint(low, high))
         if fault.recovered_at is not None:
@@ -336,56 +386,62 @@ class FaultsPart:
         if end is not None and end > self.as_of:
             end = None  # still down at "now"
         if end is not None and end <= start:
-            fault_svc.set_outage(self.s, fault.id, False, now=self.as_of)
-            return
-        fault_svc.set_outage(
-            self.s, fault.id, True, start=start, end=end, systems=systems, now=self.as_of
-        )
+            fault.service_interrupted = False
+            return {"interrupted": False}
+        fault.service_interrupted = True
+        fault.outage_start, fault.outage_end = start, end
+        fault.outage_systems = list(dict.fromkeys(systems))
         self.stats.outages += 1
+        return {"interrupted": True, "start": start, "end": end, "systems": systems}
 
-    def _close_and_sign(self, fault: FaultRecord, closed: datetime, rng: random.Random) -> None:
+    def _close(
+        self,
+        plan: FaultPlan,
+        closed: datetime,
+        rng: random.Random,
+        signatures: list[tuple[DemoRow, str, str, datetime]],
+    ) -> None:
         """Close a recovered fault and have it signed, as far as "now" allows; else count it open.
 
         The handler signs after closing, the reviewer on the next working day.
         """
         now = self.as_of
+        fault = plan.fault
         if fault.recovered_at is not None and closed <= now:
-            fault_svc.close_fault(
-                self.s,
-                fault.id,
-                closed,
-                result="故障已排除，业务恢复正常，经验证运行稳定。",
-                now=now,
-            )
+            plan.close = (closed, "故障已排除，业务恢复正常，经验证运行稳定。")
+            fault.closed_at = _util.moment(closed, "关闭时间")
+            fault.result = _util.text(plan.close[1], "处理结果")
             signed = closed + random_minutes(rng, 5, 60)
             if signed <= now:
-                self._sign(fault, "运维人员", fault.handler or self.pm.name, signed)
+                signatures.append((fault, "运维人员", fault.handler or self.pm.name, signed))
                 review = datetime.combine(self.cal.add_workdays(closed.date(), 1), time(10)) + (
                     random_minutes(rng, 0, 240)
                 )
                 if review <= now:
-                    self._sign(fault, "复核人", self.pm.name, review)
+                    signatures.append((fault, "复核人", self.pm.name, review))
         else:
             self.stats.open_faults += 1
 
     def _timeline(
         self,
-        fault: FaultRecord,
+        plan: FaultPlan,
         level: FaultLevel,
         rng: random.Random,
         emergency: bool,
         texts: dict[str, str],
+        signatures: list[tuple[DemoRow, str, str, datetime]],
     ) -> None:
         """Respond, (go on site), recover and close on the service clock; most within the SLA."""
+        fault = plan.fault
         responded, onsite, recovered, closed = self._fault_times(fault, level, rng, emergency)
         now = self.as_of
         steps = [("responded", responded), ("onsite", onsite), ("recovered", recovered)]
-        done_texts = dict(texts)
+        plan.report = dict(texts)
         if recovered > now:
-            done_texts["cause"] = "原因排查中。"
-            done_texts["process"] = "已采取临时措施，正在排查处理。"
-            done_texts["prevention"] = ""
-        fault_svc.update_fault(self.s, fault.id, **done_texts)
+            plan.report["cause"] = "原因排查中。"
+            plan.report["process"] = "已采取临时措施，正在排查处理。"
+            plan.report["prevention"] = ""
+        _report(fault, plan.report)
         for step, when in steps:
             if when is None:
                 continue  # e.g. recovered remotely: nobody had to go on site
@@ -393,9 +449,12 @@ class FaultsPart:
                 break
             if step == "responded" and fault.responded_at is not None:
                 continue
-            fault_svc.set_time(self.s, fault.id, step, when, now=now)
-        self._outage(fault, level, emergency)
-        self._close_and_sign(fault, closed, rng)
+            plan.steps.append((step, when))
+            column, label = fault_svc.STEPS[step]
+            setattr(fault, column, _util.moment(when, label))
+        plan.outage = self._outage(fault, level, emergency)
+        self._close(plan, closed, rng, signatures)
+        _check_story(fault, now, self.profile.fault_report_required)
         verdicts = sla_mod.fault_verdicts(
             self.profile.sla,
             level=fault.level,
@@ -410,3 +469,56 @@ class FaultsPart:
         )
         if any(v.state in (sla_mod.BREACHED, sla_mod.OVERDUE) for v in verdicts):
             self.stats.fault_sla_breaches += 1
+
+
+#: the text columns :func:`app.records.faults.create_fault` cleans
+_OPENING_TEXTS = {
+    "title": 200,
+    "category": 64,
+    "impact": _util.TEXT_LIMIT,
+    "symptom": _util.TEXT_LIMIT,
+    "handler": _util.NAME_LIMIT,
+    "coordinator": _util.NAME_LIMIT,
+}
+
+
+def _cleaned(fields: dict[str, Any]) -> dict[str, Any]:
+    """A fault's opening columns with its texts as the service stores them."""
+    return {
+        key: _util.text(value, key, required=key == "title", limit=_OPENING_TEXTS[key])
+        if key in _OPENING_TEXTS
+        else value
+        for key, value in fields.items()
+    }
+
+
+def _report(fault: FaultRow, report: dict[str, Any]) -> None:
+    """:func:`app.records.faults.update_fault` of ``report`` on the plain row."""
+    for name, value in report.items():
+        if name in fault_svc.EDITABLE:
+            label, limit = fault_svc.EDITABLE[name]
+            value = _util.text(value, label, required=name == "title", limit=limit)
+        elif name not in ("emergency_type", "holiday_period_id"):
+            raise DomainError(f"演示数据：故障单的字段 {name} 不能这样修改。")
+        setattr(fault, name, value)
+
+
+def _check_story(fault: FaultRow, now: datetime, required: list[str]) -> None:
+    """Refuse a fault the services would not have let become what it is (times, outage, report).
+
+    ``required``: the report sections the profile requires before 关闭.
+    """
+    if fault.closed_at is not None:
+        texts = {name: getattr(fault, name) for name in fault_svc.REPORT_SECTIONS}
+        missing = fault_svc.missing_report_sections(required, texts)
+        if missing:
+            raise DomainError(f"演示数据：{fault_svc.report_sections_message(missing)}")
+    problems = fault_svc.timeline_problems(
+        {step: getattr(fault, column) for step, (column, _label) in fault_svc.STEPS.items()},
+        now=now,
+        interrupted=fault.service_interrupted,
+        outage_start=fault.outage_start,
+        outage_end=fault.outage_end,
+    )
+    for problem in problems.values():
+        raise DomainError(f"演示数据：{problem.message}")

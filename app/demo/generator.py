@@ -47,16 +47,17 @@ Rules
   next working day), the on-site requests and the amended run, so a month
   pack needs no ``--allow-unreviewed``; what the last working day brought
   still waits in the 复核 queue at "now".
-- **Speed**: runs, item results and service requests are plain objects
+- **Speed**: runs, item results, service requests and faults are plain objects
   (:mod:`app.demo.rows`) built with the services' pure helpers for thresholds,
-  pair checks, notes, URL checks and conclusions, and written in bulk
-  (:class:`app.demo.writer.BulkWriter`): a month's runs and their results, its
-  calls, and their signatures with one ``executemany`` per table, with the
-  stamps, audit entries, content hashes, seals, locks and search documents the
-  services would have made (``bulk=False`` makes them through the services:
-  ``tests/test_demo_bulk.py`` compares the two). Faults, escalations, meeting
-  minutes, articles, the amendment and submissions go through the services.
-  One commit per month.
+  pair checks, notes, URL checks, conclusions, fault titles and checks of a
+  fault's times, and written in bulk (:class:`app.demo.writer.BulkWriter`): a
+  month's runs and their results, its calls, its faults (each opened, then its
+  report saved) and their signatures with one ``executemany`` per table, with
+  the stamps, audit entries, content hashes, seals, locks the services would
+  have made, and the search documents in one pass a month (``bulk=False`` makes
+  them through the services: ``tests/test_demo_bulk.py`` compares the two).
+  Meeting minutes, articles, the amendment and submissions go through the
+  services. One commit per month.
 """
 
 from __future__ import annotations
@@ -248,6 +249,7 @@ class _Generator(
             self._summarise(month)
             self._sign_runs(month)
             self._meeting(month)
+            self.writer.settle()
             self.s.commit()
             if progress is not None:
                 progress(done, total)

@@ -1,4 +1,4 @@
-"""The records the demo makes in numbers (runs, item results, calls) as plain objects.
+"""The records the demo makes in numbers (runs, item results, calls, faults) as plain objects.
 
 An ORM object costs attribute events on every assignment; 30,000 item results
 a year made that a good part of the generation. These carry the same attribute
@@ -13,12 +13,14 @@ Like a new ORM object, a column not set reads ``None``, and a column set to
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import Table
 
 from app.storage.bulk import column_values
-from db.models import InspectionRun, ItemResult, ServiceRequest, new_id
+from db.models import FaultRecord, InspectionRun, ItemResult, ServiceRequest, new_id
 
 
 class DemoRow:
@@ -44,12 +46,12 @@ class DemoRow:
 
     def values(self) -> dict[str, Any]:
         """Every column as the ORM would insert it (stamps aside: see :mod:`app.storage.bulk`)."""
-        given = {k: v for k, v in self.__dict__.items() if v is not None}  # extra keys ignored
+        values = column_values(self.table(), self.__dict__, none_is_unset=True)
         for attr, column in self.links.items():
             target = self.__dict__.get(attr)
             if target is not None:
-                given[column] = target.id
-        return column_values(self.table(), given)
+                values[column] = target.id
+        return values
 
     def orm(self) -> Any:
         """The ORM object of the same values (what the record services would add)."""
@@ -78,3 +80,32 @@ class RunRow(DemoRow):
 class RequestRow(DemoRow):
     model = ServiceRequest
     links: ClassVar[dict[str, str]] = {"system": "system_id"}
+
+
+class FaultRow(DemoRow):
+    model = FaultRecord
+    links: ClassVar[dict[str, str]] = {"system": "system_id"}
+
+
+@dataclass
+class FaultPlan:
+    """One demo fault, its whole story decided before it is written (:mod:`app.demo.writer`).
+
+    ``fault`` holds the record as it ends up, ``opened`` its columns when opened.
+    The rest is what happened in between, as service calls: opened from an item
+    result or escalated from a call (``source``, which then changes by
+    ``source_changes``), or logged anew; its report and times filled in
+    (``report``: :func:`app.records.faults.update_fault`, ``steps``: ``set_time``),
+    whether the service was interrupted (``outage``: ``set_outage``, ``None``: not
+    recorded) and, once recovered, closed (``close``: the time and the 处理结果).
+    """
+
+    fault: FaultRow
+    opened: dict[str, Any]
+    source: ResultRow | RequestRow | None = None
+    source_changes: dict[str, Any] = field(default_factory=dict)
+    escalated: tuple[datetime, str] | None = None  # a call's escalation: when, and its note
+    report: dict[str, Any] = field(default_factory=dict)
+    steps: list[tuple[str, datetime]] = field(default_factory=list)
+    outage: dict[str, Any] | None = None
+    close: tuple[datetime, str] | None = None

@@ -25,8 +25,8 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
     )
 
 
-def encode_rgba(width: int, height: int, pixels: bytearray) -> bytes:
-    """Encode ``width*height*4`` RGBA bytes as a PNG at 300 dpi."""
+def encode_rgba(width: int, height: int, pixels: bytearray, level: int = 9) -> bytes:
+    """Encode ``width*height*4`` RGBA bytes as a PNG at 300 dpi (``level``: zlib's, 9 smallest)."""
     raw = b"".join(
         b"\x00" + bytes(pixels[y * width * 4 : (y + 1) * width * 4]) for y in range(height)
     )
@@ -35,15 +35,19 @@ def encode_rgba(width: int, height: int, pixels: bytearray) -> bytes:
         b"\x89PNG\r\n\x1a\n"
         + _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0))
         + _chunk(b"pHYs", struct.pack(">IIB", per_metre, per_metre, 1))
-        + _chunk(b"IDAT", zlib.compress(raw, 9))
+        + _chunk(b"IDAT", zlib.compress(raw, level))
         + _chunk(b"IEND", b"")
     )
 
 
 def strokes_to_png(
-    strokes: Sequence[Sequence[Point]], width: int = 600, height: int = 200, pen: float = 3.0
+    strokes: Sequence[Sequence[Point]],
+    width: int = 600,
+    height: int = 200,
+    pen: float = 3.0,
+    level: int = 9,
 ) -> bytes:
-    """Rasterise strokes (points in pixel coordinates) in dark blue ink."""
+    """Rasterise strokes (points in pixel coordinates) in dark blue ink (``level``: zlib's)."""
     pixels = bytearray(width * height * 4)
     radius = pen / 2
 
@@ -73,11 +77,11 @@ def strokes_to_png(
                 dab(x0 + (x1 - x0) * t, y0 + (y1 - y0) * t)
         if len(stroke) == 1:
             dab(*stroke[0])
-    return encode_rgba(width, height, pixels)
+    return encode_rgba(width, height, pixels, level)
 
 
-def scribble(seed: int, width: int = 600, height: int = 200) -> bytes:
-    """A deterministic handwriting-like scribble, distinct per ``seed``."""
+def scribble(seed: int, width: int = 600, height: int = 200, level: int = 9) -> bytes:
+    """A deterministic handwriting-like scribble, distinct per ``seed`` (``level``: zlib's)."""
     strokes: list[list[Point]] = []
     x = width * 0.08
     for n in range(3 + seed % 3):
@@ -91,4 +95,4 @@ def scribble(seed: int, width: int = 600, height: int = 200) -> bytes:
             points.append((px, py + math.cos(t * 23 + phase) * height * 0.05))
         strokes.append(points)
         x += stroke_width * 1.1
-    return strokes_to_png(strokes, width, height)
+    return strokes_to_png(strokes, width, height, level=level)

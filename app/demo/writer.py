@@ -1,19 +1,22 @@
-"""How the demo's runs, calls and their signatures are written: in bulk, or by the services.
+"""How the demo's runs, calls, faults and their signatures are written: in bulk, or by the services.
 
 :class:`BulkWriter` (what :func:`app.demo.generator.generate` uses) inserts a
-day's runs and item results, a month's calls, and their signatures with one
-``executemany`` per table, and makes what the services would have made on the
-way: stamps and audit entries (:mod:`app.storage.bulk`), content hashes
+month's runs and item results, its calls, its faults, and their signatures with
+one ``executemany`` per table, and makes what the services would have made on
+the way: stamps and audit entries (:mod:`app.storage.bulk`), content hashes
 (:func:`app.records.signing.content_hashes`, over the rows as stored), sealed
-signatures, locks, the search index. :class:`ServiceWriter` does the same
-through the ORM and :func:`app.records.signing.sign`, as the app does for a
-user; ``tests/test_demo_bulk.py`` proves both give the same store.
+signatures, locks, and (once a month, :meth:`BulkWriter.settle`) the search
+index. :class:`ServiceWriter` does the same through the ORM, the fault services
+and :func:`app.records.signing.sign`, as the app does for a user;
+``tests/test_demo_bulk.py`` proves both give the same store.
 
 Both take the records in the order the services would meet them, so the audit
 chain lists them in the same order: a month's runs (with their item results),
-then its calls, each as one flush of new records, and signatures one by one,
-each followed by the lock it makes (a flush of several changed records would
-list them in an order of its own).
+then its calls, each as one flush of new records; then each fault as two saves,
+its opening (with the item or call it comes from) and its report (texts, times,
+outage, close: one ``update`` entry); and signatures one by one, each followed
+by the lock it makes (a flush of several changed records would list them in an
+order of its own).
 """
 
 from __future__ import annotations
@@ -25,15 +28,26 @@ from typing import Any, Protocol
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from app.demo.rows import DemoRow, RunRow
+from app.demo.rows import DemoRow, FaultPlan, FaultRow, RequestRow, ResultRow, RunRow
 from app.errors import DomainError
 from app.integrity import seals
-from app.records import _util, signing
+from app.records import _util, inspections, signing
+from app.records import faults as fault_svc
+from app.records import requests as request_svc
 from app.records.attachments import store_blob
 from app.search import index as search_index
 from app.storage import guards
 from app.storage.bulk import BulkAudit, column_values, insert_rows
-from db.models import ItemResult, Signature, new_id, now
+from db.models import (
+    ChecklistItem,
+    Contract,
+    FaultRecord,
+    ItemResult,
+    Signature,
+    System,
+    new_id,
+    now,
+)
 
 #: one signature to make: the record, its role, the signer, when, the signature image
 SignatureTodo = tuple[DemoRow, str, str, datetime, bytes]
@@ -42,7 +56,19 @@ SignatureTodo = tuple[DemoRow, str, str, datetime, bytes]
 class Writer(Protocol):
     def add(self, records: list[DemoRow]) -> None: ...
 
+    def faults(self, plans: list[FaultPlan]) -> None: ...
+
     def sign(self, todo: list[SignatureTodo]) -> None: ...
+
+    def settle(self) -> None:
+        """Bring what is kept beside the records (the search index) up to date."""
+
+
+def _unfinished(record: DemoRow) -> bool:
+    """What :func:`signing.sign` refuses to sign: a run or call not done, a fault not closed."""
+    if isinstance(record, FaultRow):
+        return record.closed_at is None
+    return record.status in ("draft", "open")
 
 
 def _signed(record: DemoRow, when: datetime) -> None:
@@ -64,10 +90,83 @@ class ServiceWriter:
         self.s.add_all([record.orm() for record in records])
         self.s.flush()
 
+    def faults(self, plans: list[FaultPlan]) -> None:
+        """Each fault through the services, saved twice: opened, then its report."""
+        for plan in plans:
+            self.s.flush()
+            with self.s.no_autoflush:
+                fault = self._open(plan)
+                fault.created_at = plan.opened["created_at"]
+                fault.created_by = plan.opened["created_by"]
+            self.s.flush()
+            self.s.refresh(fault)  # the report is saved on the fault as stored, as in the form
+            if fault.number != plan.fault.number:
+                raise DomainError("演示数据：故障单号与计划的不一致。")
+            plan.fault.id = fault.id
+            if plan.source is not None and plan.source_changes:
+                plan.source.__dict__.update(plan.source_changes | {"fault_id": fault.id})
+            with self.s.no_autoflush:
+                fault_svc.update_fault(self.s, fault.id, **plan.report)
+                for step, when in plan.steps:
+                    fault_svc.set_time(self.s, fault.id, step, when, now=self.now)
+                if plan.outage is not None:
+                    fault_svc.set_outage(self.s, fault.id, **plan.outage, now=self.now)
+                if plan.close is not None:
+                    when, result = plan.close
+                    fault_svc.close_fault(self.s, fault.id, when, result=result, now=self.now)
+            self.s.flush()
+
+    def _open(self, plan: FaultPlan) -> FaultRecord:
+        opened = plan.opened
+        if isinstance(plan.source, ResultRow):
+            return inspections.open_fault_from_result(
+                self.s,
+                plan.source.id,
+                reported_at=opened["reported_at"],
+                level=opened["level"],
+                actor=opened["handler"],
+                now=self.now,
+            )
+        if isinstance(plan.source, RequestRow) and plan.escalated is not None:
+            at, note = plan.escalated
+            escalation = request_svc.escalate(
+                self.s,
+                plan.source.id,
+                "fault",
+                at,
+                note,
+                opened["level"],
+                title=opened["title"],
+                now=self.now,
+            )
+            assert escalation.fault is not None
+            return escalation.fault
+        contract = self.s.get(Contract, opened["contract_id"])
+        assert contract is not None
+        system = plan.fault.system
+        return fault_svc.create_fault(
+            self.s,
+            contract,
+            title=opened["title"],
+            level=opened["level"],
+            reported_at=opened["reported_at"],
+            system_code=system.code if system is not None else None,
+            discovery=opened["discovery"],
+            category=opened["category"],
+            emergency_type=opened["emergency_type"],
+            holiday_period_id=opened["holiday_period_id"],
+            handler=opened["handler"],
+            coordinator=opened["coordinator"],
+            now=self.now,
+        )
+
     def sign(self, todo: list[SignatureTodo]) -> None:
         for item in todo:
             self._sign(*item)
             self.s.flush()
+
+    def settle(self) -> None:
+        """Nothing to do: the session's flushes keep the search index."""
 
     def _sign(self, record: DemoRow, role: str, name: str, when: datetime, png: bytes) -> None:
         signing.sign(
@@ -92,6 +191,11 @@ class BulkWriter:
         self.images: set[str] = set()  # signature images known to be stored
         #: content hashes of records signed here: a locked record's content cannot change
         self.digests: dict[str, str] = {}
+        self.codes: dict[str, str] = {}
+        #: (table, id) of what the search index does not know yet, and the records written
+        #: since it was last brought up to date (:meth:`settle`)
+        self.unindexed: dict[tuple[str, str], None] = {}
+        self.written: set[str] = set()
 
     def add(self, records: list[DemoRow]) -> None:
         if not records:
@@ -107,13 +211,38 @@ class BulkWriter:
             results = [result.values() for result in getattr(record, "results", None) or []]
             audit.children(results)
             children += results
+            self._written(record)
         insert_rows(self.s, records[0].table(), parents)
         if children:
             insert_rows(self.s, ItemResult.__table__, children)  # type: ignore[arg-type]
         audit.finish()
-        search_index.refresh(
-            self.s.connection(), [(record.table().name, record.id) for record in records]
-        )
+
+    def faults(self, plans: list[FaultPlan]) -> None:
+        """Each fault's opening and report, as :class:`ServiceWriter`'s two saves record them."""
+        if not plans:
+            return
+        self.s.flush()
+        audit = BulkAudit(self.s)
+        table = FaultRecord.__tablename__
+        rows: list[dict[str, Any]] = []
+        changed: list[tuple[DemoRow, dict[str, Any]]] = []
+        for plan in plans:
+            opened = dict(plan.opened)
+            audit.create(table, opened)
+            source = plan.source
+            if source is not None and plan.source_changes:
+                before = source.values()
+                stamps = audit.update(source.table().name, before, before | plan.source_changes)
+                source.__dict__.update(plan.source_changes)
+                if stamps:
+                    changed.append((source, plan.source_changes | stamps))
+            final = plan.fault.values()
+            final |= {key: opened[key] for key in ("updated_by", "device_id", "device_seq")}
+            rows.append(final | audit.update(table, opened, final))
+            self._written(plan.fault)
+        insert_rows(self.s, FaultRecord.__table__, rows)  # type: ignore[arg-type]
+        self._update(changed)
+        audit.finish()
 
     def sign(self, todo: list[SignatureTodo]) -> None:
         if not todo:
@@ -134,30 +263,70 @@ class BulkWriter:
             if record.locked_at is None:
                 locks.append((record, self._lock(audit, record, signature)))
                 _signed(record, signature["signed_at"])
+            if role == search_index.REVIEWER_ROLE and record.id not in self.written:
+                self.unindexed[(record.table().name, record.id)] = None  # now reviewed
         insert_rows(self.s, Signature.__table__, signatures)  # type: ignore[arg-type]
+        self._update(locks)
+        audit.finish()
+
+    def settle(self) -> None:
+        """Index what was written since the last time (one pass, e.g. a month's records)."""
+        if self.unindexed:
+            search_index.refresh(self.s.connection(), list(self.unindexed))
+        self.unindexed = {}
+        self.written = set()
+
+    def _written(self, record: DemoRow) -> None:
+        """Note a new record for the index: a run by its findings, a call or fault itself."""
+        self.written.add(record.id)
+        if isinstance(record, RunRow):
+            for result in record.results:
+                if result.status in search_index.FINDING_STATUSES:
+                    self.unindexed[(ItemResult.__tablename__, result.id)] = None
+        else:
+            self.unindexed[(record.table().name, record.id)] = None
+
+    def _update(self, changes: list[tuple[DemoRow, dict[str, Any]]]) -> None:
+        """Write changed columns of stored records: one executemany per table."""
         by_table: dict[Any, list[dict[str, Any]]] = {}
-        for record, changed in locks:  # parameters named apart from the columns they set
+        for record, changed in changes:  # parameters named apart from the columns they set
             params = {f"p_{key}": value for key, value in changed.items()}
             by_table.setdefault(record.table(), []).append(params | {"p_id": record.id})
         for table, rows in by_table.items():
             columns = {key[2:]: bindparam(key) for key in rows[0] if key != "p_id"}
             query = update(table).where(table.c.id == bindparam("p_id")).values(columns)
-            self.s.connection().execute(query, rows)  # one executemany per table
-        audit.finish()
-        reviewed = [(r.table().name, r.id) for r, role, *_ in todo if role == "复核人"]
-        search_index.refresh(self.s.connection(), reviewed)
+            self.s.connection().execute(query, rows)
 
     def _digests(self, todo: list[SignatureTodo]) -> dict[str, str]:
-        """Content hashes of the records, over their rows as stored (locked ones remembered)."""
+        """Content hashes of the records (locked ones remembered).
+
+        A run's from the values written (its results', 30,000 a year, are not read
+        back); a call's or fault's over its row as stored.
+        """
         wanted: dict[str, list[str]] = {}
         for record, *_rest in todo:
-            if record.status in ("draft", "open"):
+            if _unfinished(record):
                 raise DomainError("演示数据：未完成的记录不能签字。")
-            if record.id not in self.digests:
+            if record.id in self.digests:
+                continue
+            if isinstance(record, RunRow):
+                self.digests[record.id] = self._run_hash(record)
+            else:
                 wanted.setdefault(record.table().name, []).append(record.id)
         for record_type, ids in wanted.items():
             self.digests |= signing.content_hashes(self.s, record_type, list(dict.fromkeys(ids)))
         return self.digests
+
+    def _run_hash(self, run: RunRow) -> str:
+        if not self.codes:  # checklist items' and systems' codes by id, read once
+            for model in (ChecklistItem, System):
+                self.codes |= {i: c for i, c in self.s.execute(select(model.id, model.code))}
+        results = []
+        for result in run.results:
+            values = result.values()
+            system = self.codes.get(values["system_id"]) if values["system_id"] else None
+            results.append((values, self.codes[values["item_id"]], system))
+        return signing.new_run_hash(run.values(), results)
 
     def _signature(
         self, record: DemoRow, role: str, name: str, when: datetime, png: bytes, digest: str

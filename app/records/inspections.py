@@ -581,6 +581,22 @@ def linked_fault(session: Session, result: ItemResult) -> FaultRecord | None:
     )
 
 
+def fault_prefill(result: Any, system: Any) -> dict[str, str]:
+    """The title, category and symptom a fault opened from an item gets (``system``: its system).
+
+    ``result`` is an item result with its ``item`` (an ORM row or the demo's plain row).
+    """
+    state = STATUS_LABELS[result.status]
+    title = (
+        f"{system.name} {result.item.title} {state}" if system else f"{result.item.title} {state}"
+    )
+    return {
+        "title": title[:200],
+        "category": result.item.group[:64],
+        "symptom": result.note or f"{result.item.title}：{result_display(result)}",
+    }
+
+
 def open_fault_from_result(
     session: Session,
     result_id: str,
@@ -608,25 +624,18 @@ def open_fault_from_result(
     contract = session.get(Contract, run.contract_id)
     assert contract is not None
     system = result.system or run.system
-    state = STATUS_LABELS[result.status]
-    title = (
-        f"{system.name} {result.item.title} {state}" if system else f"{result.item.title} {state}"
-    )
-    symptom = result.note or f"{result.item.title}：{result_display(result)}"
     fault = faults.create_fault(
         session,
         contract,
-        title=title[:200],
         level=level if level is not None else faults.default_level(profile_of(contract)).code,
         reported_at=reported_at if reported_at is not None else (now or current_time()),
         system_code=system.code if system else None,
         discovery="inspection",
-        category=result.item.group[:64],
-        symptom=symptom,
         handler=actor,
         holiday_period_id=run.holiday_period_id,
         source_result_id=result.id,
         now=now,
+        **fault_prefill(result, system),
     )
     if run.locked_at is None:
         result.fault_id = fault.id

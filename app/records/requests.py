@@ -68,9 +68,10 @@ def _when(value: datetime, label: str, req: ServiceRequest, current: datetime | 
     return moment
 
 
-def _trail(req: ServiceRequest, at: datetime, label: str, note: str) -> str:
-    line = f"[{at:%m-%d %H:%M} {label}]" + (f" {note}" if note else "")
-    return f"{req.resolution}\n{line}" if req.resolution else line
+def escalation_trail(resolution: str, at: datetime, to: str, note: str) -> str:
+    """The 处理记录 ``resolution`` with the line :func:`escalate` adds for escalating ``to``."""
+    line = f"[{at:%m-%d %H:%M} {_ESCALATION_LABELS[to]}]" + (f" {note}" if note else "")
+    return f"{resolution}\n{line}" if resolution else line
 
 
 def log_request(
@@ -232,7 +233,7 @@ def escalate(
         )
     if to == "onsite" and req.channel == "onsite":
         raise DomainError(f"服务请求 {req.number} 已是现场支持。")
-    trail = _trail(req, when, _ESCALATION_LABELS[to], note)
+    trail = escalation_trail(req.resolution, when, to, note)
     if to == "fault":
         contract = session.get(Contract, req.contract_id)
         assert contract is not None

@@ -399,7 +399,8 @@ def refresh(conn: Connection, records: Iterable[tuple[str, str]]) -> None:
     """Index records written without the ORM session (rows merged from a team bundle).
 
     ``records`` are ``(table, id)`` pairs: faults, requests and articles are indexed,
-    an inspection run brings its findings, a signature its record (reviewed). A
+    an item result if it is a finding, an inspection run brings its findings, a
+    signature its record (reviewed). A
     record already in the index keeps its text (a signed record cannot change);
     only what the index knows about it (reviewed, superseded) is brought up to date.
     """
@@ -410,6 +411,8 @@ def refresh(conn: Connection, records: Iterable[tuple[str, str]]) -> None:
     for table, record_id in records:
         if table in _TABLE_KINDS:
             touched[record_id] = _TABLE_KINDS[table]
+        elif table == "item_result":
+            touched[record_id] = "finding"
         elif table in ("inspection_run", "signature"):
             runs.append(record_id)
     for start in range(0, len(runs), 500):
@@ -418,11 +421,43 @@ def refresh(conn: Connection, records: Iterable[tuple[str, str]]) -> None:
         query = f"SELECT id FROM item_result WHERE run_id IN ({marks})"
         for (result_id,) in run(conn, query, {f"r{i}": r for i, r in enumerate(chunk)}):
             touched[result_id] = "finding"
-    new: dict[str, Doc | None] = {}
+    found: dict[str, Doc] = {}
     for kind, ids in _by_kind(touched).items():
-        new |= {doc.record_id: doc for doc in load_docs(conn, kind, ids)}
-    known = {rid: doc for rid, doc in new.items() if doc is not None and _rowid(conn, rid)}
-    apply(conn, known, new)
+        found |= {doc.record_id: doc for doc in load_docs(conn, kind, ids)}
+    rowids = _rowids(conn, list(found))
+    known = [
+        _meta_params(doc) | {"rowid": rowids[rid]} for rid, doc in found.items() if rid in rowids
+    ]
+    if known:
+        run(conn, _UPDATE_DOC, known)
+    _insert_docs(conn, [doc for rid, doc in found.items() if rid not in rowids])
+
+
+def _rowids(conn: Connection, record_ids: list[str]) -> dict[str, int]:
+    """The index rows of those of ``record_ids`` that have one (record id → rowid)."""
+    found: dict[str, int] = {}
+    for start in range(0, len(record_ids), 500):
+        chunk = record_ids[start : start + 500]
+        marks = ", ".join(f":r{i}" for i in range(len(chunk)))
+        query = f"SELECT record_id, id FROM search_doc WHERE record_id IN ({marks})"
+        found |= dict(run(conn, query, {f"r{i}": r for i, r in enumerate(chunk)}).all())
+    return found
+
+
+def _insert_docs(conn: Connection, docs: list[Doc]) -> None:
+    """Index new documents: in SQLite numbered after the last one, with one statement a table."""
+    if _on_hub(conn):
+        for doc in docs:
+            _insert_fts(
+                conn, [(_insert_doc(conn, _meta_params(doc) | {"rid": doc.record_id}), doc)]
+            )
+        return
+    if not docs:
+        return
+    first = int(run(conn, "SELECT coalesce(max(id), 0) FROM search_doc").scalar_one()) + 1
+    rows = [(first + i, doc) for i, doc in enumerate(docs)]
+    run(conn, _INSERT_DOC_AT, [_meta_params(d) | {"rid": d.record_id, "rowid": r} for r, d in rows])
+    _insert_fts(conn, rows)
 
 
 def stale(conn: Connection) -> bool:

@@ -6,8 +6,8 @@ a bulk writer (the demo generator, :mod:`app.demo.writer`) builds plain column
 values instead and inserts them with one ``executemany`` per table. This
 module gives those values what the guards would: the acting person, this
 device and its next change number, and the audit entries, in the order a flush
-meets the rows (:meth:`BulkAudit.create`, :meth:`child`, :meth:`sign`,
-:meth:`lock`). :meth:`BulkAudit.finish` inserts the entries and signs the
+meets the rows (:meth:`BulkAudit.create`, :meth:`children`, :meth:`update`,
+:meth:`sign`, :meth:`lock`). :meth:`BulkAudit.finish` inserts the entries and signs the
 chain's new head, as the flush would at its end; call it after inserting the
 rows and before the session flushes anything else, so the next flush continues
 the chain from there.
@@ -19,6 +19,8 @@ sets, ``UPDATE … WHERE id =``).
 from __future__ import annotations
 
 import functools
+import operator
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Table, insert
@@ -48,12 +50,15 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
     compiled = insert(table).compile(dialect=dialect, column_keys=keys)
     sql = str(compiled)
     names = list(compiled.positiontup or []) if compiled.positional else keys
-    plan = [(name, _converter(table.c[name], dialect)) for name in names]
+    plan = [(i, f) for i, name in enumerate(names) if (f := _converter(table.c[name], dialect))]
+    pick = operator.itemgetter(*names)
     for start in range(0, len(rows), CHUNK):
-        converted = [
-            [v if f is None else f(v) for n, f in plan for v in (row[n],)]
-            for row in rows[start : start + CHUNK]
-        ]
+        converted = []
+        for row in rows[start : start + CHUNK]:
+            values = list(pick(row)) if len(names) > 1 else [pick(row)]
+            for i, convert in plan:  # only the columns whose type converts (times, flags …)
+                values[i] = convert(values[i])
+            converted.append(values)
         if compiled.positional:
             conn.exec_driver_sql(sql, [tuple(values) for values in converted])
         else:
@@ -67,22 +72,60 @@ def _converter(column: Any, dialect: Any) -> Any:
     process = column.type.dialect_impl(dialect).bind_processor(dialect)
     if process is None or column.type.should_evaluate_none:  # e.g. JSON: None is 'null'
         return process
-    return lambda value: None if value is None else process(value)
+    return _isoformat(process) or (lambda value: None if value is None else process(value))
 
 
-def column_values(table: Table, given: dict[str, Any]) -> dict[str, Any]:
+#: samples a time or date processor must write as ``isoformat`` does for its fast path
+_MOMENTS = (datetime(1999, 12, 31, 23, 59, 58, 123456), datetime(2026, 1, 2, 3, 4, 5))
+
+
+def _isoformat(process: Any) -> Any:
+    """For a processor writing times or dates as ``isoformat`` text (SQLite's): the same, faster.
+
+    Each of the tens of thousands of stamps a demo writes goes through it; the
+    processor formats with ``%`` from the parts, ``isoformat`` in one C call.
+    Used only if it writes the samples exactly as the processor does.
+    """
+    for kind, fast in (
+        (datetime, lambda v: v.isoformat(" ", "microseconds")),
+        (date, lambda v: v.isoformat()),
+    ):
+        samples = [m if kind is datetime else m.date() for m in _MOMENTS]
+        try:
+            same = all(process(m) == fast(m) for m in samples)
+        except (TypeError, ValueError, AttributeError):
+            same = False
+        if same:
+            return lambda value: (
+                fast(value)
+                if type(value) is kind and getattr(value, "tzinfo", None) is None
+                else None
+                if value is None
+                else process(value)
+            )
+    return None
+
+
+def column_values(
+    table: Table, given: dict[str, Any], *, none_is_unset: bool = False
+) -> dict[str, Any]:
     """Every column of a new row: ``given`` values, else the column's Python default.
 
     What the ORM would insert for an object with ``given`` set (no column of the
-    models has a server-side default).
+    models has a server-side default). Keys of ``given`` that are no column are
+    ignored; with ``none_is_unset`` a ``None`` gets the default too.
     """
     values: dict[str, Any] = {}
+    get = given.get
     for key, default, computed in _defaults(table):
-        if key in given:
-            values[key] = given[key]
-        else:
-            values[key] = default(None) if computed else default
+        value = get(key, _MISSING)
+        if value is _MISSING or (value is None and none_is_unset):
+            value = default(None) if computed else default
+        values[key] = value
     return values
+
+
+_MISSING = object()
 
 
 @functools.cache
@@ -145,6 +188,20 @@ class BulkAudit:
         self._stamp(values, own_device=False)
         summary = guards.summary_of(values) | {"record_type": values["record_type"]}
         self._log("sign", "signature", values["id"], summary)
+
+    def update(self, table: str, before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+        """A record changed from ``before`` to ``after`` (its columns): an ``update`` entry.
+
+        Returns the stamps to write with the change (nothing, and no entry, if no
+        column changed, as in a flush).
+        """
+        changes = guards.changes_of(before, after)
+        if not changes:
+            return {}
+        stamps: dict[str, Any] = {"updated_at": now()}
+        self._stamp(stamps, new=False)
+        self._log("update", table, after["id"], guards.summary_of(after) | {"changed": changes})
+        return stamps
 
     def lock(self, table: str, record: dict[str, Any]) -> dict[str, Any]:
         """A record locked by its first signature: the columns the flush would also update.

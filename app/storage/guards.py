@@ -275,6 +275,18 @@ def summary_of(values: dict[str, Any]) -> dict[str, Any]:
     return {k: _plain(values[k]) for k in _SUMMARY_KEYS if values.get(k) not in (None, "")}
 
 
+def changes_of(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """What an update entry lists for a row changed from ``before`` to ``after`` (column values).
+
+    As :func:`_changes` of the ORM object: every changed column but the stamps, ``[old, new]``.
+    """
+    return {
+        key: [_plain(before.get(key)), _plain(value)]
+        for key, value in after.items()
+        if key not in ("updated_at", "updated_by", *STAMPS) and before.get(key) != value
+    }
+
+
 def _before_flush(session: Session, _ctx: UOWTransaction, _instances: Any) -> None:
     if session.new or session.dirty or session.deleted:
         write_lock(session)  # a hub's writers take turns (counters, chain, seq)
