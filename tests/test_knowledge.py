@@ -331,3 +331,55 @@ def test_the_command_line_searches_writes_reviews_and_exports(
     assert run("kb", "article", "export", "--contract", "test-portal", "--out", str(target))[0] == 2
     code, out, _err = run("search", "--reindex")
     assert code == 0 and "2 条记录" in out
+
+
+def test_voided_records_are_marked_in_search_and_left_out_of_problems_suggestions_and_export(
+    kb: Store, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """作废 (a duplicate call, a wrong article): found when searched for, marked 「已作废」, and
+    counted nowhere — not in 常见问题, not offered as a solution, not in the 知识库 export."""
+    from app.cli.main import main
+    from app.team.voids import void
+
+    with kb.session() as s:
+        calls = [
+            _call(s, "申报系统登录失败", "重置密码后正常", datetime(2026, 11, day, 9)) for day in (2, 5)
+        ]
+        for rid in calls:
+            signing.sign(
+                s, "service_request", rid, role="运维人员", signer_name="张工", png=png_bytes()
+            )
+        aid = _article(s, title="旧版证书更换说明")
+        signing.sign(
+            s, "knowledge_article", aid, role="复核人", signer_name="王经理", png=png_bytes()
+        )
+        _article(s, title="门户证书续期步骤")
+    with kb.session() as s:
+        assert [p.count for p in knowledge.common_problems(s, "test-portal")] == [2]
+        void(s, "service_request", calls[0], reason="重复登记", actor="王经理")
+        void(s, "knowledge_article", aid, reason="内容有误", actor="王经理")
+    with kb.session() as s:
+        assert knowledge.common_problems(s, "test-portal") == []  # one call left: not common
+        found = {h.record_id: h.voided for h in search(s, "申报系统登录失败").hits}
+        assert found == {calls[0]: True, calls[1]: False}
+        offered = knowledge.suggest(s, "申报系统登录失败怎么办")
+        assert [f.hit.record_id for f in offered] == [calls[1]]
+        assert {r.title: r.voided for r in articles.list_articles(s, "test-portal")} == {
+            "旧版证书更换说明": True,
+            "门户证书续期步骤": False,
+        }
+    folder = str(kb.folder)
+    kb.close()
+
+    def run(*args: str) -> str:
+        assert main(["--data-dir", folder, "--as", "张工", *args]) == 0
+        return capsys.readouterr().out
+
+    assert run("search", "申报系统登录失败").count("（已作废）") == 1
+    listed = run("kb", "article", "list")
+    assert "旧版证书更换说明（已作废）" in listed and "共 2 条，其中 1 条已作废。" in listed
+    target = tmp_path / "知识库.docx"
+    run("kb", "article", "export", "--contract", "test-portal", "--out", str(target))
+    with zipfile.ZipFile(target) as docx:
+        document = docx.read("word/document.xml").decode()
+    assert "门户证书续期步骤" in document and "旧版证书更换说明" not in document

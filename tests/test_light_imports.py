@@ -138,6 +138,9 @@ def test_the_window_frame_paints_before_sqlalchemy_the_models_or_the_profile_sch
     store = ("sqlalchemy", "app.contracts.profile_schema", "db.models", "app.storage.store")
     assert sorted(m for m in modules if m in store or m.split(".")[0] in store) == []
     assert _heavy(modules) == []
+    # nor the key store's cryptography, the second-launch channel or the commands' parsers
+    later = ("cryptography", "PySide6.QtNetwork", "app.storage.secrets", "app.cli.setup")
+    assert sorted(m for m in modules if m in later or m.split(".")[0] in later) == []
 
 
 def test_the_head_is_read_from_the_scripts_as_alembic_reads_it() -> None:

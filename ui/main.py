@@ -15,14 +15,12 @@ from typing import TYPE_CHECKING
 
 from app.storage import paths
 from app.storage.instance import another_instance
-from app.storage.secrets import set_passphrase_provider
 from ui import i18n
 from ui.i18n import tr
 from ui.icons import icon
 from ui.main_window import MainWindow
 from ui.qt import QtCore, QtWidgets
 from ui.settings import Settings
-from ui.single_instance import notify_running
 
 if TYPE_CHECKING:
     from ui.startup import Opened
@@ -45,6 +43,8 @@ def application() -> QtWidgets.QApplication:
 
 def already_running(folder: Path) -> bool:
     """Another window has ``folder`` open: ask it to come to the front; whether it did."""
+    from ui.single_instance import notify_running  # QtNetwork: only for a second launch
+
     if not notify_running(folder):
         return False
     print(
@@ -74,11 +74,13 @@ def run(
     asked = another_instance(folder) is not None
     if asked and already_running(folder):
         return 0
-    set_passphrase_provider(ask_passphrase)
     try:
         return _run(app, folder, settings, actor, clock, asked)
     finally:
-        set_passphrase_provider(None)
+        if "app.storage.secrets" in sys.modules:  # a provider was set: the store was opened
+            from app.storage.secrets import set_passphrase_provider
+
+            set_passphrase_provider(None)
 
 
 def _run(
@@ -93,8 +95,11 @@ def _run(
     opened: list[Opened] = []
 
     def open_data() -> None:
-        from ui.startup import open_data  # SQLAlchemy, the models: after the first paint
+        # SQLAlchemy, the models, the key store's cryptography: after the first paint
+        from app.storage.secrets import set_passphrase_provider
+        from ui.startup import open_data
 
+        set_passphrase_provider(ask_passphrase)  # an encrypted store asks in a dialog
         outcome = open_data(window, folder, settings, actor, clock, asked)
         if isinstance(outcome, int):
             app.exit(outcome)

@@ -54,6 +54,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         return 0
     for hit in results.hits:
         mark = "（已审核）" if hit.reviewed else ""
+        mark += "（已作废）" if hit.voided else ""
         print(f"[{hit.kind_label}] {hit.title.marked()}  {hit.at[:10]}{mark}  {hit.open_id[:8]}")
         if hit.snippet.text:
             print(f"    {hit.snippet.marked()}")
@@ -70,7 +71,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 def _print_article(row: Any) -> None:
     lines = [
-        f"{row.number}  {row.title}",
+        f"{row.number}  {row.title}" + ("（已作废）" if row.voided else ""),
         f"合同：{row.contract}    适用系统：{'、'.join(row.systems) or '—'}    "
         f"分类：{row.category or '—'}",
         f"标签：{'、'.join(row.tags) or '—'}    作者：{row.author}    "
@@ -172,11 +173,20 @@ def cmd_article_list(args: argparse.Namespace) -> int:
         print("没有知识条目。")
         return 0
     body = [
-        [r.contract, r.number, r.title, "、".join(r.systems), r.category, r.author, r.reviewer]
+        [
+            r.contract,
+            r.number,
+            r.title + ("（已作废）" if r.voided else ""),
+            "、".join(r.systems),
+            r.category,
+            r.author,
+            r.reviewer,
+        ]
         for r in rows
     ]
     print(table(["合同", "编号", "标题", "系统", "分类", "作者", "审核人"], body))
-    print(f"共 {len(rows)} 条。")
+    voided = sum(r.voided for r in rows)
+    print(f"共 {len(rows)} 条" + (f"，其中 {voided} 条已作废。" if voided else "。"))
     return 0
 
 

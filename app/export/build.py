@@ -1783,7 +1783,11 @@ def build_knowledge_base(data: ExportData, job: Job) -> c.KnowledgeBaseCtx:
     """技术服务知识库: articles written by the period end, by system; 常见问题 of the period."""
     start, end = _bounds(job)
     code = data.contract.code
-    rows = [r for r in articles_mod.list_articles(data.session, code) if r.created_at.date() <= end]
+    rows = [
+        r
+        for r in articles_mod.list_articles(data.session, code)
+        if r.created_at.date() <= end and not r.voided  # a voided article (作废) is no deliverable
+    ]
     rows.sort(key=lambda r: r.number)
     sources = articles_mod.source_labels(data.session, [r.source_id for r in rows if r.source_id])
     listed = [_article_ctx(data, n, r, sources) for n, r in enumerate(rows, start=1)]

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from app.errors import DomainError
 from app.records import _util, signing
 from app.records.faults import next_number
+from app.storage.team_state import voided_ids
 from db.models import (
     Attachment,
     ChecklistItem,
@@ -322,6 +323,8 @@ class ArticleRow:
     source_id: str | None
     locked: bool = False
     attachments: tuple[str, ...] = ()  # file names of its pictures
+    #: declared void (作废, :mod:`app.team.voids`): marked in lists, left out of exports
+    voided: bool = False
 
     @property
     def reviewed(self) -> bool:
@@ -374,6 +377,7 @@ def list_articles(
         .order_by(Attachment.created_at)
     ):
         pictures.setdefault(owner, []).append(filename)
+    voided = voided_ids(session)
     rows = []
     for a in articles:
         systems = tuple(names.get((a.contract_id, code), code) for code in a.systems or [])
@@ -407,6 +411,7 @@ def list_articles(
                 a.source_id,
                 a.locked_at is not None,
                 tuple(pictures.get(a.id, [])),
+                a.id in voided,
             )
         )
     return rows

@@ -28,6 +28,7 @@ from app.records.articles import ArticleRow, list_articles
 from app.search import index
 from app.search.query import Filters, Hit, search_any
 from app.search.tokens import normalise
+from app.storage.team_state import voided_ids
 from db.models import (
     ChecklistItem,
     FaultRecord,
@@ -152,6 +153,7 @@ def common_problems(
     """Problems seen at least ``minimum`` times, most frequent (then most recent) first."""
     contract_id = _util.contract_of(session, contract).id if contract else None
     systems = dict(session.execute(select(System.id, System.name)).all())
+    voided = voided_ids(session)  # 作废: as if never recorded, as in the monthly statistics
     found: dict[str, Problem] = {}
 
     def add(
@@ -184,10 +186,14 @@ def common_problems(
         return query.where(model.contract_id == contract_id) if contract_id else query
 
     for f in session.scalars(latest(FaultRecord)):
+        if f.id in voided:
+            continue
         solution = "\n".join(t for t in (f.result, f.process) if t)
         source = ("fault_record", f.id, f.id)
         add("fault", source, f.title, f.reported_at, f.system_id, solution)
     for r in session.scalars(latest(ServiceRequest)):
+        if r.id in voided:
+            continue
         add(
             "request",
             ("service_request", r.id, r.id),
@@ -207,6 +213,8 @@ def common_problems(
         .where(InspectionRun.id.in_(run_query.with_only_columns(InspectionRun.id)))
     )
     for result, title, day, run_system in findings:
+        if result.run_id in voided:
+            continue
         problem = f"{title}：{result.note}" if result.note else title
         add(
             "finding",
@@ -279,7 +287,8 @@ def suggest(
     if len(problem_key(description)) < 2:
         return []
     hits = search_any(session, description, Filters(contract=contract), limit=limit * 4)
-    hits = [h for h in hits if h.record_id != exclude and h.open_id != exclude]
+    # a voided record (作废) solved nothing: it is as if it had never been recorded
+    hits = [h for h in hits if h.record_id != exclude and h.open_id != exclude and not h.voided]
     found = solutions(session, hits)
     return [Suggestion(h, found[h.record_id]) for h in hits if h.record_id in found][:limit]
 

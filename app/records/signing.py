@@ -241,15 +241,20 @@ def _attachments(session: Session, owner_type: str, owner_ids: list[str]) -> dic
     found: dict[str, list[Any]] = {owner_id: [] for owner_id in owner_ids}
     if not owner_ids:
         return found
-    rows = session.scalars(
-        select(Attachment).where(
-            Attachment.owner_type == owner_type, Attachment.owner_id.in_(owner_ids)
+    # 500 owners a query: the item results of 500 runs would be one statement of several
+    # thousand parameters, each length prepared and kept by SQLite's statement cache anew
+    # (a 36-month check held 29 MiB of them in the window; bench/run.py, window memory)
+    for start in range(0, len(owner_ids), 500):
+        chunk = owner_ids[start : start + 500]
+        rows = session.scalars(
+            select(Attachment).where(
+                Attachment.owner_type == owner_type, Attachment.owner_id.in_(chunk)
+            )
         )
-    )
-    for row in rows:
-        found[row.owner_id].append(
-            {"sha256": row.blob_sha256, "filename": row.filename, "caption": row.caption}
-        )
+        for row in rows:
+            found[row.owner_id].append(
+                {"sha256": row.blob_sha256, "filename": row.filename, "caption": row.caption}
+            )
     for items in found.values():
         items.sort(key=lambda a: (a["sha256"], a["filename"], a["caption"]))
     return found

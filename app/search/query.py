@@ -87,6 +87,8 @@ class Hit:
     title: Snippet
     snippet: Snippet
     score: float
+    #: the record was declared void (作废, :mod:`app.team.voids`): shown marked, never counted
+    voided: bool = False
 
     @property
     def kind_label(self) -> str:
@@ -106,6 +108,7 @@ class Hit:
             "snippet": self.snippet.text,
             "highlights": [list(s) for s in self.snippet.spans],
             "score": round(self.score, 4),
+            "voided": self.voided,
         }
 
 
@@ -211,7 +214,14 @@ def _rank() -> str:
     )
 
 
-def _hits(conn: Connection, rows: list[Any], terms: list[Term]) -> list[Hit]:
+def _voided(session: Session) -> set[str]:
+    """Ids of voided records (作废); imported here: the index is below the team layer."""
+    from app.storage.team_state import voided_ids
+
+    return voided_ids(session)
+
+
+def _hits(conn: Connection, rows: list[Any], terms: list[Term], voided: set[str]) -> list[Hit]:
     docs = _docs(conn, [(r[0], r[1]) for r in rows])
     hits = []
     for kind, rid, open_type, open_id, contract_id, systems, at, reviewed, score, _n in rows:
@@ -231,6 +241,7 @@ def _hits(conn: Connection, rows: list[Any], terms: list[Term]) -> list[Hit]:
                 snippet(doc.title, terms, width=len(doc.title) + 1),
                 snippet(doc.body, terms),
                 float(score),
+                rid in voided or open_id in voided,
             )
         )
     return hits
@@ -396,7 +407,7 @@ def search_any(
         today=today,
         candidates=candidates,
     )
-    return _hits(conn, rows, query_terms(description[:2000]))
+    return _hits(conn, rows, query_terms(description[:2000]), _voided(session))
 
 
 def search(
@@ -430,7 +441,7 @@ def search(
         today=today,
         candidates=candidates,
     )
-    return Results(query, total, _hits(conn, rows, terms), more)
+    return Results(query, total, _hits(conn, rows, terms, _voided(session)), more)
 
 
 def _docs(conn: Connection, wanted: list[tuple[str, str]]) -> dict[str, index.Doc]:

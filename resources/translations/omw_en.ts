@@ -1884,6 +1884,10 @@ Review them on the Review page first. Export anyway?</translation>
         <translation> (not reviewed)</translation>
     </message>
     <message>
+        <source>（已作废）</source>
+        <translation> (voided)</translation>
+    </message>
+    <message>
         <source>还没有知识条目。</source>
         <translation>No articles yet.</translation>
     </message>

@@ -170,3 +170,29 @@ def test_an_article_written_in_the_window_keeps_its_pictures(
     edit = wait_window(qtbot, ArticleDialog)
     assert edit.picture_names.text() == "卡纸位置.png"
     edit.reject()
+
+
+def test_a_voided_hit_and_article_are_greyed_and_marked(
+    ctx: AppContext, qtbot: QtBot, window: MainWindow
+) -> None:
+    from app.records import signing
+    from app.team.voids import void
+
+    with ctx.store.session() as s:
+        article = articles.create_article(
+            s, ctx.contract, title="旧版证书更换说明", author="张工", solution="更换证书"
+        )
+        signing.sign(
+            s, "knowledge_article", article.id, role="复核人", signer_name="王经理", png=png_bytes()
+        )
+        void(s, "knowledge_article", article.id, reason="内容有误", actor="王经理")
+    page = window.pages["knowledge"]
+    assert isinstance(page, KnowledgePage)
+    window.show_page("knowledge")
+    page.query.setText("证书更换")
+    page.run_search()
+    qtbot.waitUntil(lambda: page.results.count() == 1)
+    assert "已作废" in page.results.item(0).data(HTML_ROLE)
+    page._load_articles()
+    item = page.article_list.item(0)
+    assert item.text().endswith("（已作废）") and item.foreground().color().name() == "#9aa0a6"

@@ -52,11 +52,15 @@ def marked_html(snippet: Snippet) -> str:
 
 
 def hit_html(hit: Hit) -> str:
+    """A hit as rich text; a voided record (作废) greyed and marked, as in the lists."""
     reviewed = " · " + html.escape(tr("已审核")) if hit.reviewed else ""
+    voided = " · " + html.escape(tr("已作废")) if hit.voided else ""
+    text = "#9aa0a6" if hit.voided else "#202124"
     return (
-        f"<b>[{html.escape(kind_label(hit.kind))}] {marked_html(hit.title)}</b>"
-        f'<span style="color:#5f6368;"> · {html.escape(hit.at[:10])}{reviewed}</span>'
-        f'<br><span style="color:#202124;">{marked_html(hit.snippet)}</span>'
+        f'<b style="color:{text};">[{html.escape(kind_label(hit.kind))}] '
+        f"{marked_html(hit.title)}</b>"
+        f'<span style="color:#5f6368;"> · {html.escape(hit.at[:10])}{reviewed}{voided}</span>'
+        f'<br><span style="color:{text};">{marked_html(hit.snippet)}</span>'
     )
 
 
@@ -550,7 +554,12 @@ class KnowledgePage(Page):
         self.article_list.clear()
         for row in shown:
             mark = "" if row.reviewed else tr("（未审核）")
-            self.article_list.addItem(f"{row.number}  {row.title}{mark}")
+            if row.voided:  # 作废: greyed, as in the record lists
+                mark += tr("（已作废）")
+            item = QtWidgets.QListWidgetItem(f"{row.number}  {row.title}{mark}")
+            if row.voided:
+                item.setForeground(QtGui.QColor("#9aa0a6"))
+            self.article_list.addItem(item)
         self.article_list.blockSignals(False)
         index = next((n for n, r in enumerate(shown) if r.id == select), 0)
         self.article_list.setCurrentRow(index if shown else -1)
