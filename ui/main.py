@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from app.storage import paths
 from app.storage.instance import another_instance
+from app.storage.passphrase import set_passphrase_provider  # not the crypto stack
 from ui import i18n
 from ui.i18n import tr
 from ui.icons import icon
@@ -74,13 +75,11 @@ def run(
     asked = another_instance(folder) is not None
     if asked and already_running(folder):
         return 0
+    set_passphrase_provider(ask_passphrase)  # an encrypted store asks in a dialog
     try:
         return _run(app, folder, settings, actor, clock, asked)
     finally:
-        if "app.storage.secrets" in sys.modules:  # a provider was set: the store was opened
-            from app.storage.secrets import set_passphrase_provider
-
-            set_passphrase_provider(None)
+        set_passphrase_provider(None)
 
 
 def _run(
@@ -96,10 +95,8 @@ def _run(
 
     def open_data() -> None:
         # SQLAlchemy, the models, the key store's cryptography: after the first paint
-        from app.storage.secrets import set_passphrase_provider
         from ui.startup import open_data
 
-        set_passphrase_provider(ask_passphrase)  # an encrypted store asks in a dialog
         outcome = open_data(window, folder, settings, actor, clock, asked)
         if isinstance(outcome, int):
             app.exit(outcome)
