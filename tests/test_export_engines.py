@@ -296,8 +296,10 @@ def test_a_pack_reads_the_store_with_a_few_queries(demo_store, tmp_path) -> None
     # ~250 runs, ~3,000 item results, ~150 requests, ~500 signatures: read in bulk,
     # not per record — and checked in bulk before signing (≈ 25 statements per 500
     # records, app.records.integrity_check.refuse_tampered); the 运维月报's drafted text adds
-    # three: its saved sections, the runs since the contract start (整改), next month's runs
-    assert len(statements) <= 68, len(statements)
+    # three: its saved sections, the runs since the contract start (整改), next month's runs;
+    # the item results' attachments are read 500 owners a statement (one statement of
+    # thousands of parameters, prepared anew for every length, filled SQLite's cache)
+    assert len(statements) <= 72, len(statements)
 
 
 def test_export_pauses_the_garbage_collector_and_restores_it(demo_store, tmp_path) -> None:

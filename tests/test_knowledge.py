@@ -343,7 +343,8 @@ def test_voided_records_are_marked_in_search_and_left_out_of_problems_suggestion
 
     with kb.session() as s:
         calls = [
-            _call(s, "申报系统登录失败", "重置密码后正常", datetime(2026, 11, day, 9)) for day in (2, 5)
+            _call(s, "申报系统登录失败", "重置密码后正常", datetime(2026, 11, day, 9))
+            for day in (2, 5)
         ]
         for rid in calls:
             signing.sign(
@@ -360,7 +361,7 @@ def test_voided_records_are_marked_in_search_and_left_out_of_problems_suggestion
         void(s, "knowledge_article", aid, reason="内容有误", actor="王经理")
     with kb.session() as s:
         assert knowledge.common_problems(s, "test-portal") == []  # one call left: not common
-        found = {h.record_id: h.voided for h in search(s, "申报系统登录失败").hits}
+        found = {h.record_id: h.voided for h in knowledge.find(s, "申报系统登录失败").hits}
         assert found == {calls[0]: True, calls[1]: False}
         offered = knowledge.suggest(s, "申报系统登录失败怎么办")
         assert [f.hit.record_id for f in offered] == [calls[1]]

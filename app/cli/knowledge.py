@@ -18,8 +18,9 @@ def _open(args: argparse.Namespace) -> Any:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
+    from app.records.knowledge import find
     from app.search import index
-    from app.search.query import Filters, search
+    from app.search.query import Filters
 
     if args.reindex:
         store = _open(args)
@@ -36,7 +37,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     store = _open(args)
     try:
         with store.session() as session:
-            results = search(session, " ".join(args.text), filters, limit=args.limit)
+            results = find(session, " ".join(args.text), filters, limit=args.limit)
     finally:
         store.close()
     if args.json:

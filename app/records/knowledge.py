@@ -26,7 +26,7 @@ from app.errors import DomainError
 from app.records import _util
 from app.records.articles import ArticleRow, list_articles
 from app.search import index
-from app.search.query import Filters, Hit, search_any
+from app.search.query import Filters, Hit, Results, search, search_any
 from app.search.tokens import normalise
 from app.storage.team_state import voided_ids
 from db.models import (
@@ -275,6 +275,11 @@ def solutions(session: Session, hits: list[Hit]) -> dict[str, str]:
     return found
 
 
+def find(session: Session, query: str, filters: Filters | None = None, **options: Any) -> Results:
+    """:func:`app.search.query.search` with voided records (作废) marked in the hits."""
+    return search(session, query, filters, voided=voided_ids(session), **options)
+
+
 def suggest(
     session: Session,
     description: str,
@@ -286,7 +291,10 @@ def suggest(
     """Solved problems like ``description`` (not the record ``exclude``), best first."""
     if len(problem_key(description)) < 2:
         return []
-    hits = search_any(session, description, Filters(contract=contract), limit=limit * 4)
+    voided = voided_ids(session)
+    hits = search_any(
+        session, description, Filters(contract=contract), limit=limit * 4, voided=voided
+    )
     # a voided record (作废) solved nothing: it is as if it had never been recorded
     hits = [h for h in hits if h.record_id != exclude and h.open_id != exclude and not h.voided]
     found = solutions(session, hits)

@@ -24,7 +24,7 @@ and ranked by ``ts_rank`` with the same title weight and the same boosts.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -214,14 +214,9 @@ def _rank() -> str:
     )
 
 
-def _voided(session: Session) -> set[str]:
-    """Ids of voided records (作废); imported here: the index is below the team layer."""
-    from app.storage.team_state import voided_ids
-
-    return voided_ids(session)
-
-
-def _hits(conn: Connection, rows: list[Any], terms: list[Term], voided: set[str]) -> list[Hit]:
+def _hits(
+    conn: Connection, rows: list[Any], terms: list[Term], voided: Collection[str]
+) -> list[Hit]:
     docs = _docs(conn, [(r[0], r[1]) for r in rows])
     hits = []
     for kind, rid, open_type, open_id, contract_id, systems, at, reviewed, score, _n in rows:
@@ -387,8 +382,12 @@ def search_any(
     limit: int = 20,
     today: date | None = None,
     candidates: int | None = SIMILAR_CANDIDATES,
+    voided: Collection[str] = (),
 ) -> list[Hit]:
-    """Records sharing the most character pairs and words with ``description``, best first."""
+    """Records sharing the most character pairs and words with ``description``, best first.
+
+    ``voided``: ids of records declared void (作废), marked in the hits.
+    """
     expression = fts_query_any(description[:2000])
     if not expression:
         return []
@@ -407,7 +406,7 @@ def search_any(
         today=today,
         candidates=candidates,
     )
-    return _hits(conn, rows, query_terms(description[:2000]), _voided(session))
+    return _hits(conn, rows, query_terms(description[:2000]), voided)
 
 
 def search(
@@ -419,8 +418,12 @@ def search(
     offset: int = 0,
     today: date | None = None,
     candidates: int | None = CANDIDATES,
+    voided: Collection[str] = (),
 ) -> Results:
     """The records matching ``query``, best first; ``total`` counts them.
+
+    ``voided``: ids of records declared void (作废), marked in the hits; the index
+    is below the team layer that knows them (:func:`app.records.knowledge.find`).
 
     Every match is found; when more than ``candidates`` match, the newest
     ``candidates`` of them are ranked and ``total`` says only that many
@@ -441,7 +444,7 @@ def search(
         today=today,
         candidates=candidates,
     )
-    return Results(query, total, _hits(conn, rows, terms, _voided(session)), more)
+    return Results(query, total, _hits(conn, rows, terms, voided), more)
 
 
 def _docs(conn: Connection, wanted: list[tuple[str, str]]) -> dict[str, index.Doc]:

@@ -21,7 +21,7 @@ from typing import Any
 
 from app.errors import StoreError
 from app.records import articles, knowledge
-from app.search.query import Filters, Hit, Results, Snippet, search
+from app.search.query import Filters, Hit, Results, Snippet
 from app.storage.store import Session
 from ui.context import AppContext
 from ui.i18n import tr
@@ -410,7 +410,9 @@ class KnowledgePage(Page):
             return
 
         def work(_progress: object) -> Results:
-            return self.ctx.call(lambda s: search(s, text, filters, limit=RESULTS, today=today))
+            return self.ctx.call(
+                lambda s: knowledge.find(s, text, filters, limit=RESULTS, today=today)
+            )
 
         # no parent: its end is delivered even if the window closes meanwhile
         operation = Operation(tr("搜索"), work)
