@@ -21,10 +21,8 @@ For the window (a second launch brings the first to front):
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
-import socket
 import sys
 import threading
 from dataclasses import dataclass
@@ -67,6 +65,8 @@ def lock_path(folder: str | os.PathLike[str]) -> Path:
 
 def channel_name(folder: str | os.PathLike[str]) -> str:
     """A stable name per data folder for the window's single-instance channel."""
+    import hashlib  # here, like ``socket`` below: the window's frame paints without them
+
     digest = hashlib.sha256(str(Path(folder).resolve()).encode("utf-8")).hexdigest()[:16]
     return f"omw-{digest}"
 
@@ -124,6 +124,8 @@ def _read_holder(path: Path) -> LockHolder:
 
 
 def _write_holder(fd: int) -> None:
+    import socket
+
     info = {
         "pid": os.getpid(),
         "host": socket.gethostname(),
