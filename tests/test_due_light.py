@@ -12,8 +12,6 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -39,6 +37,7 @@ from app.storage.void_chains import SIGNABLE_TABLES
 from app.team.voids import void
 from db import migrate
 from db.models import SIGNABLE_TYPES, ChecklistTemplate, Contract, InspectionRun
+from tests.fresh_interpreter import run_fresh
 from tests.team_tools import (
     CONTRACT,
     amend_and_sign,
@@ -49,7 +48,6 @@ from tests.team_tools import (
     sign_run,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
 D = date.fromisoformat
 #: a spread of days: before and after each contract (internet-om 2026-01-20..12-20, portal-om
 #: 2026-03-01..2027-02-28), make-up working weekends (2026-02-28, 09-20, 10-10), 国庆节 and the
@@ -266,35 +264,11 @@ def test_every_other_store_is_left_to_store_open(
 # --------------------------------------------------------------------------- the command
 
 
-def _omw(folder: Path, *args: str) -> tuple[int, str, str, list[str]]:
+def _omw(folder: Path, *args: str) -> tuple[int, str, str, set[str]]:
     """``omw --data-dir folder …`` in a fresh interpreter: exit code, output, errors, modules."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OMW_", "PYTHON_KEYRING"))}
-    env.update(
-        PYTHONPATH=str(ROOT),
-        PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",  # never the OS keyring
-        OMW_SECRET_STORE="file",
-    )
     argv = ["--data-dir", str(folder), *args]
-    script = (
-        "import json, sys\n"
-        "from app.cli.main import main\n"
-        f"code = main({argv!r})\n"
-        "sys.stdout.flush()\n"
-        "sys.stderr.write('\\nMODULES:' + json.dumps(sorted(sys.modules)))\n"
-        "raise SystemExit(code)\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=120,
-        check=False,
-    )
-    errors, _, modules = done.stderr.rpartition("\nMODULES:")
-    return done.returncode, done.stdout, errors, json.loads(modules)
+    run = run_fresh(f"from app.cli.main import main\nraise SystemExit(main({argv!r}))")
+    return run.returncode, run.out, run.errors, run.modules
 
 
 #: what the two commands must answer without (issue 13)

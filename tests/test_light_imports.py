@@ -9,9 +9,6 @@ not be among them; they are imported on first use.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -22,37 +19,17 @@ from app.contracts.registry import install_profile
 from app.storage.store import Store
 from db import migrate
 from tests.factories import internet_profile
+from tests.fresh_interpreter import run_fresh
 
-ROOT = Path(__file__).resolve().parent.parent
 #: imported on first use only: never by `omw due`, `omw deadlines`, `omw profiles` or the window
 HEAVY = ("alembic", "openpyxl", "docxtpl", "docx", "PIL", "jinja2", "app.export.packs")
-MARK = "MODULES:"
 
 
-def _modules_after(code: str, env_extra: dict[str, str] | None = None) -> set[str]:
+def _modules_after(code: str) -> set[str]:
     """The modules a fresh interpreter has loaded after running ``code``."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OMW_", "PYTHON_KEYRING"))}
-    env.update(
-        PYTHONPATH=str(ROOT),
-        PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",  # never the OS keyring
-        OMW_SECRET_STORE="file",
-        QT_QPA_PLATFORM="offscreen",
-        **(env_extra or {}),
-    )
-    script = f"{code}\nimport json, sys\nprint({MARK!r} + json.dumps(sorted(sys.modules)))\n"
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    line = next(line for line in done.stdout.splitlines() if line.startswith(MARK))
-    return set(json.loads(line[len(MARK) :]))
+    run = run_fresh(code)
+    assert run.returncode == 0, run.errors
+    return run.modules
 
 
 def _heavy(modules: set[str]) -> list[str]:
@@ -118,14 +95,14 @@ def test_the_window_frame_paints_before_sqlalchemy_the_models_or_the_profile_sch
         json.dumps({"name": "张工", "role": "运维工程师", "contract": "test-internet"}), "utf-8"
     )
     code = (
-        "import json, os, sys\n"
+        "import os\n"
         "from PySide6.QtCore import QEvent, QObject\n"
         "from PySide6.QtWidgets import QApplication, QMainWindow\n"
         "app = QApplication([])\n"
         "class FirstPaint(QObject):\n"
         "    def eventFilter(self, watched, event):\n"
         "        if event.type() == QEvent.Type.Paint and isinstance(watched, QMainWindow):\n"
-        f"            print({MARK!r} + json.dumps(sorted(sys.modules)), flush=True)\n"
+        "            report_modules()\n"
         "            os._exit(0)\n"
         "        return False\n"
         "first_paint = FirstPaint()\n"
