@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Self
 
 LOOPBACK = "127.0.0.1"
 
@@ -165,17 +166,36 @@ def tls_site(days: float) -> Iterator[Site]:
         server.stop()
 
 
-class DnsServer:
+class _LoopbackServer:
+    """A socket on a free loopback port served by a thread between ``with`` and its end."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        self.sock.bind((LOOPBACK, 0))
+        self.sock.settimeout(0.2)  # how soon the thread sees the stop
+        self.port = self.sock.getsockname()[1]
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+
+    def _serve(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.sock.close()
+
+
+class DnsServer(_LoopbackServer):
     """Answers A queries over UDP from :attr:`table` (name → addresses); else NXDOMAIN."""
 
     def __init__(self, table: dict[str, list[str]]) -> None:
         self.table = table
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.bind((LOOPBACK, 0))
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
+        super().__init__(socket.socket(socket.AF_INET, socket.SOCK_DGRAM))
 
     def _serve(self) -> None:
         import dns.message
@@ -200,28 +220,14 @@ class DnsServer:
                 response.set_rcode(dns.rcode.NXDOMAIN)
             self.sock.sendto(response.to_wire(), peer)
 
-    def __enter__(self) -> DnsServer:
-        self._thread.start()
-        return self
 
-    def __exit__(self, *_exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.sock.close()
-
-
-class BannerServer:
+class BannerServer(_LoopbackServer):
     """Greets every connection with ``banner`` (an FTP or SMTP greeting) and waits."""
 
     def __init__(self, banner: str) -> None:
         self.banner = banner.encode()
-        self.sock = socket.socket()
-        self.sock.bind((LOOPBACK, 0))
+        super().__init__(socket.socket())
         self.sock.listen(8)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
 
     def _serve(self) -> None:
         while not self._stop.is_set():
@@ -234,15 +240,6 @@ class BannerServer:
                 conn.settimeout(1)
                 with contextlib.suppress(OSError):
                     conn.recv(1024)  # until the client hangs up
-
-    def __enter__(self) -> BannerServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.sock.close()
 
 
 def closed_port() -> int:
