@@ -154,5 +154,13 @@ class SqliteSource(ScheduleSource):
         named = {i for (i,) in self._rows("SELECT record_id FROM record_void")}
         if not named:
             return set()
-        tables = (dict(self._rows(f"SELECT id, supersedes_id FROM {t}")) for t in SIGNABLE_TABLES)
-        return void_closure(named, tables)
+
+        def links(ids: list[str]) -> list[tuple[str, str | None]]:
+            marks = ", ".join("?" * len(ids))
+            found: list[tuple[str, str | None]] = []
+            for table in SIGNABLE_TABLES:
+                sql = f"SELECT id, supersedes_id FROM {table} WHERE id IN ({marks})"
+                found += self._rows(f"{sql} OR supersedes_id IN ({marks})", [*ids, *ids])
+            return found
+
+        return void_closure(named, links)

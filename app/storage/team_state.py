@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from app.storage import guards
@@ -23,11 +23,16 @@ def voided_ids(session: Session) -> set[str]:
     named = set(session.scalars(select(RecordVoid.record_id)))
     if not named:
         return set()
-    tables = (
-        dict(session.execute(select(model.id, model.supersedes_id)).all())  # type: ignore[attr-defined]
-        for model in SIGNABLE_TYPES.values()
-    )
-    return void_closure(named, tables)
+
+    def links(ids: list[str]) -> list[tuple[str, str | None]]:
+        found: list[tuple[str, str | None]] = []
+        for model in SIGNABLE_TYPES.values():
+            ident, up = model.id, model.supersedes_id  # type: ignore[attr-defined]
+            query = select(ident, up).where(or_(ident.in_(ids), up.in_(ids)))
+            found += [(rid, parent) for rid, parent in session.execute(query)]
+        return found
+
+    return void_closure(named, links)
 
 
 def own_identity(session: Session) -> TeamDevice | None:

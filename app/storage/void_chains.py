@@ -8,7 +8,7 @@ store reading of ``omw due`` (:mod:`app.schedule.sqlite_source`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable
 
 #: the tables of the signable records (``db.models.SIGNABLE_TYPES``; a test keeps them equal)
 SIGNABLE_TABLES = (
@@ -18,27 +18,36 @@ SIGNABLE_TABLES = (
     "meeting_minutes",
     "knowledge_article",
 )
+#: ids asked of the store at a time
+CHUNK = 500
+
+#: ``links(ids)``: ``(id, supersedes_id)`` of every signable record whose id or whose
+#: ``supersedes_id`` is among ``ids`` (at most :data:`CHUNK` of them)
+Links = Callable[[list[str]], Iterable[tuple[str, str | None]]]
 
 
-def void_closure(named: set[str], tables: Iterable[Mapping[str, str | None]]) -> set[str]:
-    """Every version of the records ``named`` declares void.
+def _linked(ids: set[str], links: Links) -> list[tuple[str, str | None]]:
+    ordered = sorted(ids)
+    return [row for n in range(0, len(ordered), CHUNK) for row in links(ordered[n : n + CHUNK])]
 
-    ``tables`` gives, table by table, each record id's ``supersedes_id``.
+
+def void_closure(named: set[str], links: Links) -> set[str]:
+    """Every version of the records ``named`` declares void (those that exist).
+
+    Walked from the voided records along their amendment chains (each step asks
+    ``links`` about the records just reached), so that a store of several years is
+    not read whole whenever one record is void: the lists, the due lists and every
+    search ask this.
     """
+    frontier = {rid for rid, _up in _linked(named, links) if rid in named}
     found: set[str] = set()
-    for parent in tables:
-        children: dict[str, list[str]] = {}
-        for child, up in parent.items():
-            if up is not None:
-                children.setdefault(up, []).append(child)
-        todo = [i for i in named if i in parent]
-        while todo:
-            current = todo.pop()
-            if current in found:
-                continue
-            found.add(current)
-            todo += children.get(current, [])
-            up = parent.get(current)
-            if up is not None:
-                todo.append(up)
+    while frontier:
+        found |= frontier
+        reached: set[str] = set()
+        for rid, up in _linked(frontier, links):
+            if rid in frontier and up is not None:
+                reached.add(up)  # the version it amends
+            if up in frontier:
+                reached.add(rid)  # an amendment of it
+        frontier = reached - found
     return found
