@@ -13,10 +13,11 @@ from app.storage.store import Session
 from ui.context import AppContext
 from ui.i18n import tr
 from ui.keys import RecoveryKeyDialog, passphrase_problem
+from ui.layout import fit_window, heading, muted
 from ui.qt import Qt, QtWidgets
 from ui.settings import ROLES
 from ui.store_ops import run_with_store_closed
-from ui.widgets import Banner, fit_window, heading, muted
+from ui.widgets import Banner
 
 
 def needs_first_start(ctx: AppContext) -> bool:

@@ -29,15 +29,15 @@ from typing import TYPE_CHECKING, Any, cast
 from app.errors import StoreError
 from ui.i18n import tr
 from ui.icons import icon
-from ui.operations import Operation
-from ui.qt import Qt, QtCore, QtGui, QtWidgets, Signal
-from ui.widgets import fit_window, heading, muted
+from ui.layout import fit_window, heading, muted
+from ui.qt import QtCore, QtGui, QtWidgets, Signal, set_by_name
 
 if TYPE_CHECKING:
     from app.records.integrity_check import CheckReport
     from app.schedule.due import DueItem
     from ui.context import AppContext
     from ui.integrity import IntegrityBanner
+    from ui.operations import Operation
     from ui.pages.base import Page
     from ui.pages.knowledge import KnowledgePage
     from ui.pages.settings import SettingsPage
@@ -166,7 +166,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _build_toolbar(self) -> None:
         """The contract switcher, 新服务请求 (F2, from anywhere in the app) and 新故障单."""
-        toolbar = self.addToolBar(tr("合同"))
+        toolbar = self.toolbar = self.addToolBar(tr("合同"))
         toolbar.setObjectName("mainToolbar")
         toolbar.setMovable(False)
         toolbar.addWidget(QtWidgets.QLabel(" " + tr("合同：")))
@@ -189,14 +189,12 @@ class MainWindow(QtWidgets.QMainWindow):
         toolbar.addWidget(self.search_box)
         find = QtGui.QAction(tr("搜索"), self)
         find.setObjectName("findAction")
-        find.setShortcut(QtGui.QKeySequence(SEARCH_KEY))
-        find.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        set_by_name(find, shortcut=SEARCH_KEY, shortcutContext="ApplicationShortcut")
         find.triggered.connect(self.find)
         self.addAction(find)
         quick = QtGui.QAction(icon("request"), tr("新服务请求 (F2)"), self)
         quick.setObjectName("quickRequest")
-        quick.setShortcut(QtGui.QKeySequence(QUICK_REQUEST_KEY))
-        quick.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        set_by_name(quick, shortcut=QUICK_REQUEST_KEY, shortcutContext="ApplicationShortcut")
         quick.triggered.connect(lambda: self.open_request())
         toolbar.addAction(quick)
         self.addAction(quick)
@@ -206,12 +204,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self.quit_action = QtGui.QAction(tr("退出"), self)
         self.quit_action.setObjectName("quitAction")
         self.quit_action.setToolTip(tr("退出 ({key})").format(key=QUIT_KEY))
-        self.quit_action.setShortcut(QtGui.QKeySequence(QUIT_KEY))
-        self.quit_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        set_by_name(self.quit_action, shortcut=QUIT_KEY, shortcutContext="ApplicationShortcut")
         self.quit_action.triggered.connect(self.close)
         toolbar.addAction(self.quit_action)
         self.addAction(self.quit_action)
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        set_by_name(toolbar, toolButtonStyle="ToolButtonTextBesideIcon")
 
     def _build_frame(self) -> None:
         """The navigation list and, until :meth:`attach`, the 今日 skeleton beside it.
@@ -235,7 +232,6 @@ class MainWindow(QtWidgets.QMainWindow):
         )
         for n, name in enumerate(PAGE_KEYS):
             item = QtWidgets.QListWidgetItem(icon(name), page_title(name))
-            item.setData(Qt.ItemDataRole.UserRole, name)
             self.nav.addItem(item)
             if n < 10:
                 shortcut = QtGui.QShortcut(QtGui.QKeySequence(f"Ctrl+{(n + 1) % 10}"), self)
@@ -298,7 +294,7 @@ class MainWindow(QtWidgets.QMainWindow):
         status = self.statusBar()
         self.clocks = QtWidgets.QLabel()
         self.clocks.setObjectName("faultClocks")
-        self.clocks.setTextFormat(Qt.TextFormat.RichText)
+        set_by_name(self.clocks, textFormat="RichText")
         self.clocks.linkActivated.connect(lambda fault_id: self.open_fault(fault_id))
         status.addWidget(self.clocks, 1)
         # a message (a reminder, a confirmation) shows alone, not over the clocks
@@ -451,6 +447,8 @@ class MainWindow(QtWidgets.QMainWindow):
         """Why the store cannot be closed for a conversion or restore now ("" if it can)."""
         if self.forms:
             return tr("请先关闭打开的表单（{n} 个），再进行此操作。").format(n=len(self.forms))
+        from ui.operations import Operation
+
         if Operation.any_running():
             return tr("请等待正在进行的操作（导出、备份等）完成后再试。")
         return ""
@@ -467,16 +465,15 @@ class MainWindow(QtWidgets.QMainWindow):
     def _usable(self, enabled: bool) -> None:
         """Nothing that reads or writes the store can be started while it is closed."""
         self.centralWidget().setEnabled(enabled)
-        for toolbar in self.findChildren(QtWidgets.QToolBar):
-            toolbar.setEnabled(enabled)
-            for action in toolbar.actions():
-                action.setEnabled(enabled)
+        self.toolbar.setEnabled(enabled)
+        for action in self.toolbar.actions():
+            action.setEnabled(enabled)
 
     # ------------------------------------------------------------------ forms
 
     def _show_form(self, key: str, form: QtWidgets.QWidget) -> None:
         self.forms[key] = form
-        form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        form.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
         form.destroyed.connect(lambda _o=None, k=key: self.forms.pop(k, None))
         form.closed.connect(lambda _id, k=key: self._form_closed(k))
         form.close_guard.cancelled.connect(self._quit_cancelled)
@@ -664,5 +661,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.closing = True
         self.timer.stop()
         self._check_timer.stop()
+        from ui.operations import Operation
+
         Operation.cancel_all()  # waits for the workers: a running check is joined, then discarded
         super().closeEvent(event)

@@ -6,6 +6,13 @@ so a change of binding, version check or workaround happens here only.
 ``QtNetwork`` (the second-launch channel, :mod:`ui.single_instance`) is imported
 on first use, not before the window's first paint (≈ 7 ms of a start; issue 13).
 The SVG icons need no Python module: Qt's image-format plugin loads them.
+
+``Qt``, the namespace of Qt's general enums, is handed out on first use too: the
+first access to it creates all of its 93 Python enum classes (≈ 13 ms, a tenth of
+an empty window's start). The modules that build the main window's frame
+(:mod:`ui.main_window`, :mod:`ui.widgets`, :mod:`ui.operations`) therefore write
+``QtCore.Qt.…`` inside functions, and the frame sets its few enum-typed properties
+by name (:func:`set_by_name`), so the classes are created after the first paint.
 """
 
 from __future__ import annotations
@@ -13,14 +20,30 @@ from __future__ import annotations
 from types import ModuleType
 
 from PySide6 import QtCore, QtGui, QtWidgets
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import Signal, Slot
 
-__all__ = ["Qt", "QtCore", "QtGui", "QtWidgets", "Signal", "Slot"]  # and QtNetwork, on use
+__all__ = ["QtCore", "QtGui", "QtWidgets", "Signal", "Slot", "set_by_name"]  # Qt, QtNetwork: on use
 
 
-def __getattr__(name: str) -> ModuleType:
+def __getattr__(name: str) -> ModuleType | type:
+    if name == "Qt":
+        return QtCore.Qt
     if name == "QtNetwork":
         from PySide6 import QtNetwork
 
         return QtNetwork
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def set_by_name(obj: QtCore.QObject, **properties: str) -> None:
+    """Set Qt properties from text, converted by Qt's property system: an enum value by
+    its name, a key sequence from its text
+    (``set_by_name(action, shortcut="F2", shortcutContext="ApplicationShortcut")``).
+
+    For the main window's frame, which must not touch ``Qt`` before its first paint:
+    ``QAction.setShortcut`` and the enum classes would create it. A misspelt property
+    or value raises instead of being ignored.
+    """
+    for name, value in properties.items():
+        if not obj.setProperty(name, value):
+            raise ValueError(f"{type(obj).__name__}.{name} = {value!r} was not set")

@@ -18,10 +18,11 @@ from app.records.integrity_check import CheckReport, Problem
 from ui.context import AppContext, store_closed_message
 from ui.i18n import tr
 from ui.integrity import start_check
+from ui.layout import muted
 from ui.operations import Operation
 from ui.pages.base import Opener
 from ui.qt import Qt, QtGui, QtWidgets
-from ui.widgets import Banner, muted
+from ui.widgets import Banner
 
 #: The role of a problem row's item holding its (record_type, record_id), if any.
 RECORD_ROLE = Qt.ItemDataRole.UserRole + 1
