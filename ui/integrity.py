@@ -48,6 +48,7 @@ def start_check(
         if operation.progress.cancelled:
             return  # discarded: the user cancelled, or the window is closing
         report, notes = result
+        ctx.last_integrity_check = (report, list(notes), ctx.now())
         ctx.integrity_checked.emit(report, list(notes))
 
     operation.succeeded.connect(checked)
