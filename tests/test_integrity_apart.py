@@ -17,6 +17,7 @@ from app.storage import crypto_store, paths
 from app.storage.secrets import open_secret_store
 from app.storage.store import Store
 from tests.factories import install
+from tests.hub_tools import store_on_both_engines  # noqa: F401
 from tests.memory_keyring import MemoryKeyring
 from tests.team_tools import sign_fault
 from tests.test_export_fixtures import demo_dir, store_copy  # noqa: F401
@@ -74,6 +75,15 @@ def test_the_child_finds_what_the_check_in_process_finds(
     finally:
         store.close()
     assert no_check_child_left()
+
+
+def test_a_store_file_and_a_hub_are_checked_as_in_process(store: Store) -> None:
+    """On a hub the child connects with the hub's password, handed over by the window."""
+    with store.session() as s:
+        install(s)
+    sign_fault(store, NOW - timedelta(hours=3), "张工")
+    report = same_as_in_process(store)
+    assert report["ok"] and (report["records"], report["signatures"]) == (1, 1)
 
 
 def test_an_encrypted_store_is_checked_with_its_key(isolated_dirs: Path) -> None:
