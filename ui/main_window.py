@@ -684,5 +684,5 @@ class MainWindow(QtWidgets.QMainWindow):
         self._check_timer.stop()
         from ui.operations import Operation
 
-        Operation.cancel_all()  # waits for the workers: a running check is joined, then discarded
+        Operation.cancel_all()  # waits for the workers: a running check's child is ended
         super().closeEvent(event)
