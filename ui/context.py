@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from app.errors import StoreError
 from app.storage.store import Session, Store
 from ui.i18n import tr
 from ui.qt import QtCore, Signal
 from ui.settings import Settings
+
+if TYPE_CHECKING:
+    from app.records.integrity_check import CheckReport
 
 T = TypeVar("T")
 
@@ -65,7 +68,7 @@ class AppContext(QtCore.QObject):
         self.kept_signatures: dict[str, bytes] = {}
         #: the last whole-store integrity check (report, notes, when), for 设置 → 数据完整性
         #: built after it arrived
-        self.last_integrity_check: tuple[Any, list[str], datetime] | None = None
+        self.last_integrity_check: tuple[CheckReport, list[str], datetime] | None = None
 
     # ------------------------------------------------------------------ who, when, where
 

@@ -1,10 +1,10 @@
 """The whole-store check (:func:`~app.records.integrity_check.check_store`) in a child process.
 
-The window checks the store in the background at every start. Run in the window's
-own process, a check of a store of several years left ≈ 30 MiB there for good (its
-reads, SQLite's and SQLAlchemy's caches, the worker thread's malloc arena) and
-shared the interpreter with the window for seconds; in a child it leaves nothing
-behind, and 「取消」 (or closing the window) ends it at once instead of waiting.
+The window checks the store in the background at every start. Run on a worker
+thread of the window, a check of the 36-month demo store left ≈ 30 MiB in the
+window's process for good and shared its interpreter for seconds; in a child it
+leaves nothing behind, and 「取消」 (or closing the window) ends it at once instead
+of waiting for it.
 
 :func:`check_store_apart` gives exactly what ``check_store`` gives: the heads the
 store is held against (this laptop's, its backups', the files chosen) are read
