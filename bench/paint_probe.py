@@ -7,6 +7,10 @@ Prints one JSON line once the main window has painted for the first time:
 ``{"painted": <time.time()>, "rss_mib": …, "cpu_s": …}`` and exits. With
 ``--settle SECONDS`` it first lets the window run that long (memory after the
 background work of the first seconds, e.g. the integrity check).
+
+The window's modules are imported before the probe's own Qt imports, in the order
+``omw`` imports them: PySide6 reads the source of every module imported after it
+unless ``ui.qt`` came first (see there), which it always does when a user starts ``omw``.
 """
 
 from __future__ import annotations
@@ -30,6 +34,11 @@ def rss_mib() -> float:
 def main(argv: list[str]) -> int:
     mode = argv[0]
     settle = float(argv[argv.index("--settle") + 1]) if "--settle" in argv else 0.0
+    if mode == "window":  # in the order `omw` imports them: its command line, then the
+        # window's modules (Qt through ui.qt, which keeps PySide6 from reading their sources)
+        sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        import ui.main  # noqa: F401
+        from app.cli.main import main as omw
     from PySide6.QtCore import QEvent, QObject, QTimer
     from PySide6.QtWidgets import QApplication, QMainWindow
 
@@ -73,9 +82,6 @@ def main(argv: list[str]) -> int:
         window.resize(1200, 760)
         window.show()
         return app.exec()
-    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    from app.cli.main import main as omw
-
     return omw(["--data-dir", argv[1]])
 
 

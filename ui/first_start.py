@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from app.contracts.profiles import load_builtin_profiles
 from app.contracts.registry import install_profile, list_contracts
 from app.errors import StoreError
 from app.records import listings
@@ -26,6 +25,9 @@ def needs_first_start(ctx: AppContext) -> bool:
 
 class FirstStartDialog(QtWidgets.QDialog):
     def __init__(self, ctx: AppContext, parent: QtWidgets.QWidget | None = None) -> None:
+        # the profile files (YAML): read here, a start with its identity set never needs them
+        from app.contracts.profiles import load_builtin_profiles
+
         super().__init__(parent)
         self.ctx = ctx
         self.setObjectName("firstStart")
