@@ -6,8 +6,11 @@ profile, ending 2026-10-31 so 国庆节 falls inside) to keep the suite fast.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+import struct
+import zlib
 from collections.abc import Iterator
 from datetime import date, datetime, time
 from pathlib import Path
@@ -474,6 +477,20 @@ def test_signature_images_are_valid_and_stable() -> None:
     png = people.signature_png("陈思远")
     assert signing.png_info(png).width > 0
     assert png == people.signature_png("陈思远") != people.signature_png("刘晓峰")
+
+
+def test_signature_images_keep_their_pixels() -> None:
+    """The demo's signature images (and so every demo signature's image hash) stay as they were:
+    the pixels of one, whatever zlib compresses them to."""
+    png = people.signature_png("陈思远")
+    idat, pos = b"", 8
+    while pos < len(png):
+        (size,) = struct.unpack(">I", png[pos : pos + 4])
+        if png[pos + 4 : pos + 8] == b"IDAT":
+            idat += png[pos + 8 : pos + 8 + size]
+        pos += 12 + size
+    pixels = hashlib.sha256(zlib.decompress(idat)).hexdigest()
+    assert pixels == "c77feceb6ffc6ac80f4ed75ec16ca0b9c00df5ea076e0065b5a1b029cdd0c08b"
 
 
 # --------------------------------------------------------------------------- command line
