@@ -45,12 +45,7 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
     if not rows:
         return
     conn = session.connection()
-    dialect = conn.dialect
-    keys = list(rows[0])
-    compiled = insert(table).compile(dialect=dialect, column_keys=keys)
-    sql = str(compiled)
-    names = list(compiled.positiontup or []) if compiled.positional else keys
-    plan = [(i, f) for i, name in enumerate(names) if (f := _converter(table.c[name], dialect))]
+    sql, positional, names, plan = _statement(table, tuple(rows[0]), conn.dialect)
     pick = operator.itemgetter(*names)
     for start in range(0, len(rows), CHUNK):
         converted = []
@@ -59,12 +54,24 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
             for i, convert in plan:  # only the columns whose type converts (times, flags …)
                 values[i] = convert(values[i])
             converted.append(values)
-        if compiled.positional:
+        if positional:
             conn.exec_driver_sql(sql, [tuple(values) for values in converted])
         else:
             conn.exec_driver_sql(
                 sql, [dict(zip(names, values, strict=True)) for values in converted]
             )
+
+
+@functools.lru_cache(maxsize=128)
+def _statement(
+    table: Table, keys: tuple[str, ...], dialect: Any
+) -> tuple[str, bool, list[str], list[tuple[int, Any]]]:
+    """The INSERT of ``keys`` as the dialect says it (compiled once: a demo writes hundreds),
+    whether it is positional, the keys in the order it takes them, and their converters."""
+    compiled = insert(table).compile(dialect=dialect, column_keys=list(keys))
+    names = list(compiled.positiontup or []) if compiled.positional else list(keys)
+    plan = [(i, f) for i, name in enumerate(names) if (f := _converter(table.c[name], dialect))]
+    return str(compiled), bool(compiled.positional), names, plan
 
 
 def _converter(column: Any, dialect: Any) -> Any:
