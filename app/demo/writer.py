@@ -338,7 +338,7 @@ class BulkWriter:
             Signature.__table__,  # type: ignore[arg-type]
             {
                 "id": new_id(),
-                "record_type": record.table().name,
+                "record_type": str(record.table().name),  # plain text, not quoted_name
                 "record_id": record.id,
                 "role": role,
                 "signer_name": _util.text(

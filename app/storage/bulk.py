@@ -164,6 +164,8 @@ class BulkAudit:
             self._writer = guards.open_writer(self.session, self.actor)
             if self.session.new:  # a new device's key and first entries: written first
                 self.session.flush()
+        # a table's name is SQLAlchemy's ``quoted_name``: as plain text the driver takes it faster
+        entity = str(entity)
         self.entries.append(self._writer.row(self.actor, action, entity, entity_id, details))
 
     def _stamp(self, values: dict[str, Any], *, new: bool = True, own_device: bool = True) -> None:
