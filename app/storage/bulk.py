@@ -93,23 +93,24 @@ def _isoformat(process: Any) -> Any:
     processor formats with ``%`` from the parts, ``isoformat`` in one C call.
     Used only if it writes the samples exactly as the processor does.
     """
-    for kind, fast in (
-        (datetime, lambda v: v.isoformat(" ", "microseconds")),
-        (date, lambda v: v.isoformat()),
-    ):
-        samples = [m if kind is datetime else m.date() for m in _MOMENTS]
+
+    def moment(value: Any) -> Any:
+        if type(value) is datetime and value.tzinfo is None:
+            return value.isoformat(" ", "microseconds")
+        return None if value is None else process(value)
+
+    def day(value: Any) -> Any:
+        if type(value) is date:
+            return value.isoformat()
+        return None if value is None else process(value)
+
+    for convert, samples in ((moment, _MOMENTS), (day, [m.date() for m in _MOMENTS])):
         try:
-            same = all(process(m) == fast(m) for m in samples)
+            same = all(process(m) == convert(m) for m in samples)
         except (TypeError, ValueError, AttributeError):
             same = False
         if same:
-            return lambda value: (
-                fast(value)
-                if type(value) is kind and getattr(value, "tzinfo", None) is None
-                else None
-                if value is None
-                else process(value)
-            )
+            return convert
     return None
 
 
