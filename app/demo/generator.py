@@ -64,6 +64,7 @@ from __future__ import annotations
 
 import gc
 import random
+import threading
 import time as wallclock
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
@@ -371,8 +372,11 @@ def generate(
     # The generator keeps most of what it makes (a month's rows until they are written, every
     # run until the amendment): Python's collector, run every 700 new objects, would scan
     # them again and again (≈ 8 % of the time). Every 100,000 keeps what is left cyclic
-    # garbage small all the same.
-    gc.set_threshold(COLLECT_EVERY, *thresholds[1:])
+    # garbage small all the same. The thresholds are the process's: they are left alone when
+    # generating beside a window's event loop (a worker thread), whose garbage (Qt's objects
+    # among it) would then be collected all at once in the worker.
+    if threading.current_thread() is threading.main_thread():
+        gc.set_threshold(COLLECT_EVERY, *thresholds[1:])
     try:
         with store.session() as session:
             contract = _contract(session, contract_code)
