@@ -116,11 +116,16 @@ def create_at_head(engine: Engine, head: str | None) -> bool:
         return False
     if script_revision(script) != head:
         return False
-    with engine.begin() as conn:
+    with engine.connect() as conn:
+        # the driver begins no transaction for DDL (each statement would commit on its own):
+        # begun here, so that the script builds everything or nothing
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
         if conn.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar():
+            conn.rollback()
             return False
         for statement in statements(script):
             conn.exec_driver_sql(statement)
+        conn.commit()
     return True
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from db import migrate, schema
 from db.engine import make_engine
@@ -110,3 +110,25 @@ def test_statements_are_split_where_sqlite_ends_them() -> None:
         "CREATE TABLE t (a TEXT DEFAULT 'x;\ny');",
         "CREATE TRIGGER g BEFORE DELETE ON t BEGIN SELECT RAISE(ABORT, 'no');\nEND;",
     ]
+
+
+def test_a_script_that_fails_half_way_leaves_the_database_empty(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = schema.statements
+
+    def broken(script: str) -> list[str]:
+        return [*real(script)[:20], "CREATE TABLE broken (", *real(script)[20:]]
+
+    monkeypatch.setattr(schema, "statements", broken)
+    engine = make_engine(tmp_path / "half.sqlite3")
+    try:
+        with pytest.raises(OperationalError):
+            schema.create_at_head(engine, migrate.script_head())
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM sqlite_master")).scalar() == 0
+        monkeypatch.setattr(schema, "statements", real)
+        assert schema.create_at_head(engine, migrate.script_head())  # and can be made again
+        assert migrate.stored_revision(engine) == migrate.script_head()
+    finally:
+        engine.dispose()
