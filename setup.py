@@ -6,7 +6,8 @@ templates, the chart font, translations, icons) as ``app/resources``, where
 the top (``<repo>/resources``) and the PyInstaller bundle at
 ``sys._MEIPASS/resources``. pyproject.toml cannot map a folder into a package
 while also discovering the packages, so that one mapping is made here. Alembic's
-migration scripts are data of the ``db`` package (Alembic reads them as files).
+migration scripts are data of the ``db`` package (Alembic reads them as files), and so
+is the head's schema script a new store is made from (``db/migrations/head.sql``).
 """
 
 from setuptools import find_namespace_packages, setup
@@ -24,6 +25,11 @@ setup(
     package_dir={RESOURCES: "resources"},
     package_data={
         **{package: ["*"] for package in RESOURCE_PACKAGES},
-        "db": ["migrations/*.py", "migrations/*.mako", "migrations/versions/*.py"],
+        "db": [
+            "migrations/*.py",
+            "migrations/*.mako",
+            "migrations/*.sql",
+            "migrations/versions/*.py",
+        ],
     },
 )

@@ -11,7 +11,8 @@ revision is read with SQLAlchemy Core and compared with the head read from the
 migration scripts' text (:func:`script_head`); Alembic is imported only when
 they differ (a migration to run, or a database from a newer version). The head is
 read without SQLAlchemy too, so that ``omw due`` can check a store it reads with the
-standard ``sqlite3`` module (:mod:`app.storage.readonly`).
+standard ``sqlite3`` module (:mod:`app.storage.readonly`). A new, empty SQLite store is
+made from one script of the head's schema, not by running every migration (:mod:`db.schema`).
 """
 
 from __future__ import annotations
@@ -127,8 +128,17 @@ def backup_sqlite_file(db_file: Path, label: str, key: bytes | None = None) -> P
 
 
 def upgrade(engine: Engine) -> Path | None:
-    """Bring the database to the head revision; return the backup made, if any."""
-    if at_head(engine):
+    """Bring the database to the head revision; return the backup made, if any.
+
+    An empty SQLite database is built from the head's schema script instead
+    (:mod:`db.schema`), when the script is of the head.
+    """
+    head = script_head()
+    if head is not None and stored_revision(engine) == head:
+        return None
+    from db.schema import create_at_head
+
+    if create_at_head(engine, head):
         return None
     from alembic import command
     from alembic.script import ScriptDirectory

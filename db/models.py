@@ -12,7 +12,7 @@ Conventions:
 
 from __future__ import annotations
 
-import uuid
+import os
 from datetime import date, datetime
 from typing import Any, ClassVar
 
@@ -35,7 +35,17 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
 def new_id() -> str:
-    return str(uuid.uuid4())
+    """A random UUID (version 4) as text, as ``str(uuid.uuid4())`` writes it.
+
+    Made from the random bytes directly: a demo store takes tens of thousands,
+    and the ``UUID`` object costs three times the text.
+    """
+    h = os.urandom(16).hex()
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:]}"
+
+
+#: the first hex digit of the UUID's variant byte, its two top bits set to 10
+_VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
 
 
 def now() -> datetime:

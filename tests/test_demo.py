@@ -6,8 +6,13 @@ profile, ending 2026-10-31 so 国庆节 falls inside) to keep the suite fast.
 
 from __future__ import annotations
 
+import gc
+import hashlib
 import json
 import re
+import struct
+import threading
+import zlib
 from collections.abc import Iterator
 from datetime import date, datetime, time
 from pathlib import Path
@@ -408,6 +413,37 @@ def test_records_may_precede_the_contract_and_progress_is_reported(tmp_path: Pat
     assert len(calls) >= 31
 
 
+def test_the_collector_runs_less_often_while_generating_on_the_main_thread(
+    tmp_path: Path,
+) -> None:
+    """Fewer collections while generating (``COLLECT_EVERY``), the thresholds restored after;
+    left alone in a worker thread (the window's), beside the event loop."""
+    before = gc.get_threshold()
+    seen: dict[str, set[tuple[int, ...]]] = {"main": set(), "worker": set()}
+    store = Store.open(tmp_path, actor="测试工程师")
+    try:
+
+        def generate(where: str, code: str) -> None:
+            demo.generate(
+                store,
+                code,
+                months=1,
+                until=date(2026, 3, 10),
+                progress=lambda _done, _total: seen[where].add(gc.get_threshold()),
+            )
+
+        generate("main", "internet-om")
+        assert gc.get_threshold() == before
+        worker = threading.Thread(target=generate, args=("worker", "portal-om"))
+        worker.start()
+        worker.join()
+    finally:
+        store.close()
+    assert seen["main"] == {(demo.COLLECT_EVERY, *before[1:])}
+    assert seen["worker"] == {before}
+    assert gc.get_threshold() == before
+
+
 def test_the_pm_countersigns_all_but_the_latest_days_where_review_is_required(
     generated: tuple[Store, Any],
 ) -> None:
@@ -474,6 +510,20 @@ def test_signature_images_are_valid_and_stable() -> None:
     png = people.signature_png("陈思远")
     assert signing.png_info(png).width > 0
     assert png == people.signature_png("陈思远") != people.signature_png("刘晓峰")
+
+
+def test_signature_images_keep_their_pixels() -> None:
+    """The demo's signature images (and so every demo signature's image hash) stay as they were:
+    the pixels of one, whatever zlib compresses them to."""
+    png = people.signature_png("陈思远")
+    idat, pos = b"", 8
+    while pos < len(png):
+        (size,) = struct.unpack(">I", png[pos : pos + 4])
+        if png[pos + 4 : pos + 8] == b"IDAT":
+            idat += png[pos + 8 : pos + 8 + size]
+        pos += 12 + size
+    pixels = hashlib.sha256(zlib.decompress(idat)).hexdigest()
+    assert pixels == "c77feceb6ffc6ac80f4ed75ec16ca0b9c00df5ea076e0065b5a1b029cdd0c08b"
 
 
 # --------------------------------------------------------------------------- command line

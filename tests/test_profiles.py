@@ -741,3 +741,32 @@ def test_yaml_11_surprises_are_avoided(tmp_path: Path) -> None:
     assert profile.service_hours.end == "17:00"
     assert profile.deliverables[0].due.on == date(2026, 7, 6)
     assert profile.deliverables[0].name == "no"
+
+
+def test_builtin_profiles_parse_the_same_with_libyaml() -> None:
+    """The built-in profiles are read with libyaml's parser: the same data as PyYAML's."""
+    paths = builtin_profile_paths()
+    assert paths
+    for path in paths:
+        assert read_profile_data(path, builtin=True) == read_profile_data(path)
+
+
+def test_the_libyaml_loader_keeps_the_profile_rules(tmp_path: Path) -> None:
+    path = tmp_path / "rules.yaml"
+    path.write_text(
+        "end: 17:00\non: 2026-07-06\nname: no\nflag: yes\nday: 2026-02-30\nok: true\n",
+        encoding="utf-8",
+    )
+    data = read_profile_data(path, builtin=True)
+    assert data == read_profile_data(path)
+    assert data == {
+        "end": "17:00",
+        "on": date(2026, 7, 6),
+        "name": "no",
+        "flag": "yes",
+        "day": "2026-02-30",
+        "ok": True,
+    }
+    path.write_text("code: a\nname: 甲\ncode: b\n", encoding="utf-8")
+    with pytest.raises(ProfileError, match="第 3 行第 1 列：重复的键 “code”"):
+        read_profile_data(path, builtin=True)

@@ -56,3 +56,17 @@ def test_create_all_makes_the_per_device_indexes(tmp_path: Path) -> None:
     assert unique.get("ix_audit_log_chain")
     assert {i["name"] for i in found.get_indexes("fault_record")} >= {"ix_fault_record_device"}
     engine.dispose()
+
+
+def test_new_ids_are_random_version_4_uuids_as_uuid4_writes_them() -> None:
+    import uuid
+
+    from db.models import new_id
+
+    ids = [new_id() for _ in range(2000)]
+    assert len(set(ids)) == len(ids)
+    for text in ids:
+        parsed = uuid.UUID(text)
+        assert str(parsed) == text
+        assert parsed.version == 4 and parsed.variant == uuid.RFC_4122
+    assert {text[19] for text in ids} == set("89ab")  # every variant digit occurs

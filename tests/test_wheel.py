@@ -119,6 +119,7 @@ def test_wheel_runs_init_due_and_a_month_export_outside_the_source_tree(tmp_path
     assert str(ROOT) not in seen["path"]
     assert Path(seen["resources"]) == site / "app" / "resources"
     assert (Path(seen["migrations"]) / "env.py").is_file()
+    assert (Path(seen["migrations"]) / "head.sql").is_file()  # a new store's schema
     assert Path(seen["migrations"]).is_relative_to(site)
     assert seen["files"] == [True] * 5 and seen["font"]
 

@@ -55,15 +55,24 @@ def strokes_to_png(
     hypot = math.hypot
 
     def dab(cx: float, cy: float) -> None:
-        """Ink the pixels within the pen of (cx, cy), anti-aliased (the hot loop: kept plain)."""
-        left, right = max(0, int(cx - radius - 1)), min(width, int(cx + radius + 2))
+        """Ink the pixels within the pen of (cx, cy), anti-aliased (the hot loop: kept plain).
+
+        Only pixels nearer than ``edge`` can take ink, and a pixel already fully
+        inked takes no more: both are skipped before measuring (the same image).
+        """
+        left = max(0, int(cx - radius - 1), math.floor(cx - edge))
+        right = min(width, int(cx + radius + 2), math.ceil(cx + edge) + 1)
         for y in range(max(0, int(cy - radius - 1)), min(height, int(cy + radius + 2))):
             dy, row = y - cy, y * width
+            if not -edge < dy < edge:
+                continue
             for x in range(left, right):
+                i = (row + x) * 4
+                if pixels[i + 3] == 255:
+                    continue
                 alpha = edge - hypot(x - cx, dy)
                 if alpha <= 0:
                     continue
-                i = (row + x) * 4
                 pixels[i], pixels[i + 1], pixels[i + 2] = 0x10, 0x20, 0x60
                 level = int(min(1.0, alpha) * 255)
                 if level > pixels[i + 3]:

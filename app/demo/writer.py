@@ -21,7 +21,6 @@ order of its own).
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -188,7 +187,8 @@ class BulkWriter:
     def __init__(self, session: Session, now: datetime) -> None:
         self.s = session
         self.now = now
-        self.images: set[str] = set()  # signature images known to be stored
+        #: signature images known to be stored, and their SHA-256
+        self.images: dict[bytes, str] = {}
         #: content hashes of records signed here: a locked record's content cannot change
         self.digests: dict[str, str] = {}
         self.codes: dict[str, str] = {}
@@ -331,21 +331,21 @@ class BulkWriter:
     def _signature(
         self, record: DemoRow, role: str, name: str, when: datetime, png: bytes, digest: str
     ) -> dict[str, Any]:
-        """The signature :func:`signing.sign` would make (its image already stored)."""
+        """The signature :func:`signing.sign` would make (its image stored by :meth:`sign`)."""
         if record.supersedes_id is not None:
             raise DomainError("演示数据：更正记录由签字服务签字。")
         return column_values(
             Signature.__table__,  # type: ignore[arg-type]
             {
                 "id": new_id(),
-                "record_type": record.table().name,
+                "record_type": str(record.table().name),  # plain text, not quoted_name
                 "record_id": record.id,
                 "role": role,
                 "signer_name": _util.text(
                     name, "签字人姓名", required=True, limit=_util.NAME_LIMIT
                 ),
                 "signed_at": _util.moment(when, "签字时间"),
-                "image_sha256": hashlib.sha256(png).hexdigest(),
+                "image_sha256": self.images[png],
                 "content_sha256": digest,
                 "record_version": 1,
                 "created_at": now(),
@@ -355,9 +355,9 @@ class BulkWriter:
 
     def _store_image(self, png: bytes) -> None:
         """A signature image checked and stored once, as :func:`signing.sign` stores it."""
-        if hashlib.sha256(png).hexdigest() not in self.images:
+        if png not in self.images:
             signing.png_info(png)
-            self.images.add(store_blob(self.s, png))
+            self.images[png] = store_blob(self.s, png)
 
     @staticmethod
     def _lock(audit: BulkAudit, record: DemoRow, signature: dict[str, Any]) -> dict[str, Any]:

@@ -45,12 +45,7 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
     if not rows:
         return
     conn = session.connection()
-    dialect = conn.dialect
-    keys = list(rows[0])
-    compiled = insert(table).compile(dialect=dialect, column_keys=keys)
-    sql = str(compiled)
-    names = list(compiled.positiontup or []) if compiled.positional else keys
-    plan = [(i, f) for i, name in enumerate(names) if (f := _converter(table.c[name], dialect))]
+    sql, positional, names, plan = _statement(table, tuple(rows[0]), conn.dialect)
     pick = operator.itemgetter(*names)
     for start in range(0, len(rows), CHUNK):
         converted = []
@@ -59,12 +54,24 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
             for i, convert in plan:  # only the columns whose type converts (times, flags …)
                 values[i] = convert(values[i])
             converted.append(values)
-        if compiled.positional:
+        if positional:
             conn.exec_driver_sql(sql, [tuple(values) for values in converted])
         else:
             conn.exec_driver_sql(
                 sql, [dict(zip(names, values, strict=True)) for values in converted]
             )
+
+
+@functools.lru_cache(maxsize=128)
+def _statement(
+    table: Table, keys: tuple[str, ...], dialect: Any
+) -> tuple[str, bool, list[str], list[tuple[int, Any]]]:
+    """The INSERT of ``keys`` as the dialect says it (compiled once: a demo writes hundreds),
+    whether it is positional, the keys in the order it takes them, and their converters."""
+    compiled = insert(table).compile(dialect=dialect, column_keys=list(keys))
+    names = list(compiled.positiontup or []) if compiled.positional else list(keys)
+    plan = [(i, f) for i, name in enumerate(names) if (f := _converter(table.c[name], dialect))]
+    return str(compiled), bool(compiled.positional), names, plan
 
 
 def _converter(column: Any, dialect: Any) -> Any:
@@ -86,23 +93,24 @@ def _isoformat(process: Any) -> Any:
     processor formats with ``%`` from the parts, ``isoformat`` in one C call.
     Used only if it writes the samples exactly as the processor does.
     """
-    for kind, fast in (
-        (datetime, lambda v: v.isoformat(" ", "microseconds")),
-        (date, lambda v: v.isoformat()),
-    ):
-        samples = [m if kind is datetime else m.date() for m in _MOMENTS]
+
+    def moment(value: Any) -> Any:
+        if type(value) is datetime and value.tzinfo is None:
+            return value.isoformat(" ", "microseconds")
+        return None if value is None else process(value)
+
+    def day(value: Any) -> Any:
+        if type(value) is date:
+            return value.isoformat()
+        return None if value is None else process(value)
+
+    for convert, samples in ((moment, _MOMENTS), (day, [m.date() for m in _MOMENTS])):
         try:
-            same = all(process(m) == fast(m) for m in samples)
+            same = all(process(m) == convert(m) for m in samples)
         except (TypeError, ValueError, AttributeError):
             same = False
         if same:
-            return lambda value: (
-                fast(value)
-                if type(value) is kind and getattr(value, "tzinfo", None) is None
-                else None
-                if value is None
-                else process(value)
-            )
+            return convert
     return None
 
 
@@ -157,6 +165,8 @@ class BulkAudit:
             self._writer = guards.open_writer(self.session, self.actor)
             if self.session.new:  # a new device's key and first entries: written first
                 self.session.flush()
+        # a table's name is SQLAlchemy's ``quoted_name``: as plain text the driver takes it faster
+        entity = str(entity)
         self.entries.append(self._writer.row(self.actor, action, entity, entity_id, details))
 
     def _stamp(self, values: dict[str, Any], *, new: bool = True, own_device: bool = True) -> None:
