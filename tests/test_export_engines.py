@@ -19,6 +19,8 @@ from typing import Any
 
 import pytest
 from docx import Document
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -26,12 +28,19 @@ from app.contracts.registry import get_contract
 from app.export import build as b
 from app.export import ooxml
 from app.export import render as render_mod
-from app.export.context import PeriodInfo
+from app.export.context import Chart, PeriodInfo
 from app.export.data import ExportData
 from app.export.forms import FORMS
 from app.export.render import Renderer
 from app.export.sandbox import shared_excel_env, shared_word_env
 from app.export.template_files import builtin_bytes
+from app.export.xlsx_cells import (
+    chart_xml,
+    column_index,
+    column_letter,
+    split_coordinate,
+    unique_sheet_name,
+)
 from app.export.xlsx_fast import FastExcelTemplate, Unsupported
 from app.export.xlsx_render import ExcelTemplate
 from db.models import HolidayPeriod, InspectionRun, ServiceRequest, Signature
@@ -372,3 +381,62 @@ def test_excel_pictures_fit_their_cells(demo_store) -> None:
             int((ws.column_dimensions[get_column_letter(c)].width or 8.43) * 7 + 5) for c in cols
         )
         assert image.anchor.ext.width <= room * 9525
+
+
+_titles = st.one_of(
+    st.none(), st.text(max_size=12), st.sampled_from(["SLA 达成率", "a\nb", "&<>'\""])
+)
+_names = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=8)
+
+
+@given(
+    title=_titles,
+    kind=st.sampled_from(["line", "bar"]),
+    categories=st.lists(st.text(max_size=4), max_size=14),
+    series=st.lists(st.text(max_size=4), max_size=4),
+    percent=st.booleans(),
+    sheet=st.one_of(st.just("图表数据"), _names),
+    top=st.integers(1, 500),
+)
+def test_native_charts_are_written_as_openpyxl_writes_them(
+    title: str | None,
+    kind: str,
+    categories: list[str],
+    series: list[str],
+    percent: bool,
+    sheet: str,
+    top: int,
+) -> None:
+    """The built-in path writes the chart XML itself (no openpyxl): the same bytes."""
+    from lxml import etree
+
+    from app.export.xlsx_render import excel_chart
+
+    values = [(name, [0.5] * len(categories)) for name in series]
+    chart = Chart("k", title, kind, categories, values, percent)  # type: ignore[arg-type]
+    try:
+        expected = etree.tostring(excel_chart(chart, sheet, top)._write())
+    except ValueError:  # text XML cannot hold: refused alike
+        with pytest.raises(ValueError):
+            chart_xml(chart, sheet, top)
+        return
+    assert chart_xml(chart, sheet, top) == expected
+
+
+@given(st.integers(1, 18278))
+def test_cell_names_are_openpyxl_s(index: int) -> None:
+    from openpyxl.utils import get_column_letter
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+    letters = column_letter(index)
+    assert letters == get_column_letter(index)
+    assert column_index(letters) == column_index_from_string(letters) == index
+    ref = f"${letters}${index}"
+    assert split_coordinate(ref) == coordinate_from_string(ref)
+
+
+@given(st.lists(st.sampled_from(["图表数据", "图表数据1", "图表数据7", "其他", "图表数据x"])))
+def test_the_chart_data_sheet_is_named_as_openpyxl_names_it(names: list[str]) -> None:
+    from openpyxl.workbook.child import avoid_duplicate_name
+
+    assert unique_sheet_name(names, "图表数据") == avoid_duplicate_name(names, "图表数据")

@@ -9,12 +9,14 @@ not be among them; they are imported on first use.
 from __future__ import annotations
 
 import json
+import zipfile
 from pathlib import Path
 
 import pytest
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 
+from app.contracts.profiles import install_builtin_profiles
 from app.contracts.registry import install_profile
 from app.storage.store import Store
 from db import migrate
@@ -156,3 +158,21 @@ def test_due_and_deadlines_answer_while_the_window_holds_the_store(data_dir: Pat
             _modules_after(f"from app.cli.main import main\nassert main({args!r}) == 0")
     finally:
         window.close()
+
+
+def test_a_month_pack_of_built_in_forms_does_not_load_openpyxl(
+    store: Store, tmp_path: Path
+) -> None:
+    """The built-in Excel forms and their native charts are written without openpyxl
+    (:mod:`app.export.xlsx_fast`, :mod:`app.export.xlsx_cells`); it serves client workbooks."""
+    with store.session() as s:
+        install_builtin_profiles(s)
+    store.close()
+    out = tmp_path / "out"
+    args = ["--data-dir", str(store.folder), "export", "month", "--contract", "portal-om"]
+    args += ["--month", "2026-10", "--out", str(out), "--allow-unreviewed", "--allow-incomplete"]
+    code = "import os\nos.environ['OMW_PASSPHRASE'] = 'a test passphrase'\n"
+    modules = _modules_after(code + f"from app.cli.main import main\nassert main({args!r}) == 0")
+    with zipfile.ZipFile(next(out.glob("*/*运维月报*.xlsx"))) as workbook:
+        assert any(n.startswith("xl/charts/") for n in workbook.namelist())  # charts written
+    assert sorted(m for m in modules if m.split(".")[0] == "openpyxl") == []
