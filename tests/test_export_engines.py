@@ -440,3 +440,46 @@ def test_the_chart_data_sheet_is_named_as_openpyxl_names_it(names: list[str]) ->
     from openpyxl.workbook.child import avoid_duplicate_name
 
     assert unique_sheet_name(names, "图表数据") == avoid_duplicate_name(names, "图表数据")
+
+
+def test_built_in_templates_are_compiled_once_per_machine(
+    demo_store,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A new process finds a built-in template's compiled parts on disk
+    (:mod:`app.export.compile_cache`): neither docxtpl nor Jinja's compiler runs again, and
+    the document is the same; a damaged cache file is compiled anew."""
+    from app.export import compile_cache, docx_render
+    from app.export.docx_render import WordTemplate
+    from app.export.sandbox import SandboxEnv, word_env
+    from app.storage import paths
+
+    with demo_store.session() as s:
+        data = ExportData(s, get_contract(s, "portal-om"))
+        ctx = b.build(data, b.Job(kind="service_record", period=OCT, now=NOW))
+    template = builtin_bytes("service_record", "docx")
+    expected = WordTemplate(template, word_env(autoescape=False), "a", trusted=True).render(ctx)
+    files = sorted((paths.cache_dir() / compile_cache.FOLDER).iterdir())
+    assert len(files) >= 2  # docxtpl's preprocessing and Jinja's code of the parts
+
+    with monkeypatch.context() as m:  # a new process: a new environment, nothing compiled
+        m.setattr(SandboxEnv, "_compile_checked", lambda *_: pytest.fail("compiled again"))
+        m.setattr(docx_render, "docxtpl", lambda: pytest.fail("docxtpl preprocessing again"))
+        again = WordTemplate(template, word_env(autoescape=False), "b", trusted=True)
+        assert again.render(ctx) == expected
+
+    for f in files:  # damaged: compiled again, and written again
+        f.write_bytes(f.read_bytes()[:-4] + b"oops")
+    third = WordTemplate(template, word_env(autoescape=False), "c", trusted=True)
+    assert third.render(ctx) == expected
+    assert all(compile_cache._read(f) is not None for f in files)
+
+
+def test_client_templates_are_not_kept_compiled(demo_store) -> None:
+    """An untrusted template is compiled where it renders, every time: nothing on disk."""
+    from app.export import compile_cache
+    from app.export.sandbox import word_env
+    from app.storage import paths
+
+    word_env().from_string("<w:t>{{ title }}</w:t>")
+    assert not (paths.cache_dir() / compile_cache.FOLDER).exists()
