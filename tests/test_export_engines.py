@@ -483,3 +483,19 @@ def test_client_templates_are_not_kept_compiled(demo_store) -> None:
 
     word_env().from_string("<w:t>{{ title }}</w:t>")
     assert not (paths.cache_dir() / compile_cache.FOLDER).exists()
+
+
+def test_the_chart_font_s_characters_are_read_once_per_machine(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from app.export import charts
+
+    charts._bundled.cache_clear()
+    try:
+        first = charts._bundled()
+        assert first is not None and ord("中") in first[1]
+        charts._bundled.cache_clear()
+        monkeypatch.setattr(charts, "_cmap", lambda path: pytest.fail("read with fontTools again"))
+        assert charts._bundled() == first
+    finally:
+        charts._bundled.cache_clear()

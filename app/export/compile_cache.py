@@ -15,7 +15,9 @@ their compiled code is checked by the tests); a client's template is compiled
 in its child process as before. Each file holds the SHA-256 of its content
 before the content (``marshal``, like a ``.pyc``): a damaged or partly written
 file is compiled again and rewritten. A cache folder that cannot be read or
-written is not used.
+written is not used. The bundled chart font's character map, which fontTools
+reads in ≈ 40 ms, is kept the same way under the font file's SHA-256
+(:func:`app.export.charts._bundled`).
 """
 
 from __future__ import annotations
