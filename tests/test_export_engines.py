@@ -12,6 +12,7 @@ package python-docx opens, with each distinct picture stored once.
 # ruff: noqa: F811 - the shared fixtures are imported by name
 from __future__ import annotations
 
+import dataclasses
 import io
 import zipfile
 from datetime import date, datetime
@@ -499,3 +500,26 @@ def test_the_chart_font_s_characters_are_read_once_per_machine(
         assert charts._bundled() == first
     finally:
         charts._bundled.cache_clear()
+
+
+def test_shared_parts_of_a_context_are_encoded_once_to_the_same_text(demo_store) -> None:
+    """The verification code's canonical JSON encodes a run shown in several places once
+    and repeats its text: the same text as encoding it everywhere, whatever the data holds."""
+    import json
+
+    from app.export.build import _json_default, canonical
+
+    def plain(value: Any) -> str:
+        return json.dumps(
+            value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=_json_default
+        )
+
+    with demo_store.session() as s:
+        data = ExportData(s, get_contract(s, "portal-om"))
+        ctx = b.build(data, b.Job(kind="inspection_record", period=OCT, now=NOW))
+    assert ctx.days[0].runs[0] is ctx.runs[0] and ctx.detailed  # shared
+    assert canonical(ctx) == plain(ctx)
+    tricky = '\x00tricky:123" \\u0000 {"runs"}'  # text that looks like a placeholder
+    run = dataclasses.replace(ctx.runs[0], conclusion=tricky, summary=tricky)
+    mixed = [run, {"again": run}, ctx.days[:2]]
+    assert canonical(mixed) == plain(mixed)
