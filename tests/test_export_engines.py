@@ -33,7 +33,7 @@ from app.export.context import Chart, PeriodInfo
 from app.export.data import ExportData
 from app.export.forms import FORMS
 from app.export.render import Renderer
-from app.export.sandbox import shared_excel_env, shared_word_env
+from app.export.sandbox import shared_excel_env, shared_word_env, to_template
 from app.export.template_files import builtin_bytes
 from app.export.xlsx_cells import (
     chart_xml,
@@ -523,3 +523,8 @@ def test_shared_parts_of_a_context_are_encoded_once_to_the_same_text(demo_store)
     run = dataclasses.replace(ctx.runs[0], conclusion=tricky, summary=tricky)
     mixed = [run, {"again": run}, ctx.days[:2]]
     assert canonical(mixed) == plain(mixed)
+    # and for the templates: one dict per object, shared where the object recurs
+    values = to_template(ctx)
+    first = next(r for r in values["runs"] if r["id"] == ctx.days[0].runs[0].id)
+    assert values["days"][0]["runs"][0] is first
+    assert json.loads(plain(first["rows"])) == json.loads(plain(ctx.days[0].runs[0].rows))

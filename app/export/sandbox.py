@@ -380,8 +380,14 @@ _SCALARS = (str, int, float, bool, date, datetime, type(None))
 def to_template(value: Any) -> Any:
     """A context as plain data for Jinja: dataclasses become dicts, images pictures.
 
-    Strings are passed as typed; the Word and Excel writers make them safe.
+    Strings are passed as typed; the Word and Excel writers make them safe. An
+    object the context holds in several places (a run in its list, its day and the
+    detailed runs) becomes one dict, shared: templates cannot change their values.
     """
+    return _plain(value, {})
+
+
+def _plain(value: Any, done: dict[int, tuple[Any, Any]]) -> Any:
     kind = type(value)
     if kind in _SCALARS:
         return value
@@ -390,11 +396,15 @@ def to_template(value: Any) -> Any:
     if kind is Chart:
         return ChartValue(value)
     if kind is list or kind is tuple:
-        return [to_template(v) for v in value]
+        return [_plain(v, done) for v in value]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {name: to_template(getattr(value, name)) for name in _field_names(kind)}
+        found = done.get(id(value))
+        if found is None:
+            plain = {name: _plain(getattr(value, name), done) for name in _field_names(kind)}
+            found = done[id(value)] = (value, plain)  # the object kept: its id stays its own
+        return found[1]
     if isinstance(value, dict):
-        return {str(k): to_template(v) for k, v in value.items()}
+        return {str(k): _plain(v, done) for k, v in value.items()}
     if isinstance(value, str):
         return str(value)
     return value
