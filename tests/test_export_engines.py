@@ -528,3 +528,17 @@ def test_shared_parts_of_a_context_are_encoded_once_to_the_same_text(demo_store)
     first = next(r for r in values["runs"] if r["id"] == ctx.days[0].runs[0].id)
     assert values["days"][0]["runs"][0] is first
     assert json.loads(plain(first["rows"])) == json.loads(plain(ctx.days[0].runs[0].rows))
+
+
+def test_a_cache_folder_that_cannot_be_written_is_not_used(monkeypatch, tmp_path) -> None:
+    from app.export import compile_cache
+    from app.export.docx_render import WordTemplate
+    from app.export.sandbox import word_env
+    from app.storage import paths
+
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the cache folder would be")
+    monkeypatch.setattr(paths, "cache_dir", lambda: blocked)
+    template = builtin_bytes("service_record", "docx")
+    made = WordTemplate(template, word_env(autoescape=False), "x", trusted=True)
+    assert made.parts and not (blocked / compile_cache.FOLDER).exists()
