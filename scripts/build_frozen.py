@@ -24,7 +24,8 @@ cleared except those set here, the key file instead of the OS keyring,
     pack          omw pack encrypt / decrypt (AES zip), then verify the copy
     encrypted     omw init --encrypt (SQLCipher, key file); open it; a wrong passphrase refused
     window        the window (OMWorkbench) started offscreen: it takes the store, answers a
-                  second launch, and is closed
+                  second launch, checks the store at start in its child process (multiprocessing
+                  spawn; it prints what the check found, except on Windows), and is closed
     window-xcb    the same on a real X server (Xvfb), when Xvfb is installed (Linux)
 
 Any failure stops with a message and exit code 1. Only the standard library is used.
@@ -480,10 +481,13 @@ class Smoke:
         text = _decode(log.read_bytes())
         if "Traceback (most recent call last)" in text:
             raise SmokeError("the window printed a traceback:\n" + _tail(text))
+        checked = _app_supports("integrity_apart") and hook and os.name != "nt"
+        if checked and "已核查" not in text:  # the window's check at start, in a child process
+            raise SmokeError("the check at start did not report:\n" + _tail(text))
         backups = len(list((self.data / "backups").glob("*.omwbak")))
         return (
             f"store opened after {opened:.1f} s, answered a second launch, {closed}; "
-            f"{backups} automatic backup(s)"
+            f"{backups} automatic backup(s)" + ("; the check at start reported" if checked else "")
         )
 
     def step_window_xcb(self) -> str:

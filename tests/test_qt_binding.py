@@ -33,3 +33,28 @@ def test_installed_pyside_is_not_the_known_bad_release() -> None:
     pyside = pytest.importorskip("PySide6")
     if sys.version_info < (3, 12):
         assert pyside.__version__ != "6.12.0"
+
+
+# A module imported after Qt, whose source PySide6 would read (stdlib, imported by nothing here).
+PROBE_MODULE = "colorsys"
+_KEPT = (
+    "import linecache, sys\n"
+    f"import {PROBE_MODULE} as probe\n"
+    "print(probe.__file__ in linecache.cache)\n"
+)
+
+
+def test_the_window_keeps_no_source_lines_of_the_modules_it_imports() -> None:
+    """PySide6 reads every module imported after it into ``linecache`` (≈ 25 MiB of the
+    window's memory); ``ui.qt`` marks them as using no PySide6 feature first."""
+    from tests.fresh_interpreter import run_fresh
+
+    bare = run_fresh("import PySide6.QtCore\n" + _KEPT)
+    assert bare.returncode == 0, bare.errors
+    # the binding's scan, as ui.qt knows it (if this fails, PySide6 no longer reads
+    # sources and ui.qt's _NoFeatureScan can go)
+    assert bare.out.strip() == "True", bare.out
+
+    window = run_fresh("import ui.qt\n" + _KEPT)
+    assert window.returncode == 0, window.errors
+    assert window.out.strip() == "False", window.out

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from app.errors import StoreError
 from app.storage.store import Session, Store
 from ui.i18n import tr
 from ui.qt import QtCore, Signal
 from ui.settings import Settings
+
+if TYPE_CHECKING:
+    from app.records.integrity_check import CheckReport
 
 T = TypeVar("T")
 
@@ -63,6 +66,9 @@ class AppContext(QtCore.QObject):
         #: (signer name → PNG): 完成并签字 signs with it (``ui.signatures.sign_with_kept``).
         #: Held in memory only, dropped when the option is turned off or the app quits.
         self.kept_signatures: dict[str, bytes] = {}
+        #: the last whole-store integrity check (report, notes, when), for 设置 → 数据完整性
+        #: built after it arrived
+        self.last_integrity_check: tuple[CheckReport, list[str], datetime] | None = None
 
     # ------------------------------------------------------------------ who, when, where
 

@@ -27,10 +27,11 @@ from app.export.packs import (
 from app.schedule import periods
 from ui.context import AppContext
 from ui.i18n import tr
+from ui.layout import fit_window, muted
 from ui.narrative_editor import NarrativeEditor
 from ui.operations import Cancelled, Operation, Progress, ProgressView
 from ui.qt import QtCore, QtGui, QtWidgets, Signal
-from ui.widgets import Banner, fit_window, muted, scrolling, to_date, to_qdate
+from ui.widgets import Banner, scrolling, to_date, to_qdate
 
 EXPORT_FOLDER = "exports"
 

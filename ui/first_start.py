@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from app.contracts.profiles import load_builtin_profiles
 from app.contracts.registry import install_profile, list_contracts
 from app.errors import StoreError
 from app.records import listings
@@ -13,10 +12,11 @@ from app.storage.store import Session
 from ui.context import AppContext
 from ui.i18n import tr
 from ui.keys import RecoveryKeyDialog, passphrase_problem
+from ui.layout import fit_window, heading, muted
 from ui.qt import Qt, QtWidgets
 from ui.settings import ROLES
 from ui.store_ops import run_with_store_closed
-from ui.widgets import Banner, fit_window, heading, muted
+from ui.widgets import Banner
 
 
 def needs_first_start(ctx: AppContext) -> bool:
@@ -25,6 +25,9 @@ def needs_first_start(ctx: AppContext) -> bool:
 
 class FirstStartDialog(QtWidgets.QDialog):
     def __init__(self, ctx: AppContext, parent: QtWidgets.QWidget | None = None) -> None:
+        # the profile files (YAML): read here, a start with its identity set never needs them
+        from app.contracts.profiles import load_builtin_profiles
+
         super().__init__(parent)
         self.ctx = ctx
         self.setObjectName("firstStart")

@@ -1,11 +1,13 @@
 """数据完整性 in the window: the whole-store check off the GUI thread, and the startup banner.
 
-:func:`start_check` runs :func:`app.records.integrity_check.check_store` as an
-:class:`~ui.operations.Operation` (it has no progress to report: callers show a
-busy indicator) and hands the report and its notes to every listener through
-:attr:`AppContext.integrity_checked` — the banner of the main window and the
-section 设置 → 数据完整性 (:mod:`ui.pages.integrity`). A cancelled check (the
-user's 「取消」, or the window closing) is discarded: nothing is emitted.
+:func:`start_check` runs :func:`app.records.integrity_check.check_store` in a
+child process (:func:`app.records.integrity_apart.check_store_apart`: the window
+keeps none of the check's memory) from an :class:`~ui.operations.Operation` (it
+has no progress to report: callers show a busy indicator) and hands the report
+and its notes to every listener through :attr:`AppContext.integrity_checked` —
+the banner of the main window and the section 设置 → 数据完整性
+(:mod:`ui.pages.integrity`). A cancelled check (the user's 「取消」, or the window
+closing) ends the child: nothing is emitted.
 
 :class:`IntegrityBanner` is the warning line at the top of the main window when
 a check found problems: the count, the first problem, 「查看」 and a close button.
@@ -17,7 +19,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from app.records.integrity_check import CheckReport, check_store
+from app.records.integrity_apart import check_store_apart
+from app.records.integrity_check import CheckReport
 from ui.context import AppContext
 from ui.i18n import tr
 from ui.operations import Operation
@@ -31,16 +34,21 @@ def start_check(
 
     ``against``: export packs or backups whose signed audit head the store must
     still reach. Connect to the operation's ``failed`` for a check that could
-    not run; ``cancel()`` discards the result.
+    not run; ``cancel()`` ends the check, nothing is emitted.
     """
     store = ctx.store
     files = [Path(p) for p in against]
-    operation = Operation(tr("数据完整性检查"), lambda _progress: check_store(store, files), parent)
+    operation = Operation(
+        tr("数据完整性检查"),
+        lambda progress: check_store_apart(store, files, progress.check),
+        parent,
+    )
 
     def checked(result: Any) -> None:
         if operation.progress.cancelled:
             return  # discarded: the user cancelled, or the window is closing
         report, notes = result
+        ctx.last_integrity_check = (report, list(notes), ctx.now())
         ctx.integrity_checked.emit(report, list(notes))
 
     operation.succeeded.connect(checked)

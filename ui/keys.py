@@ -40,8 +40,9 @@ from app.storage.secrets import (
 )
 from app.storage.store import Store
 from ui.i18n import tr
+from ui.layout import fit_window, heading, muted
 from ui.qt import Qt, QtCore, QtGui, QtWidgets
-from ui.widgets import Banner, fit_window, heading, muted
+from ui.widgets import Banner
 
 RECOVERY_FILTER = "*.txt"
 

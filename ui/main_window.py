@@ -19,25 +19,31 @@ and the profile schema are loaded; :meth:`MainWindow.attach` then fills in the p
 The pages, forms and services are therefore imported where first used (issue 13).
 Until then the toolbar and the pages are disabled (F2, Ctrl+F, Ctrl+Q do nothing);
 Ctrl+1 … Ctrl+0 still choose the page that shows once the store is open.
+
+Each page is imported and built when it is first shown or asked for (:class:`Pages`):
+at start only 今日 (or the page chosen while the store was opening) is, so the window
+holds the widgets and modules of one page, not of eleven.
 """
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any, cast
 
 from app.errors import StoreError
 from ui.i18n import tr
 from ui.icons import icon
-from ui.operations import Operation
-from ui.qt import Qt, QtCore, QtGui, QtWidgets, Signal
-from ui.widgets import fit_window, heading, muted
+from ui.layout import fit_window, heading, muted
+from ui.qt import QtCore, QtGui, QtWidgets, Signal, set_by_name
 
 if TYPE_CHECKING:
     from app.records.integrity_check import CheckReport
     from app.schedule.due import DueItem
     from ui.context import AppContext
     from ui.integrity import IntegrityBanner
+    from ui.operations import Operation
     from ui.pages.base import Page
     from ui.pages.knowledge import KnowledgePage
     from ui.pages.settings import SettingsPage
@@ -52,20 +58,21 @@ SEARCH_KEY = "Ctrl+F"
 QUIT_KEY = "Ctrl+Q"
 #: The integrity check at start waits this long after the window is shown (its first paint).
 STARTUP_CHECK_MS = 800
-#: The pages in navigation order (Ctrl+1 … Ctrl+9, Ctrl+0 for the tenth).
-PAGE_KEYS = (
-    "today",
-    "inspections",
-    "faults",
-    "holidays",
-    "requests",
-    "meetings",
-    "deliverables",
-    "review",
-    "team",
-    "knowledge",
-    "settings",
-)
+#: The pages in navigation order (Ctrl+1 … Ctrl+9, Ctrl+0 for the tenth): module and class.
+PAGE_CLASSES = {
+    "today": ("ui.pages.today", "TodayPage"),
+    "inspections": ("ui.pages.lists", "InspectionsPage"),
+    "faults": ("ui.pages.lists", "FaultsPage"),
+    "holidays": ("ui.pages.holidays", "HolidaysPage"),
+    "requests": ("ui.pages.lists", "RequestsPage"),
+    "meetings": ("ui.pages.lists", "MeetingsPage"),
+    "deliverables": ("ui.pages.deliverables", "DeliverablesPage"),
+    "review": ("ui.pages.review", "ReviewPage"),
+    "team": ("ui.pages.team", "TeamPage"),
+    "knowledge": ("ui.pages.knowledge", "KnowledgePage"),
+    "settings": ("ui.pages.settings", "SettingsPage"),
+}
+PAGE_KEYS = tuple(PAGE_CLASSES)
 
 
 def page_title(name: str) -> str:
@@ -82,6 +89,45 @@ def page_title(name: str) -> str:
         "knowledge": tr("知识库"),
         "settings": tr("设置"),
     }[name]
+
+
+class Pages(Mapping[str, "Page"]):
+    """The window's pages by key, each imported and built when first asked for.
+
+    Iterating gives every key (in navigation order); ``pages[key]`` builds that page
+    if it is not yet, and ``built(key)`` tells without building it. ``on_built`` gets
+    each new page (the window adds it to its stack).
+    """
+
+    def __init__(
+        self, ctx: AppContext | None, opener: MainWindow, on_built: Callable[[Page], None]
+    ) -> None:
+        self._ctx = ctx
+        self._opener = opener
+        self._on_built = on_built
+        self._built: dict[str, Page] = {}
+
+    def __getitem__(self, key: str) -> Page:
+        page = self._built.get(key)
+        if page is None:
+            if self._ctx is None or key not in PAGE_CLASSES:
+                raise KeyError(key)
+            module, name = PAGE_CLASSES[key]
+            page = getattr(importlib.import_module(module), name)(self._ctx, self._opener)
+            assert page.key == key
+            page.setObjectName(f"page-{key}")
+            self._built[key] = page
+            self._on_built(page)
+        return page
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(PAGE_KEYS if self._ctx is not None else ())
+
+    def __len__(self) -> int:
+        return len(PAGE_KEYS) if self._ctx is not None else 0
+
+    def built(self, key: str) -> bool:
+        return key in self._built
 
 
 class MainWindow(QtWidgets.QMainWindow):
@@ -104,7 +150,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.setWindowTitle(tr("运维工作台"))
         self.setWindowIcon(icon("app"))
         self.forms: dict[str, QtWidgets.QWidget] = {}
-        self.pages: dict[str, Page] = {}
+        self.pages = Pages(None, self, self._page_built)
         self.closing = False
         #: 退出 waits for the open forms (each may ask about unsaved typing first).
         self.quitting = False
@@ -122,7 +168,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     @property
     def ready(self) -> bool:
-        """The store is open and the pages are built."""
+        """The store is open: the pages can be shown (each is built on first use)."""
         return bool(self.pages)
 
     def paintEvent(self, event: QtGui.QPaintEvent) -> None:
@@ -132,9 +178,8 @@ class MainWindow(QtWidgets.QMainWindow):
             QtCore.QTimer.singleShot(0, self.first_painted.emit)  # once this paint is on screen
 
     def attach(self, ctx: AppContext) -> None:
-        """Fill the frame: the pages on ``ctx``, the contracts, the badge; then usable."""
+        """Fill the frame: the page shown on ``ctx``, the contracts, the badge; then usable."""
         from ui.integrity import IntegrityBanner
-        from ui.pages.settings import SettingsPage
         from ui.reminders import Reminders
 
         self.ctx = ctx
@@ -143,7 +188,10 @@ class MainWindow(QtWidgets.QMainWindow):
         outer = self.centralWidget().layout()
         assert isinstance(outer, QtWidgets.QVBoxLayout)
         outer.insertWidget(0, self.integrity_banner)
-        self._build_pages(ctx)
+        self.reminders = Reminders(
+            ctx, self.set_today_badge, lambda text: self.statusBar().showMessage(text, 15_000), self
+        )
+        self.pages = Pages(ctx, self, self._page_built)
         ctx.integrity_checked.connect(self._integrity_checked)
         ctx.records_changed.connect(self.refresh_status)
         ctx.contracts_changed.connect(self.load_contracts)
@@ -153,20 +201,15 @@ class MainWindow(QtWidgets.QMainWindow):
         self.load_contracts()
         self._usable(True)
         # the page chosen while the store was opening (Ctrl+1 … Ctrl+0), 今日 if none
-        self.stack.setCurrentIndex(max(self.nav.currentRow(), 0))
+        self.stack.setCurrentWidget(self.pages[PAGE_KEYS[max(self.nav.currentRow(), 0)]])
+        self.stack.removeWidget(self.skeleton)
         self.skeleton.deleteLater()
-        self.reminders = Reminders(
-            ctx, self.set_today_badge, lambda text: self.statusBar().showMessage(text, 15_000), self
-        )
         self.reminders.refresh()
-        settings_page = self.pages["settings"]
-        assert isinstance(settings_page, SettingsPage)
-        settings_page.reminder_changed.connect(self.reminders.schedule)
         self.timer.start()
 
     def _build_toolbar(self) -> None:
         """The contract switcher, 新服务请求 (F2, from anywhere in the app) and 新故障单."""
-        toolbar = self.addToolBar(tr("合同"))
+        toolbar = self.toolbar = self.addToolBar(tr("合同"))
         toolbar.setObjectName("mainToolbar")
         toolbar.setMovable(False)
         toolbar.addWidget(QtWidgets.QLabel(" " + tr("合同：")))
@@ -189,14 +232,12 @@ class MainWindow(QtWidgets.QMainWindow):
         toolbar.addWidget(self.search_box)
         find = QtGui.QAction(tr("搜索"), self)
         find.setObjectName("findAction")
-        find.setShortcut(QtGui.QKeySequence(SEARCH_KEY))
-        find.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        set_by_name(find, shortcut=SEARCH_KEY, shortcutContext="ApplicationShortcut")
         find.triggered.connect(self.find)
         self.addAction(find)
         quick = QtGui.QAction(icon("request"), tr("新服务请求 (F2)"), self)
         quick.setObjectName("quickRequest")
-        quick.setShortcut(QtGui.QKeySequence(QUICK_REQUEST_KEY))
-        quick.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        set_by_name(quick, shortcut=QUICK_REQUEST_KEY, shortcutContext="ApplicationShortcut")
         quick.triggered.connect(lambda: self.open_request())
         toolbar.addAction(quick)
         self.addAction(quick)
@@ -206,12 +247,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self.quit_action = QtGui.QAction(tr("退出"), self)
         self.quit_action.setObjectName("quitAction")
         self.quit_action.setToolTip(tr("退出 ({key})").format(key=QUIT_KEY))
-        self.quit_action.setShortcut(QtGui.QKeySequence(QUIT_KEY))
-        self.quit_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        set_by_name(self.quit_action, shortcut=QUIT_KEY, shortcutContext="ApplicationShortcut")
         self.quit_action.triggered.connect(self.close)
         toolbar.addAction(self.quit_action)
         self.addAction(self.quit_action)
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        set_by_name(toolbar, toolButtonStyle="ToolButtonTextBesideIcon")
 
     def _build_frame(self) -> None:
         """The navigation list and, until :meth:`attach`, the 今日 skeleton beside it.
@@ -235,7 +275,6 @@ class MainWindow(QtWidgets.QMainWindow):
         )
         for n, name in enumerate(PAGE_KEYS):
             item = QtWidgets.QListWidgetItem(icon(name), page_title(name))
-            item.setData(Qt.ItemDataRole.UserRole, name)
             self.nav.addItem(item)
             if n < 10:
                 shortcut = QtGui.QShortcut(QtGui.QKeySequence(f"Ctrl+{(n + 1) % 10}"), self)
@@ -255,40 +294,18 @@ class MainWindow(QtWidgets.QMainWindow):
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
 
-    def _build_pages(self, ctx: AppContext) -> None:
-        """The pages, in :data:`PAGE_KEYS` order, after the skeleton in the stack."""
-        from ui.pages.deliverables import DeliverablesPage
-        from ui.pages.holidays import HolidaysPage
-        from ui.pages.knowledge import KnowledgePage
-        from ui.pages.lists import FaultsPage, InspectionsPage, MeetingsPage, RequestsPage
-        from ui.pages.review import ReviewPage
-        from ui.pages.settings import SettingsPage
-        from ui.pages.team import TeamPage
-        from ui.pages.today import TodayPage
+    def _page_built(self, page: Page) -> None:
+        """A page built on first use joins the stack (and 设置 tells the reminders)."""
+        self.stack.addWidget(page)
+        if page.key == "settings":
+            from ui.pages.settings import SettingsPage
 
-        for page in (
-            TodayPage(ctx, self),
-            InspectionsPage(ctx, self),
-            FaultsPage(ctx, self),
-            HolidaysPage(ctx, self),
-            RequestsPage(ctx, self),
-            MeetingsPage(ctx, self),
-            DeliverablesPage(ctx, self),
-            ReviewPage(ctx, self),
-            TeamPage(ctx, self),
-            KnowledgePage(ctx, self),
-            SettingsPage(ctx, self),
-        ):
-            page.setObjectName(f"page-{page.key}")
-            self.pages[page.key] = page
-        assert tuple(self.pages) == PAGE_KEYS
-        self.stack.removeWidget(self.skeleton)
-        for page in self.pages.values():
-            self.stack.addWidget(page)
+            assert isinstance(page, SettingsPage)
+            page.reminder_changed.connect(self.reminders.schedule)
 
     def _page_chosen(self, row: int) -> None:
         if self.ready:
-            self.stack.setCurrentIndex(row)
+            self.stack.setCurrentWidget(self.pages[PAGE_KEYS[row]])
 
     def _build_status_bar(self) -> None:
         """The clocks of open faults (a link opens the fault), the user's name and role.
@@ -298,7 +315,7 @@ class MainWindow(QtWidgets.QMainWindow):
         status = self.statusBar()
         self.clocks = QtWidgets.QLabel()
         self.clocks.setObjectName("faultClocks")
-        self.clocks.setTextFormat(Qt.TextFormat.RichText)
+        set_by_name(self.clocks, textFormat="RichText")
         self.clocks.linkActivated.connect(lambda fault_id: self.open_fault(fault_id))
         status.addWidget(self.clocks, 1)
         # a message (a reminder, a confirmation) shows alone, not over the clocks
@@ -451,6 +468,8 @@ class MainWindow(QtWidgets.QMainWindow):
         """Why the store cannot be closed for a conversion or restore now ("" if it can)."""
         if self.forms:
             return tr("请先关闭打开的表单（{n} 个），再进行此操作。").format(n=len(self.forms))
+        from ui.operations import Operation
+
         if Operation.any_running():
             return tr("请等待正在进行的操作（导出、备份等）完成后再试。")
         return ""
@@ -467,16 +486,15 @@ class MainWindow(QtWidgets.QMainWindow):
     def _usable(self, enabled: bool) -> None:
         """Nothing that reads or writes the store can be started while it is closed."""
         self.centralWidget().setEnabled(enabled)
-        for toolbar in self.findChildren(QtWidgets.QToolBar):
-            toolbar.setEnabled(enabled)
-            for action in toolbar.actions():
-                action.setEnabled(enabled)
+        self.toolbar.setEnabled(enabled)
+        for action in self.toolbar.actions():
+            action.setEnabled(enabled)
 
     # ------------------------------------------------------------------ forms
 
     def _show_form(self, key: str, form: QtWidgets.QWidget) -> None:
         self.forms[key] = form
-        form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        form.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
         form.destroyed.connect(lambda _o=None, k=key: self.forms.pop(k, None))
         form.closed.connect(lambda _id, k=key: self._form_closed(k))
         form.close_guard.cancelled.connect(self._quit_cancelled)
@@ -664,5 +682,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.closing = True
         self.timer.stop()
         self._check_timer.stop()
-        Operation.cancel_all()  # waits for the workers: a running check is joined, then discarded
+        from ui.operations import Operation
+
+        Operation.cancel_all()  # waits for the workers: a running check's child is ended
         super().closeEvent(event)

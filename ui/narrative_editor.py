@@ -13,8 +13,8 @@ from __future__ import annotations
 from app.export import narrative
 from ui.context import AppContext
 from ui.i18n import tr
+from ui.layout import muted
 from ui.qt import QtWidgets, Signal
-from ui.widgets import muted
 
 Key = tuple[str, str, str]  # deliverable code, period key, section
 

@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 
 from app.errors import StoreError
 from ui.i18n import tr
-from ui.qt import Qt, QtCore, QtWidgets, Signal
+from ui.qt import QtCore, QtWidgets, Signal
 
 log = logging.getLogger(__name__)
 
@@ -130,8 +130,8 @@ class Operation(QtCore.QObject):
         self.work = work
         self.progress = Progress(self)
         self.running = False
-        self.worker_progress.connect(self._progressed, Qt.ConnectionType.QueuedConnection)
-        self.worker_done.connect(self._finished, Qt.ConnectionType.QueuedConnection)
+        self.worker_progress.connect(self._progressed, QtCore.Qt.ConnectionType.QueuedConnection)
+        self.worker_done.connect(self._finished, QtCore.Qt.ConnectionType.QueuedConnection)
         # A parent (a page, a form) deleted before the worker's result arrived takes the
         # operation with it, and the queued result is dropped: it must not count as running.
         self.destroyed.connect(lambda _obj=None, op=self: Operation._alive.discard(op))
@@ -208,7 +208,7 @@ class ProgressView(QtCore.QObject):
             dialog.setCancelButtonText(tr("取消"))
         else:  # work that must run to its end (a conversion, a restore)
             dialog.setCancelButton(None)  # type: ignore[arg-type]
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setWindowModality(QtCore.Qt.WindowModality.WindowModal)
         dialog.setAutoClose(False)
         dialog.setAutoReset(False)
         dialog.setMinimumDuration(0)

@@ -14,8 +14,8 @@ from app.records.drafts import DraftInfo
 from ui.context import AppContext
 from ui.drafts import KEPT, OPEN
 from ui.i18n import tr
+from ui.layout import fit_window, muted
 from ui.qt import Qt, QtWidgets, Signal
-from ui.widgets import fit_window, muted
 
 
 def form_kind(form_type: str) -> str:

@@ -21,9 +21,10 @@ from app.records import attachments, signature_vault, signing
 from app.storage.store import Session
 from ui.context import AppContext
 from ui.i18n import tr
+from ui.layout import fit_window, muted
 from ui.qt import Qt, QtGui, QtWidgets, Signal
 from ui.signature_pad import SignaturePad
-from ui.widgets import Banner, ReasonDialog, fit_window, muted, ok_cancel
+from ui.widgets import Banner, ReasonDialog, ok_cancel
 
 OPERATOR, REVIEWER, CLIENT = signing.ROLES
 

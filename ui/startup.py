@@ -101,10 +101,17 @@ def open_data(
         store.close()
         return code
     close_after = os.environ.get(ENV_CLOSE_AFTER_MS, "")
-    if close_after.isdigit():  # the frozen build's smoke test: close as a user would
+    if close_after.isdigit():  # the frozen build's smoke test: close as a user would …
         QtCore.QTimer.singleShot(int(close_after), window.close)
+        # … and say what the check at start (in its child process) found
+        window.integrity_checked.connect(lambda report, _notes: _say(report.summary()))
     start_auto_backup(opened.ctx, lambda message: window.statusBar().showMessage(message, 8_000))
     return opened
+
+
+def _say(line: str) -> None:
+    if sys.stdout is not None:  # a windowed program on Windows has none
+        print(line, flush=True)
 
 
 def open_window(ctx: AppContext, window: MainWindow | None = None) -> MainWindow | None:

@@ -13,9 +13,10 @@ from app.integrity.signing_keys import TrustedKey, known_keys
 from app.integrity.verify import VerifyReport, verify_pack
 from ui.context import AppContext
 from ui.i18n import tr
+from ui.layout import fit_window, heading, muted
 from ui.operations import Operation, ProgressView
 from ui.qt import Qt, QtWidgets
-from ui.widgets import Banner, fit_window, heading, muted
+from ui.widgets import Banner
 
 
 class VerifyDialog(QtWidgets.QDialog):

@@ -1,15 +1,23 @@
-"""Small widgets shared by the pages and forms."""
+"""Small widgets shared by the pages and forms.
+
+The main window's frame uses some of them before its first paint, so this module
+leaves ``Qt`` and :mod:`ui.models` (which needs ``Qt`` at import) to first use
+(see :mod:`ui.qt`).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from app.errors import StoreError
 from ui.i18n import tr
-from ui.models import RowTableModel
-from ui.qt import Qt, QtCore, QtGui, QtWidgets, Signal
+from ui.layout import fit_window, muted
+from ui.qt import QtCore, QtGui, QtWidgets, Signal
+
+if TYPE_CHECKING:
+    from ui.models import RowTableModel
 
 
 class Banner(QtWidgets.QLabel):
@@ -28,7 +36,7 @@ class Banner(QtWidgets.QLabel):
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWordWrap(True)
-        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
         self.kind = ""
         self.icon_label = QtWidgets.QLabel(self)
         self.icon_label.setObjectName("bannerIcon")
@@ -86,7 +94,7 @@ class RecordTable(QtWidgets.QTableView):
     def __init__(self, model: RowTableModel, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.setModel(model)
-        self.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.horizontalHeader().setSortIndicator(-1, QtCore.Qt.SortOrder.AscendingOrder)
         self.setSortingEnabled(True)
         self.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.SingleSelection)
@@ -103,12 +111,17 @@ class RecordTable(QtWidgets.QTableView):
         self.doubleClicked.connect(self._open)
 
     def keyPressEvent(self, event: QtGui.QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
+        if (
+            event.key() in (QtCore.Qt.Key.Key_Return, QtCore.Qt.Key.Key_Enter)
+            and self.currentIndex().isValid()
+        ):
             self._open(self.currentIndex())
             return
         super().keyPressEvent(event)
 
     def _open(self, index: QtCore.QModelIndex) -> None:
+        from ui.models import RowTableModel
+
         row_id = index.data(RowTableModel.ID_ROLE)
         if row_id:
             self.opened.emit(str(row_id))
@@ -116,15 +129,6 @@ class RecordTable(QtWidgets.QTableView):
     def select_first(self) -> None:
         if self.model().rowCount() and not self.currentIndex().isValid():
             self.setCurrentIndex(self.model().index(0, 0))
-
-
-def heading(text: str, size: float = 1.35) -> QtWidgets.QLabel:
-    label = QtWidgets.QLabel(text)
-    font = label.font()
-    font.setPointSizeF(font.pointSizeF() * size)
-    font.setBold(True)
-    label.setFont(font)
-    return label
 
 
 def ok_cancel(
@@ -137,13 +141,6 @@ def ok_cancel(
     buttons.accepted.connect(dialog.accept)
     buttons.rejected.connect(dialog.reject)
     return buttons, ok
-
-
-def muted(text: str = "") -> QtWidgets.QLabel:
-    label = QtWidgets.QLabel(text)
-    label.setStyleSheet("color:#666;")
-    label.setWordWrap(True)
-    return label
 
 
 class ReasonDialog(QtWidgets.QDialog):
@@ -196,42 +193,12 @@ def to_qdate(value: date) -> QtCore.QDate:
     return QtCore.QDate(value.year, value.month, value.day)
 
 
-#: Room kept for the window manager's title bar and borders (logical pixels) while a window's
-#: own frame is not known yet (before it is first shown).
-FRAME_ALLOWANCE = QtCore.QSize(16, 40)
-
-
-def available_size(widget: QtWidgets.QWidget) -> QtCore.QRect:
-    """The available geometry (without task bars) of the screen the widget is on, in logical px."""
-    screen = widget.screen() or QtGui.QGuiApplication.primaryScreen()
-    return screen.availableGeometry()
-
-
-def fit_window(widget: QtWidgets.QWidget, width: int, height: int, *, place: bool = True) -> None:
-    """Give a top-level window its preferred size, but never more than the screen has room for.
-
-    At 150 % on a 1366×768 screen the available area is about 910×512 logical pixels (less a
-    task bar): the window gets at most that, less :data:`FRAME_ALLOWANCE` for its frame. Long
-    content scrolls inside the window (its layouts use scroll areas), so the window's minimum
-    size stays below that too. ``place`` also moves the window fully onto the screen (dialogs
-    leave that to Qt, which centres them over their parent and keeps them on the screen).
-    """
-    area = available_size(widget)
-    room_w = area.width() - FRAME_ALLOWANCE.width()
-    room_h = area.height() - FRAME_ALLOWANCE.height()
-    widget.resize(min(width, room_w), min(height, room_h))
-    if place:
-        x = area.x() + max(0, (area.width() - widget.width() - FRAME_ALLOWANCE.width()) // 2)
-        y = area.y() + max(0, (area.height() - widget.height() - FRAME_ALLOWANCE.height()) // 2)
-        widget.move(x, y)
-
-
 def scrolling(content: QtWidgets.QWidget, *, frame: bool = False) -> QtWidgets.QScrollArea:
     """``content`` in a vertical scroll area (for forms longer than a small screen)."""
     area = QtWidgets.QScrollArea()
     area.setWidgetResizable(True)
     if not frame:
         area.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
-    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+    area.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAsNeeded)
     area.setWidget(content)
     return area

@@ -22,7 +22,7 @@ from ui.first_start import FirstStartDialog, needs_first_start
 from ui.forms.checklist import ChecklistForm
 from ui.forms.fault import FaultForm
 from ui.forms.request import RequestForm
-from ui.main_window import MainWindow
+from ui.main_window import PAGE_KEYS, MainWindow
 from ui.operations import StatusProgress
 from ui.pages.deliverables import DeliverablesPage
 from ui.pages.holidays import HolidaysPage
@@ -87,13 +87,17 @@ def test_navigation_by_keyboard_and_the_contract_switcher(
     qtbot: QtBot, builtin_ctx: AppContext, keyboard: Keyboard
 ) -> None:
     window = show_main(qtbot, builtin_ctx)
+    # only the page shown is built; each other one when it is first shown
+    assert [key for key in PAGE_KEYS if window.pages.built(key)] == ["today"]
     today = window.pages["today"]
     assert isinstance(today, TodayPage)
     assert "互联网系统运维服务项目" in today.title.text()
     assert window.nav.count() == 11 and window.nav.item(3).text() == "节假日保障"
     window.nav.setFocus()
     keyboard.press(Qt.Key.Key_5, Qt.KeyboardModifier.ControlModifier)
+    assert [key for key in PAGE_KEYS if window.pages.built(key)] == ["today", "requests"]
     assert window.stack.currentWidget() is window.pages["requests"]
+    assert window.stack.count() == 2
     switcher = window.contracts
     switcher.setCurrentIndex(switcher.findData("portal-om"))
     assert builtin_ctx.contract == "portal-om"

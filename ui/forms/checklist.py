@@ -36,6 +36,7 @@ from ui.drafts import DraftSaver
 from ui.evidence import EvidenceStrip, has_images, images_from_mime
 from ui.forms.common import DISCARD, KEEP, CloseGuard
 from ui.i18n import tr
+from ui.layout import fit_window, heading, muted
 from ui.probes import probe_count, start_probe
 from ui.qt import Qt, QtCore, QtGui, QtWidgets, Signal
 from ui.signatures import (
@@ -46,7 +47,7 @@ from ui.signatures import (
     open_sign_dialog,
     sign_with_kept,
 )
-from ui.widgets import Banner, fit_window, heading, muted, scrolling, to_date, to_qdate
+from ui.widgets import Banner, scrolling, to_date, to_qdate
 
 NORMAL, WARNING, ABNORMAL, NA = "normal", "warning", "abnormal", "na"
 STATUS_ORDER = (NORMAL, WARNING, ABNORMAL, NA)

@@ -42,10 +42,11 @@ from ui.forms.common import (
     select_code,
 )
 from ui.i18n import tr
+from ui.layout import fit_window, heading, muted
 from ui.qt import Qt, QtCore, QtGui, QtWidgets, Signal
 from ui.signatures import SignatureBlock, load_signatures, open_amend_dialog, open_sign_dialog
 from ui.suggestions import Suggestions
-from ui.widgets import Banner, fit_window, heading, muted, scrolling
+from ui.widgets import Banner, scrolling
 
 #: Timeline step of the form → SLA step of :mod:`app.schedule.sla` it finishes.
 SLA_STEP = {"responded": "response", "onsite": "onsite", "recovered": "recovery", "closed": "close"}

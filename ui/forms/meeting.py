@@ -34,9 +34,10 @@ from ui.context import AppContext
 from ui.drafts import DraftSaver
 from ui.forms.common import KEEP, CloseGuard, ErrorLine, TextArea, TimeField
 from ui.i18n import tr
+from ui.layout import fit_window, heading
 from ui.qt import Qt, QtCore, QtGui, QtWidgets, Signal
 from ui.signatures import SignatureBlock, load_signatures, open_amend_dialog, open_sign_dialog
-from ui.widgets import Banner, fit_window, heading, scrolling
+from ui.widgets import Banner, scrolling
 
 LINES = ("title", "place", "host", "recorder", "attendees", "absentees")
 TEXTS = ("agenda", "discussion", "decisions")

@@ -23,11 +23,12 @@ from ui.context import AppContext
 from ui.drafts import DraftSaver
 from ui.forms.common import KEEP, CloseGuard, TextArea, combo, select_code, verdict_text
 from ui.i18n import tr
+from ui.layout import fit_window, heading, muted
 from ui.qt import Qt, QtCore, QtGui, QtWidgets, Signal
 from ui.signatures import SignatureBlock, load_signatures, open_amend_dialog, open_sign_dialog
 from ui.suggestions import Suggestions
 from ui.toast import confirm
-from ui.widgets import Banner, fit_window, heading, muted, scrolling
+from ui.widgets import Banner, scrolling
 
 LINES = ("caller_unit", "caller_name", "caller_contact", "category")
 TEXTS = ("description", "resolution")

@@ -36,11 +36,12 @@ from ui.keys import (
     unlocked_secrets,
     write_recovery_file,
 )
+from ui.layout import fit_window, heading, muted
 from ui.operations import Operation, ProgressView
 from ui.pages.base import Opener
 from ui.qt import Qt, QtCore, QtGui, QtWidgets
 from ui.store_ops import run_with_store_closed
-from ui.widgets import Banner, fit_window, heading, muted, ok_cancel
+from ui.widgets import Banner, ok_cancel
 
 
 def kind_label(kind: str) -> str:

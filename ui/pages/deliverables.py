@@ -14,10 +14,11 @@ from app.schedule.due import DueReport, due_on, store_engineers
 from app.storage.store import Session
 from ui.context import AppContext
 from ui.i18n import tr
+from ui.layout import heading, muted
 from ui.models import Column, RowTableModel
 from ui.pages.base import Opener, Page
 from ui.qt import QtWidgets
-from ui.widgets import Banner, RecordTable, SearchBox, heading, muted
+from ui.widgets import Banner, RecordTable, SearchBox
 from ui.wording import say
 
 if TYPE_CHECKING:

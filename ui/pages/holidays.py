@@ -10,10 +10,11 @@ from app.records import faults
 from app.records.holiday_board import PHASES, HolidayBoard, Sheet, holiday_board, list_holidays
 from ui.context import AppContext
 from ui.i18n import tr
+from ui.layout import heading, muted
 from ui.models import Column, RowTableModel
 from ui.pages.base import Opener, Page
 from ui.qt import Qt, QtWidgets
-from ui.widgets import Banner, RecordTable, heading, muted
+from ui.widgets import Banner, RecordTable
 
 #: A holiday stays preselected this long after it ended (its post-holiday phase).
 POST_MARGIN = timedelta(days=5)

@@ -11,9 +11,10 @@ from __future__ import annotations
 from app.storage import hub
 from ui.context import AppContext
 from ui.i18n import tr
+from ui.layout import muted
 from ui.operations import Operation, ProgressView
 from ui.qt import QtWidgets
-from ui.widgets import Banner, muted
+from ui.widgets import Banner
 
 
 class HubBox(QtWidgets.QGroupBox):

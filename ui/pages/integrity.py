@@ -10,6 +10,7 @@ Double-clicking a problem of a record opens that record.
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from app.errors import StoreError
@@ -18,10 +19,11 @@ from app.records.integrity_check import CheckReport, Problem
 from ui.context import AppContext, store_closed_message
 from ui.i18n import tr
 from ui.integrity import start_check
+from ui.layout import muted
 from ui.operations import Operation
 from ui.pages.base import Opener
 from ui.qt import Qt, QtGui, QtWidgets
-from ui.widgets import Banner, muted
+from ui.widgets import Banner
 
 #: The role of a problem row's item holding its (record_type, record_id), if any.
 RECORD_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -115,6 +117,8 @@ class IntegritySection(QtWidgets.QWidget):
         layout.addWidget(muted(tr("双击带记录编号的问题可打开该记录。")))
         self.set_against([])
         ctx.integrity_checked.connect(self.show_result)
+        if ctx.last_integrity_check is not None:  # the check at start, before this was built
+            self.show_result(*ctx.last_integrity_check)
 
     # ------------------------------------------------------------------ running
 
@@ -201,12 +205,15 @@ class IntegritySection(QtWidgets.QWidget):
         self.summary.setStyleSheet(f"color:{colour};font-weight:bold;" if colour else "")
         self.summary.setText(text)
 
-    def show_result(self, report: CheckReport, notes: list[str]) -> None:
-        """The summary, one row per problem (where, what), then the notes."""
+    def show_result(
+        self, report: CheckReport, notes: list[str], at: datetime | None = None
+    ) -> None:
+        """The summary, one row per problem (where, what), then the notes; checked ``at``
+        (now if not given)."""
         self.report, self.notes = report, list(notes)
         self._show_summary(report.summary(), "#2e7d32" if report.ok else "#c62828")
         self.checked_at.setText(
-            tr("检查时间：{time}").format(time=f"{self.ctx.now():%Y-%m-%d %H:%M}")
+            tr("检查时间：{time}").format(time=f"{at or self.ctx.now():%Y-%m-%d %H:%M}")
         )
         self.checked_at.show()
         rows: list[tuple[str, str, Problem | None]] = [

@@ -25,12 +25,13 @@ from app.search.query import Filters, Hit, Results, Snippet
 from app.storage.store import Session
 from ui.context import AppContext
 from ui.i18n import tr
+from ui.layout import fit_window, heading, muted
 from ui.operations import Operation, ProgressView
 from ui.pages.base import Opener, Page
 from ui.qt import Qt, QtCore, QtGui, QtWidgets
 from ui.signatures import open_amend_dialog, open_sign_dialog
 from ui.suggestions import kind_label
-from ui.widgets import Banner, SearchBox, fit_window, heading, muted, ok_cancel, scrolling
+from ui.widgets import Banner, SearchBox, ok_cancel, scrolling
 
 ALL = ""
 HTML_ROLE = Qt.ItemDataRole.UserRole + 1

@@ -15,11 +15,12 @@ from app.schedule.periods import CADENCE_NAMES
 from app.storage.store import Session
 from ui.context import AppContext
 from ui.i18n import tr
+from ui.layout import heading, muted
 from ui.models import Column, Row, RowTableModel
 from ui.operations import Operation
 from ui.pages.base import Opener, Page
 from ui.qt import QtWidgets, Signal
-from ui.widgets import Banner, RecordTable, SearchBox, heading, muted, ok_cancel, to_date
+from ui.widgets import Banner, RecordTable, SearchBox, ok_cancel, to_date
 
 ALL = ""
 

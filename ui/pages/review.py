@@ -18,12 +18,13 @@ from app.records.listings import VOIDED
 from app.storage.store import Session
 from ui.context import AppContext
 from ui.i18n import tr
+from ui.layout import heading, muted
 from ui.models import Column, RowTableModel
 from ui.operations import Operation
 from ui.pages.base import Opener, Page
 from ui.qt import Qt, QtWidgets
 from ui.signatures import REVIEWER, SignDialog
-from ui.widgets import Banner, ReasonDialog, RecordTable, heading, muted
+from ui.widgets import Banner, ReasonDialog, RecordTable
 
 ALL = ""
 TONES = {review.RETURNED: "warn", review.ANSWERED: "info"}

@@ -14,6 +14,7 @@ from app.storage.store import Session
 from ui.context import AppContext
 from ui.demo import start_demo
 from ui.i18n import LANGUAGES, tr
+from ui.layout import heading, muted
 from ui.pages.base import Opener, Page
 from ui.pages.data_safety import BackupBox, SecurityBox
 from ui.pages.hub_box import HubBox
@@ -22,7 +23,7 @@ from ui.qt import QtCore, QtGui, QtWidgets, Signal
 from ui.reminders import reminder_time
 from ui.settings import ROLES
 from ui.signatures import MySignatureDialog, set_keep_signature
-from ui.widgets import Banner, heading, muted, scrolling
+from ui.widgets import Banner, scrolling
 
 
 class SettingsPage(Page):

@@ -24,11 +24,12 @@ from app.team.container import BundleCancelled
 from app.team.profiles import ProfileUpdate
 from ui.context import AppContext
 from ui.i18n import tr
+from ui.layout import fit_window, heading, muted
 from ui.models import Column, RowTableModel
 from ui.operations import Cancelled, Operation, Progress, ProgressView
 from ui.pages.base import Opener, Page
 from ui.qt import Qt, QtWidgets
-from ui.widgets import Banner, RecordTable, fit_window, heading, muted, ok_cancel, scrolling
+from ui.widgets import Banner, RecordTable, ok_cancel, scrolling
 
 BUNDLE_SUFFIX = ".omwbundle"
 BUNDLE_FOLDER = "bundles"

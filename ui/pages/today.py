@@ -7,10 +7,11 @@ from typing import NamedTuple
 from app.schedule.due import DueItem, DueReport, due_on
 from ui.context import AppContext
 from ui.i18n import tr
+from ui.layout import heading, muted
 from ui.models import Column, RowTableModel
 from ui.pages.base import Opener, Page
 from ui.qt import Qt, QtCore, QtGui, QtWidgets
-from ui.widgets import Banner, RecordTable, heading, muted
+from ui.widgets import Banner, RecordTable
 from ui.wording import say
 
 STATES = {"due": "待办", "in_progress": "进行中", "done": "已完成", "overdue": "已逾期"}
