@@ -131,6 +131,7 @@ def clean_session_environment(tmp_path_factory: pytest.TempPathFactory) -> Itera
         monkeypatch.setenv("HOME", str(home))
         monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
         monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+        monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
         yield
 
 
@@ -175,6 +176,7 @@ def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("LOCALAPPDATA", str(home / "AppData" / "Local"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
     return data
 
 

@@ -12,6 +12,7 @@ package python-docx opens, with each distinct picture stored once.
 # ruff: noqa: F811 - the shared fixtures are imported by name
 from __future__ import annotations
 
+import dataclasses
 import io
 import zipfile
 from datetime import date, datetime
@@ -19,6 +20,8 @@ from typing import Any
 
 import pytest
 from docx import Document
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -26,12 +29,19 @@ from app.contracts.registry import get_contract
 from app.export import build as b
 from app.export import ooxml
 from app.export import render as render_mod
-from app.export.context import PeriodInfo
+from app.export.context import Chart, PeriodInfo
 from app.export.data import ExportData
 from app.export.forms import FORMS
 from app.export.render import Renderer
-from app.export.sandbox import shared_excel_env, shared_word_env
+from app.export.sandbox import shared_excel_env, shared_word_env, to_template
 from app.export.template_files import builtin_bytes
+from app.export.xlsx_cells import (
+    chart_xml,
+    column_index,
+    column_letter,
+    split_coordinate,
+    unique_sheet_name,
+)
 from app.export.xlsx_fast import FastExcelTemplate, Unsupported
 from app.export.xlsx_render import ExcelTemplate
 from db.models import HolidayPeriod, InspectionRun, ServiceRequest, Signature
@@ -372,3 +382,163 @@ def test_excel_pictures_fit_their_cells(demo_store) -> None:
             int((ws.column_dimensions[get_column_letter(c)].width or 8.43) * 7 + 5) for c in cols
         )
         assert image.anchor.ext.width <= room * 9525
+
+
+_titles = st.one_of(
+    st.none(), st.text(max_size=12), st.sampled_from(["SLA 达成率", "a\nb", "&<>'\""])
+)
+_names = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=8)
+
+
+@given(
+    title=_titles,
+    kind=st.sampled_from(["line", "bar"]),
+    categories=st.lists(st.text(max_size=4), max_size=14),
+    series=st.lists(st.text(max_size=4), max_size=4),
+    percent=st.booleans(),
+    sheet=st.one_of(st.just("图表数据"), _names),
+    top=st.integers(1, 500),
+)
+def test_native_charts_are_written_as_openpyxl_writes_them(
+    title: str | None,
+    kind: str,
+    categories: list[str],
+    series: list[str],
+    percent: bool,
+    sheet: str,
+    top: int,
+) -> None:
+    """The built-in path writes the chart XML itself (no openpyxl): the same bytes."""
+    from lxml import etree
+
+    from app.export.xlsx_render import excel_chart
+
+    values = [(name, [0.5] * len(categories)) for name in series]
+    chart = Chart("k", title, kind, categories, values, percent)  # type: ignore[arg-type]
+    try:
+        expected = etree.tostring(excel_chart(chart, sheet, top)._write())
+    except ValueError:  # text XML cannot hold: refused alike
+        with pytest.raises(ValueError):
+            chart_xml(chart, sheet, top)
+        return
+    assert chart_xml(chart, sheet, top) == expected
+
+
+@given(st.integers(1, 18278))
+def test_cell_names_are_openpyxl_s(index: int) -> None:
+    from openpyxl.utils import get_column_letter
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+    letters = column_letter(index)
+    assert letters == get_column_letter(index)
+    assert column_index(letters) == column_index_from_string(letters) == index
+    ref = f"${letters}${index}"
+    assert split_coordinate(ref) == coordinate_from_string(ref)
+
+
+@given(st.lists(st.sampled_from(["图表数据", "图表数据1", "图表数据7", "其他", "图表数据x"])))
+def test_the_chart_data_sheet_is_named_as_openpyxl_names_it(names: list[str]) -> None:
+    from openpyxl.workbook.child import avoid_duplicate_name
+
+    assert unique_sheet_name(names, "图表数据") == avoid_duplicate_name(names, "图表数据")
+
+
+def test_built_in_templates_are_compiled_once_per_machine(
+    demo_store,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A new process finds a built-in template's compiled parts on disk
+    (:mod:`app.export.compile_cache`): neither docxtpl nor Jinja's compiler runs again, and
+    the document is the same; a damaged cache file is compiled anew."""
+    from app.export import compile_cache, docx_render
+    from app.export.docx_render import WordTemplate
+    from app.export.sandbox import SandboxEnv, word_env
+    from app.storage import paths
+
+    with demo_store.session() as s:
+        data = ExportData(s, get_contract(s, "portal-om"))
+        ctx = b.build(data, b.Job(kind="service_record", period=OCT, now=NOW))
+    template = builtin_bytes("service_record", "docx")
+    expected = WordTemplate(template, word_env(autoescape=False), "a", trusted=True).render(ctx)
+    files = sorted((paths.cache_dir() / compile_cache.FOLDER).iterdir())
+    assert len(files) >= 2  # docxtpl's preprocessing and Jinja's code of the parts
+
+    with monkeypatch.context() as m:  # a new process: a new environment, nothing compiled
+        m.setattr(SandboxEnv, "_compile_checked", lambda *_: pytest.fail("compiled again"))
+        m.setattr(docx_render, "docxtpl", lambda: pytest.fail("docxtpl preprocessing again"))
+        again = WordTemplate(template, word_env(autoescape=False), "b", trusted=True)
+        assert again.render(ctx) == expected
+
+    for f in files:  # damaged: compiled again, and written again
+        f.write_bytes(f.read_bytes()[:-4] + b"oops")
+    third = WordTemplate(template, word_env(autoescape=False), "c", trusted=True)
+    assert third.render(ctx) == expected
+    assert all(compile_cache._read(f) is not None for f in files)
+
+
+def test_client_templates_are_not_kept_compiled(demo_store) -> None:
+    """An untrusted template is compiled where it renders, every time: nothing on disk."""
+    from app.export import compile_cache
+    from app.export.sandbox import word_env
+    from app.storage import paths
+
+    word_env().from_string("<w:t>{{ title }}</w:t>")
+    assert not (paths.cache_dir() / compile_cache.FOLDER).exists()
+
+
+def test_the_chart_font_s_characters_are_read_once_per_machine(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from app.export import charts
+
+    charts._bundled.cache_clear()
+    try:
+        first = charts._bundled()
+        assert first is not None and ord("中") in first[1]
+        charts._bundled.cache_clear()
+        monkeypatch.setattr(charts, "_cmap", lambda path: pytest.fail("read with fontTools again"))
+        assert charts._bundled() == first
+    finally:
+        charts._bundled.cache_clear()
+
+
+def test_shared_parts_of_a_context_are_encoded_once_to_the_same_text(demo_store) -> None:
+    """The verification code's canonical JSON encodes a run shown in several places once
+    and repeats its text: the same text as encoding it everywhere, whatever the data holds."""
+    import json
+
+    from app.export.build import _json_default, canonical
+
+    def plain(value: Any) -> str:
+        return json.dumps(
+            value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=_json_default
+        )
+
+    with demo_store.session() as s:
+        data = ExportData(s, get_contract(s, "portal-om"))
+        ctx = b.build(data, b.Job(kind="inspection_record", period=OCT, now=NOW))
+    assert ctx.days[0].runs[0] is ctx.runs[0] and ctx.detailed  # shared
+    assert canonical(ctx) == plain(ctx)
+    tricky = '\x00tricky:123" \\u0000 {"runs"}'  # text that looks like a placeholder
+    run = dataclasses.replace(ctx.runs[0], conclusion=tricky, summary=tricky)
+    mixed = [run, {"again": run}, ctx.days[:2]]
+    assert canonical(mixed) == plain(mixed)
+    # and for the templates: one dict per object, shared where the object recurs
+    values = to_template(ctx)
+    first = next(r for r in values["runs"] if r["id"] == ctx.days[0].runs[0].id)
+    assert values["days"][0]["runs"][0] is first
+    assert json.loads(plain(first["rows"])) == json.loads(plain(ctx.days[0].runs[0].rows))
+
+
+def test_a_cache_folder_that_cannot_be_written_is_not_used(monkeypatch, tmp_path) -> None:
+    from app.export import compile_cache
+    from app.export.docx_render import WordTemplate
+    from app.export.sandbox import word_env
+    from app.storage import paths
+
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the cache folder would be")
+    monkeypatch.setattr(paths, "cache_dir", lambda: blocked)
+    template = builtin_bytes("service_record", "docx")
+    made = WordTemplate(template, word_env(autoescape=False), "x", trusted=True)
+    assert made.parts and not (blocked / compile_cache.FOLDER).exists()

@@ -11,6 +11,7 @@ from app.integrity import seals
 from app.records import signing
 from app.records.integrity_check import check_records, check_store
 from app.storage import paths
+from app.storage.legacy_seals import ancestor_versions, record_versions
 from app.storage.store import Store
 from db.models import SIGNABLE_TYPES, AuditEntry, Device, Signature
 from tests.test_export_fixtures import demo_dir, demo_store, store_copy  # noqa: F401
@@ -34,6 +35,32 @@ def test_every_demo_signature_is_sealed_by_a_known_device(demo_store: Store) -> 
         assert all(sig.record_version >= 1 for sig in sigs)
         amended = [sig for sig in sigs if sig.record_version > 1]
         assert amended, "the demo's amended run was signed again"
+
+
+def test_versions_read_along_the_chains_equal_those_of_the_whole_table(
+    demo_store: Store,  # noqa: F811
+) -> None:
+    """An export checks its records' versions by walking their amendment chains only."""
+    with demo_store.session() as s:
+        for model in SIGNABLE_TYPES.values():
+            every = record_versions(s, model)
+            amended = [i for i, v in every.items() if v > 1]
+            some = [*amended, *list(every)[:5]]
+            assert ancestor_versions(s, model, some) == {i: every[i] for i in some}
+        assert any(record_versions(s, model) for model in SIGNABLE_TYPES.values())
+        run = SIGNABLE_TYPES["inspection_run"]
+        assert max(record_versions(s, run).values()) > 1  # the demo's amended run
+
+
+def test_many_seals_are_checked_each_and_in_order(demo_store: Store) -> None:  # noqa: F811
+    with demo_store.session() as s:
+        devices = dict(s.execute(select(Device.id, Device.public_key)).all())
+        sigs = s.scalars(select(Signature)).all()[:300]
+        pairs = [(sig, devices.get(sig.device_id)) for sig in sigs]
+        pairs[7] = (pairs[7][0], pairs[8][1] if pairs[8][1] != pairs[7][1] else None)
+        pairs[150] = (pairs[150][0], None)  # no key: not valid
+        assert seals.seals_valid(pairs) == [seals.seal_valid(sig, key) for sig, key in pairs]
+        assert seals.seals_valid(pairs).count(False) >= 1
 
 
 def test_the_record_check_of_the_demo_store_passes(demo_store: Store) -> None:  # noqa: F811

@@ -53,9 +53,9 @@ def test_docxtpl_preprocessing_methods_keep_their_signatures() -> None:
 
 
 def test_docxtpl_patch_xml_turns_word_runs_into_jinja() -> None:
-    from app.export.docx_render import _DOCXTPL
+    from app.export.docx_render import docxtpl
 
-    before = dict(vars(_DOCXTPL))
+    before = dict(vars(docxtpl()))
     body = (
         f"<w:body {W}>"
         "<w:p><w:r><w:t>{{</w:t></w:r><w:r><w:t> name }}</w:t></w:r></w:p>"
@@ -67,7 +67,7 @@ def test_docxtpl_patch_xml_turns_word_runs_into_jinja() -> None:
         "<w:p><w:r><w:t>{%p endif %}</w:t></w:r></w:p>"
         "</w:body>"
     )
-    assert _DOCXTPL.patch_xml(body) == (
+    assert docxtpl().patch_xml(body) == (
         f"<w:body {W}>"
         '<w:p><w:r><w:t xml:space="preserve">{{ name }}</w:t></w:r></w:p>'
         "<w:tbl>{% for r in rows %}"
@@ -76,23 +76,23 @@ def test_docxtpl_patch_xml_turns_word_runs_into_jinja() -> None:
         '{% if x %}<w:p><w:r><w:t xml:space="preserve">“{{ a < b }}”</w:t></w:r></w:p>'
         "{% endif %}</w:body>"
     )
-    assert vars(_DOCXTPL) == before, "patch_xml now keeps state on the template object"
+    assert vars(docxtpl()) == before, "patch_xml now keeps state on the template object"
 
 
 def test_docxtpl_fix_tables_widens_the_grid_to_the_cells() -> None:
-    from app.export.docx_render import _DOCXTPL
+    from app.export.docx_render import docxtpl
 
-    before = dict(vars(_DOCXTPL))
+    before = dict(vars(docxtpl()))
     table = (
         f"<w:tbl {W}><w:tblGrid>"
         '<w:gridCol w:w="1000"/><w:gridCol w:w="1000"/>'
         "</w:tblGrid><w:tr><w:tc/><w:tc/><w:tc/><w:tc/></w:tr></w:tbl>"
     )
-    fixed = _DOCXTPL.fix_tables(table)
+    fixed = docxtpl().fix_tables(table)
     assert isinstance(fixed, etree._Element), "fix_tables no longer returns an lxml tree"
     widths = [c.get(f"{{{W_NS}}}w") for c in fixed.iter(f"{{{W_NS}}}gridCol")]
     assert widths == ["500"] * 4
-    assert vars(_DOCXTPL) == before, "fix_tables now keeps state on the template object"
+    assert vars(docxtpl()) == before, "fix_tables now keeps state on the template object"
 
 
 # --------------------------------------------------------------------------- openpyxl

@@ -9,12 +9,14 @@ not be among them; they are imported on first use.
 from __future__ import annotations
 
 import json
+import zipfile
 from pathlib import Path
 
 import pytest
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 
+from app.contracts.profiles import install_builtin_profiles
 from app.contracts.registry import install_profile
 from app.storage.store import Store
 from db import migrate
@@ -164,3 +166,30 @@ def test_due_and_deadlines_answer_while_the_window_holds_the_store(data_dir: Pat
             _modules_after(f"from app.cli.main import main\nassert main({args!r}) == 0")
     finally:
         window.close()
+
+
+def test_a_month_pack_of_built_in_forms_loads_neither_openpyxl_nor_docxtpl(
+    store: Store, tmp_path: Path
+) -> None:
+    """The built-in Excel forms and their native charts are written without openpyxl
+    (:mod:`app.export.xlsx_fast`, :mod:`app.export.xlsx_cells`), which serves client
+    workbooks; once the Word templates were compiled (kept by
+    :mod:`app.export.compile_cache`), docxtpl is not imported either."""
+    with store.session() as s:
+        install_builtin_profiles(s)
+    store.close()
+    runs = []
+    for n in range(2):
+        out = tmp_path / f"out{n}"
+        args = ["--data-dir", str(store.folder), "export", "month", "--contract", "portal-om"]
+        args += ["--month", "2026-10", "--out", str(out)]
+        args += ["--allow-unreviewed", "--allow-incomplete"]
+        code = "import os\nos.environ['OMW_PASSPHRASE'] = 'a test passphrase'\n"
+        code += f"from app.cli.main import main\nassert main({args!r}) == 0"
+        runs.append(_modules_after(code))
+        with zipfile.ZipFile(next(out.glob("*/*运维月报*.xlsx"))) as workbook:
+            assert any(name.startswith("xl/charts/") for name in workbook.namelist())
+    first, second = runs
+    assert "docxtpl" in first  # compiling the Word templates the first time
+    assert sorted(m for m in first | second if m.split(".")[0] == "openpyxl") == []
+    assert sorted(m for m in second if m.split(".")[0] in ("docxtpl", "docx")) == []

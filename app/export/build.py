@@ -11,6 +11,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import re
+import secrets
 from collections import Counter
 from collections.abc import Iterable
 from contextvars import ContextVar
@@ -124,15 +126,43 @@ def _converter(kind: type) -> Any:
 _CONVERT: dict[type, Any] = {}
 
 
+#: What a context holds in several places — a run in 「runs」, in its day and in
+#: 「detailed」: encoded once per :func:`canonical`, its text repeated where it recurs.
+_SHARED = (c.InspectionRunCtx,)
+
+
 def canonical(value: Any) -> str:
     """A context (or part of one) as canonical JSON: sorted keys, no spaces, UTF-8 text.
 
     Dataclasses become objects of their fields, dates ISO strings, images the
     SHA-256 of their bytes. The JSON encoder walks lists, dicts and scalars in
-    C; only dataclasses, dates and images come back to Python.
+    C; only dataclasses, dates and images come back to Python. A shared object
+    (:data:`_SHARED`) is encoded once: the encoder writes a placeholder, a string
+    no data can hold (a random nonce), replaced by the object's text afterwards —
+    the same text as encoding it at each place (a month's 巡检记录单: 2.8 MB).
     """
+    texts: dict[int, tuple[Any, str]] = {}
+    nonce: list[str] = []
+
+    def default(obj: Any) -> Any:
+        if type(obj) not in _SHARED:
+            return _json_default(obj)
+        if not nonce:
+            nonce.append(secrets.token_hex(16))
+        if id(obj) not in texts:
+            texts[id(obj)] = (obj, _dumps(_json_default(obj), default))
+        return f"\x00{nonce[0]}:{id(obj)}"
+
+    text = _dumps(value, default)
+    if not texts:
+        return text
+    mark = re.compile(re.escape(json.dumps(f"\x00{nonce[0]}:")[:-1]) + r'(\d+)"')
+    return mark.sub(lambda m: texts[int(m.group(1))][1], text)
+
+
+def _dumps(value: Any, default: Any) -> str:
     return json.dumps(
-        value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=_json_default
+        value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=default
     )
 
 

@@ -34,6 +34,7 @@ tests), so that parse is skipped for them.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import io
@@ -43,11 +44,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from docxtpl import DocxTemplate
 from jinja2 import TemplateSyntaxError
 from lxml import etree
 
-from app.export import budget, ooxml
+from app.export import budget, compile_cache, ooxml
 from app.export import charts as charts_mod
 from app.export.context import Chart, FormContext, Image
 from app.export.errors import TemplateError
@@ -76,10 +76,27 @@ LOOP_MARK = "567"
 ChartPng = Callable[[Chart], "bytes | None"]
 
 
-#: docxtpl's preprocessing (``patch_xml``) and table fix-up (``fix_tables``): text
-#: functions of a template object whose file is never opened (docxtpl reads it
-#: only when rendering). tests/test_library_contracts.py holds docxtpl to them.
-_DOCXTPL = DocxTemplate(io.BytesIO())
+@functools.cache
+def docxtpl() -> Any:
+    """docxtpl's preprocessing (``patch_xml``) and table fix-up (``fix_tables``): text
+    functions of a template object whose file is never opened (docxtpl reads it only
+    when rendering). Imported on first use: a template compiled before (kept by
+    :mod:`app.export.compile_cache`) without column loops never needs docxtpl.
+    tests/test_library_contracts.py holds docxtpl to them."""
+    from docxtpl import DocxTemplate
+
+    return DocxTemplate(io.BytesIO())
+
+
+@functools.cache
+def _patch_step() -> str:
+    code = compile_cache.package_file("docxtpl", "template.py")
+    return compile_cache.fingerprint("patch_xml", compile_cache.source_digest(code, "docxtpl"))
+
+
+def _patched(source: str) -> str:
+    """docxtpl's ``patch_xml`` of a part's XML (kept on disk: it depends on docxtpl only)."""
+    return compile_cache.cached(_patch_step(), source, lambda: docxtpl().patch_xml(source), str)
 
 
 #: Text widths in twips for sizing the columns of a column loop: 表格文字 is 10 pt, a CJK
@@ -232,7 +249,7 @@ def _fix_tables(xml: str) -> str:
     tree = etree.fromstring(xml.encode("utf-8"), parser=_PARSER)
     for tbl in tree.iter(_W + "tbl"):
         _spread_columns(tbl)
-    tree = _DOCXTPL.fix_tables(etree.tostring(tree, encoding="unicode"))
+    tree = docxtpl().fix_tables(etree.tostring(tree, encoding="unicode"))
     return etree.tostring(tree, encoding="unicode")  # type: ignore[no-any-return]
 
 
@@ -303,7 +320,7 @@ class WordTemplate:
             raise explain(exc, self.where) from None
 
     def _part(self, name: str, source: str, head: str, tail: str, body: bool) -> _Part:
-        patched = _DOCXTPL.patch_xml(source)
+        patched = _patched(source)
         return _Part(
             name=name,
             head=head,

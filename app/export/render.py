@@ -13,8 +13,9 @@ are drawn once per export run, however many forms show them.
 Excel: the built-in templates (made by ``scripts/build_templates.py``) are
 filled by :mod:`app.export.xlsx_fast`, which writes the worksheet XML directly;
 client workbooks, which may use anything Excel offers, go through openpyxl
-(:mod:`app.export.xlsx_render`). Both read the same template conventions, and
-the tests check they produce the same cells.
+(:mod:`app.export.xlsx_render`, imported only then). Both read the same template
+conventions (:mod:`app.export.xlsx_cells`), and the tests check they produce the
+same cells.
 """
 
 from __future__ import annotations
@@ -35,7 +36,6 @@ from app.export.forms import spec
 from app.export.isolation import IsolatedRenderer
 from app.export.sandbox import excel_env, shared_excel_env, shared_word_env, to_template
 from app.export.template_files import builtin_bytes, check_package
-from app.export.xlsx_render import ExcelTemplate
 from db.models import Contract
 
 _CACHE_SIZE = 64
@@ -59,8 +59,12 @@ def compiled(data: bytes, fmt: str, where: str, *, builtin: bool = False) -> Any
         try:
             found = FastExcelTemplate(data, shared_excel_env(), where)
         except Unsupported:
+            from app.export.xlsx_render import ExcelTemplate  # openpyxl: only when needed
+
             found = ExcelTemplate(data, shared_excel_env(), where, trusted=True)
     else:
+        from app.export.xlsx_render import ExcelTemplate
+
         found = ExcelTemplate(data, excel_env(), where)
     with _lock:
         _compiled[key] = found

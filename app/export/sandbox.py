@@ -29,14 +29,16 @@ Chinese message by :func:`explain`.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
-from functools import update_wrapper
+from types import CodeType
 from typing import Any
 
+import jinja2
 from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, nodes
 from jinja2.exceptions import SecurityError
 from jinja2.exceptions import TemplateError as JinjaError
@@ -105,6 +107,7 @@ class SandboxEnv(ImmutableSandboxedEnvironment):
             self.filters = bounded_ops.guarded_filters(self.filters)
         self._compiled: dict[str, Any] = {}
         self._expressions: dict[str, Any] = {}
+        self._fingerprinted: str | None = None
 
     def clear_cache(self) -> None:
         self._compiled.clear()
@@ -156,7 +159,7 @@ class SandboxEnv(ImmutableSandboxedEnvironment):
             bounded_ops.check_str_format(template)
             return bounded_ops.check_value(sandboxed(*args, **kwargs))  # type: ignore[no-any-return]
 
-        return update_wrapper(checked, value)
+        return functools.update_wrapper(checked, value)
 
     # called by the code BoundedCodeGenerator writes
     charge_output = staticmethod(charge_output)
@@ -170,17 +173,44 @@ class SandboxEnv(ImmutableSandboxedEnvironment):
             return super().from_string(source, globals, template_class)
         found = self._compiled.get(source)
         if found is None:
-            tree = self.parse(source)  # parsed once: checked, then compiled
-            _refuse_private_names(tree)
-            if self.bounded:
-                bounded_ops.check_static(tree)
-                bounded_ops.count_loops(tree, self)
-            code = self.compile(tree)
+            if self.bounded:  # a client's template: compiled here, every time
+                code = self._compile_checked(source)
+            else:  # the built-in templates' code is kept on disk (app.export.compile_cache)
+                from app.export import compile_cache
+
+                make = functools.partial(self._compile_checked, source)
+                code = compile_cache.cached(self._fingerprint(), source, make, CodeType)
             found = self.template_class.from_code(self, code, self.make_globals(None), None)
             if len(self._compiled) >= MAX_COMPILED:
                 self._compiled.clear()
             self._compiled[source] = found
         return found
+
+    def _compile_checked(self, source: str) -> CodeType:
+        tree = self.parse(source)  # parsed once: checked, then compiled
+        _refuse_private_names(tree)
+        if self.bounded:
+            bounded_ops.check_static(tree)
+            bounded_ops.count_loops(tree, self)
+        return self.compile(tree)  # type: ignore[no-any-return]
+
+    def _fingerprint(self) -> str:
+        """What the compiled code of a template depends on besides its text (Jinja folds
+        constants through ``finalize`` and checks filter names when compiling)."""
+        from app.export import compile_cache
+
+        if self._fingerprinted is None:
+            self._fingerprinted = compile_cache.fingerprint(
+                "jinja",
+                jinja2.__version__,
+                compile_cache.source_digest(__file__, jinja2.__version__),
+                self.autoescape,
+                getattr(self.finalize, "__qualname__", None),
+                sorted(self.intercepted_binops),
+                sorted(self.filters),
+                sorted(self.tests),
+            )
+        return self._fingerprinted
 
     def expression(self, source: str) -> Any:
         """A compiled expression (cached), for Excel cells."""
@@ -350,8 +380,14 @@ _SCALARS = (str, int, float, bool, date, datetime, type(None))
 def to_template(value: Any) -> Any:
     """A context as plain data for Jinja: dataclasses become dicts, images pictures.
 
-    Strings are passed as typed; the Word and Excel writers make them safe.
+    Strings are passed as typed; the Word and Excel writers make them safe. An
+    object the context holds in several places (a run in its list, its day and the
+    detailed runs) becomes one dict, shared: templates cannot change their values.
     """
+    return _plain(value, {})
+
+
+def _plain(value: Any, done: dict[int, tuple[Any, Any]]) -> Any:
     kind = type(value)
     if kind in _SCALARS:
         return value
@@ -360,11 +396,15 @@ def to_template(value: Any) -> Any:
     if kind is Chart:
         return ChartValue(value)
     if kind is list or kind is tuple:
-        return [to_template(v) for v in value]
+        return [_plain(v, done) for v in value]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {name: to_template(getattr(value, name)) for name in _field_names(kind)}
+        found = done.get(id(value))
+        if found is None:
+            plain = {name: _plain(getattr(value, name), done) for name in _field_names(kind)}
+            found = done[id(value)] = (value, plain)  # the object kept: its id stays its own
+        return found[1]
     if isinstance(value, dict):
-        return {str(k): to_template(v) for k, v in value.items()}
+        return {str(k): _plain(v, done) for k, v in value.items()}
     if isinstance(value, str):
         return str(value)
     return value

@@ -38,17 +38,17 @@ from datetime import date, datetime
 from typing import Any
 
 from lxml import etree
-from openpyxl.utils import get_column_letter, quote_sheetname
-from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
 from app.export import ooxml
 from app.export.context import FormContext
 from app.export.errors import TemplateError
 from app.export.sandbox import ChartValue, Picture, SandboxEnv, explain, to_template
-from app.export.xlsx_render import (
+from app.export.xlsx_cells import (
     _ANY,
     _FOR,
+    CHART_HEIGHT_CM,
     CHART_SHEET,
+    CHART_WIDTH_CM,
     DATE_FORMAT,
     DEFAULT_ROW_HEIGHT,
     TIME_FORMAT,
@@ -56,13 +56,18 @@ from app.export.xlsx_render import (
     _pictured,
     cell_widths_pt,
     chart_reach,
-    excel_chart,
+    chart_xml,
+    column_index,
+    column_letter,
     fill_header,
     loop_items,
     loop_scope,
     neutral,
     picture_px,
+    quote_sheetname,
     sheet_boxes,
+    split_coordinate,
+    unique_sheet_name,
     wrapped_height,
 )
 
@@ -400,7 +405,7 @@ class FastExcelTemplate(Filler):
         col = 0
         for c in row_el.findall(_X + "c"):
             ref = c.get("r")
-            col = column_index_from_string(coordinate_from_string(ref)[0]) if ref else col + 1
+            col = column_index(split_coordinate(ref)[0]) if ref else col + 1
             value = _value_of(c, sst)
             style = int(c.get("s", "0"))
             if value is None and style == 0:
@@ -412,7 +417,7 @@ class FastExcelTemplate(Filler):
                     if match:
                         loop = (match.group(1), match.group(2))
                         value = value[match.end() :] or None
-            cell = _Cell(col, get_column_letter(col), style, value, wrap=styles.wrap_size(style))
+            cell = _Cell(col, column_letter(col), style, value, wrap=styles.wrap_size(style))
             if isinstance(value, str) and _ANY.search(value):
                 cell.plan = self._plan(value)
                 cell.variants = styles.prepare(style)
@@ -520,7 +525,7 @@ class FastExcelTemplate(Filler):
                 )
                 last_col, last_row = max(last_col, reach[0]), max(last_row, reach[1])
             run.print_areas[sheet.position] = (
-                f"{quote_sheetname(sheet.name)}!$A$1:${get_column_letter(last_col)}${last_row}"
+                f"{quote_sheetname(sheet.name)}!$A$1:${column_letter(last_col)}${last_row}"
             )
         return "".join(out).encode("utf-8")
 
@@ -636,13 +641,13 @@ class _Bounds:
         if not self.max_row:
             return "A1:A1"
         return (
-            f"{get_column_letter(self.min_col)}{self.min_row}:"
-            f"{get_column_letter(self.max_col)}{self.max_row}"
+            f"{column_letter(self.min_col)}{self.min_row}:"
+            f"{column_letter(self.max_col)}{self.max_row}"
         )
 
 
 def _range(r0: int, c0: int, r1: int, c1: int) -> str:
-    return f"{get_column_letter(c0)}{r0}:{get_column_letter(c1)}{r1}"
+    return f"{column_letter(c0)}{r0}:{column_letter(c1)}{r1}"
 
 
 def _float(value: str | None) -> float | None:
@@ -654,9 +659,9 @@ def _merge_ranges(merges_el: Any) -> list[tuple[int, int, int, int]]:
     merges = []
     for m in merges_el.findall(_X + "mergeCell"):
         a, _, b = m.get("ref", "").partition(":")
-        ca, ra = coordinate_from_string(a)
-        cb, rb = coordinate_from_string(b or a)
-        merges.append((ra, column_index_from_string(ca), rb, column_index_from_string(cb)))
+        ca, ra = split_coordinate(a)
+        cb, rb = split_coordinate(b or a)
+        merges.append((ra, column_index(ca), rb, column_index(cb)))
     return merges
 
 
@@ -941,16 +946,14 @@ class _Run:
         if self.data_sheet is None:
             self.data_sheet = self._new_part("xl/worksheets/sheet{}.xml")
             existing = [s.name for s in self.tpl.sheets]
-            from openpyxl.workbook.child import avoid_duplicate_name
-
-            self.data_name = avoid_duplicate_name(existing, CHART_SHEET)
+            self.data_name = unique_sheet_name(existing, CHART_SHEET)
         top = self.data_row
         tpl = self.tpl
         cells = [_cell(f"A{top}", 0, chart.title, tpl.zero_variants)]
         self.data_rows.append(f'<row r="{top}">{cells[0]}</row>')
         self.data_bounds.add(top, 1)
         names = "".join(
-            _cell(f"{get_column_letter(2 + j)}{top + 1}", 0, name, tpl.zero_variants)
+            _cell(f"{column_letter(2 + j)}{top + 1}", 0, name, tpl.zero_variants)
             for j, (name, _values) in enumerate(chart.series)
         )
         if chart.series:
@@ -961,16 +964,14 @@ class _Run:
             r = top + 2 + i
             line = [_cell(f"A{r}", 0, cat, tpl.zero_variants)]
             for j, (_name, values) in enumerate(chart.series):
-                line.append(_cell(f"{get_column_letter(2 + j)}{r}", style, values[i], (style,) * 3))
+                line.append(_cell(f"{column_letter(2 + j)}{r}", style, values[i], (style,) * 3))
             self.data_rows.append(f'<row r="{r}">{"".join(line)}</row>')
             self.data_bounds.add(r, 1 + max(len(chart.series), 0))
         self.data_row = top + len(chart.categories) + 3
-        xl = excel_chart(chart, self.data_name, top)
         part = self._new_part("xl/charts/chart{}.xml")
-        self.charts[part] = etree.tostring(xl._write())
-        anchor = _Anchor(
-            "chart", col - 1, row - 1, int(xl.width * 360_000), int(xl.height * 360_000), "/" + part
-        )
+        self.charts[part] = chart_xml(chart, self.data_name, top)
+        width, height = int(CHART_WIDTH_CM * 360_000), int(CHART_HEIGHT_CM * 360_000)
+        anchor = _Anchor("chart", col - 1, row - 1, width, height, "/" + part)
         self._anchors(sheet)[0].append(anchor)
 
     def drawing_rel(self, sheet: _Sheet) -> str | None:
@@ -1028,7 +1029,8 @@ class _Run:
         rid = f"rId{n}"
         book_rels = [*book_rels, ooxml.Rel(rid, RT_SHEET, "/" + self.data_sheet)]
         sheets = book.find(_X + "sheets")
-        el = etree.SubElement(sheets, _X + "sheet")
+        # the relationships prefix declared here (lxml would otherwise name it ns0)
+        el = etree.SubElement(sheets, _X + "sheet", nsmap={"r": _RNS})
         el.set("name", self.data_name)
         el.set("sheetId", str(max(tpl.sheet_ids, default=0) + 1))
         el.set("state", "hidden")

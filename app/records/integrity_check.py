@@ -40,7 +40,7 @@ from app.integrity import seals
 from app.records import signing
 from app.storage import guards
 from app.storage.device import SignedHead, head_problem, tail_problems
-from app.storage.legacy_seals import record_versions
+from app.storage.legacy_seals import ancestor_versions, record_versions
 from db.audit import verify_chain
 from db.models import (
     SIGNABLE_TYPES,
@@ -155,30 +155,53 @@ def _intact_blobs(session: Session, shas: Iterable[str]) -> dict[str, bool]:
     return intact
 
 
+#: What the check reads of a signature (Core rows: no ORM object per signature).
+_SIGNATURE_COLUMNS = (
+    Signature.id,
+    Signature.record_type,
+    Signature.record_id,
+    Signature.role,
+    Signature.signer_name,
+    Signature.signed_at,
+    Signature.image_sha256,
+    Signature.content_sha256,
+    Signature.device_id,
+    Signature.record_version,
+    Signature.device_sig,
+)
+
+
+def _signatures(session: Session, where: Any) -> Any:
+    return session.execute(select(*_SIGNATURE_COLUMNS).where(where))
+
+
 def _check_one(
     session: Session,
     report: CheckReport,
-    record: Any,
-    record_type: str,
-    sigs: list[Signature],
+    record: tuple[str, str, Any],
+    sigs: list[Any],
     devices: dict[str, str],
     blobs: dict[str, bool],
     digest: str,
     version: int,
+    sealed: dict[str, bool],
 ) -> None:
-    ref = (record_type, record.id)
+    """One record — (type, id, locked_at) — against its signatures (``sealed``: signature
+    id → whether its seal is valid, for those by a known device)."""
+    record_type, record_id, locked_at = record
+    ref = (record_type, record_id)
     report.records += 1
     labels: list[str] = []
 
     def where() -> str:
-        """The record's label, made only for a problem (a run's loads its checklist)."""
+        """The record's label, loaded only for a problem (a run's names its checklist)."""
         if not labels:
-            labels.append(record_label(record))
+            labels.append(record_label(session.get(SIGNABLE_TYPES[record_type], record_id)))
         return labels[0]
 
-    if record.locked_at is not None and not sigs:
+    if locked_at is not None and not sigs:
         report.add(where(), "记录已锁定，却没有任何签字（签字可能在本应用之外被删除）。", ref)
-    if sigs and record.locked_at is None:
+    if sigs and locked_at is None:
         report.add(where(), "已签字的记录被解除锁定。", ref)
     for sig in sigs:
         who = f"「{sig.role}」{sig.signer_name}"
@@ -186,7 +209,7 @@ def _check_one(
             report.add(where(), f"{who} 的签字没有设备签名，不是本应用生成的签字。", ref)
         elif sig.device_id not in devices:
             report.add(where(), f"{who} 的签字来自未知设备 {str(sig.device_id)[:8]}。", ref)
-        elif not seals.seal_valid(sig, devices[sig.device_id]):
+        elif not sealed[sig.id]:
             report.add(
                 where(),
                 f"{who} 的签字与其设备签名不符（签字内容被改动，或从其他记录复制而来）。",
@@ -202,6 +225,17 @@ def _check_one(
             report.add(where(), f"{who} 的签名图片被改动或缺失。", ref)
 
 
+def _seals(sigs: dict[str, list[Any]], devices: dict[str, str]) -> dict[str, bool]:
+    """Signature id → whether its seal is valid, for the sealed signatures of known devices."""
+    known = [
+        (sig, devices[sig.device_id])
+        for found in sigs.values()
+        for sig in found
+        if sig.device_sig is not None and sig.device_id in devices
+    ]
+    return {sig.id: ok for (sig, _key), ok in zip(known, seals.seals_valid(known), strict=True)}
+
+
 def _chunks(values: Iterable[str], size: int = 500) -> Iterable[list[str]]:
     ordered = sorted(set(values))
     for start in range(0, len(ordered), size):
@@ -213,7 +247,9 @@ def check_records(session: Session, record_ids: Iterable[str] | None = None) -> 
 
     Ids are UUIDs, unique across record types. Without ids, the records checked
     are those locked or signed; with ids, exactly those (an unsigned draft in
-    a pack is not a problem here).
+    a pack is not a problem here). Records and signatures are read as light rows
+    (ids, lock, the signed columns), a chunk at a time; a record is loaded whole
+    only to name it in a problem.
     """
     report = CheckReport()
     devices = dict(session.execute(select(Device.id, Device.public_key)).all())
@@ -221,7 +257,7 @@ def check_records(session: Session, record_ids: Iterable[str] | None = None) -> 
     # records a chunk at a time (a store of several years is never loaded whole: the window
     # checks it in the background at every start). Given records (a pack, a bundle): their
     # signatures at once, a few queries for all record types.
-    given: dict[tuple[str, str], list[Signature]] | None = None
+    given: dict[tuple[str, str], list[Any]] | None = None
     if record_ids is None:
         keys = select(Signature.record_type, Signature.record_id, Signature.image_sha256)
         signed_keys = [tuple(row) for row in session.execute(keys)]
@@ -229,7 +265,7 @@ def check_records(session: Session, record_ids: Iterable[str] | None = None) -> 
         record_ids = list(record_ids)
         given = defaultdict(list)
         for chunk in _chunks(record_ids):
-            for sig in session.scalars(select(Signature).where(Signature.record_id.in_(chunk))):
+            for sig in _signatures(session, Signature.record_id.in_(chunk)):
                 given[(sig.record_type, sig.record_id)].append(sig)
         signed_keys = [(t, i, sig.image_sha256) for (t, i), sigs in given.items() for sig in sigs]
     signature_count = Counter((kind, record_id) for kind, record_id, _sha in signed_keys)
@@ -241,33 +277,38 @@ def check_records(session: Session, record_ids: Iterable[str] | None = None) -> 
             signed = select(Signature.record_id).where(Signature.record_type == record_type)
             where = model.locked_at.is_not(None) | ident.in_(signed)  # type: ignore[attr-defined]
             ids: Iterable[str] = session.scalars(select(ident).where(where)).all()
+            version_of = record_versions(session, model)
         else:
             ids = record_ids
-        version_of = record_versions(session, model)
+            signed_ids = [i for t, i in signature_count if t == record_type]
+            version_of = ancestor_versions(session, model, signed_ids)
         for chunk in _chunks(ids):
-            records = session.scalars(select(model).where(ident.in_(chunk))).all()
-            sigs: dict[str, list[Signature]] = defaultdict(list)
+            records = session.execute(
+                select(ident, model.locked_at).where(ident.in_(chunk))  # type: ignore[attr-defined]
+            ).all()
+            sigs: dict[str, list[Any]] = defaultdict(list)
             if given is None:
                 of_chunk = (Signature.record_type == record_type) & Signature.record_id.in_(chunk)
-                for sig in session.scalars(select(Signature).where(of_chunk)):
+                for sig in _signatures(session, of_chunk):
                     sigs[sig.record_id].append(sig)
             else:
                 sigs.update(
                     (i, given[(record_type, i)]) for i in chunk if (record_type, i) in given
                 )
             digests = signing.content_hashes(session, record_type, list(sigs))
-            for record in records:
-                seen.add((record_type, record.id))
+            sealed = _seals(sigs, devices)
+            for record_id, locked_at in records:
+                seen.add((record_type, record_id))
                 _check_one(
                     session,
                     report,
-                    record,
-                    record_type,
-                    sigs.get(record.id, []),
+                    (record_type, record_id, locked_at),
+                    sigs.get(record_id, []),
                     devices,
                     blobs,
-                    digests.get(record.id, ""),
-                    version_of.get(record.id, 1),
+                    digests.get(record_id, ""),
+                    version_of.get(record_id, 1),
+                    sealed,
                 )
     for (record_type, record_id), count in signature_count.items():
         report.signatures += count

@@ -24,7 +24,32 @@ from db.models import SIGNABLE_TYPES, AuditHead, Signature
 
 def record_versions(session: Session, model: Any) -> dict[str, int]:
     """Every record's version — 1 for an original, n+1 for its n-th amendment — in one query."""
-    parent = dict(session.execute(select(model.id, model.supersedes_id)).all())
+    return _versions(dict(session.execute(select(model.id, model.supersedes_id)).all()))
+
+
+def ancestor_versions(session: Session, model: Any, ids: list[str]) -> dict[str, int]:
+    """:func:`record_versions` of the records ``ids`` only: their amendment chains are read
+    up to the originals (a query per generation), not the whole table."""
+    parent: dict[str, str | None] = {}
+    asked: set[str] = set()
+    wanted = set(ids)
+    while wanted:
+        asked |= wanted
+        ordered = sorted(wanted)
+        for start in range(0, len(ordered), 500):
+            chunk = ordered[start : start + 500]
+            parent.update(
+                session.execute(
+                    select(model.id, model.supersedes_id).where(model.id.in_(chunk))
+                ).all()
+            )
+        wanted = {p for i in wanted if (p := parent.get(i)) is not None and p not in asked}
+    keep = set(ids)
+    return {i: v for i, v in _versions(parent).items() if i in keep}
+
+
+def _versions(parent: dict[str, str | None]) -> dict[str, int]:
+    """Versions along the chains of ``parent`` (record → the record it supersedes)."""
     versions: dict[str, int] = {}
     for record_id in parent:
         chain: list[str] = []

@@ -32,6 +32,11 @@ def data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
     return path
 
 
+def cache_dir() -> Path:
+    """The user's cache folder (compiled templates, :mod:`app.export.compile_cache`)."""
+    return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
+
+
 def db_path(folder: Path) -> Path:
     return folder / DB_FILENAME
 
