@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 
 from app.errors import StoreError
 from ui.i18n import tr
-from ui.qt import QtCore, QtWidgets, Signal
+from ui.qt import QtCore, QtWidgets, Signal, Slot
 
 log = logging.getLogger(__name__)
 
@@ -155,9 +155,14 @@ class Operation(QtCore.QObject):
             operation.cancel()
         (pool or QtCore.QThreadPool.globalInstance()).waitForDone()
 
+    # Slots declared as such: the worker thread's signals reach them through Qt's queue, and
+    # PySide6 (6.8 and later) can crash delivering a cross-thread signal to a plain Python
+    # method (PYSIDE-3124).
+    @Slot(int, int, str)
     def _progressed(self, done: int, total: int, text: str) -> None:
         self.progressed.emit(done, total, text)
 
+    @Slot(str, object)
     def _finished(self, outcome: str, payload: object) -> None:
         self.running = False
         Operation._alive.discard(self)
