@@ -6,7 +6,9 @@ way (:class:`Filler`), size rows, pictures and charts by the same estimates, and
 write the same native chart (:func:`chart_xml`, the XML openpyxl writes for
 :func:`app.export.xlsx_render.excel_chart`; ``tests/test_export_engines.py``
 compares the two). Nothing here imports openpyxl, so a pack of built-in forms
-never loads it.
+never loads it: importing openpyxl is ≈ 0.1 s of every ``omw export month``
+(``python -X importtime``), more than writing the pack's three charts, which is
+why this small chart writer exists beside the library that clients' workbooks use.
 """
 
 from __future__ import annotations
