@@ -196,6 +196,9 @@ class _Generator(
             )
         }
         self.created_runs: list[RunRow] = []
+        #: each reading's steady draws by (template, item, system) code: its series' phase
+        #: (``None``: not applicable on that system) and level
+        self.steady: dict[tuple[str, str, str], tuple[int | None, float]] = {}
         self.plan = self._plan()
         self.emergencies = self._plan_emergencies()
 

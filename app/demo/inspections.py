@@ -531,21 +531,24 @@ class InspectionsPart:
         unit = str(params.get("unit", ""))
         warn, alarm = params.get("warn"), params.get("alarm")
         below = params.get("direction", "above") == "below"
-        series = series_rng(
-            self.seed,
-            self.contract.code,
-            "series",
-            template.code,
-            item.code,
-            system.code if system else "",
-        )
-        if "不适用" in item.method and system is not None and series.random() < 0.5:
+        low, high = (0.45, 0.85) if unit == "%" else (0.15, 0.5)
+        key = (template.code, item.code, system.code if system else "")
+        steady = self.steady.get(key)
+        if steady is None:  # the same draws every day: made once
+            series = series_rng(self.seed, self.contract.code, "series", *key)
+            if "不适用" in item.method and system is not None and series.random() < 0.5:
+                steady = None, 0.0
+            else:
+                steady = (series.randint(0, 364), 0.0) if below else (0, series.uniform(low, high))
+            self.steady[key] = steady
+        phase, share = steady
+        if phase is None:
             return None
         limit = float(warn if warn is not None else alarm if alarm is not None else 100)
         top = float(alarm if alarm is not None else limit * 1.2)
         roll = rng.random()
         if below:  # e.g. days a certificate still has: a yearly saw-tooth
-            return float((series.randint(0, 364) - day.toordinal()) % 365 + 20)
+            return float((phase - day.toordinal()) % 365 + 20)
         if unit in ("条", "次", "个", "天") or limit <= 10:
             if roll < 0.006:
                 return float(max(top, limit) + rng.randint(0, 3))
@@ -560,7 +563,6 @@ class InspectionsPart:
         elif roll < 0.025:
             value = rng.uniform(limit, top - 0.1) if top > limit else limit
         else:
-            low, high = (0.45, 0.85) if unit == "%" else (0.15, 0.5)
-            level = series.uniform(low, high) * limit
+            level = share * limit
             value = min(limit - 0.5, max(0.0, rng.gauss(level, limit * 0.04)))
         return float(round(value))
