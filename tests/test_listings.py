@@ -169,7 +169,7 @@ def test_holiday_board_has_three_phases_sheets_and_emergencies(store: Store) -> 
         )
         s.flush()
         board = holiday_board(s, "hol", national.id, today=day)
-    assert board.name == "国庆节" and len(board.daily_days) == 7
+    assert board.name == "国庆节" and len(board.phases.daily_days) == 7
     assert [s.state for s in board.phase("holiday_pre")] == ["overdue"]
     daily = board.phase("holiday_daily")
     assert daily[0].run_id == run.id and daily[0].state == "in_progress"

@@ -67,12 +67,8 @@ class HolidayBoard:
     period_id: str
     name: str
     kind: str
-    start: date
-    end: date
-    pre_days: tuple[date, ...]
-    daily_days: tuple[date, ...]
-    post_days: tuple[date, ...]
-    assumed: bool
+    #: its dates: start, end and the days of each phase on the working-day calendar
+    phases: HolidayPhases
     sheets: list[Sheet]
     events: list[FaultRow]
 
@@ -205,12 +201,7 @@ def holiday_board(
         period_id=holiday.id,
         name=holiday.name,
         kind=holiday.kind,
-        start=holiday.start_date,
-        end=holiday.end_date,
-        pre_days=phase.pre_days,
-        daily_days=phase.daily_days,
-        post_days=phase.post_days,
-        assumed=phase.assumed,
+        phases=phase,
         sheets=_sheets(templates, systems, phase, holiday.id, runs, today),
         events=[e for e in fault_rows(session, contract, holiday.id) if e.emergency],
     )

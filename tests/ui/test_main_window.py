@@ -145,7 +145,7 @@ def test_holiday_duty_daily_sheets_and_emergency_events(
     assert "国庆节" in names and "春节" in names
     page.periods.setCurrentRow(names.index("国庆节"))
     board = page.board
-    assert board is not None and board.start == date(2026, 10, 1)
+    assert board is not None and board.phases.start == date(2026, 10, 1)
     assert "节前" in page.phase_labels["holiday_pre"].text()
     assert "10-01 ~ 10-07" in page.phase_labels["holiday_daily"].text()
     days = [page.sheets.row_at(n) for n in range(page.sheets.rowCount())]

@@ -161,16 +161,17 @@ class HolidaysPage(Page):
             lambda s: holiday_board(s, self.ctx.contract, period_id, self.ctx.today())
         )
         self.board = board
+        dates = board.phases
         self.title.setText(
             tr("{name}（{start} 至 {end}）").format(
-                name=board.name, start=board.start.isoformat(), end=board.end.isoformat()
+                name=board.name, start=dates.start.isoformat(), end=dates.end.isoformat()
             )
-            + (" *" if board.assumed else "")
+            + (" *" if dates.assumed else "")
         )
         spans = {
-            "holiday_pre": board.pre_days,
-            "holiday_daily": board.daily_days,
-            "holiday_post": board.post_days,
+            "holiday_pre": dates.pre_days,
+            "holiday_daily": dates.daily_days,
+            "holiday_post": dates.post_days,
         }
         for cadence, label in self.phase_labels.items():
             sheets = board.phase(cadence)
