@@ -22,16 +22,20 @@ from typing import Any
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
+from db import canonical
 from db.models import AuditEntry, now
 
 GENESIS = "0" * 64
 
 
 def canonical_json(value: Any) -> str:
-    """Deterministic JSON used for every hash in the app."""
-    return json.dumps(
-        value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=json_default
-    )
+    """Deterministic JSON used for every hash in the app (:mod:`db.canonical`)."""
+    return canonical.text(value, json_default)
+
+
+def canonical_bytes(value: Any) -> bytes:
+    """:func:`canonical_json` encoded as UTF-8: what the hashes cover."""
+    return canonical.dumps(value, json_default)
 
 
 def json_default(value: Any) -> Any:
@@ -52,7 +56,7 @@ def entry_hash(
     details: dict[str, Any],
     prev_hash: str,
 ) -> str:
-    body = canonical_json(
+    body = canonical_bytes(
         {
             "seq": seq,
             "at": at.isoformat(),
@@ -64,7 +68,7 @@ def entry_hash(
             "prev": prev_hash,
         }
     )
-    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+    return hashlib.sha256(body).hexdigest()
 
 
 #: a device's last entry, and the store's last ``seq`` (built once: every flush asks)
@@ -99,7 +103,7 @@ class AuditWriter:
         self, actor: str, action: str, entity: str, entity_id: str, details: dict[str, Any]
     ) -> dict[str, Any]:
         """The next entry as column values, for a caller inserting many at once (Core)."""
-        details = json.loads(canonical_json(details))  # what is stored is what was hashed
+        details = json.loads(canonical_bytes(details))  # what is stored is what was hashed
         self.seq += 1
         self.local += 1
         at = now()

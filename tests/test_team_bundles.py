@@ -138,10 +138,19 @@ def test_bad_files_are_refused_in_chinese_and_change_nothing(
     cut.write_bytes(good.read_bytes()[:-100])
     newer = tmp_path / "newer.omwb"
     repack(good, newer, zs, manifest=lambda m: m.update(schema="0099_future"))
+
+    def not_a_number(data: bytes) -> bytes:  # json writes NaN; no record holds one
+        rows = json.loads(data)
+        rows[0]["conclusion"] = float("nan")
+        return json.dumps(rows, ensure_ascii=False).encode()
+
+    nan = tmp_path / "nan.omwb"
+    repack(good, nan, zs, member=("rows/inspection_run.json", not_a_number))
     for path, password, expected in [
         (good, "wrong-pass-123", "口令不对"),
         (cut, PASS, "不完整"),
         (newer, PASS, "较新版本"),
+        (nan, PASS, "内容格式无效"),
     ]:
         with pytest.raises(BundleError, match=expected):
             bundles.import_bundle(pm, path, password)

@@ -53,7 +53,7 @@ from sqlalchemy.orm import Session
 from app.contracts.profile_schema import Profile
 from app.storage import guards
 from app.storage.device import verify
-from db.audit import canonical_json
+from db.audit import canonical_bytes
 from db.models import Contract, ContractProfileVersion, Device, TeamDevice, now
 
 _CONTEXT = b"omw-profile-version-v1\n"
@@ -62,7 +62,7 @@ _NAMESPACE = uuid.UUID("6f1d3c1e-5b7a-4f0e-9a53-0c8d2f4b7e21")
 
 
 def digest(snapshot: Mapping[str, Any]) -> str:
-    return hashlib.sha256(canonical_json(dict(snapshot)).encode()).hexdigest()
+    return hashlib.sha256(canonical_bytes(dict(snapshot))).hexdigest()
 
 
 def derived_id(parent_id: str, kind: str, code: str) -> str:
@@ -82,7 +82,7 @@ def statement(row: Mapping[str, Any]) -> bytes:
         "published_at": published.isoformat() if isinstance(published, datetime) else published,
         "device_id": row["device_id"],
     }
-    return _CONTEXT + canonical_json(body).encode()
+    return _CONTEXT + canonical_bytes(body)
 
 
 def _unsigned(row: Mapping[str, Any], public_key: str | None) -> str:

@@ -42,6 +42,7 @@ from app.records.signing import ROLES, short_code
 from app.schedule import periods
 from app.schedule import sla as sla_mod
 from app.schedule.workcal import window_label
+from db.canonical import text as canonical_text
 from db.models import ChecklistItem, FaultRecord, MeetingMinutes, ServiceRequest, Signature
 
 #: A captured signature prints about 3.8 cm wide (its own shape kept), never taller
@@ -161,9 +162,7 @@ def canonical(value: Any) -> str:
 
 
 def _dumps(value: Any, default: Any) -> str:
-    return json.dumps(
-        value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=default
-    )
+    return canonical_text(value, default)
 
 
 _IMAGE_DIGESTS: dict[int, tuple[bytes, str]] = {}

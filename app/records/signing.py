@@ -42,7 +42,7 @@ from app.integrity import seals
 from app.records import _util, meetings
 from app.records.attachments import store_blob
 from app.storage import guards
-from db.audit import canonical_json
+from db.audit import canonical_bytes
 from db.engine import is_hub, write_lock
 from db.models import (
     SIGNABLE_TYPES,
@@ -284,8 +284,8 @@ def record_content(session: Session, record_type: str, record_id: str) -> dict[s
 
 
 def content_hash(session: Session, record_type: str, record_id: str) -> str:
-    body = canonical_json(record_content(session, record_type, record_id))
-    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+    body = canonical_bytes(record_content(session, record_type, record_id))
+    return hashlib.sha256(body).hexdigest()
 
 
 def _row_columns(table: Any, row: Any, skip: frozenset[str]) -> dict[str, Any]:
@@ -354,7 +354,7 @@ def _digest(
         if columns.get("status") == "signed":
             columns["status"] = "completed"  # signing itself is not a change of content
         content["results"] = results
-    return hashlib.sha256(canonical_json(content).encode("utf-8")).hexdigest()
+    return hashlib.sha256(canonical_bytes(content)).hexdigest()
 
 
 def new_run_hash(run: dict[str, Any], results: list[tuple[dict[str, Any], str, str | None]]) -> str:

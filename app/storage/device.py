@@ -48,6 +48,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from app.errors import DomainError
 from app.storage.atomic import atomic_write_bytes
 from app.storage.secrets import SecretStore
+from db import canonical
 
 DEVICE_FILE = "device.json"
 FILE_FORMAT = "omw-device"
@@ -114,8 +115,7 @@ def signature_statement(
         "image_sha256": image_sha256,
         "device_id": device_id,
     }
-    text = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return _SIGNATURE_CONTEXT + text.encode("utf-8")
+    return _SIGNATURE_CONTEXT + canonical.dumps(body)
 
 
 @dataclass(frozen=True)

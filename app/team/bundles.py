@@ -48,7 +48,7 @@ from app.team import identity, merge, profiles, selection, tables
 from app.team.container import BundleCancelled, BundleError, OpenedBundle, open_bundle, write_bundle
 from app.team.profiles import ProfileUpdate
 from app.team.voids import Conflict, conflicts
-from db import migrate
+from db import canonical, migrate
 from db.engine import write_lock
 from db.models import TeamCounter, TeamDevice, TeamExchange
 
@@ -60,7 +60,16 @@ Cancel = Callable[[], bool]
 
 
 def _json(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
+    return canonical.dumps(value)
+
+
+def _loads(raw: bytes) -> Any:
+    """A bundle's JSON. NaN and Infinity, which no record holds, make it malformed."""
+    return json.loads(raw, parse_constant=_non_finite)
+
+
+def _non_finite(name: str) -> Any:
+    raise ValueError(f"not a finite number: {name}")
 
 
 # --------------------------------------------------------------------------- export
@@ -360,7 +369,7 @@ def _parse(store: Any, bundle: OpenedBundle) -> tuple[dict[str, Any], merge.Pars
                     f"交换包含有本机不认识的记录类型 {table}："
                     "请先升级本机的运维工作台。未导入任何内容。"
                 )
-            docs = json.loads(bundle.read(name))
+            docs = _loads(bundle.read(name))
             known = {c.key for c in spec.table.columns}
             if any(set(doc) - known for doc in docs):
                 raise BundleError("此交换包由较新版本的运维工作台制作，请先升级本机的运维工作台。")
@@ -370,12 +379,12 @@ def _parse(store: Any, bundle: OpenedBundle) -> tuple[dict[str, Any], merge.Pars
             for name in names
             if name.startswith("blobs/")
         }
-        heads = [SignedHead.from_json(h) for h in json.loads(bundle.read("heads.json"))]
-        audit = json.loads(bundle.read("audit.json"))
+        heads = [SignedHead.from_json(h) for h in _loads(bundle.read("heads.json"))]
+        audit = _loads(bundle.read("audit.json"))
         for entry in audit:
             entry["at"] = _when(entry["at"])
         parsed = merge.Parsed(
-            rows, blobs, json.loads(bundle.read("devices.json")), audit, [h for h in heads if h]
+            rows, blobs, _loads(bundle.read("devices.json")), audit, [h for h in heads if h]
         )
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         raise BundleError("交换包内容格式无效，未导入任何内容。") from exc

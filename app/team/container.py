@@ -64,6 +64,7 @@ from app.errors import DomainError
 from app.storage.atomic import atomic_writer
 from app.storage.device import DeviceKey, verify
 from app.storage.secrets import MIN_PASSPHRASE, SCRYPT_N, SCRYPT_P, SCRYPT_R
+from db import canonical
 
 MAGIC = b"OMWBUNDLE\n"
 FORMAT = "omw-bundle"
@@ -94,7 +95,7 @@ class BundleCancelled(BundleError):
 
 
 def _canonical(value: Any) -> bytes:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+    return canonical.dumps(value)
 
 
 def _key(passphrase: str, salt: bytes, n: int, r: int, p: int) -> bytes:
