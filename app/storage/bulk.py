@@ -121,15 +121,18 @@ def column_values(
 
     What the ORM would insert for an object with ``given`` set (no column of the
     models has a server-side default). Keys of ``given`` that are no column are
-    ignored; with ``none_is_unset`` a ``None`` gets the default too.
+    ignored; with ``none_is_unset`` a ``None`` gets the default too. The values
+    come in the table's column order.
     """
-    values: dict[str, Any] = {}
-    get = given.get
-    for key, default, computed in _defaults(table):
-        value = get(key, _MISSING)
-        if value is _MISSING or (value is None and none_is_unset):
-            value = default(None) if computed else default
-        values[key] = value
+    scalars, computed, columns = _defaults(table)
+    values = scalars.copy()  # a demo asks 70,000 times: dict operations, no loop of columns
+    if none_is_unset:
+        values.update({k: v for k, v in given.items() if v is not None and k in columns})
+    else:
+        values.update({k: v for k, v in given.items() if k in columns})
+    for key, default in computed:
+        if given.get(key, _MISSING) is _MISSING or (none_is_unset and given[key] is None):
+            values[key] = default(None)
     return values
 
 
@@ -137,16 +140,21 @@ _MISSING = object()
 
 
 @functools.cache
-def _defaults(table: Table) -> tuple[tuple[str, Any, bool], ...]:
-    """Each column's key, default and whether the default is computed (once a table)."""
-    found = []
+def _defaults(
+    table: Table,
+) -> tuple[dict[str, Any], tuple[tuple[str, Any], ...], frozenset[str]]:
+    """A table's scalar defaults by column (``None`` where computed or none), its computed
+    defaults, and its column keys (once a table)."""
+    scalars: dict[str, Any] = {}
+    computed = []
     for column in table.columns:
         default = column.default
-        if default is None:
-            found.append((column.key, None, False))
+        if default is not None and not default.is_scalar:  # type: ignore[attr-defined]
+            computed.append((column.key, default.arg))  # type: ignore[attr-defined]
+            scalars[column.key] = None
         else:
-            found.append((column.key, default.arg, not default.is_scalar))  # type: ignore[attr-defined]
-    return tuple(found)
+            scalars[column.key] = None if default is None else default.arg  # type: ignore[attr-defined]
+    return scalars, tuple(computed), frozenset(scalars)
 
 
 class BulkAudit:
