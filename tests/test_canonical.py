@@ -60,7 +60,7 @@ def _outcome(encode: Any, value: Any) -> tuple[str, Any]:
         return "error", type(exc)
 
 
-@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(VALUES)
 def test_canonical_json_writes_what_json_writes(value: Any) -> None:
     assert _outcome(canonical_json, value) == _outcome(_reference, value)
