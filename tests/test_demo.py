@@ -511,6 +511,17 @@ def test_signature_images_are_valid_and_stable() -> None:
     assert png == people.signature_png("陈思远") != people.signature_png("刘晓峰")
 
 
+def test_a_dot_inks_its_pen_and_an_empty_stroke_nothing() -> None:
+    from PIL import Image
+
+    from app.demo.signature_png import strokes_to_png
+
+    with Image.open(io.BytesIO(strokes_to_png([[], [(10.0, 10.0)]], 40, 20))) as image:
+        alpha = image.getchannel("A")
+        assert alpha.getpixel((10, 10)) == 255 and alpha.getpixel((30, 10)) == 0
+        assert alpha.getbbox() == (8, 8, 12, 12)  # a pen of 3 px, its edge anti-aliased
+
+
 def test_signature_images_keep_their_pixels() -> None:
     """The demo's signature images (and so every demo signature's image hash) stay as they were:
     the pixels of one, whatever the PNG encoder makes of them."""

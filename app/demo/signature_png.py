@@ -37,6 +37,8 @@ def strokes_to_png(
     radius = pen * scale / 2
     for stroke in strokes:
         points = [(x * scale, y * scale) for x, y in stroke]
+        if not points:
+            continue
         if len(points) > 1:
             draw.line(points, fill=255, width=round(pen * scale), joint="curve")
         for x, y in (points[0], points[-1]):  # round ends
