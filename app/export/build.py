@@ -151,18 +151,14 @@ def canonical(value: Any) -> str:
         if not nonce:
             nonce.append(secrets.token_hex(16))
         if id(obj) not in texts:
-            texts[id(obj)] = (obj, _dumps(_json_default(obj), default))
+            texts[id(obj)] = (obj, canonical_text(_json_default(obj), default))
         return f"\x00{nonce[0]}:{id(obj)}"
 
-    text = _dumps(value, default)
+    text = canonical_text(value, default)
     if not texts:
         return text
     mark = re.compile(re.escape(json.dumps(f"\x00{nonce[0]}:")[:-1]) + r'(\d+)"')
     return mark.sub(lambda m: texts[int(m.group(1))][1], text)
-
-
-def _dumps(value: Any, default: Any) -> str:
-    return canonical_text(value, default)
 
 
 _IMAGE_DIGESTS: dict[int, tuple[bytes, str]] = {}

@@ -59,10 +59,6 @@ Progress = Callable[[int, int, str], None]
 Cancel = Callable[[], bool]
 
 
-def _json(value: Any) -> bytes:
-    return canonical.dumps(value)
-
-
 def _loads(raw: bytes) -> Any:
     """A bundle's JSON. NaN and Infinity, which no record holds, make it malformed."""
     return json.loads(raw, parse_constant=_non_finite)
@@ -145,10 +141,10 @@ def resolve_since(store: Any, since: Any, passphrase: str) -> dict[str, dict[str
 def _members(session: Session, chosen: selection.Selection) -> Iterator[tuple[str, bytes]]:
     for name, rows in chosen.rows.items():
         if rows:
-            yield f"rows/{name}.json", _json(rows)
-    yield "devices.json", _json(chosen.devices)
-    yield "audit.json", _json(chosen.audit)
-    yield "heads.json", _json(chosen.heads)
+            yield f"rows/{name}.json", canonical.dumps(rows)
+    yield "devices.json", canonical.dumps(chosen.devices)
+    yield "audit.json", canonical.dumps(chosen.audit)
+    yield "heads.json", canonical.dumps(chosen.heads)
     for sha, data in selection.blob_data(session, chosen.blobs):
         yield f"blobs/{sha}", data
 

@@ -94,10 +94,6 @@ class BundleCancelled(BundleError):
         super().__init__(message)
 
 
-def _canonical(value: Any) -> bytes:
-    return canonical.dumps(value)
-
-
 def _key(passphrase: str, salt: bytes, n: int, r: int, p: int) -> bytes:
     return Scrypt(salt=salt, length=32, n=n, r=r, p=p).derive(passphrase.encode("utf-8"))
 
@@ -139,7 +135,7 @@ def write_bundle(
                     raise BundleError(f"交换包成员名称无效或重复：{name}")
                 digests[name] = {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
                 archive.writestr(name, data)
-            body = _canonical(
+            body = canonical.dumps(
                 {
                     "manifest": manifest,
                     "signer": {"device_id": device.device_id, "public_key": device.public_key},
@@ -158,7 +154,7 @@ def _encrypt(
     plain: IO[bytes], target: Path, passphrase: str, cancel: Callable[[], bool] | None
 ) -> str:
     salt = os.urandom(16)
-    header = _canonical(
+    header = canonical.dumps(
         {
             "format": FORMAT,
             "version": VERSION,
