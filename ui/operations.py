@@ -190,6 +190,7 @@ class ProgressView(QtCore.QObject):
         self.operation = operation
         self.cancellable = cancellable
         self.dialog: QtWidgets.QProgressDialog | None = None
+        self._bar: QtWidgets.QProgressBar | None = None
         self._last: tuple[int, int, str] = (0, 0, "")
         self._timer = QtCore.QTimer(self)
         self._timer.setSingleShot(True)
@@ -218,6 +219,11 @@ class ProgressView(QtCore.QObject):
         dialog.setAutoReset(False)
         dialog.setMinimumDuration(0)
         dialog.canceled.connect(self._cancel)
+        # Values go to the bar itself: QProgressDialog.setValue on a modal dialog runs a
+        # nested event loop, in which the work's end could close and delete the dialog
+        # while its setValue is still under way.
+        self._bar = QtWidgets.QProgressBar(dialog)
+        dialog.setBar(self._bar)
         self.dialog = dialog
         self._apply()
         dialog.show()
@@ -232,21 +238,21 @@ class ProgressView(QtCore.QObject):
         self._apply()
 
     def _apply(self) -> None:
-        dialog = self.dialog
-        if dialog is None:
+        dialog, bar = self.dialog, self._bar
+        if dialog is None or bar is None:
             return
         done, total, text = self._last
         if text:
             dialog.setLabelText(f"{self.operation.title}\n{text}")
-        dialog.setMaximum(max(total, 0))
-        dialog.setValue(min(done, total) if total else 0)  # a modal dialog processes events here
+        bar.setMaximum(max(total, 0))
+        bar.setValue(min(done, total) if total else 0)
 
     def _close(self) -> None:
         self._timer.stop()
         if self.dialog is not None:
             self.dialog.close()
             self.dialog.deleteLater()
-            self.dialog = None
+            self.dialog = self._bar = None
         self.deleteLater()
 
 

@@ -87,6 +87,7 @@ def test_quick_work_shows_no_dialog_and_slow_work_can_be_cancelled(qtbot: QtBot)
     qtbot.waitUntil(lambda: view.dialog is not None and view.dialog.isVisible())
     dialog = view.dialog
     assert dialog is not None and dialog.labelText().startswith("生成演示数据")
+    qtbot.waitUntil(lambda: dialog.maximum() == 1000 and dialog.value() > 0)  # the bar moves
     (cancel,) = [b for b in dialog.findChildren(QPushButton) if b.text() == "取消"]
     qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not operation.running)
