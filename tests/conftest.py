@@ -100,6 +100,25 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
             require_tool(name)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Files with a ``slow`` test first, each group by its number of tests, most first.
+
+    The workers (``--dist loadfile``) take one file at a time in this order
+    (``--no-loadscope-reorder``). xdist's own order, by number of tests alone, left
+    the files of one or two long tests (the team convergence, the wheel, the 2022
+    printed forms: 11 to 14 s each) to the end, where one worker ran them while
+    the other had nothing left to do.
+    """
+    files: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        files.setdefault(item.nodeid.partition("::")[0], []).append(item)
+
+    def weight(tests: list[pytest.Item]) -> tuple[bool, int]:
+        return not any(test.get_closest_marker("slow") for test in tests), -len(tests)
+
+    items[:] = [item for tests in sorted(files.values(), key=weight) for item in tests]
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
     """Under ``CI=true`` a skip is a failure: CI has every tool, so a skip hides a test."""

@@ -77,7 +77,7 @@ def test_canonical_json_writes_what_json_writes(value: Any) -> None:
         {2: "a", 1: "b"},  # keys that are no strings
         {1: "a", "2": "b"},  # keys json cannot sort
         {"when": datetime(2026, 1, 2, 3, 4, 5), "day": date(2026, 1, 2), "raw": b"\x00"},
-        {"z": "中文", "a": "\u2028\x7f\x1f\"\\"},
+        {"z": "中文", "a": '\u2028\x7f\x1f"\\'},
     ],
 )
 def test_the_cases_orjson_writes_differently_or_refuses(value: Any) -> None:

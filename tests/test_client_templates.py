@@ -155,6 +155,7 @@ def _export_everything(
     return files
 
 
+@pytest.mark.slow
 def test_every_built_in_template_attaches_unchanged_and_exports_the_same(
     store_dir: Path, tmp_path: Path, child: SharedChild
 ) -> None:

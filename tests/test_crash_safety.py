@@ -174,12 +174,14 @@ def _kill_loop(folder: Path, iterations: int, key: bytes | None) -> tuple[int, i
     return start, acknowledged, landed
 
 
+@pytest.mark.slow
 def test_killed_writer_never_loses_an_acknowledged_commit(tmp_path: Path) -> None:
     commits, acknowledged, landed = _kill_loop(tmp_path / "plain", ITERATIONS, None)
     assert landed == set(WRITER_POINTS[: min(ITERATIONS, len(WRITER_POINTS))])
     print(f"{ITERATIONS} kills at {sorted(landed)}: {commits} commits ({acknowledged} acked)")
 
 
+@pytest.mark.slow
 def test_killed_writer_on_an_encrypted_store(tmp_path: Path) -> None:
     folder = tmp_path / "encrypted"
     commits, acknowledged, landed = _kill_loop(folder, ENCRYPTED_ITERATIONS, KEY)

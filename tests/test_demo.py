@@ -351,6 +351,7 @@ def _canonical(store: Store) -> dict[str, Any]:
     return dump
 
 
+@pytest.mark.slow
 def test_same_arguments_give_the_same_records_and_a_second_call_adds_nothing(
     generated: tuple[Store, Any], tmp_path: Path
 ) -> None:

@@ -170,6 +170,7 @@ def test_same_records_column_by_column(stores: tuple[Store, Store]) -> None:
             assert rows_a == rows_b, name
 
 
+@pytest.mark.slow
 def test_signatures_sign_the_same_content(stores: tuple[Store, Store]) -> None:
     """Each signature's hash is over the record's content, which is the same in both."""
     contents = []

@@ -159,6 +159,7 @@ def _contexts(store: Any, code: str) -> list[Any]:
     return found
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("code", CODES)
 def test_fast_excel_engine_matches_openpyxl(demo_store, code: str) -> None:
     contexts = _contexts(demo_store, code)

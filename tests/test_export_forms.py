@@ -152,6 +152,7 @@ def test_excel_print_setup_and_real_values(pack_dirs: dict[str, Path]) -> None:
     assert rates["巡检完成率"] is None or isinstance(rates["巡检完成率"], float)
 
 
+@pytest.mark.slow
 def test_every_form_kind_exports_word_and_excel(demo_store, tmp_path: Path) -> None:
     with demo_store.session() as s:
         fault = s.scalar(select(FaultRecord).where(FaultRecord.closed_at.is_not(None)).limit(1))

@@ -323,6 +323,7 @@ def _pack_outline(store: Store, out: Path) -> list[tuple[str, str, int]]:
     return [(f["path"], f["form"], len(f.get("record_ids", []))) for f in manifest["files"]]
 
 
+@pytest.mark.slow
 def test_a_month_pack_from_the_hub_is_the_pack_from_a_store_file(
     demo_dir: Path,  # noqa: F811 - the fixture imported above
     hub_url: str,

@@ -495,6 +495,7 @@ def test_fuzz_encrypted_archives(data: st.DataObject) -> None:
     save_on_failure("pack_archive", ".zip", blob, lambda: check_encrypted(blob))
 
 
+@pytest.mark.slow
 @FUZZ
 @given(data=st.data())
 def test_fuzz_client_templates(data: st.DataObject) -> None:

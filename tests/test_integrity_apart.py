@@ -52,6 +52,7 @@ def no_check_child_left() -> bool:
     return not [p for p in multiprocessing.active_children() if p.name == "omw-integrity-check"]
 
 
+@pytest.mark.slow
 def test_the_child_finds_what_the_check_in_process_finds(
     demo_dir: Path,  # noqa: F811
     tmp_path: Path,

@@ -168,6 +168,7 @@ def test_due_and_deadlines_answer_while_the_window_holds_the_store(data_dir: Pat
         window.close()
 
 
+@pytest.mark.slow
 def test_a_month_pack_of_built_in_forms_loads_neither_openpyxl_nor_docxtpl(
     store: Store, tmp_path: Path
 ) -> None:

@@ -136,6 +136,7 @@ def test_tcp_banners_and_ping_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
     assert closed.outcome == checks.ABNORMAL and "连接被拒绝" in closed.summary
 
 
+@pytest.mark.slow
 def test_a_thousand_links_with_known_broken_ones() -> None:
     with site() as s:
         s.broken = set(range(7, 1000, 37))  # 27 links answer 404

@@ -111,6 +111,7 @@ def test_a_changed_profile_reaches_an_engineer_and_comes_back_without_quarantine
         _ok(store)
 
 
+@pytest.mark.slow
 def test_versions_imported_in_any_order_or_made_at_once_end_in_one_profile(
     team: tuple[Store, list[Store]], tmp_path: Path
 ) -> None:

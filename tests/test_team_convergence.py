@@ -239,6 +239,7 @@ def _render_october(pm: Store, out: Path, numbers: list[str], runs: set[str]) ->
     assert all(name in texts[sheet.path] for name in inspectors), inspectors
 
 
+@pytest.mark.slow
 def test_four_stores_converge_whatever_the_order_of_the_bundles(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

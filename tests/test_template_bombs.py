@@ -170,6 +170,7 @@ def _cells(body: bytes) -> list[list[list[object]]]:
     return [[[c.value for c in row] for row in ws.iter_rows()] for ws in wb.worksheets]
 
 
+@pytest.mark.slow
 def test_a_normal_client_template_renders_the_same_in_the_child(demo_store) -> None:
     """The built-in templates, used as a client's: the child's output equals this process's."""
     kinds = ("monthly_report", "daily_inspection_log", "inspection_record", "phone_log")
@@ -220,6 +221,7 @@ def test_a_stuck_render_is_killed_at_the_wall_clock(monkeypatch) -> None:
         renderer.close()
 
 
+@pytest.mark.slow
 def test_slow_but_legal_templates_finish() -> None:
     body = isolation.render_isolated("docx", word_file(SLOW_BUT_LEGAL), "模板“慢”", SAMPLE)
     assert body.startswith(b"PK")

@@ -167,6 +167,7 @@ def _resign(folder: Path, entries: list[dict[str, object]], store_folder: Path) 
 # --------------------------------------------------------------------------- the good case
 
 
+@pytest.mark.slow
 def test_exported_pack_verifies_as_folder_and_as_zip(pack) -> None:
     folder, zip_path, key = pack
     count = len(_listed(folder))
@@ -582,6 +583,7 @@ def test_any_byte_changed_in_a_pack_zip_fails(tmp_path: Path, secret) -> None:
     assert len(data) > 1200 and len(set(passed) - allowed) < 10
 
 
+@pytest.mark.slow
 def test_any_byte_changed_in_a_signed_zip_fails(tmp_path: Path, secret) -> None:
     folder = make_pack(
         tmp_path / "p", {"01_巡检.docx": b"docx" * 40, "2026-10/a.xlsx": b"xl"}, secret

@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # "note": the note typed last, so the restore opens the request form after the
 # checklist and its window takes the focus from the restored note; that must not
 # confirm the note into the record (the user never did).
+@pytest.mark.slow
 @pytest.mark.parametrize("last", ["request", "note"])
 def test_a_killed_process_leaves_forms_that_the_next_start_restores(
     qtbot: QtBot, ctx: AppContext, last: str

@@ -136,6 +136,7 @@ def test_a_clean_store_shows_no_banner_after_the_startup_check(
     window.close()
 
 
+@pytest.mark.slow
 def test_a_forged_record_shows_the_banner_and_the_integrity_section_lists_it(
     qtbot: QtBot, ctx: AppContext
 ) -> None:

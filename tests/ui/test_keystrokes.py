@@ -168,6 +168,7 @@ def run_check(qtbot: QtBot, window: MainWindow, engineer: Engineer) -> Checklist
     return form
 
 
+@pytest.mark.slow
 def test_a_nine_system_daily_check_with_two_exceptions_takes_23_keys(
     qtbot: QtBot, builtin_ctx: AppContext
 ) -> None:

@@ -91,6 +91,7 @@ def measure(tmp_path: Path, factor: str) -> list[dict[str, object]]:
     return [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("factor", ["1", "1.25", "1.5"])
 def test_every_window_fits_the_screen_and_keeps_its_buttons_visible(
     tmp_path: Path, factor: str
