@@ -16,7 +16,8 @@ cleared except those set here, the key file instead of the OS keyring,
     demo          omw demo: three months of demo records for portal-om
     due           omw due --json
     template      omw template attach: a client Word template is test-rendered in the render
-                  child process (multiprocessing spawn of the frozen executable); a template
+                  child process (forked from the frozen executable run as multiprocessing's
+                  fork server on Linux, spawned elsewhere); a template
                   bomb is refused in Chinese within seconds
     export        omw export month of the first demo month (Word, Excel, zip, signatures;
                   the monthly report through the client template, in the child process)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import ast
 import io
-import multiprocessing
 import os
 import signal
 import sys
@@ -237,6 +236,34 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def _parent_of(pid: int) -> int:
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+        return int(stat.read().rpartition(")")[2].split()[1])
+
+
+@pytest.mark.skipif(not LINUX, reason="the fork server is used on Linux")
+def test_children_are_forked_from_a_server_that_imported_the_renderers() -> None:
+    """Not from this process (which may run Qt or hold the store), nor a fresh interpreter each."""
+    bomb = next(bomb for bomb in BOMBS if bomb.name == "power-tower")
+    renderer = IsolatedRenderer()
+    try:
+        children = []
+        for _ in range(2):  # a refusal ends its child: the next render has a new one
+            with pytest.raises(TemplateError):
+                renderer.render(bomb.fmt, bomb_file(bomb), "模板", SAMPLE)
+            children.append(renderer.last.pid)
+        renderer.render("docx", word_file("{{ contract.name }}"), "模板“正常”", SAMPLE)
+        child = renderer.last.pid
+        server = _parent_of(child)
+        with open(f"/proc/{server}/cmdline", "rb") as cmdline:
+            command = cmdline.read()
+    finally:
+        renderer.close()
+    assert len({*children, child}) == 3 and server != os.getpid()
+    assert b"from multiprocessing.forkserver import main" in command
+    assert all(module.encode() in command for module in isolation.PRELOAD)
+
+
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="POSIX signals")
 def test_a_child_that_dies_is_reported_and_replaced() -> None:
     renderer = IsolatedRenderer()
@@ -288,7 +315,7 @@ def test_the_budget_counts_across_parts_not_per_loop() -> None:
 
 @pytest.mark.skipif(not LINUX, reason="RLIMIT_AS is enforced on Linux only")
 def test_the_child_address_space_is_limited() -> None:
-    context = multiprocessing.get_context("spawn")
+    context = isolation.child_context()  # as render children start
     receive, send = context.Pipe(duplex=False)
     headroom = isolation.MEMORY_HEADROOM
     process = context.Process(
@@ -308,7 +335,7 @@ def test_the_child_address_space_is_limited() -> None:
 
 @pytest.mark.skipif(not hasattr(signal, "SIGXCPU"), reason="RLIMIT_CPU is POSIX")
 def test_the_child_cpu_time_is_limited() -> None:
-    context = multiprocessing.get_context("spawn")
+    context = isolation.child_context()  # as render children start
     process = context.Process(target=probe_cpu, args=(1,))
     started = time.monotonic()
     process.start()

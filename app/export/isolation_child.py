@@ -1,10 +1,11 @@
 """The child process side of :mod:`app.export.isolation`: render client templates, limited.
 
-:func:`serve` runs in a process started with multiprocessing's ``spawn``
-method. It imports the renderers, measures how much address space that took
-(the baseline), limits the process (POSIX) to the baseline plus
-:data:`~app.export.isolation.MEMORY_HEADROOM` of address space and each job to
-a number of CPU seconds, says it is ready, then renders one job after another:
+:func:`serve` runs in a process forked from multiprocessing's fork server (Linux)
+or started with its ``spawn`` method (:func:`app.export.isolation.child_context`).
+It imports the renderers (a fork server has imported them already), measures
+how much address space that took (the baseline), limits the process (POSIX) to
+the baseline plus :data:`~app.export.isolation.MEMORY_HEADROOM` of address
+space and each job to a number of CPU seconds, says it is ready, then renders one job after another:
 ``(fmt, where, template bytes, plain context)`` in, ``("ok", document bytes,
 stats)`` or ``("error", Chinese message, stats)`` out. After an error the
 child ends (a failed render may have left its memory fragmented; the parent
