@@ -24,7 +24,7 @@ until this process ends, which imports the renderers (:data:`PRELOAD`) and
 does nothing but fork. A child so made is ready in ~15 ms instead of the
 ~0.45 s a fresh interpreter takes to import them, which counts after every
 refusal (a child ends after an error) and at every attach (each test-renders
-in a child of its own); the server costs ~30 MB while it waits. Elsewhere the
+in a child of its own); the server costs ~40 MB while it waits. Elsewhere the
 child is a fresh interpreter (``spawn``): macOS may not fork a process once
 system frameworks are loaded, and Windows cannot fork. Both work in the frozen
 (PyInstaller) build too: ``multiprocessing.freeze_support()`` at the top of
