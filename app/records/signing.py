@@ -206,26 +206,25 @@ def _plain_values(
     table: Any, value_of: Callable[[str], Any], skip: frozenset[str] | set[str]
 ) -> dict[str, Any]:
     """The columns of a row as canonical plain values (floats and booleans normalised)."""
-    values: dict[str, Any] = {}
-    for key, plain in _plan(table, frozenset(skip)):
-        value = value_of(key)
-        if value is not None and plain is not None:
-            value = plain(value)
-        values[key] = value
-    return values
+    keys, coerced = _plan(table, frozenset(skip))
+    return _coerce({key: value_of(key) for key in keys}, coerced)
 
 
 @functools.cache
-def _plan(table: Any, skip: frozenset[str]) -> tuple[tuple[str, type | None], ...]:
-    """The columns :func:`_plain_values` reads, each with its normalising type (once a table)."""
-    return tuple(
-        (
-            c.key,
-            float if isinstance(c.type, Float) else bool if isinstance(c.type, Boolean) else None,
-        )
-        for c in table.columns
-        if c.key not in skip
-    )
+def _plan(table: Any, skip: frozenset[str]) -> tuple[tuple[str, ...], tuple[tuple[str, type], ...]]:
+    """The columns a content hash reads, in order, and those normalised with their type
+    (once a table)."""
+    keys: list[str] = []
+    coerced: list[tuple[str, type]] = []
+    for column in table.columns:
+        if column.key in skip:
+            continue
+        keys.append(column.key)
+        if isinstance(column.type, Float):
+            coerced.append((column.key, float))
+        elif isinstance(column.type, Boolean):
+            coerced.append((column.key, bool))
+    return tuple(keys), tuple(coerced)
 
 
 def _columns(obj: Any, skip: frozenset[str] | set[str]) -> dict[str, Any]:
@@ -289,24 +288,19 @@ def content_hash(session: Session, record_type: str, record_id: str) -> str:
 
 
 def _row_columns(table: Any, row: Any, skip: frozenset[str]) -> dict[str, Any]:
-    """:func:`_columns` of a Core row whose first values are the columns of
-    :func:`_hashed` (same coercions, so the same canonical JSON)."""
-    keys, coerced = _tuple_plan(table, skip)
-    values = dict(zip(keys, row, strict=False))
+    """:func:`_plain_values` of the values ``row`` holds first, in the order of the
+    columns of :func:`_plan` (a Core row of :func:`_hashed`'s columns)."""
+    keys, coerced = _plan(table, skip)
+    return _coerce(dict(zip(keys, row, strict=False)), coerced)
+
+
+def _coerce(values: dict[str, Any], coerced: tuple[tuple[str, type], ...]) -> dict[str, Any]:
+    """``values`` with the floats and booleans of :func:`_plan` normalised."""
     for key, plain in coerced:
         value = values[key]
         if value is not None:
             values[key] = plain(value)
     return values
-
-
-@functools.cache
-def _tuple_plan(
-    table: Any, skip: frozenset[str]
-) -> tuple[tuple[str, ...], tuple[tuple[str, type], ...]]:
-    """:func:`_plan` as (the keys in order, the keys to coerce with their type)."""
-    plan = _plan(table, skip)
-    return tuple(k for k, _ in plan), tuple((k, t) for k, t in plan if t is not None)
 
 
 def _rows(session: Session, query: Any) -> Any:
