@@ -531,11 +531,11 @@ class InspectionsPart:
         unit = str(params.get("unit", ""))
         warn, alarm = params.get("warn"), params.get("alarm")
         below = params.get("direction", "above") == "below"
-        low, high = (0.45, 0.85) if unit == "%" else (0.15, 0.5)
         key = (template.code, item.code, system.code if system else "")
         steady = self.steady.get(key)
         if steady is None:  # the same draws every day: made once
             series = series_rng(self.seed, self.contract.code, "series", *key)
+            low, high = (0.45, 0.85) if unit == "%" else (0.15, 0.5)
             if "不适用" in item.method and system is not None and series.random() < 0.5:
                 steady = None, 0.0
             else:
