@@ -280,3 +280,79 @@ def test_bulk_rows_write_times_as_the_dialect_does(column: Any) -> None:
     ):
         assert fast(value) == slow(value)
     assert fast(None) is None
+
+
+def _insert_sample(tmp_path: Path, rows: int, module: Any = None) -> tuple[bool, list, str]:
+    """``rows`` rows through ``insert_rows`` into a small table of a file store.
+
+    Returns whether every row came back as given, the INSERTs the driver ran
+    (their SQL, and whether as an executemany) and the driver's module.
+    """
+    from sqlalchemy import Boolean, Column, DateTime, MetaData, String, Table, create_engine, event
+
+    table = Table(
+        "sample",
+        MetaData(),
+        Column("id", String, primary_key=True),
+        Column("at", DateTime),
+        Column("done", Boolean),
+    )
+    path = tmp_path / "sample.sqlite3"
+    options = {"creator": lambda: module.connect(str(path))} if module else {}
+    engine = create_engine(f"sqlite:///{path}", **options)
+    table.metadata.create_all(engine)
+    ran: list[tuple[str, bool]] = []
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _ran(conn, cursor, sql, params, context, many) -> None:
+        if sql.startswith("INSERT"):
+            ran.append((sql, many))
+
+    given = [
+        {"id": f"r{n:05}", "at": datetime(2026, 1, 1, 8, n % 60, 0, n), "done": n % 2 == 0}
+        for n in range(rows)
+    ]
+    with Session(engine) as s:
+        bulk_rows.insert_rows(s, table, given)
+        s.commit()
+        got = [tuple(r) for r in s.execute(select(table).order_by(table.c.id))]
+        driver = type(s.connection().connection.dbapi_connection).__module__
+    engine.dispose()
+    return got == [(r["id"], r["at"], r["done"]) for r in given], ran, driver
+
+
+def test_bulk_rows_go_in_as_multi_row_statements(tmp_path: Path) -> None:
+    """Many rows a statement (no statement journal a row), every row and value kept."""
+    same, ran, _ = _insert_sample(tmp_path, 1234)
+    assert same
+    assert [many for _, many in ran] == [False, False, False]  # 500 + 500 + 234 rows
+    assert [sql.count("(?, ?, ?)") for sql, _ in ran] == [500, 500, 234]
+
+
+def test_bulk_rows_keep_within_the_drivers_parameter_limit(tmp_path: Path, monkeypatch) -> None:
+    import sqlite3
+
+    monkeypatch.setattr(bulk_rows, "_limits", {sqlite3.Connection: 10})  # 3 rows of 3 columns
+    same, ran, _ = _insert_sample(tmp_path, 7)
+    assert same
+    assert [sql.count("(?, ?, ?)") for sql, _ in ran] == [3, 3, 1]
+
+
+def test_the_encrypted_stores_driver_tells_its_parameter_limit(tmp_path: Path) -> None:
+    """``sqlcipher3`` has no ``getlimit``: its build options (or SQLite's default) say."""
+    sqlcipher3 = pytest.importorskip("sqlcipher3")
+    connection = sqlcipher3.connect(":memory:")
+    limit = bulk_rows._variable_limit(connection)
+
+    def bind(count: int) -> int:
+        rows = ", ".join(["(?)"] * count)
+        return connection.execute(f"SELECT count(*) FROM (VALUES {rows})", [1] * count).fetchone()[
+            0
+        ]
+
+    assert bind(min(limit, 40_000)) == min(limit, 40_000)
+    if limit <= 40_000:
+        with pytest.raises(sqlcipher3.OperationalError, match="too many SQL variables"):
+            bind(limit + 1)
+    same, ran, driver = _insert_sample(tmp_path, 600, sqlcipher3)
+    assert same and driver.startswith("sqlcipher3") and len(ran) == 2
