@@ -252,6 +252,45 @@ def test_signed_records_refuse_attachments(store: Store) -> None:
         assert not signing.verify_record(s, "inspection_run", run_id).ok
 
 
+def test_bulk_hashes_cover_the_photos_of_item_results(store: Store) -> None:
+    """``content_hashes`` (exports, ``omw check``, merges) reads result photos by run:
+    the same hash as the per-record path, and a photo removed outside the app shows."""
+    with store.session() as s:
+        run = _completed_run(s)
+        other = ins.start_run(
+            s,
+            "test-portal",
+            "daily-server",
+            scheduled_date=DAY + timedelta(days=1),
+            inspector="张工",
+        )
+        first, second = run.results[0].id, run.results[3].id
+        attachments.add_attachment(
+            s, "item_result", first, png_bytes(seed=6), "b.png", caption="右"
+        )
+        attachments.add_attachment(
+            s, "item_result", first, png_bytes(seed=7), "a.png", caption="左"
+        )
+        attachments.add_attachment(s, "item_result", second, png_bytes(seed=8), "c.png")
+        attachments.add_attachment(
+            s, "item_result", other.results[0].id, png_bytes(seed=9), "d.png"
+        )
+        ids = [run.id, other.id]
+        bulk = signing.content_hashes(s, "inspection_run", ids)
+        assert bulk == {i: signing.content_hash(s, "inspection_run", i) for i in ids}
+        content = signing.record_content(s, "inspection_run", run.id)
+        photos = [len(r["attachments"]) for r in content["results"]]
+        assert photos[0] == 2 and photos[3] == 1 and sum(photos) == 3
+    con = _db(store)
+    con.execute("DELETE FROM attachment WHERE filename = 'c.png'")
+    con.commit()
+    con.close()
+    with store.session() as s:
+        after = signing.content_hashes(s, "inspection_run", ids)
+        assert after[run.id] != bulk[run.id] and after[other.id] == bulk[other.id]
+        assert after[run.id] == signing.content_hash(s, "inspection_run", run.id)
+
+
 # --------------------------------------------------------------------------- amendments
 
 

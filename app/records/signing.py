@@ -388,15 +388,53 @@ def _bulk_results(session: Session, run_ids: list[str]) -> dict[str, list[dict[s
     )
     rows = _rows(session, query)
     n = len(hashed)
-    files = _attachments(session, "item_result", [row[n] for row in rows])
+    files = _result_attachments(session, run_ids)
     found: dict[str, list[dict[str, Any]]] = {run_id: [] for run_id in run_ids}
     for row in rows:
         result_id, run_id, item_code, system_code = row[n:]
         found[run_id].append(
             _row_columns(table, row, _RESULT_SKIP)
-            | {"item_code": item_code, "system_code": system_code, "attachments": files[result_id]}
+            | {
+                "item_code": item_code,
+                "system_code": system_code,
+                "attachments": files.get(result_id) or [],
+            }
         )
     return found
+
+
+def _result_attachments(session: Session, run_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """The attachments of the item results of runs, by result id, as :func:`_attachments`
+    lists them (results without any are absent).
+
+    Asked by run, 500 runs a query, joined to the results: asked by result, as
+    :func:`_attachments` does, a year's 33,000 results took 67 queries of 500
+    parameters each, for the few results that have a photo (a bundle import of the
+    12-month demo store spent 0.65 s of 9.5 s there under cProfile).
+    """
+    files: dict[str, list[dict[str, Any]]] = {}
+    attachment, result = Attachment.__table__, ItemResult.__table__
+    for start in range(0, len(run_ids), 500):
+        query = (
+            select(
+                attachment.c.owner_id,
+                attachment.c.blob_sha256,
+                attachment.c.filename,
+                attachment.c.caption,
+            )
+            .join(result, result.c.id == attachment.c.owner_id)
+            .where(
+                attachment.c.owner_type == "item_result",
+                result.c.run_id.in_(run_ids[start : start + 500]),
+            )
+        )
+        for owner_id, sha256, filename, caption in _rows(session, query):
+            files.setdefault(owner_id, []).append(
+                {"sha256": sha256, "filename": filename, "caption": caption}
+            )
+    for items in files.values():
+        items.sort(key=lambda a: (a["sha256"], a["filename"], a["caption"]))
+    return files
 
 
 def short_code(digest: str) -> str:
