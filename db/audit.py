@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-import orjson
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
@@ -56,34 +55,20 @@ def entry_hash(
     entity_id: str,
     details: dict[str, Any],
     prev_hash: str,
-    *,
-    encoded: bytes | None = None,
 ) -> str:
-    """The hash of an entry: of its canonical text, which covers the previous hash.
-
-    ``encoded`` is the details' canonical text as orjson wrote it
-    (:func:`canonical.fast`: it reads back as ``details`` and as the same text). It
-    goes into the entry's text as it is (``orjson.Fragment``) instead of being
-    encoded again: every save of the app writes an entry, a demo year 14,640. The
-    other fields are text and an integer, which orjson and json write alike; where
-    orjson refuses one (a lone surrogate), the entry is written as without it.
-    """
-    body = {
-        "seq": seq,
-        "at": at.isoformat(),
-        "actor": actor,
-        "action": action,
-        "entity": entity,
-        "entity_id": entity_id,
-        "details": details if encoded is None else orjson.Fragment(encoded),
-        "prev": prev_hash,
-    }
-    if encoded is not None:
-        try:
-            return hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()
-        except orjson.JSONEncodeError:
-            body["details"] = details
-    return hashlib.sha256(canonical_bytes(body)).hexdigest()
+    body = canonical_bytes(
+        {
+            "seq": seq,
+            "at": at.isoformat(),
+            "actor": actor,
+            "action": action,
+            "entity": entity,
+            "entity_id": entity_id,
+            "details": details,
+            "prev": prev_hash,
+        }
+    )
+    return hashlib.sha256(body).hexdigest()
 
 
 #: a device's last entry, and the store's last ``seq`` (built once: every flush asks)
@@ -118,17 +103,11 @@ class AuditWriter:
         self, actor: str, action: str, entity: str, entity_id: str, details: dict[str, Any]
     ) -> dict[str, Any]:
         """The next entry as column values, for a caller inserting many at once (Core)."""
-        # What is stored is what was hashed: the details as read back (by json: orjson
-        # reads an integer over 64 bits as a float). Text orjson wrote reads back as the
-        # same text and is hashed as it is; json's (``None`` here) is written again.
-        encoded = canonical.fast(details, json_default)
-        details = json.loads(canonical_bytes(details) if encoded is None else encoded)
+        details = json.loads(canonical_bytes(details))  # what is stored is what was hashed
         self.seq += 1
         self.local += 1
         at = now()
-        digest = entry_hash(
-            self.seq, at, actor, action, entity, entity_id, details, self.prev, encoded=encoded
-        )
+        digest = entry_hash(self.seq, at, actor, action, entity, entity_id, details, self.prev)
         values = {
             "seq": self.local,
             "at": at,

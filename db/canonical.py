@@ -50,16 +50,6 @@ def text(value: Any, default: Callable[[Any], Any] | None = None) -> str:
     return _json(value, default) if out is None else out.decode("utf-8")
 
 
-def fast(value: Any, default: Callable[[Any], Any] | None = None) -> bytes | None:
-    """:func:`dumps` where orjson writes it, else ``None`` (json's text may differ).
-
-    Text written here has string keys only (orjson refuses others), so reading it
-    back and writing it again gives the same bytes; json's text need not (``{9: …,
-    10: …}`` is written in that order, read back as ``"10"`` and ``"9"``).
-    """
-    return _fast(value, default)
-
-
 def _fast(value: Any, default: Callable[[Any], Any] | None) -> bytes | None:
     """orjson's text, or ``None`` where json's may differ."""
     try:
