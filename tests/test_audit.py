@@ -13,7 +13,7 @@ from app.records import inspections as ins
 from app.records import signing
 from app.storage import paths
 from app.storage.store import Store
-from db.audit import verify_chain
+from db.audit import AuditWriter, canonical_json, row_hash, verify_chain
 from db.models import AuditEntry, InspectionRun
 from tests.factories import install, png_bytes, results_by_code
 
@@ -125,3 +125,27 @@ def test_refused_operations_leave_no_audit_entries(store: Store) -> None:
         s.flush()
         after = s.scalar(select(AuditEntry.seq).order_by(AuditEntry.seq.desc()).limit(1))
         assert after == before
+
+
+@pytest.mark.parametrize(
+    "details",
+    [
+        {"number": "XJ-2026-11-0001", "changed": {"note": ["", "风扇异响，已报修"]}},
+        {"value": 1e-05, "limits": [0.00001, 2.5e-7, 90.0]},  # json's text, not orjson's
+        {9: "九", 10: "十"},  # non-string keys: read back as "10", "9"
+        {"big": 2**70, "when": date(2026, 11, 3), "at": datetime(2026, 11, 3, 9, 30)},
+        {"nested": [{"b": 1, "a": [True, None, -0.0]}], "text": '\u2028\t"引号"'},
+        {},
+    ],
+)
+def test_an_entry_is_hashed_as_its_stored_row_is_checked(store: Store, details: dict) -> None:
+    """An entry's hash covers the details as stored (read back), whichever way they were
+    written: the chain check recomputes it from the row."""
+    with store.session() as s:
+        writer = AuditWriter(s, "device-under-test")
+        entry = writer.append("张工", "update", "fault_record", "f-1", details)
+        s.flush()
+        stored = s.get(AuditEntry, entry.seq)
+        s.refresh(stored)
+        assert stored.hash == row_hash(stored)
+        assert canonical_json(stored.details) == canonical_json(entry.details)
