@@ -42,7 +42,7 @@ from bench.stores import cached_store
 PASS = "bench-bundle-passphrase"
 #: ratio targets for --check (operation median / floor median), a little above what was
 #: measured on the 2-core development machine: an import does much more than decrypting
-#: (row checks, executemany inserts, every merged signature re-verified)
+#: (row checks, bulk inserts, every merged signature re-verified)
 TARGETS = {
     "export, engineer-month": 6.0,
     "import, engineer-month": 8.0,

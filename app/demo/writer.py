@@ -1,9 +1,10 @@
 """How the demo's runs, calls, faults and their signatures are written: in bulk, or by the services.
 
 :class:`BulkWriter` (what :func:`app.demo.generator.generate` uses) inserts a
-month's runs and item results, its calls, its faults, and their signatures with
-one ``executemany`` per table, and makes what the services would have made on
-the way: stamps and audit entries (:mod:`app.storage.bulk`), content hashes
+month's runs and item results, its calls, its faults, and their signatures a
+table at a time (:func:`app.storage.bulk.insert_rows`), and makes what the
+services would have made on the way: stamps and audit entries
+(:mod:`app.storage.bulk`), content hashes
 (:func:`app.records.signing.content_hashes`, over the rows as stored), sealed
 signatures, locks, and (once a month, :meth:`BulkWriter.settle`) the search
 index. :class:`ServiceWriter` does the same through the ORM, the fault services

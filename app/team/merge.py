@@ -358,7 +358,7 @@ def merge_rows(
                 to_lock.setdefault(spec.name, []).append((row["id"], when))
                 value["locked_at"] = None
             values.append(value)
-        insert_rows(session, table, values)  # executemany in chunks: rows have every column
+        insert_rows(session, table, values)  # in chunks: rows have every column
         out.new[spec.name] += len(fresh)
         for row in fresh:
             if spec.select == "signed" or spec.name == "signature":
