@@ -356,3 +356,16 @@ def test_the_encrypted_stores_driver_tells_its_parameter_limit(tmp_path: Path) -
             bind(limit + 1)
     same, ran, driver = _insert_sample(tmp_path, 600, sqlcipher3)
     assert same and driver.startswith("sqlcipher3") and len(ran) == 2
+
+
+def test_bulk_rows_too_wide_for_one_statement_go_in_by_executemany(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """A row wider than the parameter limit: executemany, still CHUNK rows a call."""
+    import sqlite3
+
+    monkeypatch.setattr(bulk_rows, "_limits", {sqlite3.Connection: 2})  # under one row's 3
+    same, ran, _ = _insert_sample(tmp_path, 1002)
+    assert same
+    assert [many for _, many in ran] == [True, True, True]  # 500 + 500 + 2 rows
+    assert all(sql.count("(?, ?, ?)") == 1 for sql, _ in ran)

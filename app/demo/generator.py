@@ -52,10 +52,11 @@ Rules
   pair checks, notes, URL checks, conclusions, fault titles and checks of a
   fault's times, and written in bulk (:class:`app.demo.writer.BulkWriter`): a
   month's runs and their results, its calls, its faults (each opened, then its
-  report saved) and their signatures a table at a time (:func:`app.storage.bulk.insert_rows`), with
-  the stamps, audit entries, content hashes, seals, locks the services would
-  have made, and the search documents in one pass a month (``bulk=False`` makes
-  them through the services: ``tests/test_demo_bulk.py`` compares the two).
+  report saved) and their signatures a table at a time
+  (:func:`app.storage.bulk.insert_rows`), with the stamps, audit entries,
+  content hashes, seals, locks the services would have made, and the search
+  documents in one pass a month (``bulk=False`` makes them through the
+  services: ``tests/test_demo_bulk.py`` compares the two).
   Meeting minutes, articles, the amendment and submissions go through the
   services. One commit per month.
 """

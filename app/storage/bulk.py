@@ -58,7 +58,8 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
     conn = session.connection()
     sql, positional, names, plan = _statement(table, tuple(rows[0]), conn.dialect)
     pick = operator.itemgetter(*names)
-    per = _rows_a_statement(conn, len(names)) if positional else CHUNK
+    together = _rows_a_statement(conn, len(names)) if positional else 1
+    per = together if together > 1 else CHUNK
     for start in range(0, len(rows), per):
         converted = []
         for row in rows[start : start + per]:
@@ -70,14 +71,15 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
             conn.exec_driver_sql(
                 sql, [dict(zip(names, values, strict=True)) for values in converted]
             )
-        elif per > 1:
+        elif together > 1:
             conn.exec_driver_sql(_many_values(sql, len(converted)), tuple(chain(*converted)))
         else:
             conn.exec_driver_sql(sql, [tuple(values) for values in converted])
 
 
 def _rows_a_statement(conn: Any, columns: int) -> int:
-    """Rows one multi-row INSERT of ``columns`` values a row may carry (1: use executemany)."""
+    """Rows one multi-row INSERT of ``columns`` values a row may carry (1: an executemany
+    of :data:`CHUNK` rows instead)."""
     if conn.dialect.name != "sqlite":
         return 1
     return max(1, min(CHUNK, _variable_limit(conn.connection.dbapi_connection) // columns))
