@@ -176,3 +176,47 @@ def test_holiday_board_has_three_phases_sheets_and_emergencies(store: Store) -> 
     assert [s.state for s in daily[1:3]] == ["upcoming", "upcoming"]
     assert board.phase("holiday_post")[0].state == "upcoming"
     assert [e.emergency for e in board.events] == ["网页篡改"]
+
+
+def test_an_export_reads_calls_by_their_dates_and_lists_only_current_ones(store: Store) -> None:
+    """``ExportData.requests`` reads a range (a range inside one read is cut from it);
+    a call an amendment replaces is left out even when the amendment, from elsewhere,
+    carries another time and so lies outside the range read."""
+    from app.contracts.registry import get_contract
+    from app.export.data import ExportData
+
+    with store.session() as s:
+        install(s)
+        ids = []
+        for n, when in enumerate([NOW - timedelta(days=40), NOW, NOW + timedelta(hours=2)]):
+            req = requests.log_request(
+                s,
+                "test-portal",
+                received_at=when,
+                caller_unit=f"单位{n}",
+                category="账号",
+                description="无法登录",
+                handler="张工",
+                now=NOW + timedelta(hours=3),
+            )
+            s.flush()
+            requests.resolve_on_phone(s, req.id, "已重置", now=when + timedelta(minutes=5))
+            ids.append(req.id)
+        signing.sign(
+            s, "service_request", ids[1], role="运维人员", signer_name="张工", png=png_bytes()
+        )
+        amended = signing.amend(s, "service_request", ids[1], reason="时间记错", actor="张工")
+        amended.received_at = NOW - timedelta(days=35)  # as a record made elsewhere may carry
+        s.flush()
+        data = ExportData(s, get_contract(s, "test-portal"))
+        november = data.requests(date(2026, 11, 1), date(2026, 11, 30))
+        assert [r.id for r in november] == [ids[2]]
+        autumn = ExportData(s, get_contract(s, "test-portal"))
+        wide = autumn.requests(date(2026, 9, 1), date(2026, 11, 30))
+        assert [r.id for r in wide] == [ids[0], amended.id, ids[2]]
+        assert autumn.requests(date(2026, 11, 1), date(2026, 11, 30)) == november
+        assert autumn.requests(date(2026, 9, 1), date(2026, 9, 30)) == wide[:2]
+        assert [r.id for r in data.requests_by_id([ids[2], ids[1], amended.id])] == [
+            amended.id,
+            ids[2],
+        ]

@@ -975,7 +975,7 @@ def request_row(
 def _requests(data: ExportData, job: Job) -> list[ServiceRequest]:
     if job.record_ids is not None:
         wanted = set(job.record_ids)
-        found = [r for r in data.all_requests if r.id in wanted]
+        found = data.requests_by_id(list(wanted))
         if len(found) != len(wanted):
             raise ExportError("找不到要导出的服务请求（可能已被更正，请导出最新版本）。")
         return found
@@ -1148,7 +1148,7 @@ def build_fault_report(data: ExportData, job: Job) -> c.FaultReportCtx:
     if fault.source_result_id:
         source = "巡检发现"
     elif fault.service_request_id:
-        req = next((r for r in data.all_requests if r.id == fault.service_request_id), None)
+        req = next(iter(data.requests_by_id([fault.service_request_id])), None)
         source = f"服务请求 {req.number}" if req else "服务请求"
     amendment = (
         f"本报告为更正记录，更正原因：{fault.amendment_reason or '—'}"
@@ -1279,7 +1279,10 @@ def _trend(
 ) -> list[c.TrendRow]:
     """Rates and counts of each trend month (the report's own month from ``s``)."""
     trend = []
-    for ms, me in _trend_months(data, start):
+    months = _trend_months(data, start)
+    if months:
+        data.requests(months[0][0], months[-1][1])  # one read: each month is cut from it
+    for ms, me in months:
         ts = (
             s
             if (ms, me) == (start, end)

@@ -88,7 +88,8 @@ class ExportData:
         self._runs: dict[tuple[date, date], list[RunRow]] = {}
         self._results: dict[str, list[ResultRow]] = {}
         self._faults: list[FaultRecord] | None = None
-        self._requests: list[ServiceRequest] | None = None
+        self._requests: dict[tuple[date, date], list[ServiceRequest]] = {}
+        self._superseded_requests: set[str] | None = None
         self._meetings: list[MeetingMinutes] | None = None
         self._voided: set[str] | None = None
         self._signatures: dict[tuple[str, str], list[Signature]] = {}
@@ -268,22 +269,61 @@ class ExportData:
     def fault(self, fault_id: str) -> FaultRecord | None:
         return next((f for f in self.all_faults if f.id == fault_id), None)
 
-    @property
-    def all_requests(self) -> list[ServiceRequest]:
-        if self._requests is None:
-            rows = list(
-                self.session.scalars(
-                    select(ServiceRequest)
-                    .where(ServiceRequest.contract_id == self.contract.id)
-                    .order_by(ServiceRequest.received_at, ServiceRequest.number)
+    def requests(self, start: date, end: date) -> list[ServiceRequest]:
+        """Calls received in ``start``..``end`` (latest versions), by time and number.
+
+        Read by their dates, not all of the contract's: a month pack of a
+        36-month store read and filtered all 5,516 calls, a fifth of its time
+        (``bench/stores.py``; 0.88 s against 0.70 s for the same month of a 12-month
+        store). A range inside one already read is cut from it.
+        """
+        key = (start, end)
+        if key not in self._requests:
+            lo, hi = _bounds(start, end)
+            for (first, last), rows in list(self._requests.items()):
+                if first <= start and end <= last:
+                    self._requests[key] = [r for r in rows if lo <= r.received_at < hi]
+                    return self._requests[key]
+            rows = self.session.scalars(
+                select(ServiceRequest)
+                .where(
+                    ServiceRequest.contract_id == self.contract.id,
+                    ServiceRequest.received_at >= lo,
+                    ServiceRequest.received_at < hi,
+                )
+                .order_by(ServiceRequest.received_at, ServiceRequest.number)
+            )
+            self._requests[key] = self._current_requests(list(rows))
+        return self._requests[key]
+
+    def requests_by_id(self, ids: list[str]) -> list[ServiceRequest]:
+        """The calls of ``ids`` that are current (a superseded or voided one is left
+        out), by time and number."""
+        found: list[ServiceRequest] = []
+        for start in range(0, len(ids), 500):
+            found += self.session.scalars(
+                select(ServiceRequest).where(
+                    ServiceRequest.contract_id == self.contract.id,
+                    ServiceRequest.id.in_(ids[start : start + 500]),
                 )
             )
-            self._requests = self._current(rows)
-        return self._requests
+        found.sort(key=lambda r: (r.received_at, r.number))
+        return self._current_requests(found)
 
-    def requests(self, start: date, end: date) -> list[ServiceRequest]:
-        lo, hi = _bounds(start, end)
-        return [r for r in self.all_requests if lo <= r.received_at < hi]
+    def _current_requests(self, rows: list[ServiceRequest]) -> list[ServiceRequest]:
+        """``rows`` less the voided and those an amendment replaces, wherever it was received
+        (a corrected time may move the amendment out of the range that was read)."""
+        if self._superseded_requests is None:
+            self._superseded_requests = set(
+                self.session.scalars(
+                    select(ServiceRequest.supersedes_id).where(
+                        ServiceRequest.contract_id == self.contract.id,
+                        ServiceRequest.supersedes_id.is_not(None),
+                    )
+                )
+            )
+        gone = self._superseded_requests
+        return [r for r in self._current(rows) if r.id not in gone]
 
     @property
     def all_meetings(self) -> list[MeetingMinutes]:
