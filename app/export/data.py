@@ -267,7 +267,12 @@ class ExportData:
         return [f for f in self.all_faults if lo <= f.reported_at < hi]
 
     def fault(self, fault_id: str) -> FaultRecord | None:
-        return next((f for f in self.all_faults if f.id == fault_id), None)
+        return self._faults_by_id.get(fault_id)
+
+    @cached_property
+    def _faults_by_id(self) -> dict[str, FaultRecord]:
+        """The current faults by id (every result with a fault asks for its own)."""
+        return {f.id: f for f in self.all_faults}
 
     def requests(self, start: date, end: date) -> list[ServiceRequest]:
         """Calls received in ``start``..``end`` (latest versions), by time and number.
