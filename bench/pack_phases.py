@@ -1,0 +1,119 @@
+#!/usr/bin/env python3
+"""Where a pack's time goes: each step of ``packs.export_pack``, in a warm process.
+
+    .venv/bin/python bench/pack_phases.py [--archive] [--runs 5]
+
+portal-om's 2026-10 monthly pack (``--archive``: its 12-month archive) from the
+cached 12-month demo store of ``bench/stores.py``, exported once to warm up, then
+``--runs`` times with each step timed: the forms' contexts (``build``), the tamper
+check, filling the templates (the charts' drawing shown apart, it is part of
+filling), and writing and zipping the files. What is left of the whole is the
+rest of ``export_pack`` (planning the files, the manifest, signing, fsyncs).
+No floor and no target: ``bench/run.py`` has them; this says where to look.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+# Exports are signed with the exporter's key: never a key in the developer's real OS keyring.
+os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
+os.environ.setdefault("OMW_PASSPHRASE", "omw-benchmark-only-passphrase")
+os.environ["OMW_SECRET_STORE"] = "file"
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+CONTRACT = "portal-om"
+MONTH = "2026-10"
+
+
+def _timed(owner: Any, name: str, label: str, spent: Counter[str]) -> None:
+    """Replace ``owner.name`` by the same function adding its seconds to ``spent[label]``."""
+    original: Callable[..., Any] = getattr(owner, name)
+
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            spent[label] += time.perf_counter() - started
+
+    setattr(owner, name, timed)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--archive", action="store_true", help="the 12-month archive, not a month")
+    p.add_argument("--runs", type=int, default=5)
+    args = p.parse_args(argv)
+
+    from app.export import packs, render
+    from bench.stores import UNTIL, cached_store
+
+    spent: Counter[str] = Counter()
+    steps = [
+        (packs.b, "build", "forms' contexts"),
+        (packs, "_refuse_tampered", "tamper check"),
+        (render.Renderer, "render", "filling the templates"),
+        (render.Renderer, "chart_png", "  of which drawing the charts"),
+        (packs, "atomic_write_bytes", "writing the files"),
+        (packs, "_zip_write", "zipping"),
+    ]
+    for owner, name, label in steps:
+        _timed(owner, name, label, spent)
+
+    with tempfile.TemporaryDirectory(prefix="omw-pack-phases-") as tmp:
+        work = Path(tmp)
+        store, note = cached_store(12, work / "store")
+        print(f"demo store: 12 months ({note})", flush=True)
+        try:
+            with store.session() as s:
+                if args.archive:
+                    plan = packs.plan_range(s, CONTRACT, date(2026, 3, 1), UNTIL)
+                else:
+                    plan = packs.plan_month(s, CONTRACT, MONTH)
+            wholes: list[float] = []
+            for run in range(args.runs + 1):
+                if run == 1:
+                    spent.clear()  # the first export warms the process up
+                out = work / f"pack-{run}"
+                started = time.perf_counter()
+                packs.export_pack(
+                    store,
+                    plan,
+                    out,
+                    exporter="bench",
+                    record=False,
+                    allow_unreviewed=True,
+                    allow_incomplete=True,
+                )
+                if run:
+                    wholes.append(time.perf_counter() - started)
+                shutil.rmtree(out)
+        finally:
+            store.close()
+    what = "12-month archive" if args.archive else f"month pack {MONTH}"
+    whole = sum(wholes) / len(wholes)
+    print(
+        f"{what}: median {statistics.median(wholes):.3f} s, mean {whole:.3f} s "
+        f"(min {min(wholes):.3f}, max {max(wholes):.3f}, n={len(wholes)}); mean per step:"
+    )
+    for _owner, _name, label in steps:
+        print(f"  {spent[label] / len(wholes):7.3f} s  {label}")
+    timed = sum(v for k, v in spent.items() if not k.startswith(" ")) / len(wholes)
+    print(f"  {whole - timed:7.3f} s  the rest (plan, manifest, signature, fsyncs)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
