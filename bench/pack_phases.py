@@ -58,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
 
     from app.export import packs, render
+    from bench.run import export_plan
     from bench.stores import UNTIL, cached_store
 
     spent: Counter[str] = Counter()
@@ -88,15 +89,7 @@ def main(argv: list[str] | None = None) -> int:
                     spent.clear()  # the first export warms the process up
                 out = work / f"pack-{run}"
                 started = time.perf_counter()
-                packs.export_pack(
-                    store,
-                    plan,
-                    out,
-                    exporter="bench",
-                    record=False,
-                    allow_unreviewed=True,
-                    allow_incomplete=True,
-                )
+                export_plan(store, plan, out)
                 if run:
                     wholes.append(time.perf_counter() - started)
                 shutil.rmtree(out)

@@ -293,21 +293,24 @@ def _pack_files(folder: Path) -> dict[str, bytes]:
     }
 
 
+def export_plan(store: object, plan: packs.PackPlan, out: Path) -> packs.PackResult:
+    """A pack as the benchmarks export it: signed by "bench", not recorded, as far as it goes."""
+    return packs.export_pack(
+        store,  # type: ignore[arg-type]
+        plan,
+        out,
+        exporter="bench",
+        record=False,
+        allow_unreviewed=True,
+        allow_incomplete=True,
+    )
+
+
 def bench_pack(bench: Bench, name: str, store: object, plan: packs.PackPlan, work: Path) -> None:
     runs = iter(range(10_000))
 
     def export() -> packs.PackResult:
-        out = work / f"pack-{next(runs)}"
-        result = packs.export_pack(
-            store,  # type: ignore[arg-type]
-            plan,
-            out,
-            exporter="bench",
-            record=False,
-            allow_unreviewed=True,
-            allow_incomplete=True,
-        )
-        return result
+        return export_plan(store, plan, work / f"pack-{next(runs)}")
 
     first = export()  # the warm-up: imports, fonts, compiled templates stay for the process
     files = _pack_files(first.folder)
