@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Where a pack's time goes: each step of ``packs.export_pack``, in a warm process.
 
-    .venv/bin/python bench/pack_phases.py [--archive] [--runs 5]
+    .venv/bin/python bench/pack_phases.py [--archive] [--months 12|36] [--runs 5]
 
-portal-om's 2026-10 monthly pack (``--archive``: its 12-month archive) from the
-cached 12-month demo store of ``bench/stores.py``, exported once to warm up, then
+portal-om's 2026-10 monthly pack (``--archive``: its 12-month archive) from a
+cached demo store of ``bench/stores.py`` (12 months, or ``--months 36``: the same
+month of an older store should take as long), exported once to warm up, then
 ``--runs`` times with each step timed: the forms' contexts (``build``), the tamper
 check, filling the templates (the charts' drawing shown apart, it is part of
 filling), and writing and zipping the files. What is left of the whole is the
@@ -54,6 +55,7 @@ def _timed(owner: Any, name: str, label: str, spent: Counter[str]) -> None:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--archive", action="store_true", help="the 12-month archive, not a month")
+    p.add_argument("--months", type=int, choices=(12, 36), default=12, help="the store's age")
     p.add_argument("--runs", type=int, default=5)
     args = p.parse_args(argv)
 
@@ -75,8 +77,8 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="omw-pack-phases-") as tmp:
         work = Path(tmp)
-        store, note = cached_store(12, work / "store")
-        print(f"demo store: 12 months ({note})", flush=True)
+        store, note = cached_store(args.months, work / "store")
+        print(f"demo store: {args.months} months ({note})", flush=True)
         try:
             with store.session() as s:
                 if args.archive:

@@ -278,9 +278,10 @@ class ExportData:
         """Calls received in ``start``..``end`` (latest versions), by time and number.
 
         Read by their dates, not all of the contract's: a month pack of a
-        36-month store read and filtered all 5,516 calls, a fifth of its time
-        (``bench/stores.py``; 0.88 s against 0.70 s for the same month of a 12-month
-        store). A range inside one already read is cut from it.
+        36-month store read and filtered all 5,516 calls, and took 0.72–0.82 s
+        against 0.64–0.65 s for the same month of a 12-month store; now 0.57–0.68 s
+        against 0.61–0.62 s (``bench/pack_phases.py --months 36|12``). A range inside
+        one already read is cut from it.
         """
         key = (start, end)
         if key not in self._requests:
