@@ -236,27 +236,46 @@ def _signed_columns(columns: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in columns.items() if v is not None or k not in _LATER_COLUMNS}
 
 
+#: what a content hash lists of an attachment, with its owner's id first
+_FILES = select(
+    Attachment.__table__.c.owner_id,
+    Attachment.__table__.c.blob_sha256,
+    Attachment.__table__.c.filename,
+    Attachment.__table__.c.caption,
+)
+
+
 def _attachments(session: Session, owner_type: str, owner_ids: list[str]) -> dict[str, list[Any]]:
-    found: dict[str, list[Any]] = {owner_id: [] for owner_id in owner_ids}
-    if not owner_ids:
-        return found
+    """The attachments of records, by owner id (every owner listed, with none or some)."""
     # 500 owners a query: the item results of 500 runs would be one statement of several
     # thousand parameters, each length prepared and kept by SQLite's statement cache anew
     # (a 36-month check held 29 MiB of them in the window; bench/run.py, window memory)
-    for start in range(0, len(owner_ids), 500):
-        chunk = owner_ids[start : start + 500]
-        rows = session.scalars(
-            select(Attachment).where(
-                Attachment.owner_type == owner_type, Attachment.owner_id.in_(chunk)
+    table = Attachment.__table__
+    found: dict[str, list[Any]] = {owner_id: [] for owner_id in owner_ids}
+    return found | _listed_files(
+        session,
+        [
+            _FILES.where(
+                table.c.owner_type == owner_type,
+                table.c.owner_id.in_(owner_ids[start : start + 500]),
             )
-        )
-        for row in rows:
-            found[row.owner_id].append(
-                {"sha256": row.blob_sha256, "filename": row.filename, "caption": row.caption}
+            for start in range(0, len(owner_ids), 500)
+        ],
+    )
+
+
+def _listed_files(session: Session, queries: list[Any]) -> dict[str, list[dict[str, Any]]]:
+    """The attachments :data:`_FILES` queries find, by owner id, each owner's in the
+    order the content hash lists them (owners without any are absent)."""
+    files: dict[str, list[dict[str, Any]]] = {}
+    for query in queries:
+        for owner_id, sha256, filename, caption in _rows(session, query):
+            files.setdefault(owner_id, []).append(
+                {"sha256": sha256, "filename": filename, "caption": caption}
             )
-    for items in found.values():
+    for items in files.values():
         items.sort(key=lambda a: (a["sha256"], a["filename"], a["caption"]))
-    return found
+    return files
 
 
 def record_content(session: Session, record_type: str, record_id: str) -> dict[str, Any]:
@@ -412,29 +431,17 @@ def _result_attachments(session: Session, run_ids: list[str]) -> dict[str, list[
     parameters each, for the few results that have a photo (a bundle import of the
     12-month demo store spent 0.65 s of 9.5 s there under cProfile).
     """
-    files: dict[str, list[dict[str, Any]]] = {}
     attachment, result = Attachment.__table__, ItemResult.__table__
-    for start in range(0, len(run_ids), 500):
-        query = (
-            select(
-                attachment.c.owner_id,
-                attachment.c.blob_sha256,
-                attachment.c.filename,
-                attachment.c.caption,
-            )
-            .join(result, result.c.id == attachment.c.owner_id)
-            .where(
+    return _listed_files(
+        session,
+        [
+            _FILES.join(result, result.c.id == attachment.c.owner_id).where(
                 attachment.c.owner_type == "item_result",
                 result.c.run_id.in_(run_ids[start : start + 500]),
             )
-        )
-        for owner_id, sha256, filename, caption in _rows(session, query):
-            files.setdefault(owner_id, []).append(
-                {"sha256": sha256, "filename": filename, "caption": caption}
-            )
-    for items in files.values():
-        items.sort(key=lambda a: (a["sha256"], a["filename"], a["caption"]))
-    return files
+            for start in range(0, len(run_ids), 500)
+        ],
+    )
 
 
 def short_code(digest: str) -> str:
