@@ -9,6 +9,7 @@ amendment are left out: a form shows the latest version of each record.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cached_property
@@ -165,10 +166,10 @@ class ExportData:
         if key not in self._runs:
             # a range inside one already read is cut from it (same rows, same order: an
             # amendment has the date of the record it replaces)
-            for (lo, hi), rows in list(self._runs.items()):
-                if lo <= start and end <= hi:
-                    self._runs[key] = [x for x in rows if start <= x.scheduled_date <= end]
-                    return self._runs[key]
+            cut = _cut(self._runs, start, end, lambda x: start <= x.scheduled_date <= end)
+            if cut is not None:
+                self._runs[key] = cut
+                return cut
             r = InspectionRun
             rows = self.session.execute(
                 select(
@@ -286,10 +287,10 @@ class ExportData:
         key = (start, end)
         if key not in self._requests:
             lo, hi = _bounds(start, end)
-            for (first, last), rows in list(self._requests.items()):
-                if first <= start and end <= last:
-                    self._requests[key] = [r for r in rows if lo <= r.received_at < hi]
-                    return self._requests[key]
+            cut = _cut(self._requests, start, end, lambda r: lo <= r.received_at < hi)
+            if cut is not None:
+                self._requests[key] = cut
+                return cut
             rows = self.session.scalars(
                 select(ServiceRequest)
                 .where(
@@ -396,6 +397,17 @@ class ExportData:
                 .order_by(Attachment.created_at, Attachment.filename)
             )
         )
+
+
+def _cut(
+    spans: dict[tuple[date, date], list[Any]], start: date, end: date, inside: Callable[[Any], bool]
+) -> list[Any] | None:
+    """The rows of ``start``..``end`` (those ``inside`` keeps) from a range already read that
+    holds it, in its order; ``None`` if none does."""
+    for (first, last), rows in spans.items():
+        if first <= start and end <= last:
+            return [row for row in rows if inside(row)]
+    return None
 
 
 def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
