@@ -359,11 +359,33 @@ def _set_widths(row, widths: list[float]) -> None:
 
 
 def _repeat_header(row) -> None:
+    """A header row: repeated on every page, never split, never alone at a page's foot.
+
+    It keeps with the first row, and the paragraph introducing the table keeps
+    with it (:func:`_keep_caption`).
+    """
     trPr = row._tr.get_or_add_trPr()
     el = OxmlElement("w:tblHeader")
     trPr.append(el)
     cant = OxmlElement("w:cantSplit")
     trPr.append(cant)
+    for p in row._tr.iter(qn("w:p")):
+        p.get_or_add_pPr().get_or_add_keepNext()
+    _keep_caption(row._tr.getparent())
+
+
+def _keep_caption(tbl) -> None:
+    """The paragraph just before a table (its caption, e.g. ``近几个月趋势：``) keeps with it.
+
+    A docxtpl control paragraph (``{%p if … %}``) in between is removed when the
+    form is rendered: it keeps with the table too, and the caption before it.
+    """
+    node = tbl.getprevious()
+    while node is not None and node.tag == qn("w:p"):
+        node.get_or_add_pPr().get_or_add_keepNext()
+        if not "".join(t.text or "" for t in node.iter(qn("w:t"))).strip().startswith("{%"):
+            return
+        node = node.getprevious()
 
 
 def _row_height(row, cm: float, exact: bool = False) -> None:
