@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from types import SimpleNamespace
 
 from sqlalchemy import func, select
 
 from app.integrity import seals
 from app.records import signing
 from app.records.integrity_check import check_records, check_store
-from app.storage import paths
+from app.storage import guards, paths
 from app.storage.legacy_seals import ancestor_versions, record_versions
 from app.storage.store import Store
 from db.models import SIGNABLE_TYPES, AuditEntry, Device, Signature
@@ -61,6 +62,36 @@ def test_many_seals_are_checked_each_and_in_order(demo_store: Store) -> None:  #
         pairs[150] = (pairs[150][0], None)  # no key: not valid
         assert seals.seals_valid(pairs) == [seals.seal_valid(sig, key) for sig, key in pairs]
         assert seals.seals_valid(pairs).count(False) >= 1
+
+
+def test_many_seals_are_made_each_in_order_as_one_at_a_time(demo_store: Store) -> None:  # noqa: F811
+    """Sealing on several threads gives each row the seal made alone (Ed25519 is deterministic)."""
+    with demo_store.session() as s:
+        key = guards.device_of(s)
+        rows = [
+            SimpleNamespace(**{c: getattr(sig, c) for c in _SEALED}, device_id=None)
+            for sig in s.scalars(select(Signature).limit(300))
+        ]
+        rows[40].signer_name += "乙"  # a different statement gets its own seal
+        alone = [SimpleNamespace(**vars(row)) for row in rows]
+        for row in alone:
+            seals.seal(key, row)
+        seals.seal_many(key, rows)
+        assert [r.device_sig for r in rows] == [r.device_sig for r in alone]
+        assert len({r.device_sig for r in rows}) == len(rows)
+        assert all(seals.seal_valid(r, key.public_key) for r in rows)
+
+
+_SEALED = (
+    "record_type",
+    "record_id",
+    "record_version",
+    "content_sha256",
+    "role",
+    "signer_name",
+    "signed_at",
+    "image_sha256",
+)
 
 
 def test_the_record_check_of_the_demo_store_passes(demo_store: Store) -> None:  # noqa: F811

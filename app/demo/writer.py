@@ -254,13 +254,14 @@ class BulkWriter:
         digests = self._digests(todo)
         audit = BulkAudit(self.s)
         key = guards.device_of(self.s)
-        signatures: list[dict[str, Any]] = []
+        signatures = [
+            self._signature(record, role, name, when, png, digests[record.id])
+            for record, role, name, when, png in todo
+        ]
+        seals.seal_many(key, [_Columns(s) for s in signatures])  # sets device_id, device_sig
         locks: list[tuple[DemoRow, dict[str, Any]]] = []
-        for record, role, name, when, png in todo:
-            signature = self._signature(record, role, name, when, png, digests[record.id])
-            seals.seal(key, _Columns(signature))  # sets its device_id and device_sig
+        for (record, role, _name, _when, _png), signature in zip(todo, signatures, strict=True):
             audit.sign(signature)
-            signatures.append(signature)
             if record.locked_at is None:
                 locks.append((record, self._lock(audit, record, signature)))
                 _signed(record, signature["signed_at"])
