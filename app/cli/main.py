@@ -16,6 +16,7 @@ from typing import Any
 
 from app import __version__
 from app.cli.common import ENV_ACTOR, EXIT_USER_ERROR, actor_of, terminal_passphrase
+from app.cli.parser import Parser
 from db.errors import StoreError
 
 
@@ -53,12 +54,14 @@ def groups() -> tuple[ModuleType, ...]:
 
 def _global_parser(**options: Any) -> argparse.ArgumentParser:
     """The options every command shares; with no command, ``omw`` starts the window."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="omw",
         description="运维工作台 OM Workbench — 不带子命令时启动桌面窗口。",
         **options,
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {__version__}", help="显示版本号并退出"
+    )
     parser.add_argument(
         "--data-dir", help="数据目录（默认：用户数据目录，或环境变量 OMW_DATA_DIR）"
     )
