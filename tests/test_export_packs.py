@@ -3,6 +3,7 @@
 # ruff: noqa: F811 - the shared fixtures are imported by name
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import threading
@@ -128,13 +129,36 @@ def test_failure_midway_removes_everything(
     def flaky(self, ctx, fmt, code=""):
         count["n"] += 1
         if count["n"] == 5:
-            raise OSError("磁盘已满")
+            raise OSError(errno.ENOSPC, "No space left on device")
         return original(self, ctx, fmt, code)
 
     monkeypatch.setattr(Renderer, "render", flaky)
-    with pytest.raises(OSError):
+    with pytest.raises(ExportError) as failed:
         packs.export_pack(demo_store, _plan(demo_store), tmp_path / "out", allow_unreviewed=True)
+    assert (
+        failed.value.message == f"无法写入输出目录 {tmp_path / 'out'}：磁盘空间不足。导出未完成。"
+    )
     assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_an_output_folder_that_cannot_be_made_is_explained(
+    demo_store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """In Chinese, in the window's message and on the command line (no traceback)."""
+    (tmp_path / "a-file").write_bytes(b"")
+    out = tmp_path / "a-file" / "packs"
+    with pytest.raises(ExportError) as failed:
+        packs.export_pack(demo_store, _plan(demo_store), out, allow_unreviewed=True)
+    assert failed.value.message == (
+        f"无法创建输出目录 {out}：路径中有一项不是文件夹。未导出任何文件。"
+    )
+    folder = str(demo_store.folder)
+    demo_store.close()
+    args = ["--data-dir", folder, "export", "month", "--contract", "internet-om"]
+    code = main([*args, "--month", MONTH, "--out", str(out), "--allow-unreviewed"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "路径中有一项不是文件夹" in err and "Traceback" not in err, err
 
 
 def test_what_a_killed_export_left_is_cleaned_by_the_next_export(

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from app.errors import DomainError, MissingDriverError, NewerDatabaseError, StoreError
 from app.storage import crypto_store, paths
-from app.storage.atomic import atomic_write_text
+from app.storage.atomic import atomic_write_text, os_reason
 from app.storage.instance import StoreBusyError
 from app.storage.secrets import (
     MIN_PASSPHRASE,
@@ -213,7 +213,7 @@ def device_key_problem(store: Store) -> str:
         # the hint names a terminal command for the store's key: not what helps here
         return exc.message.replace(UNLOCK_HINT, "").strip()
     except OSError as exc:  # device.json or the key file could not be written
-        return tr("无法保存设备密钥：{why}").format(why=exc.strerror or exc)
+        return tr("无法保存设备密钥：{why}").format(why=os_reason(exc))
     return ""
 
 
@@ -433,9 +433,7 @@ class RecoveryKeyDialog(QtWidgets.QDialog):
         try:
             written = write_recovery_file(path, self.recovery_key, self.folder, self.key_id)
         except OSError as exc:
-            self.banner.error(
-                tr("无法写入 {path}：{why}").format(path=path, why=exc.strerror or exc)
-            )
+            self.banner.error(tr("无法写入 {path}：{why}").format(path=path, why=os_reason(exc)))
             return
         self.saved_to = written
         if inside(written, self.folder):

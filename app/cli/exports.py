@@ -16,6 +16,7 @@ from app.cli.common import (
     print_json,
     table,
 )
+from app.storage.atomic import os_reason
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -95,7 +96,7 @@ def _apply_narrative(
     try:
         body = Path(args.narrative).read_bytes()
     except OSError as exc:
-        raise CliError(f"无法读取文字段落文件 {args.narrative}：{exc.strerror}") from None
+        raise CliError(f"无法读取文字段落文件 {args.narrative}：{os_reason(exc)}") from None
     with store.session() as session:
         contract = get_contract(session, plan.contract_code)
         found = narrative.pack_sections(ExportData(session, contract), plan.files, datetime.now())
@@ -267,7 +268,7 @@ def cmd_template(args: argparse.Namespace) -> int:
                 try:
                     body = path.read_bytes()
                 except OSError as exc:
-                    raise CliError(f"无法读取模板文件 {path}：{exc.strerror}") from None
+                    raise CliError(f"无法读取模板文件 {path}：{os_reason(exc)}") from None
                 row = client_templates.attach(
                     session, args.contract, args.deliverable, body, filename=path.name
                 )

@@ -7,6 +7,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from app.cli.common import Adder, CliError, actor_of, existing_data_dir, print_json, table
+from app.storage.atomic import os_reason
 from db.errors import StoreError
 
 if TYPE_CHECKING:
@@ -163,7 +164,7 @@ def _keys_import(session: Session, args: argparse.Namespace) -> int:
             raise CliError(f"{path} 不是公钥文件（过大）。")
         body = path.read_bytes()
     except OSError as exc:
-        raise CliError(f"无法读取公钥文件 {path}：{exc.strerror}") from None
+        raise CliError(f"无法读取公钥文件 {path}：{os_reason(exc)}") from None
     row = signing_keys.import_public_key(
         session, body, args.name, trust=args.trust, source=path.name
     )

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from app.cli.common import Adder, CliError, actor_of, date_arg, print_json, table
+from app.storage.atomic import os_reason
 
 _EXPORT_FORMATS = (".docx", ".xlsx")
 
@@ -99,7 +100,7 @@ def _read(path: str) -> bytes:
     try:
         return Path(path).read_bytes()
     except OSError as exc:
-        raise CliError(f"无法读取文件 {path}：{exc.strerror}") from None
+        raise CliError(f"无法读取文件 {path}：{os_reason(exc)}") from None
 
 
 def cmd_article_new(args: argparse.Namespace) -> int:

@@ -133,6 +133,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. `omw due … | head`
         sys.stderr.close()
         return 0
+    except OSError as exc:  # a file or folder given to the command, or the disk
+        from app.storage.atomic import os_reason
+
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"错误：无法读写{where}：{os_reason(exc)}。", file=sys.stderr)
+        return EXIT_USER_ERROR
     finally:
         select_hub(None)
 

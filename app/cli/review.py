@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from app.cli.common import Adder, CliError, actor_of, month_arg, print_json, table
+from app.storage.atomic import os_reason
 
 ENV_PIN = "OMW_SIGNATURE_PIN"
 
@@ -65,7 +66,7 @@ def _signature_png(args: argparse.Namespace, name: str) -> bytes:
         try:
             return Path(args.image).read_bytes()
         except OSError as exc:
-            raise CliError(f"无法读取签名图片 {args.image}：{exc.strerror}") from None
+            raise CliError(f"无法读取签名图片 {args.image}：{os_reason(exc)}") from None
     folder = Path(args.store_folder)
     if not signature_vault.has_signature(folder, name):
         raise CliError(

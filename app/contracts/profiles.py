@@ -31,6 +31,7 @@ from app.contracts.profile_schema import Profile
 from app.contracts.registry import install_profile
 from app.errors import DomainError
 from app.storage import paths
+from app.storage.atomic import os_reason
 from app.storage.text_rules import join_pairs, lone_surrogate, strip_controls
 from db.models import Contract
 
@@ -198,7 +199,7 @@ def read_profile_data(path: str | Path, *, builtin: bool = False) -> dict[str, A
     except FileNotFoundError:
         raise ProfileError(name, [f"找不到文件 {path}"]) from None
     except OSError as exc:
-        raise ProfileError(name, [f"无法读取文件（{exc.strerror or exc}）"]) from None
+        raise ProfileError(name, [f"无法读取文件（{os_reason(exc)}）"]) from None
     if len(raw) > MAX_PROFILE_BYTES:  # grew while we looked
         raise ProfileError(name, [f"文件过大，合同档案不能超过 {MAX_PROFILE_BYTES // 1024} KB"])
     try:

@@ -45,7 +45,7 @@ from app.integrity.verify import (
     unsafe_name,
     zip_structure,
 )
-from app.storage.atomic import fsync_dir, fsync_file, replace_file, temp_path_for
+from app.storage.atomic import fsync_dir, fsync_file, os_reason, replace_file, temp_path_for
 
 ENV_PASSPHRASE = "OMW_PACK_PASSPHRASE"
 MIN_PASSPHRASE = 12
@@ -140,7 +140,7 @@ def _pack_files(folder: Path, limits: Limits) -> list[tuple[Path, str]]:
         try:
             items = sorted(os.scandir(current), key=lambda e: e.name)
         except OSError as exc:
-            raise PackArchiveError(f"无法读取文件夹 {current}：{exc.strerror}") from None
+            raise PackArchiveError(f"无法读取文件夹 {current}：{os_reason(exc)}") from None
         for item in items:
             rel = f"{prefix}{item.name}"
             reason = unsafe_name(rel, limits)
@@ -193,7 +193,7 @@ def write_encrypted_zip(
         out.parent.mkdir(parents=True, exist_ok=True)
         temp = temp_path_for(out)
     except OSError as exc:
-        raise PackArchiveError(f"无法在 {out.parent} 中写入：{exc.strerror or exc}") from None
+        raise PackArchiveError(f"无法在 {out.parent} 中写入：{os_reason(exc)}") from None
     try:
         os.chmod(temp, 0o600)
         with pyzipper.AESZipFile(
@@ -214,7 +214,7 @@ def write_encrypted_zip(
         with contextlib.suppress(OSError):
             temp.unlink()
         raise PackArchiveError(
-            f"无法写入加密包 {out}：{exc.strerror or exc}（未留下不完整的文件）。"
+            f"无法写入加密包 {out}：{os_reason(exc)}（未留下不完整的文件）。"
         ) from None
     except BaseException:
         with contextlib.suppress(OSError):
@@ -255,7 +255,7 @@ def _plan(path: Path, limits: Limits) -> list[tuple[str, bool, int]]:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise PackArchiveError(f"无法读取 {path}：{exc.strerror}") from None
+        raise PackArchiveError(f"无法读取 {path}：{os_reason(exc)}") from None
     if size > limits.max_archive_bytes:
         raise PackArchiveError(f"加密包过大（{size} 字节），已拒绝。")
     try:
@@ -428,7 +428,7 @@ def read_encrypted_zip(
         _undo(staging, moved, created)
         if isinstance(exc, OSError):
             raise PackArchiveError(
-                f"无法解密到 {target}：{exc.strerror or exc}（未留下任何文件）。"
+                f"无法解密到 {target}：{os_reason(exc)}（未留下任何文件）。"
             ) from None
         raise
     if len(tops) == 1 and any(n.startswith(tops[0] + "/") for n, _, _ in plan):
@@ -448,7 +448,7 @@ def _extract(
         dst = os.fdopen(os.open(out, flags, 0o600), "wb")
     except OSError as exc:
         src.close()
-        raise PackArchiveError(f"无法写入 {out.name}：{exc.strerror or exc}") from None
+        raise PackArchiveError(f"无法写入 {out.name}：{os_reason(exc)}") from None
     with src, dst:
         while True:
             try:
@@ -466,13 +466,13 @@ def _extract(
                 dst.write(chunk)
             except OSError as exc:
                 raise PackArchiveError(
-                    f"无法写入 {out.name}：{exc.strerror or exc}（未留下任何文件）"
+                    f"无法写入 {out.name}：{os_reason(exc)}（未留下任何文件）"
                 ) from None
         try:
             dst.flush()
             os.fsync(dst.fileno())
         except OSError as exc:
-            raise PackArchiveError(f"无法写入 {out.name}：{exc.strerror or exc}") from None
+            raise PackArchiveError(f"无法写入 {out.name}：{os_reason(exc)}") from None
     if written != size:
         raise _damaged(archive, "解压后的大小与记录不符")
     if is_nested_archive(info.orig_filename, head):

@@ -67,7 +67,13 @@ from app.records.integrity_check import TamperedError, refuse_tampered
 from app.records.review import QueueItem, unreviewed
 from app.schedule import periods
 from app.schedule.deadlines import Deadline, deadlines, mark_submitted
-from app.storage.atomic import TEMP_SUFFIX, atomic_write_bytes, fsync_dir, temp_path_for
+from app.storage.atomic import (
+    TEMP_SUFFIX,
+    atomic_write_bytes,
+    fsync_dir,
+    os_reason,
+    temp_path_for,
+)
 from app.storage.device import latest_head
 from app.storage.store import Store
 from db.models import Contract
@@ -608,7 +614,10 @@ def export_pack(
     started = time.perf_counter()
     now = now or datetime.now().replace(microsecond=0)
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ExportError(f"无法创建输出目录 {out}：{os_reason(exc)}。未导出任何文件。") from None
     final = out / plan.folder
     zip_final = out / f"{plan.folder}.zip"
     if not overwrite and (final.exists() or (make_zip and zip_final.exists())):
@@ -657,6 +666,9 @@ def export_pack(
             # the zip byte for byte (zip metadata is outside the manifest's signature)
             signing_keys.sign_file(store, signer, zip_final, secrets=secrets)
         fsync_dir(out)
+    except OSError as exc:  # the folder or disk: a full disk, a removed USB stick, no right
+        _discard(zf, zip_tmp, staging)
+        raise ExportError(f"无法写入输出目录 {out}：{os_reason(exc)}。导出未完成。") from None
     except BaseException:
         _discard(zf, zip_tmp, staging)
         raise

@@ -83,7 +83,7 @@ from sqlalchemy.orm import Session
 
 from app.errors import DomainError
 from app.integrity import minisign
-from app.storage.atomic import atomic_write_bytes
+from app.storage.atomic import atomic_write_bytes, os_reason
 from app.storage.text_rules import lone_surrogate
 from db.models import SigningKey
 
@@ -350,7 +350,7 @@ def sign_file(
     try:
         digest = minisign.blake2b_file(target)
     except OSError as exc:
-        raise SigningError(f"无法读取要签名的文件 {target}：{exc.strerror}") from None
+        raise SigningError(f"无法读取要签名的文件 {target}：{os_reason(exc)}") from None
     key = own_secret_key(store_or_folder, signer_name, secrets=secrets)
     signature = minisign.sign_digest(
         key,
@@ -489,6 +489,6 @@ def load_public_key_file(path: str | os.PathLike[str], name: str = "") -> Truste
             raise SigningError(f"{file} 不是公钥文件（过大）。")
         data = file.read_bytes()
     except OSError as exc:
-        raise SigningError(f"无法读取公钥文件 {file}：{exc.strerror}") from None
+        raise SigningError(f"无法读取公钥文件 {file}：{os_reason(exc)}") from None
     public = minisign.parse_public_key(data)
     return TrustedKey(public, name or f"{file.name}（命令行指定）", own=False, trusted=True)

@@ -55,6 +55,7 @@ from app.errors import DomainError
 from app.integrity import minisign
 from app.integrity.signing_keys import TrustedKey
 from app.integrity.signing_keys import untrusted_comment as app_untrusted_comment
+from app.storage.atomic import os_reason
 
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.json.minisig"
@@ -283,7 +284,7 @@ def _walk_folder(root: Path, report: VerifyReport, limits: Limits) -> dict[str, 
         try:
             items = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError as exc:
-            report.problem(f"无法读取目录 {prefix or '.'}：{exc.strerror}")
+            report.problem(f"无法读取目录 {prefix or '.'}：{os_reason(exc)}")
             continue
         for item in items:
             rel = f"{prefix}{item.name}"
@@ -302,7 +303,7 @@ def _walk_folder(root: Path, report: VerifyReport, limits: Limits) -> dict[str, 
             try:
                 st = item.stat(follow_symlinks=False)
             except OSError as exc:
-                report.problem(f"无法读取 “{rel}”：{exc.strerror}")
+                report.problem(f"无法读取 “{rel}”：{os_reason(exc)}")
                 continue
             if stat.S_ISDIR(st.st_mode):
                 stack.append((Path(item.path), rel + "/"))
@@ -587,7 +588,7 @@ def _read_zip(path: Path, report: VerifyReport, limits: Limits) -> dict[str, _En
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise VerifyError(f"无法读取 {path}：{exc.strerror}") from None
+        raise VerifyError(f"无法读取 {path}：{os_reason(exc)}") from None
     if size > limits.max_archive_bytes:
         report.problem(f"压缩文件过大（{size} 字节），已拒绝。")
         return None
@@ -756,7 +757,7 @@ def _check_signature(
         report.problem(f"{what}：{exc.message}")
         return
     except OSError as exc:
-        report.problem(f"无法读取 {what}：{exc.strerror}")
+        report.problem(f"无法读取 {what}：{os_reason(exc)}")
         return
     if report.claimed_signer and signature.untrusted_comment != app_untrusted_comment(
         signature.key_id
@@ -1007,7 +1008,7 @@ def verify_file(
             report.problem("文件过大，已拒绝核验。")
             return report
     except OSError as exc:
-        raise VerifyError(f"无法读取 {sig_path}：{exc.strerror}") from None
+        raise VerifyError(f"无法读取 {sig_path}：{os_reason(exc)}") from None
     _check_signature(report, sig_bytes, _key_map(trusted_keys), target.name, path=target)
     if report.signature_ok:
         fields = minisign.trusted_fields(report.trusted_comment or "")

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.errors import DomainError
 from app.records.inspections import valid_url
+from app.storage.atomic import os_reason
 from db.models import Contract, ProbeLink
 
 MAX_ROWS = 20_000
@@ -106,7 +107,7 @@ def read_links(path: str | Path) -> list[LinkRow]:
     try:
         table = _table(path)
     except OSError as exc:
-        raise DomainError(f"无法读取 {path.name}（{exc.strerror or exc}）。") from None
+        raise DomainError(f"无法读取 {path.name}（{os_reason(exc)}）。") from None
     found = next(
         ((i, c) for i, c in enumerate(_columns(h) for h in table[:10]) if c is not None), None
     )

@@ -23,6 +23,7 @@ between leaves at most a ``.<name>.<random>.tmp`` file, which
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 import time
@@ -33,6 +34,28 @@ from typing import BinaryIO
 TEMP_SUFFIX = ".tmp"
 #: a temporary SQLite file (a backup being written) may have its journal files beside it
 _TEMP_ENDINGS = tuple(TEMP_SUFFIX + end for end in ("", "-journal", "-wal", "-shm"))
+
+
+#: why a file could not be read or written, by the system's error number
+_REASONS = {
+    errno.ENOENT: "路径不存在",
+    errno.ENOTDIR: "路径中有一项不是文件夹",
+    errno.EACCES: "没有权限",
+    errno.EPERM: "没有权限",
+    errno.EROFS: "这个位置是只读的",
+    errno.ENOSPC: "磁盘空间不足",
+    errno.EEXIST: "已有同名的文件或文件夹",
+    errno.EISDIR: "这是一个文件夹",
+    errno.ENAMETOOLONG: "路径或文件名太长",
+    errno.EIO: "读写出错（磁盘或 U 盘可能有故障或已拔出）",
+}
+if hasattr(errno, "EDQUOT"):
+    _REASONS[errno.EDQUOT] = "超出磁盘配额"
+
+
+def os_reason(exc: OSError) -> str:
+    """Why a file operation failed, in Chinese (the system's own words for a rarer error)."""
+    return _REASONS.get(exc.errno or 0) or exc.strerror or str(exc)
 
 
 def fsync_dir(folder: str | os.PathLike[str]) -> None:

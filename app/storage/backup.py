@@ -43,6 +43,7 @@ from app.storage.atomic import (
     atomic_write_text,
     fsync_dir,
     fsync_file,
+    os_reason,
     remove_stale_temps,
     replace_file,
     temp_path_for,
@@ -383,7 +384,7 @@ def backup_store(
                 src, store.key, folder, kind, created, _store_id(store.folder)
             )
         except OSError as exc:
-            raise BackupError(f"无法写入备份到 {folder}：{exc.strerror or exc}") from None
+            raise BackupError(f"无法写入备份到 {folder}：{os_reason(exc)}") from None
     finally:
         raw.close()
 

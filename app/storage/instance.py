@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from app.storage.atomic import os_reason
 from db.errors import StoreError
 
 LOCK_FILENAME = "omw.lock"
@@ -207,16 +208,14 @@ def acquire(folder: str | os.PathLike[str]) -> InstanceLock:
             fd = _open(path)
         except OSError as exc:
             raise StoreBusyError(
-                f"无法在数据目录 {path.parent} 创建锁文件：{exc.strerror or exc}。"
-                "请检查该目录是否可写。"
+                f"无法在数据目录 {path.parent} 创建锁文件：{os_reason(exc)}。请检查该目录是否可写。"
             ) from None
         try:
             locked = _try_lock(fd)
         except OSError as exc:  # e.g. a network share without locks
             os.close(fd)
             raise StoreBusyError(
-                f"无法锁定数据目录 {path.parent}（{exc.strerror or exc}）；"
-                "请把数据目录放在本机磁盘上。"
+                f"无法锁定数据目录 {path.parent}（{os_reason(exc)}）；请把数据目录放在本机磁盘上。"
             ) from None
         if not locked:
             os.close(fd)

@@ -65,7 +65,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from app.errors import DomainError
-from app.storage.atomic import atomic_write_bytes
+from app.storage.atomic import atomic_write_bytes, os_reason
 from app.storage.passphrase import (  # noqa: F401  (re-exported)
     PassphraseProvider,
     passphrase_provider,
@@ -202,7 +202,7 @@ def read_recovery_file(path: str | os.PathLike[str]) -> str:
     try:
         text = Path(path).read_text(encoding="utf-8", errors="replace")
     except OSError as exc:
-        raise SecretError(f"无法读取恢复密钥文件 {path}：{exc.strerror}") from None
+        raise SecretError(f"无法读取恢复密钥文件 {path}：{os_reason(exc)}") from None
     match = _RECOVERY_LINE.search(text.upper())
     if match is None:
         raise SecretError(f"文件 {path} 中没有找到恢复密钥。")

@@ -61,7 +61,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from app.errors import DomainError
-from app.storage.atomic import atomic_writer
+from app.storage.atomic import atomic_writer, os_reason
 from app.storage.device import DeviceKey, verify
 from app.storage.secrets import MIN_PASSPHRASE, SCRYPT_N, SCRYPT_P, SCRYPT_R
 from db import canonical
@@ -257,7 +257,7 @@ def open_bundle(
                 header = _read_header(stream, digest)
                 _decrypt(stream, header, passphrase, plain, digest, cancel)
         except OSError as exc:
-            raise BundleError(f"无法读取交换包 {source}：{exc.strerror or exc}") from exc
+            raise BundleError(f"无法读取交换包 {source}：{os_reason(exc)}") from exc
         plain.seek(0)
         return _verify(plain, digest.hexdigest())
     except BaseException:

@@ -14,6 +14,7 @@ from typing import Any
 
 from app.errors import StoreError
 from app.storage import conversion, crypto_store
+from app.storage.atomic import os_reason
 from app.storage.backup import (
     BackupInfo,
     DrillReport,
@@ -351,7 +352,7 @@ class SecurityBox(StoreBox):
                 written = write_recovery_file(path, recovery, self.folder, key_id)
             except OSError as exc:
                 self.banner.error(
-                    tr("无法写入 {path}：{why}").format(path=path, why=exc.strerror or exc)
+                    tr("无法写入 {path}：{why}").format(path=path, why=os_reason(exc))
                 )
                 return
             self.banner.show_message(

@@ -10,6 +10,7 @@ from app.errors import StoreError
 from app.probes import consent
 from app.records import signature_vault
 from app.schedule.holidays import sync_statutory_holidays
+from app.storage.atomic import os_reason
 from app.storage.store import Session
 from ui.context import AppContext
 from ui.demo import start_demo
@@ -154,7 +155,7 @@ class SettingsPage(Page):
         try:
             consent.set_disabled(self.ctx.store.folder, not allowed)
         except OSError as exc:
-            self.banner.error(tr("无法保存设置：{e}").format(e=exc.strerror or exc))
+            self.banner.error(tr("无法保存设置：{e}").format(e=os_reason(exc)))
 
     def _language_box(self) -> QtWidgets.QGroupBox:
         """界面语言 (used after a restart)."""
