@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from app.errors import StoreError
+from app.storage.atomic import os_reason
 from ui.i18n import tr
 from ui.qt import QtCore, QtWidgets, Signal, Slot
 
@@ -81,11 +82,21 @@ class _Task(QtCore.QRunnable):
             _deliver(op, CANCELLED, None)
         except StoreError as exc:
             _deliver(op, FAILED, exc.message)
+        except OSError as exc:  # a file or folder chosen, or the disk: said in Chinese
+            log.warning("operation %s: %s", op.title, exc)
+            _deliver(op, FAILED, file_problem(exc))
         except Exception as exc:  # shown to the user, logged with its traceback
             log.exception("operation %s failed", op.title)
             _deliver(op, FAILED, f"{exc.__class__.__name__}: {exc}")
         else:
             _deliver(op, SUCCEEDED, result)
+
+
+def file_problem(exc: OSError) -> str:
+    """What an operation that failed on a file or folder tells the user."""
+    where = f" {exc.filename}" if exc.filename else ""
+    #: {where}: the file or folder (with a leading space, or empty); {why}: the reason
+    return tr("无法读写{where}：{why}。").format(where=where, why=os_reason(exc))
 
 
 def _deliver(operation: Operation, outcome: str, payload: object) -> None:

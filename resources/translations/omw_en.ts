@@ -1171,7 +1171,7 @@ Review them on the Review page first. Export anyway?</translation>
     </message>
     <message>
         <source>今日</source>
-        <extracomment>How often the status bar&apos;s SLA countdowns are recomputed. From any window of the app: the 知识库 page, its search field focused. The integrity check at start waits this long after the window is shown (its first paint). The pages in navigation order (Ctrl+1 … Ctrl+9, Ctrl+0 for the tenth).</extracomment>
+        <extracomment>How often the status bar&apos;s SLA countdowns are recomputed. From any window of the app: the 知识库 page, its search field focused. The integrity check at start waits this long after the window is shown (its first paint). The pages in navigation order (Ctrl+1 … Ctrl+9, Ctrl+0 for the tenth): module and class.</extracomment>
         <translation>Today</translation>
     </message>
     <message>
@@ -1282,8 +1282,12 @@ Review them on the Review page first. Export anyway?</translation>
     </message>
     <message>
         <source>取消</source>
-        <extracomment>How long work may run before its progress dialog appears. Progress signals are sent at most this often (seconds).</extracomment>
         <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>无法读写{where}：{why}。</source>
+        <extracomment>How long work may run before its progress dialog appears. Progress signals are sent at most this often (seconds). {where}: the file or folder (with a leading space, or empty); {why}: the reason</extracomment>
+        <translation>Cannot read or write{where}: {why}.</translation>
     </message>
     <message>
         <source>正在取消…</source>

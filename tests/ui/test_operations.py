@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -60,6 +61,21 @@ def test_a_domain_error_comes_back_as_its_message(qtbot: QtBot) -> None:
     operation.start()
     qtbot.waitUntil(lambda: not operation.running)
     assert seen[0] == ("failed", "演示数据的月数至少为 1。")
+
+
+def test_a_file_that_fails_comes_back_in_chinese(qtbot: QtBot, tmp_path: Path) -> None:
+    """Not 「PermissionError: [Errno 13] …」: the path and the reason, in Chinese."""
+    target = tmp_path / "a-file" / "月报.docx"
+    (tmp_path / "a-file").write_bytes(b"")
+
+    def work(_progress: Progress) -> None:
+        target.write_bytes(b"PK")
+
+    operation = Operation("测试", work)
+    seen = outcome(operation)
+    operation.start()
+    qtbot.waitUntil(lambda: not operation.running)
+    assert seen[0] == ("failed", f"无法读写 {target}：路径中有一项不是文件夹。")
 
 
 def test_quick_work_shows_no_dialog_and_slow_work_can_be_cancelled(qtbot: QtBot) -> None:
