@@ -273,7 +273,7 @@ class Smoke:
     def step_help(self) -> str:
         out, _ = self.omw("--help")
         missing = [c for c in ("init", "due", "export", "verify", "encrypt") if c not in out]
-        if "usage: omw" not in out or missing:
+        if "用法：omw" not in out or missing:
             raise SmokeError(f"--help lacks {missing or 'usage'}:\n{_tail(out)}")
         version, _ = self.omw("--version")
         return f"{version.strip()}, {len(out.splitlines())} lines of help"
