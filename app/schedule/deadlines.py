@@ -550,8 +550,8 @@ def mark_submitted(
     occurrence = next(
         (
             o
-            for o in _occurrences(source, contract, deliverables, calendar)
-            if o.deliverable.code == code and o.period_key == period_key
+            for o in _occurrences(source, contract, (deliverable,), calendar)
+            if o.period_key == period_key
         ),
         None,
     )
