@@ -20,6 +20,7 @@ with a count of 1, 2 or 3 (the point's first, second or third passage);
 
 from __future__ import annotations
 
+import errno
 import os
 import select
 import signal
@@ -301,3 +302,31 @@ def test_atomic_write_replaces_whole_files_only(tmp_path: Path) -> None:
     assert target.read_text(encoding="utf-8") == "第二版"
     if os.name == "posix":
         assert target.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_failed_atomic_write_names_the_file_asked_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The user chose 月报.docx: an error names it, not its hidden temporary twin."""
+    target = tmp_path / "月报.docx"
+
+    def full(*_args: object, dir: str = "", **_kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", os.path.join(dir, ".月报.x.tmp"))
+
+    with monkeypatch.context() as patched:
+        patched.setattr(atomic.tempfile, "mkstemp", full)
+        with pytest.raises(OSError) as failed:
+            atomic.atomic_write_bytes(target, b"PK")
+    assert failed.value.filename == str(target)
+    assert atomic.os_reason(failed.value) == "磁盘空间不足"
+
+    def refused(path: object, _mode: int) -> None:
+        raise OSError(errno.EPERM, "Operation not permitted", str(path))
+
+    with monkeypatch.context() as patched:
+        patched.setattr(atomic.os, "chmod", refused)
+        with pytest.raises(OSError) as failed:
+            atomic.atomic_write_bytes(target, b"PK", mode=0o600)
+    assert failed.value.filename == str(target)
+    assert atomic.os_reason(failed.value) == "没有权限"
+    assert list(tmp_path.iterdir()) == []  # the temporary file is gone

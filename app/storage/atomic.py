@@ -104,7 +104,13 @@ def atomic_writer(
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX, dir=target.parent)
+    try:
+        fd, name = tempfile.mkstemp(
+            prefix=f".{target.name}.", suffix=TEMP_SUFFIX, dir=target.parent
+        )
+    except OSError as exc:
+        exc.filename = str(target)  # the file asked for, not its temporary twin
+        raise
     temp = Path(name)
     try:
         if mode is not None:
@@ -118,9 +124,11 @@ def atomic_writer(
             replace_file(temp, target)
         else:
             os.replace(temp, target)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             temp.unlink()
+        if isinstance(exc, OSError) and exc.filename == name:
+            exc.filename = str(target)
         raise
 
 
