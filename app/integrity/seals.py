@@ -86,8 +86,8 @@ _PER_THREAD = 64
 def _on_cores(work: Callable[[T], R], items: list[T]) -> list[R]:
     """``[work(item) for item in items]``, split over the machine's cores.
 
-    OpenSSL's Ed25519 signing and checking do not hold the interpreter lock: two
-    threads seal the demo's 6,400 signatures in 0.15 s instead of 0.28 s.
+    OpenSSL's Ed25519 signing and checking do not hold the interpreter lock: on two
+    cores a signature takes 21 µs instead of 44 and a check 66 µs instead of 129.
     """
     threads = min(os.cpu_count() or 1, len(items) // _PER_THREAD)
     if threads <= 1:
