@@ -21,6 +21,7 @@ conversion between plain and encrypted).
 
 from __future__ import annotations
 
+import sys
 import weakref
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,14 @@ def _sqlcipher() -> Any:
             "未安装加密数据库组件 sqlcipher3，无法打开加密的数据存储。请重新安装运维工作台。"
         ) from None
     return sqlcipher3
+
+
+def driver_errors() -> tuple[type[Exception], ...]:
+    """The SQLite drivers' own errors, as a raw connection raises them (a damaged file)."""
+    import sqlite3
+
+    cipher = sys.modules.get("sqlcipher3")  # loaded only for an encrypted store
+    return (sqlite3.Error,) + ((cipher.dbapi2.Error,) if cipher is not None else ())
 
 
 def raw_connect(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from app.cli import main as cli
+from app.errors import StoreFailure
 from app.records import drafts
 from app.storage import backup, conversion, crypto_store
 from app.storage.backup import RetentionPolicy, keep_set
@@ -335,6 +337,33 @@ def test_restore_over_a_store_whose_key_is_lost(isolated_dirs: Path, tmp_path: P
     assert "无法打开" in result.notes[0]
     reopened = Store.open(isolated_dirs, secrets=lost)
     assert not reopened.encrypted and _calendar_count(reopened) == 7
+    reopened.close()
+
+
+def test_a_damaged_store_is_explained_and_a_restore_replaces_it(
+    isolated_dirs: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A damaged file says so in Chinese (no driver traceback), and `omw restore`, which
+    the message points to, works over it: the damaged bytes are kept aside as they were."""
+    store = Store.open(isolated_dirs)
+    _write(store, 7)
+    good = backup.backup_store(store, tmp_path / "usb")
+    store.close()
+    db = isolated_dirs / "omw.sqlite3"
+    os.truncate(db, 8192)  # the schema's first page is left, the tables' pages are gone
+    damaged = db.read_bytes()
+    with pytest.raises(StoreFailure, match="数据库文件已损坏"):
+        Store.open(isolated_dirs)
+    assert cli.main(["--data-dir", str(isolated_dirs), "check"]) == 2
+    assert "数据库文件已损坏" in capsys.readouterr().err
+
+    result = backup.restore_backup(good.path, isolated_dirs)
+    assert result.previous_backup is not None
+    assert result.previous_backup.name.endswith("-pre-restore-unreadable.omwbak")
+    assert result.previous_backup.read_bytes() == damaged
+    assert "已损坏" in result.notes[0]
+    reopened = Store.open(isolated_dirs)
+    assert _calendar_count(reopened) == 7
     reopened.close()
 
 

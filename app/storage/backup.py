@@ -50,7 +50,7 @@ from app.storage.atomic import (
 )
 from app.storage.device import SignedHead
 from app.storage.secrets import PassphraseProvider, SecretStore, key_id, open_secret_store
-from db.engine import WrongKeyError, raw_connect
+from db.engine import WrongKeyError, driver_errors, raw_connect
 from db.errors import StoreError
 
 __all__ = [
@@ -837,8 +837,10 @@ def _set_aside_current(
         crypto_store.checkpoint(db, key)
         info = backup_file(db, key, dest, kind="pre-restore", now=now, store_id=_store_id(data))
         return info.path
-    except StoreError as exc:
-        # The current store cannot be opened (lost key, damage): keep its bytes as they are.
+    except (StoreError, *driver_errors()) as exc:
+        # The current store cannot be opened or copied (lost key, damage): keep its bytes as
+        # they are — a damaged store is what a restore is for.
+        why = exc.message if isinstance(exc, StoreError) else f"数据库文件已损坏：{exc}"
         dest.mkdir(parents=True, exist_ok=True)
         created = (now or datetime.now()).replace(microsecond=0)
         target = _unique_name(dest, created, "pre-restore")
@@ -849,7 +851,7 @@ def _set_aside_current(
                 os.replace(side, target.with_name(target.name + suffix))
         os.replace(db, target)
         fsync_dir(dest)
-        notes.append(f"当前数据存储无法打开（{exc.message}），已原样移到 {target}")
+        notes.append(f"当前数据存储无法打开（{why}），已原样移到 {target}")
         return target
 
 

@@ -51,6 +51,7 @@ from db.engine import (
     SQLITE_HEADER,
     WRONG_KEY_MESSAGE,
     WrongKeyError,
+    driver_errors,
     key_literal,
     make_engine,
     raw_connect,
@@ -436,10 +437,15 @@ def export_copy(src: Path, src_key: bytes | None, dst: Path, dst_key: bytes | No
 
 
 def checkpoint(db_file: Path, key: bytes | None) -> None:
-    """Move everything from the WAL into the main file and empty the WAL."""
+    """Move everything from the WAL into the main file and empty the WAL.
+
+    Raises :class:`DamagedDatabaseError` if the file is damaged.
+    """
     con = raw_connect(db_file, key)
     try:
         con.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+    except driver_errors() as exc:
+        raise DamagedDatabaseError(f"数据库文件 {db_file.name} 已损坏：{exc}") from None
     finally:
         con.close()
 

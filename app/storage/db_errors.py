@@ -31,6 +31,7 @@ from sqlalchemy import exc as sa_exc
 
 from app.errors import DomainError, LockedError, RefusedError, StoreError, StoreFailure
 from app.storage.guards import _LOCKED_MESSAGE
+from db.engine import driver_errors
 
 __all__ = ["NOTHING_SAVED", "TABLE_LABELS", "translate"]
 
@@ -252,4 +253,10 @@ def translate(error: BaseException) -> StoreError | None:
         error, sa_exc.ProgrammingError | sa_exc.NotSupportedError
     ):
         return _operational(_driver_message(error))
+    if isinstance(error, driver_errors()):  # from a raw connection (a backup, its pragmas)
+        kind = type(error).__name__
+        if kind == "IntegrityError":
+            return _integrity(str(error))
+        if kind in ("DatabaseError", "OperationalError", "InternalError"):
+            return _operational(str(error))
     return None

@@ -120,11 +120,12 @@ class Store:
                     backup = upgrade(engine)
             else:
                 backup = upgrade(engine)
-        except BaseException:
+        except BaseException as exc:
             if engine is not None:
                 engine.dispose()
             if lock is not None:
                 lock.release()
+            _reraise_in_chinese(exc)
             raise
         opened = cls(
             folder,
@@ -144,8 +145,9 @@ class Store:
                 with opened.engine.begin() as conn:  # first open after 0011, or a new tokeniser
                     if search_index.stale(conn):
                         search_index.reindex(conn)
-            except BaseException:
+            except BaseException as exc:
                 opened.close()
+                _reraise_in_chinese(exc)
                 raise
         return opened
 
@@ -215,12 +217,8 @@ class Store:
             session.commit()
         except BaseException as exc:
             session.rollback()
-            from app.storage.db_errors import translate
-
-            refusal = translate(exc)  # the database's English refusal, said in Chinese
-            if refusal is None:
-                raise
-            raise refusal from exc
+            _reraise_in_chinese(exc)  # the database's English refusal, said in Chinese
+            raise
         finally:
             session.close()
         head = session.info.get(guards.SIGNED_HEAD)
@@ -255,3 +253,14 @@ class Store:
         self.engine.dispose()
         if self.lock is not None:
             self.lock.release()
+
+
+def _reraise_in_chinese(error: BaseException) -> None:
+    """Raise the Chinese error for what the database refused or could not do (a damaged,
+    busy or unreadable file when opening, a constraint in a unit of work), chained to
+    ``error``; return if ``error`` is not the database's (the caller re-raises it)."""
+    from app.storage.db_errors import translate
+
+    translated = translate(error)
+    if translated is not None:
+        raise translated from error
