@@ -13,6 +13,7 @@ __all__ = [
     "NewerDatabaseError",
     "NotFound",
     "RefusedError",
+    "StoreDamaged",
     "StoreError",
     "StoreFailure",
 ]
@@ -44,3 +45,7 @@ class StoreFailure(DomainError):
     Not the user's input: the operation may succeed later or after a repair.
     The transaction was rolled back, nothing was written.
     """
+
+
+class StoreDamaged(StoreFailure):
+    """The store's file is damaged: only a backup brings it back (``omw restore``)."""

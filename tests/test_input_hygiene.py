@@ -22,7 +22,14 @@ from sqlalchemy import func, select
 
 from app.cli.main import main
 from app.contracts.profiles import ProfileError, validate_profile
-from app.errors import DomainError, LockedError, RefusedError, StoreError, StoreFailure
+from app.errors import (
+    DomainError,
+    LockedError,
+    RefusedError,
+    StoreDamaged,
+    StoreError,
+    StoreFailure,
+)
 from app.export.naming import safe
 from app.records import _util, attachments, drafts, requests, signature_vault, signing
 from app.records import inspections as ins
@@ -173,7 +180,9 @@ def test_a_busy_database_is_a_chinese_failure(store: Store) -> None:
         (sa_exc.OperationalError, StoreFailure, "database or disk is full"),
         (sa_exc.OperationalError, StoreFailure, "attempt to write a readonly database"),
         (sa_exc.OperationalError, StoreFailure, "disk I/O error"),
-        (sa_exc.DatabaseError, StoreFailure, "database disk image is malformed"),
+        (sa_exc.DatabaseError, StoreDamaged, "database disk image is malformed"),
+        (sqlite3.DatabaseError, StoreDamaged, "file is not a database"),  # a raw connection's
+        (sqlite3.OperationalError, StoreFailure, "database is locked"),
         (sa_exc.OperationalError, StoreFailure, "unable to open database file"),
         (sa_exc.OperationalError, StoreFailure, "something new and strange"),
         (sa_exc.IntegrityError, RefusedError, "CHECK constraint failed: positive"),
@@ -193,9 +202,14 @@ def test_a_busy_database_is_a_chinese_failure(store: Store) -> None:
     ],
 )
 def test_every_database_wording_is_translated(
-    error: type[sa_exc.DBAPIError], kind: type[StoreError], expected: str
+    error: type[Exception], kind: type[StoreError], expected: str
 ) -> None:
-    translated = db_errors.translate(error("INSERT …", {}, Exception(expected)))
+    made = (
+        error("INSERT …", {}, Exception(expected))
+        if issubclass(error, sa_exc.DBAPIError)
+        else error(expected)
+    )
+    translated = db_errors.translate(made)
     assert type(translated) is kind
     assert translated is not None and chinese(translated.message).endswith(db_errors.NOTHING_SAVED)
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from app.errors import StoreError
+from app.errors import StoreDamaged, StoreError
 from app.storage.instance import StoreBusyError
 from app.storage.secrets import SecretStore, open_secret_store
 from ui.context import AppContext, wall_clock
@@ -72,6 +72,10 @@ def open_data(
         secrets = None  # the store (if encrypted) or the device key will say why
     try:
         store = open_store(folder, settings.name or actor, secrets=secrets)
+    except StoreDamaged as exc:  # a damaged file: the latest backup, if the user agrees
+        if not restore_latest_backup(window, folder, exc.message, secrets):
+            return 2
+        return open_data(window, folder, settings, actor, clock, asked)
     except StoreError as exc:
         # the lock holder may be a window that was starting when we looked, or `omw restore`
         if isinstance(exc, StoreBusyError) and not asked and already_running(folder):
@@ -155,3 +159,49 @@ def _demo_done(window: MainWindow, message: str) -> None:
     window.ctx.changed()
     window.load_contracts()
     window.check_integrity_soon()
+
+
+def restore_latest_backup(
+    window: QtWidgets.QWidget, folder: Path, problem: str, secrets: SecretStore | None
+) -> bool:
+    """The store's file is damaged: offer its latest backup (drilled, then swapped in, the
+    damaged file kept aside as it is, as ``omw restore`` does); True once it is restored.
+
+    Without a backup, or if the user declines or the restore fails, says why (False).
+    """
+    from app.storage import backup
+    from ui.operations import Operation, ProgressView
+
+    latest = next((b for b in backup.list_backups(folder) if b.kind in backup.KINDS), None)
+    if latest is None:
+        QtWidgets.QMessageBox.critical(window, tr("无法打开数据"), problem)
+        return False
+    question = tr(
+        "{problem}\n\n最新的备份是 {name}（{time}）。要从这个备份恢复吗？"
+        "恢复前先演练校验备份；损坏的文件原样保留在备份文件夹中。"
+    ).format(problem=problem, name=latest.path.name, time=f"{latest.created:%Y-%m-%d %H:%M}")
+    buttons = QtWidgets.QMessageBox.StandardButton
+    if (
+        QtWidgets.QMessageBox.question(
+            window, tr("数据库文件已损坏"), question, buttons.Yes | buttons.No, buttons.No
+        )
+        != buttons.Yes
+    ):
+        QtWidgets.QMessageBox.critical(window, tr("无法打开数据"), problem)
+        return False
+    operation = Operation(
+        tr("从备份恢复"),
+        lambda _progress: backup.restore_backup(latest.path, folder, secrets=secrets),
+    )
+    outcome: dict[str, object] = {}
+    operation.succeeded.connect(lambda report: outcome.update(report=report))
+    operation.failed.connect(lambda message: outcome.update(error=message))
+    waiting = QtCore.QEventLoop()
+    operation.done.connect(waiting.quit)
+    ProgressView(window, operation, cancellable=False).start()
+    if operation.running:
+        waiting.exec()
+    if "report" not in outcome:
+        QtWidgets.QMessageBox.critical(window, tr("恢复失败"), str(outcome.get("error", "")))
+        return False
+    return True

@@ -29,7 +29,14 @@ import re
 
 from sqlalchemy import exc as sa_exc
 
-from app.errors import DomainError, LockedError, RefusedError, StoreError, StoreFailure
+from app.errors import (
+    DomainError,
+    LockedError,
+    RefusedError,
+    StoreDamaged,
+    StoreError,
+    StoreFailure,
+)
 from app.storage.guards import _LOCKED_MESSAGE
 from db.engine import driver_errors
 
@@ -139,7 +146,7 @@ _FAILURES: list[tuple[re.Pattern[str], type[StoreError], str]] = [
     ),
     (
         re.compile(r"malformed|not a database|file is encrypted|corrupt", re.I),
-        StoreFailure,
+        StoreDamaged,
         "数据库文件已损坏，无法读写。请运行 omw check 核查，或用 omw restore 从备份恢复。",
     ),
     (
