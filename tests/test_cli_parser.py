@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
 import re
+from collections.abc import Iterator
 
 import pytest
 
-from app.cli.main import main
-from app.cli.parser import chinese_error
+from app.cli.main import build_parser, main
+from app.cli.parser import chinese_error, columns, wrap
 
 #: what argparse writes in English around the app's Chinese texts
 ENGLISH = re.compile(r"usage:|error:|invalid choice|unrecognized|required:|options:|positional")
@@ -48,7 +50,7 @@ def test_help_says_usage_and_sections_in_chinese(capsys: pytest.CaptureFixture[s
         assert exit_.value.code == 0
         out = capsys.readouterr().out
         assert out.startswith("用法：omw"), out
-        assert "选项:" in out and "显示帮助并退出" in out
+        assert "\n选项：\n" in out and "显示帮助并退出" in out and "选项:" not in out
         assert not ENGLISH.search(out) and "show this help" not in out, out
 
 
@@ -70,3 +72,50 @@ def test_help_says_usage_and_sections_in_chinese(capsys: pytest.CaptureFixture[s
 )
 def test_argparse_messages_in_chinese(message: str, chinese: str) -> None:
     assert chinese_error(message) == chinese
+
+
+def _parsers(
+    parser: argparse.ArgumentParser, path: str = "omw"
+) -> Iterator[tuple[str, argparse.ArgumentParser]]:
+    yield path, parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield from _parsers(sub, f"{path} {name}")
+
+
+def test_every_argument_of_every_command_says_what_it_is_for() -> None:
+    missing = [
+        f"{path} {'/'.join(action.option_strings) or action.dest}"
+        for path, parser in _parsers(build_parser())
+        for action in parser._actions
+        if not isinstance(action, argparse._SubParsersAction) and not action.help
+    ]
+    assert not missing
+
+
+@pytest.mark.parametrize("width", [60, 80, 120])
+def test_help_lines_fit_the_terminal_counting_chinese_characters_double(
+    width: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", str(width))
+    for path, parser in _parsers(build_parser()):
+        text = parser.format_help()
+        too_wide = [line for line in text.splitlines() if columns(line) > width]
+        # argparse breaks neither a usage's option names nor a lone {a,b,…} of choices;
+        # a help text always fits
+        assert all(
+            line.lstrip().startswith(("[", "-", "用法：")) or " " not in line.strip()
+            for line in too_wide
+        ), (path, too_wide)
+
+
+def test_wrap_breaks_beside_chinese_characters_and_at_spaces_only() -> None:
+    assert wrap("保存后用于本次及以后的导出", 10) == ["保存后用于", "本次及以后", "的导出"]
+    # not before a closing mark: the comma stays with the character before it
+    assert wrap("甲乙丙丁，戊己", 8) == ["甲乙丙", "丁，戊己"]
+    # a Latin word is kept whole beside Chinese text
+    assert wrap("信任设备；conflicts：更正冲突", 14) == ["信任设备；", "conflicts：更", "正冲突"]
+    assert wrap("one two three", 7) == ["one two", "three"]
+    assert wrap("", 10) == []
+    assert all(columns(line) <= 9 for line in wrap("甲" * 20 + "abcdefghijklmnop", 9))

@@ -188,7 +188,11 @@ def register(add: Adder) -> None:
     recovery_options(p)
 
     p = add("key", cmd_key, "密钥：查看状态、导出恢复密钥、用恢复密钥解锁")
-    p.add_argument("action", choices=["status", "export-recovery", "unlock"])
+    p.add_argument(
+        "action",
+        choices=["status", "export-recovery", "unlock"],
+        help="status：查看密钥状态；export-recovery：导出恢复密钥；unlock：用恢复密钥解锁",
+    )
     p.add_argument("file", nargs="?", help="恢复密钥要写入的文件（export-recovery）")
     recovery_options(p)
     p.add_argument(

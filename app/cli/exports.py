@@ -335,7 +335,11 @@ def cmd_pack(args: argparse.Namespace) -> int:
 
 def register(add: Adder) -> None:
     p = add("export", cmd_export, "导出表单、月度交付包或验收归档（Word/Excel，含清单和校验值）")
-    p.add_argument("what", choices=["month", "range", "form"])
+    p.add_argument(
+        "what",
+        choices=["month", "range", "form"],
+        help="month：月度交付包；range：一段时间的验收归档；form：单张表单",
+    )
     p.add_argument("kind", nargs="?", help="表单类型（export form 时），见 omw template-fields")
     p.add_argument("--contract")
     p.add_argument("--month", type=month_arg, help="月份 YYYY-MM（export month）")
@@ -406,7 +410,7 @@ def register(add: Adder) -> None:
         cmd_pack,
         "把交付包加密为 AES-256 zip 以便带离现场，或解密（口令见 OMW_PACK_PASSPHRASE）",
     )
-    p.add_argument("action", choices=["encrypt", "decrypt"])
+    p.add_argument("action", choices=["encrypt", "decrypt"], help="encrypt：加密；decrypt：解密")
     p.add_argument("source", help="交付包文件夹（encrypt）或加密包文件（decrypt）")
     p.add_argument("--out", required=True, help="加密包文件（encrypt）或输出目录（decrypt）")
     p.add_argument("--force", action="store_true", help="覆盖已存在的加密包文件（encrypt）")

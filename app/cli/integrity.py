@@ -257,7 +257,7 @@ def cmd_keys(args: argparse.Namespace) -> int:
 
 def register(add: Adder) -> None:
     p = add("audit", cmd_audit, "校验审计日志哈希链")
-    p.add_argument("action", choices=["verify"])
+    p.add_argument("action", choices=["verify"], help="verify：从头校验整条哈希链")
     p.add_argument("--json", action="store_true")
 
     p = add("check", cmd_check, "数据完整性检查：签字、设备签名、文件、审计日志和链头")
@@ -283,7 +283,10 @@ def register(add: Adder) -> None:
 
     p = add("keys", cmd_keys, "签名密钥：本人公钥的查看和导出，同事/项目经理公钥的导入和信任")
     p.add_argument(
-        "action", choices=["show", "export-public", "import", "list", "trust", "untrust"]
+        "action",
+        choices=["show", "export-public", "import", "list", "trust", "untrust"],
+        help="show：本人公钥；export-public：导出本人公钥；import：导入同事公钥；"
+        "list：已知公钥；trust/untrust：信任或取消信任",
     )
     p.add_argument(
         "arg", nargs="?", help="文件（export-public、import）或密钥 ID（trust、untrust）"

@@ -317,7 +317,7 @@ def register(add: Adder) -> None:
     new.set_defaults(func=cmd_article_new)
     new.add_argument("--contract", help="合同代码（--from-record 时取该记录的合同）")
     new.add_argument("--from-record", metavar="REF", help="故障单号、服务单号或记录编号（前 8 位）")
-    new.add_argument("--title")
+    new.add_argument("--title", help="标题（--from-record 时默认取原记录的标题）")
     new.add_argument("--problem", help="问题现象")
     new.add_argument("--cause", help="原因")
     new.add_argument("--solution", help="解决方法")
@@ -332,8 +332,8 @@ def register(add: Adder) -> None:
     ls.set_defaults(func=cmd_article_list)
     ls.add_argument("--contract")
     ls.add_argument("--system", help="系统代码或名称")
-    ls.add_argument("--category")
-    ls.add_argument("--tag")
+    ls.add_argument("--category", help="只看此分类")
+    ls.add_argument("--tag", help="只看带此标签的")
     state = ls.add_mutually_exclusive_group()
     state.add_argument("--reviewed", action="store_true", help="只看已审核")
     state.add_argument("--unreviewed", action="store_true", help="只看未审核")
@@ -346,7 +346,7 @@ def register(add: Adder) -> None:
 
     rev = sub.add_parser("review", help="以复核人身份审核并签字（签字后锁定）")
     rev.set_defaults(func=cmd_article_review)
-    rev.add_argument("id", metavar="REF")
+    rev.add_argument("id", metavar="REF", help="条目编号 KB-…")
     rev.add_argument("--as", dest="actor", default=argparse.SUPPRESS, help="复核人姓名")
     rev.add_argument("--image", metavar="PNG", help="签名图片；默认使用已保存的签名（需 PIN）")
 

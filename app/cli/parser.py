@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+import unicodedata
 from typing import Any, NoReturn
 
 #: argparse's error messages (Python 3.11–3.13), the inner ones after "argument X: "
@@ -47,9 +48,95 @@ def chinese_error(message: str) -> str:
     return message
 
 
+#: what the options many commands share mean, for those that do not say it themselves
+COMMON_HELP = {
+    "--contract": "合同代码（omw profiles 列出）",
+    "--json": "以 JSON 输出，供脚本读取",
+    "--from": "起始日期 YYYY-MM-DD",
+    "--to": "结束日期 YYYY-MM-DD（含当天）",
+    "--date": "日期 YYYY-MM-DD（默认今天）",
+    "--since": "起始日期 YYYY-MM-DD",
+    "--until": "结束日期 YYYY-MM-DD（含当天）",
+    "--limit": "最多显示条数",
+}
+
+
+#: no line starts with these (they close or separate what comes before them) …
+_NO_START = set("，。、；：？！）》」』”’,.;:?!)]}")
+#: … and none ends with these
+_NO_END = set("（《「『“‘([{")
+
+
+def columns(text: str) -> int:
+    """The columns ``text`` takes in a terminal: a Chinese character (wide) takes two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` terminal columns.
+
+    :mod:`textwrap`, which argparse uses, counts characters and breaks only at
+    spaces: a Chinese help line came out twice as wide as the terminal and was
+    cut inside words such as ``conflicts``. Here a line breaks at a space or
+    beside a Chinese character (not before a closing mark or after an opening
+    one), inside a Latin word only when the word alone is wider than a line.
+    """
+    words = " ".join(text.split())
+    lines: list[str] = []
+    while columns(words) > width:
+        cut = _cut(words, max(width, 2))
+        lines.append(words[:cut].rstrip())
+        words = words[cut:].lstrip()
+    return [*lines, words] if words else lines
+
+
+def _cut(text: str, width: int) -> int:
+    """Where the first line of ``text`` ends: the last break allowed within ``width``."""
+    used = 0
+    best = 0
+    for i, ch in enumerate(text):
+        used += columns(ch)
+        if used > width:
+            return best or i
+        after = i + 1
+        nxt = text[after] if after < len(text) else ""
+        wide = columns(ch) == 2 or (nxt and columns(nxt) == 2)
+        if (ch == " " or nxt == " " or wide) and nxt not in _NO_START and ch not in _NO_END:
+            best = after
+    return len(text)
+
+
+_USAGE = "用法："
+_USAGE_MARK = "\ue000" * columns(_USAGE)
+
+
 class _Formatter(argparse.HelpFormatter):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._headings: set[str] = set()
+
     def add_usage(self, usage: Any, actions: Any, groups: Any, prefix: str | None = None) -> None:
-        super().add_usage(usage, actions, groups, "用法：" if prefix is None else prefix)
+        # argparse wraps the usage by counting characters: a prefix of as many characters
+        # as "用法：" takes columns, swapped for it in format_help, keeps the lines aligned
+        super().add_usage(usage, actions, groups, _USAGE_MARK if prefix is None else prefix)
+
+    def start_section(self, heading: str | None) -> None:
+        """A section's title ends with a Chinese colon (argparse writes ``title:``)."""
+        super().start_section(heading)
+        if heading:
+            self._headings.add(heading)
+
+    def format_help(self) -> str:
+        text = super().format_help().replace(_USAGE_MARK, _USAGE, 1)
+        for heading in self._headings:
+            text = text.replace(f"{heading}:\n", f"{heading}：\n")
+        return text
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        return wrap(text, width)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        return "\n".join(indent + line for line in wrap(text, width - len(indent)))
 
 
 class Parser(argparse.ArgumentParser):
@@ -65,6 +152,14 @@ class Parser(argparse.ArgumentParser):
         self._optionals.title = "选项"
         if add_help:
             self.add_argument("-h", "--help", action="help", help="显示帮助并退出")
+
+    def add_argument(self, *names: Any, **kwargs: Any) -> argparse.Action:
+        """An argument; a shared option (:data:`COMMON_HELP`) says what it means if not told."""
+        if kwargs.get("help") is None:
+            known = [COMMON_HELP[n] for n in names if n in COMMON_HELP]
+            if known:
+                kwargs["help"] = known[0]
+        return super().add_argument(*names, **kwargs)
 
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)

@@ -140,6 +140,6 @@ def register(add: Adder) -> None:
 
     r = sub.add_parser("return", help="退回给运维人员，附退回原因")
     r.set_defaults(func=cmd_return)
-    r.add_argument("id", metavar="ID")
+    r.add_argument("id", metavar="ID", help="记录编号（或其前 8 位）")
     r.add_argument("--reason", required=True, help="退回原因")
     r.add_argument("--as", dest="actor", default=argparse.SUPPRESS, help="退回人姓名")

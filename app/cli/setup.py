@@ -132,5 +132,5 @@ def register(add: Adder) -> None:
 
     p = add("demo", cmd_demo, "生成确定性的演示数据（虚构人员）")
     p.add_argument("--contract", required=True)
-    p.add_argument("--months", type=int, required=True)
-    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--months", type=int, required=True, help="生成到今天为止的月数（1–120）")
+    p.add_argument("--seed", type=int, default=1, help="随机种子（同一种子生成同样的数据）")

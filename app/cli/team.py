@@ -222,7 +222,10 @@ def cmd_void(args: argparse.Namespace) -> int:
 def register(add: Adder) -> None:
     p = add("team", cmd_team, "团队：本机身份和简码、同事设备的信任、更正冲突和隔离内容")
     p.add_argument(
-        "action", choices=["whoami", "set", "devices", "trust", "conflicts", "quarantine"]
+        "action",
+        choices=["whoami", "set", "devices", "trust", "conflicts", "quarantine"],
+        help="whoami：本机身份；set：设定姓名和简码；devices：同事设备；trust：信任设备；"
+        "conflicts：更正冲突；quarantine：隔离的内容",
     )
     p.add_argument("fingerprint", nargs="?", help="trust：同事设备的指纹")
     p.add_argument("--engineer", help="set：本机工程师姓名")
@@ -230,7 +233,11 @@ def register(add: Adder) -> None:
     p.add_argument("--json", action="store_true")
 
     p = add("bundle", cmd_bundle, "交换包：导出给同事/项目经理，预览和导入对方的交换包")
-    p.add_argument("action", choices=["export", "preview", "import"])
+    p.add_argument(
+        "action",
+        choices=["export", "preview", "import"],
+        help="export：导出；preview：预览（不写入）；import：导入",
+    )
     p.add_argument("file", nargs="?", help="preview/import：交换包文件")
     p.add_argument("--to", help="export：写入的交换包文件")
     p.add_argument(
@@ -247,6 +254,7 @@ def register(add: Adder) -> None:
     p.add_argument(
         "record_type",
         choices=["inspection_run", "fault_record", "service_request", "meeting_minutes"],
+        help="记录类型：巡检记录、故障单、服务请求、会议纪要",
     )
-    p.add_argument("record_id")
+    p.add_argument("record_id", help="记录编号")
     p.add_argument("--reason", required=True, help="作废原因")
