@@ -1371,6 +1371,8 @@ def stats_sheet(
 
 
 D, T, P = "yyyy-mm-dd", "yyyy-mm-dd hh:mm", "0.0%"
+#: points of a row holding one chart: its 7.5 cm (213 pt) and a margin below
+CHART_ROW_HEIGHT = 228
 
 
 def x_inspection_record():
@@ -1582,7 +1584,7 @@ def x_monthly_report():
         sign=False,
         landscape=False,
     )
-    sheet(
+    monitor = sheet(
         wb,
         "运行监测",
         MONITORING_HEADERS,
@@ -1601,6 +1603,11 @@ def x_monthly_report():
         sign=False,
         landscape=False,
     )
+    # the Word report's two charts below the table, one a row as tall as a chart (a row is
+    # never split by a page break); no rows, and no blank space, when no probe ran
+    monitor.cell(row=6, column=1, value="{% for ch in monitoring_charts %}{{ ch }}")
+    monitor.row_dimensions[6].height = CHART_ROW_HEIGHT
+    monitor.print_area = "A1:G6"
     ws.merge_cells("A6:E6")
     note = ws.cell(row=6, column=1, value="注：{{ availability_note }}")
     note.font, note.alignment = FONT, WRAP

@@ -19,13 +19,20 @@ from app.export import build as b
 from app.export.context import PeriodInfo
 from app.export.data import ExportData
 from app.export.render import Renderer
-from app.export.sandbox import fmt_num
+from app.export.sandbox import fmt_num, shared_excel_env
+from app.export.template_files import builtin_bytes
+from app.export.xlsx_fast import FastExcelTemplate
+from app.export.xlsx_render import ExcelTemplate
 from app.storage.store import Store
 from db.models import ProbeResult
+from tests.test_export_engines import workbook_facts
 from tests.test_probes import PROFILES
 
 NOVEMBER = PeriodInfo(
     key="2026-11", label="2026年11月", start=date(2026, 11, 1), end=date(2026, 11, 30)
+)
+SEPTEMBER = PeriodInfo(
+    key="2026-09", label="2026年9月", start=date(2026, 9, 1), end=date(2026, 9, 30)
 )
 NOW = datetime(2026, 12, 2, 9, 0)
 ROWS = [
@@ -67,6 +74,9 @@ def test_monthly_report_monitoring(store: Store) -> None:
         ctx = b.build(data, b.Job(kind="monthly_report", period=NOVEMBER, exporter="测试", now=NOW))
         word = Renderer(s, contract).render(ctx, "docx")
         excel = Renderer(s, contract).render(ctx, "xlsx")
+        quiet = b.build(
+            data, b.Job(kind="monthly_report", period=SEPTEMBER, exporter="测试", now=NOW)
+        )
     rows = [
         (r.system, r.kind, r.checks, r.failures, r.availability, r.mean_ms, r.max_ms)
         for r in ctx.monitoring
@@ -91,6 +101,28 @@ def test_monthly_report_monitoring(store: Store) -> None:
     sheet = load_workbook(io.BytesIO(excel))["运行监测"]
     values = [[c.value for c in row] for row in sheet.iter_rows(min_row=4, max_row=5)]
     assert values[0][:5] == ["网站 / 首页", "HTTP(S)", 4, 1, 0.75]
+    # the Word report's two charts, below the table in Excel, each in a row of its own
+    assert ctx.monitoring_charts == [trend, availability]
+    monitoring = excel_facts(ctx)["运行监测"]
+    assert [chart[:3] for chart in monitoring["charts"]] == [
+        (0, 6, "LineChart"),
+        (0, 7, "BarChart"),
+    ]
+    assert monitoring["heights"][7] == monitoring["heights"][8] > 213  # a 7.5 cm chart fits
+    # a month without probe runs: neither charts nor the rows made for them
+    assert not quiet.monitoring and not quiet.monitoring_charts
+    empty = excel_facts(quiet)["运行监测"]
+    assert not empty["charts"] and max(empty["heights"].values()) < 100
+
+
+def excel_facts(ctx: object) -> dict[str, object]:
+    """The built-in Excel monthly report of ``ctx`` as a reader sees it (both engines agree)."""
+    data = builtin_bytes("monthly_report", "xlsx")
+    fast = FastExcelTemplate(data, shared_excel_env(), "fast").render(ctx)
+    general = ExcelTemplate(data, shared_excel_env(), "general").render(ctx)
+    facts = workbook_facts(fast)
+    assert facts == workbook_facts(general)
+    return facts
 
 
 def test_a_number_printed_without_decimals_keeps_its_zeros() -> None:

@@ -1603,7 +1603,8 @@ def build_monthly_report(data: ExportData, job: Job) -> c.MonthlyReportCtx:
     charts = _report_charts(data, s, start, end, by_system_f, trend)
     order = [(sy.code, t.code) for sy in profile.systems for t in sy.targets]
     monitored = probe_history.monitoring(data.session, data.contract.id, start, end, order)
-    charts |= _monitoring_charts(monitored, start, end)
+    probe_charts = _monitoring_charts(monitored, start, end)
+    charts |= probe_charts
     backup = _backup_security(data, start, end)
     holidays = _holiday_lines(data, start, end)
     texts = narrative.texts(data, job.kind, job.deliverable_code, job.period, job.now)
@@ -1649,6 +1650,7 @@ def build_monthly_report(data: ExportData, job: Job) -> c.MonthlyReportCtx:
             next_plan=narrative.lines(texts["next_plan"]),
             monitoring=[_monitor_row(t) for t in monitored],
             charts=charts,
+            monitoring_charts=list(probe_charts.values()),
             signatures=blank_block(LABELS["report"], author(job)),
             record_ids=ids,
         )

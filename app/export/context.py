@@ -583,6 +583,11 @@ class MonthlyReportCtx(FormContext):
         "response_trend（响应时间趋势）、probe_availability（可用性）",
         factory=dict,
     )
+    monitoring_charts: list[Chart] = f(
+        "运行监测的图表：有自动检测时为响应时间趋势、可用性两张，没有时为空"
+        "（Excel 模板逐行放置：{% for ch in monitoring_charts %}{{ ch }}）",
+        factory=list,
+    )
 
 
 # --------------------------------------------------------------------------- meetings
