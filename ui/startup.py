@@ -73,7 +73,7 @@ def open_data(
     try:
         store = open_store(folder, settings.name or actor, secrets=secrets)
     except StoreDamaged as exc:  # a damaged file: the latest backup, if the user agrees
-        if not restore_latest_backup(window, folder, exc.message, secrets):
+        if not restore_from_backup(window, folder, exc.message, secrets):
             return 2
         return open_data(window, folder, settings, actor, clock, asked)
     except StoreError as exc:
@@ -161,37 +161,60 @@ def _demo_done(window: MainWindow, message: str) -> None:
     window.check_integrity_soon()
 
 
-def restore_latest_backup(
+def restore_from_backup(
     window: QtWidgets.QWidget, folder: Path, problem: str, secrets: SecretStore | None
 ) -> bool:
-    """The store's file is damaged: offer its latest backup (drilled, then swapped in, the
-    damaged file kept aside as it is, as ``omw restore`` does); True once it is restored.
+    """The store's file is damaged: offer its backups, newest first (each drilled, then
+    swapped in, the damaged file kept aside as it is, as ``omw restore`` does); True once
+    one is restored.
 
-    Without a backup, or if the user declines or the restore fails, says why (False).
+    A backup that fails its drill is said, and the one before it offered next. Without
+    a backup, when the user declines, or when none restores, says what is wrong (False).
     """
+    from app.storage import backup
+
+    said = problem
+    offer = tr("最新的备份是 {name}（{time}）。要从这个备份恢复吗？")
+    for chosen in [b for b in backup.list_backups(folder) if b.kind in backup.KINDS]:
+        question = "\n\n".join(
+            [
+                said,
+                offer.format(name=chosen.path.name, time=f"{chosen.created:%Y-%m-%d %H:%M}")
+                + tr("恢复前先演练校验备份；损坏的文件原样保留在备份文件夹中。"),
+            ]
+        )
+        buttons = QtWidgets.QMessageBox.StandardButton
+        if (
+            QtWidgets.QMessageBox.question(
+                window, tr("数据库文件已损坏"), question, buttons.Yes | buttons.No, buttons.No
+            )
+            != buttons.Yes
+        ):
+            break
+        failed = _restore(window, chosen.path, folder, secrets)
+        if failed is None:
+            return True
+        said = "\n\n".join(
+            [
+                problem,
+                tr("无法从 {name} 恢复：{reason}").format(name=chosen.path.name, reason=failed),
+            ]
+        )
+        offer = tr("更早的备份是 {name}（{time}）。要从这个备份恢复吗？")
+    QtWidgets.QMessageBox.critical(window, tr("无法打开数据"), said)
+    return False
+
+
+def _restore(
+    window: QtWidgets.QWidget, source: Path, folder: Path, secrets: SecretStore | None
+) -> str | None:
+    """Restore ``source`` over the store with progress; None, or why it failed."""
     from app.storage import backup
     from ui.operations import Operation, ProgressView
 
-    latest = next((b for b in backup.list_backups(folder) if b.kind in backup.KINDS), None)
-    if latest is None:
-        QtWidgets.QMessageBox.critical(window, tr("无法打开数据"), problem)
-        return False
-    question = tr(
-        "{problem}\n\n最新的备份是 {name}（{time}）。要从这个备份恢复吗？"
-        "恢复前先演练校验备份；损坏的文件原样保留在备份文件夹中。"
-    ).format(problem=problem, name=latest.path.name, time=f"{latest.created:%Y-%m-%d %H:%M}")
-    buttons = QtWidgets.QMessageBox.StandardButton
-    if (
-        QtWidgets.QMessageBox.question(
-            window, tr("数据库文件已损坏"), question, buttons.Yes | buttons.No, buttons.No
-        )
-        != buttons.Yes
-    ):
-        QtWidgets.QMessageBox.critical(window, tr("无法打开数据"), problem)
-        return False
     operation = Operation(
         tr("从备份恢复"),
-        lambda _progress: backup.restore_backup(latest.path, folder, secrets=secrets),
+        lambda _progress: backup.restore_backup(source, folder, secrets=secrets),
     )
     outcome: dict[str, object] = {}
     operation.succeeded.connect(lambda report: outcome.update(report=report))
@@ -201,7 +224,4 @@ def restore_latest_backup(
     ProgressView(window, operation, cancellable=False).start()
     if operation.running:
         waiting.exec()
-    if "report" not in outcome:
-        QtWidgets.QMessageBox.critical(window, tr("恢复失败"), str(outcome.get("error", "")))
-        return False
-    return True
+    return None if "report" in outcome else str(outcome.get("error", ""))

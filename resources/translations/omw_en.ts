@@ -1162,20 +1162,24 @@ Review them on the Review page first. Export anyway?</translation>
         <translation>Cannot open the data</translation>
     </message>
     <message>
-        <source>{problem}
-
-最新的备份是 {name}（{time}）。要从这个备份恢复吗？恢复前先演练校验备份；损坏的文件原样保留在备份文件夹中。</source>
-        <translation>{problem}
-
-The latest backup is {name} ({time}). Restore from this backup? The backup is drilled first; the damaged file is kept as it is in the backups folder.</translation>
+        <source>最新的备份是 {name}（{time}）。要从这个备份恢复吗？</source>
+        <translation>The latest backup is {name} ({time}). Restore from this backup? </translation>
+    </message>
+    <message>
+        <source>恢复前先演练校验备份；损坏的文件原样保留在备份文件夹中。</source>
+        <translation>The backup is drilled and verified before it is restored; the damaged file is kept as it is in the backup folder.</translation>
+    </message>
+    <message>
+        <source>无法从 {name} 恢复：{reason}</source>
+        <translation>Could not restore from {name}: {reason}</translation>
+    </message>
+    <message>
+        <source>更早的备份是 {name}（{time}）。要从这个备份恢复吗？</source>
+        <translation>An earlier backup is {name} ({time}). Restore from this backup? </translation>
     </message>
     <message>
         <source>数据库文件已损坏</source>
         <translation>The database file is damaged</translation>
-    </message>
-    <message>
-        <source>恢复失败</source>
-        <translation>Restore failed</translation>
     </message>
     <message>
         <source>自动备份失败：{m}</source>
