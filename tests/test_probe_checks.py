@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import errno
+import socket
 import threading
 import time
 from datetime import datetime
 
+import httpx
 import pytest
 
 from app.contracts.profile_schema import TargetDef
@@ -50,7 +53,8 @@ def test_http_answering_redirecting_failing_and_timing_out() -> None:
             late = checks.check_http(client, target)
         assert late.outcome == checks.ABNORMAL and late.summary == "连接或响应超时"
     refused = _http(f"http://{LOOPBACK}:{closed_port()}/")
-    assert refused.outcome == checks.ABNORMAL and refused.summary.startswith("无法连接")
+    # the system's own words ("[Errno 111] Connection refused") are said in Chinese
+    assert refused.outcome == checks.ABNORMAL and refused.summary == "连接被拒绝（端口未开放）"
 
 
 def test_self_signed_and_expiring_certificates(tmp_path) -> None:
@@ -180,3 +184,28 @@ def test_stop_drops_what_has_not_run() -> None:
             assert time.monotonic() - started < 5
             time.sleep(0.05)
         assert s.hits <= 4  # of 50 checks only those under way when stopped reached the server
+
+
+@pytest.mark.parametrize(
+    ("error", "said"),
+    [
+        (
+            ConnectionRefusedError(errno.ECONNREFUSED, "Connection refused"),
+            "连接被拒绝（端口未开放）",
+        ),
+        (OSError(errno.EHOSTUNREACH, "No route to host"), "无法连接（主机不可达）"),
+        (OSError(errno.ENETUNREACH, "Network is unreachable"), "网络不可达"),
+        (TimeoutError("timed out"), "连接超时"),
+        (socket.gaierror(socket.EAI_NONAME, "Name or service not known"), "域名不存在"),
+        (socket.gaierror(socket.EAI_AGAIN, "Temporary failure"), "DNS 暂时没有应答"),
+        # an error not listed keeps the system's words, inside a Chinese sentence
+        (OSError(errno.EPROTO, "Protocol error"), "无法连接（Protocol error）"),
+    ],
+)
+def test_connection_errors_are_said_in_chinese(error: OSError, said: str) -> None:
+    assert said in checks._os_reason(error)
+    # as an HTTP client raises it: wrapped, the system's error as its cause
+    wrapped = httpx.ConnectError(str(error))
+    wrapped.__cause__ = error
+    assert said in checks._network_reason(wrapped)
+    assert "Errno" not in checks._network_reason(wrapped)

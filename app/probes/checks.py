@@ -10,6 +10,7 @@ and, where it cannot, connects over TCP and says so.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import ipaddress
 import re
@@ -107,8 +108,21 @@ def _network_reason(exc: Exception) -> str:
     if isinstance(exc, httpx.TooManyRedirects):
         return "跳转次数过多"
     if isinstance(exc, httpx.ConnectError):
-        return f"无法连接（{text[:120]}）"
+        cause = _os_error_in(exc)
+        return _os_reason(cause) if cause is not None else f"无法连接（{text[:120]}）"
     return f"请求失败（{text[:120]}）"
+
+
+def _os_error_in(exc: BaseException) -> OSError | None:
+    """The operating system's error an HTTP client's error was raised from, if any."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, OSError):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
 
 
 def fetch(
@@ -259,14 +273,31 @@ def tcp_connect(host: str, port: int, timeout: float) -> float:
         return _ms(started)
 
 
+#: why a connection failed, by the system's error number, in words an engineer reports
+_CONNECT_REASONS: Final = {
+    errno.ECONNREFUSED: "连接被拒绝（端口未开放）",
+    errno.ETIMEDOUT: "连接超时",
+    errno.EHOSTUNREACH: "无法连接（主机不可达）",
+    errno.ENETUNREACH: "无法连接（网络不可达，请检查网线、无线或 VPN）",
+    errno.ECONNRESET: "连接被对方重置",
+    errno.ECONNABORTED: "连接被中止",
+    errno.EADDRNOTAVAIL: "无法连接（地址不可用）",
+}
+#: why a host name did not resolve, by the resolver's error number
+_RESOLVE_REASONS: Final = {
+    socket.EAI_NONAME: "无法解析主机名（域名不存在，或 DNS 服务器不可用）",
+    socket.EAI_AGAIN: "无法解析主机名（DNS 暂时没有应答）",
+    socket.EAI_FAIL: "无法解析主机名（DNS 服务器出错）",
+}
+
+
 def _os_reason(exc: OSError) -> str:
+    """A failed connection in Chinese; the system's own words only for an unlisted error."""
+    if isinstance(exc, socket.gaierror):
+        return _RESOLVE_REASONS.get(exc.errno or 0) or f"无法解析主机名（{exc.strerror or exc}）"
     if isinstance(exc, TimeoutError | socket.timeout):
         return "连接超时"
-    if isinstance(exc, ConnectionRefusedError):
-        return "连接被拒绝（端口未开放）"
-    if isinstance(exc, socket.gaierror):
-        return f"无法解析主机名（{exc.strerror or exc}）"
-    return f"无法连接（{exc.strerror or exc}）"
+    return _CONNECT_REASONS.get(exc.errno or 0) or f"无法连接（{exc.strerror or exc}）"
 
 
 def check_tcp(target: TargetDef) -> Measurement:
