@@ -191,9 +191,10 @@ class _LoopbackServer:
 
 
 class DnsServer(_LoopbackServer):
-    """Answers A queries over UDP from :attr:`table` (name → addresses); else NXDOMAIN."""
+    """Answers A queries over UDP from :attr:`table` (name → addresses; ``None``: the
+    query is refused); else NXDOMAIN."""
 
-    def __init__(self, table: dict[str, list[str]]) -> None:
+    def __init__(self, table: dict[str, list[str] | None]) -> None:
         self.table = table
         super().__init__(socket.socket(socket.AF_INET, socket.SOCK_DGRAM))
 
@@ -212,7 +213,9 @@ class DnsServer(_LoopbackServer):
             response = dns.message.make_response(query)
             question = query.question[0]
             name = question.name.to_text().rstrip(".")
-            if name in self.table and question.rdtype == dns.rdatatype.A:
+            if name in self.table and self.table[name] is None:
+                response.set_rcode(dns.rcode.REFUSED)
+            elif name in self.table and question.rdtype == dns.rdatatype.A:
                 response.answer.append(
                     dns.rrset.from_text_list(question.name, 60, "IN", "A", self.table[name])
                 )

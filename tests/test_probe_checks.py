@@ -92,7 +92,11 @@ def test_tamper_against_a_baseline_with_an_excluded_region() -> None:
 
 
 def test_dns_expected_hijacked_and_missing() -> None:
-    table = {"www.portal.test": ["10.0.0.10"], "bad.portal.test": ["6.6.6.6"]}
+    table = {
+        "www.portal.test": ["10.0.0.10"],
+        "bad.portal.test": ["6.6.6.6"],
+        "refused.portal.test": None,
+    }
     with DnsServer(table) as dns_server:
 
         def ask(name: str, expect: list[str]) -> checks.Measurement:
@@ -114,6 +118,9 @@ def test_dns_expected_hijacked_and_missing() -> None:
         assert hijacked.summary.startswith("域名劫持：bad.portal.test 解析到 6.6.6.6")
         gone = ask("none.portal.test", ["10.0.0.10"])
         assert gone.outcome == checks.ABNORMAL and "NXDOMAIN" in gone.summary
+        refused = ask("refused.portal.test", ["10.0.0.10"])
+        assert refused.outcome == checks.ABNORMAL
+        assert refused.summary == f"DNS 服务器 {LOOPBACK} 拒绝或未能解析 refused.portal.test"
 
 
 def test_tcp_banners_and_ping_fallback(monkeypatch: pytest.MonkeyPatch) -> None:

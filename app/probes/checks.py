@@ -423,7 +423,11 @@ def check_dns(target: TargetDef) -> Measurement:
         return failed(f"{target.domain} 没有 A 记录")
     except dns.exception.Timeout:
         return failed(f"DNS 服务器 {target.resolver} 无应答（超时）")
-    except (dns.exception.DNSException, OSError) as exc:
+    except dns.resolver.NoNameservers:  # it answered SERVFAIL, REFUSED …
+        return failed(f"DNS 服务器 {target.resolver} 拒绝或未能解析 {target.domain}")
+    except OSError as exc:
+        return failed(f"DNS 服务器 {target.resolver}：{_os_reason(exc)}")
+    except dns.exception.DNSException as exc:
         return failed(f"解析失败（{exc}）")
     elapsed = _ms(started)
     found = sorted({rr.address for rr in answer})
