@@ -1605,9 +1605,10 @@ def x_monthly_report():
     )
     # the Word report's two charts below the table, one a row as tall as a chart (a row is
     # never split by a page break); no rows, and no blank space, when no probe ran
-    monitor.cell(row=6, column=1, value="{% for ch in monitoring_charts %}{{ ch }}")
-    monitor.row_dimensions[6].height = CHART_ROW_HEIGHT
-    monitor.print_area = "A1:G6"
+    chart_row = monitor.max_row + 2  # a row's gap below the table's loop row
+    monitor.cell(row=chart_row, column=1, value="{% for ch in monitoring_charts %}{{ ch }}")
+    monitor.row_dimensions[chart_row].height = CHART_ROW_HEIGHT
+    monitor.print_area = f"A1:G{chart_row}"
     ws.merge_cells("A6:E6")
     note = ws.cell(row=6, column=1, value="注：{{ availability_note }}")
     note.font, note.alignment = FONT, WRAP

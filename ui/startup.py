@@ -72,7 +72,7 @@ def open_data(
         secrets = None  # the store (if encrypted) or the device key will say why
     try:
         store = open_store(folder, settings.name or actor, secrets=secrets)
-    except StoreDamaged as exc:  # a damaged file: the latest backup, if the user agrees
+    except StoreDamaged as exc:  # a damaged file: its backups, newest first, if the user agrees
         if not restore_from_backup(window, folder, exc.message, secrets):
             return 2
         return open_data(window, folder, settings, actor, clock, asked)
@@ -175,6 +175,7 @@ def restore_from_backup(
 
     said = problem
     offer = tr("最新的备份是 {name}（{time}）。要从这个备份恢复吗？")
+    buttons = QtWidgets.QMessageBox.StandardButton
     for chosen in [b for b in backup.list_backups(folder) if b.kind in backup.KINDS]:
         question = "\n\n".join(
             [
@@ -183,7 +184,6 @@ def restore_from_backup(
                 + tr("恢复前先演练校验备份；损坏的文件原样保留在备份文件夹中。"),
             ]
         )
-        buttons = QtWidgets.QMessageBox.StandardButton
         if (
             QtWidgets.QMessageBox.question(
                 window, tr("数据库文件已损坏"), question, buttons.Yes | buttons.No, buttons.No

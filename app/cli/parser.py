@@ -156,9 +156,7 @@ class Parser(argparse.ArgumentParser):
     def add_argument(self, *names: Any, **kwargs: Any) -> argparse.Action:
         """An argument; a shared option (:data:`COMMON_HELP`) says what it means if not told."""
         if kwargs.get("help") is None:
-            known = [COMMON_HELP[n] for n in names if n in COMMON_HELP]
-            if known:
-                kwargs["help"] = known[0]
+            kwargs["help"] = next((COMMON_HELP[n] for n in names if n in COMMON_HELP), None)
         return super().add_argument(*names, **kwargs)
 
     def error(self, message: str) -> NoReturn:
