@@ -169,6 +169,22 @@ def no_prompts(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def cheap_key_derivation(monkeypatch: pytest.MonkeyPatch) -> None:
+    """scrypt at N=2**10 for what a test writes (the key file, bundles, saved signatures).
+
+    Each of those formats records its own cost and a reader follows the file, so
+    only the time changes: the app's N=2**15 costs ~0.1 s a derivation, and the
+    suite derives several hundred keys. The limits a reader puts on a file's cost
+    are tested with files that ask for more (``test_secrets``, ``test_bundle_container``).
+    """
+    from app.records import signature_vault
+    from app.team import container
+
+    for module in (secrets, container, signature_vault):
+        monkeypatch.setattr(module, "SCRYPT_N", 2**10)
+
+
+@pytest.fixture(autouse=True)
 def memory_keyring(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
     """A fresh, empty in-memory keyring for each test."""
     import keyring

@@ -31,13 +31,6 @@ from tests.factories import install, png_bytes
 PASS = "team-pass-2026"
 
 
-def fast_scrypt(monkeypatch: Any) -> None:
-    """Bundles of tests derive their key cheaply (the header states the cost)."""
-    from app.team import container
-
-    monkeypatch.setattr(container, "SCRYPT_N", 2**10)
-
-
 CONTRACT = "test-portal"
 WEEKLY = "per-system"  # weekly, one run per system: many distinct runs to sign
 

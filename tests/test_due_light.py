@@ -42,7 +42,6 @@ from tests.team_tools import (
     CONTRACT,
     amend_and_sign,
     exchange,
-    fast_scrypt,
     pm_and_two_engineers,  # noqa: F401  (fixture ``team``)
     sign_fault,
     sign_run,
@@ -175,7 +174,6 @@ def test_the_light_path_answers_as_the_orm_in_a_team_store(
     team: tuple[Store, list[Store]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The PM's store with two engineers' records: who did what, a voided fault, an amendment."""
-    fast_scrypt(monkeypatch)
     pm, (zhang, li) = team
     day = D("2026-11-02")
     first = sign_run(zhang, day, "portal", "张三")

@@ -152,7 +152,6 @@ def test_broken_keyring_at_setup_uses_the_passphrase_file(
 ) -> None:
     from keyring.backends import fail
 
-    monkeypatch.setattr(secrets, "SCRYPT_N", 2**10)
     file_secrets = open_secret_store(
         isolated_dirs, backend=fail.Keyring(), passphrase="口令口令口令口令"
     )
@@ -378,7 +377,6 @@ def test_cli_wrong_key_file_passphrase(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(secrets, "SCRYPT_N", 2**10)
     monkeypatch.setenv("OMW_SECRET_STORE", "file")
     monkeypatch.setenv("OMW_PASSPHRASE", "the right passphrase")
     d = ["--data-dir", str(isolated_dirs)]

@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 
+from tests.source_tree import nodes
+
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "build.spec"
 SCRIPT = ROOT / "scripts" / "build_frozen.py"
@@ -62,7 +64,7 @@ def qt_modules_used() -> set[str]:
     used: set[str] = set()
     for folder in ("ui", "app"):
         for path in (ROOT / folder).rglob("*.py"):
-            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            for node in nodes(path):
                 if isinstance(node, ast.ImportFrom) and node.module == "PySide6":
                     used |= {alias.name for alias in node.names}
                 elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
@@ -143,7 +145,7 @@ def test_every_picture_format_of_attachments_has_a_qt_plugin() -> None:
     filters = [
         node.value.value
         for path in (ROOT / "ui").rglob("*.py")
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        for node in nodes(path)
         if isinstance(node, ast.Assign)
         and getattr(node.targets[0], "id", "") == "IMAGE_FILTER"
         and isinstance(node.value, ast.Constant)

@@ -271,9 +271,8 @@ def test_laptops_and_the_hub_exchange_bundles_and_the_hub_checks_out(
 ) -> None:
     """The PM works on the hub; an engineer's laptop (a store file) trades bundles with it."""
     from app.team import bundles, identity
-    from tests.team_tools import PASS, fast_scrypt, sign_run
+    from tests.team_tools import PASS, sign_run
 
-    fast_scrypt(monkeypatch)
     office = Store.open(tmp_path / "pm", actor="王经理", database=hub_url)
     identity.set_identity(office, "王经理", "WJ")
     with office.session() as s:

@@ -252,9 +252,8 @@ def test_suggestions_offer_solved_problems_with_their_solution(kb: Store) -> Non
 def test_a_reviewed_article_travels_in_a_bundle_and_is_searchable_there(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tests.team_tools import CONTRACT, exchange, fast_scrypt, start_team
+    from tests.team_tools import CONTRACT, exchange, start_team
 
-    fast_scrypt(monkeypatch)
     pm, (zs,) = start_team(tmp_path / "team", [("张三", "ZS")])
     try:
         with zs.session() as s:

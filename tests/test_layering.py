@@ -9,6 +9,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from tests.source_tree import nodes
+
 ROOT = Path(__file__).resolve().parent.parent
 
 #: app/'s domain packages from the bottom up: each may import only those below it.
@@ -32,8 +34,7 @@ SHARED = {"app", "app.errors"}
 def _imports(folder: str) -> list[tuple[Path, str]]:
     found: list[tuple[Path, str]] = []
     for path in (ROOT / folder).rglob("*.py"):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
+        for node in nodes(path):
             if isinstance(node, ast.Import):
                 found += [(path, alias.name) for alias in node.names]
             elif isinstance(node, ast.ImportFrom) and node.module:

@@ -23,6 +23,8 @@ from pathlib import Path
 
 from lxml import etree
 
+from tests.source_tree import nodes
+
 ROOT = Path(__file__).resolve().parent.parent
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W = f'xmlns:w="{W_NS}"'
@@ -146,7 +148,7 @@ def test_no_private_python_docx_module_is_imported() -> None:
     offenders = []
     for folder in ("app", "db", "ui"):
         for path in (ROOT / folder).rglob("*.py"):
-            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            for node in nodes(path):
                 names = []
                 if isinstance(node, ast.Import):
                     names = [alias.name for alias in node.names]

@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from packaging.requirements import Requirement
 
+from tests.source_tree import nodes
+
 ROOT = Path(__file__).resolve().parent.parent
 FIRST_PARTY = {"app", "db", "ui"}
 LOCK = ROOT / "requirements.lock"
@@ -39,7 +41,7 @@ def _imported_top_level_modules() -> dict[str, str]:
     found: dict[str, str] = {}
     for folder in sorted(FIRST_PARTY):
         for path in sorted((ROOT / folder).rglob("*.py")):
-            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            for node in nodes(path):
                 if isinstance(node, ast.Import):
                     names = [alias.name for alias in node.names]
                 elif isinstance(node, ast.ImportFrom) and node.module and not node.level:

@@ -18,15 +18,10 @@ from app.storage.store import Store
 from app.team import bundles
 from db.models import Contract, InspectionRun, ProbeResult, Quarantine
 from tests.probe_servers import LOOPBACK, site
-from tests.team_tools import CONTRACT, PASS, fast_scrypt, open_member, repack, start_team
+from tests.team_tools import CONTRACT, PASS, open_member, repack, start_team
 
 DAY = date(2026, 11, 2)
 PROFILES = Path(__file__).resolve().parent.parent / "resources" / "profiles"
-
-
-@pytest.fixture(autouse=True)
-def _fast(monkeypatch: pytest.MonkeyPatch) -> None:
-    fast_scrypt(monkeypatch)
 
 
 def _measure(store: Store, target: str, times: list[float | None]) -> set[str]:

@@ -25,7 +25,6 @@ from tests.factories import portal_profile
 from tests.team_tools import (
     PASS,
     exchange,
-    fast_scrypt,
     open_member,
     pm_and_two_engineers,  # noqa: F401  (fixture ``team``)
     repack,
@@ -34,11 +33,6 @@ from tests.team_tools import (
 )
 
 DAY = date(2026, 11, 2)
-
-
-@pytest.fixture(autouse=True)
-def _fast(monkeypatch: pytest.MonkeyPatch) -> None:
-    fast_scrypt(monkeypatch)
 
 
 def _changed(**edits: Any) -> Profile:

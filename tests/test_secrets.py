@@ -23,7 +23,6 @@ from tests.memory_keyring import MemoryKeyring
 
 @pytest.fixture(autouse=True)
 def cheap_scrypt(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(secrets, "SCRYPT_N", 2**10)  # the format stores N; tests stay fast
     monkeypatch.delenv(secrets.ENV_PASSPHRASE, raising=False)
     monkeypatch.delenv(secrets.ENV_SECRET_STORE, raising=False)
 

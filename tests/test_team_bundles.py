@@ -28,7 +28,6 @@ from tests.team_tools import (
     PASS,
     amend_and_sign,
     exchange,
-    fast_scrypt,
     open_member,
     pm_and_two_engineers,  # noqa: F401  (fixture ``team``)
     repack,
@@ -38,11 +37,6 @@ from tests.team_tools import (
 )
 
 DAY = date(2026, 11, 2)
-
-
-@pytest.fixture(autouse=True)
-def _fast(monkeypatch: pytest.MonkeyPatch) -> None:
-    fast_scrypt(monkeypatch)
 
 
 def _ok(store: Store) -> None:

@@ -49,7 +49,6 @@ from tests.team_tools import (
     PASS,
     amend_and_sign,
     document_text,
-    fast_scrypt,
     sign_fault,
     sign_run,
     start_team,
@@ -243,7 +242,6 @@ def _render_october(pm: Store, out: Path, numbers: list[str], runs: set[str]) ->
 def test_four_stores_converge_whatever_the_order_of_the_bundles(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    fast_scrypt(monkeypatch)
     pm, engineers = start_team(tmp_path / "template", ENGINEERS)
     _publish(pm, None)  # the deliverables: a new profile version, not yet sent
     before: dict[str, str | None] = {}  # each engineer's first two weeks, signed and not yet sent

@@ -39,7 +39,7 @@ def _file(folder: Path, name: str) -> Path:
     return Path(folder) / FOLDER / f"{digest}.sig"
 
 
-def _key(pin: str, salt: bytes, n: int = SCRYPT_N, r: int = SCRYPT_R, p: int = SCRYPT_P) -> bytes:
+def _key(pin: str, salt: bytes, n: int, r: int, p: int) -> bytes:
     return Scrypt(salt=salt, length=32, n=n, r=r, p=p).derive(pin.encode("utf-8"))
 
 
@@ -69,7 +69,9 @@ def save_signature(folder: Path, name: str, png: bytes, pin: str) -> Path:
         raise DomainError(f"PIN/口令至少 {MIN_PIN} 位。")
     png_info(png)
     salt, nonce = os.urandom(16), os.urandom(12)
-    sealed = AESGCM(_key(pin, salt)).encrypt(nonce, bytes(png), name.encode("utf-8"))
+    sealed = AESGCM(_key(pin, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)).encrypt(
+        nonce, bytes(png), name.encode("utf-8")
+    )
     body = {
         "version": VERSION,
         "kdf": {"name": "scrypt", "n": SCRYPT_N, "r": SCRYPT_R, "p": SCRYPT_P},

@@ -10,6 +10,7 @@ from PySide6.QtCore import QCoreApplication, QTranslator
 from pytestqt.qtbot import QtBot
 
 from app.storage import paths
+from tests.source_tree import nodes
 from ui import i18n
 from ui.context import AppContext
 from ui.main_window import MainWindow
@@ -26,7 +27,7 @@ def ui_modules() -> list[Path]:
 def test_qt_is_imported_through_ui_qt_only() -> None:
     offenders = []
     for path in ui_modules():
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in nodes(path):
             names = []
             if isinstance(node, ast.Import):
                 names = [alias.name for alias in node.names]
@@ -41,7 +42,7 @@ def translatable_texts() -> set[str]:
     """Literal first arguments of ``tr(…)`` and ``QT_TR_NOOP(…)`` in ``ui/``."""
     found: set[str] = set()
     for path in ui_modules():
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in nodes(path):
             if not isinstance(node, ast.Call) or not node.args:
                 continue
             name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)

@@ -1,0 +1,73 @@
+"""Engines of the same kind share compiled SQL (``db.engine.SharedCompiledCache``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select
+
+from db.engine import SharedCompiledCache, make_engine
+
+NOTES = Table("notes", MetaData(), Column("id", Integer, primary_key=True), Column("text", String))
+#: a statement no other test compiles, so its entry is new to the cache
+ONLY_HERE = select(NOTES.c.text).where(NOTES.c.id > 0).order_by(NOTES.c.id.desc()).limit(7)
+
+
+@pytest.fixture
+def compiled(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The SQL of each statement compiled into the shared cache from now on."""
+    seen: list[str] = []
+    store = SharedCompiledCache.__setitem__
+
+    def counting(self: SharedCompiledCache, key: Any, value: Any) -> None:
+        seen.append(value.string)
+        store(self, key, value)
+
+    monkeypatch.setattr(SharedCompiledCache, "__setitem__", counting)
+    return seen
+
+
+def _filled(path: Path, key: bytes | None, *texts: str) -> object:
+    engine = make_engine(path, key)
+    NOTES.metadata.create_all(engine)
+    with engine.begin() as conn:
+        conn.execute(insert(NOTES), [{"text": t} for t in texts])
+    return engine
+
+
+def test_a_second_store_reuses_the_first_ones_statements_and_reads_its_own_rows(
+    tmp_path: Path, compiled: list[str]
+) -> None:
+    first = _filled(tmp_path / "a.sqlite3", None, "甲", "乙")
+    second = _filled(tmp_path / "b.sqlite3", None, "丙")
+    try:
+        compiled.clear()
+        with first.connect() as conn:
+            assert conn.execute(ONLY_HERE).scalars().all() == ["乙", "甲"]
+        with second.connect() as conn:
+            assert conn.execute(ONLY_HERE).scalars().all() == ["丙"]
+        assert len(compiled) == 1 and "LIMIT" in compiled[0]  # once, for both files
+    finally:
+        first.dispose()
+        second.dispose()
+
+
+def test_an_encrypted_store_compiles_apart_from_plain_ones(
+    tmp_path: Path, compiled: list[str]
+) -> None:
+    """``sqlcipher3`` carries its own SQLite: its statements are kept apart."""
+    plain = _filled(tmp_path / "plain.sqlite3", None, "明文")
+    sealed = _filled(tmp_path / "sealed.sqlite3", bytes(range(32)), "密文")
+    statement = select(NOTES.c.text).where(NOTES.c.text != "无").limit(3)
+    try:
+        compiled.clear()
+        with plain.connect() as conn:
+            assert conn.execute(statement).scalars().all() == ["明文"]
+        with sealed.connect() as conn:
+            assert conn.execute(statement).scalars().all() == ["密文"]
+        assert len(compiled) == 2
+    finally:
+        plain.dispose()
+        sealed.dispose()
