@@ -136,8 +136,7 @@ class SharedCompiledCache:
     dialects are of the same class, driver module (``sqlite3``, ``sqlcipher3``,
     ``psycopg``) and server version compile every statement to the same SQL, so this cache
     keys by those instead of by the dialect object; it is handed to each engine
-    as its ``compiled_cache`` execution option (public API). The ORM's own
-    cache for flushes (per mapper) still keys by dialect.
+    as its ``compiled_cache`` execution option (public API).
     """
 
     def __init__(self, size: int) -> None:
@@ -159,12 +158,13 @@ class SharedCompiledCache:
         return len(self._entries)
 
 
-#: big enough for every statement the app makes (a few hundred) several times over
-_compiled = SharedCompiledCache(2000)
+#: big enough for every statement the app makes (a few hundred) several times over;
+#: :mod:`db.models` hands it to the ORM's mappers too, for the statements of a flush
+compiled_statements = SharedCompiledCache(2000)
 
 
 def _share_compiled(engine: Engine) -> Engine:
-    engine.update_execution_options(compiled_cache=_compiled)
+    engine.update_execution_options(compiled_cache=compiled_statements)
     return engine
 
 

@@ -776,3 +776,22 @@ _declare_device_indexes()
 def _assign_id(target: Base, _args: Any, kwargs: dict[str, Any]) -> None:
     if isinstance(target, Record | Draft) and not kwargs.get("id"):
         target.id = new_id()
+
+
+def _share_flush_statements() -> None:
+    """The INSERTs and UPDATEs of a flush compiled once per process, not once per store.
+
+    The ORM caches them per mapper (``Mapper._compiled_cache``, SQLAlchemy's own
+    attribute: no public option sets it) keyed by the engine's dialect object, so
+    every store opened compiled them again (~0.8 ms each, a dozen tables in a
+    typical first write). The shared cache keys by the dialect's kind instead
+    (:class:`db.engine.SharedCompiledCache`); ``tests/test_compiled_cache.py``
+    fails if SQLAlchemy stops reading the attribute.
+    """
+    from db.engine import compiled_statements
+
+    for mapper in Base.registry.mappers:
+        mapper.__dict__["_compiled_cache"] = compiled_statements
+
+
+_share_flush_statements()

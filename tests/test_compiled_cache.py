@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select
 
+from app.storage.store import Store
 from db.engine import SharedCompiledCache, make_engine
+from db.models import CalendarOverride
 
 NOTES = Table("notes", MetaData(), Column("id", Integer, primary_key=True), Column("text", String))
 #: a statement no other test compiles, so its entry is new to the cache
@@ -52,6 +55,24 @@ def test_a_second_store_reuses_the_first_ones_statements_and_reads_its_own_rows(
     finally:
         first.dispose()
         second.dispose()
+
+
+def test_a_flush_s_insert_is_compiled_once_for_every_store(
+    tmp_path: Path, compiled: list[str]
+) -> None:
+    stores = [Store.open(tmp_path / name, actor="测试工程师") for name in ("甲", "乙", "丙")]
+    try:
+        compiled.clear()
+        for day, store in enumerate(stores, start=1):
+            with store.session() as s:
+                s.add(CalendarOverride(day=date(2031, 1, day), workday=True, name="调休"))
+            with store.session() as s:
+                assert s.scalars(select(CalendarOverride.day)).all() == [date(2031, 1, day)]
+    finally:
+        for store in stores:
+            store.close()
+    inserts = [sql for sql in compiled if sql.startswith("INSERT INTO calendar_override")]
+    assert len(inserts) == 1, compiled
 
 
 def test_an_encrypted_store_compiles_apart_from_plain_ones(

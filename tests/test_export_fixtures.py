@@ -22,6 +22,7 @@ from app.storage.store import Store
 MONTH = "2026-10"
 UNTIL = date(2026, 10, 31)
 CODES = ("portal-om", "internet-om")
+SEED = 3
 
 
 def make_demo(folder: Path) -> Path:
@@ -30,7 +31,7 @@ def make_demo(folder: Path) -> Path:
         install_builtin_profiles(session)
         sync_all_holidays(session)
     for code in CODES:
-        generate(store, code, months=1, seed=3, until=UNTIL)
+        generate(store, code, months=1, seed=SEED, until=UNTIL)
     store.close()
     return folder
 

@@ -41,6 +41,7 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment
 
+from tests.test_export_fixtures import CODES, MONTH, SEED, demo_dir, store_copy  # noqa: F401
 from tests.tools import require_tool
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -150,15 +151,20 @@ def broken_xlsx(path: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def harness(tmp_path_factory: pytest.TempPathFactory) -> Run:
-    """The holiday month's packs of both contracts and the broken files, converted and checked."""
+def harness(tmp_path_factory: pytest.TempPathFactory, demo_dir: Path) -> Run:  # noqa: F811
+    """The holiday month's packs of both contracts and the broken files, converted and checked.
+
+    The store is the export tests' demo store (:func:`tests.test_export_fixtures.make_demo`
+    makes what ``fc.build_demo`` makes for the holiday month: same seed, month and
+    contracts), copied rather than generated again.
+    """
     import time
 
     soffice, pdftotext = require_tool("soffice"), require_tool("pdftotext")
     base = tmp_path_factory.mktemp("form-check")
     seconds: dict[str, float] = {}
     started = time.perf_counter()
-    fc.build_demo(base / "store", SUITE_MONTHS)
+    store_copy(demo_dir, base / "store").close()
     seconds["demo"] = time.perf_counter() - started
     started = time.perf_counter()
     files = fc.export_packs(base / "store", base / "packs", SUITE_MONTHS)
@@ -195,6 +201,11 @@ def test_the_harness_knows_every_form_of_the_packs(harness: Run) -> None:
     assert not unknown, f"add to PAGE_BOUNDS in scripts/form_check.py (pages today): {unknown}"
     assert not missing, f"no longer in the packs, take out of PAGE_BOUNDS: {missing}"
     assert {r.month for r in harness.reports} == set(SUITE_MONTHS)
+
+
+def test_the_suite_s_demo_store_is_the_one_the_script_builds() -> None:
+    """The harness borrows the export tests' store instead of ``fc.build_demo``'s own."""
+    assert (SEED, CODES, (MONTH,)) == (fc.DEMO_SEED, fc.CODES, SUITE_MONTHS)
 
 
 @pytest.mark.parametrize(("form", "check"), _cases())
