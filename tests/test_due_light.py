@@ -23,7 +23,6 @@ from sqlalchemy import select, text
 from app.contracts.profile_schema import HolidaySettings
 from app.contracts.profiles import install_builtin_profiles, load_builtin_profiles
 from app.contracts.snapshot import HolidayDuty, schedule_parts
-from app.demo import generator as demo
 from app.records import inspections as ins
 from app.records import signing
 from app.schedule.deadlines import deadlines_json, deadlines_json_from, mark_submitted
@@ -46,6 +45,7 @@ from tests.team_tools import (
     sign_fault,
     sign_run,
 )
+from tests.test_export_fixtures import demo_dir, store_copy  # noqa: F401
 
 D = date.fromisoformat
 #: a spread of days: before and after each contract (internet-om 2026-01-20..12-20, portal-om
@@ -123,13 +123,14 @@ def _runs(store: Store, code_cadence: str, day: date) -> list[InspectionRun]:
 
 
 @pytest.fixture(scope="module")
-def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    """A month of demo records of both built-in contracts (October 2026), and then a
-    voided run, an amended one (a draft again), a draft, two calendar overrides and an
-    exported deliverable."""
-    store = Store.open(tmp_path_factory.mktemp("demo"), actor="测试工程师")
-    for code in CODES:
-        demo.generate(store, code, months=1, seed=1, until=D("2026-10-31"))
+def demo_store(
+    tmp_path_factory: pytest.TempPathFactory,
+    demo_dir: Path,  # noqa: F811
+) -> Iterator[Store]:
+    """A month of demo records of both built-in contracts (October 2026, a copy of the
+    export tests' demo store), and then a voided run, an amended one (a draft again), a
+    draft, two calendar overrides and an exported deliverable."""
+    store = store_copy(demo_dir, tmp_path_factory.mktemp("demo"))
     voided = _runs(store, "daily", D("2026-10-30"))[0]
     amended = _runs(store, "daily", D("2026-10-29"))[0]
     with store.session() as s:
