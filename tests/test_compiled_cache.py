@@ -8,19 +8,20 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select
+from sqlalchemy.util import LRUCache
 
 from app.storage.store import Store
-from db.engine import SharedCompiledCache, make_engine
+from db.engine import SharedCompiledCache, compiled_statements, make_engine
 from db.models import CalendarOverride
 
 NOTES = Table("notes", MetaData(), Column("id", Integer, primary_key=True), Column("text", String))
-#: a statement no other test compiles, so its entry is new to the cache
-ONLY_HERE = select(NOTES.c.text).where(NOTES.c.id > 0).order_by(NOTES.c.id.desc()).limit(7)
+NEWEST = select(NOTES.c.text).where(NOTES.c.id > 0).order_by(NOTES.c.id.desc()).limit(7)
 
 
 @pytest.fixture
 def compiled(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The SQL of each statement compiled into the shared cache from now on."""
+    """The SQL of each statement compiled into the shared cache, emptied for the test."""
+    monkeypatch.setattr(compiled_statements, "_entries", LRUCache(100))
     seen: list[str] = []
     store = SharedCompiledCache.__setitem__
 
@@ -48,9 +49,9 @@ def test_a_second_store_reuses_the_first_ones_statements_and_reads_its_own_rows(
     try:
         compiled.clear()
         with first.connect() as conn:
-            assert conn.execute(ONLY_HERE).scalars().all() == ["乙", "甲"]
+            assert conn.execute(NEWEST).scalars().all() == ["乙", "甲"]
         with second.connect() as conn:
-            assert conn.execute(ONLY_HERE).scalars().all() == ["丙"]
+            assert conn.execute(NEWEST).scalars().all() == ["丙"]
         assert len(compiled) == 1 and "LIMIT" in compiled[0]  # once, for both files
     finally:
         first.dispose()
