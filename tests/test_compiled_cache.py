@@ -21,7 +21,7 @@ NEWEST = select(NOTES.c.text).where(NOTES.c.id > 0).order_by(NOTES.c.id.desc()).
 @pytest.fixture
 def compiled(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The SQL of each statement compiled into the shared cache, emptied for the test."""
-    monkeypatch.setattr(compiled_statements, "_entries", LRUCache(100))
+    monkeypatch.setattr(compiled_statements, "_entries", LRUCache(2000))
     seen: list[str] = []
     store = SharedCompiledCache.__setitem__
 
@@ -52,7 +52,7 @@ def test_a_second_store_reuses_the_first_ones_statements_and_reads_its_own_rows(
             assert conn.execute(NEWEST).scalars().all() == ["乙", "甲"]
         with second.connect() as conn:
             assert conn.execute(NEWEST).scalars().all() == ["丙"]
-        assert len(compiled) == 1 and "LIMIT" in compiled[0]  # once, for both files
+        assert len([sql for sql in compiled if "FROM notes" in sql]) == 1  # once, for both files
     finally:
         first.dispose()
         second.dispose()
@@ -89,7 +89,7 @@ def test_an_encrypted_store_compiles_apart_from_plain_ones(
             assert conn.execute(statement).scalars().all() == ["明文"]
         with sealed.connect() as conn:
             assert conn.execute(statement).scalars().all() == ["密文"]
-        assert len(compiled) == 2
+        assert len([sql for sql in compiled if "FROM notes" in sql]) == 2
     finally:
         plain.dispose()
         sealed.dispose()
