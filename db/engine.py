@@ -154,9 +154,6 @@ class SharedCompiledCache:
     def __setitem__(self, key: tuple[Any, ...], value: Any) -> None:
         self._entries[self._key(key)] = value
 
-    def __len__(self) -> int:
-        return len(self._entries)
-
 
 #: big enough for every statement the app makes (a few hundred) several times over;
 #: :mod:`db.models` hands it to the ORM's mappers too, for the statements of a flush

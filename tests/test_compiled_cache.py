@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select
+from sqlalchemy import Column, Engine, Integer, MetaData, String, Table, insert, select
 from sqlalchemy.util import LRUCache
 
 from app.storage.store import Store
@@ -33,7 +33,7 @@ def compiled(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return seen
 
 
-def _filled(path: Path, key: bytes | None, *texts: str) -> object:
+def _filled(path: Path, key: bytes | None, *texts: str) -> Engine:
     engine = make_engine(path, key)
     NOTES.metadata.create_all(engine)
     with engine.begin() as conn:
