@@ -12,6 +12,6 @@ if getattr(sys, "frozen", False):
 
     multiprocessing.freeze_support()
 
-from app.cli.main import main
+from app.cli.main import run
 
-raise SystemExit(main())
+run()

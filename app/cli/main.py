@@ -9,6 +9,7 @@ the README.
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from collections.abc import Callable, Sequence
 from types import ModuleType
@@ -141,6 +142,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USER_ERROR
     finally:
         select_hub(None)
+
+
+def run() -> None:
+    """The ``omw`` program and ``python -m app``: :func:`main`, then the process ends.
+
+    After a command, every object is moved out of the garbage collector's reach
+    (``gc.freeze``) before the interpreter shuts down: its shutdown otherwise walks
+    every object of SQLAlchemy, the models and what the command read, at each of its
+    collections. ``omw export month`` ended 0.15–0.2 s sooner (of ≈ 2 s) and ``omw
+    demo --months 12`` ≈ 0.25 s sooner (issue 13). Open files and stores are closed
+    by the commands themselves; ``atexit`` handlers and ``weakref.finalize`` still run.
+    Not after the window: Qt's objects are left to be torn down as PySide does it.
+    """
+    code = main()
+    if "PySide6.QtWidgets" not in sys.modules:
+        gc.freeze()
+    raise SystemExit(code)
 
 
 def _start_window(args: argparse.Namespace) -> int:
