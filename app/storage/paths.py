@@ -20,7 +20,7 @@ DB_FILENAME = "omw.sqlite3"
 
 
 def data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
-    """Return the data folder, creating it if needed."""
+    """Return the data folder, creating it if needed (owner-only: :mod:`app.storage.privacy`)."""
     if explicit:
         path = Path(explicit)
     elif os.environ.get(ENV_DATA_DIR):
@@ -28,7 +28,7 @@ def data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
     else:
         path = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
     path = path.expanduser().resolve()
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path
 
 

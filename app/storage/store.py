@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.errors import DomainError
 from app.search import index as search_index
-from app.storage import device, guards, hub, instance, legacy_seals, paths
+from app.storage import device, guards, hub, instance, legacy_seals, paths, privacy
 from app.storage.device import DeviceKey
 from db.engine import make_engine, make_session_factory
 from db.migrate import at_head, upgrade
@@ -94,6 +94,9 @@ class Store:
         try:
             db = paths.db_path(folder)
             state = crypto_store.file_state(db)
+            if state == "missing":
+                privacy.create_private(db)
+            privacy.keep_private(db)
             if state == "plain":
                 key = None
             elif state == "encrypted" and key is None:
