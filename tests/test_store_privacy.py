@@ -98,3 +98,25 @@ def test_another_accounts_store_file_is_left_as_its_owner_set_it(
     monkeypatch.undo()
     assert privacy.keep_private(shared) == [shared]
     assert _mode(shared) == 0o600
+
+
+def test_a_file_system_that_refuses_the_change_still_opens_the_store(
+    isolated_dirs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A store on a FAT-formatted USB drive: chmod fails there (EPERM), the store opens."""
+    store = Store.open(isolated_dirs, actor="测试工程师")
+    store.close()
+    db = isolated_dirs / "omw.sqlite3"
+    os.chmod(db, 0o755)
+
+    def refused(path: object, mode: int) -> None:
+        raise PermissionError(1, "Operation not permitted", str(path))
+
+    monkeypatch.setattr(os, "chmod", refused)
+    assert privacy.keep_private(db) == []
+    store = Store.open(isolated_dirs, actor="测试工程师")
+    try:
+        _write(store)
+    finally:
+        store.close()
+    assert _mode(db) == 0o755

@@ -35,7 +35,9 @@ def create_private(db_file: Path) -> None:
 def keep_private(db_file: Path) -> list[Path]:
     """Take group and others' access off the store file and its side files; those changed.
 
-    Only files of this account: another account's file is left as its owner set it.
+    Only files of this account: another account's file is left as its owner set it. A file
+    system that keeps no such permissions (a FAT-formatted USB drive refuses the change) is
+    left as it is: the store opens all the same.
     """
     if os.name != "posix":
         return []
@@ -47,6 +49,9 @@ def keep_private(db_file: Path) -> list[Path]:
             continue
         if info.st_uid != os.getuid() or not info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
             continue
-        os.chmod(path, stat.S_IMODE(info.st_mode) & stat.S_IRWXU)
+        try:
+            os.chmod(path, stat.S_IMODE(info.st_mode) & stat.S_IRWXU)
+        except OSError:
+            continue
         changed.append(path)
     return changed
