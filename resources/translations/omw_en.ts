@@ -133,7 +133,6 @@
     </message>
     <message>
         <source>正常</source>
-        <extracomment>Kinds whose digits set the result (on the others digits are typed values). The red frame of a field that must be filled before 完成并签字.</extracomment>
         <translation>Normal</translation>
     </message>
     <message>
@@ -204,12 +203,10 @@ Standard/threshold: {standard}</translation>
     </message>
     <message>
         <source>巡检记录单 · {title}</source>
-        <extracomment>Emitted when a fault should be shown (its id); the main window opens it. Emitted when an amendment replaced this run (its id).</extracomment>
         <translation>Inspection record · {title}</translation>
     </message>
     <message>
         <source>已恢复上次未保存的内容（草稿），请核对后保存；关闭时可选择放弃。</source>
-        <extracomment>定稿 was tried (or the minutes are final): also say what 定稿 needs</extracomment>
         <translation>Restored what was not saved last time (draft); check it and save; when closing you may discard it.</translation>
     </message>
     <message>
@@ -452,7 +449,6 @@ Review them on the Review page first. Export anyway?</translation>
     </message>
     <message>
         <source>未保存的内容</source>
-        <extracomment>What closing a form with unsaved typing does (the answer to :func:`ask_unsaved`).</extracomment>
         <translation>Unsaved changes</translation>
     </message>
     <message>
@@ -473,7 +469,6 @@ Review them on the Review page first. Export anyway?</translation>
     </message>
     <message>
         <source>报告时间</source>
-        <extracomment>Timeline step of the form → SLA step of :mod:`app.schedule.sla` it finishes.</extracomment>
         <translation>Reported</translation>
     </message>
     <message>
@@ -1154,7 +1149,6 @@ Review them on the Review page first. Export anyway?</translation>
     </message>
     <message>
         <source>运维工作台已在运行（数据目录 {folder}），已切换到已打开的窗口。</source>
-        <extracomment>Close the window this many milliseconds after it opened (smoke tests of a build).</extracomment>
         <translation>OM Workbench is already running (data folder {folder}); switched to the open window.</translation>
     </message>
     <message>
@@ -1191,22 +1185,18 @@ Review them on the Review page first. Export anyway?</translation>
     </message>
     <message>
         <source>今日</source>
-        <extracomment>How often the status bar&apos;s SLA countdowns are recomputed. From any window of the app: the 知识库 page, its search field focused. The integrity check at start waits this long after the window is shown (its first paint). The pages in navigation order (Ctrl+1 … Ctrl+9, Ctrl+0 for the tenth): module and class.</extracomment>
         <translation>Today</translation>
     </message>
     <message>
         <source>故障</source>
-        <extracomment>characters of a suggestion&apos;s problem text shown before its solution</extracomment>
         <translation>Faults</translation>
     </message>
     <message>
         <source>节假日保障</source>
-        <extracomment>A holiday stays preselected this long after it ended (its post-holiday phase).</extracomment>
         <translation>Holiday duty</translation>
     </message>
     <message>
         <source>复核</source>
-        <extracomment>records whose content the reviewer has looked at in this page</extracomment>
         <translation>Review</translation>
     </message>
     <message>
@@ -1219,17 +1209,14 @@ Review them on the Review page first. Export anyway?</translation>
     </message>
     <message>
         <source>设置</source>
-        <extracomment>The daily reminder time was changed (the main window reschedules it).</extracomment>
         <translation>Settings</translation>
     </message>
     <message>
         <source>运维工作台</source>
-        <extracomment>A whole-store integrity check finished (at start or from 设置): its report and notes. The window has painted for the first time (emitted once, just after that paint). set by :meth:`attach` the count of what is due on 今日; :meth:`Reminders.start` also notifies (at start) the first paint has happened</extracomment>
         <translation>OM Workbench</translation>
     </message>
     <message>
         <source>合同</source>
-        <extracomment>退出 waits for the open forms (each may ask about unsaved typing first).</extracomment>
         <translation>Contract</translation>
     </message>
     <message>
@@ -1306,7 +1293,6 @@ Review them on the Review page first. Export anyway?</translation>
     </message>
     <message>
         <source>无法读写{where}：{why}。</source>
-        <extracomment>How long work may run before its progress dialog appears. Progress signals are sent at most this often (seconds). {where}: the file or folder (with a leading space, or empty); {why}: the reason</extracomment>
         <translation>Cannot read or write{where}: {why}.</translation>
     </message>
     <message>
@@ -1683,7 +1669,6 @@ Review them on the Review page first. Export anyway?</translation>
     </message>
     <message>
         <source>星期一</source>
-        <extracomment>Widgets being typed in: showing 今日 does not take the keyboard from them.</extracomment>
         <translation>Monday</translation>
     </message>
     <message>
@@ -1724,7 +1709,6 @@ Review them on the Review page first. Export anyway?</translation>
     </message>
     <message>
         <source>退回给运维人员</source>
-        <extracomment>what :meth:`ReviewPage.refresh` reads: the queue, the engineers, the returns</extracomment>
         <translation>Send back to the engineer</translation>
     </message>
     <message>
@@ -2089,7 +2073,6 @@ Review them on the Review page first. Export anyway?</translation>
     </message>
     <message>
         <source>今日 · {date} {weekday} · {contract}</source>
-        <extracomment>why today is not a service day (&quot;&quot; when it is); the list then shows the next one</extracomment>
         <translation>Today · {date} {weekday} · {contract}</translation>
     </message>
     <message>
@@ -2162,7 +2145,6 @@ Review them on the Review page first. Export anyway?</translation>
     </message>
     <message>
         <source>用鼠标、手写笔或手指在此签名</source>
-        <extracomment>Pen width as a share of the paper height; scaled by pressure (mouse = 0.5).</extracomment>
         <translation>Sign here with the mouse, a pen or a finger</translation>
     </message>
     <message>
@@ -2207,7 +2189,6 @@ Review them on the Review page first. Export anyway?</translation>
     </message>
     <message>
         <source>甲方确认须由甲方人员当场手写签名。</source>
-        <extracomment>the signature the PIN unlocked (kept for the session after signing)</extracomment>
         <translation>The client signs by hand, on the spot.</translation>
     </message>
     <message>
@@ -2536,7 +2517,6 @@ Trust it only if it matches. Trust this device?</translation>
     </message>
     <message>
         <source>筛选…</source>
-        <extracomment>kinds shown with an icon at the left (an SVG of resources/icons: no font has to carry it)</extracomment>
         <translation>Filter…</translation>
     </message>
     <message>
@@ -3085,7 +3065,6 @@ You can try again (for example, enter the passphrase again) or quit.</translatio
     </message>
     <message>
         <source>查看</source>
-        <extracomment>「查看」 was pressed: show 设置 → 数据完整性.</extracomment>
         <translation>View</translation>
     </message>
     <message>
@@ -3094,7 +3073,6 @@ You can try again (for example, enter the passphrase again) or quit.</translatio
     </message>
     <message>
         <source>核对每条已签字的记录与其签字（设备签名）、签名图片、附件和审计日志，并与本机记得的审计链头和备份对照：在本应用之外的改动、删除或回退都会被发现。</source>
-        <extracomment>The role of a problem row&apos;s item holding its (record_type, record_id), if any.</extracomment>
         <translation>Checks every signed record against its signatures (device seals), signature images, attachments and the audit log, and against the audit head this computer remembers and the backups: changes, deletions or rollbacks made outside this app are found.</translation>
     </message>
     <message>
@@ -3203,7 +3181,6 @@ You can try again (for example, enter the passphrase again) or quit.</translatio
     </message>
     <message>
         <source>今日没有待办或逾期事项。</source>
-        <extracomment>Records change in bursts (其余全部正常, a demo): the badge is recounted once after them. How long a notification stays up.</extracomment>
         <translation>Nothing due today or overdue.</translation>
     </message>
     <message>
@@ -3212,12 +3189,10 @@ You can try again (for example, enter the passphrase again) or quit.</translatio
     </message>
     <message>
         <source>运维工作台 · 今日提醒</source>
-        <extracomment>A reminder was announced (its text), in the tray or the window.</extracomment>
         <translation>OM Workbench · Today</translation>
     </message>
     <message>
         <source>{year}年{month}月</source>
-        <extracomment>The templates of periods and due rules (:mod:`app.schedule.deadlines`, :mod:`app.schedule.due`, :func:`app.schedule.holidays.holiday_phrase`).</extracomment>
         <translation>{year}-{month:02d}</translation>
     </message>
     <message>
@@ -3366,7 +3341,6 @@ You can try again (for example, enter the passphrase again) or quit.</translatio
     </message>
     <message>
         <source>…另有 {n} 个地址</source>
-        <extracomment>Addresses listed in the confirmation (the rest are counted).</extracomment>
         <translation>…and {n} more addresses</translation>
     </message>
     <message>

@@ -71,6 +71,12 @@ def test_every_text_of_the_window_is_translated_in_the_committed_catalog() -> No
     assert sorted(t for t, english in messages.items() if not english) == []
 
 
+def test_the_catalog_gives_translators_no_developer_comments() -> None:
+    """lupdate takes the ``#:`` comments documenting ``ui/`` for notes to the translator."""
+    notes = [n.text for n in ET.parse(TS).iter("extracomment")]
+    assert notes == [], "run scripts/translations.py"
+
+
 def test_the_built_catalog_matches_its_source() -> None:
     translator = QTranslator()
     assert translator.load(i18n.catalog_path("en"))
