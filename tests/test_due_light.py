@@ -172,7 +172,7 @@ def test_the_light_path_answers_as_the_orm_on_an_empty_store(store: Store) -> No
 
 
 def test_the_light_path_answers_as_the_orm_in_a_team_store(
-    team: tuple[Store, list[Store]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    team: tuple[Store, list[Store]], tmp_path: Path
 ) -> None:
     """The PM's store with two engineers' records: who did what, a voided fault, an amendment."""
     pm, (zhang, li) = team

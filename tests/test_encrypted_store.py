@@ -147,9 +147,7 @@ def test_missing_key_says_where_it_was_and_how_to_recover(
     Store.open(isolated_dirs, secrets=lost).close()
 
 
-def test_broken_keyring_at_setup_uses_the_passphrase_file(
-    isolated_dirs: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_broken_keyring_at_setup_uses_the_passphrase_file(isolated_dirs: Path) -> None:
     from keyring.backends import fail
 
     file_secrets = open_secret_store(

@@ -266,7 +266,6 @@ def test_the_translation_of_a_guard() -> None:
 def test_laptops_and_the_hub_exchange_bundles_and_the_hub_checks_out(
     hub_url: str,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """The PM works on the hub; an engineer's laptop (a store file) trades bundles with it."""

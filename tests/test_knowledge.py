@@ -250,7 +250,7 @@ def test_suggestions_offer_solved_problems_with_their_solution(kb: Store) -> Non
 
 
 def test_a_reviewed_article_travels_in_a_bundle_and_is_searchable_there(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
 ) -> None:
     from tests.team_tools import CONTRACT, exchange, start_team
 

@@ -22,7 +22,7 @@ from tests.memory_keyring import MemoryKeyring
 
 
 @pytest.fixture(autouse=True)
-def cheap_scrypt(monkeypatch: pytest.MonkeyPatch) -> None:
+def no_passphrase_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(secrets.ENV_PASSPHRASE, raising=False)
     monkeypatch.delenv(secrets.ENV_SECRET_STORE, raising=False)
 

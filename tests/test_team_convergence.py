@@ -239,9 +239,7 @@ def _render_october(pm: Store, out: Path, numbers: list[str], runs: set[str]) ->
 
 
 @pytest.mark.slow
-def test_four_stores_converge_whatever_the_order_of_the_bundles(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_four_stores_converge_whatever_the_order_of_the_bundles(tmp_path: Path) -> None:
     pm, engineers = start_team(tmp_path / "template", ENGINEERS)
     _publish(pm, None)  # the deliverables: a new profile version, not yet sent
     before: dict[str, str | None] = {}  # each engineer's first two weeks, signed and not yet sent

@@ -13,7 +13,7 @@ import gc
 import sys
 from collections.abc import Callable, Sequence
 from types import ModuleType
-from typing import Any
+from typing import Any, NoReturn
 
 from app import __version__
 from app.cli.common import ENV_ACTOR, EXIT_USER_ERROR, actor_of, terminal_passphrase
@@ -144,7 +144,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         select_hub(None)
 
 
-def run() -> None:
+def run() -> NoReturn:
     """The ``omw`` program and ``python -m app``: :func:`main`, then the process ends.
 
     After a command, every object is moved out of the garbage collector's reach
