@@ -187,3 +187,39 @@ def test_text_output_lines_up(capsys: pytest.CaptureFixture[str], initialised: P
     assert code == 0
     assert out.splitlines()[0] == "internet-om 2026-10-10 应办事项"
     assert "服务器日常巡检" in out
+
+
+def test_a_bad_date_of_a_new_holiday_period_is_refused_in_chinese_and_adds_nothing(
+    capsys: pytest.CaptureFixture[str], initialised: Path
+) -> None:
+    before = run_json(capsys, "holidays", "--contract", "portal-om")["holidays"]
+    for start, end in (("2026-11-05", "2026-13-01"), ("2026-02-30", "2026-03-01")):
+        code, out, err = run(
+            capsys, "holidays", "--contract", "portal-om", "--add", "进博会", start, end
+        )
+        assert code == 2 and out == "", err
+        assert err.startswith("错误：--add：日期格式应为 YYYY-MM-DD"), err
+    assert run_json(capsys, "holidays", "--contract", "portal-om")["holidays"] == before
+
+
+@pytest.mark.parametrize("limit", ["0", "-1", "99999999999999999999", "二十"])
+@pytest.mark.parametrize("command", [["search", "服务器"], ["kb", "common"]])
+def test_a_limit_outside_its_range_is_refused_by_the_parser(
+    capsys: pytest.CaptureFixture[str], initialised: Path, command: list[str], limit: str
+) -> None:
+    """0 printed 没有找到 over matches, -1 meant no limit, a huge one a traceback."""
+    with pytest.raises(SystemExit) as exc:
+        main([*command, "--limit", limit])
+    assert exc.value.code == 2
+    assert f"参数 --limit：应为 1 至 10000 的整数：'{limit}'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["due", "deadlines"])
+def test_a_contract_code_the_terminal_could_not_decode_is_a_chinese_error(
+    capsys: pytest.CaptureFixture[str], initialised: Path, command: str
+) -> None:
+    """A byte that is not UTF-8 reaches ``sys.argv`` as a lone surrogate (``\\udcff``):
+    the read-only ``sqlite3`` path cannot bind it, the usual path says why."""
+    code, out, err = run(capsys, command, "--contract", "portal\udcff")
+    assert code == 2 and out == ""
+    assert err.startswith("错误：") and "不成对的代理字符" in err, err

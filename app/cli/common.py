@@ -44,6 +44,26 @@ def date_arg(text: str) -> date:
     return value
 
 
+#: The most rows a listing may be asked for (``--limit``): more than any contract has.
+LIMIT_RANGE = (1, 10_000)
+
+
+def limit_arg(text: str) -> int:
+    """A row count for ``--limit``: a whole number in :data:`LIMIT_RANGE`.
+
+    ``0`` would print 没有找到 over a store full of matches, a negative number means
+    no limit to SQLite, and one beyond 64 bits cannot be bound at all.
+    """
+    first, last = LIMIT_RANGE
+    try:
+        value = int(text)
+    except ValueError:
+        value = None
+    if value is None or not first <= value <= last:
+        raise argparse.ArgumentTypeError(f"应为 {first} 至 {last} 的整数：{text!r}")
+    return value
+
+
 def month_arg(text: str) -> str:
     try:
         date.fromisoformat(text + "-01")

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from app.cli.common import Adder, CliError, actor_of, date_arg, print_json, table
+from app.cli.common import Adder, CliError, actor_of, date_arg, limit_arg, print_json, table
 from app.storage.atomic import os_reason
 
 _EXPORT_FORMATS = (".docx", ".xlsx")
@@ -295,7 +295,7 @@ def register(add: Adder) -> None:
     p.add_argument("--kind", help="fault | request | finding | article（或 故障、服务请求…）")
     p.add_argument("--since", type=date_arg, help="起始日期 YYYY-MM-DD")
     p.add_argument("--until", type=date_arg, help="结束日期 YYYY-MM-DD（含当天）")
-    p.add_argument("--limit", type=int, default=20, help="最多显示条数（默认 20）")
+    p.add_argument("--limit", type=limit_arg, default=20, help="最多显示条数（默认 20）")
     p.add_argument("--reindex", action="store_true", help="由全部记录重建搜索索引")
     p.add_argument("--json", action="store_true")
 
@@ -306,7 +306,7 @@ def register(add: Adder) -> None:
     common.add_argument("--contract")
     common.add_argument("--since", type=date_arg)
     common.add_argument("--until", type=date_arg)
-    common.add_argument("--limit", type=int, default=20)
+    common.add_argument("--limit", type=limit_arg, default=20)
     common.add_argument("--json", action="store_true")
 
     art = kb_sub.add_parser("article", help="知识条目：新建、列表、查看、审核、导出")

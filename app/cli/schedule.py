@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, TypeVar
 
-from app.cli.common import Adder, actor_of, date_arg, print_json, table
+from app.cli.common import Adder, CliError, actor_of, date_arg, print_json, table
 
 if TYPE_CHECKING:
     from app.schedule.rows import ScheduleSource
@@ -33,8 +33,9 @@ def _answer(args: argparse.Namespace, compute: Callable[[ScheduleSource], T]) ->
     ``omw due`` and ``omw deadlines`` answer without importing SQLAlchemy (issue 13);
     anything else (a hub, an encrypted, missing or older store: see
     :mod:`app.storage.readonly`) is opened by ``Store.open`` and read through the ORM.
-    So is a store whose reading fails (busy past the timeout, damaged…): the usual
-    path then answers, or says why in Chinese.
+    So is a store whose reading fails (busy past the timeout, damaged…) and a value
+    ``sqlite3`` cannot bind (a lone surrogate in ``--contract``, from a name the
+    terminal could not decode): the usual path then answers, or says why in Chinese.
     """
     import sqlite3
 
@@ -47,7 +48,7 @@ def _answer(args: argparse.Namespace, compute: Callable[[ScheduleSource], T]) ->
 
         try:
             return compute(SqliteSource(conn))
-        except sqlite3.DatabaseError:
+        except (sqlite3.DatabaseError, UnicodeEncodeError):
             pass
         finally:
             conn.close()
@@ -135,12 +136,18 @@ def cmd_holidays(args: argparse.Namespace) -> int:
     from app.schedule import holidays
     from app.storage.store import Store
 
+    period = None
+    if args.add:  # its dates are checked before the store is opened, as argparse checks others
+        name, start, end = args.add
+        try:
+            period = (name, date_arg(start), date_arg(end))
+        except argparse.ArgumentTypeError as exc:
+            raise CliError(f"--add：{exc}") from None
     store = Store.open(args.data_dir, actor=actor_of(args))
     with store.session() as session:
         contract = get_contract(session, args.contract)
-        if args.add:
-            name, start, end = args.add
-            holidays.add_event(session, contract, name, date_arg(start), date_arg(end), args.note)
+        if period is not None:
+            holidays.add_event(session, contract, *period, args.note)
         rows = [
             {
                 "id": p.id,
