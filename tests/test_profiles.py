@@ -636,6 +636,21 @@ def test_numbers_out_of_range_and_wrong_types(tmp_path: Path) -> None:
     assert any(line.startswith("test-om.yaml：字段 code：代码只能由小写字母") for line in lines)
 
 
+def test_sla_minutes_beyond_90_days_and_a_team_beyond_100_are_refused(tmp_path: Path) -> None:
+    """A 23-digit response time used to install, then every SLA clock raised OverflowError."""
+    data = _minimal()
+    data["sla"]["response_minutes"] = 10**22
+    data["sla"]["close_minutes"] = 90 * 24 * 60 + 1
+    data["sla"]["fault_levels"][0]["recovery_minutes"] = 90 * 24 * 60  # the most there may be
+    data["roles"][0]["count"] = 101
+    lines = _problems(_write(tmp_path, data))
+    assert lines == [
+        f"test-om.yaml：字段 sla.response_minutes：应不大于 129600，实际为 “{10**22}”",
+        "test-om.yaml：字段 sla.close_minutes：应不大于 129600，实际为 “129601”",
+        "test-om.yaml：字段 roles[0].count：应不大于 100，实际为 “101”",
+    ]
+
+
 def test_duplicate_codes(tmp_path: Path) -> None:
     data = _minimal()
     data["systems"].append({"code": "web", "name": "网站二"})

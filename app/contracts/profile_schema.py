@@ -55,10 +55,16 @@ class ServiceHours(Strict):
     end: Annotated[str, Field(pattern=r"^([01]\d|2[0-4]):[0-5]\d$")] = "24:00"
 
 
+#: An SLA target in minutes of service time: at most 90 days around the clock. A larger
+#: one is a typing mistake, and one beyond what a date can hold broke every SLA clock
+#: (``OverflowError`` in the faults list and in exports) after the profile was installed.
+SlaMinutes = Annotated[int, Field(gt=0, le=90 * 24 * 60)]
+
+
 class FaultLevel(Strict):
     code: Code
     name: Text
-    recovery_minutes: Annotated[int, Field(gt=0)] | None = None
+    recovery_minutes: SlaMinutes | None = None
 
 
 class Sla(Strict):
@@ -68,17 +74,17 @@ class Sla(Strict):
     of working days for 5×8.
     """
 
-    response_minutes: Annotated[int, Field(gt=0)]
-    remote_minutes: Annotated[int, Field(gt=0)] | None = None
-    onsite_minutes: Annotated[int, Field(gt=0)] | None = None
-    close_minutes: Annotated[int, Field(gt=0)] | None = None
+    response_minutes: SlaMinutes
+    remote_minutes: SlaMinutes | None = None
+    onsite_minutes: SlaMinutes | None = None
+    close_minutes: SlaMinutes | None = None
     fault_levels: Annotated[list[FaultLevel], Field(min_length=1)]
 
 
 class Role(Strict):
     code: Code
     name: Text
-    count: Annotated[int, Field(ge=1)] = 1
+    count: Annotated[int, Field(ge=1, le=100)] = 1
 
 
 ProbeKind = Literal["http", "tcp", "dns", "tamper", "ftp", "smtp", "ping"]
