@@ -651,6 +651,26 @@ def test_sla_minutes_beyond_90_days_and_a_team_beyond_100_are_refused(tmp_path: 
     ]
 
 
+def test_dates_outside_this_century_and_numbers_that_are_not_finite_are_refused(
+    tmp_path: Path,
+) -> None:
+    """A period ending 9999-12-31 raised OverflowError on install; a NaN threshold
+    installed, and then every reading compared with it failed."""
+    data = _minimal()
+    data["period"] = {"start": date(1, 1, 1), "end": date(9999, 12, 31)}
+    data["holidays"] = {"events": [{"name": "会", "start": "2026-05-01", "end": "2100-01-01"}]}
+    _item(data, 1)["threshold"] = {"unit": "%", "warn": float("nan"), "alarm": float("inf")}
+    lines = _problems(_write(tmp_path, data))
+    threshold = "checklists[0].groups[0].items[1].threshold"
+    assert lines == [
+        "test-om.yaml：字段 period.start：应不小于 2000-01-01，实际为 “0001-01-01”",
+        "test-om.yaml：字段 period.end：应不大于 2099-12-31，实际为 “9999-12-31”",
+        "test-om.yaml：字段 holidays.events[0].end：应不大于 2099-12-31，实际为 “2100-01-01”",
+        f"test-om.yaml：字段 {threshold}.warn：应为有限的数字，实际为 “nan”",
+        f"test-om.yaml：字段 {threshold}.alarm：应为有限的数字，实际为 “inf”",
+    ]
+
+
 def test_duplicate_codes(tmp_path: Path) -> None:
     data = _minimal()
     data["systems"].append({"code": "web", "name": "网站二"})

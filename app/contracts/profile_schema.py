@@ -15,6 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Code = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 Text = Annotated[str, Field(min_length=1, max_length=200)]
+#: The dates a profile may name: this century. Installing a period that ended on 9999-12-31
+#: (or began in year 1) raised OverflowError: the schedule's date arithmetic had no room.
+ContractDate = Annotated[date, Field(ge=date(2000, 1, 1), le=date(2099, 12, 31))]
 
 Cadence = Literal[
     "daily",
@@ -34,12 +37,14 @@ ReportSection = Literal["symptom", "impact_analysis", "cause", "process", "preve
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    #: no ``.nan`` or ``.inf``: a NaN threshold installed, then every reading compared with it
+    #: (and ``omw demo``) failed
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Period(Strict):
-    start: date
-    end: date
+    start: ContractDate
+    end: ContractDate
 
     @model_validator(mode="after")
     def _ordered(self) -> Period:
@@ -289,7 +294,7 @@ class DueRule(Strict):
 
     rule: Literal["nth_workday_next_month", "fixed_date", "workdays_after", "within_period"]
     n: Annotated[int, Field(ge=1, le=60)] | None = None
-    on: date | None = None
+    on: ContractDate | None = None
     event: Literal["fault_closed", "holiday_end", "month_end", "contract_end"] | None = None
     month: Annotated[int, Field(ge=1, le=120)] | None = None
     period: Literal["month", "quarter", "half_year", "year", "contract"] | None = None
@@ -329,8 +334,8 @@ class HolidaySettings(Strict):
 
 class EventDef(Strict):
     name: Text
-    start: date
-    end: date
+    start: ContractDate
+    end: ContractDate
 
     @model_validator(mode="after")
     def _ordered(self) -> EventDef:
