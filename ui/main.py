@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from app.storage import paths
 from app.storage.instance import another_instance
 from app.storage.passphrase import set_passphrase_provider  # not the crypto stack
-from ui import i18n
+from ui import errors, i18n
 from ui.i18n import tr
 from ui.icons import icon
 from ui.main_window import MainWindow
@@ -76,9 +76,11 @@ def run(
     if asked and already_running(folder):
         return 0
     set_passphrase_provider(ask_passphrase)  # an encrypted store asks in a dialog
+    errors.install(folder)  # an unexpected error: logged there, said in a message box
     try:
         return _run(app, folder, settings, actor, clock, asked)
     finally:
+        errors.uninstall()
         set_passphrase_provider(None)
 
 

@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 
 from app.errors import StoreError
 from app.storage.atomic import os_reason
+from ui import errors
 from ui.i18n import tr
 from ui.qt import QtCore, QtWidgets, Signal, Slot
 
@@ -85,9 +86,9 @@ class _Task(QtCore.QRunnable):
         except OSError as exc:  # a file or folder chosen, or the disk: said in Chinese
             log.warning("operation %s: %s", op.title, exc)
             _deliver(op, FAILED, file_problem(exc))
-        except Exception as exc:  # shown to the user, logged with its traceback
+        except Exception as exc:  # logged with its traceback; the user told in Chinese
             log.exception("operation %s failed", op.title)
-            _deliver(op, FAILED, f"{exc.__class__.__name__}: {exc}")
+            _deliver(op, FAILED, errors.message(exc.__class__.__name__))
         else:
             _deliver(op, SUCCEEDED, result)
 

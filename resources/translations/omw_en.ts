@@ -3399,5 +3399,17 @@ You can try again (for example, enter the passphrase again) or quit.</translatio
         <source>重新启动后改用本机数据存储。</source>
         <translation>This computer&apos;s store is used after a restart.</translation>
     </message>
+    <message>
+        <source>发生了意外错误（{kind}），刚才的操作没有完成。已保存的记录不受影响。</source>
+        <translation>An unexpected error occurred ({kind}); the last action did not finish. Records already saved are not affected. </translation>
+    </message>
+    <message>
+        <source>详细信息已记录在 {path}，可发给技术支持。</source>
+        <translation>The details were written to {path}; you may send that file to support.</translation>
+    </message>
+    <message>
+        <source>意外错误</source>
+        <translation>Unexpected error</translation>
+    </message>
 </context>
 </TS>
