@@ -64,8 +64,7 @@ def install(folder: Path) -> Path:
             path.replace(path.with_name(LOG_NAME + ".1"))
     except FileNotFoundError:
         pass
-    create_private(path)
-    handler = logging.FileHandler(path, encoding="utf-8", delay=True)
+    handler = _PrivateFileHandler(path, encoding="utf-8", delay=True)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.setLevel(logging.WARNING)
     logging.getLogger().addHandler(handler)
@@ -74,6 +73,16 @@ def install(folder: Path) -> Path:
     sys.excepthook = _unexpected
     threading.excepthook = _unexpected_in_thread
     return path
+
+
+class _PrivateFileHandler(logging.FileHandler):
+    """A log file made when first written (none in a folder where nothing went wrong),
+    owner-only as the store beside it."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.stream is None:
+            create_private(Path(self.baseFilename))
+        super().emit(record)
 
 
 def uninstall() -> None:
