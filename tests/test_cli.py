@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -223,3 +225,39 @@ def test_a_contract_code_the_terminal_could_not_decode_is_a_chinese_error(
     code, out, err = run(capsys, command, "--contract", "portal\udcff")
     assert code == 2 and out == ""
     assert err.startswith("错误：") and "不成对的代理字符" in err, err
+
+
+def _fails_with(monkeypatch: pytest.MonkeyPatch, error: BaseException) -> None:
+    """``omw due`` raises ``error``, as a bug in it would."""
+    import app.cli.schedule
+
+    def broken(_args: Any) -> int:
+        raise error
+
+    monkeypatch.setattr(app.cli.schedule, "cmd_due", broken)
+
+
+def test_an_unexpected_error_is_said_in_chinese_and_its_traceback_logged(
+    capsys: pytest.CaptureFixture[str], initialised: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _fails_with(monkeypatch, KeyError("没想到"))
+    code, out, err = run(capsys, "due", "--contract", "portal-om")
+    log = initialised / "omw-errors.log"
+    assert (code, out) == (70, "")
+    assert err == (
+        "错误：发生了意外错误（KeyError），命令没有完成。已保存的记录不受影响。"
+        f"详细信息已记录在 {log}，可发给技术支持。\n"
+    )
+    text = log.read_text(encoding="utf-8")
+    assert "ERROR omw: omw due\nTraceback" in text and "in broken" in text
+    assert text.rstrip().endswith("KeyError: '没想到'")
+    if os.name == "posix":
+        assert stat.S_IMODE(log.stat().st_mode) == 0o600
+
+
+def test_ctrl_c_ends_a_command_with_a_word_not_a_traceback(
+    capsys: pytest.CaptureFixture[str], initialised: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _fails_with(monkeypatch, KeyboardInterrupt())
+    assert run(capsys, "due", "--contract", "portal-om") == (130, "", "已中断。\n")
+    assert not (initialised / "omw-errors.log").exists()

@@ -6,9 +6,8 @@ exception that escapes a slot or an event handler reaches ``sys.excepthook``,
 where PySide6 would print its traceback to the console — which a started window
 has none of, so the action just did nothing. :func:`install` makes it
 
-- written, with its traceback, to :data:`LOG_NAME` in the data folder (owner-only,
-  as the store is; the previous file is kept as ``….1`` once it passes
-  :data:`LOG_LIMIT`), together with what :mod:`logging` reports at warning level
+- written, with its traceback, to the data folder's error log
+  (:mod:`app.storage.error_log`), together with what :mod:`logging` reports at warning level
   (a background operation that failed unexpectedly, an automatic backup);
 - said to the user in a message box, in Chinese, without the traceback: the action
   did not finish, saved records are unaffected, and where the details are.
@@ -26,14 +25,9 @@ import traceback
 from pathlib import Path
 from types import TracebackType
 
-from app.storage.privacy import create_private
+from app.storage import error_log
 from ui.i18n import tr
 from ui.qt import QtCore, QtWidgets
-
-#: the error log, in the data folder
-LOG_NAME = "omw-errors.log"
-#: bytes after which the log starts anew (the previous one kept as ``omw-errors.log.1``)
-LOG_LIMIT = 1_000_000
 
 log = logging.getLogger("omw")
 
@@ -58,14 +52,8 @@ def log_path() -> Path | None:
 
 def install(folder: Path) -> Path:
     """Log to ``folder``'s error log and answer unexpected errors in a message box."""
-    path = folder / LOG_NAME
-    try:
-        if path.stat().st_size > LOG_LIMIT:
-            path.replace(path.with_name(LOG_NAME + ".1"))
-    except FileNotFoundError:
-        pass
-    handler = _PrivateFileHandler(path, encoding="utf-8", delay=True)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    path = error_log.path_in(folder)
+    handler = error_log.PrivateFileHandler(path)
     handler.setLevel(logging.WARNING)
     logging.getLogger().addHandler(handler)
     _state.path, _state.handler = path, handler
@@ -73,16 +61,6 @@ def install(folder: Path) -> Path:
     sys.excepthook = _unexpected
     threading.excepthook = _unexpected_in_thread
     return path
-
-
-class _PrivateFileHandler(logging.FileHandler):
-    """A log file made when first written (none in a folder where nothing went wrong),
-    owner-only as the store beside it."""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if self.stream is None:
-            create_private(Path(self.baseFilename))
-        super().emit(record)
 
 
 def uninstall() -> None:

@@ -19,6 +19,10 @@ Adder = Callable[[str, Callable[[argparse.Namespace], int], str], argparse.Argum
 
 
 EXIT_USER_ERROR = 2
+#: a failure the program did not expect (a bug): ``EX_SOFTWARE`` of BSD's sysexits
+EXIT_INTERNAL_ERROR = 70
+#: interrupted with Ctrl+C, as a shell reports a process ended by SIGINT
+EXIT_INTERRUPTED = 130
 
 
 ENV_ACTOR = "OMW_USER"

@@ -16,7 +16,14 @@ from types import ModuleType
 from typing import Any, NoReturn
 
 from app import __version__
-from app.cli.common import ENV_ACTOR, EXIT_USER_ERROR, actor_of, terminal_passphrase
+from app.cli.common import (
+    ENV_ACTOR,
+    EXIT_INTERNAL_ERROR,
+    EXIT_INTERRUPTED,
+    EXIT_USER_ERROR,
+    actor_of,
+    terminal_passphrase,
+)
 from app.cli.parser import Parser
 from db.errors import StoreError
 
@@ -140,8 +147,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f" {exc.filename}" if exc.filename else ""
         print(f"错误：无法读写{where}：{os_reason(exc)}。", file=sys.stderr)
         return EXIT_USER_ERROR
+    except KeyboardInterrupt:  # what was under way rolled back with its transaction
+        print("已中断。", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # a bug: said in Chinese, its traceback kept in the error log
+        print(_unexpected(args, exc), file=sys.stderr)
+        return EXIT_INTERNAL_ERROR
     finally:
         select_hub(None)
+
+
+def _unexpected(args: argparse.Namespace, error: Exception) -> str:
+    """What a command that failed unexpectedly says; its traceback goes to the error log."""
+    from app.storage import error_log, paths
+
+    kind = error.__class__.__name__
+    said = f"错误：发生了意外错误（{kind}），命令没有完成。已保存的记录不受影响。"
+    try:
+        log = error_log.record(paths.data_dir(args.data_dir), f"omw {args.command}", error)
+    except OSError:  # the data folder itself is the trouble: the error is all there is to say
+        return f"{said}（{kind}: {error}）"
+    return f"{said}详细信息已记录在 {log}，可发给技术支持。"
 
 
 def run() -> NoReturn:

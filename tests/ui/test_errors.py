@@ -17,6 +17,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
+from app.storage import error_log
 from ui import errors
 from ui.operations import Operation
 
@@ -62,7 +63,7 @@ def test_an_error_in_a_slot_is_logged_and_said_in_chinese(
     QTimer.singleShot(0, _boom)  # e.g. the same error at the next repaint: one message
     qtbot.waitUntil(lambda: bool(installed))
     qtbot.wait(50)
-    log = tmp_path / errors.LOG_NAME
+    log = tmp_path / error_log.LOG_NAME
     assert installed == [
         f"意外错误｜发生了意外错误（KeyError），刚才的操作没有完成。已保存的记录不受影响。"
         f"详细信息已记录在 {log}，可发给技术支持。"
@@ -78,7 +79,7 @@ def test_an_error_in_another_thread_is_logged_only(tmp_path: Path, installed: li
     thread = threading.Thread(target=_boom, name="后台")
     thread.start()
     thread.join()
-    text = (tmp_path / errors.LOG_NAME).read_text(encoding="utf-8")
+    text = (tmp_path / error_log.LOG_NAME).read_text(encoding="utf-8")
     assert "unexpected error in thread 后台" in text and "in _boom" in text
     assert installed == []
 
@@ -98,14 +99,14 @@ def test_an_operation_that_fails_unexpectedly_says_so_in_chinese(
     qtbot.waitUntil(lambda: not operation.running)
     assert failed == [errors.message("KeyError")]
     assert failed[0].startswith("发生了意外错误（KeyError），刚才的操作没有完成。")
-    text = (tmp_path / errors.LOG_NAME).read_text(encoding="utf-8")
+    text = (tmp_path / error_log.LOG_NAME).read_text(encoding="utf-8")
     assert "operation 测试 failed" in text and "in _boom" in text
 
 
 def test_a_full_log_is_kept_once_and_begun_anew(tmp_path: Path) -> None:
-    log = tmp_path / errors.LOG_NAME
-    log.write_bytes(b"x" * (errors.LOG_LIMIT + 1))
+    log = tmp_path / error_log.LOG_NAME
+    log.write_bytes(b"x" * (error_log.LOG_LIMIT + 1))
     with installing(tmp_path):
         assert not log.exists()  # made when first written
-    assert (tmp_path / (errors.LOG_NAME + ".1")).stat().st_size == errors.LOG_LIMIT + 1
+    assert (tmp_path / (error_log.LOG_NAME + ".1")).stat().st_size == error_log.LOG_LIMIT + 1
     assert not log.exists()
