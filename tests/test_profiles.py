@@ -12,6 +12,7 @@ import yaml
 from sqlalchemy import func, select
 
 from app.contracts import profiles as profiles_module
+from app.contracts import versions
 from app.contracts.profile_schema import Profile
 from app.contracts.profiles import (
     MAX_PROFILE_BYTES,
@@ -23,6 +24,7 @@ from app.contracts.profiles import (
     load_profile,
     read_profile_data,
 )
+from app.contracts.registry import profile_of
 from app.errors import DomainError
 from app.storage.store import Store
 from db.models import ChecklistItem, ChecklistTemplate, Contract, System
@@ -379,6 +381,32 @@ def test_changed_builtin_updates_and_deactivates(
         templates = {t.code: t for t in internet.templates}
         assert templates["security-weekly"].active is False
         assert templates["server-daily"].items[0].title == "服务器运行状态"
+
+
+def test_an_installed_profile_a_newer_rule_refuses_is_named_and_mended_by_installing(
+    store: Store,
+) -> None:
+    """A snapshot an earlier release accepted (a 23-digit response time): every use of the
+    contract says which field and how to mend it; installing the corrected file does."""
+    with store.session() as s:
+        install_builtin_profiles(s)
+        portal = s.scalar(select(Contract).where(Contract.code == "portal-om"))
+        assert portal is not None
+        broken = dict(portal.profile)
+        broken["sla"] = {**broken["sla"], "response_minutes": 10**22}
+        portal.profile, portal.profile_sha256 = broken, versions.digest(broken)
+    with store.session() as s:
+        portal = s.scalar(select(Contract).where(Contract.code == "portal-om"))
+        assert portal is not None
+        with pytest.raises(ProfileError) as caught:
+            profile_of(portal)
+        assert caught.value.message.splitlines() == [
+            f"合同 portal-om 的档案：字段 sla.response_minutes：应不大于 129600，实际为 “{10**22}”",
+            "合同 portal-om 的档案：请改正后在「设置」→「合同与演示数据」→「导入合同档案…」"
+            "或用 omw profiles --install 重新导入",
+        ]
+        install_profile_file(s, profiles_module.paths.resource("profiles") / "portal-om.yaml")
+        assert profile_of(portal).sla.response_minutes == 15
 
 
 def test_user_profile_file_takes_over_a_builtin_code(store: Store, tmp_path: Path) -> None:

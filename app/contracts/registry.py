@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TypeVar
 
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -20,8 +21,27 @@ _LEFTOVER = 10_000
 
 
 def profile_of(contract: Contract) -> Profile:
-    """The validated profile snapshot a contract was installed from."""
-    return Profile.model_validate(contract.profile)
+    """The validated profile snapshot a contract was installed from.
+
+    A snapshot an earlier release accepted may break a rule added since (e.g. the
+    bounds of SLA minutes): that is a Chinese error naming the fields and how to
+    mend it — installing the corrected profile makes it the contract's next version.
+    """
+    try:
+        return Profile.model_validate(contract.profile)
+    except ValidationError:
+        from app.contracts.profiles import ProfileError, validate_profile
+
+        name = f"合同 {contract.code} 的档案"
+        try:
+            validate_profile(contract.profile, name)
+        except ProfileError as exc:
+            mend = (
+                "请改正后在「设置」→「合同与演示数据」→「导入合同档案…」"
+                "或用 omw profiles --install 重新导入"
+            )
+            raise ProfileError(name, [*exc.problems, mend]) from None
+        raise
 
 
 def get_contract(session: Session, code: str) -> Contract:
