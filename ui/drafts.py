@@ -16,8 +16,10 @@ them back (:meth:`DraftSaver.kept`), its banner saying so.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from app.errors import DomainError
 from app.records import drafts
 from ui.context import AppContext
 from ui.qt import QtCore
@@ -29,6 +31,8 @@ KEPT = "_kept"
 NOT_TYPING = (OPEN, KEPT, "focus", "received_at")
 #: Pause after the last keystroke before the queued fields are written.
 DELAY_MS = 250
+
+log = logging.getLogger(__name__)
 
 
 class DraftSaver(QtCore.QObject):
@@ -71,20 +75,28 @@ class DraftSaver(QtCore.QObject):
         if not self._pending:
             return
         pending, self._pending = self._pending, {}
+        refused: list[str] = []
 
         def save(session: Any) -> None:
             for field, value in pending.items():
-                drafts.save_field(
-                    session,
-                    self.form_key,
-                    self.form_type,
-                    field,
-                    value,
-                    title=self.title,
-                    author=self.ctx.actor,
-                )
+                try:  # refused before anything of the field is written
+                    drafts.save_field(
+                        session,
+                        self.form_key,
+                        self.form_type,
+                        field,
+                        value,
+                        title=self.title,
+                        author=self.ctx.actor,
+                    )
+                except DomainError as exc:
+                    refused.append(f"{field}: {exc.message}")
 
         self.ctx.call(save)
+        # e.g. 100,000 characters pasted: the record's own save refuses them in words; a
+        # draft that cannot be kept never stops the typing, nor the other fields' drafts
+        for problem in refused:
+            log.warning("draft of %s not saved: %s", self.form_key, problem)
 
     def kept(self) -> dict[str, Any]:
         """The drafts left for this form (kept, or from a crash), if any field was typed."""

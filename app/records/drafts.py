@@ -32,6 +32,14 @@ from app.storage.text_rules import scrub
 from db.models import Draft, now
 
 MAX_VALUE_CHARS = 100_000
+#: a draft's title (what the list of drafts shows: the form's heading) is cut to this
+TITLE_LIMIT = 200
+
+
+def _label(title: str) -> str:
+    """``title`` cut to :data:`TITLE_LIMIT` characters, "…" last: it names the draft, and a
+    heading made of a long typed 会议名称 must not keep the draft from being saved."""
+    return title if len(title) <= TITLE_LIMIT else title[: TITLE_LIMIT - 1] + "…"
 
 
 @dataclass(frozen=True)
@@ -61,7 +69,7 @@ def save_field(
     key = _key(form_key)
     form_type = _util.text(form_type, "表单类型", required=True, limit=32)
     field = _util.text(field, "字段", required=True, limit=128)
-    title = _util.text(scrub(title), "标题", limit=200)
+    title = _util.text(_label(scrub(title)), "标题", limit=TITLE_LIMIT)
     author = _util.text(scrub(author), "填写人", limit=_util.NAME_LIMIT)
     value = scrub(value)
     try:

@@ -8,9 +8,11 @@ from datetime import timedelta
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
 from app.records import drafts, listings, meetings, signing
 from app.storage.store import Store
+from db.models import Draft
 from tests.factories import internet_profile
 from tests.ui.conftest import NOW, Keyboard, answer_unsaved, make_ctx, wait_window
 from tests.ui.test_checklist import draw, sign_dialog
@@ -150,3 +152,33 @@ def test_a_new_meeting_closed_with_typing_is_kept_as_a_draft_and_restored(
     qtbot.waitUntil(lambda: key not in mwindow.forms)
     assert mctx.call(lambda s: drafts.load(s, key)) == {}
     assert mctx.call(lambda s: listings.meeting_rows(s, "test-internet")) == []
+
+
+def test_a_long_meeting_name_and_a_huge_paste_never_stop_the_drafts(
+    qtbot: QtBot,
+    mwindow: MainWindow,
+    mctx: AppContext,
+    keyboard: Keyboard,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The draft's title is the form's heading (会议纪要 + the 会议名称 typed): 300 characters
+    of it raised 「标题」过长 at every draft save, and closing raised it again; 100,001
+    characters pasted into a field raised 草稿字段…过长 the same way."""
+    form = new_meeting(qtbot, mwindow)
+    key = form.saver.form_key
+    keyboard.type("长" * 300)
+    keyboard.press(Qt.Key.Key_Tab)
+    type_in(keyboard, form, "decisions", "周五前完成扩容")
+    form.saver.set("agenda", "字" * 100_001)  # as a paste of that much would queue it
+    form.saver.flush()
+    kept = mctx.call(lambda s: drafts.load(s, key))
+    assert kept["title"] == "长" * 300 and kept["decisions"] == "周五前完成扩容"
+    assert "agenda" not in kept
+    assert "草稿字段「agenda」的内容过长" in caplog.text
+    of_title = select(Draft.title).where(Draft.form_key == key, Draft.field == "title")
+    titles = mctx.call(lambda s: s.scalars(of_title).all())
+    assert [(len(t), t[-2:]) for t in titles] == [(drafts.TITLE_LIMIT, "长…")]
+    form.close()
+    answer_unsaved(qtbot, "unsavedKeep")
+    qtbot.waitUntil(lambda: key not in mwindow.forms)
+    assert mctx.call(lambda s: drafts.load(s, key))["title"] == "长" * 300
