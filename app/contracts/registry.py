@@ -30,7 +30,7 @@ def profile_of(contract: Contract) -> Profile:
     try:
         return Profile.model_validate(contract.profile)
     except ValidationError:
-        from app.contracts.profiles import ProfileError, validate_profile
+        from app.contracts.validation import ProfileError, validate_profile  # only when broken
 
         name = f"合同 {contract.code} 的档案"
         try:
