@@ -21,7 +21,6 @@ from __future__ import annotations
 import logging
 import sys
 import threading
-import traceback
 from pathlib import Path
 from types import TracebackType
 
@@ -80,8 +79,7 @@ def _unexpected(
     if issubclass(kind, KeyboardInterrupt):
         sys.__excepthook__(kind, error, trace)
         return
-    text = "".join(traceback.format_exception(kind, error, trace))
-    log.error("unexpected error on the GUI thread\n%s", text.rstrip())
+    log.error("unexpected error on the GUI thread", exc_info=(kind, error, trace))
     if threading.current_thread() is threading.main_thread() and not _state.told:
         # after the call that failed has returned (a paint event's, say): a dialog's own event
         # loop inside it would repaint into the same error
@@ -92,9 +90,9 @@ def _unexpected(
 def _unexpected_in_thread(args: threading.ExceptHookArgs) -> None:
     if args.exc_type is SystemExit:
         return
-    text = "".join(traceback.format_exception(args.exc_type, args.exc_value, args.exc_traceback))
     name = args.thread.name if args.thread is not None else "?"
-    log.error("unexpected error in thread %s\n%s", name, text.rstrip())
+    trace = (args.exc_type, args.exc_value, args.exc_traceback)
+    log.error("unexpected error in thread %s", name, exc_info=trace)
 
 
 def message(kind: str) -> str:

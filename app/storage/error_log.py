@@ -8,8 +8,6 @@ user is told in Chinese where the file is, never shown the traceback.
 from __future__ import annotations
 
 import logging
-import traceback
-from datetime import datetime
 from pathlib import Path
 
 from app.storage.privacy import create_private
@@ -18,7 +16,7 @@ from app.storage.privacy import create_private
 LOG_NAME = "omw-errors.log"
 #: bytes after which the log starts anew (the previous one kept as ``omw-errors.log.1``)
 LOG_LIMIT = 1_000_000
-#: each entry's first line, as :mod:`logging` writes it with :data:`FORMAT`
+#: how an entry begins (its traceback follows on the next lines)
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
@@ -48,11 +46,15 @@ class PrivateFileHandler(logging.FileHandler):
 
 
 def record(folder: Path, what: str, error: BaseException) -> Path:
-    """Append ``error`` with its traceback to ``folder``'s log, headed ``what``; the log."""
+    """Append ``error`` with its traceback to ``folder``'s log, headed ``what``; the log.
+
+    Written by the window's handler, so both write their entries the same way.
+    """
     path = path_in(folder)
-    create_private(path)
-    trace = "".join(traceback.format_exception(error)).rstrip()
-    stamp = datetime.now().isoformat(" ", "seconds")
-    with path.open("a", encoding="utf-8") as out:
-        out.write(f"{stamp} ERROR omw: {what}\n{trace}\n")
+    handler = PrivateFileHandler(path)
+    trace = (type(error), error, error.__traceback__)
+    try:
+        handler.handle(logging.LogRecord("omw", logging.ERROR, __file__, 0, what, None, trace))
+    finally:
+        handler.close()
     return path

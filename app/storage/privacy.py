@@ -21,12 +21,13 @@ from pathlib import Path
 SIDE_FILES = ("-wal", "-shm")
 
 
-def create_private(db_file: Path) -> None:
-    """Create ``db_file`` empty and owner-only, unless it exists (SQLite builds it from empty)."""
+def create_private(path: Path) -> None:
+    """Create ``path`` empty and owner-only, unless it exists: a store file (SQLite builds
+    it from empty) or the error log beside it (:mod:`app.storage.error_log`)."""
     if os.name != "posix":
         return
     try:
-        fd = os.open(db_file, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     except FileExistsError:
         return
     os.close(fd)
