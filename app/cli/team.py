@@ -101,17 +101,25 @@ def cmd_team(args: argparse.Namespace) -> int:
 
 
 def _conflicts(store: Any, as_json: bool) -> int:
+    from app.team.duplicates import duplicate_runs
     from app.team.voids import conflicts
 
     with store.session() as session:
         found = conflicts(session)
+        twice = duplicate_runs(session)
     if as_json:
-        print_json([c.as_json() for c in found])
-    elif not found:
-        print("没有更正冲突。")
+        print_json([c.as_json() for c in found] + [d.as_json() for d in twice])
+    elif not found and not twice:
+        print("没有更正冲突，也没有同一周期重复的巡检。")
     else:
         for conflict in found:
             print(conflict.line())
+        for duplicate in twice:
+            print(duplicate.line())
+            for run in duplicate.runs:
+                print(f"  {run.id}  {run.label()}")
+        if twice:
+            print("作废多出的一份：omw void inspection_run 编号 --reason 原因")
     return 0
 
 
@@ -220,12 +228,12 @@ def cmd_void(args: argparse.Namespace) -> int:
 
 
 def register(add: Adder) -> None:
-    p = add("team", cmd_team, "团队：本机身份和简码、同事设备的信任、更正冲突和隔离内容")
+    p = add("team", cmd_team, "团队：本机身份和简码、同事设备的信任、冲突和隔离内容")
     p.add_argument(
         "action",
         choices=["whoami", "set", "devices", "trust", "conflicts", "quarantine"],
         help="whoami：本机身份；set：设定姓名和简码；devices：同事设备；trust：信任设备；"
-        "conflicts：更正冲突；quarantine：隔离的内容",
+        "conflicts：更正冲突与同一周期重复的巡检；quarantine：隔离的内容",
     )
     p.add_argument("fingerprint", nargs="?", help="trust：同事设备的指纹")
     p.add_argument("--engineer", help="set：本机工程师姓名")

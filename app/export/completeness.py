@@ -27,6 +27,7 @@ from app.export import narrative
 from app.export.context import PeriodInfo
 from app.export.data import ExportData
 from app.export.errors import ExportError
+from app.records.slots import same_period
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,52 @@ def inspection_records(data: ExportData, occurrence: Occurrence) -> str:
     return f"本期没有已完成的{'日常' if daily else ''}巡检记录。"
 
 
+def same_period_runs(data: ExportData, occurrence: Occurrence) -> str:
+    """A form printing a period's checks would print one check twice: two laptops signed
+    the same period's run and a merge kept both (the PM voids one: :mod:`app.team.duplicates`)."""
+    if occurrence.kind not in RUN_FORMS:
+        return ""
+    period = occurrence.period
+    if occurrence.kind == "holiday_check":
+        holiday = data.holiday(period.key)
+        runs = ev.holiday_runs(data, holiday) if holiday is not None else []
+    else:
+        runs = data.runs(period.start, period.end)
+        if occurrence.kind == "daily_inspection_log":
+            runs = [r for r in runs if r.cadence == "daily"]
+    groups = same_period([r for r in runs if r.status == "signed"])
+    if not groups:
+        return ""
+    shown = []
+    for group in groups[:3]:
+        first = group[0]
+        template = data.templates.get(first.template_id)
+        system = data.systems.get(first.system_id) if first.system_id else None
+        where = f"（{system.name}）" if system is not None else ""
+        who = "、".join(r.inspector for r in group)
+        name = template.name if template is not None else "巡检"
+        shown.append(f"{name} {first.scheduled_date}{where} {len(group)} 份（{who}）")
+    more = f"等 {len(groups)} 处" if len(groups) > 3 else ""
+    return (
+        f"同一周期有重复的已签字巡检记录：{'；'.join(shown)}{more}。"
+        "请在「团队」页作废多出的一份（命令行：omw team conflicts）。"
+    )
+
+
 DONE = ("completed", "signed")
+#: the forms that print the checks of their period (or holiday)
+RUN_FORMS = frozenset(
+    {
+        "inspection_record",
+        "daily_inspection_log",
+        "monthly_inspection",
+        "quarterly_summary",
+        "annual_summary",
+        "holiday_check",
+        "monthly_report",
+        "summary_report",
+    }
+)
 
 CHECKS: list[Check] = [
     meeting_minutes,
@@ -112,6 +158,7 @@ CHECKS: list[Check] = [
     summary_report,
     holiday_check,
     inspection_records,
+    same_period_runs,
 ]
 
 

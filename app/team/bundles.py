@@ -46,6 +46,7 @@ from app.storage import guards
 from app.storage.device import SignedHead
 from app.team import identity, merge, profiles, selection, tables
 from app.team.container import BundleCancelled, BundleError, OpenedBundle, open_bundle, write_bundle
+from app.team.duplicates import DuplicateRuns, duplicate_runs
 from app.team.profiles import ProfileUpdate
 from app.team.voids import Conflict, conflicts
 from db import canonical, migrate
@@ -256,6 +257,8 @@ class ImportReport:
     by_engineer: dict[str, int] = field(default_factory=dict)
     quarantined: list[merge.Held] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
+    #: checks of one period signed on this laptop and the bundle's (or two in the bundle)
+    duplicates: list[DuplicateRuns] = field(default_factory=list)
     #: contracts whose profile the bundle brings a newer version of
     profiles: list[ProfileUpdate] = field(default_factory=list)
     #: why the import would be refused (preview only; an import raises instead)
@@ -282,6 +285,9 @@ class ImportReport:
         if self.conflicts:
             out.append(f"  更正冲突：{len(self.conflicts)} 项")
             out += [f"    - {c.line()}" for c in self.conflicts]
+        if self.duplicates:
+            out.append(f"  同一周期重复的巡检：{len(self.duplicates)} 项")
+            out += [f"    - {d.line()}" for d in self.duplicates]
         if self.refusal:
             out.append(f"  将被拒绝：{self.refusal}")
         return out
@@ -305,6 +311,7 @@ class ImportReport:
                 {"table": h.table, "id": h.record_id, "reason": h.reason} for h in self.quarantined
             ],
             "conflicts": [c.as_json() for c in self.conflicts],
+            "duplicates": [d.as_json() for d in self.duplicates],
             "profiles": [p.as_json() for p in self.profiles],
             "refusal": self.refusal,
             "written": self.written,
@@ -496,6 +503,7 @@ def _merge(
     report.conflicts = [
         c for c in conflicts(session) if touched & {c.original_id, *c.amendment_ids}
     ]
+    report.duplicates = duplicate_runs(session, touching=touched)
     if preview:
         return report
     merge.quarantine(session, outcome, parsed, bundle.sha256, signer.device_id)

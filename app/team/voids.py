@@ -61,6 +61,7 @@ class Conflict:
 
     def as_json(self) -> dict[str, Any]:
         return {
+            "kind": "amendments",
             "record_type": self.record_type,
             "original_id": self.original_id,
             "amendment_ids": list(self.amendment_ids),

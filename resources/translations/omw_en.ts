@@ -2328,6 +2328,10 @@ Review them on the Review page first. Export anyway?</translation>
         <translation>Amendment conflicts: {n}</translation>
     </message>
     <message>
+        <source>同一周期重复的巡检：{n} 项</source>
+        <translation>Same check signed twice in a period: {n}</translation>
+    </message>
+    <message>
         <source>隔离（内容不同，不合并）：{n} 项</source>
         <translation>Quarantined (different content, not merged): {n}</translation>
     </message>
@@ -2346,6 +2350,14 @@ Review them on the Review page first. Export anyway?</translation>
     <message>
         <source>设备指纹</source>
         <translation>Device fingerprint</translation>
+    </message>
+    <message>
+        <source>更正冲突：同一记录在两台电脑上各更正了一次，请在保留的那份上再「更正」。重复巡检：同一周期的同一检查在两台电脑上各签了一份，请作废多出的一份。隔离：同一编号、内容不同的记录，未合并，原记录保持不变。</source>
+        <translation>Amendment conflict: one record was amended on two laptops; amend again the one that stands. Signed twice: the same check of one period was signed on two laptops; void the extra one. Quarantined: a record with the same id and other content, not merged; the record here is unchanged.</translation>
+    </message>
+    <message>
+        <source>作废多出的一份…</source>
+        <translation>Void the extra one…</translation>
     </message>
     <message>
         <source>保存</source>
@@ -2412,10 +2424,6 @@ Review them on the Review page first. Export anyway?</translation>
         <translation>From</translation>
     </message>
     <message>
-        <source>更正冲突：同一记录在两台电脑上各更正了一次，请在保留的那份上再「更正」。隔离：同一编号、内容不同的记录，未合并，原记录保持不变。</source>
-        <translation>Amendment conflict: one record was amended on two laptops; amend again the one that stands. Quarantined: a record with the same id and other content, not merged; the record here is unchanged.</translation>
-    </message>
-    <message>
         <source>{fp}（设备 {device}）</source>
         <translation>{fp} (device {device})</translation>
     </message>
@@ -2438,6 +2446,22 @@ Review them on the Review page first. Export anyway?</translation>
     <message>
         <source>{n} 份并行的更正（{who}）</source>
         <translation>{n} parallel amendments ({who})</translation>
+    </message>
+    <message>
+        <source>重复巡检</source>
+        <translation>Signed twice</translation>
+    </message>
+    <message>
+        <source>同一周期 {n} 份已签字的记录（{who}）</source>
+        <translation>{n} signed records of one period ({who})</translation>
+    </message>
+    <message>
+        <source>请先在「冲突与隔离」中选择一项「重复巡检」。</source>
+        <translation>First choose a “Signed twice” row under “Conflicts and quarantine”.</translation>
+    </message>
+    <message>
+        <source>已作废：该记录不再计入待办、统计和交付包；交换后在同事处同样作废。</source>
+        <translation>Voided: the record no longer counts in due lists, statistics or packs; after the next exchange it is void on colleagues&apos; laptops too.</translation>
     </message>
     <message>
         <source>已保存：{name}，简码 {code}。</source>
@@ -2506,6 +2530,10 @@ Trust it only if it matches. Trust this device?</translation>
     <message>
         <source>已导入 {name}：新增 {new} 项，隔离 {held} 项，更正冲突 {conflicts} 项。</source>
         <translation>Imported {name}: {new} new, {held} quarantined, {conflicts} amendment conflicts.</translation>
+    </message>
+    <message>
+        <source>同一周期重复的巡检 {n} 项：请在下方作废多出的一份。</source>
+        <translation> {n} check(s) signed twice in a period: void the extra one below.</translation>
     </message>
     <message>
         <source>已取消，本机数据未改变，未留下文件。</source>
@@ -3410,6 +3438,26 @@ You can try again (for example, enter the passphrase again) or quit.</translatio
     <message>
         <source>意外错误</source>
         <translation>Unexpected error</translation>
+    </message>
+    <message>
+        <source>作废重复的巡检记录</source>
+        <translation>Void a check signed twice</translation>
+    </message>
+    <message>
+        <source>{label}：同一周期有 {n} 份已签字的巡检记录。请选择多出的一份作废，保留的记录不变。作废的记录不计入待办、统计和交付包，交换后在同事处同样作废，不能撤销。</source>
+        <translation>{label}: {n} signed records of the same period. Choose the extra one to void; the one kept is unchanged. A voided record no longer counts in due lists, statistics or packs, is void on colleagues&apos; laptops after the next exchange, and cannot be restored.</translation>
+    </message>
+    <message>
+        <source>作废</source>
+        <translation>Void</translation>
+    </message>
+    <message>
+        <source>作废所选</source>
+        <translation>Void the chosen one</translation>
+    </message>
+    <message>
+        <source>同一周期重复巡检，保留{who}的记录</source>
+        <translation>Same check signed twice in a period; keeping the record of {who}</translation>
     </message>
 </context>
 </TS>

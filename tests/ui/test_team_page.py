@@ -7,15 +7,19 @@ from pathlib import Path
 from typing import cast
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
 from app.records import review
 from app.storage.store import Store
+from app.storage.team_state import voided_ids
+from tests.team_tools import exchange, sign_run, start_team
 from tests.test_review import _profile, _run
 from tests.ui.conftest import NOW, make_ctx, wait_window
 from ui.context import AppContext
 from ui.pages.base import Opener
 from ui.pages.team import BundlePassphraseDialog, BundlePreviewDialog, TeamPage
+from ui.pages.team_void import VoidDuplicateDialog
 from ui.settings import Settings
 
 PASSPHRASE = "team-bundle-2026"
@@ -97,3 +101,45 @@ def test_export_then_preview_trust_and_import_into_a_new_laptop(
     qtbot.waitUntil(lambda: theirs.banner.kind == "error")
     assert "口令" in theirs.banner.text()
     other.close()
+
+
+def test_a_check_signed_on_two_laptops_is_voided_from_the_page(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    pm, (zs, ls) = start_team(tmp_path / "team", [("张三", "ZS"), ("李四", "LS")])
+    try:
+        ours = sign_run(zs, date(2026, 11, 3), "portal", "张三")
+        theirs = sign_run(ls, date(2026, 11, 4), "portal", "李四")
+        exchange(zs, pm, tmp_path / "zs.omwb")
+        exchange(ls, pm, tmp_path / "ls.omwb")
+        settings = Settings.load(pm.folder)
+        settings.name, settings.role = "王经理", "项目经理"
+        page = _page(qtbot, AppContext(pm, settings, clock=lambda: NOW))
+        (row,) = [r for r in page.held_model.all_rows() if r.kind == "重复巡检"]
+        assert (
+            "分系统巡检" in row.what and "张三（ZS）" in row.reason and "李四（LS）" in row.reason
+        )
+        assert not page.void_button.isEnabled()  # nothing chosen yet
+        page.held.selectRow(page.held_model.all_rows().index(row))
+        assert page.void_button.isEnabled()
+
+        qtbot.mouseClick(page.void_button, Qt.MouseButton.LeftButton)
+        dialog = wait_window(qtbot, VoidDuplicateDialog)
+        assert dialog.choice.currentData() == theirs  # the later one is offered
+        assert dialog.reason.text() == "同一周期重复巡检，保留张三（ZS）的记录"
+        dialog.choice.setCurrentIndex(0)  # the reason follows the choice until it is edited
+        assert "保留李四" in dialog.reason.text()
+        dialog.reason.setText("")
+        dialog.accept()
+        assert "作废原因" in dialog.banner.text() and dialog.isVisible()  # refused, nothing voided
+        dialog.choice.setCurrentIndex(1)
+        dialog.reason.setText("同一周期重复巡检，以张三的为准")
+        qtbot.mouseClick(dialog.findChild(QPushButton, "voidConfirm"), Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: not dialog.isVisible())
+        assert "已作废" in page.banner.text()
+        assert [r for r in page.held_model.all_rows() if r.kind == "重复巡检"] == []
+        with pm.session() as s:
+            assert voided_ids(s) == {theirs} and ours not in voided_ids(s)
+    finally:
+        for store in (pm, zs, ls):
+            store.close()

@@ -19,8 +19,9 @@ from typing import NamedTuple
 
 from app.errors import StoreError
 from app.storage.secrets import MIN_PASSPHRASE
-from app.team import bundles, identity, overview, tables
+from app.team import bundles, identity, overview, tables, voids
 from app.team.container import BundleCancelled
+from app.team.duplicates import DuplicateRuns, duplicate_runs
 from app.team.profiles import ProfileUpdate
 from ui.context import AppContext
 from ui.i18n import tr
@@ -28,6 +29,7 @@ from ui.layout import fit_window, heading, muted
 from ui.models import Column, RowTableModel
 from ui.operations import Cancelled, Operation, Progress, ProgressView
 from ui.pages.base import Opener, Page
+from ui.pages.team_void import VoidDuplicateDialog
 from ui.qt import Qt, QtWidgets
 from ui.widgets import Banner, RecordTable, ok_cancel, scrolling
 
@@ -185,6 +187,9 @@ class BundlePreviewDialog(QtWidgets.QDialog):
             out.append(tr("本机已有、跳过：{n} 项").format(n=present))
         out.append(tr("更正冲突：{n} 项").format(n=len(r.conflicts)))
         out += [f"  - {c.line()}" for c in r.conflicts]
+        if r.duplicates:
+            out.append(tr("同一周期重复的巡检：{n} 项").format(n=len(r.duplicates)))
+            out += [f"  - {d.line()}" for d in r.duplicates]
         out.append(tr("隔离（内容不同，不合并）：{n} 项").format(n=len(r.quarantined)))
         out += [f"  - {h.line()}" for h in r.quarantined[:50]]
         return out
@@ -310,14 +315,25 @@ class TeamPage(Page):
         self.held.setObjectName("heldTable")
         self.held.setMinimumHeight(90)
         layout.addWidget(self.held, 1)
-        layout.addWidget(
+        self.held.selectionModel().currentRowChanged.connect(self._held_chosen)
+        self.held.opened.connect(self.void_duplicate)
+        row = QtWidgets.QHBoxLayout()
+        row.addWidget(
             muted(
                 tr(
                     "更正冲突：同一记录在两台电脑上各更正了一次，请在保留的那份上再「更正」。"
+                    "重复巡检：同一周期的同一检查在两台电脑上各签了一份，请作废多出的一份。"
                     "隔离：同一编号、内容不同的记录，未合并，原记录保持不变。"
                 )
-            )
+            ),
+            1,
         )
+        self.void_button = QtWidgets.QPushButton(tr("作废多出的一份…"))
+        self.void_button.setObjectName("voidDuplicate")
+        self.void_button.clicked.connect(lambda: self.void_duplicate())
+        row.addWidget(self.void_button)
+        layout.addLayout(row)
+        self.duplicates: dict[str, DuplicateRuns] = {}
         return box
 
     # ------------------------------------------------------------------ loading
@@ -331,8 +347,12 @@ class TeamPage(Page):
         try:
             me = identity.whoami(store)
             people = identity.members(store)
-            conflicts, held = self.ctx.call(
-                lambda s: (overview.open_conflicts(s), overview.quarantined(s))
+            conflicts, twice, held = self.ctx.call(
+                lambda s: (
+                    overview.open_conflicts(s),
+                    duplicate_runs(s),
+                    overview.quarantined(s),
+                )
             )
         except StoreError as exc:
             self.banner.error(exc.message)
@@ -381,11 +401,56 @@ class TeamPage(Page):
             )
             for n, c in enumerate(conflicts)
         ]
+        self.duplicates = {f"d{n}": d for n, d in enumerate(twice)}
+        rows += [
+            HeldRow(
+                key,
+                "",
+                tr("重复巡检"),
+                d.label,
+                tr("同一周期 {n} 份已签字的记录（{who}）").format(n=len(d.runs), who=d.who()),
+                "、".join(dict.fromkeys(run.device for run in d.runs if run.device)),
+            )
+            for key, d in self.duplicates.items()
+        ]
         rows += [
             HeldRow(f"q{n}", when(q.at), q.kind, q.record_id[:8], q.reason, q.signer)
             for n, q in enumerate(held)
         ]
         self.held_model.set_rows(rows)
+        self._held_chosen()
+
+    # ------------------------------------------------------------------ duplicates
+
+    def _chosen_duplicate(self) -> DuplicateRuns | None:
+        index = self.held.currentIndex()
+        if not index.isValid():
+            return None
+        return self.duplicates.get(self.held_model.row_at(index.row()).id)
+
+    def _held_chosen(self, *_args: object) -> None:
+        self.void_button.setEnabled(self._chosen_duplicate() is not None)
+
+    def void_duplicate(self, row_id: str | None = None) -> VoidDuplicateDialog | None:
+        """「作废多出的一份…」 on the chosen 重复巡检 row (or the row opened)."""
+        duplicate = self.duplicates.get(row_id) if row_id else self._chosen_duplicate()
+        if duplicate is None:
+            if not row_id:
+                self.banner.error(tr("请先在「冲突与隔离」中选择一项「重复巡检」。"))
+            return None
+        dialog = VoidDuplicateDialog(duplicate, self._void, self)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
+
+    def _void(self, run_id: str, reason: str) -> None:
+        actor = self.ctx.actor
+        self.ctx.call(lambda s: voids.void(s, "inspection_run", run_id, reason=reason, actor=actor))
+        self.banner.show_message(
+            tr("已作废：该记录不再计入待办、统计和交付包；交换后在同事处同样作废。")
+        )
+        self.ctx.changed()
+        self.refresh()
 
     # ------------------------------------------------------------------ identity and trust
 
@@ -552,6 +617,10 @@ class TeamPage(Page):
             held=len(report.quarantined),
             conflicts=len(report.conflicts),
         )
+        if report.duplicates:
+            message += tr("同一周期重复的巡检 {n} 项：请在下方作废多出的一份。").format(
+                n=len(report.duplicates)
+            )
         self.banner.show_message(" ".join([message, *map(profile_line, report.profiles)]))
         self.ctx.changed()
         if report.new.get("contract") or report.profiles:
