@@ -18,7 +18,7 @@ from app.storage.store import Store
 from app.team import bundles
 from app.team.duplicates import duplicate_runs
 from app.team.voids import conflicts, void
-from db.models import Contract
+from db.models import Contract, HolidayPeriod
 from tests.factories import png_bytes
 from tests.team_tools import (
     CONTRACT,
@@ -146,3 +146,43 @@ def test_the_command_line_lists_them_with_their_numbers(
     capsys.readouterr()
     assert main(["--data-dir", folder, "team", "conflicts"]) == 0
     assert "没有更正冲突，也没有同一周期重复的巡检" in capsys.readouterr().out
+
+
+def test_a_holiday_day_checked_twice_is_named_by_its_holiday_and_day(
+    team: tuple[Store, list[Store]], tmp_path: Path
+) -> None:
+    pm, (zs, ls) = team
+    with pm.session() as s:
+        contract = s.scalars(select(Contract)).one()
+        holiday = HolidayPeriod(
+            contract_id=contract.id,
+            name="元旦",
+            start_date=date(2026, 12, 31),
+            end_date=date(2026, 12, 31),  # the contract ends that day
+        )
+        s.add(holiday)
+        s.flush()
+        holiday_id = holiday.id
+    for n, store in enumerate((zs, ls)):
+        exchange(pm, store, tmp_path / f"holiday-{n}.omwb", since=("ZS", "LS")[n])
+    for store, who in ((zs, "张三"), (ls, "李四")):
+        with store.session() as s:
+            run = ins.start_run(
+                s,
+                CONTRACT,
+                "holiday-daily",
+                scheduled_date=date(2026, 12, 31),
+                holiday_period_id=holiday_id,
+                inspector=who,
+            )
+            ins.mark_rest_normal(s, run.id)
+            ins.complete_run(s, run.id, conclusion="正常")
+            signing.sign(
+                s, "inspection_run", run.id, role="运维人员", signer_name=who, png=png_bytes()
+            )
+    exchange(zs, pm, tmp_path / "zs.omwb")
+    report = exchange(ls, pm, tmp_path / "ls.omwb")
+    (found,) = report.duplicates
+    assert found.label == "节日期间每日检查 元旦 2026-12-31"  # not the holiday's id
+    period = PeriodInfo(holiday_id, "元旦", date(2026, 12, 31), date(2026, 12, 31))
+    assert "同一周期有重复的已签字巡检记录" in _reason(pm, "holiday_check", period)
