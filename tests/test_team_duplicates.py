@@ -32,6 +32,12 @@ DAY = date(2026, 11, 3)  # a Tuesday: the week 2026-W45
 NOVEMBER = PeriodInfo("2026-11", "2026年11月", date(2026, 11, 1), date(2026, 11, 30))
 
 
+def _run_order(store: Store) -> list[str]:
+    with store.session() as s:
+        data = ExportData(s, s.scalars(select(Contract)).one())
+        return [r.id for r in data.runs(NOVEMBER.start, NOVEMBER.end)]
+
+
 def _reason(store: Store, kind: str, period: PeriodInfo = NOVEMBER) -> str:
     with store.session() as s:
         data = ExportData(s, s.scalars(select(Contract)).one())
@@ -112,6 +118,10 @@ def test_a_daily_check_done_twice_is_named_by_its_day(
     _sign_daily(ls, "李四")
     exchange(zs, pm, tmp_path / "zs.omwb")
     exchange(ls, pm, tmp_path / "ls.omwb")
+    # each laptop received them in another order, and prints them in the same one
+    exchange(pm, ls, tmp_path / "pm-to-ls.omwb")
+    exchange(pm, zs, tmp_path / "pm-to-zs.omwb")
+    assert _run_order(pm) == _run_order(ls) == _run_order(zs)
     reason = _reason(pm, "daily_inspection_log")
     assert f"{DAY}" in reason and "2 份（" in reason and "张三" in reason and "李四" in reason
     with pm.session() as s:

@@ -199,11 +199,15 @@ class ExportData:
             runs = [RunRow(*row) for row in self._current(list(rows))]
             order = {tid: t.seq for tid, t in self.templates.items()}
             system_seq = {sid: s.seq for sid, s in self.systems.items()}
+            # the start and the id order a check done twice (two laptops, one period) the same
+            # way on every laptop, whichever arrived first: the same forms from the same records
             runs.sort(
                 key=lambda x: (
                     x.scheduled_date,
                     order.get(x.template_id, 0),
                     system_seq.get(x.system_id or "", -1),
+                    x.started_at or datetime.min,
+                    x.id,
                 )
             )
             self._runs[key] = runs
