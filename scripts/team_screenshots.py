@@ -3,7 +3,8 @@
 
 A project manager's store with two months of portal-om demo records (several
 engineers), one record sent back, and one exchange with an engineer's laptop
-(each trusting the other), then the window on both pages. Then the PM updates
+(each trusting the other), in which both did the same day's check, then the window on
+both pages and the 团队 page's 「作废多出的一份…」. Then the PM updates
 the contract profile and voids a run: the engineer's preview of the PM's next
 bundle (「合同档案已更新」), and the PM's 巡检 list with the voided run. Under Xvfb::
 
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import sys
 import tempfile
-from datetime import datetime
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,7 @@ from ui.main import application  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
 from ui.pages.lists import InspectionsPage  # noqa: E402
 from ui.pages.review import ReviewPage  # noqa: E402
-from ui.pages.team import BundlePreviewDialog  # noqa: E402
+from ui.pages.team import BundlePreviewDialog, TeamPage  # noqa: E402
 from ui.qt import QtCore, QtWidgets  # noqa: E402
 from ui.settings import Settings  # noqa: E402
 
@@ -49,6 +50,8 @@ PASSPHRASE = "team-bundle-passphrase"
 OUT = ROOT / "docs" / "screenshots"
 PM, ENGINEER = ("王立华", "WLH"), ("陈思远", "CSY")
 UPDATE = "pm-update.omwbundle"
+#: the day after the demo's last: checked on both laptops
+DUPLICATE_DAY, DUPLICATE_TEMPLATE = date(2026, 11, 21), "interface-daily"
 
 
 def prepare(folder: Path, laptop: Path) -> str:
@@ -97,12 +100,43 @@ def prepare(folder: Path, laptop: Path) -> str:
             signer_name=ENGINEER[0],
             png=signature_png(ENGINEER[0]),
         )
+    # the same day's check done on both laptops (each thought it was theirs): 重复巡检
+    for who, done in ((store, PM[0]), (engineer, ENGINEER[0])):
+        with who.session() as session:
+            do_check(session, DUPLICATE_DAY, done)
     back = bundles.export_bundle(engineer, laptop / "csy.omwbundle", PASSPHRASE)
     bundles.import_bundle(store, back.path, PASSPHRASE, trust_new_signer=True)
     engineer.close()
     day = update_and_void(store, laptop)
     store.close()
     return day
+
+
+def do_check(session: Any, day: date, who: str) -> None:
+    """The interface check of ``day``: numbers in range, texts 正常, completed and signed."""
+    run = inspections.start_run(
+        session, "portal-om", DUPLICATE_TEMPLATE, scheduled_date=day, inspector=who
+    )
+    session.flush()
+    for result in run.results:
+        if result.item.kind == "number":
+            inspections.set_result(session, result.id, value=1)
+        elif result.item.kind == "text":
+            inspections.set_result(session, result.id, text="正常")
+    inspections.mark_rest_normal(session, run.id)
+    finished = datetime.combine(day, time(9, 40) if who == PM[0] else time(10, 5))
+    inspections.complete_run(
+        session, run.id, conclusion="巡检项目全部正常。", completed_at=finished
+    )
+    signing.sign(
+        session,
+        "inspection_run",
+        run.id,
+        role="运维人员",
+        signer_name=who,
+        png=signature_png(who),
+        signed_at=finished,
+    )
 
 
 def update_and_void(store: Store, laptop: Path) -> str:
@@ -166,6 +200,14 @@ def main() -> int:
         window.show_page("team")
         settle(app)
         window.grab().save(str(OUT / "17-team.png"))
+        team = window.pages["team"]
+        assert isinstance(team, TeamPage)
+        twice = next(key for key in team.duplicates)
+        dialog = team.void_duplicate(twice)
+        assert dialog is not None
+        settle(app)
+        dialog.grab().save(str(OUT / "21-void-duplicate.png"))
+        dialog.reject()
         window.show_page("inspections")
         runs = window.pages["inspections"]
         assert isinstance(runs, InspectionsPage)

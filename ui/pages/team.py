@@ -55,6 +55,15 @@ def trust_label(member: identity.Member) -> str:
     return tr("未信任")
 
 
+def fill_height(table: QtWidgets.QTableView) -> None:
+    """The table takes the height left, from its minimum up: the page's word-wrapped notes make
+    its scroll area size it by preferred heights, and a table's (≈ 190 px) pushed the page's
+    last row — the buttons under the tables — below a 1366×768 screen."""
+    policy = table.sizePolicy()
+    policy.setVerticalPolicy(QtWidgets.QSizePolicy.Policy.Ignored)
+    table.setSizePolicy(policy)
+
+
 class MemberRow(NamedTuple):
     id: str
     engineer: str
@@ -289,6 +298,7 @@ class TeamPage(Page):
         self.members = RecordTable(self.members_model)
         self.members.setObjectName("membersTable")
         self.members.setMinimumHeight(90)
+        fill_height(self.members)
         layout.addWidget(self.members, 1)
         trust_row = QtWidgets.QHBoxLayout()
         self.trust_button = QtWidgets.QPushButton(tr("信任所选设备…"))
@@ -306,14 +316,15 @@ class TeamPage(Page):
             [
                 Column(tr("时间"), "at", 130),
                 Column(tr("类别"), "kind", 80),
-                Column(tr("记录"), "what", 220),
-                Column(tr("原因"), "reason", 300),
-                Column(tr("来自"), "source", 80),
+                Column(tr("记录"), "what", 260),
+                Column(tr("来自"), "source", 90),
+                Column(tr("原因"), "reason", 300),  # the last: it takes the width left
             ]
         )
         self.held = RecordTable(self.held_model)
         self.held.setObjectName("heldTable")
         self.held.setMinimumHeight(90)
+        fill_height(self.held)
         layout.addWidget(self.held, 1)
         self.held.selectionModel().currentRowChanged.connect(self._held_chosen)
         self.held.opened.connect(self.void_duplicate)
