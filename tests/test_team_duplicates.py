@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from app.errors import DomainError
 from app.export import completeness
 from app.export.context import PeriodInfo
 from app.export.data import ExportData
 from app.records import inspections as ins
-from app.records import signing
+from app.records import review, signing
 from app.storage.store import Store
 from app.team import bundles
 from app.team.duplicates import duplicate_runs
@@ -196,3 +197,31 @@ def test_a_holiday_day_checked_twice_is_named_by_its_holiday_and_day(
     assert found.label == "节日期间每日检查 元旦 2026-12-31"  # not the holiday's id
     period = PeriodInfo(holiday_id, "元旦", date(2026, 12, 31), date(2026, 12, 31))
     assert "同一周期有重复的已签字巡检记录" in _reason(pm, "holiday_check", period)
+
+
+def test_the_review_queue_marks_twins_and_a_batch_refuses_them(
+    team: tuple[Store, list[Store]], tmp_path: Path
+) -> None:
+    pm, (zs, ls) = team
+    ours = sign_run(zs, DAY, "portal", "张三")
+    theirs = sign_run(ls, DAY, "portal", "李四")
+    alone = sign_run(ls, DAY, "api", "李四")
+    exchange(zs, pm, tmp_path / "zs.omwb")
+    exchange(ls, pm, tmp_path / "ls.omwb")
+    with pm.session() as s:
+        items = {i.record_id: i for i in review.queue(s)}
+        assert items[ours].twin and items[theirs].twin and not items[alone].twin
+        assert not items[ours].routine and items[alone].routine
+        assert items[ours].as_json()["twin"] is True
+        with pytest.raises(DomainError, match="同一周期另有一份已签字的记录"):
+            review.countersign_batch(
+                s, [ours, alone], viewed=[ours, alone], signer_name="王经理", png=png_bytes()
+            )
+    with pm.session() as s:
+        void(s, "inspection_run", theirs, reason="重复巡检", actor="王经理")
+    with pm.session() as s:
+        items = {i.record_id: i for i in review.queue(s)}
+        assert theirs not in items and not items[ours].twin and items[ours].routine
+        review.countersign_batch(
+            s, [ours, alone], viewed=[ours, alone], signer_name="王经理", png=png_bytes()
+        )

@@ -14,7 +14,8 @@
   queue as *answered*; the returned original, superseded, leaves it.
 - **Batch countersigning** (:func:`countersign_batch`) is for routine checks (the
   window offers a day's): only inspection runs the reviewer has viewed, whose
-  every item is normal or not applicable, and with no open return.
+  every item is normal or not applicable, with no open return, and no other signed
+  run of the same period (:mod:`app.records.slots`: two laptops did the check).
 - **Month packs** (:func:`unreviewed`) list the records of a period still
   waiting for the 复核人 when a contract's profile requires review.
 - A record declared void (作废, any of its versions) leaves the queue.
@@ -33,7 +34,7 @@ from sqlalchemy.orm import Session, aliased
 
 from app.contracts.registry import profile_of
 from app.errors import DomainError
-from app.records import _util, signing
+from app.records import _util, signing, slots
 from app.schedule import periods
 from app.storage.team_state import voided_ids
 from db.models import (
@@ -113,6 +114,8 @@ class QueueItem:
     routine: bool  # may be countersigned in a batch
     state: str  # pending | returned | answered
     returns: tuple[ReturnNote, ...] = ()  # of this record and of the versions it amends
+    #: a check whose period has another signed one (two laptops): never in a batch
+    twin: bool = False
 
     @property
     def kind_label(self) -> str:
@@ -133,6 +136,7 @@ class QueueItem:
             "signed_at": self.signed_at.isoformat(),
             "exceptions": self.exceptions,
             "routine": self.routine,
+            "twin": self.twin,
             "state": self.state,
             "returns": [
                 {
@@ -315,6 +319,7 @@ def _queue_of(
         ).all()
     )
     voided = set(session.scalars(select(RecordVoid.record_id)))
+    twins = slots.doubled(session) if record_type == "inspection_run" else set()
     items: list[QueueItem] = []
     for record, signer, signed_at in rows:
         chain = _chain(record.id, previous)
@@ -324,7 +329,10 @@ def _queue_of(
         earlier = [note for step in chain for note in returns.get(step, [])]
         state = RETURNED if own else ANSWERED if earlier else PENDING
         problems = exceptions.get(record.id, 0)
-        routine = record_type == "inspection_run" and problems == 0 and state != RETURNED
+        twin = record.id in twins
+        routine = (
+            record_type == "inspection_run" and problems == 0 and state != RETURNED and not twin
+        )
         items.append(
             QueueItem(
                 record_type=record_type,
@@ -338,6 +346,7 @@ def _queue_of(
                 routine=routine,
                 state=state,
                 returns=tuple(earlier + own),
+                twin=twin,
             )
         )
     return items
@@ -513,7 +522,8 @@ def countersign_batch(
     """Countersign routine all-normal checks the reviewer has viewed, all or none.
 
     Refused as a whole, with the list, when a record was not viewed, is not an
-    inspection run, has an exception or an open return, or is not in the queue.
+    inspection run, has an exception or an open return, shares its period with
+    another signed run, or is not in the queue.
     """
     wanted = list(dict.fromkeys(record_ids))
     if not wanted:
@@ -532,6 +542,11 @@ def countersign_batch(
         elif item.exceptions:
             problems.append(
                 f"{item.day} {item.title}：有 {item.exceptions} 项异常或警告，请逐条复核"
+            )
+        elif item.twin:
+            problems.append(
+                f"{item.day} {item.title}：同一周期另有一份已签字的记录（两台电脑各做了一次），"
+                "请在「团队」页作废多出的一份"
             )
     if problems:
         raise DomainError("以下记录不能批量复核：\n" + "\n".join(problems))

@@ -19,8 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.records.slots import same_period
-from app.storage.team_state import voided_ids
+from app.records.slots import same_period, signed_current
 from db.models import ChecklistTemplate, HolidayPeriod, InspectionRun, System, TeamDevice
 
 
@@ -87,25 +86,15 @@ def duplicate_runs(session: Session, touching: set[str] | None = None) -> list[D
     ``touching``: only the groups holding one of these run ids (what an import brought).
     """
     r = InspectionRun
-    rows = session.execute(
-        select(
-            r.id,
-            r.template_id,
-            r.system_id,
-            r.period_key,
-            r.cadence,
-            r.holiday_period_id,
-            r.scheduled_date,
-            r.supersedes_id,
-            r.locked_at,
-            r.inspector,
-            r.completed_at,
-            r.device_id,
-        )
-    ).all()
-    superseded = {row.supersedes_id for row in rows if row.supersedes_id}
-    gone = superseded | voided_ids(session)
-    current = [row for row in rows if row.id not in gone and row.locked_at is not None]
+    current = signed_current(
+        session,
+        r.cadence,
+        r.holiday_period_id,
+        r.scheduled_date,
+        r.inspector,
+        r.completed_at,
+        r.device_id,
+    )
     groups = same_period(current)
     if touching is not None:
         groups = [g for g in groups if touching & {row.id for row in g}]

@@ -163,7 +163,10 @@ class ReviewPage(Page):
                 Column(tr("状态"), "state", 100),
                 Column(tr("备注"), "note", 90),
             ],
-            tone=lambda row: TONES.get(row.item.state) or ("bad" if row.item.exceptions else None),
+            tone=lambda row: (
+                TONES.get(row.item.state)
+                or ("bad" if row.item.exceptions else "warn" if row.item.twin else None)
+            ),
         )
         self.table = RecordTable(self.model)
         self.table.setObjectName("reviewTable")
@@ -273,6 +276,8 @@ class ReviewPage(Page):
                     state_label(i.state),
                     tr("{n} 项异常").format(n=i.exceptions)
                     if i.exceptions
+                    else tr("重复巡检")
+                    if i.twin
                     else (tr("例行") if i.routine else ""),
                     i,
                 )
