@@ -148,6 +148,8 @@ def test_the_command_line_lists_them_with_their_numbers(
     out = capsys.readouterr().out
     assert "同一周期有 2 份已签字的巡检记录" in out and ours in out and theirs in out
     assert "omw void inspection_run" in out
+    assert main(["--data-dir", folder, "review", "list"]) == 0
+    assert capsys.readouterr().out.count("重复巡检") == 2
     assert main(["--data-dir", folder, "team", "conflicts", "--json"]) == 0
     (entry,) = json.loads(capsys.readouterr().out)
     assert entry["kind"] == "same_period" and set(entry["record_ids"]) == {ours, theirs}

@@ -49,7 +49,11 @@ def cmd_list(args: argparse.Namespace) -> int:
             i.title,
             i.engineer,
             review.STATE_LABELS[i.state],
-            f"{i.exceptions} 项异常" if i.exceptions else ("可批量" if i.routine else ""),
+            f"{i.exceptions} 项异常"
+            if i.exceptions
+            else "重复巡检"
+            if i.twin
+            else ("可批量" if i.routine else ""),
         ]
         for i in items
     ]
