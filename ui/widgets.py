@@ -27,6 +27,7 @@ class Banner(QtWidgets.QLabel):
         "error": "background:#fdecea;color:#b71c1c;border:1px solid #f5c6cb;",
         "info": "background:#e8f0fe;color:#0d47a1;border:1px solid #c6dafc;",
         "lock": "background:#fff8e1;color:#6d4c00;border:1px solid #ffe082;",
+        "warn": "background:#fff8e1;color:#6d4c00;border:1px solid #ffe082;",
     }
 
     #: kinds shown with an icon at the left (an SVG of resources/icons: no font has to carry it)

@@ -3448,6 +3448,10 @@ You can try again (for example, enter the passphrase again) or quit.</translatio
         <translation>{label}: {n} signed records of the same period. Choose the extra one to void; the one kept is unchanged. A voided record no longer counts in due lists, statistics or packs, is void on colleagues&apos; laptops after the next exchange, and cannot be restored.</translation>
     </message>
     <message>
+        <source>重复巡检通常由项目经理处理：若同事在另一台电脑上作废了另一份，两份都作废后该周期视同未做。请先与项目经理确认。</source>
+        <translation>A check signed twice is usually resolved by the project manager: if a colleague voids the other one on another laptop, both are void and the period counts as not done. Agree with the project manager first.</translation>
+    </message>
+    <message>
         <source>作废</source>
         <translation>Void</translation>
     </message>

@@ -123,8 +123,14 @@ def test_a_check_signed_on_two_laptops_is_voided_from_the_page(
         page.held.selectRow(page.held_model.all_rows().index(row))
         assert page.void_button.isEnabled()
 
+        settings.role = "运维工程师"  # off the PM's laptop: agree with the PM first
+        dialog = page.void_duplicate()
+        assert dialog is not None and "项目经理" in dialog.banner.text()
+        dialog.reject()
+        settings.role = "项目经理"
         qtbot.mouseClick(page.void_button, Qt.MouseButton.LeftButton)
         dialog = wait_window(qtbot, VoidDuplicateDialog)
+        assert dialog.banner.isHidden()  # the project manager's own call
         assert dialog.choice.currentData() == theirs  # the later one is offered
         assert dialog.reason.text() == "同一周期重复巡检，保留张三（ZS）的记录"
         dialog.choice.setCurrentIndex(0)  # the reason follows the choice until it is edited

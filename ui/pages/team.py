@@ -34,6 +34,8 @@ from ui.qt import Qt, QtWidgets
 from ui.widgets import Banner, RecordTable, ok_cancel, scrolling
 
 BUNDLE_SUFFIX = ".omwbundle"
+#: the role (设置 → 岗位) that resolves what exchanges leave behind
+MANAGER = "项目经理"
 BUNDLE_FOLDER = "bundles"
 
 
@@ -449,7 +451,8 @@ class TeamPage(Page):
             if not row_id:
                 self.banner.error(tr("请先在「冲突与隔离」中选择一项「重复巡检」。"))
             return None
-        dialog = VoidDuplicateDialog(duplicate, self._void, self)
+        manager = self.ctx.settings.role == MANAGER
+        dialog = VoidDuplicateDialog(duplicate, self._void, self, by_manager=manager)
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
         return dialog

@@ -20,7 +20,8 @@ from ui.widgets import Banner, ok_cancel
 class VoidDuplicateDialog(QtWidgets.QDialog):
     """Which of a slot's signed runs to void, and why; ``submit(run_id, reason)`` voids it.
 
-    A refusal (``StoreError``) is shown in the dialog, which stays open as it was.
+    A refusal (``StoreError``) is shown in the dialog, which stays open as it was. Off the
+    project manager's laptop (``by_manager`` false) it first says to agree with the PM.
     """
 
     def __init__(
@@ -28,6 +29,8 @@ class VoidDuplicateDialog(QtWidgets.QDialog):
         duplicate: DuplicateRuns,
         submit: Callable[[str, str], None],
         parent: QtWidgets.QWidget | None,
+        *,
+        by_manager: bool = True,
     ) -> None:
         super().__init__(parent)
         self.duplicate = duplicate
@@ -46,6 +49,14 @@ class VoidDuplicateDialog(QtWidgets.QDialog):
         )
         self.banner = Banner()
         layout.addWidget(self.banner)
+        if not by_manager:  # two people voiding one each would leave the period undone
+            self.banner.show_message(
+                tr(
+                    "重复巡检通常由项目经理处理：若同事在另一台电脑上作废了另一份，两份都作废后"
+                    "该周期视同未做。请先与项目经理确认。"
+                ),
+                "warn",
+            )
         form = QtWidgets.QFormLayout()
         self.choice = QtWidgets.QComboBox()
         self.choice.setObjectName("voidWhich")
