@@ -34,9 +34,9 @@ from ui.qt import Qt, QtWidgets
 from ui.widgets import Banner, RecordTable, ok_cancel, scrolling
 
 BUNDLE_SUFFIX = ".omwbundle"
+BUNDLE_FOLDER = "bundles"
 #: the role (设置 → 岗位) that resolves what exchanges leave behind
 MANAGER = "项目经理"
-BUNDLE_FOLDER = "bundles"
 
 
 def when(value: datetime | None) -> str:
