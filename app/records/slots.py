@@ -9,7 +9,7 @@ not countersigned in a batch) use the same grouping.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from sqlalchemy import select
@@ -26,14 +26,14 @@ def slot_of(run: Any) -> tuple[str, str | None, str]:
     return (run.template_id, run.system_id, run.period_key)
 
 
-def same_period(runs: Iterable[T], key: Callable[[T], Any] = slot_of) -> list[list[T]]:
+def same_period(runs: Iterable[T]) -> list[list[T]]:
     """The runs that share a slot with another, by slot, each group in the order given.
 
     ``runs`` are current versions (no superseded or voided ones).
     """
     groups: dict[Any, list[T]] = {}
     for run in runs:
-        groups.setdefault(key(run), []).append(run)
+        groups.setdefault(slot_of(run), []).append(run)
     return [group for group in groups.values() if len(group) > 1]
 
 
