@@ -94,6 +94,14 @@ _TARGET_FIELDS = {
     "resolver": "resolver（DNS 服务器）",
 }
 
+#: A number's bound broken: pydantic's error kind → (what the value should be, its context key).
+_BOUNDS = {
+    "greater_than": ("应大于", "gt"),
+    "greater_than_equal": ("应不小于", "ge"),
+    "less_than": ("应小于", "lt"),
+    "less_than_equal": ("应不大于", "le"),
+}
+
 #: Where the list checked by ``duplicate_code:<label>`` lives in the profile.
 _DUPLICATE_LISTS = {
     "systems": ("systems", "系统"),
@@ -286,14 +294,9 @@ def _describe(error: ErrorDetails, data: Any) -> str:
         message = f"至少需要 {ctx.get('min_length')} 项，实际 {ctx.get('actual_length')} 项"
     elif kind == "too_long":
         message = f"最多 {ctx.get('max_length')} 项，实际 {ctx.get('actual_length')} 项"
-    elif kind == "greater_than":
-        message = f"应大于 {ctx.get('gt')}{_shown(value)}"
-    elif kind == "greater_than_equal":
-        message = f"应不小于 {ctx.get('ge')}{_shown(value)}"
-    elif kind == "less_than":
-        message = f"应小于 {ctx.get('lt')}{_shown(value)}"
-    elif kind == "less_than_equal":
-        message = f"应不大于 {ctx.get('le')}{_shown(value)}"
+    elif kind in _BOUNDS:
+        words, bound = _BOUNDS[kind]
+        message = f"{words} {ctx.get(bound)}{_shown(value)}"
     else:
         message = f"不符合要求（{error['msg']}）"
     path = where if isinstance(where, str) else _format_loc(where)
