@@ -176,6 +176,16 @@ def test_a_date_far_outside_any_contract_is_refused_in_chinese(
     assert "日期超出范围" in capsys.readouterr().err
 
 
+def test_deadlines_of_a_reversed_range_are_refused_not_an_empty_list(
+    capsys: pytest.CaptureFixture[str], initialised: Path
+) -> None:
+    code, out, err = run(
+        capsys, "deadlines", "--contract", "portal-om", "--from", "2027-01-01", "--to", "2026-01-01"
+    )
+    assert (code, out) == (2, "")
+    assert "结束日期 2026-01-01 早于开始日期 2027-01-01" in err
+
+
 def test_audit_verify_reports_the_chain(
     capsys: pytest.CaptureFixture[str], initialised: Path
 ) -> None:

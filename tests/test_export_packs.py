@@ -286,6 +286,18 @@ def test_cli_export_and_template_fields(
         == 2
     )
     assert "没有表单类型" in capsys.readouterr().err
+    one_form = ["--data-dir", data_dir, "export", "form", "fault_report", "--record", fault_id]
+    for code, said in (
+        ("nope", "没有代码为 “nope” 的交付物。「系统故障处置报告」对应的交付物：fault-report（"),
+        ("daily-log", "交付物 daily-log（日常巡检记录）不是「系统故障处置报告」"),
+    ):  # a mistyped code is not the built-in template without a word
+        assert main([*one_form, "--deliverable", code, "--out", str(tmp_path / "x.docx")]) == 2
+        assert said in capsys.readouterr().err
+        assert not (tmp_path / "x.docx").exists()
+    month = ["--data-dir", data_dir, "export", "month", "--contract", "portal-om"]
+    month += ["--month", MONTH, "--out", str(tmp_path / "packs"), "--dry-run"]
+    assert main([*month, "--deliverable", "monthly-report"]) == 2
+    assert "--deliverable 只用于 omw export form" in capsys.readouterr().err
     assert main(["template-fields", "monthly_report"]) == 0
     text = capsys.readouterr().out
     assert "charts.<代码>" in text and "signatures.operator.image" in text and "{%tr for" in text

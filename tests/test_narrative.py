@@ -200,7 +200,8 @@ def _occurrences(store: Store) -> list[narrative.Occurrence]:
 @pytest.mark.parametrize(
     ("doc", "message"),
     [
-        (b"{", "不是有效的 UTF-8 JSON"),
+        (b"{", "不是有效的 UTF-8 JSON：第 1 行第 2 列有格式错误"),
+        (b'{"report": \xff}', "不是有效的 UTF-8 JSON：第 12 个字节无法按 UTF-8 解码"),
         (b"[]", "应为 JSON 对象"),
         (b'{"nope": {}}', "没有带文字段落的交付物「nope」（可用：report）"),
         (b'{"report": {"x": "t"}}', "没有段落「x」（可用：problems（存在问题及建议）"),

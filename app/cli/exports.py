@@ -64,6 +64,10 @@ def _export_form(store: Store, args: argparse.Namespace, actor: str) -> int:
     return 0
 
 
+#: options of ``export form`` that a pack would silently ignore, and their argparse names
+_FORM_ONLY = {"表单类型": "kind", "--record": "record", "--deliverable": "deliverable"}
+
+
 def _plan_pack(store: Store, args: argparse.Namespace) -> PackPlan:
     """The files of the monthly pack (``month``) or the archive (``range``) asked for."""
     from app.export import packs
@@ -71,6 +75,9 @@ def _plan_pack(store: Store, args: argparse.Namespace) -> PackPlan:
 
     if not args.contract:
         raise CliError("请用 --contract 指定合同。")
+    only_form = [o for o, given in _FORM_ONLY.items() if getattr(args, given)]
+    if only_form:
+        raise CliError(f"{'、'.join(only_form)} 只用于 omw export form（单张表单）。")
     with store.session() as session:
         if args.what == "month":
             if not args.month:

@@ -101,6 +101,8 @@ def cmd_due(args: argparse.Namespace) -> int:
 def cmd_deadlines(args: argparse.Namespace) -> int:
     from app.schedule.deadlines import deadlines_json_from
 
+    if args.date_from and args.date_to and args.date_to < args.date_from:
+        raise CliError(f"结束日期 {args.date_to} 早于开始日期 {args.date_from}。")
     data = _answer(
         args,
         lambda source: deadlines_json_from(

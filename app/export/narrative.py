@@ -693,8 +693,16 @@ def parse_file(body: bytes, occurrences: list[Occurrence]) -> list[tuple[Occurre
 
     try:
         doc = json.loads(body.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise DomainError(f"文字段落文件不是有效的 UTF-8 JSON：{exc}") from None
+    except UnicodeDecodeError as exc:
+        raise DomainError(
+            f"文字段落文件不是有效的 UTF-8 JSON：第 {exc.start + 1} 个字节无法按 UTF-8 解码，"
+            "请用 UTF-8 编码另存后再试。"
+        ) from None
+    except json.JSONDecodeError as exc:
+        raise DomainError(
+            f"文字段落文件不是有效的 UTF-8 JSON：第 {exc.lineno} 行第 {exc.colno} 列有格式错误"
+            "（如缺少引号、逗号或括号）。"
+        ) from None
     if not isinstance(doc, dict):
         raise DomainError("文字段落文件应为 JSON 对象：{交付物代码: {段落代码: 文本}}。")
     by_key: dict[str, list[Occurrence]] = defaultdict(list)

@@ -810,14 +810,7 @@ def export_form(
         found = _contract_for(session, form, record_id, contract)
         data = ExportData(session, found)
         period, record_ids, holiday_id = _single_scope(data, form, record_id, start, end)
-        name = deliverable_code
-        if not name:
-            profile_match = next((d for d in data.profile.deliverables if d.form == kind), None)
-            deliverable_code = profile_match.code if profile_match else ""
-            name = profile_match.name if profile_match else form.title
-        else:
-            match = next((d for d in data.profile.deliverables if d.code == name), None)
-            name = match.name if match else form.title
+        deliverable_code, name = _deliverable_of(data, form, kind, deliverable_code)
         job = b.Job(
             kind=kind,
             period=period,
@@ -842,6 +835,31 @@ def export_form(
         ctx.verification_code,
         ctx.record_ids,
         sig,
+    )
+
+
+def _deliverable_of(data: ExportData, form: Any, kind: str, code: str) -> tuple[str, str]:
+    """The deliverable a single form is exported as (its client template, its name).
+
+    Without ``code``: the contract's first deliverable of this form, else none (the
+    form's title). A ``code`` the contract does not have, or whose form is another,
+    is refused: a mistyped code would otherwise give the built-in template unnoticed.
+    """
+    of_form = [d for d in data.profile.deliverables if d.form == kind]
+    if not code:
+        return (of_form[0].code, of_form[0].name) if of_form else ("", form.title)
+    match = next((d for d in data.profile.deliverables if d.code == code), None)
+    if match is not None and match.form == kind:
+        return match.code, match.name
+    known = "、".join(f"{d.code}（{d.name}）" for d in of_form) or "无"
+    if match is None:
+        raise ExportError(
+            f"合同 {data.contract.code} 没有代码为 “{code}” 的交付物。"
+            f"「{form.title}」对应的交付物：{known}。"
+        )
+    raise ExportError(
+        f"交付物 {code}（{match.name}）不是「{form.title}」。"
+        f"「{form.title}」对应的交付物：{known}。"
     )
 
 
