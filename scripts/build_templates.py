@@ -654,7 +654,7 @@ def monthly_report():
     k.heading(doc, "三、巡检情况", 2)
     k.para(
         doc,
-        "本月应巡检 {{ inspections_planned }} 次，按时完成 {{ inspections_done }} 次；发现问题 {{ findings|length }} 个，已整改 {{ findings_fixed }} 个。",
+        "本月应巡检 {{ inspections_planned }} 次，按时完成 {{ inspections_done }} 次；发现问题 {{ findings|length }} 个{{ findings_note }}，已整改 {{ findings_fixed }} 个。",
     )
     k.data_table(
         doc,

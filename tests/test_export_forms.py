@@ -286,6 +286,15 @@ def test_monthly_report_statistics_from_store_and_equal_in_word_and_excel(
         assert len(_media(word, "word/media/")) >= 3  # three chart pictures
     trend = [t.month for t in ctx.trend]
     assert trend[-1] == "2026年10月" and len(trend) >= 2
+    # The 巡检情况 table has a row per scheduled check; National Day's holiday checks have
+    # none, yet their findings are the month's: the sentence beside the table says so.
+    table = sum(x.findings for x in ctx.inspections)
+    holiday = [x for x in ctx.findings if x.name in ("节前检查", "节日期间每日检查", "节后检查")]
+    assert holiday and table + len(holiday) == len(ctx.findings)
+    assert ctx.findings_note == f"（下表各巡检 {table} 个，节假日检查 {len(holiday)} 个）"
+    assert f"发现问题 {len(ctx.findings)} 个{ctx.findings_note}，已整改" in text
+    assert f"发现问题 {len(ctx.findings)} 个（其中节假日检查 {len(holiday)} 个）" in ctx.overview
+    assert overview["本月工作概述"] == ctx.overview
 
 
 @pytest.mark.needs_tool("cjk-font")

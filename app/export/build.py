@@ -1504,11 +1504,32 @@ def _holiday_lines(data: ExportData, start: date, end: date) -> list[c.Line]:
     return holidays
 
 
+def _untallied(s: st.PeriodStats) -> tuple[int, str]:
+    """The findings of runs no row of the 巡检情况 table counts, and what those runs are.
+
+    The table has a row per scheduled check (template and system) of the period;
+    holiday checks (节前、节日期间每日、节后) have none, but their findings are the
+    month's findings all the same: said apart wherever the total stands beside the table.
+    """
+    rows = {(t.template.id, t.system.id if t.system else None) for t in s.tallies}
+    apart = [x for x in s.findings if (x.run.template_id, x.run.system_id) not in rows]
+    holiday = all(x.run.cadence in periods.HOLIDAY_CADENCES for x in apart)
+    return len(apart), "节假日检查" if holiday else "表外巡检"
+
+
+def _findings_note(s: st.PeriodStats) -> str:
+    """“（下表各巡检 57 个，节假日检查 2 个）” when the table's column does not add up to all."""
+    apart, what = _untallied(s)
+    return f"（下表各巡检 {len(s.findings) - apart} 个，{what} {apart} 个）" if apart else ""
+
+
 def _overview(data: ExportData, job: Job, s: st.PeriodStats, n_findings: int) -> str:
+    apart, what = _untallied(s)
+    among = f"（其中{what} {apart} 个）" if apart else ""
     return (
         f"{job.period.label}，{data.contract.vendor}驻场团队按合同为{data.contract.client}提供运维服务："
         f"应巡检 {s.planned} 次，按时完成 {s.done} 次（巡检完成率 {_pct(s.inspection_rate)}），"
-        f"发现问题 {n_findings} 个，已整改 {s.findings_fixed} 个；"
+        f"发现问题 {n_findings} 个{among}，已整改 {s.findings_fixed} 个；"
         f"发生故障 {len(s.faults)} 起（故障响应及时率 {_pct(s.response_rate)}，"
         f"故障解决率 {_pct(s.resolution_rate)}）；受理服务请求 {len(s.requests)} 次"
         f"（电话一次解决率 {_pct(s.first_call_rate)}）；SLA 达成率 {_pct(s.sla_rate)}，"
@@ -1631,6 +1652,7 @@ def build_monthly_report(data: ExportData, job: Job) -> c.MonthlyReportCtx:
             inspections_planned=s.planned,
             inspections_done=s.done,
             findings=findings,
+            findings_note=_findings_note(s),
             findings_fixed=s.findings_fixed,
             faults_total=len(s.faults),
             faults_by_level=_counts(levels),

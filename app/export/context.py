@@ -560,6 +560,11 @@ class MonthlyReportCtx(FormContext):
     inspections_planned: int = f("应巡检次数", 0)
     inspections_done: int = f("按时完成次数", 0)
     findings: list[Finding] = f("巡检发现的问题", factory=list)
+    findings_note: str = f(
+        "发现问题数的构成（节假日检查的问题不在「巡检情况」表中时，如“（下表各巡检 57 个，"
+        "节假日检查 2 个）”，否则为空）",
+        "",
+    )
     findings_fixed: int = f("已整改问题数", 0)
     faults_total: int = f("故障总数", 0)
     faults_by_level: list[Count] = f("故障按等级", factory=list)
