@@ -275,6 +275,10 @@ def test_monthly_report_statistics_from_store_and_equal_in_word_and_excel(
         assert overview[label] == value
         assert f"{label}\n{fmt_pct(value)}" in text or fmt_pct(value) in text
     assert overview["故障总数"] == faults and f"本月共发生故障 {faults} 起" in text
+    bars = ctx.charts["faults_by_system"]
+    assert any(x.name == "（未指定）" for x in ctx.faults_by_system)  # the case this checks
+    assert sum(bars.series[0][1]) == faults  # the chart adds up as the table beside it
+    assert {x.name for x in ctx.faults_by_system} <= set(bars.categories)
     sla_sheet = {r[0].value: r for r in wb["SLA达成"].iter_rows(min_row=5) if r[0].value}
     for row in ctx.sla:
         assert sla_sheet[row.name][2].value == row.numerator

@@ -1394,8 +1394,14 @@ def _report_charts(
     faults_by_system: Counter[str],
     trend: list[c.TrendRow],
 ) -> dict[str, c.Chart]:
-    """The report's three charts: faults per system, calls per day, the SLA trend."""
+    """The report's three charts: faults per system, calls per day, the SLA trend.
+
+    The faults' bars are the active systems (a bar of 0 too), then whatever else the
+    month's faults name (（未指定）, a system no longer active): they add up to the
+    month's faults, as the table beside the chart does.
+    """
     system_names = [sy.name for sy in data.systems.values() if sy.active]
+    system_names += [n for n, _count in faults_by_system.most_common() if n not in system_names]
     faults_chart = c.Chart(
         key="faults_by_system",
         title="本月故障数（按系统）",
