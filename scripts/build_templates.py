@@ -385,7 +385,16 @@ def holiday_check():
         "保障期：{{ holiday }}（{{ holiday_start|d }} 至 {{ holiday_end|d }}）",
         style="表格文字",
     )
-    k.heading(doc, "一、节前检查（{{ pre_date|d }}，检查人：{{ pre_inspector }}）", 2)
+    k.heading(
+        doc,
+        "一、节前检查{% if pre_date %}（{{ pre_date|d }}，检查人：{{ pre_inspector }}）"
+        "{% else %}（无记录）{% endif %}",
+        2,
+    )
+    k.control(doc, "{%p if not pre_items %}")
+    k.para(doc, "本保障期没有已完成的节前检查记录。")
+    k.control(doc, "{%p endif %}")
+    k.control(doc, "{%p if pre_items %}")
     k.data_table(
         doc,
         ["序号", "检查项目", "检查内容/方法", "检查结果", "异常情况", "处理措施"],
@@ -402,12 +411,13 @@ def holiday_check():
         abnormal="r.abnormal",
         align_center=(0,),
     )
+    k.control(doc, "{%p endif %}")
     k.heading(doc, "二、节日期间每日检查", 2)
     k.matrix_table(
         doc,
         ["日期"],
         ["{{ r.date|d }}"],
-        ["事件及处置", "值班人"],
+        ["{{ note_title }}", "值班人"],
         ["{{ r.note }}", "{{ r.inspector }}"],
         [2.6, 1.0, 1.0, 1.0, 5.5, 2.0],
         "columns",
@@ -415,10 +425,18 @@ def holiday_check():
         "r.cells",
         "r.abnormal",
     )
-    k.heading(doc, "三、节后评估（{{ post_date|d }}）", 2)
+    k.heading(
+        doc,
+        "三、节后评估{% if post_date %}（{{ post_date|d }}）{% else %}（尚未评估）{% endif %}",
+        2,
+    )
     k.para(doc, "保障情况（据记录）：{{ summary }}")
     k.para(doc, "{{ evaluation }}")
-    k.para(doc, "期间故障/事件：{% for e in events %}{{ e }}；{% else %}无{% endfor %}")
+    k.para(
+        doc,
+        "期间故障/事件：{% for e in events %}{{ e }}{{ '。' if loop.last else '；' }}"
+        "{% else %}无。{% endfor %}",
+    )
     k.spacer(doc)
     k.signature_block(doc, width=LW)
     return doc
@@ -1274,11 +1292,30 @@ def sheet(
     return ws
 
 
+def _thirds(ws, ncols: int) -> list[tuple[int, int]]:
+    """The columns (first, last) of the three signature boxes, as near a third of the width
+    each as whole columns allow: a sheet whose first column is a narrow 日期 otherwise gave
+    运维人员 a box too small for its label."""
+    widths = [ws.column_dimensions[get_column_letter(i)].width or 8.43 for i in range(1, ncols + 1)]
+    if ncols < 3:
+        raise ValueError("a signature row needs three columns")
+    total = sum(widths)
+
+    def spread(a: int, b: int) -> float:  # boxes 1..a, a+1..b, b+1..ncols
+        parts = (sum(widths[:a]), sum(widths[a:b]), sum(widths[b:]))
+        return max(abs(p - total / 3) for p in parts)
+
+    a, b = min(
+        ((a, b) for a in range(1, ncols - 1) for b in range(a + 1, ncols)),
+        key=lambda ab: spread(*ab),
+    )
+    return [(1, a), (a + 1, b), (b + 1, ncols)]
+
+
 def sig_row(ws, row: int, ncols: int) -> None:
-    span = max(1, ncols // 3)
+    boxes = _thirds(ws, ncols)
     for k_, role in enumerate(("operator", "reviewer", "client")):
-        col = 1 + k_ * span
-        end = ncols if k_ == 2 else col + span - 1
+        col, end = boxes[k_]
         for r, text, height in (
             (
                 row,
@@ -1823,7 +1860,7 @@ EXCEL = {
     "annual_summary": x_summary,
     "holiday_check": x_simple(
         "节日期间每日检查",
-        ["日期", "检查结果", "事件及处置", "值班人"],
+        ["日期", "检查结果", "{{ note_title }}", "值班人"],
         ["{{ r.date }}", "{{ r.summary }}", "{{ r.note }}", "{{ r.inspector }}"],
         [12, 70, 36, 10],
         "r in days",

@@ -189,6 +189,38 @@ def test_every_form_kind_exports_word_and_excel(demo_store, tmp_path: Path) -> N
                 assert load_workbook(out).worksheets
 
 
+def test_the_holiday_sheet_says_what_is_missing_and_names_each_column_once(demo_store) -> None:
+    """October's demo starts on the 1st: National Day's 节前检查 (30 Sep) was never made."""
+    from db.models import HolidayPeriod
+
+    with demo_store.session() as s:
+        contract = get_contract(s, "internet-om")
+        holiday = s.scalar(
+            select(HolidayPeriod).where(
+                HolidayPeriod.contract_id == contract.id, HolidayPeriod.name == "国庆节"
+            )
+        )
+        data = ExportData(s, contract)
+        job = b.Job(kind="holiday_check", period=OCT, holiday_id=holiday.id, now=NOW)
+        ctx = b.build(data, job)
+        renderer = Renderer(s, contract)
+        word, excel = renderer.render(ctx, "docx"), renderer.render(ctx, "xlsx")
+    assert ctx.pre_date is None and not ctx.pre_items and ctx.events
+    text = _docx_text(word)
+    assert "一、节前检查（无记录）" in text and "本保障期没有已完成的节前检查记录。" in text
+    assert "（，" not in text and "（）" not in text
+    # the checklist has its own 事件及处置 item: the notes' column is named apart
+    assert "事件及处置" in ctx.columns and ctx.note_title == "异常情况及处理"
+    header = next(t for t in Document(io.BytesIO(word)).tables if "值班人" in t.rows[0].cells[-1].text)
+    titles = [cell.text for cell in header.rows[0].cells]
+    assert titles.count("事件及处置") == 1 and "异常情况及处理" in titles
+    sheet = load_workbook(io.BytesIO(excel)).worksheets[0]
+    cells = [c.value for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
+    assert "异常情况及处理" in cells
+    assert not [n for r in ctx.days for n in r.note.splitlines() if "。；处理" in n]
+    assert re.search(r"期间故障/事件：.+。\n", text + "\n") and "；\n" not in text + "\n"
+
+
 def test_signature_images_names_and_dates(demo_store, tmp_path: Path) -> None:
     with demo_store.session() as s:
         sig = s.scalar(select(Signature).where(Signature.record_type == "fault_record").limit(1))

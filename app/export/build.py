@@ -620,7 +620,8 @@ def _matrix(
             if res.status in (insp.ABNORMAL, insp.WARNING):
                 cell["abnormal"] = True
             if res.note or res.action:
-                note = f"{item.title}：{res.note}" + (f"；处理：{res.action}" if res.action else "")
+                said = res.note.rstrip("。；;. ") if res.action else res.note
+                note = f"{item.title}：{said}" + (f"；处理：{res.action}" if res.action else "")
                 cell["notes"].append(note)
     rows = []
     for key in order:
@@ -864,6 +865,12 @@ def _holiday_days(
     return rows
 
 
+#: the column of a holiday day's events (forms.md); a checklist may have an item of that name
+EVENTS_TITLE = "事件及处置"
+#: the header of the day's notes column: the events, or (the checklist has them) its exceptions
+NOTE_TITLES = {False: EVENTS_TITLE, True: "异常情况及处理"}
+
+
 def build_holiday_check(data: ExportData, job: Job) -> c.HolidayCheckCtx:
     holiday = data.holiday(job.holiday_id or "")
     if holiday is None:
@@ -902,6 +909,7 @@ def build_holiday_check(data: ExportData, job: Job) -> c.HolidayCheckCtx:
             pre_inspector=pre[0].inspector if pre else "",
             columns=columns,
             days=days,
+            note_title=NOTE_TITLES[EVENTS_TITLE in columns],
             post_items=post_items,
             post_date=post[0].scheduled_date if post else None,
             evaluation=evaluation,

@@ -346,6 +346,11 @@ class HolidayCheckCtx(FormContext):
     pre_inspector: str = f("节前检查人", "")
     columns: list[str] = f("节日期间每日检查项（表头）", factory=list)
     days: list[MatrixRow] = f("节日期间每日一行", factory=list)
+    note_title: str = f(
+        "每日一行中异常说明列（days 的 note）的表头：「事件及处置」，"
+        "检查表已有同名检查项时为「异常情况及处理」",
+        "事件及处置",
+    )
     post_items: list[InspectionRow] = f("节后评估项", factory=list)
     post_date: date | None = f("节后评估日期")
     evaluation: str = f("节后评估", "")
