@@ -211,7 +211,8 @@ def test_the_holiday_sheet_says_what_is_missing_and_names_each_column_once(demo_
     assert "（，" not in text and "（）" not in text
     # the checklist has its own 事件及处置 item: the notes' column is named apart
     assert "事件及处置" in ctx.columns and ctx.note_title == "异常情况及处理"
-    header = next(t for t in Document(io.BytesIO(word)).tables if "值班人" in t.rows[0].cells[-1].text)
+    tables = Document(io.BytesIO(word)).tables
+    header = next(t for t in tables if "值班人" in t.rows[0].cells[-1].text)
     titles = [cell.text for cell in header.rows[0].cells]
     assert titles.count("事件及处置") == 1 and "异常情况及处理" in titles
     sheet = load_workbook(io.BytesIO(excel)).worksheets[0]
