@@ -361,13 +361,19 @@ def summary(year: bool):
         month_table(doc, total=True)
         k.para(doc, "注：{{ availability_note }}", style="表格文字")
         k.heading(doc, "一、分析", 2)
-        k.para(doc, "{{ analysis }}")
+        k.control(doc, "{%p for line in (analysis)|lines %}")
+        k.para(doc, "{{ line }}")
+        k.control(doc, "{%p endfor %}")
         k.heading(doc, "二、建议", 2)
-        k.para(doc, "{{ suggestions }}")
+        k.control(doc, "{%p for line in (suggestions)|lines %}")
+        k.para(doc, "{{ line }}")
+        k.control(doc, "{%p endfor %}")
         if year:
             k.control(doc, "{%p if is_year_end %}")
             k.heading(doc, "三、下年度运维计划及建议", 2)
-            k.para(doc, "{{ next_year_plan }}")
+            k.control(doc, "{%p for line in (next_year_plan)|lines %}")
+            k.para(doc, "{{ line }}")
+            k.control(doc, "{%p endfor %}")
             k.control(doc, "{%p endif %}")
         k.spacer(doc)
         k.signature_block(doc)
@@ -431,7 +437,9 @@ def holiday_check():
         2,
     )
     k.para(doc, "保障情况（据记录）：{{ summary }}")
-    k.para(doc, "{{ evaluation }}")
+    k.control(doc, "{%p for line in (evaluation)|lines %}")
+    k.para(doc, "{{ line }}")
+    k.control(doc, "{%p endfor %}")
     k.para(
         doc,
         "期间故障/事件：{% for e in events %}{{ e }}{{ '。' if loop.last else '；' }}"
@@ -547,7 +555,9 @@ def fault_report():
         ]
     ):
         k.heading(doc, f"{'一二三四五'[n]}、{label}", 2)
-        k.para(doc, f"{{{{ {field} or '无' }}}}")
+        k.control(doc, f"{{%p for line in ({field} or '无')|lines %}}")
+        k.para(doc, "{{ line }}")
+        k.control(doc, "{%p endfor %}")
     k.heading(doc, "六、附件", 2)
     pictures(doc, "a", "attachments", "附件")
     k.control(doc, "{%p if not attachments %}")
@@ -1040,9 +1050,13 @@ def summary_report():
         align_center=(2, 3),
     )
     k.heading(doc, "五、存在问题及改进建议", 2)
-    k.para(doc, "{{ texts.problems }}")
+    k.control(doc, "{%p for line in (texts.problems)|lines %}")
+    k.para(doc, "{{ line }}")
+    k.control(doc, "{%p endfor %}")
     k.heading(doc, "六、后续工作计划", 2)
-    k.para(doc, "{{ texts.plan }}")
+    k.control(doc, "{%p for line in (texts.plan)|lines %}")
+    k.para(doc, "{{ line }}")
+    k.control(doc, "{%p endfor %}")
     k.spacer(doc)
     k.signature_block(doc)
     return doc
@@ -1068,7 +1082,9 @@ def plan_document(sections: list[tuple[str, str]]):
                 k.para(doc, "（{{ loop.index }}）{{ e }}：现象识别、报告流程、处置步骤、恢复验证。")
                 k.control(doc, "{%p endfor %}")
             else:  # a written chapter: the user's text (app.export.narrative)
-                k.para(doc, f"{{{{ texts.{what} }}}}")
+                k.control(doc, f"{{%p for line in texts.{what}|lines %}}")
+                k.para(doc, "{{ line }}")
+                k.control(doc, "{%p endfor %}")
         k.spacer(doc)
         k.signature_block(doc)
         return doc

@@ -222,6 +222,29 @@ def test_the_holiday_sheet_says_what_is_missing_and_names_each_column_once(demo_
     assert re.search(r"期间故障/事件：.+。\n", text + "\n") and "；\n" not in text + "\n"
 
 
+def test_a_fault_answered_outside_the_service_hours_prints_its_clock_time(demo_store) -> None:
+    """internet-om is 5×8: a National Day fault's SLA minutes are 0, its clock time is not."""
+    with demo_store.session() as s:
+        contract = get_contract(s, "internet-om")
+        fault = s.scalar(
+            select(FaultRecord)
+            .where(
+                FaultRecord.contract_id == contract.id,
+                FaultRecord.reported_at >= datetime(2026, 10, 1),
+                FaultRecord.reported_at < datetime(2026, 10, 8),
+                FaultRecord.responded_at.is_not(None),
+            )
+            .limit(1)
+        )
+        assert fault is not None, "the demo's National Day has its emergencies"
+        data = ExportData(s, contract)
+        job = b.Job(kind="fault_report", period=OCT, record_ids=[fault.id], now=NOW)
+        ctx = b.build(data, job)
+        answered = round((fault.responded_at - fault.reported_at).total_seconds() / 60)
+    response = next(t for t in ctx.timeline if t.step == "响应")
+    assert response.actual == f"0分钟（服务时间内，历时 {answered}分钟）" and response.met
+
+
 def test_signature_images_names_and_dates(demo_store, tmp_path: Path) -> None:
     with demo_store.session() as s:
         sig = s.scalar(select(Signature).where(Signature.record_type == "fault_record").limit(1))

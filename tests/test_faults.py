@@ -209,6 +209,26 @@ def test_fifteen_minute_response_7x24() -> None:
     assert sla.remaining_minutes(met[0], T0) is None
 
 
+def test_a_form_says_the_clock_time_when_the_service_window_counted_less() -> None:
+    """An answer in 11 minutes outside a 5×8 window is 0 service minutes: both are printed."""
+    rules = _sla(response=30)
+    outside = sla.fault_verdicts(
+        rules,
+        level="major",
+        reported_at=T0,
+        responded_at=T0 + timedelta(minutes=11),
+        minutes_between=lambda start, end: 0.0,  # all of it outside the service hours
+    )[0]
+    assert (outside.actual_text, outside.state) == ("0分钟", "met")
+    assert outside.actual_and_elapsed_text == "0分钟（服务时间内，历时 11分钟）"
+    inside = sla.fault_verdicts(
+        rules, level="major", reported_at=T0, responded_at=T0 + timedelta(minutes=11)
+    )[0]
+    assert inside.actual_and_elapsed_text == inside.actual_text == "11分钟"
+    pending = sla.fault_verdicts(rules, level="major", reported_at=T0, now=NOW)[0]
+    assert pending.actual_and_elapsed_text == "—"
+
+
 def test_recovery_follows_the_level_and_missing_targets_are_not_applicable() -> None:
     rules = _sla(response=15)
     verdicts = sla.fault_verdicts(

@@ -930,7 +930,7 @@ def _sla_rows(verdicts: list[sla_mod.StepVerdict]) -> list[c.SlaRow]:
             step=v.label_zh,
             time=v.done_at,
             target=v.target_text,
-            actual=v.actual_text,
+            actual=v.actual_and_elapsed_text,
             verdict=v.label,
             met=None if v.state == sla_mod.NOT_APPLICABLE else v.state == sla_mod.MET,
         )
@@ -1144,7 +1144,7 @@ def build_fault_report(data: ExportData, job: Job) -> c.FaultReportCtx:
             step=label,
             time=when,
             target=v.target_text if v else "—",
-            actual=v.actual_text if v else "—",
+            actual=v.actual_and_elapsed_text if v else "—",
             verdict=v.label if v else "—",
             met=None if v is None or v.state == sla_mod.NOT_APPLICABLE else v.state == sla_mod.MET,
         )

@@ -366,7 +366,9 @@ class SlaRow:
     step: str = f("环节：响应/远程支持/到场/恢复/关闭")
     time: datetime | None = f("时间")
     target: str = f("SLA 要求，如 15分钟")
-    actual: str = f("实际用时")
+    actual: str = f(
+        "实际用时（按服务时间计；钟点历时不同则注明，如“0分钟（服务时间内，历时 11分钟）”）"
+    )
     verdict: str = f("达标 | 超时 | 进行中 | 已超时 | 不适用")
     met: bool | None = f("是否达标（无要求为空）")
 

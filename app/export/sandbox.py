@@ -282,12 +282,23 @@ def fmt_num(value: Any, digits: int = 2) -> str:
     return str(value)
 
 
+def text_lines(value: Any) -> list[str]:
+    """A text's lines that hold something, for a paragraph each: ``{%p for x in t|lines %}``.
+
+    A line break inside one paragraph starts the next line at the margin, under
+    a first line indented two characters: a 处理过程 typed as a numbered list
+    printed its first step indented and the others not.
+    """
+    return [line.strip() for line in plain_text(value).splitlines() if line.strip()]
+
+
 FILTERS: dict[str, Callable[..., Any]] = {
     "d": fmt_date,
     "dt": fmt_time,
     "cn_date": fmt_cn_date,
     "pct": fmt_pct,
     "num": fmt_num,
+    "lines": text_lines,
 }
 
 
