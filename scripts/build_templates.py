@@ -608,7 +608,8 @@ def phone_log():
             "{{ r.handler }}",
             "{{ r.follow_up }}",
         ],
-        _scale([2.2, 2.4, 1.4, 2.0, 2.0, 1.6, 3.6, 1.4, 2.2, 3.6, 2.2, 1.4, 0.9], LW),
+        # cm: 处理方式/回访 two characters a line (回访 had one: 回/访), 问题类别 four
+        _scale([1.95, 2.0, 1.3, 1.8, 1.8, 1.75, 3.3, 1.1, 2.0, 3.35, 1.95, 1.3, 1.1], LW),
         "r in rows",
         align_center=(7, 12),
     )
