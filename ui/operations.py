@@ -14,10 +14,11 @@ Anki's ``aqt/progress.py`` does), so quick work never flashes a window.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
 
 from app.errors import StoreError
@@ -41,8 +42,8 @@ class Cancelled(Exception):
 class Progress:
     """Handed to the work function: report progress, notice cancellation."""
 
-    def __init__(self, operation: Operation) -> None:
-        self._operation = operation
+    def __init__(self, key: int) -> None:
+        self._key = key
         self._cancel = threading.Event()
         self._last = 0.0
 
@@ -63,34 +64,38 @@ class Progress:
         moment = time.monotonic()
         if moment - self._last >= REPORT_INTERVAL or done >= total:
             self._last = moment
-            try:
-                self._operation.worker_progress.emit(int(done), int(total), str(text))
-            except RuntimeError:  # deleted with its owner (a closed page): stop the work
+            if self._key not in Operation._alive:  # deleted with its owner (a closed page)
                 self._cancel.set()
-                raise Cancelled from None
+                raise Cancelled
+            _courier().progress.emit(self._key, int(done), int(total), str(text))
 
 
 class _Task(QtCore.QRunnable):
-    def __init__(self, operation: Operation) -> None:
+    """The work on a pool thread. It holds plain values only, never the :class:`Operation`
+    (a QObject of the GUI thread, which may delete it meanwhile)."""
+
+    def __init__(self, key: int, title: str, work: Callable[[Progress], Any], progress: Progress):
         super().__init__()
-        self._operation = operation
+        self._key, self._title, self._work, self._progress = key, title, work, progress
 
     def run(self) -> None:
-        op = self._operation
         try:
-            result = op.work(op.progress)
+            result = self._work(self._progress)
         except Cancelled:
-            _deliver(op, CANCELLED, None)
+            self._deliver(CANCELLED, None)
         except StoreError as exc:
-            _deliver(op, FAILED, exc.message)
+            self._deliver(FAILED, exc.message)
         except OSError as exc:  # a file or folder chosen, or the disk: said in Chinese
-            log.warning("operation %s: %s", op.title, exc)
-            _deliver(op, FAILED, file_problem(exc))
+            log.warning("operation %s: %s", self._title, exc)
+            self._deliver(FAILED, file_problem(exc))
         except Exception as exc:  # logged with its traceback; the user told in Chinese
-            log.exception("operation %s failed", op.title)
-            _deliver(op, FAILED, errors.message(exc.__class__.__name__))
+            log.exception("operation %s failed", self._title)
+            self._deliver(FAILED, errors.message(exc.__class__.__name__))
         else:
-            _deliver(op, SUCCEEDED, result)
+            self._deliver(SUCCEEDED, result)
+
+    def _deliver(self, outcome: str, payload: object) -> None:
+        _courier().finished.emit(self._key, outcome, payload)
 
 
 def file_problem(exc: OSError) -> str:
@@ -100,16 +105,52 @@ def file_problem(exc: OSError) -> str:
     return tr("无法读写{where}：{why}。").format(where=where, why=os_reason(exc))
 
 
-def _deliver(operation: Operation, outcome: str, payload: object) -> None:
-    """Send the outcome to the GUI thread, unless the operation was deleted with its parent
-    (a page or form closed meanwhile): then nobody is waiting for it."""
-    try:
-        operation.worker_done.emit(outcome, payload)
-    except RuntimeError:  # "Signal source has been deleted"
-        log.info("operation %s finished after its owner was closed", operation.title)
-
-
 SUCCEEDED, FAILED, CANCELLED = "succeeded", "failed", "cancelled"
+
+
+class _Courier(QtCore.QObject):
+    """Carries every worker's progress and outcome to the GUI thread; made once, never deleted.
+
+    A worker emitting a signal of its :class:`Operation` raced the GUI thread deleting
+    that operation with its page or form: the emit crashed the process (a segmentation
+    fault in CI, ``Fatal Python error`` in the worker's ``emit``). A worker now emits
+    only this object's signals, and its queued slots, on the GUI thread, find the
+    operation by number and drop the news of one that is gone.
+    """
+
+    progress = Signal(int, int, int, str)
+    finished = Signal(int, str, object)
+
+    def __init__(self) -> None:
+        super().__init__()
+        queued = QtCore.Qt.ConnectionType.QueuedConnection
+        self.progress.connect(self._progress, queued)
+        self.finished.connect(self._finished, queued)
+
+    # Slots declared as such: the worker thread's signals reach them through Qt's queue, and
+    # PySide6 (6.8 and later) can crash delivering a cross-thread signal to a plain Python
+    # method (PYSIDE-3124).
+    @Slot(int, int, int, str)
+    def _progress(self, key: int, done: int, total: int, text: str) -> None:
+        operation = Operation._alive.get(key)
+        if operation is not None:
+            operation.progressed.emit(done, total, text)
+
+    @Slot(int, str, object)
+    def _finished(self, key: int, outcome: str, payload: object) -> None:
+        operation = Operation._alive.pop(key, None)
+        if operation is None:
+            log.info("an operation finished after its owner was closed")
+            return
+        operation._finished(outcome, payload)
+
+
+_the_courier: list[_Courier] = []
+
+
+def _courier() -> _Courier:
+    """The courier, made on the GUI thread by the first :class:`Operation`."""
+    return _the_courier[0]
 
 
 class Operation(QtCore.QObject):
@@ -126,10 +167,9 @@ class Operation(QtCore.QObject):
     was_cancelled = Signal()
     done = Signal()
 
-    worker_progress = Signal(int, int, str)
-    worker_done = Signal(str, object)
-
-    _alive: ClassVar[set[Operation]] = set()  # kept referenced while running
+    #: the running operations by number (kept referenced while running)
+    _alive: ClassVar[dict[int, Operation]] = {}
+    _numbers: ClassVar[Iterator[int]] = itertools.count(1)
 
     def __init__(
         self,
@@ -138,20 +178,22 @@ class Operation(QtCore.QObject):
         parent: QtCore.QObject | None = None,
     ) -> None:
         super().__init__(parent)
+        if not _the_courier:
+            _the_courier.append(_Courier())
         self.title = title
         self.work = work
-        self.progress = Progress(self)
+        self.key = next(Operation._numbers)
+        self.progress = Progress(self.key)
         self.running = False
-        self.worker_progress.connect(self._progressed, QtCore.Qt.ConnectionType.QueuedConnection)
-        self.worker_done.connect(self._finished, QtCore.Qt.ConnectionType.QueuedConnection)
         # A parent (a page, a form) deleted before the worker's result arrived takes the
         # operation with it, and the queued result is dropped: it must not count as running.
-        self.destroyed.connect(lambda _obj=None, op=self: Operation._alive.discard(op))
+        self.destroyed.connect(lambda _obj=None, key=self.key: Operation._alive.pop(key, None))
 
     def start(self, pool: QtCore.QThreadPool | None = None) -> None:
         self.running = True
-        Operation._alive.add(self)
-        (pool or QtCore.QThreadPool.globalInstance()).start(_Task(self))
+        Operation._alive[self.key] = self
+        task = _Task(self.key, self.title, self.work, self.progress)
+        (pool or QtCore.QThreadPool.globalInstance()).start(task)
 
     def cancel(self) -> None:
         self.progress.cancel()
@@ -163,21 +205,13 @@ class Operation(QtCore.QObject):
     @classmethod
     def cancel_all(cls, pool: QtCore.QThreadPool | None = None) -> None:
         """Cancel every running operation and wait for the workers (before the store closes)."""
-        for operation in list(cls._alive):
+        for operation in list(cls._alive.values()):
             operation.cancel()
         (pool or QtCore.QThreadPool.globalInstance()).waitForDone()
 
-    # Slots declared as such: the worker thread's signals reach them through Qt's queue, and
-    # PySide6 (6.8 and later) can crash delivering a cross-thread signal to a plain Python
-    # method (PYSIDE-3124).
-    @Slot(int, int, str)
-    def _progressed(self, done: int, total: int, text: str) -> None:
-        self.progressed.emit(done, total, text)
-
-    @Slot(str, object)
     def _finished(self, outcome: str, payload: object) -> None:
+        """The worker's outcome, on the GUI thread (from the courier)."""
         self.running = False
-        Operation._alive.discard(self)
         if outcome == SUCCEEDED:
             self.succeeded.emit(payload)
         elif outcome == FAILED:

@@ -108,7 +108,7 @@ def test_a_cancelled_check_stores_nothing(
         form = _form(qtbot, builtin_ctx, web, tmp_path, "/slow")
         form.probe()
         qtbot.waitUntil(lambda: web.hits > 0)
-        for operation in list(Operation._alive):
+        for operation in list(Operation._alive.values()):
             operation.cancel()
         qtbot.waitUntil(lambda: not form._probing)
         assert form.banner.text() == "自动检测已取消，未保存任何结果。"
