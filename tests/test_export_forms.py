@@ -245,6 +245,25 @@ def test_a_fault_answered_outside_the_service_hours_prints_its_clock_time(demo_s
     assert response.actual == f"0分钟（服务时间内，历时 {answered}分钟）" and response.met
 
 
+def test_a_one_off_deliverable_names_its_period_by_its_dates(demo_store) -> None:
+    """终验材料 covers the contract period: its 期间 and first sentence say so (a blank label
+    printed 「期间」 empty and began the summary with 「，共应巡检 …」); its file keeps its name."""
+    with demo_store.session() as s:
+        contract = get_contract(s, "internet-om")
+        plan = packs.plan_range(
+            s, contract, date(2026, 10, 1), date(2026, 12, 20), today=NOW.date()
+        )
+        final = next(f for f in plan.files if f.deliverable_code == "final-materials")
+        data = ExportData(s, contract)
+        job = b.Job(
+            kind=final.kind, period=final.period, deliverable_code="final-materials", now=NOW
+        )
+        ctx = b.build(data, job)
+    span = f"{contract.start_date} 至 {contract.end_date}"
+    assert final.period.label == span and final.path.endswith("_终验材料.docx")
+    assert ctx.overview.startswith(f"{span}，共应巡检 ")
+
+
 def test_signature_images_names_and_dates(demo_store, tmp_path: Path) -> None:
     with demo_store.session() as s:
         sig = s.scalar(select(Signature).where(Signature.record_type == "fault_record").limit(1))

@@ -166,9 +166,17 @@ def _anchor(d: Deadline) -> date:
 
 
 def _period_of(d: Deadline) -> PeriodInfo:
+    """The period a deliverable's form covers, as its 期间 and sentences name it.
+
+    A one-off deliverable (预案、总结、终验材料 …) covers the contract period: named
+    by its dates, not left blank (a blank printed 「期间」 empty and began the 终验材料's
+    summary with 「，共应巡检 …」).
+    """
     label = d.period_label
-    if d.period_key in ("once", "contract"):
-        label = "" if d.period_key == "once" else "合同期"
+    if d.period_key == "once":
+        label = f"{d.period_start:%Y-%m-%d} 至 {d.period_end:%Y-%m-%d}"
+    elif d.period_key == "contract":
+        label = "合同期"
     return PeriodInfo(key=d.period_key, label=label, start=d.period_start, end=d.period_end)
 
 
@@ -184,7 +192,7 @@ def _files_for(
         period = _period_of(d)
         record_ids = None
         holiday_id = None
-        label = period.label
+        label = "" if d.period_key == "once" else period.label  # a one-off is named alone
         if d.form == "fault_report":
             fid = fault_ids.get(d.period_key)
             if fid is None:
