@@ -1879,7 +1879,7 @@ EXCEL = {
         "节日期间每日检查",
         ["日期", "检查结果", "{{ note_title }}", "值班人"],
         ["{{ r.date }}", "{{ r.summary }}", "{{ r.note }}", "{{ r.inspector }}"],
-        [12, 70, 36, 10],
+        [17, 65, 36, 10],  # 日期 wide enough for the first signature box's 运维人员（值班人）
         "r in days",
         formats={1: D},
     ),
