@@ -180,6 +180,7 @@ def test_every_form_kind_exports_word_and_excel(demo_store, tmp_path: Path) -> N
                 end=date(2026, 10, 31),
                 exporter="测试",
                 now=NOW,
+                allow_incomplete=True,  # every kind renders, 「待补充」 or not
             )
             assert result.size > 1000 and out.is_file()
             if fmt == "docx":
@@ -262,6 +263,38 @@ def test_a_one_off_deliverable_names_its_period_by_its_dates(demo_store) -> None
     span = f"{contract.start_date} 至 {contract.end_date}"
     assert final.period.label == span and final.path.endswith("_终验材料.docx")
     assert ctx.overview.startswith(f"{span}，共应巡检 ")
+
+
+def test_a_single_plan_uses_its_packs_period_and_texts_and_is_checked_like_a_pack(
+    demo_store, tmp_path: Path
+) -> None:
+    """``omw export form emergency_plan``: the same 期间 and written chapters as in a pack,
+    and refused as 「待补充」 while a chapter is empty (it printed bare headings)."""
+    from app.export import narrative
+    from app.export.completeness import IncompleteError
+
+    out = tmp_path / "plan.docx"
+    args = {"contract": "internet-om", "exporter": "测试", "now": NOW}
+    with pytest.raises(IncompleteError, match=r"系统应急预案.*为空") as refused:
+        packs.export_form(demo_store, "emergency_plan", out, **args)
+    assert "--allow-incomplete" in refused.value.message and not out.exists()
+    with demo_store.session() as s:
+        contract = get_contract(s, "internet-om")
+        data = ExportData(s, contract)
+        sections = narrative.resolve(data, "emergency_plan", "emergency-plan", _once(data), NOW)
+        for section in sections:
+            narrative.save(
+                s, contract, "emergency-plan", "once", section.key, f"{section.title}正文。"
+            )
+    packs.export_form(demo_store, "emergency_plan", out, **args)
+    text = _docx_text(out.read_bytes())
+    span = f"{contract.start_date} 至 {contract.end_date}"
+    assert span in text and all(f"{x.title}正文。" in text for x in sections)
+
+
+def _once(data: ExportData) -> PeriodInfo:
+    d = next(d for d in data.deadlines(NOW.date()) if d.code == "emergency-plan")
+    return PeriodInfo(key=d.period_key, label="", start=d.period_start, end=d.period_end)
 
 
 def test_signature_images_names_and_dates(demo_store, tmp_path: Path) -> None:

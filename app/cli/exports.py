@@ -46,6 +46,7 @@ def _export_form(store: Store, args: argparse.Namespace, actor: str) -> int:
         end=args.date_to,
         deliverable_code=args.deliverable or "",
         exporter=actor,
+        allow_incomplete=args.allow_incomplete,
     )
     data: dict[str, Any] = {
         "path": str(result.path),

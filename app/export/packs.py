@@ -795,12 +795,16 @@ def export_form(
     deliverable_code: str = "",
     exporter: str = "",
     now: datetime | None = None,
+    allow_incomplete: bool = False,
 ) -> FormResult:
     """Export one form to ``out`` (format from its suffix, .docx or .xlsx).
 
     Record forms take ``record_id`` (a run, a service request, a fault; for
     节假日检查记录单 the holiday period's id); period forms ``contract`` and
-    ``start``/``end``; documents ``contract``. The file is signed with the
+    ``start``/``end``; documents ``contract``. A one-off deliverable (a plan, a
+    final report) asked for without dates covers the period its pack gives it,
+    with the texts written for it there. A form the packs would list as 「待补充」
+    is refused unless ``allow_incomplete``. The file is signed with the
     exporter's key (``<out>.minisig`` beside it) and its footer code is the
     exporter's key id plus the content digest prefix.
     """
@@ -819,6 +823,20 @@ def export_form(
         data = ExportData(session, found)
         period, record_ids, holiday_id = _single_scope(data, form, record_id, start, end)
         deliverable_code, name = _deliverable_of(data, form, kind, deliverable_code)
+        if start is None and end is None and not record_id:
+            period = _one_off_period(data, deliverable_code, now.date()) or period
+        missing = completeness.missing_reason(
+            data, completeness.Occurrence(deliverable_code, kind, period)
+        )
+        if missing and not allow_incomplete:
+            raise completeness.IncompleteError(
+                [
+                    completeness.MissingContent(
+                        deliverable_code, name, period.key, period.label, kind, missing, ()
+                    )
+                ],
+                "请先补全，或加 --allow-incomplete 确认按现有内容导出。",
+            )
         job = b.Job(
             kind=kind,
             period=period,
@@ -844,6 +862,14 @@ def export_form(
         ctx.record_ids,
         sig,
     )
+
+
+def _one_off_period(data: ExportData, code: str, today: date) -> PeriodInfo | None:
+    """The period a one-off (or whole-contract) deliverable's pack gives it, if ``code`` is one."""
+    found = [d for d in data.deadlines(today) if d.code == code]
+    if len(found) == 1 and found[0].period_key in ("once", "contract"):
+        return _period_of(found[0])
+    return None
 
 
 def _deliverable_of(data: ExportData, form: Any, kind: str, code: str) -> tuple[str, str]:
