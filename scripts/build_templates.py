@@ -1451,7 +1451,7 @@ def x_inspection_record():
         [
             "{{ run.date }}",
             "{{ run.name }}",
-            "{{ run.system }}",
+            "{{ run.scope }}",
             "{{ run.cadence }}",
             "{{ run.inspector }}",
             "{{ run.item_count }}",

@@ -297,6 +297,22 @@ def _once(data: ExportData) -> PeriodInfo:
     return PeriodInfo(key=d.period_key, label="", start=d.period_start, end=d.period_end)
 
 
+def test_the_inspection_record_names_the_same_systems_in_word_and_excel(demo_store) -> None:
+    """A check of several systems is 「3 个系统」 in Word; Excel printed its 系统 blank."""
+    with demo_store.session() as s:
+        contract = get_contract(s, "portal-om")
+        data = ExportData(s, contract)
+        ctx = b.build(data, b.Job(kind="inspection_record", period=OCT, now=NOW))
+        excel = Renderer(s, contract).render(ctx, "xlsx")
+    rows = list(load_workbook(io.BytesIO(excel)).worksheets[0].iter_rows(values_only=True))
+    at = next(n for n, r in enumerate(rows) if "系统" in r)
+    column = rows[at].index("系统")
+    printed = [r[column] or "" for r in rows[at + 1 :]]
+    scopes = [r.scope for r in ctx.runs]
+    assert any(x.endswith("个系统") for x in scopes)
+    assert printed[: len(scopes)] == scopes
+
+
 def test_signature_images_names_and_dates(demo_store, tmp_path: Path) -> None:
     with demo_store.session() as s:
         sig = s.scalar(select(Signature).where(Signature.record_type == "fault_record").limit(1))
