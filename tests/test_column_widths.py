@@ -86,3 +86,22 @@ def test_excel_puts_a_url_result_on_its_own_line() -> None:
     summary = cell_summary(["可用性", "死链检测", "访问流量"], ["正常", f"{URL}（正常）", "正常"])
     assert summary.split("\n") == ["可用性：正常", f"死链检测：{URL}（正常）", "访问流量：正常"]
     assert cell_summary(["甲", "乙", "丙"], ["正常", "", "异常"]) == "甲：正常；丙：异常"
+
+
+def test_every_column_gets_a_few_characters_before_a_url_gets_more() -> None:
+    """internet-om's 运行监测检查, 13 items in landscape: 「0 个（正常）」 printed one character a
+    line while the 死链检测 column kept its URL on one line."""
+    items = ["HTTP(s) 可用性", "PING 连通性", "DNS 解析", "FTP/TCP/UDP 服务探测", "SMTP 邮件服务"]
+    items += ["网站首页响应时间", "死链检测", "死链数量", "访问流量", "数据库监测", "服务器监测"]
+    items += ["安全监测", "异常记录和异常跟踪"]
+    head = ["日期", "系统", *items, "异常情况及处理", "巡检人"]
+    values = ["正常"] * 5 + ["749ms（正常）", f"{URL}（正常）", "0 个（正常）"]
+    values += ["正常"] * 4 + ["无新增异常。"]
+    note = "死链数量：死链数量 4 个，达到警告阈值 1 个；处理：已逐条核查并处理，复查正常"
+    rows = [head] + [["2026-10-26", "", *values, note, "郭子墨"]] * 4
+    tbl = _table([1474, 567, 2200, 900], 2, rows, 14_000)
+    dr._spread_columns(tbl)
+    widths = dict(zip(head, _widths(tbl), strict=True))
+    assert 14_000 - len(head) <= sum(widths.values()) <= 14_000  # what rounding down leaves
+    assert widths["死链数量"] >= 3 * dr._CJK_TWIPS + dr._CELL_PAD  # was 595: 「0 个（正常）」 in 6
+    assert widths["死链检测"] > widths["死链数量"]  # the URL still gets what is left over

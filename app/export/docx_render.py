@@ -107,6 +107,8 @@ _LATIN_TWIPS = 130
 _CELL_PAD = 140
 #: The widest a column asks for (a long text wraps within it): about 14 CJK characters.
 _MAX_WANT = 14 * _CJK_TWIPS
+#: Characters a line every column gets before any column gets more (see _column_need).
+_SHORT = 3
 #: Where a long Latin token (a URL, a path) may break: after these characters.
 _BREAK_AFTER = re.compile(r"(?<=[/.?&=_:;,])")
 #: A run of CJK characters this short (a name, 「正常」) is not broken in a cell.
@@ -172,21 +174,26 @@ def _sized(need: list[tuple[int, ...]], room: int) -> list[int]:
 def _column_need(head: str, column: list[str], template: int) -> tuple[int, ...]:
     """A column's widths by priority (twips, see :func:`_sized`).
 
-    Least: its widest unbreakable piece. Then a URL on as few lines as fits in
-    :data:`_MAX_WANT` (so it stays readable); then a fixed column its width in
-    the template, a loop column (or a fixed one empty below its header) its
-    text on one line; then the header on two lines.
+    Least: its widest unbreakable piece. Then :data:`_SHORT` characters a line
+    (or its text, if shorter): before a URL widens its own column, every other
+    column gets room for a word — a daily check of 14 monitoring items printed
+    「0 个（正常）」 one character a line beside a URL on one line. Then a URL on as
+    few lines as fits in :data:`_MAX_WANT` (so it stays readable); then a fixed
+    column its width in the template, a loop column (or a fixed one empty below
+    its header) its text on one line; then the header on two lines.
     """
     least = max([_min_twips(head, words=False), *(_min_twips(x) for x in column)])
     lines = [ln for x in column for ln in x.split("\n")]
-    url = max([least, *(min(_text_twips(ln), _MAX_WANT) for ln in lines if "://" in ln)])
+    longest = max([_text_twips(ln) for ln in lines] or [0])
+    short = max(least, min(longest, _SHORT * _CJK_TWIPS))
+    url = max([short, *(min(_text_twips(ln), _MAX_WANT) for ln in lines if "://" in ln)])
     filled = any(x.strip() for x in column)
     if template and filled:
         text = max(url, template - _CELL_PAD)
     else:
         text = max([url, *(min(_text_twips(ln), _MAX_WANT) for ln in lines)])
     header = max(text, min(_text_twips(head) // 2, 4 * _CJK_TWIPS))
-    return tuple(w + _CELL_PAD for w in (least, url, text, header))
+    return tuple(w + _CELL_PAD for w in (least, short, url, text, header))
 
 
 def _spread_columns(tbl: Any) -> None:
