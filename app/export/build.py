@@ -867,8 +867,6 @@ def _holiday_days(
 
 #: the column of a holiday day's events (forms.md); a checklist may have an item of that name
 EVENTS_TITLE = "事件及处置"
-#: the header of the day's notes column: the events, or (the checklist has them) its exceptions
-NOTE_TITLES = {False: EVENTS_TITLE, True: "异常情况及处理"}
 
 
 def build_holiday_check(data: ExportData, job: Job) -> c.HolidayCheckCtx:
@@ -909,7 +907,8 @@ def build_holiday_check(data: ExportData, job: Job) -> c.HolidayCheckCtx:
             pre_inspector=pre[0].inspector if pre else "",
             columns=columns,
             days=days,
-            note_title=NOTE_TITLES[EVENTS_TITLE in columns],
+            # the day's notes column: the events, or (the checklist has them) its exceptions
+            note_title="异常情况及处理" if EVENTS_TITLE in columns else EVENTS_TITLE,
             post_items=post_items,
             post_date=post[0].scheduled_date if post else None,
             evaluation=evaluation,
@@ -1518,8 +1517,10 @@ def _holiday_lines(data: ExportData, start: date, end: date) -> list[c.Line]:
     return holidays
 
 
-def _untallied(s: st.PeriodStats) -> tuple[int, str]:
-    """The findings of runs no row of the 巡检情况 table counts, and what those runs are.
+def _findings_split(s: st.PeriodStats) -> tuple[str, str]:
+    """How the findings total is made when the 巡检情况 table's column does not add up to it:
+    the note beside the table (“（下表各巡检 57 个，节假日检查 2 个）”) and the 概述's
+    (“（其中节假日检查 2 个）”); both empty when it does.
 
     The table has a row per scheduled check (template and system) of the period;
     holiday checks (节前、节日期间每日、节后) have none, but their findings are the
@@ -1527,19 +1528,15 @@ def _untallied(s: st.PeriodStats) -> tuple[int, str]:
     """
     rows = {(t.template.id, t.system.id if t.system else None) for t in s.tallies}
     apart = [x for x in s.findings if (x.run.template_id, x.run.system_id) not in rows]
+    if not apart:
+        return "", ""
     holiday = all(x.run.cadence in periods.HOLIDAY_CADENCES for x in apart)
-    return len(apart), "节假日检查" if holiday else "表外巡检"
+    what = "节假日检查" if holiday else "表外巡检"
+    n = len(apart)
+    return f"（下表各巡检 {len(s.findings) - n} 个，{what} {n} 个）", f"（其中{what} {n} 个）"
 
 
-def _findings_note(s: st.PeriodStats) -> str:
-    """“（下表各巡检 57 个，节假日检查 2 个）” when the table's column does not add up to all."""
-    apart, what = _untallied(s)
-    return f"（下表各巡检 {len(s.findings) - apart} 个，{what} {apart} 个）" if apart else ""
-
-
-def _overview(data: ExportData, job: Job, s: st.PeriodStats, n_findings: int) -> str:
-    apart, what = _untallied(s)
-    among = f"（其中{what} {apart} 个）" if apart else ""
+def _overview(data: ExportData, job: Job, s: st.PeriodStats, n_findings: int, among: str) -> str:
     return (
         f"{job.period.label}，{data.contract.vendor}驻场团队按合同为{data.contract.client}提供运维服务："
         f"应巡检 {s.planned} 次，按时完成 {s.done} 次（巡检完成率 {_pct(s.inspection_rate)}），"
@@ -1643,7 +1640,8 @@ def build_monthly_report(data: ExportData, job: Job) -> c.MonthlyReportCtx:
     backup = _backup_security(data, start, end)
     holidays = _holiday_lines(data, start, end)
     texts = narrative.texts(data, job.kind, job.deliverable_code, job.period, job.now)
-    overview = _overview(data, job, s, len(findings))
+    findings_note, among = _findings_split(s)
+    overview = _overview(data, job, s, len(findings), among)
     ids = _report_record_ids(data, s, start, end)
     return _finish(  # type: ignore[return-value]
         c.MonthlyReportCtx(
@@ -1666,7 +1664,7 @@ def build_monthly_report(data: ExportData, job: Job) -> c.MonthlyReportCtx:
             inspections_planned=s.planned,
             inspections_done=s.done,
             findings=findings,
-            findings_note=_findings_note(s),
+            findings_note=findings_note,
             findings_fixed=s.findings_fixed,
             faults_total=len(s.faults),
             faults_by_level=_counts(levels),

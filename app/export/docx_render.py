@@ -183,15 +183,15 @@ def _column_need(head: str, column: list[str], template: int) -> tuple[int, ...]
     its header) its text on one line; then the header on two lines.
     """
     least = max([_min_twips(head, words=False), *(_min_twips(x) for x in column)])
-    lines = [ln for x in column for ln in x.split("\n")]
-    longest = max([_text_twips(ln) for ln in lines] or [0])
+    lines = [(ln, _text_twips(ln)) for x in column for ln in x.split("\n")]  # measured once
+    longest = max([w for _ln, w in lines] or [0])
     short = max(least, min(longest, _SHORT * _CJK_TWIPS))
-    url = max([short, *(min(_text_twips(ln), _MAX_WANT) for ln in lines if "://" in ln)])
+    url = max([short, *(min(w, _MAX_WANT) for ln, w in lines if "://" in ln)])
     filled = any(x.strip() for x in column)
     if template and filled:
         text = max(url, template - _CELL_PAD)
     else:
-        text = max([url, *(min(_text_twips(ln), _MAX_WANT) for ln in lines)])
+        text = max([url, *(min(w, _MAX_WANT) for _ln, w in lines)])
     header = max(text, min(_text_twips(head) // 2, 4 * _CJK_TWIPS))
     return tuple(w + _CELL_PAD for w in (least, short, url, text, header))
 
@@ -201,7 +201,8 @@ def _spread_columns(tbl: Any) -> None:
 
     Every column of the table shares its width (:func:`_column_need`): each at
     least as wide as its widest unbreakable piece (so a URL breaks at ``/`` or
-    ``.``, never every few characters), then URLs, then the template's width
+    ``.``, never every few characters), then a few characters a line for every
+    column, then URLs, then the template's width
     for its fixed columns and one line of text for the loop's columns (a fixed
     column empty below its header, like the 系统 of a checklist that is not per
     system, counts as a loop column), then half a line of header.
