@@ -14,6 +14,7 @@ Anki's ``aqt/progress.py`` does), so quick work never flashes a window.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 import threading
@@ -145,20 +146,18 @@ class _Courier(QtCore.QObject):
         operation._finished(outcome, payload)
 
 
-_the_courier: list[_Courier] = []
-
-
+@functools.cache
 def _courier() -> _Courier:
     """The courier, made on the GUI thread by the first :class:`Operation`."""
-    return _the_courier[0]
+    return _Courier()
 
 
 class Operation(QtCore.QObject):
     """Work to run on the thread pool; its public signals are emitted on the GUI thread.
 
-    The worker only emits the two ``worker_*`` signals, connected to methods of
-    this object (which lives on the GUI thread), so every other connection —
-    lambdas included — runs on the GUI thread.
+    The worker emits only the courier's signals; the courier, on the GUI thread,
+    emits this object's, so every connection to them — lambdas included — runs on
+    the GUI thread.
     """
 
     progressed = Signal(int, int, str)
@@ -178,8 +177,7 @@ class Operation(QtCore.QObject):
         parent: QtCore.QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        if not _the_courier:
-            _the_courier.append(_Courier())
+        _courier()  # made here, on the GUI thread, before any worker needs it
         self.title = title
         self.work = work
         self.key = next(Operation._numbers)

@@ -20,14 +20,18 @@ if TYPE_CHECKING:
     from ui.models import RowTableModel
 
 
+#: a lock and a warning are shown alike: amber
+_AMBER = "background:#fff8e1;color:#6d4c00;border:1px solid #ffe082;"
+
+
 class Banner(QtWidgets.QLabel):
     """A message line above a form: errors in red, notes in blue; hidden when empty."""
 
     STYLES: ClassVar[dict[str, str]] = {
         "error": "background:#fdecea;color:#b71c1c;border:1px solid #f5c6cb;",
         "info": "background:#e8f0fe;color:#0d47a1;border:1px solid #c6dafc;",
-        "lock": "background:#fff8e1;color:#6d4c00;border:1px solid #ffe082;",
-        "warn": "background:#fff8e1;color:#6d4c00;border:1px solid #ffe082;",
+        "lock": _AMBER,
+        "warn": _AMBER,
     }
 
     #: kinds shown with an icon at the left (an SVG of resources/icons: no font has to carry it)
