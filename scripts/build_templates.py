@@ -50,6 +50,13 @@ def _scale(widths: list[float], total: float) -> list[float]:
     return [round(w * total / s, 2) for w in widths]
 
 
+def paragraph_lines(doc, expr: str) -> None:
+    """The text ``expr`` a paragraph a line (filter ``lines``): a typed list keeps its indent."""
+    k.control(doc, f"{{%p for line in ({expr})|lines %}}")
+    k.para(doc, "{{ line }}")
+    k.control(doc, "{%p endfor %}")
+
+
 def contract_box(doc, width: float = W) -> None:
     k.kv_table(
         doc,
@@ -361,19 +368,13 @@ def summary(year: bool):
         month_table(doc, total=True)
         k.para(doc, "注：{{ availability_note }}", style="表格文字")
         k.heading(doc, "一、分析", 2)
-        k.control(doc, "{%p for line in (analysis)|lines %}")
-        k.para(doc, "{{ line }}")
-        k.control(doc, "{%p endfor %}")
+        paragraph_lines(doc, "analysis")
         k.heading(doc, "二、建议", 2)
-        k.control(doc, "{%p for line in (suggestions)|lines %}")
-        k.para(doc, "{{ line }}")
-        k.control(doc, "{%p endfor %}")
+        paragraph_lines(doc, "suggestions")
         if year:
             k.control(doc, "{%p if is_year_end %}")
             k.heading(doc, "三、下年度运维计划及建议", 2)
-            k.control(doc, "{%p for line in (next_year_plan)|lines %}")
-            k.para(doc, "{{ line }}")
-            k.control(doc, "{%p endfor %}")
+            paragraph_lines(doc, "next_year_plan")
             k.control(doc, "{%p endif %}")
         k.spacer(doc)
         k.signature_block(doc)
@@ -437,9 +438,7 @@ def holiday_check():
         2,
     )
     k.para(doc, "保障情况（据记录）：{{ summary }}")
-    k.control(doc, "{%p for line in (evaluation)|lines %}")
-    k.para(doc, "{{ line }}")
-    k.control(doc, "{%p endfor %}")
+    paragraph_lines(doc, "evaluation")
     k.para(
         doc,
         "期间故障/事件：{% for e in events %}{{ e }}{{ '。' if loop.last else '；' }}"
@@ -555,9 +554,7 @@ def fault_report():
         ]
     ):
         k.heading(doc, f"{'一二三四五'[n]}、{label}", 2)
-        k.control(doc, f"{{%p for line in ({field} or '无')|lines %}}")
-        k.para(doc, "{{ line }}")
-        k.control(doc, "{%p endfor %}")
+        paragraph_lines(doc, f"{field} or '无'")
     k.heading(doc, "六、附件", 2)
     pictures(doc, "a", "attachments", "附件")
     k.control(doc, "{%p if not attachments %}")
@@ -1051,13 +1048,9 @@ def summary_report():
         align_center=(2, 3),
     )
     k.heading(doc, "五、存在问题及改进建议", 2)
-    k.control(doc, "{%p for line in (texts.problems)|lines %}")
-    k.para(doc, "{{ line }}")
-    k.control(doc, "{%p endfor %}")
+    paragraph_lines(doc, "texts.problems")
     k.heading(doc, "六、后续工作计划", 2)
-    k.control(doc, "{%p for line in (texts.plan)|lines %}")
-    k.para(doc, "{{ line }}")
-    k.control(doc, "{%p endfor %}")
+    paragraph_lines(doc, "texts.plan")
     k.spacer(doc)
     k.signature_block(doc)
     return doc
@@ -1083,9 +1076,7 @@ def plan_document(sections: list[tuple[str, str]]):
                 k.para(doc, "（{{ loop.index }}）{{ e }}：现象识别、报告流程、处置步骤、恢复验证。")
                 k.control(doc, "{%p endfor %}")
             else:  # a written chapter: the user's text (app.export.narrative)
-                k.control(doc, f"{{%p for line in texts.{what}|lines %}}")
-                k.para(doc, "{{ line }}")
-                k.control(doc, "{%p endfor %}")
+                paragraph_lines(doc, f"texts.{what}")
         k.spacer(doc)
         k.signature_block(doc)
         return doc
