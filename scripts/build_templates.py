@@ -257,6 +257,7 @@ def daily_inspection_log():
         "r in s.rows",
         "r.cells",
         "r.abnormal",
+        note_row="s.note_row",
     )
     k.control(doc, "{%p endfor %}")
     k.spacer(doc)

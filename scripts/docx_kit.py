@@ -487,12 +487,47 @@ def matrix_table(
     values: str,
     abnormal: str,
     total_width: float = LANDSCAPE_WIDTH,
+    note_row: str | None = None,
 ):
     """A table with dynamic middle columns (docxtpl ``{%tc for %}``).
 
     The three loop cells have grid width 1.0 cm (the renderer's marker); the
     columns the loop makes share ``total_width`` minus the fixed columns.
+
+    With ``note_row`` (a condition, e.g. ``s.note_row``) two tables are written:
+    where it holds, the first tail column (the notes) is not a column but a row of
+    its own under each row that has notes, spanning the table (the renderer
+    stretches its span over the loop's columns) and kept on the page with its row;
+    otherwise the table as without it.
     """
+    fixed, loops = (fixed_head, fixed_cells), (columns, row_loop, values, abnormal)
+    if note_row is None:
+        return _matrix(doc, fixed, (tail_head, tail_cells), widths, loops, total_width)
+    control(doc, f"{{%p if {note_row} %}}")
+    keep = len(fixed_head) + 3
+    narrow = [*widths[:keep], *widths[keep + 1 :]]
+    note = (tail_head[0], tail_cells[0])
+    _matrix(doc, fixed, (tail_head[1:], tail_cells[1:]), narrow, loops, total_width, note)
+    control(doc, "{%p else %}")
+    table = _matrix(doc, fixed, (tail_head, tail_cells), widths, loops, total_width)
+    control(doc, "{%p endif %}")
+    return table
+
+
+def _matrix(
+    doc,
+    fixed: tuple[list[str], list[str]],
+    tail: tuple[list[str], list[str]],
+    widths: list[float],
+    loops: tuple[str, str, str, str],
+    total_width: float,
+    note: tuple[str, str] | None = None,
+):
+    """:func:`matrix_table`'s table: ``fixed`` and ``tail`` (headers, cells) around the
+    loop's columns; ``loops``: the columns, the row loop, a row's values, its abnormal
+    condition; ``note``: the notes row's label and value."""
+    (fixed_head, fixed_cells), (tail_head, tail_cells) = fixed, tail
+    columns, row_loop, values, abnormal = loops
     n = len(fixed_head) + 3 + len(tail_head)
     table = doc.add_table(rows=1, cols=n)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -508,22 +543,34 @@ def matrix_table(
     for k, fill in enumerate((ABNORMAL_FILL, None)):
         if k == 1:
             _control_row(table, "{%tr else %}")
-        row = table.add_row()
-        texts = [
-            *fixed_cells,
-            f"{{%tc for v in {values} %}}",
-            "{{ v }}",
-            "{%tc endfor %}",
-            *tail_cells,
-        ]
-        for i, (cell, text) in enumerate(zip(row.cells, texts, strict=True)):
-            align = (
-                WD_ALIGN_PARAGRAPH.CENTER if len(fixed_cells) <= i < n - len(tail_cells) else None
-            )
-            _cell_text(cell, text, align=align, fill=fill)
+        if note is not None:
+            item = row_loop.split(" in ", 1)[0].strip()
+            _control_row(table, f"{{%tr if {item}.note %}}")
+            _matrix_row(table, n, fixed_cells, values, tail_cells, fill, keep_with_next=True)
+            row = table.add_row()
+            merged = row.cells[0].merge(row.cells[-1])
+            _cell_text(merged, f"{note[0]}：{note[1]}", fill=fill)
+            _control_row(table, "{%tr else %}")
+        _matrix_row(table, n, fixed_cells, values, tail_cells, fill)
+        if note is not None:
+            _control_row(table, "{%tr endif %}")
     _control_row(table, "{%tr endif %}")
     _control_row(table, "{%tr endfor %}")
     return table
+
+
+def _matrix_row(
+    table, n: int, fixed_cells: list[str], values: str, tail_cells: list[str], fill,
+    keep_with_next: bool = False,
+) -> None:  # fmt: skip
+    row = table.add_row()
+    texts = [*fixed_cells, f"{{%tc for v in {values} %}}", "{{ v }}", "{%tc endfor %}", *tail_cells]
+    for i, (cell, text) in enumerate(zip(row.cells, texts, strict=True)):
+        align = WD_ALIGN_PARAGRAPH.CENTER if len(fixed_cells) <= i < n - len(tail_cells) else None
+        _cell_text(cell, text, align=align, fill=fill)
+        if keep_with_next:  # the row stays on the page of the notes under it
+            for p in cell._tc.iter(qn("w:p")):
+                p.get_or_add_pPr().get_or_add_keepNext()
 
 
 def signature_block(doc, prefix: str = "signatures", width: float = PORTRAIT_WIDTH):

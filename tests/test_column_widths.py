@@ -105,3 +105,22 @@ def test_every_column_gets_a_few_characters_before_a_url_gets_more() -> None:
     assert 14_000 - len(head) <= sum(widths.values()) <= 14_000  # what rounding down leaves
     assert widths["死链数量"] >= 3 * dr._CJK_TWIPS + dr._CELL_PAD  # was 595: 「0 个（正常）」 in 6
     assert widths["死链检测"] > widths["死链数量"]  # the URL still gets what is left over
+
+
+def test_a_row_of_one_cell_spans_the_columns_the_loop_made() -> None:
+    """The notes under a row of a many-item daily check (docx_kit's ``note_row``): its
+    template span counted the loop's three marker columns; it spans all of them."""
+    head = ["日期", "系统", "可用性", "死链检测", "巡检人"]
+    rows = [head, ["2026-10-08", "—", "异常", f"{URL}（正常）", "郭子墨"]]
+    tbl = _table([1417, 1474, 1020], 2, rows, 14_000)
+    note = (
+        '<w:tr xmlns:w="{W}"><w:tc><w:tcPr><w:tcW w:w="1" w:type="dxa"/>'
+        '<w:gridSpan w:val="6"/></w:tcPr><w:p><w:r><w:t>异常情况及处理：超时</w:t></w:r></w:p>'
+        "</w:tc></w:tr>"
+    ).replace("{W}", W)
+    tbl.append(etree.fromstring(note.encode()))
+    dr._spread_columns(tbl)
+    cell = tbl.findall(f"{{{W}}}tr")[-1].find(f"{{{W}}}tc/{{{W}}}tcPr")
+    assert cell.find(f"{{{W}}}gridSpan").get(f"{{{W}}}val") == str(len(head))
+    assert cell.find(f"{{{W}}}tcW").get(f"{{{W}}}w") == "14000"
+    assert len(_widths(tbl)) == len(head)

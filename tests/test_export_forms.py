@@ -313,6 +313,39 @@ def test_the_inspection_record_names_the_same_systems_in_word_and_excel(demo_sto
     assert printed[: len(scopes)] == scopes
 
 
+def test_a_daily_check_of_many_items_prints_its_notes_under_each_row(pack_dirs) -> None:
+    """internet-om's 运行监测检查 has 13 items: beside a notes column they printed a few
+    characters a line. Its notes are now a row of their own across the table, kept with
+    their row; the server check's 6 items keep the notes column."""
+    from docx.oxml.ns import qn
+
+    path = next(pack_dirs["internet-om"].glob("*日常巡检记录*.docx"))
+    tables = Document(path).tables
+    texts = {t._tbl: [[c.text for c in r.cells] for r in t.rows] for t in tables}
+    monitor = next(t for t in tables if "死链检测" in texts[t._tbl][0])
+    server = next(t for t in tables if "服务器状态" in texts[t._tbl][0])
+    assert "异常情况及处理" in texts[server._tbl][0]
+    assert "异常情况及处理" not in texts[monitor._tbl][0]
+    columns = len(monitor._tbl.tblGrid.findall(qn("w:gridCol")))
+    trs = monitor._tbl.tr_lst
+    notes = [n for n, tr in enumerate(trs) if len(tr.tc_lst) == 1]
+    assert notes, "the demo month has monitoring anomalies"
+    for n in notes:
+        cell = trs[n].tc_lst[0]
+        assert int(cell.tcPr.find(qn("w:gridSpan")).get(qn("w:val"))) == columns
+        assert "".join(t.text for t in cell.iter(qn("w:t"))).startswith("异常情况及处理：")
+        above = trs[n - 1]
+        assert len(above.tc_lst) == columns
+        assert all(p.pPr is not None and p.pPr.keepNext is not None for p in above.iter(qn("w:p")))
+    # a row without notes does not keep with the next (the table may break anywhere else)
+    plain = next(
+        tr for n, tr in enumerate(trs[1:-1], 1) if n + 1 not in notes and len(tr.tc_lst) > 1
+    )
+    assert not any(p.pPr is not None and p.pPr.keepNext is not None for p in plain.iter(qn("w:p")))
+    # the monitoring platform checks the contract as a whole: 系统 says so, not blank
+    assert {r[1] for r in texts[monitor._tbl][1:] if len(set(r)) > 1} == {"—"}
+
+
 def test_signature_images_names_and_dates(demo_store, tmp_path: Path) -> None:
     with demo_store.session() as s:
         sig = s.scalar(select(Signature).where(Signature.record_type == "fault_record").limit(1))

@@ -267,15 +267,12 @@ class InspectionsPart:
 
             if matches(title, ("异常记录", "跟踪")):
                 found = [r for r in same if r.status in (inspections.ABNORMAL, inspections.WARNING)]
-                res.value_text = (
-                    "；".join(
-                        f"{r.item.title}：{r.note}" + (f"，{r.action}" if r.action else "")
-                        for r in found
-                    )
-                    + "。"
-                    if found
-                    else "无新增异常。"
+                said = "；".join(
+                    f"{r.item.title}：{r.note.rstrip('。；')}"
+                    + (f"，{r.action.rstrip('。；')}" if r.action else "")
+                    for r in found
                 )
+                res.value_text = f"{said}。" if found else "无新增异常。"
             elif "异常数据" in title:
                 n = count("异常数据")
                 res.value_text = (

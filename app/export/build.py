@@ -631,7 +631,9 @@ def _matrix(
         rows.append(
             c.MatrixRow(
                 date=key[0],
-                system=data.system_name(key[1] or None),
+                # a check of the contract as a whole (the monitoring platform): the
+                # 系统 column says so rather than look left blank
+                system=data.system_name(key[1] or None) or "—",
                 cells=values,
                 section=section,
                 summary=cell_summary(columns, values),
@@ -658,6 +660,14 @@ def cell_summary(columns: list[str], values: list[str]) -> str:
     return "\n".join("；".join(items) for items in lines if items)
 
 
+#: Most item columns a daily section prints beside its 异常情况及处理 column. On a
+#: landscape A4 page, with 日期, 系统 and 巡检人, eight items still get about 1.6 cm each
+#: next to a 5 cm notes column; internet-om's 运行监测检查 has 13, which printed
+#: 「544ms（正常）」 over three lines and its notes a few characters a line. Beyond
+#: eight, each row's notes print on a row of their own under it, the page's full width.
+NOTE_COLUMN_ITEMS = 8
+
+
 def build_daily_log(data: ExportData, job: Job) -> c.DailyLogCtx:
     start, end = _bounds(job)
     runs = [r for r in data.runs(start, end) if r.cadence == "daily" and r.status in DONE]
@@ -678,6 +688,7 @@ def build_daily_log(data: ExportData, job: Job) -> c.DailyLogCtx:
                 rows=rows,
                 planned=sum(t.planned for t in tallies),
                 done=sum(t.done + t.late for t in tallies),
+                note_row=len(columns) > NOTE_COLUMN_ITEMS,
             )
         )
         ids += [r.id for r in mine]

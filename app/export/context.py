@@ -255,6 +255,7 @@ class MatrixSection:
     rows: list[MatrixRow] = f("每日每系统一行", factory=list)
     planned: int = f("应巡检次数", 0)
     done: int = f("已完成次数", 0)
+    note_row: bool = f("检查项多：异常情况及处理另起一行，不占一列", False)
 
 
 @dataclass(kw_only=True)

@@ -243,6 +243,8 @@ def _spread_columns(tbl: Any) -> None:
         col.set(_W + "w", str(w))
     for tr in rows:
         tcs = tr.findall(_W + "tc")
+        if len(tcs) == 1:  # a row of one cell across the table (notes under a row)
+            _span(tcs[0], cells, total)
         if len(tcs) != cells:
             continue
         for tc, w in zip(tcs, final, strict=True):
@@ -250,6 +252,20 @@ def _spread_columns(tbl: Any) -> None:
             if tcw is not None:
                 tcw.set(_W + "w", str(w))
                 tcw.set(_W + "type", "dxa")
+
+
+def _span(tc: Any, columns: int, width: int) -> None:
+    """Make a cell span all ``columns`` of its table (its template span counted the loop's
+    three marker columns, not the columns the loop made)."""
+    pr = tc.find(_W + "tcPr")
+    span = None if pr is None else pr.find(_W + "gridSpan")
+    if span is None:
+        return
+    span.set(_W + "val", str(columns))
+    tcw = pr.find(_W + "tcW")
+    if tcw is not None:
+        tcw.set(_W + "w", str(width))
+        tcw.set(_W + "type", "dxa")
 
 
 def _fix_tables(xml: str) -> str:
