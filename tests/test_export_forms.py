@@ -459,6 +459,20 @@ def test_monthly_report_statistics_from_store_and_equal_in_word_and_excel(
 
 
 @pytest.mark.needs_tool("cjk-font")
+def test_a_report_with_one_month_of_rates_draws_them_as_bars_not_a_trend(demo_store) -> None:
+    """A line of one month printed two dots under 「…趋势」 (the first report of a contract;
+    here the demo's only month). A trend of two months or more: tests/test_profile_2022.py."""
+    with demo_store.session() as s:
+        contract = get_contract(s, "portal-om")
+        ctx = b.build(ExportData(s, contract), b.Job(kind="monthly_report", period=OCT, now=NOW))
+    known = [t for t in ctx.trend if t.sla_rate is not None]
+    assert [t.month for t in known] == ["2026年10月"]  # the months before have no records
+    chart = ctx.charts["sla_trend"]
+    assert chart.kind == "bar" and chart.categories == ["2026年10月"]
+    assert chart.title == "SLA 达成率与巡检完成率（2026年10月）"
+    assert chart.series == [("SLA 达成率", [ctx.sla_rate]), ("巡检完成率", [ctx.inspection_rate])]
+
+
 def test_chart_font_is_shipped_or_installed() -> None:
     png = charts.render_png(
         charts.Chart(key="t", title="测试图表", categories=["门户应用"], series=[("数", [1.0])])

@@ -20,6 +20,7 @@ from app.contracts.profiles import builtin_profile_paths, read_profile_data, val
 from app.contracts.registry import get_contract, install_profile
 from app.demo.generator import generate
 from app.export import narrative, packs
+from app.export.build import Job, build
 from app.export.context import PeriodInfo
 from app.export.data import ExportData
 from app.schedule.holidays import sync_all_holidays
@@ -122,6 +123,16 @@ def test_the_2022_october_pack_is_consistent(store_2022: Any) -> None:
             "做好国庆节（10月1日至10月7日）节假日保障，9月30日前完成节前检查"
             in (drafted["next_plan"])
         )
+
+
+def test_the_2022_october_report_draws_its_two_months_as_a_trend(store_2022: Any) -> None:
+    with store_2022.session() as session:
+        data = ExportData(session, get_contract(session, CODE))
+        october = PeriodInfo(MONTH, "2022年10月", date(2022, 10, 1), date(2022, 10, 31))
+        ctx = build(data, Job(kind="monthly_report", period=october, now=NOW))
+    chart = ctx.charts["sla_trend"]
+    assert chart.kind == "line" and chart.title == "SLA 达成率与巡检完成率趋势"
+    assert chart.categories == ["2022年9月", "2022年10月"]
 
 
 @pytest.mark.slow

@@ -1438,10 +1438,14 @@ def _report_charts(
     )
     # months whose rates are known: a month without data is not drawn as 0 %
     known = [t for t in trend if t.sla_rate is not None and t.inspections_rate is not None]
+    # one month is no trend (a line of one point prints as two dots): its two rates as bars
+    one = len(known) == 1
     sla_chart = c.Chart(
         key="sla_trend",
-        title="SLA 达成率与巡检完成率趋势",
-        kind="line",
+        title=f"SLA 达成率与巡检完成率（{known[0].month}）"
+        if one
+        else "SLA 达成率与巡检完成率趋势",
+        kind="bar" if one else "line",
         categories=[t.month for t in known],
         series=[
             ("SLA 达成率", [t.sla_rate or 0.0 for t in known]),
