@@ -21,7 +21,14 @@ from app.contracts.profile_schema import Profile
 from app.contracts.registry import install_profile
 from app.errors import DomainError
 from app.schedule import holidays
-from app.schedule.deadlines import Deadline, deadlines, deadlines_json, mark_submitted
+from app.schedule.deadlines import (
+    ON_DUE_DATE_NOTE,
+    Deadline,
+    deadlines,
+    deadlines_json,
+    mark_all_submitted,
+    mark_submitted,
+)
 from app.schedule.due import due_on
 from app.schedule.workcal import set_override
 from app.storage.store import Store
@@ -258,6 +265,31 @@ def test_mark_submitted_validates(internet: Session) -> None:
     with pytest.raises(DomainError, match="提交状态"):
         mark_submitted(internet, "internet", "analysis", "2026-09", state="sent")
     assert internet.scalar(select(DeliverableSubmission)) is None
+
+
+def test_months_handed_in_before_the_app_are_registered_together(internet: Session) -> None:
+    """A contract taken up mid-way: its earlier deliverables, all 已逾期, are registered at
+    once, each on its own due date (noted), so they do not count as handed in late."""
+    today = D("2026-10-12")
+    overdue = [d for d in deadlines(internet, "internet", today=today) if d.state == "overdue"]
+    assert len(overdue) >= 5
+    assert mark_all_submitted(internet, "internet", overdue, None) == len(overdue)
+    after = {(d.code, d.period_key): d for d in deadlines(internet, "internet", today=today)}
+    for item in overdue:
+        done = after[(item.code, item.period_key)]
+        assert done.state == "done" and done.submitted is not None
+        assert done.submitted.submitted_at.date() == item.due_date and done.submitted.on_time
+        assert done.submitted.note == ON_DUE_DATE_NOTE
+    # those already handed in are skipped; the rest take the date given
+    due = [d for d in after.values() if d.state == "due" and d.window_start <= today]
+    assert due
+    at = datetime(2026, 10, 12, 9, 0)
+    assert mark_all_submitted(internet, "internet", [*overdue, *due], at) == len(due)
+    # a date before an item can be handed in: refused, naming it (the caller's unit of work
+    # is rolled back, so none of them is registered)
+    later = next(d for d in deadlines(internet, "internet", today=today) if d.window_start > today)
+    with pytest.raises(DomainError, match=f"最早 {later.window_start:%Y-%m-%d} 才能提交"):
+        mark_all_submitted(internet, "internet", [later], at)
 
 
 def test_deliverables_in_what_is_due(portal: Session) -> None:

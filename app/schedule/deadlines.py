@@ -517,6 +517,42 @@ def deadlines_json_from(
     }
 
 
+#: The note of a hand-in registered on its due date (:func:`mark_all_submitted`).
+ON_DUE_DATE_NOTE = "在本应用之外提交，按截止日期登记"
+
+
+def mark_all_submitted(
+    session: Session,
+    contract: ContractLike | str,
+    items: list[Deadline],
+    submitted_at: datetime | None,
+) -> int:
+    """Register ``items`` as handed in, all or none: at ``submitted_at``, or each on its
+    own due date when ``None`` (handed in before the app was used: a contract taken up
+    mid-way has months of them), noted as such. Items already handed in are skipped; a
+    date before an item can be handed in refuses them all. Returns how many were
+    registered."""
+    count = 0
+    handed = {  # as the store has it now, not as when ``items`` were read
+        (d.code, d.period_key)
+        for d in deadlines(session, contract)
+        if d.submitted is not None and d.submitted.state == "submitted"
+    }
+    for item in items:
+        if (item.code, item.period_key) in handed:
+            continue
+        at = submitted_at or datetime.combine(item.due_date, datetime.min.time())
+        if at.date() < item.window_start:
+            raise DomainError(
+                f"“{item.name}”（{item.period_label}）最早 {item.window_start:%Y-%m-%d} "
+                f"才能提交，不能登记为 {at:%Y-%m-%d} 提交。没有登记任何一项。"
+            )
+        note = "" if submitted_at else ON_DUE_DATE_NOTE
+        mark_submitted(session, contract, item.code, item.period_key, submitted_at=at, note=note)
+        count += 1
+    return count
+
+
 def mark_submitted(
     session: Session,
     contract: ContractLike | str,

@@ -1356,6 +1356,10 @@ Review them on the Review page first. Export anyway?</translation>
         <translation>exported</translation>
     </message>
     <message>
+        <source>（按截止日期登记）</source>
+        <translation> (registered on its due date)</translation>
+    </message>
+    <message>
         <source>{name}：已签 {kinds}，待复核 {waiting}，被退回 {returned}，今日完成 {done}</source>
         <translation>{name}: signed {kinds}, awaiting review {waiting}, sent back {returned}, done today {done}</translation>
     </message>
@@ -1372,8 +1376,8 @@ Review them on the Review page first. Export anyway?</translation>
         <translation>Showing {shown} of {total}</translation>
     </message>
     <message>
-        <source>请先选择一项交付物。</source>
-        <translation>Choose a deliverable first.</translation>
+        <source>请先选择尚未提交的交付物（可按住 Ctrl 或 Shift 多选）。</source>
+        <translation>Select deliverables not handed in yet first (Ctrl or Shift selects several).</translation>
     </message>
     <message>
         <source>已登记提交：{name}（{period}）</source>
@@ -3462,6 +3466,26 @@ You can try again (for example, enter the passphrase again) or quit.</translatio
     <message>
         <source>同一周期重复巡检，保留{who}的记录</source>
         <translation>Same check signed twice in a period; keeping the record of {who}</translation>
+    </message>
+    <message>
+        <source>等 {n} 项</source>
+        <translation> and others, {n} in all</translation>
+    </message>
+    <message>
+        <source>将登记为已提交：</source>
+        <translation>To be registered as handed in: </translation>
+    </message>
+    <message>
+        <source>提交日期</source>
+        <translation>Handed in on</translation>
+    </message>
+    <message>
+        <source>各按其截止日期（在本应用之外已按时提交；记录中注明）</source>
+        <translation>Each on its due date (handed in on time outside this app; noted in the record)</translation>
+    </message>
+    <message>
+        <source>登记 {n} 项</source>
+        <translation>Register {n}</translation>
     </message>
 </context>
 </TS>

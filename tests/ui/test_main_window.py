@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel
@@ -30,6 +30,8 @@ from ui.pages.today import TodayPage
 from ui.restore import RestoreDialog
 from ui.settings import Settings
 from ui.startup import open_window
+from ui.submit_dialog import SubmitDialog
+from ui.widgets import to_qdate
 
 
 def show_main(qtbot: QtBot, ctx: AppContext) -> MainWindow:
@@ -187,11 +189,37 @@ def test_deliverables_show_due_dates_and_are_marked_handed_in(
     monthly = next(n for n, r in enumerate(rows) if r.name == "月度分析报告")
     assert rows[monthly].rule == "次月第5个工作日"
     page.table.setCurrentIndex(page.model.index(monthly, 0))
-    qtbot.mouseClick(page.submit_button, Qt.MouseButton.LeftButton)
+    dialog = page.mark_submitted()  # what 登记已提交 opens: asks the date first
+    assert isinstance(dialog, SubmitDialog) and dialog.date.date() == to_qdate(NOW.date())
+    dialog.accept()
     assert "已登记提交" in page.banner.text()
     page.state.setCurrentIndex(page.state.findData("done"))
     qtbot.waitUntil(lambda: page.model.rowCount() == 1)
-    assert page.model.row_at(0).submitted.startswith("已提交 2026-11-20")
+    assert page.model.row_at(0).submitted == "已提交 2026-11-20"
+    # several at once, each on its own due date: the months before the app was used
+    page.state.setCurrentIndex(page.state.findData("overdue"))
+    overdue = [page.model.row_at(n) for n in range(page.model.rowCount())]
+    assert len(overdue) >= 3
+    table = page.table
+    table.selectRow(0)
+    for n in (1, 2):
+        table.selectionModel().select(
+            page.model.index(n, 0),
+            QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows,
+        )
+    chosen = page.selected_items()
+    assert [d.due_date for d in chosen] == [r.due_date for r in overdue[:3]]
+    dialog = page.mark_submitted()
+    assert isinstance(dialog, SubmitDialog)
+    dialog.on_due.setChecked(True)
+    assert not dialog.date.isEnabled()
+    dialog.accept()
+    assert "已登记提交 3 项交付物" in page.banner.text()
+    page.state.setCurrentIndex(page.state.findData("done"))
+    qtbot.waitUntil(lambda: page.model.rowCount() == 4)
+    done = [page.model.row_at(n).submitted for n in range(4)]
+    for item in chosen:
+        assert f"已提交 {item.due_date:%Y-%m-%d}（按截止日期登记）" in done
     window.close()
 
 

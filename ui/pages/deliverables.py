@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from app.errors import StoreError
 from app.records import review
 from app.schedule import periods
-from app.schedule.deadlines import Deadline, deadlines, mark_submitted
+from app.schedule.deadlines import ON_DUE_DATE_NOTE, Deadline, deadlines, mark_all_submitted
 from app.schedule.due import DueReport, due_on, store_engineers
 from app.storage.store import Session
 from ui.context import AppContext
@@ -92,6 +92,8 @@ class DeliverablesPage(Page):
         )
         self.table = RecordTable(self.model)
         self.table.setObjectName("deliverableTable")
+        # several at once: 登记已提交 for the months handed in before the app was used
+        self.table.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.ExtendedSelection)
         layout.addWidget(self.table, 1)
         self.team = muted()
         self.team.setObjectName("teamProgress")
@@ -110,6 +112,8 @@ class DeliverablesPage(Page):
             if d.submitted is not None:
                 word = tr("已提交") if d.submitted.state == "submitted" else tr("已导出")
                 submitted = f"{word} {d.submitted.submitted_at:%Y-%m-%d}"
+                if d.submitted.note == ON_DUE_DATE_NOTE:
+                    submitted += tr("（按截止日期登记）")
             rows.append(
                 DeliverableRow(
                     str(n),
@@ -223,23 +227,39 @@ class DeliverablesPage(Page):
         dialog.open()
         return dialog
 
-    def mark_submitted(self) -> None:
-        item = self.selected()
-        if item is None:
-            self.banner.error(tr("请先选择一项交付物。"))
-            return
+    def selected_items(self) -> list[Deadline]:
+        """The selected rows' deliverables, in the table's order."""
+        rows = sorted(i.row() for i in self.table.selectionModel().selectedRows())
+        return [self.items[int(self.model.row_at(r).id)] for r in rows]
+
+    def mark_submitted(self) -> QtWidgets.QDialog | None:
+        """登记已提交 for the selected deliverables not handed in yet: asks when first."""
+        from ui.submit_dialog import SubmitDialog
+
+        chosen = self.selected_items() or ([self.selected()] if self.selected() else [])
+        items = [d for d in chosen if d is not None and d.state != "done"]
+        if not items:
+            self.banner.error(tr("请先选择尚未提交的交付物（可按住 Ctrl 或 Shift 多选）。"))
+            return None
+        dialog = SubmitDialog(items, self.ctx.today(), self)
+        dialog.accepted.connect(lambda: self._register(items, dialog.submitted_at(self.ctx.now())))
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
+
+    def _register(self, items: list[Deadline], at: datetime | None) -> None:
         try:
-            self.ctx.call(
-                lambda s: mark_submitted(
-                    s, self.ctx.contract, item.code, item.period_key, submitted_at=self.ctx.now()
-                )
-            )
+            count = self.ctx.call(lambda s: mark_all_submitted(s, self.ctx.contract, items, at))
         except StoreError as exc:
             self.banner.error(exc.message)
             return
-        self.banner.show_message(
-            tr("已登记提交：{name}（{period}）").format(
-                name=item.name, period=say(item.period_phrases) or item.period_label
+        if count == 1:
+            item = items[0]
+            self.banner.show_message(
+                tr("已登记提交：{name}（{period}）").format(
+                    name=item.name, period=say(item.period_phrases) or item.period_label
+                )
             )
-        )
+        else:
+            self.banner.show_message(tr("已登记提交 {n} 项交付物。").format(n=count))
         self.ctx.changed()
