@@ -124,6 +124,59 @@ def test_deadlines_monthly_report_on_the_third_working_day(
     assert monthly["2026-10"]["assumed"] is False
 
 
+def test_submit_registers_one_hand_in_or_every_overdue_one_on_its_due_date(
+    capsys: pytest.CaptureFixture[str], initialised: Path
+) -> None:
+    today = ("--contract", "portal-om", "--today", "2026-11-21")
+    one = ("--deliverable", "monthly-report", "--period", "2026-10")
+    code, out, _ = run(capsys, "submit", *today, *one)
+    assert code == 0 and "已登记提交 1 项交付物（提交日期：2026-11-21）" in out
+    code, _, err = run(capsys, "submit", *today, *one)
+    assert code == 2 and "已登记提交" in err  # once only
+    before = run_json(capsys, "deadlines", *today)["deadlines"]
+    overdue = [d for d in before if d["state"] == "overdue"]
+    assert len(overdue) >= 5
+    done = run_json(capsys, "submit", *today, "--overdue", "--on-due-date")
+    assert done["on"] == "各按其截止日期"
+    assert [d["period_key"] for d in done["submitted"]] == [d["period_key"] for d in overdue]
+    after = {
+        (d["code"], d["period_key"]): d for d in run_json(capsys, "deadlines", *today)["deadlines"]
+    }
+    assert not [d for d in after.values() if d["state"] == "overdue"]
+    for d in overdue:
+        handed = after[(d["code"], d["period_key"])]["submitted"]
+        assert handed["submitted_at"].startswith(d["due_date"]) and handed["on_time"] is True
+        assert handed["note"] == "在本应用之外提交，按截止日期登记"
+    october = after[("monthly-report", "2026-10")]["submitted"]
+    assert october["submitted_at"].startswith("2026-11-21") and october["note"] == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((), "或 --overdue"),
+        (("--overdue", "--deliverable", "monthly-report"), "或 --overdue"),
+        (("--deliverable", "monthly-report"), "须一起给出"),
+        (("--overdue", "--date", "2026-11-22"), "晚于今天"),
+        (
+            ("--deliverable", "monthly-report", "--period", "2030-01"),
+            "没有交付物 monthly-report 的期间",
+        ),
+        (
+            ("--deliverable", "monthly-report", "--period", "2026-11", "--date", "2026-11-21"),
+            "最早 2026-11-30 才能提交",
+        ),
+    ],
+)
+def test_submit_refuses_what_it_cannot_register(
+    capsys: pytest.CaptureFixture[str], initialised: Path, args: tuple[str, ...], message: str
+) -> None:
+    code, _, err = run(capsys, "submit", "--contract", "portal-om", "--today", "2026-11-21", *args)
+    assert code == 2 and message in err, err
+    data = run_json(capsys, "deadlines", "--contract", "portal-om")["deadlines"]
+    assert all(d["submitted"] is None for d in data)  # nothing registered
+
+
 def test_deadlines_follow_user_calendar_for_unknown_years(
     capsys: pytest.CaptureFixture[str], initialised: Path
 ) -> None:

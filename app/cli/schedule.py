@@ -1,10 +1,11 @@
-"""``omw due``, ``omw deadlines``, ``omw holidays`` and ``omw calendar``: what is due when."""
+"""``omw due``, ``omw deadlines``, ``omw submit``, ``omw holidays`` and ``omw calendar``: what is
+due when, and what was handed in."""
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, TypeVar
 
 from app.cli.common import Adder, CliError, actor_of, date_arg, print_json, table
@@ -133,6 +134,64 @@ def cmd_deadlines(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_submit(args: argparse.Namespace) -> int:
+    """登记已提交: one occurrence, or every overdue one (a contract taken up mid-way)."""
+    from app.contracts.registry import get_contract
+    from app.schedule.deadlines import deadlines, mark_all_submitted
+    from app.storage.store import Store
+
+    if args.overdue == bool(args.deliverable or args.period):
+        raise CliError("请给出 --deliverable 和 --period（一项），或 --overdue（全部已逾期的）。")
+    if not args.overdue and not (args.deliverable and args.period):
+        raise CliError("--deliverable 和 --period 须一起给出（期间代码见 omw deadlines --json）。")
+    now = datetime.now()
+    today = args.today or now.date()
+    if args.date is not None and args.date > today:
+        raise CliError(f"提交日期 {args.date} 晚于今天（{today}）。")
+    at = None if args.on_due_date else datetime.combine(args.date or today, now.time())
+    store = Store.open(args.data_dir, actor=actor_of(args))
+    try:
+        with store.session() as session:
+            contract = get_contract(session, args.contract)
+            found = deadlines(session, contract, today=today)
+            if args.overdue:
+                items = [d for d in found if d.state == "overdue"]
+            else:
+                items = [
+                    d for d in found if (d.code, d.period_key) == (args.deliverable, args.period)
+                ]
+                if not items:
+                    raise CliError(
+                        f"合同 {args.contract} 没有交付物 {args.deliverable} 的期间 {args.period}"
+                        "（omw deadlines --json 列出各项的 code 和 period_key）。"
+                    )
+                if items[0].state == "done":
+                    raise CliError(f"{items[0].name}（{items[0].period_label}）已登记提交。")
+            count = mark_all_submitted(session, contract, items, at)
+            rows = [
+                {"code": d.code, "name": d.name, "period_key": d.period_key,
+                 "period_label": d.period_label, "due_date": d.due_date.isoformat()}
+                for d in items
+            ]  # fmt: skip
+    finally:
+        store.close()
+    when = "各按其截止日期" if at is None else f"{at:%Y-%m-%d}"
+    if args.json:
+        print_json({"contract": args.contract, "submitted": rows, "on": when})
+        return 0
+    if not rows:
+        print("没有已逾期的交付物，未登记任何一项。")
+        return 0
+    print(f"已登记提交 {count} 项交付物（提交日期：{when}）。")
+    print(
+        table(
+            ["截止日期", "交付物", "期间"],
+            [[r["due_date"], r["name"], r["period_label"]] for r in rows],
+        )
+    )
+    return 0
+
+
 def cmd_holidays(args: argparse.Namespace) -> int:
     from app.contracts.registry import get_contract
     from app.schedule import holidays
@@ -201,6 +260,21 @@ def register(add: Adder) -> None:
     p.add_argument("--from", dest="date_from", type=date_arg)
     p.add_argument("--to", dest="date_to", type=date_arg)
     p.add_argument("--today", type=date_arg, default=date.today(), help="判断逾期所用的日期")
+    p.add_argument("--json", action="store_true")
+
+    p = add("submit", cmd_submit, "登记交付物已提交：一项，或全部已逾期的（在本应用之外已提交）")
+    p.add_argument("--contract", required=True)
+    p.add_argument("--deliverable", help="交付物代码（omw deadlines --json 的 code）")
+    p.add_argument("--period", help="期间代码（omw deadlines --json 的 period_key）")
+    p.add_argument("--overdue", action="store_true", help="全部已逾期的交付物")
+    when = p.add_mutually_exclusive_group()
+    when.add_argument("--date", type=date_arg, help="提交日期 YYYY-MM-DD（默认今天）")
+    when.add_argument(
+        "--on-due-date",
+        action="store_true",
+        help="各按其截止日期登记（在本应用之外已按时提交；记录中注明）",
+    )
+    p.add_argument("--today", type=date_arg, help="判断逾期所用的日期（默认今天）")
     p.add_argument("--json", action="store_true")
 
     p = add("holidays", cmd_holidays, "列出或添加节假日/重大活动保障期")
