@@ -133,6 +133,8 @@ def test_the_2022_october_report_draws_its_two_months_as_a_trend(store_2022: Any
     chart = ctx.charts["sla_trend"]
     assert chart.kind == "line" and chart.title == "SLA 达成率与巡检完成率趋势"
     assert chart.categories == ["2022年9月", "2022年10月"]
+    # May–August (the contract began in March) have no records: not printed as 0.0 %
+    assert [t.month for t in ctx.trend] == ["2022年9月", "2022年10月"]
 
 
 @pytest.mark.slow

@@ -1295,8 +1295,15 @@ def _trend_months(data: ExportData, start: date) -> list[tuple[date, date]]:
 def _trend(
     data: ExportData, s: st.PeriodStats, start: date, end: date, now: datetime
 ) -> list[c.TrendRow]:
-    """Rates and counts of each trend month (the report's own month from ``s``)."""
-    trend = []
+    """Rates and counts of each trend month (the report's own month from ``s``).
+
+    The months before the first with any record (a check done, a fault, a request)
+    are left out: a contract taken up in the app mid-way has no records of its
+    earlier months, and its first report printed them as 巡检完成率 0.0 %, 0 faults,
+    which the client would read as months of no work. A month without records after
+    that is kept: the app was in use, and it says nothing was recorded.
+    """
+    trend: list[c.TrendRow] = []
     months = _trend_months(data, start)
     if months:
         data.requests(months[0][0], months[-1][1])  # one read: each month is cut from it
@@ -1306,6 +1313,8 @@ def _trend(
             if (ms, me) == (start, end)
             else st.period_stats(data, ms, me, now, findings=False)  # rates and counts only
         )
+        if not trend and ts is not s and not (ts.done or ts.late or ts.faults or ts.requests):
+            continue
         trend.append(
             c.TrendRow(
                 month=st.month_label(ms),
