@@ -12,6 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
 from app.cli.main import main
 from app.export import packs
@@ -303,6 +304,47 @@ def test_cli_export_and_template_fields(
     assert "charts.<代码>" in text and "signatures.operator.image" in text and "{%tr for" in text
     assert main(["template-fields"]) == 0
     assert "inspection_record" in capsys.readouterr().out
+
+
+def test_cli_export_takes_only_the_options_of_what_it_exports(
+    demo_store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``export form --dry-run`` wrote the file, ``export form --month`` exported the whole
+    contract period, an existing form file was overwritten without a word."""
+    data_dir = str(demo_store.folder)
+    demo_store.close()
+    target = tmp_path / "phone.xlsx"
+    form = ["--data-dir", data_dir, "export", "form", "phone_log", "--contract", "internet-om"]
+    form += ["--out", str(target)]
+    for extra, said in (
+        (["--dry-run"], "--dry-run 只用于 omw export month、omw export range"),
+        (["--no-zip"], "--no-zip 只用于"),
+        (["--label", "x"], "--label 只用于 omw export range"),
+        (["--allow-unreviewed"], "--allow-unreviewed 只用于"),
+        (["--month", MONTH, "--from", "2026-10-01"], "--month 与 --from/--to 只能给出一种"),
+    ):
+        assert main([*form, *extra]) == 2, extra
+        assert said in capsys.readouterr().err
+        assert not target.exists()
+    assert main([*form, "--month", MONTH, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["path"] == str(target)
+    sheet = load_workbook(target).worksheets[0]
+    text = " ".join(str(c.value) for row in sheet.iter_rows() for c in row if c.value)
+    assert "2026-10-01 至 2026-10-31" in text or "2026年10月" in text, text[:300]
+    assert "合同期" not in text
+    before = target.read_bytes()
+    assert main([*form, "--month", MONTH]) == 2  # there already: refused, left as it was
+    assert "文件已存在" in capsys.readouterr().err and target.read_bytes() == before
+    assert main([*form, "--month", "2026-09", "--force"]) == 0
+    assert target.read_bytes() != before
+    pack = ["--data-dir", data_dir, "export", "month", "--contract", "internet-om"]
+    pack += ["--month", MONTH, "--out", str(tmp_path / "packs"), "--dry-run"]
+    assert main([*pack, "--from", "2026-10-01"]) == 2
+    assert "--from 只用于 omw export range、omw export form" in capsys.readouterr().err
+    archive = ["--data-dir", data_dir, "export", "range", "--contract", "internet-om"]
+    archive += ["--from", "2026-10-01", "--to", "2026-10-31", "--out", str(tmp_path / "a")]
+    assert main([*archive, "--month", MONTH, "--dry-run"]) == 2
+    assert "--month 只用于 omw export month、omw export form" in capsys.readouterr().err
 
 
 # --------------------------------------------------------------------------- signed out of the box

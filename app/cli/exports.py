@@ -33,20 +33,28 @@ def _export_progress(done: int, total: int, message: str) -> None:
 
 
 def _export_form(store: Store, args: argparse.Namespace, actor: str) -> int:
-    """``omw export form``: one form as Word or Excel (signed)."""
-    from app.export import packs
+    """``omw export form``: one form as Word or Excel (signed); ``--month`` for its month."""
+    from datetime import date
 
+    from app.export import packs
+    from app.schedule import periods
+
+    start, end = args.date_from, args.date_to
+    if args.month:
+        year, month = (int(x) for x in args.month.split("-"))
+        start, end = date(year, month, 1), periods.month_end(year, month)
     result = packs.export_form(
         store,
         args.kind,
         args.out,
         record_id=args.record,
         contract=args.contract,
-        start=args.date_from,
-        end=args.date_to,
+        start=start,
+        end=end,
         deliverable_code=args.deliverable or "",
         exporter=actor,
         allow_incomplete=args.allow_incomplete,
+        overwrite=args.force,
     )
     data: dict[str, Any] = {
         "path": str(result.path),
@@ -65,8 +73,34 @@ def _export_form(store: Store, args: argparse.Namespace, actor: str) -> int:
     return 0
 
 
-#: options of ``export form`` that a pack would silently ignore, and their argparse names
-_FORM_ONLY = {"表单类型": "kind", "--record": "record", "--deliverable": "deliverable"}
+#: The options each of ``export month|range|form`` takes (argparse names, as given on the
+#: command line): any other is refused, not silently ignored — ``export form --dry-run``
+#: wrote the file, ``export form --month`` exported the whole contract period.
+_OPTIONS = {
+    "表单类型": ("kind", {"form"}),
+    "--record": ("record", {"form"}),
+    "--deliverable": ("deliverable", {"form"}),
+    "--month": ("month", {"month", "form"}),
+    "--from": ("date_from", {"range", "form"}),
+    "--to": ("date_to", {"range", "form"}),
+    "--label": ("label", {"range"}),
+    "--no-zip": ("no_zip", {"month", "range"}),
+    "--dry-run": ("dry_run", {"month", "range"}),
+    "--narrative": ("narrative", {"month", "range"}),
+    "--allow-unreviewed": ("allow_unreviewed", {"month", "range"}),
+    "--encrypt": ("encrypt", {"month", "range"}),
+}
+_WHAT = {"month": "omw export month", "range": "omw export range", "form": "omw export form"}
+
+
+def _refuse_others(args: argparse.Namespace) -> None:
+    """An option that ``args.what`` does not take is an error naming where it belongs."""
+    for option, (name, takers) in _OPTIONS.items():
+        if getattr(args, name) and args.what not in takers:
+            where = "、".join(_WHAT[w] for w in _WHAT if w in takers)
+            raise CliError(f"{option} 只用于 {where}，omw export {args.what} 不接受。")
+    if args.what == "form" and args.month and (args.date_from or args.date_to):
+        raise CliError("--month 与 --from/--to 只能给出一种。")
 
 
 def _plan_pack(store: Store, args: argparse.Namespace) -> PackPlan:
@@ -76,9 +110,6 @@ def _plan_pack(store: Store, args: argparse.Namespace) -> PackPlan:
 
     if not args.contract:
         raise CliError("请用 --contract 指定合同。")
-    only_form = [o for o, given in _FORM_ONLY.items() if getattr(args, given)]
-    if only_form:
-        raise CliError(f"{'、'.join(only_form)} 只用于 omw export form（单张表单）。")
     with store.session() as session:
         if args.what == "month":
             if not args.month:
@@ -194,6 +225,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from app.export import packs
     from app.storage.store import Store
 
+    _refuse_others(args)  # before the store is opened, as argparse refuses its errors
     store = Store.open(args.data_dir, actor=actor_of(args))
     actor = actor_of(args)
     try:
@@ -350,7 +382,9 @@ def register(add: Adder) -> None:
     )
     p.add_argument("kind", nargs="?", help="表单类型（export form 时），见 omw template-fields")
     p.add_argument("--contract")
-    p.add_argument("--month", type=month_arg, help="月份 YYYY-MM（export month）")
+    p.add_argument(
+        "--month", type=month_arg, help="月份 YYYY-MM（export month；export form 导出该月）"
+    )
     p.add_argument("--from", dest="date_from", type=date_arg)
     p.add_argument("--to", dest="date_to", type=date_arg)
     p.add_argument(
@@ -360,7 +394,7 @@ def register(add: Adder) -> None:
     p.add_argument("--label", help="归档名称（export range），默认 中期归档/终验归档")
     p.add_argument("--out", required=True, help="输出目录（month/range）或文件（form）")
     p.add_argument("--no-zip", action="store_true", help="只导出文件夹，不生成 zip")
-    p.add_argument("--force", action="store_true", help="覆盖已存在的同名交付包")
+    p.add_argument("--force", action="store_true", help="覆盖已存在的同名交付包或表单文件")
     p.add_argument("--dry-run", action="store_true", help="只列出将导出的文件")
     p.add_argument(
         "--allow-incomplete",

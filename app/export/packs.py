@@ -796,6 +796,7 @@ def export_form(
     exporter: str = "",
     now: datetime | None = None,
     allow_incomplete: bool = False,
+    overwrite: bool = True,
 ) -> FormResult:
     """Export one form to ``out`` (format from its suffix, .docx or .xlsx).
 
@@ -804,7 +805,8 @@ def export_form(
     ``start``/``end``; documents ``contract``. A one-off deliverable (a plan, a
     final report) asked for without dates covers the period its pack gives it,
     with the texts written for it there. A form the packs would list as 「待补充」
-    is refused unless ``allow_incomplete``. The file is signed with the
+    is refused unless ``allow_incomplete``; an existing ``out`` unless ``overwrite`` (the
+    window has asked already; ``omw export form`` asks for ``--force``). The file is signed with the
     exporter's key (``<out>.minisig`` beside it) and its footer code is the
     exporter's key id plus the content digest prefix.
     """
@@ -816,6 +818,8 @@ def export_form(
             f"「{form.title}」可导出为 {'、'.join('.' + f for f in form.formats)}，"
             f"输出文件名应以此结尾：{path.name}"
         )
+    if not overwrite and path.exists():
+        raise ExportError(f"文件已存在：{path}（确认覆盖请加 --force）。")
     now = now or datetime.now().replace(microsecond=0)
     signer, secrets, key_id = _signer(store, exporter)
     with gc_paused(), store.session() as session:
