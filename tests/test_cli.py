@@ -279,6 +279,37 @@ def test_a_limit_outside_its_range_is_refused_by_the_parser(
     assert f"参数 --limit：应为 1 至 10000 的整数：'{limit}'" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["keys", "list", "--trust"], "--trust 只用于 omw keys import，omw keys list 不接受"),
+        (["keys", "import", "--force"], "--force 只用于 omw keys export-public"),
+        (["team", "whoami", "--engineer", "王工"], "--engineer 只用于 omw team set"),
+        (["bundle", "preview", "x.omwbundle", "--to", "y"], "--to 只用于 omw bundle export"),
+        (["bundle", "export", "--to", "y", "--trust"], "--trust 只用于 omw bundle import"),
+        (["pack", "decrypt", "x.zip", "--out", "y", "--force"], "--force 只用于 omw pack encrypt"),
+        (["key", "status", "--reset-secret-file"], "--reset-secret-file 只用于 omw key unlock"),
+        (["holidays", "--contract", "portal-om", "--note", "x"], "只与 --add 一起使用"),
+    ],
+)
+def test_an_option_the_action_does_not_take_is_refused_not_ignored(
+    capsys: pytest.CaptureFixture[str], initialised: Path, args: list[str], said: str
+) -> None:
+    """``omw keys list --trust`` listed the keys and trusted nothing, without a word."""
+    code, out, err = run(capsys, *args)
+    assert code == 2 and said in err, err
+    assert out == ""
+
+
+def test_search_reindexes_then_searches_when_given_text(
+    capsys: pytest.CaptureFixture[str], initialised: Path
+) -> None:
+    """``omw search 登录 --reindex`` rebuilt the index and dropped the search."""
+    code, out, err = run(capsys, "search", "登录", "--reindex", "--json")
+    assert code == 0 and "已重建搜索索引" in err
+    assert json.loads(out)["query"] == "登录"
+
+
 @pytest.mark.parametrize("command", ["due", "deadlines"])
 def test_a_contract_code_the_terminal_could_not_decode_is_a_chinese_error(
     capsys: pytest.CaptureFixture[str], initialised: Path, command: str

@@ -460,7 +460,6 @@ def test_monthly_report_statistics_from_store_and_equal_in_word_and_excel(
     assert overview["本月工作概述"] == ctx.overview
 
 
-@pytest.mark.needs_tool("cjk-font")
 def test_a_report_with_one_month_of_rates_draws_them_as_bars_not_a_trend(demo_store) -> None:
     """A line of one month printed two dots under 「…趋势」 (the first report of a contract;
     here the demo's only month). A trend of two months or more: tests/test_profile_2022.py."""
@@ -474,6 +473,7 @@ def test_a_report_with_one_month_of_rates_draws_them_as_bars_not_a_trend(demo_st
     assert chart.series == [("SLA 达成率", [ctx.sla_rate]), ("巡检完成率", [ctx.inspection_rate])]
 
 
+@pytest.mark.needs_tool("cjk-font")
 def test_chart_font_is_shipped_or_installed() -> None:
     png = charts.render_png(
         charts.Chart(key="t", title="测试图表", categories=["门户应用"], series=[("数", [1.0])])

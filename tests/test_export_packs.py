@@ -340,11 +340,11 @@ def test_cli_export_takes_only_the_options_of_what_it_exports(
     pack = ["--data-dir", data_dir, "export", "month", "--contract", "internet-om"]
     pack += ["--month", MONTH, "--out", str(tmp_path / "packs"), "--dry-run"]
     assert main([*pack, "--from", "2026-10-01"]) == 2
-    assert "--from 只用于 omw export range、omw export form" in capsys.readouterr().err
+    assert "--from 只用于 omw export form、omw export range" in capsys.readouterr().err
     archive = ["--data-dir", data_dir, "export", "range", "--contract", "internet-om"]
     archive += ["--from", "2026-10-01", "--to", "2026-10-31", "--out", str(tmp_path / "a")]
     assert main([*archive, "--month", MONTH, "--dry-run"]) == 2
-    assert "--month 只用于 omw export month、omw export form" in capsys.readouterr().err
+    assert "--month 只用于 omw export form、omw export month" in capsys.readouterr().err
 
 
 # --------------------------------------------------------------------------- signed out of the box

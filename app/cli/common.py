@@ -37,6 +37,26 @@ class CliError(StoreError):
 DATE_RANGE = (date(1900, 1, 1), date(2999, 12, 31))
 
 
+def options_of_actions(
+    parser: argparse.ArgumentParser, positional: str, options: dict[str, tuple[str, set[str]]]
+) -> None:
+    """Declare which of a command's options each value of its ``positional`` (the action:
+    ``team set``, ``export form``…) takes: ``{"--engineer": ("engineer", {"set"})}``.
+    :func:`refuse_unused_options` refuses the others instead of ignoring them."""
+    parser.set_defaults(_action_options=(positional, options))
+
+
+def refuse_unused_options(args: argparse.Namespace) -> None:
+    """An option given to an action that does not take it (see :func:`options_of_actions`)
+    is an error naming the actions that do (``omw keys list --trust`` did nothing)."""
+    positional, options = getattr(args, "_action_options", ("", {}))
+    action = getattr(args, positional, None)
+    for option, (dest, takers) in options.items():
+        if getattr(args, dest, None) not in (None, False, "") and action not in takers:
+            where = "、".join(f"omw {args.command} {t}" for t in sorted(takers))
+            raise CliError(f"{option} 只用于 {where}，omw {args.command} {action} 不接受。")
+
+
 def date_arg(text: str) -> date:
     try:
         value = date.fromisoformat(text)

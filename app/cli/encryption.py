@@ -5,7 +5,14 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from app.cli.common import Adder, CliError, print_json, recovery_arg, recovery_options
+from app.cli.common import (
+    Adder,
+    CliError,
+    options_of_actions,
+    print_json,
+    recovery_arg,
+    recovery_options,
+)
 
 
 def _hand_over_recovery_key(
@@ -201,3 +208,4 @@ def register(add: Adder) -> None:
         help="密钥文件损坏或忘记口令时，把它移开并新建（unlock）",
     )
     p.add_argument("--json", action="store_true")
+    options_of_actions(p, "action", {"--reset-secret-file": ("reset_secret_file", {"unlock"})})

@@ -13,6 +13,7 @@ from app.cli.common import (
     actor_of,
     date_arg,
     month_arg,
+    options_of_actions,
     print_json,
     table,
 )
@@ -73,9 +74,9 @@ def _export_form(store: Store, args: argparse.Namespace, actor: str) -> int:
     return 0
 
 
-#: The options each of ``export month|range|form`` takes (argparse names, as given on the
-#: command line): any other is refused, not silently ignored — ``export form --dry-run``
-#: wrote the file, ``export form --month`` exported the whole contract period.
+#: The options each of ``export month|range|form`` takes (argparse dests); any other is
+#: refused, not silently ignored — ``export form --dry-run`` wrote the file, ``export form
+#: --month`` exported the whole contract period.
 _OPTIONS = {
     "表单类型": ("kind", {"form"}),
     "--record": ("record", {"form"}),
@@ -90,17 +91,6 @@ _OPTIONS = {
     "--allow-unreviewed": ("allow_unreviewed", {"month", "range"}),
     "--encrypt": ("encrypt", {"month", "range"}),
 }
-_WHAT = {"month": "omw export month", "range": "omw export range", "form": "omw export form"}
-
-
-def _refuse_others(args: argparse.Namespace) -> None:
-    """An option that ``args.what`` does not take is an error naming where it belongs."""
-    for option, (name, takers) in _OPTIONS.items():
-        if getattr(args, name) and args.what not in takers:
-            where = "、".join(_WHAT[w] for w in _WHAT if w in takers)
-            raise CliError(f"{option} 只用于 {where}，omw export {args.what} 不接受。")
-    if args.what == "form" and args.month and (args.date_from or args.date_to):
-        raise CliError("--month 与 --from/--to 只能给出一种。")
 
 
 def _plan_pack(store: Store, args: argparse.Namespace) -> PackPlan:
@@ -225,7 +215,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     from app.export import packs
     from app.storage.store import Store
 
-    _refuse_others(args)  # before the store is opened, as argparse refuses its errors
+    if args.what == "form" and args.month and (args.date_from or args.date_to):
+        raise CliError("--month 与 --from/--to 只能给出一种。")
     store = Store.open(args.data_dir, actor=actor_of(args))
     actor = actor_of(args)
     try:
@@ -419,6 +410,7 @@ def register(add: Adder) -> None:
         "OMW_PACK_PASSPHRASE 或提示输入），用于带离现场",
     )
     p.add_argument("--json", action="store_true")
+    options_of_actions(p, "what", _OPTIONS)
 
     p = add("template-fields", cmd_template_fields, "列出表单模板可用的字段（含重复行和签名图片）")
     p.add_argument("kind", nargs="?", help="表单类型；省略则列出全部表单类型")
@@ -456,3 +448,4 @@ def register(add: Adder) -> None:
     p.add_argument("source", help="交付包文件夹（encrypt）或加密包文件（decrypt）")
     p.add_argument("--out", required=True, help="加密包文件（encrypt）或输出目录（decrypt）")
     p.add_argument("--force", action="store_true", help="覆盖已存在的加密包文件（encrypt）")
+    options_of_actions(p, "action", {"--force": ("force", {"encrypt"})})

@@ -6,7 +6,15 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
-from app.cli.common import Adder, CliError, actor_of, existing_data_dir, print_json, table
+from app.cli.common import (
+    Adder,
+    CliError,
+    actor_of,
+    existing_data_dir,
+    options_of_actions,
+    print_json,
+    table,
+)
 from app.storage.atomic import os_reason
 from db.errors import StoreError
 
@@ -297,3 +305,12 @@ def register(add: Adder) -> None:
     )
     p.add_argument("--force", action="store_true", help="覆盖已存在的文件（export-public）")
     p.add_argument("--json", action="store_true")
+    options_of_actions(
+        p,
+        "action",
+        {
+            "--name": ("name", {"import"}),
+            "--trust": ("trust", {"import"}),
+            "--force": ("force", {"export-public"}),
+        },
+    )

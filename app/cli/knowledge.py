@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +31,10 @@ def cmd_search(args: argparse.Namespace) -> int:
                 count = index.reindex(session.connection())
         finally:
             store.close()
-        print(f"已重建搜索索引：{count} 条记录。")
-        return 0
+        # the results follow on stdout (maybe as --json): the rebuild is told apart
+        print(f"已重建搜索索引：{count} 条记录。", file=sys.stderr if args.text else sys.stdout)
+        if not args.text:
+            return 0  # else: the search asked for, on the rebuilt index
     if not args.text:
         raise CliError("请给出要搜索的文字，或用 --reindex 重建索引。")
     filters = Filters(args.contract, args.system, args.kind, args.since, args.until)

@@ -22,6 +22,7 @@ from app.cli.common import (
     EXIT_INTERRUPTED,
     EXIT_USER_ERROR,
     actor_of,
+    refuse_unused_options,
     terminal_passphrase,
 )
 from app.cli.parser import Parser
@@ -133,6 +134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     set_passphrase_provider(terminal_passphrase)
     try:
+        refuse_unused_options(args)
         select_hub(args.database)
         return int(args.func(args))
     except StoreError as exc:

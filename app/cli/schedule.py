@@ -198,6 +198,8 @@ def cmd_holidays(args: argparse.Namespace) -> int:
     from app.storage.store import Store
 
     period = None
+    if args.note and not args.add:
+        raise CliError("--note 是新添加保障期的备注，只与 --add 一起使用。")
     if args.add:  # its dates are checked before the store is opened, as argparse checks others
         name, start, end = args.add
         try:

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from app.cli.common import Adder, CliError, actor_of, print_json, table
+from app.cli.common import Adder, CliError, actor_of, options_of_actions, print_json, table
 
 _PASSPHRASE_PROMPT = "交换包口令"
 
@@ -239,6 +239,9 @@ def register(add: Adder) -> None:
     p.add_argument("--engineer", help="set：本机工程师姓名")
     p.add_argument("--code", help="set：简码，2–4 个字母，如 ZS（编号中使用）")
     p.add_argument("--json", action="store_true")
+    options_of_actions(
+        p, "action", {"--engineer": ("engineer", {"set"}), "--code": ("code", {"set"})}
+    )
 
     p = add("bundle", cmd_bundle, "交换包：导出给同事/项目经理，预览和导入对方的交换包")
     p.add_argument(
@@ -257,6 +260,17 @@ def register(add: Adder) -> None:
     p.add_argument("--force", action="store_true", help="export：覆盖已存在的文件")
     p.add_argument("--trust", action="store_true", help="import：核对指纹后信任签名设备")
     p.add_argument("--json", action="store_true")
+    options_of_actions(
+        p,
+        "action",
+        {
+            "--to": ("to", {"export"}),
+            "--since": ("since", {"export"}),
+            "--contract": ("contract", {"export"}),
+            "--force": ("force", {"export"}),
+            "--trust": ("trust", {"import"}),
+        },
+    )
 
     p = add("void", cmd_void, "作废一条已签字的记录（连同其更正版本），交换后各处同样作废")
     p.add_argument(
