@@ -290,6 +290,8 @@ def test_a_limit_outside_its_range_is_refused_by_the_parser(
         (["pack", "decrypt", "x.zip", "--out", "y", "--force"], "--force 只用于 omw pack encrypt"),
         (["key", "status", "--reset-secret-file"], "--reset-secret-file 只用于 omw key unlock"),
         (["holidays", "--contract", "portal-om", "--note", "x"], "只与 --add 一起使用"),
+        (["init", "--months", "5"], "只与 --demo 一起使用"),
+        (["init", "--recovery-out", "rk.txt"], "只与 --encrypt 一起使用"),
     ],
 )
 def test_an_option_the_action_does_not_take_is_refused_not_ignored(

@@ -6,8 +6,11 @@ import argparse
 import sys
 from typing import Any, TextIO
 
-from app.cli.common import Adder, actor_of, print_json, table
+from app.cli.common import Adder, CliError, actor_of, print_json, table
 from app.cli.encryption import setup_encryption
+
+#: months of demo data ``omw init --demo`` makes when not told
+DEMO_MONTHS = 3
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -15,6 +18,10 @@ def cmd_init(args: argparse.Namespace) -> int:
     from app.schedule.holidays import sync_all_holidays
     from app.storage.store import Store
 
+    if not args.demo and (args.months is not None or args.seed is not None):
+        raise CliError("--months 和 --seed 是演示数据的选项，只与 --demo 一起使用。")
+    if args.recovery_out and not args.encrypt:
+        raise CliError("--recovery-out 是加密存储的恢复密钥文件，只与 --encrypt 一起使用。")
     if args.encrypt:
         setup_encryption(args)
     store = Store.open(args.data_dir, actor=actor_of(args))
@@ -30,7 +37,8 @@ def cmd_init(args: argparse.Namespace) -> int:
         from app.demo.generator import generate
 
         for code in codes:
-            stats = generate(store, code, months=args.months, seed=args.seed)
+            months, seed = args.months or DEMO_MONTHS, 1 if args.seed is None else args.seed
+            stats = generate(store, code, months=months, seed=seed)
             print(f"演示数据 {code}：{stats.describe()}")
     store.close()
     return 0
@@ -119,8 +127,8 @@ def register(add: Adder) -> None:
     p.add_argument("--encrypt", action="store_true", help="创建加密的数据存储（SQLCipher）")
     p.add_argument("--recovery-out", metavar="FILE", help="把恢复密钥写入此文件（--encrypt）")
     p.add_argument("--demo", action="store_true", help="同时为每个内置合同生成演示数据")
-    p.add_argument("--months", type=int, default=3, help="演示数据月数（默认 3）")
-    p.add_argument("--seed", type=int, default=1, help="演示数据随机种子")
+    p.add_argument("--months", type=int, help=f"演示数据月数（--demo；默认 {DEMO_MONTHS}）")
+    p.add_argument("--seed", type=int, help="演示数据随机种子（--demo；默认 1）")
 
     p = add("profiles", cmd_profiles, "列出合同；--install 载入或更新合同档案")
     p.add_argument("--json", action="store_true")
