@@ -29,12 +29,13 @@ NOTICE_MS = 15_000
 
 @dataclass(frozen=True)
 class DueCount:
-    today: int  # due or in progress today
+    today: int  # due today, not started
     overdue: int
+    in_progress: int = 0
 
     @property
     def total(self) -> int:
-        return self.today + self.overdue
+        return self.today + self.in_progress + self.overdue
 
 
 def reminder_time(text: str) -> time | None:
@@ -55,6 +56,10 @@ def notice(count: DueCount) -> str:
     """What a reminder says."""
     if not count.total:
         return tr("今日没有待办或逾期事项。")
+    if count.in_progress:  # the Today page's words: 待办 · 进行中 · 已逾期
+        return tr("今日待办 {today} 项、进行中 {doing} 项，已逾期 {overdue} 项。").format(
+            today=count.today, doing=count.in_progress, overdue=count.overdue
+        )
     return tr("今日待办 {today} 项，已逾期 {overdue} 项。").format(
         today=count.today, overdue=count.overdue
     )
@@ -110,7 +115,7 @@ class Reminders(QtCore.QObject):
             except StoreError:
                 return self.count  # the store is busy (a conversion): keep the last count
             counts = report.counts()
-            self.count = DueCount(counts["due"] + counts["in_progress"], counts["overdue"])
+            self.count = DueCount(counts["due"], counts["overdue"], counts["in_progress"])
         self._show_badge(self.count.total)
         return self.count
 

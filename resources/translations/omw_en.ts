@@ -3216,6 +3216,10 @@ You can try again (for example, enter the passphrase again) or quit.</translatio
         <translation>Nothing due today or overdue.</translation>
     </message>
     <message>
+        <source>今日待办 {today} 项、进行中 {doing} 项，已逾期 {overdue} 项。</source>
+        <translation>Due today: {today}; in progress: {doing}; overdue: {overdue}.</translation>
+    </message>
+    <message>
         <source>今日待办 {today} 项，已逾期 {overdue} 项。</source>
         <translation>Due today: {today}; overdue: {overdue}.</translation>
     </message>

@@ -25,6 +25,9 @@ def test_the_next_reminder_is_today_while_ahead_else_tomorrow() -> None:
     assert reminder_time("08:30") == at
     assert reminder_time("") is None and reminder_time("25:99") is None
     assert notice(DueCount(2, 5)) == "今日待办 2 项，已逾期 5 项。"
+    # in the Today page's words: its header said 待办 18 · 进行中 2 beside 「今日待办 20 项」
+    assert notice(DueCount(18, 3, 2)) == "今日待办 18 项、进行中 2 项，已逾期 3 项。"
+    assert DueCount(18, 3, 2).total == 23  # the badge: 今日 (23)
     assert notice(DueCount(0, 0)) == "今日没有待办或逾期事项。"
 
 
