@@ -42,7 +42,6 @@ from db.models import (
     ChecklistTemplate,
     Contract,
     ItemResult,
-    RecordVoid,
     ReviewReturn,
     Signature,
     System,
@@ -157,9 +156,10 @@ def _day(value: date | datetime) -> date:
     return value.date() if isinstance(value, datetime) else value
 
 
-def _returns(session: Session) -> dict[str, list[ReturnNote]]:
+def _returns(session: Session, voided: set[str] | None = None) -> dict[str, list[ReturnNote]]:
+    """The 退回 notes by record id; ``voided``: :func:`voided_ids`, if read already."""
     found: dict[str, list[ReturnNote]] = defaultdict(list)
-    voided = voided_ids(session)
+    voided = voided_ids(session) if voided is None else voided
     for row in session.scalars(select(ReviewReturn).order_by(ReviewReturn.returned_at)):
         found[row.record_id].append(
             ReturnNote(
@@ -234,7 +234,8 @@ def queue(
         start, end = _month(month)
     contract_row = _util.contract_of(session, contract) if contract else None
     codes = dict(session.execute(select(Contract.id, Contract.code)).all())
-    returns = _returns(session)
+    voided = voided_ids(session)  # every version of every voided record, read once
+    returns = _returns(session, voided)
     found: list[QueueItem] = []
     for record_type in [kind] if kind else list(SIGNABLE_TYPES):
         found += _queue_of(
@@ -246,6 +247,7 @@ def queue(
             end=end,
             codes=codes,
             returns=returns,
+            voided=voided,
         )
     found.sort(key=lambda i: (i.day, i.signed_at, i.record_type, i.title))
     return found
@@ -269,6 +271,7 @@ def _queue_of(
     end: date | None,
     codes: dict[str, str],
     returns: dict[str, list[ReturnNote]],
+    voided: set[str],
 ) -> list[QueueItem]:
     model: Any = SIGNABLE_TYPES[record_type]
     operator = aliased(Signature)
@@ -318,13 +321,12 @@ def _queue_of(
             select(model.id, model.supersedes_id).where(model.supersedes_id.is_not(None))
         ).all()
     )
-    voided = set(session.scalars(select(RecordVoid.record_id)))
     twins = slots.doubled(session) if record_type == "inspection_run" else set()
     items: list[QueueItem] = []
     for record, signer, signed_at in rows:
-        chain = _chain(record.id, previous)
-        if voided and (record.id in voided or voided.intersection(chain)):
+        if record.id in voided:
             continue  # 作废: out of the queue and the packs, whatever version was voided
+        chain = _chain(record.id, previous)
         own = list(returns.get(record.id, []))
         earlier = [note for step in chain for note in returns.get(step, [])]
         state = RETURNED if own else ANSWERED if earlier else PENDING
