@@ -292,6 +292,7 @@ def test_a_limit_outside_its_range_is_refused_by_the_parser(
         (["holidays", "--contract", "portal-om", "--note", "x"], "只与 --add 一起使用"),
         (["init", "--months", "5"], "只与 --demo 一起使用"),
         (["init", "--recovery-out", "rk.txt"], "只与 --encrypt 一起使用"),
+        (["probe", "run", "--contract", "internet-om", "--date", "2026-12-01"], "只与 --checklist"),
     ],
 )
 def test_an_option_the_action_does_not_take_is_refused_not_ignored(

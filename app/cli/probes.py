@@ -143,6 +143,9 @@ def _print_report(
 def cmd_run(args: argparse.Namespace) -> int:
     from app.probes import service
 
+    if args.date is not None and not args.checklist:
+        raise CliError("--date 是所填检查表记录的巡检日期，只与 --checklist 一起使用。")
+
     def make_plan(session: Any) -> Any:
         if args.checklist:
             run = service.run_for_day(
@@ -276,7 +279,9 @@ def register(add: Adder) -> None:
     contract_args(run)
     run.add_argument("--checklist", help="检查表代码：填写该检查表当期的记录（没有则新建）")
     run.add_argument("--system", help="系统代码")
-    run.add_argument("--date", type=date_arg, help="巡检日期 YYYY-MM-DD（默认今天）")
+    run.add_argument(
+        "--date", type=date_arg, help="--checklist 记录的巡检日期 YYYY-MM-DD（默认今天）"
+    )
 
     base = sub.add_parser("baseline", help="记录网页篡改检测的基线（当前页面即为正常）")
     base.set_defaults(func=cmd_baseline)
