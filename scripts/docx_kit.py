@@ -548,6 +548,7 @@ def _matrix(
             _control_row(table, f"{{%tr if {item}.note %}}")
             _matrix_row(table, n, fixed_cells, values, tail_cells, fill, keep_with_next=True)
             row = table.add_row()
+            row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
             merged = row.cells[0].merge(row.cells[-1])
             _cell_text(merged, f"{note[0]}：{note[1]}", fill=fill)
             _control_row(table, "{%tr else %}")
@@ -564,6 +565,10 @@ def _matrix_row(
     keep_with_next: bool = False,
 ) -> None:  # fmt: skip
     row = table.add_row()
+    # whole on one page, as data_table's rows: a row's last line printed alone at the top of
+    # the next page. A row taller than a page still flows on (ECMA-376 cantSplit; LibreOffice
+    # prints all of a 12,000-character cell so marked)
+    row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
     texts = [*fixed_cells, f"{{%tc for v in {values} %}}", "{{ v }}", "{%tc endfor %}", *tail_cells]
     for i, (cell, text) in enumerate(zip(row.cells, texts, strict=True)):
         align = WD_ALIGN_PARAGRAPH.CENTER if len(fixed_cells) <= i < n - len(tail_cells) else None

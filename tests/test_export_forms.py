@@ -342,6 +342,8 @@ def test_a_daily_check_of_many_items_prints_its_notes_under_each_row(pack_dirs) 
         tr for n, tr in enumerate(trs[1:-1], 1) if n + 1 not in notes and len(tr.tc_lst) > 1
     )
     assert not any(p.pPr is not None and p.pPr.keepNext is not None for p in plain.iter(qn("w:p")))
+    # no row is split over two pages (its last line alone on the next), as in data_table
+    assert all(tr.trPr is not None and tr.trPr.find(qn("w:cantSplit")) is not None for tr in trs)
     # the monitoring platform checks the contract as a whole: 系统 says so, not blank
     assert {r[1] for r in texts[monitor._tbl][1:] if len(set(r)) > 1} == {"—"}
 
