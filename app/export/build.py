@@ -1301,7 +1301,10 @@ def _trend(
     are left out: a contract taken up in the app mid-way has no records of its
     earlier months, and its first report printed them as 巡检完成率 0.0 %, 0 faults,
     which the client would read as months of no work. A month without records after
-    that is kept: the app was in use, and it says nothing was recorded.
+    that is kept: the app was in use, and it says nothing was recorded. Only the
+    trend leaves months out: the summaries' and the acceptance report's figures (a
+    contract's KPIs) keep every month of their period — leaving one out on a guess
+    would take it out of the completion rate the client signs.
     """
     trend: list[c.TrendRow] = []
     months = _trend_months(data, start)
