@@ -2104,6 +2104,10 @@ Review them on the Review page first. Export anyway?</translation>
         <translation>this year&apos;s statutory holidays are not known yet; Monday to Friday assumed</translation>
     </message>
     <message>
+        <source>有 {n} 项交付物已逾期。已在本应用之外提交的，可在「交付物」中多选，点「登记已提交」并选「各按其截止日期」，一次登记。</source>
+        <translation>{n} deliverables are overdue. Those handed in outside this app: select them under Deliverables, click Mark handed in and choose each on its due date, all at once.</translation>
+    </message>
+    <message>
         <source>按人员：</source>
         <translation>By engineer: </translation>
     </message>

@@ -223,6 +223,32 @@ def test_deliverables_show_due_dates_and_are_marked_handed_in(
     window.close()
 
 
+def test_today_says_how_to_register_deliverables_handed_in_before_the_app(
+    qtbot: QtBot, builtin_ctx: AppContext
+) -> None:
+    """A store taken up in November lists months of deliverables as 已逾期."""
+    from app.schedule.deadlines import deadlines, mark_all_submitted
+
+    window = show_main(qtbot, builtin_ctx)
+    page = window.pages["today"]
+    assert isinstance(page, TodayPage)
+    page.refresh()
+    late = [i for i in page.report.items if i.kind == "deliverable" and i.state == "overdue"]
+    assert len(late) >= 5
+    assert page.handed_in_hint.isVisible()
+    assert f"有 {len(late)} 项交付物已逾期" in page.handed_in_hint.text()
+    contract = builtin_ctx.contract
+
+    def register(s) -> int:
+        items = [d for d in deadlines(s, contract, today=NOW.date()) if d.state == "overdue"]
+        return mark_all_submitted(s, contract, items, None)
+
+    assert builtin_ctx.call(register) == len(late)
+    page.refresh()
+    assert not page.handed_in_hint.isVisible()
+    window.close()
+
+
 def test_unfinished_forms_are_offered_for_restoring(
     qtbot: QtBot, ctx: AppContext, keyboard: Keyboard
 ) -> None:

@@ -39,6 +39,10 @@ class TodayRow(NamedTuple):
     item: DueItem
 
 
+#: Overdue deliverables from which the page says how to register earlier hand-ins
+HINT_OVERDUE_DELIVERABLES = 5
+
+
 def weekday(index: int) -> str:
     return {
         0: tr("星期一"),
@@ -76,6 +80,11 @@ class TodayPage(Page):
         self.team.setObjectName("teamCounts")
         self.team.setWordWrap(True)
         layout.addWidget(self.team)
+        self.handed_in_hint = muted()
+        self.handed_in_hint.setObjectName("handedInHint")
+        self.handed_in_hint.setWordWrap(True)
+        self.handed_in_hint.hide()
+        layout.addWidget(self.handed_in_hint)
         self.model = RowTableModel(
             [
                 Column(tr("状态"), "state", 70, label=True),
@@ -160,7 +169,21 @@ class TodayPage(Page):
         ]
         self.model.set_rows(rows)
         self._show_team(report)
+        self._hint_handed_in(report)
         self._select_first_open()
+
+    def _hint_handed_in(self, report: DueReport) -> None:
+        """Many overdue deliverables: most likely a contract taken up mid-way, its earlier
+        ones handed in before the app. Say how to register them (a team at work seldom
+        has more than one or two overdue)."""
+        late = sum(1 for i in report.items if i.kind == "deliverable" and i.state == "overdue")
+        self.handed_in_hint.setVisible(late >= HINT_OVERDUE_DELIVERABLES)
+        self.handed_in_hint.setText(
+            tr(
+                "有 {n} 项交付物已逾期。已在本应用之外提交的，可在「交付物」中多选，"
+                "点「登记已提交」并选「各按其截止日期」，一次登记。"
+            ).format(n=late)
+        )
 
     def _select_first_open(self) -> None:
         """Today's first check not done yet is current, so ``Enter`` opens its form.
