@@ -280,6 +280,13 @@ def test_months_handed_in_before_the_app_are_registered_together(internet: Sessi
         assert done.state == "done" and done.submitted is not None
         assert done.submitted.submitted_at.date() == item.due_date and done.submitted.on_time
         assert done.submitted.note == ON_DUE_DATE_NOTE
+    # the acceptance report's 交付物提交情况 says how they were registered
+    from app.contracts.registry import get_contract
+    from app.export.build import _deliverables
+    from app.export.data import ExportData
+
+    shown = _deliverables(ExportData(internet, get_contract(internet, "internet")), today)
+    assert [x.state for x in shown].count("已提交（补登）") == len(overdue)
     # those already handed in are skipped; the rest take the date given
     due = [d for d in after.values() if d.state == "due" and d.window_start <= today]
     assert due

@@ -263,6 +263,13 @@ def test_a_one_off_deliverable_names_its_period_by_its_dates(demo_store) -> None
     span = f"{contract.start_date} 至 {contract.end_date}"
     assert final.period.label == span and final.path.endswith("_终验材料.docx")
     assert ctx.overview.startswith(f"{span}，共应巡检 ")
+    # its 交付物提交情况 shows which hand-ins were late, as its 报告按时交付率 counts them
+    with demo_store.session() as s:
+        found = ExportData(s, get_contract(s, "internet-om")).deadlines(NOW.date())
+        late = [d for d in found if d.submitted and d.state == "done" and not d.submitted.on_time]
+    assert late, "the demo hands a few deliverables in late"
+    states = [x.state for x in ctx.deliverables]
+    assert states.count("已提交（逾期）") == len(late)
 
 
 def test_a_single_plan_uses_its_packs_period_and_texts_and_is_checked_like_a_pack(

@@ -675,7 +675,10 @@ class Deliverable:
     name: str = f("交付物")
     period: str = f("期间")
     due: date = f("截止日期")
-    state: str = f("状态：待交/已导出/已提交/已逾期")
+    state: str = f(
+        "状态：待交、已导出，待提交、已提交、已提交（逾期）、"
+        "已提交（补登：本应用之外提交、按截止日期登记）、已逾期"
+    )
 
 
 @dataclass(kw_only=True)
