@@ -14,6 +14,7 @@ from ui.i18n import tr
 from ui.layout import muted
 from ui.qt import QtWidgets
 from ui.widgets import ok_cancel, to_date, to_qdate
+from ui.wording import say
 
 
 class SubmitDialog(QtWidgets.QDialog):
@@ -25,7 +26,9 @@ class SubmitDialog(QtWidgets.QDialog):
         super().__init__(parent)
         self.setWindowTitle(tr("登记已提交"))
         layout = QtWidgets.QVBoxLayout(self)
-        names = "、".join(f"{d.name}（{d.period_label}）" for d in items[:3])
+        names = "、".join(
+            f"{d.name}（{say(d.period_phrases) or d.period_label}）" for d in items[:3]
+        )
         more = tr("等 {n} 项").format(n=len(items)) if len(items) > 3 else ""
         layout.addWidget(muted(tr("将登记为已提交：") + names + more))
         self.on_date = QtWidgets.QRadioButton(tr("提交日期"))

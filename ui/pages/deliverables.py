@@ -236,8 +236,10 @@ class DeliverablesPage(Page):
         """登记已提交 for the selected deliverables not handed in yet: asks when first."""
         from ui.submit_dialog import SubmitDialog
 
-        chosen = self.selected_items() or ([self.selected()] if self.selected() else [])
-        items = [d for d in chosen if d is not None and d.state != "done"]
+        chosen = self.selected_items()
+        if not chosen and (current := self.selected()) is not None:
+            chosen = [current]
+        items = [d for d in chosen if d.state != "done"]
         if not items:
             self.banner.error(tr("请先选择尚未提交的交付物（可按住 Ctrl 或 Shift 多选）。"))
             return None
@@ -253,7 +255,7 @@ class DeliverablesPage(Page):
         except StoreError as exc:
             self.banner.error(exc.message)
             return
-        if count == 1:
+        if count == 1 and len(items) == 1:
             item = items[0]
             self.banner.show_message(
                 tr("已登记提交：{name}（{period}）").format(
