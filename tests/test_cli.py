@@ -149,6 +149,11 @@ def test_submit_registers_one_hand_in_or_every_overdue_one_on_its_due_date(
         assert handed["note"] == "在本应用之外提交，按截止日期登记"
     october = after[("monthly-report", "2026-10")]["submitted"]
     assert october["submitted_at"].startswith("2026-11-21") and october["note"] == ""
+    # the table says how each was handed in, as the acceptance report does
+    code, out, _ = run(capsys, "deadlines", *today)
+    rows = [line for line in out.splitlines() if "运维月报" in line]
+    assert any("已完成（补登）" in line for line in rows)
+    assert any("2026年10月" in line and "已完成（逾期）" in line for line in rows)  # due 11-04
 
 
 @pytest.mark.parametrize(

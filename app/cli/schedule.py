@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from app.cli.common import Adder, CliError, actor_of, date_arg, print_json, table
 
@@ -99,6 +99,21 @@ def cmd_due(args: argparse.Namespace) -> int:
     return 0
 
 
+def _deadline_state(d: dict[str, Any]) -> str:
+    """A deadline's state as the acceptance report words it: a late hand-in, or one
+    registered afterwards on its due date (``omw submit --on-due-date``), says so."""
+    from app.schedule.deadlines import ON_DUE_DATE_NOTE
+
+    state = _STATE_ZH[d["state"]]
+    handed = d["submitted"]
+    if d["state"] == "done" and handed:
+        if handed["note"] == ON_DUE_DATE_NOTE:
+            return f"{state}（补登）"
+        if not handed["on_time"]:
+            return f"{state}（逾期）"
+    return state
+
+
 def cmd_deadlines(args: argparse.Namespace) -> int:
     from app.schedule.deadlines import deadlines_json_from
 
@@ -123,7 +138,7 @@ def cmd_deadlines(args: argparse.Namespace) -> int:
                     d["name"],
                     d["period_label"],
                     d["rule"],
-                    _STATE_ZH[d["state"]],
+                    _deadline_state(d),
                 ]
                 for d in data["deadlines"]
             ],
