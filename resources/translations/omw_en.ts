@@ -1360,6 +1360,10 @@ Review them on the Review page first. Export anyway?</translation>
         <translation> (registered on its due date)</translation>
     </message>
     <message>
+        <source>（逾期）</source>
+        <translation> (late)</translation>
+    </message>
+    <message>
         <source>{name}：已签 {kinds}，待复核 {waiting}，被退回 {returned}，今日完成 {done}</source>
         <translation>{name}: signed {kinds}, awaiting review {waiting}, sent back {returned}, done today {done}</translation>
     </message>

@@ -195,7 +195,7 @@ def test_deliverables_show_due_dates_and_are_marked_handed_in(
     assert "已登记提交" in page.banner.text()
     page.state.setCurrentIndex(page.state.findData("done"))
     qtbot.waitUntil(lambda: page.model.rowCount() == 1)
-    assert page.model.row_at(0).submitted == "已提交 2026-11-20"
+    assert page.model.row_at(0).submitted == "已提交 2026-11-20（逾期）"  # after its due date
     # several at once, each on its own due date: the months before the app was used
     page.state.setCurrentIndex(page.state.findData("overdue"))
     overdue = [page.model.row_at(n) for n in range(page.model.rowCount())]

@@ -114,6 +114,8 @@ class DeliverablesPage(Page):
                 submitted = f"{word} {d.submitted.submitted_at:%Y-%m-%d}"
                 if d.submitted.note == ON_DUE_DATE_NOTE:
                     submitted += tr("（按截止日期登记）")
+                elif d.submitted.state == "submitted" and not d.submitted.on_time:
+                    submitted += tr("（逾期）")
             rows.append(
                 DeliverableRow(
                     str(n),
