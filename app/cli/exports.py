@@ -41,9 +41,8 @@ def _export_form(store: Store, args: argparse.Namespace, actor: str) -> int:
     from app.schedule import periods
 
     start, end = args.date_from, args.date_to
-    if args.month:
-        year, month = (int(x) for x in args.month.split("-"))
-        start, end = date(year, month, 1), periods.month_end(year, month)
+    if args.month:  # checked by month_arg
+        start, end = periods.bounds("monthly", date.fromisoformat(f"{args.month}-01"))
     result = packs.export_form(
         store,
         args.kind,
