@@ -102,16 +102,12 @@ def cmd_due(args: argparse.Namespace) -> int:
 def _deadline_state(d: dict[str, Any]) -> str:
     """A deadline's state as the acceptance report words it: a late hand-in, or one
     registered afterwards on its due date (``omw submit --on-due-date``), says so."""
-    from app.schedule.deadlines import ON_DUE_DATE_NOTE
+    from app.schedule.deadlines import hand_in_mark
 
     state = _STATE_ZH[d["state"]]
     handed = d["submitted"]
-    if d["state"] == "done" and handed:
-        if handed["note"] == ON_DUE_DATE_NOTE:
-            return f"{state}（补登）"
-        if not handed["on_time"]:
-            return f"{state}（逾期）"
-    return state
+    mark = hand_in_mark(handed["state"], handed["note"], handed["on_time"]) if handed else ""
+    return f"{state}（{mark}）" if mark else state
 
 
 def cmd_deadlines(args: argparse.Namespace) -> int:

@@ -41,7 +41,6 @@ from app.records.articles import ArticleRow
 from app.records.signing import ROLES, short_code
 from app.schedule import periods
 from app.schedule import sla as sla_mod
-from app.schedule.deadlines import ON_DUE_DATE_NOTE
 from app.schedule.workcal import window_label
 from db.canonical import text as canonical_text
 from db.models import ChecklistItem, FaultRecord, MeetingMinutes, ServiceRequest, Signature
@@ -1767,14 +1766,8 @@ def _deliverables(data: ExportData, today: date) -> list[c.Deliverable]:
     dls = []
     for d in data.deadlines(today):
         state = state_names.get(d.state, d.state)
-        handed = d.submitted
-        if d.state == "done" and handed is not None:
-            # as the 报告按时交付率 beside it counts them; a hand-in registered on its due date
-            # after the fact says so (the record's note)
-            if handed.note == ON_DUE_DATE_NOTE:
-                state = "已提交（补登）"
-            elif not handed.on_time:
-                state = "已提交（逾期）"
+        if d.submitted is not None and d.submitted.mark:  # late, or registered afterwards
+            state = f"{state}（{d.submitted.mark}）"
         dls.append(c.Deliverable(name=d.name, period=d.period_label, due=d.due_date, state=state))
     return dls
 

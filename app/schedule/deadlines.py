@@ -77,6 +77,11 @@ class SubmissionInfo:
     note: str
     on_time: bool  # handed in on or before the due date
 
+    @property
+    def mark(self) -> str:
+        """:func:`hand_in_mark` of this hand-in."""
+        return hand_in_mark(self.state, self.note, self.on_time)
+
     def as_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
@@ -519,6 +524,17 @@ def deadlines_json_from(
 
 #: The note of a hand-in registered on its due date (:func:`mark_all_submitted`).
 ON_DUE_DATE_NOTE = "在本应用之外提交，按截止日期登记"
+
+
+def hand_in_mark(state: str, note: str, on_time: bool) -> str:
+    """How a hand-in is marked beside 已提交, as the 报告按时交付率 counts it: 「补登」 for
+    one registered afterwards on its due date (:func:`mark_all_submitted`), 「逾期」 for a
+    late one, "" for one on time or an export (not a hand-in)."""
+    if state != "submitted":
+        return ""
+    if note == ON_DUE_DATE_NOTE:
+        return "补登"
+    return "" if on_time else "逾期"
 
 
 def mark_all_submitted(

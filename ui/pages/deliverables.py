@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from app.errors import StoreError
 from app.records import review
 from app.schedule import periods
-from app.schedule.deadlines import ON_DUE_DATE_NOTE, Deadline, deadlines, mark_all_submitted
+from app.schedule.deadlines import Deadline, deadlines, mark_all_submitted
 from app.schedule.due import DueReport, due_on, store_engineers
 from app.storage.store import Session
 from ui.context import AppContext
@@ -112,10 +112,10 @@ class DeliverablesPage(Page):
             if d.submitted is not None:
                 word = tr("已提交") if d.submitted.state == "submitted" else tr("已导出")
                 submitted = f"{word} {d.submitted.submitted_at:%Y-%m-%d}"
-                if d.submitted.note == ON_DUE_DATE_NOTE:
-                    submitted += tr("（按截止日期登记）")
-                elif d.submitted.state == "submitted" and not d.submitted.on_time:
-                    submitted += tr("（逾期）")
+                submitted += {
+                    "补登": tr("（按截止日期登记）"),
+                    "逾期": tr("（逾期）"),
+                }.get(d.submitted.mark, "")
             rows.append(
                 DeliverableRow(
                     str(n),
