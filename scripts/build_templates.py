@@ -127,17 +127,13 @@ def inspection_record():
         t.text = "{%tr for d in days %}"
     for t in rows[-1].iter(k.qn("w:t")):
         t.text = "{%tr endfor %}"
-    row = table.add_row()
-    cell = row.cells[0].merge(row.cells[-1])
-    k._cell_text(
-        cell,
+    row = k.span_row(
+        table,
         "{{ d.label }}　共 {{ d.runs|length }} 次巡检{% if d.detailed %}，{{ d.detailed }} 次发现异常/警告{% endif %}",
         bold=True,
         fill="F2F2F2",
     )
-    row._tr.get_or_add_trPr().append(k.OxmlElement("w:cantSplit"))
-    for p_ in cell.paragraphs:
-        p_.paragraph_format.keep_with_next = True
+    k.keep_with_next(row._tr)
     rows[2].addprevious(row._tr)
     _small(table)
     k.spacer(doc)

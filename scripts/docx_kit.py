@@ -358,19 +358,37 @@ def _set_widths(row, widths: list[float]) -> None:
     """Widths come from the table grid (fixed layout); cells carry none."""
 
 
+def cant_split(tr) -> None:
+    """A table row (``w:tr``) printed whole on one page. A row taller than a page still
+    flows on (ECMA-376 ``cantSplit``; LibreOffice prints all of a 12,000-character cell)."""
+    trPr = tr.get_or_add_trPr()
+    if trPr.find(qn("w:cantSplit")) is None:
+        trPr.append(OxmlElement("w:cantSplit"))
+
+
+def keep_with_next(element) -> None:
+    """Every paragraph of ``element`` (a row, a table) keeps with what follows it."""
+    for p in element.iter(qn("w:p")):
+        p.get_or_add_pPr().get_or_add_keepNext()
+
+
+def span_row(table, text: str, *, bold: bool = False, fill: str | None = None):
+    """A new row of ``table``: one cell across all its columns holding ``text``, not split."""
+    row = table.add_row()
+    _cell_text(row.cells[0].merge(row.cells[-1]), text, bold=bold, fill=fill)
+    cant_split(row._tr)
+    return row
+
+
 def _repeat_header(row) -> None:
     """A header row: repeated on every page, never split, never alone at a page's foot.
 
     It keeps with the first row, and the paragraph introducing the table keeps
     with it (:func:`_keep_caption`).
     """
-    trPr = row._tr.get_or_add_trPr()
-    el = OxmlElement("w:tblHeader")
-    trPr.append(el)
-    cant = OxmlElement("w:cantSplit")
-    trPr.append(cant)
-    for p in row._tr.iter(qn("w:p")):
-        p.get_or_add_pPr().get_or_add_keepNext()
+    row._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+    cant_split(row._tr)
+    keep_with_next(row._tr)
     _keep_caption(row._tr.getparent())
 
 
@@ -458,8 +476,7 @@ def data_table(
             _control_row(table, "{%tr else %}")
         row = table.add_row()
         _set_widths(row, widths)
-        trPr = row._tr.get_or_add_trPr()
-        trPr.append(OxmlElement("w:cantSplit"))
+        cant_split(row._tr)
         for i, (cell, text) in enumerate(zip(row.cells, cells, strict=True)):
             align = WD_ALIGN_PARAGRAPH.CENTER if i in align_center else None
             _cell_text(cell, text, bold=bold, align=align, fill=fill)
@@ -546,11 +563,8 @@ def _matrix(
         if note is not None:
             item = row_loop.split(" in ", 1)[0].strip()
             _control_row(table, f"{{%tr if {item}.note %}}")
-            _matrix_row(table, n, fixed_cells, values, tail_cells, fill, keep_with_next=True)
-            row = table.add_row()
-            row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
-            merged = row.cells[0].merge(row.cells[-1])
-            _cell_text(merged, f"{note[0]}：{note[1]}", fill=fill)
+            _matrix_row(table, n, fixed_cells, values, tail_cells, fill, keep=True)
+            span_row(table, f"{note[0]}：{note[1]}", fill=fill)
             _control_row(table, "{%tr else %}")
         _matrix_row(table, n, fixed_cells, values, tail_cells, fill)
         if note is not None:
@@ -562,20 +576,18 @@ def _matrix(
 
 def _matrix_row(
     table, n: int, fixed_cells: list[str], values: str, tail_cells: list[str], fill,
-    keep_with_next: bool = False,
+    keep: bool = False,
 ) -> None:  # fmt: skip
+    """A row of :func:`_matrix`, whole on one page as data_table's rows (its last line printed
+    alone at the top of the next page); ``keep``: on the page of the notes row under it."""
     row = table.add_row()
-    # whole on one page, as data_table's rows: a row's last line printed alone at the top of
-    # the next page. A row taller than a page still flows on (ECMA-376 cantSplit; LibreOffice
-    # prints all of a 12,000-character cell so marked)
-    row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+    cant_split(row._tr)
     texts = [*fixed_cells, f"{{%tc for v in {values} %}}", "{{ v }}", "{%tc endfor %}", *tail_cells]
     for i, (cell, text) in enumerate(zip(row.cells, texts, strict=True)):
         align = WD_ALIGN_PARAGRAPH.CENTER if len(fixed_cells) <= i < n - len(tail_cells) else None
         _cell_text(cell, text, align=align, fill=fill)
-        if keep_with_next:  # the row stays on the page of the notes under it
-            for p in cell._tc.iter(qn("w:p")):
-                p.get_or_add_pPr().get_or_add_keepNext()
+    if keep:
+        keep_with_next(row._tr)
 
 
 def signature_block(doc, prefix: str = "signatures", width: float = PORTRAIT_WIDTH):
@@ -587,7 +599,7 @@ def signature_block(doc, prefix: str = "signatures", width: float = PORTRAIT_WID
     roles = ("operator", "reviewer", "client")
     for r, row in enumerate(table.rows):
         _set_widths(row, widths)
-        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+        cant_split(row._tr)
         if r == 1:
             _row_height(row, 1.6, exact=False)
         for cell, role in zip(row.cells, roles, strict=True):
@@ -625,11 +637,8 @@ def _is_loop_table(tbl) -> bool:
 def keep_together(tbl) -> None:
     """A (small) table never split: rows not split, each row kept with the next."""
     for tr in tbl.iter(qn("w:tr")):
-        trPr = tr.get_or_add_trPr()
-        if trPr.find(qn("w:cantSplit")) is None:
-            trPr.append(OxmlElement("w:cantSplit"))
-    for p in tbl.iter(qn("w:p")):
-        p.get_or_add_pPr().get_or_add_keepNext()
+        cant_split(tr)
+    keep_with_next(tbl)
 
 
 def keep_before(element) -> None:
