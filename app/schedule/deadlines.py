@@ -548,12 +548,24 @@ def mark_all_submitted(
     mid-way has months of them), noted as such. Items already handed in are skipped; a
     date before an item can be handed in refuses them all. Returns how many were
     registered."""
-    count = 0
-    handed = {  # as the store has it now, not as when ``items`` were read
-        (d.code, d.period_key)
-        for d in deadlines(session, contract)
-        if d.submitted is not None and d.submitted.state == "submitted"
+    from sqlalchemy import select
+
+    from app.schedule.orm_source import OrmSource
+    from db.models import DeliverableSubmission
+
+    source = OrmSource(session)
+    contract = _resolve(source, contract)
+    calendar = source.calendar()  # once, not once an item
+    handed = {  # as the store has them now, not as when ``items`` were read
+        (code, key)
+        for code, key in session.execute(
+            select(DeliverableSubmission.deliverable_code, DeliverableSubmission.period_key).where(
+                DeliverableSubmission.contract_id == contract.id,
+                DeliverableSubmission.state == "submitted",
+            )
+        )
     }
+    count = 0
     for item in items:
         if (item.code, item.period_key) in handed:
             continue
@@ -564,7 +576,10 @@ def mark_all_submitted(
                 f"才能提交，不能登记为 {at:%Y-%m-%d} 提交。没有登记任何一项。"
             )
         note = "" if submitted_at else ON_DUE_DATE_NOTE
-        mark_submitted(session, contract, item.code, item.period_key, submitted_at=at, note=note)
+        mark_submitted(
+            session, contract, item.code, item.period_key,
+            submitted_at=at, note=note, calendar=calendar,
+        )  # fmt: skip
         count += 1
     return count
 
