@@ -22,6 +22,8 @@ KNOWN = (
     QT_TR_NOOP("已逾期"),
     QT_TR_NOOP("未开始"),
     QT_TR_NOOP("已作废"),  # a voided record (作废), in every list
+    QT_TR_NOOP("已导出，待提交"),  # a deliverable exported, not handed in yet
+    QT_TR_NOOP("启用前"),  # due before the contract's 启用日期 (period.records_from)
     # kinds of what is due
     QT_TR_NOOP("巡检"),
     QT_TR_NOOP("节假日检查"),

@@ -21,6 +21,7 @@ _STATE_ZH = {
     "exported": "已导出，待提交",
     "done": "已完成",
     "overdue": "已逾期",
+    "before_start": "启用前",
 }
 
 
@@ -166,7 +167,8 @@ def cmd_submit(args: argparse.Namespace) -> int:
             contract = get_contract(session, args.contract)
             found = deadlines(session, contract, today=today)
             if args.overdue:
-                items = [d for d in found if d.state == "overdue"]
+                # due before the 启用日期 too: handed in outside the app, registered now
+                items = [d for d in found if d.state in ("overdue", "before_start")]
             else:
                 items = [
                     d for d in found if (d.code, d.period_key) == (args.deliverable, args.period)
@@ -279,7 +281,9 @@ def register(add: Adder) -> None:
     p.add_argument("--contract", required=True)
     p.add_argument("--deliverable", help="交付物代码（omw deadlines --json 的 code）")
     p.add_argument("--period", help="期间代码（omw deadlines --json 的 period_key）")
-    p.add_argument("--overdue", action="store_true", help="全部已逾期的交付物")
+    p.add_argument(
+        "--overdue", action="store_true", help="全部已逾期的交付物（及启用日期前未登记的）"
+    )
     when = p.add_mutually_exclusive_group()
     when.add_argument("--date", type=date_arg, help="提交日期 YYYY-MM-DD（默认今天）")
     when.add_argument(

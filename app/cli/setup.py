@@ -63,6 +63,7 @@ def cmd_profiles(args: argparse.Namespace) -> int:
                     "contract_no": c.contract_no,
                     "start": c.start_date.isoformat(),
                     "end": c.end_date.isoformat(),
+                    "records_from": _records_from(c),
                     "service_window": c.service_window,
                     "systems": [s.name for s in c.systems if s.active],
                     "builtin": c.builtin,
@@ -85,7 +86,8 @@ def cmd_profiles(args: argparse.Namespace) -> int:
                 [
                     r["code"],
                     r["name"],
-                    f"{r['start']} 至 {r['end']}",
+                    f"{r['start']} 至 {r['end']}"
+                    + (f"（{r['records_from']} 启用）" if r["records_from"] else ""),
                     r["service_window"],
                     len(r["systems"]),
                     r["version"],
@@ -95,6 +97,14 @@ def cmd_profiles(args: argparse.Namespace) -> int:
         )
     )
     return 0
+
+
+def _records_from(contract: Any) -> str | None:
+    """The contract's declared 启用日期, as ISO text (``None``: counted from the start)."""
+    from app.contracts.snapshot import schedule_parts
+
+    begins = schedule_parts(contract.profile).records_from
+    return begins.isoformat() if begins else None
 
 
 def _install(store: Any, path: str, out: TextIO) -> None:

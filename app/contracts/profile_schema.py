@@ -45,11 +45,17 @@ class Strict(BaseModel):
 class Period(Strict):
     start: ContractDate
     end: ContractDate
+    #: 启用日期: the first day whose work is recorded in the app, for a contract taken up
+    #: mid-way. Statistics, forms and due lists count from it; what came before was
+    #: recorded elsewhere and is neither counted as missed nor shown as overdue.
+    records_from: ContractDate | None = None
 
     @model_validator(mode="after")
     def _ordered(self) -> Period:
         if self.end < self.start:
             raise ValueError("end_before_start")
+        if self.records_from is not None and not self.start <= self.records_from <= self.end:
+            raise ValueError("records_from_outside")
         return self
 
 

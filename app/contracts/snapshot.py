@@ -62,6 +62,8 @@ class ScheduleParts:
 
     holidays: HolidayDuty
     deliverables: tuple[DeliverableView, ...]
+    #: the 启用日期 (``period.records_from``), if the contract was taken up mid-way
+    records_from: date | None = None
 
 
 def _rule(doc: dict[str, Any]) -> DueRuleView:
@@ -78,13 +80,22 @@ def _rule(doc: dict[str, Any]) -> DueRuleView:
 
 def _read(snapshot: dict[str, Any]) -> ScheduleParts:
     duty = snapshot["holidays"]
+    # a snapshot from before the field was added has no ``records_from``: its default, None
+    begins = snapshot["period"].get("records_from")
     return ScheduleParts(
         HolidayDuty(duty["pre_workdays"], duty["post_workdays"]),
         tuple(
             DeliverableView(d["code"], d["name"], d["form"], _rule(d["due"]), d["copies"])
             for d in snapshot["deliverables"]
         ),
+        date.fromisoformat(begins) if begins is not None else None,
     )
+
+
+def records_start(start: date, snapshot: dict[str, Any]) -> date:
+    """The first day a contract's statistics and due lists count: its 启用日期 if declared
+    (``period.records_from``), else ``start``, the start of its period."""
+    return schedule_parts(snapshot).records_from or start
 
 
 def schedule_parts(snapshot: dict[str, Any]) -> ScheduleParts:

@@ -73,6 +73,7 @@ _SIMPLE_MESSAGES = {
 
 _VALUE_ERROR_MESSAGES = {
     "end_before_start": "结束日期早于开始日期",
+    "records_from_outside": "启用日期（records_from）应在合同期内",
     "threshold_order": (
         "阈值顺序颠倒：direction 为 above（越大越差）时 alarm 应不小于 warn，"
         "为 below（越小越差）时 alarm 应不大于 warn"
@@ -197,6 +198,14 @@ def _value_error(
             if isinstance(value, dict):
                 message += f"（开始 {value.get('start')}，结束 {value.get('end')}）"
             return (*loc, "end"), message
+        if reason == "records_from_outside":
+            message = _VALUE_ERROR_MESSAGES[reason]
+            if isinstance(value, dict):
+                message += (
+                    f"（合同期 {value.get('start')} 至 {value.get('end')}，"
+                    f"启用日期 {value.get('records_from')}）"
+                )
+            return (*loc, "records_from"), message
         if reason == "threshold_order" and isinstance(value, dict):
             shown = f"（warn {value.get('warn')}，alarm {value.get('alarm')}）"
             if value.get("direction") == "below":

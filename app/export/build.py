@@ -751,7 +751,7 @@ def build_monthly_inspection(data: ExportData, job: Job) -> c.MonthlyInspectionC
         else blank_block(LABELS["inspection_run"], author(job))
     )
     summary = (
-        f"本月应巡检 {stats.planned} 次，按时完成 {stats.done} 次"
+        f"本月{narrative.since(stats)}应巡检 {stats.planned} 次，按时完成 {stats.done} 次"
         f"（完成率 {_pct(stats.inspection_rate)}），发现问题 {len(stats.findings)} 个、"
         f"已整改 {stats.findings_fixed} 个；发生故障 {len(stats.faults)} 起，"
         f"服务请求 {len(stats.requests)} 次，应急事件 {len(stats.emergencies)} 起。"
@@ -815,9 +815,17 @@ def total_row(rows: list[c.MonthRow], whole: st.PeriodStats) -> c.MonthRow:
 
 
 def _month_rows(data: ExportData, start: date, end: date, now: datetime) -> list[c.MonthRow]:
+    """A row a month; the months before the 启用日期 in one row (nothing of them is counted)."""
     rows = []
+    before: list[st.PeriodStats] = []
     for ms, me in st.month_starts(start, end):
-        rows.append(month_row(st.month_label(ms), st.period_stats(data, ms, me, now)))
+        s = st.period_stats(data, ms, me, now)
+        if s.before_start:
+            before.append(s)
+        else:
+            rows.append(month_row(narrative.month_label(s), s))
+    if before:
+        rows.insert(0, month_row(narrative.months_before_start(before), before[0]))
     return rows
 
 
@@ -1302,9 +1310,10 @@ def _trend(
     earlier months, and its first report printed them as 巡检完成率 0.0 %, 0 faults,
     which the client would read as months of no work. A month without records after
     that is kept: the app was in use, and it says nothing was recorded. Only the
-    trend leaves months out: the summaries' and the acceptance report's figures (a
-    contract's KPIs) keep every month of their period — leaving one out on a guess
-    would take it out of the completion rate the client signs.
+    trend leaves months out on this guess: the summaries' and the acceptance report's
+    figures (a contract's KPIs) count every month from the contract's declared
+    启用日期 (``period.records_from``; its start if none) — leaving a month out on a
+    guess would take it out of the completion rate the client signs.
     """
     trend: list[c.TrendRow] = []
     months = _trend_months(data, start)
@@ -1565,7 +1574,8 @@ def _findings_split(s: st.PeriodStats) -> tuple[str, str]:
 
 def _overview(data: ExportData, job: Job, s: st.PeriodStats, n_findings: int, among: str) -> str:
     return (
-        f"{job.period.label}，{data.contract.vendor}驻场团队按合同为{data.contract.client}提供运维服务："
+        f"{job.period.label}{narrative.since(s)}，"
+        f"{data.contract.vendor}驻场团队按合同为{data.contract.client}提供运维服务："
         f"应巡检 {s.planned} 次，按时完成 {s.done} 次（巡检完成率 {_pct(s.inspection_rate)}），"
         f"发现问题 {n_findings} 个{among}，已整改 {s.findings_fixed} 个；"
         f"发生故障 {len(s.faults)} 起（故障响应及时率 {_pct(s.response_rate)}，"
@@ -1762,6 +1772,7 @@ def _deliverables(data: ExportData, today: date) -> list[c.Deliverable]:
         "exported": "已导出，待提交",
         "done": "已提交",
         "overdue": "已逾期",
+        "before_start": "启用前",
     }
     dls = []
     for d in data.deadlines(today):
@@ -1785,7 +1796,8 @@ def _summary_fields(data: ExportData, job: Job, dls: list[c.Deliverable]) -> dic
         "faults_total": len(whole.faults),
         "requests_total": len(whole.requests),
         "overview": (
-            f"{job.period.label}，共应巡检 {total.planned} 次，按时完成 {total.done} 次"
+            f"{job.period.label}{narrative.since(whole)}，"
+            f"共应巡检 {total.planned} 次，按时完成 {total.done} 次"
             f"（完成率 {_pct(st.rate(total.done, total.planned))}）；处置故障 {total.faults} 起"
             f"（响应及时率 {_pct(whole.response_rate)}，"
             f"解决率 {_pct(whole.resolution_rate)}）；"

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from app.contracts.profile_schema import Profile
 from app.contracts.registry import profile_of
+from app.contracts.snapshot import records_start
 from app.schedule.workcal import WorkCalendar
 from db.models import (
     Attachment,
@@ -106,6 +107,11 @@ class ExportData:
     @cached_property
     def profile(self) -> Profile:
         return profile_of(self.contract)
+
+    @cached_property
+    def records_start(self) -> date:
+        """The first day statistics count: the 启用日期 if declared, else the contract start."""
+        return records_start(self.contract.start_date, self.contract.profile)
 
     @cached_property
     def systems(self) -> dict[str, System]:

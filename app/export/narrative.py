@@ -565,6 +565,40 @@ def next_plan(
     return plan
 
 
+def since(s: st.PeriodStats) -> str:
+    """After a period's name in a sentence: from when its figures count, if not from its start.
+
+    A contract taken up in the app mid-way declares its 启用日期 (``period.records_from``);
+    the figures of a period that began before it count from it (:func:`st.period_stats`),
+    and the sentences beside the tables say so.
+    """
+    if s.counted_from is None:
+        return ""
+    if s.before_start:
+        return f"（本应用 {s.counted_from:%Y-%m-%d} 启用，本期工作未在本应用中记录）"
+    return f"（统计自本应用启用日 {s.counted_from:%Y-%m-%d} 起）"
+
+
+def month_label(s: st.PeriodStats) -> str:
+    """A month's name in a table of months, marked when it began before the 启用日期."""
+    label = st.month_label(s.start)
+    if s.counted_from is not None:
+        return f"{label}（{s.counted_from.day}日起）"
+    return label
+
+
+def months_before_start(months: list[st.PeriodStats]) -> str:
+    """The one row of a table of months that stands for those before the 启用日期."""
+    first, last = months[0].start, months[-1].start
+    if first == last:
+        span = st.month_label(first)
+    elif first.year == last.year:
+        span = f"{st.month_label(first)}至{last.month}月"
+    else:
+        span = f"{st.month_label(first)}至{st.month_label(last)}"
+    return f"{span}（启用前）"
+
+
 def analysis(label: str, months: list[st.PeriodStats], whole: st.PeriodStats) -> str:
     """A summary's 分析: the totals of its table, then where the period's problems lay."""
     planned = sum(s.planned for s in months)
@@ -576,7 +610,7 @@ def analysis(label: str, months: list[st.PeriodStats], whole: st.PeriodStats) ->
     by_system = Counter(f.system.name if f.system else "（未指定）" for f in faults)
     top = "、".join(f"{k} {n} 起" for k, n in by_system.most_common(3))
     text = (
-        f"{label}共应巡检 {planned} 次，按时完成 {done} 次"
+        f"{label}{since(whole)}共应巡检 {planned} 次，按时完成 {done} 次"
         f"（完成率 {pct(st.rate(done, planned))}）；发现问题 {problems_} 个，"
         f"已整改 {fixed} 个；发生故障 {len(faults)} 起"
         + (f"（{top}）" if top else "")

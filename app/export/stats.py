@@ -158,6 +158,14 @@ class PeriodStats:
     deliveries: tuple[int, int] = (0, 0)
     systems: list[SystemAvailability] = field(default_factory=list)
     solved_on_phone: int = 0
+    #: the 启用日期, when it falls after ``start``: the first day counted (after ``end``:
+    #: nothing of the period is counted, :attr:`before_start`)
+    counted_from: date | None = None
+
+    @property
+    def before_start(self) -> bool:
+        """The whole period lies before the contract's 启用日期."""
+        return self.counted_from is not None and self.counted_from > self.end
 
     @property
     def inspection_rate(self) -> float | None:
@@ -274,8 +282,7 @@ def belongs_to(occurrence: Occurrence, run: RunRow | None) -> date:
 
 def assigned(data: ExportData, start: date, end: date) -> list[tuple[Occurrence, RunRow | None]]:
     """The occurrences that belong to ``start``..``end``, each with its run (if any)."""
-    contract = data.contract
-    lo, hi = max(start, contract.start_date), min(end, contract.end_date)
+    lo, hi = max(start, data.records_start), min(end, data.contract.end_date)
     if lo > hi:
         return []
     candidates = _candidates(data, lo, hi)
@@ -444,6 +451,11 @@ def _compute(
     data: ExportData, start: date, end: date, now: datetime, findings: bool
 ) -> PeriodStats:
     stats = PeriodStats(start, end, with_findings=findings)
+    if start < data.records_start:
+        # before the 启用日期 the work was recorded elsewhere: counted neither as done nor missed
+        stats.counted_from = start = data.records_start
+        if start > end:
+            return stats
     pairs = assigned(data, start, end)
     tallies = _tally_runs(pairs)
     if findings:
@@ -487,8 +499,7 @@ def system_availability(
     data: ExportData, start: date, end: date, now: datetime
 ) -> list[SystemAvailability]:
     """可用率 per active system of ``start``..``end`` (definition in the module docstring)."""
-    contract = data.contract
-    lo_day, hi_day = max(start, contract.start_date), min(end, contract.end_date)
+    lo_day, hi_day = max(start, data.records_start), min(end, data.contract.end_date)
     systems = [s for s in data.systems.values() if s.active]
     rows = {s.code: SystemAvailability(s.code, s.name) for s in systems}
     if lo_day > hi_day or not systems:

@@ -54,7 +54,7 @@ if TYPE_CHECKING:
 #: How many days before a fixed due date the deliverable shows as due.
 FIXED_DATE_LEAD_DAYS = 14
 
-STATES = ("due", "exported", "done", "overdue")
+STATES = ("due", "exported", "done", "overdue", "before_start")
 SUBMISSION_STATES = ("exported", "submitted")
 
 _WITHIN = {
@@ -418,8 +418,10 @@ def deadlines(
     ``state`` is relative to ``today`` (default: the current date): ``done`` when
     it was handed in by then; ``exported`` when a file was exported for it but it
     is not handed in yet (「已导出，待提交」 — the work is done, the hand-in is
-    pending; not shown as overdue); ``overdue`` when its due date has passed
-    without either; ``due`` otherwise.
+    pending; not shown as overdue); ``before_start`` when it was due before the
+    contract's 启用日期 (``period.records_from``) without either — handed in outside
+    the app, if at all, and never shown as overdue; ``overdue`` when its due date
+    has passed without either; ``due`` otherwise.
     """
     from app.schedule.orm_source import OrmSource
 
@@ -438,7 +440,8 @@ def deadlines_from(
     contract = _resolve(source, contract)
     calendar = calendar or source.calendar()
     today = today or date.today()
-    deliverables = schedule_parts(contract.profile).deliverables
+    parts = schedule_parts(contract.profile)
+    deliverables = parts.deliverables
     submissions = _submissions(source.submissions(contract))
     result: list[Deadline] = []
     for occ in _occurrences(source, contract, deliverables, calendar):
@@ -453,6 +456,8 @@ def deadlines_from(
             state = "done"
         elif info is not None:  # exported, not yet handed in: pending, whatever the date
             state = "exported"
+        elif parts.records_from is not None and occ.due_date < parts.records_from:
+            state = "before_start"  # due before the 启用日期: handed in outside the app, if at all
         elif occ.due_date < today:
             state = "overdue"
         else:

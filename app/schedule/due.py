@@ -394,7 +394,7 @@ def _deliverable_items(
             and d.submitted.state == "submitted"
             and d.submitted.submitted_at.date() == day
         )
-        if d.state == "done" and not handed_today:
+        if d.state == "before_start" or (d.state == "done" and not handed_today):
             continue
         items.append(
             DueItem(
@@ -446,7 +446,9 @@ def due_from(
     if isinstance(contract, str):
         contract = source.contract(contract)
     calendar = calendar or source.calendar()
-    lo = day - timedelta(days=max(overdue_days, 0))
+    parts = schedule_parts(contract.profile)
+    # nothing before the 启用日期 is listed: that work was recorded outside the app
+    lo = max(day - timedelta(days=max(overdue_days, 0)), parts.records_from or date.min)
     cs, ce = contract.start_date, contract.end_date
 
     templates, systems = source.active(contract)
@@ -455,7 +457,7 @@ def due_from(
     margin = timedelta(days=45)
     holidays = source.holidays(contract, lo - margin, day + margin)
 
-    duty = schedule_parts(contract.profile).holidays
+    duty = parts.holidays
     occurrences = _checklist_occurrences(contract, day, lo, templates, systems, calendar)
     occurrences += _holiday_occurrences(
         contract, day, lo, templates, systems, holidays, calendar, duty

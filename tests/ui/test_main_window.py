@@ -249,6 +249,35 @@ def test_today_says_how_to_register_deliverables_handed_in_before_the_app(
     window.close()
 
 
+def test_deliverables_due_before_the_start_date_are_not_overdue(
+    qtbot: QtBot, builtin_ctx: AppContext
+) -> None:
+    """A profile declaring its 启用日期: what was due before it is 「启用前」, not open work."""
+    from app.contracts.profiles import builtin_profile_paths, read_profile_data, validate_profile
+    from app.contracts.registry import install_profile
+
+    begins = date(2026, 11, 2)
+    data = read_profile_data(next(p for p in builtin_profile_paths() if p.stem == "internet-om"))
+    data["period"]["records_from"] = begins
+    builtin_ctx.call(lambda s: install_profile(s, validate_profile(data)))
+    window = show_main(qtbot, builtin_ctx)
+    today = window.pages["today"]
+    assert isinstance(today, TodayPage)
+    today.refresh()
+    assert today.report.items and min(i.deadline for i in today.report.items) >= begins
+    assert not today.handed_in_hint.isVisible()
+    window.show_page("deliverables")
+    page = window.pages["deliverables"]
+    assert isinstance(page, DeliverablesPage)
+    rows = [page.model.row_at(n) for n in range(page.model.rowCount())]  # 未完成
+    assert rows and min(r.due_date for r in rows) >= begins
+    page.state.setCurrentIndex(page.state.findData("before_start"))
+    early = [page.model.row_at(n) for n in range(page.model.rowCount())]
+    assert len(early) >= 5 and all(r.due_date < begins for r in early)
+    assert {r.state for r in early} == {"启用前"}
+    window.close()
+
+
 def test_unfinished_forms_are_offered_for_restoring(
     qtbot: QtBot, ctx: AppContext, keyboard: Keyboard
 ) -> None:

@@ -24,7 +24,13 @@ from ui.wording import say
 if TYPE_CHECKING:
     from ui.verify_dialog import VerifyDialog
 
-STATES = {"due": "待办", "exported": "已导出，待提交", "done": "已完成", "overdue": "已逾期"}
+STATES = {
+    "due": "待办",
+    "exported": "已导出，待提交",
+    "done": "已完成",
+    "overdue": "已逾期",
+    "before_start": "启用前",
+}
 TONES = {"overdue": "bad", "exported": "info", "done": "good"}
 
 
@@ -178,7 +184,8 @@ class DeliverablesPage(Page):
     def apply_filter(self) -> None:
         wanted = self.state.currentData()
         if wanted == "open":
-            keep = lambda row: row.code != "done"  # noqa: E731
+            # due before the 启用日期 is not open work: 全部 or 启用前 lists it
+            keep = lambda row: row.code not in ("done", "before_start")  # noqa: E731
         elif wanted:
             keep = lambda row: row.code == wanted  # noqa: E731
         else:

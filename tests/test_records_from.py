@@ -1,0 +1,183 @@
+"""启用日期 (``period.records_from``): a contract taken up in the app mid-way.
+
+The built-in internet-om (2026-01-20 … 2026-12-20) with demo records of
+September and October 2026, then a new version of its profile declaring that
+the app's records begin on 2026-10-15. What came before is neither counted nor
+shown as overdue; the forms say from when they count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.cli.main import main
+from app.contracts.profiles import builtin_profile_paths, read_profile_data, validate_profile
+from app.contracts.registry import get_contract, install_profile
+from app.contracts.validation import ProfileError
+from app.demo.generator import generate
+from app.export import stats as st
+from app.export.build import Job, build
+from app.export.context import PeriodInfo
+from app.export.data import ExportData
+from app.schedule.deadlines import deadlines, mark_all_submitted
+from app.schedule.due import due_on
+from app.schedule.holidays import sync_all_holidays
+from app.storage.store import Store
+
+CODE = "internet-om"
+BEGINS = date(2026, 10, 15)
+NOW = datetime(2026, 10, 31, 18, 0)
+YEAR = PeriodInfo("once", "2026年度", date(2026, 1, 20), date(2026, 12, 20))
+
+
+def internet_om(**period: Any) -> dict[str, Any]:
+    """The built-in internet-om profile's data, its ``period`` updated by ``period``."""
+    path = next(p for p in builtin_profile_paths() if p.stem == CODE)
+    data = read_profile_data(path)
+    data["period"] = {**data["period"], **period}
+    return data
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Demo records of Sep–Oct 2026, then the profile's version 2 declaring the 启用日期."""
+    folder = tmp_path_factory.mktemp("records-from")
+    store = Store.open(folder, actor="测试")
+    try:
+        generate(store, CODE, months=2, seed=5, until=NOW.date())
+        with store.session() as session:
+            install_profile(session, validate_profile(internet_om(records_from=BEGINS)))
+    finally:
+        store.close()
+    return folder
+
+
+@pytest.fixture
+def data(folder: Path) -> Iterator[ExportData]:
+    store = Store.open(folder, actor="测试")
+    try:
+        with store.session() as session:
+            yield ExportData(session, get_contract(session, CODE))
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("given", ["2026-01-19", "2026-12-21"])
+def test_the_start_date_lies_within_the_contract(given: str) -> None:
+    with pytest.raises(ProfileError) as caught:
+        validate_profile(internet_om(records_from=given), "internet-om.yaml")
+    assert (
+        "字段 period.records_from：启用日期（records_from）应在合同期内"
+        f"（合同期 2026-01-20 至 2026-12-20，启用日期 {given}）"
+    ) in str(caught.value)
+    for edge in ("2026-01-20", "2026-12-20"):
+        profile = validate_profile(internet_om(records_from=edge))
+        assert profile.period.records_from == date.fromisoformat(edge)
+
+
+def test_nothing_before_the_start_date_is_counted(data: ExportData) -> None:
+    september = st.period_stats(data, date(2026, 9, 1), date(2026, 9, 30), NOW)
+    assert data.runs(date(2026, 9, 1), date(2026, 9, 30))  # recorded, and still not counted
+    assert september.before_start and september.counted_from == BEGINS
+    assert (september.planned, september.done, september.faults, september.requests) == (
+        0,
+        0,
+        [],
+        [],
+    )
+    assert september.inspection_rate is None and september.availability is None
+    october = st.period_stats(data, date(2026, 10, 1), date(2026, 10, 31), NOW)
+    counted = st.period_stats(data, BEGINS, date(2026, 10, 31), NOW)
+    assert october.counted_from == BEGINS and not october.before_start
+    assert counted.counted_from is None  # begins on the day: nothing left out
+    assert october.planned == counted.planned > 0
+    assert october.done == counted.done > 0
+    assert [f.id for f in october.faults] == [f.id for f in counted.faults]
+    assert [r.id for r in october.requests] == [r.id for r in counted.requests]
+    assert all(r.received_at.date() >= BEGINS for r in october.requests)
+    assert october.deliveries == counted.deliveries
+
+
+def test_the_annual_summary_says_from_when_it_counts(data: ExportData) -> None:
+    ctx = build(data, Job(kind="annual_summary", period=YEAR, exporter="测试", now=NOW))
+    months = [(m.month, m.planned, m.done, m.faults, m.requests) for m in ctx.months]
+    assert months[0] == ("2026年1月至9月（启用前）", 0, 0, 0, 0)
+    assert months[1][0] == "2026年10月（15日起）"
+    assert [m[0] for m in months[2:]] == ["2026年11月", "2026年12月"]
+    october = st.period_stats(data, BEGINS, date(2026, 10, 31), NOW)
+    assert months[1][1:3] == (october.planned, october.done)
+    assert ctx.total.planned == sum(m[1] for m in months) > october.planned  # Nov, Dec
+    assert ctx.analysis.startswith(
+        f"2026年度（统计自本应用启用日 2026-10-15 起）共应巡检 {ctx.total.planned} 次，"
+        f"按时完成 {ctx.total.done} 次"
+    )
+
+
+def test_a_month_before_the_start_date_says_so(data: ExportData) -> None:
+    september = PeriodInfo("2026-09", "2026年9月", date(2026, 9, 1), date(2026, 9, 30))
+    ctx = build(data, Job(kind="monthly_inspection", period=september, now=NOW))
+    assert ctx.summary.startswith(
+        "本月（本应用 2026-10-15 启用，本期工作未在本应用中记录）应巡检 0 次，按时完成 0 次"
+    )
+
+
+def test_due_lists_nothing_from_before_the_start_date(isolated_dirs: Path) -> None:
+    store = Store.open(isolated_dirs, actor="测试")
+    try:
+        with store.session() as session:
+            contract = install_profile(session, validate_profile(internet_om()))
+            sync_all_holidays(session)
+            today = date(2026, 10, 20)
+            before = due_on(session, contract, today)
+            assert any(i.deadline < BEGINS and i.state == "overdue" for i in before.items)
+            install_profile(session, validate_profile(internet_om(records_from=BEGINS)))
+            report = due_on(session, contract, today)
+            assert report.items and min(i.deadline for i in report.items) >= BEGINS
+            assert {i.state for i in report.items} >= {"overdue", "due"}  # 10-15 … 10-19
+            found = deadlines(session, contract, today=today)
+            early = [d for d in found if d.due_date < BEGINS]
+            assert early and {d.state for d in early} == {"before_start"}
+            assert {d.state for d in found if d.due_date >= BEGINS} <= {"due", "overdue"}
+            # handed in outside the app: registered on their due dates, then done
+            assert mark_all_submitted(session, contract, early, None) == len(early)
+            again = deadlines(session, contract, today=today)
+            assert {d.state for d in again if d.due_date < BEGINS} == {"done"}
+    finally:
+        store.close()
+
+
+def test_the_command_line_shows_the_start_date(
+    capsys: pytest.CaptureFixture[str], isolated_dirs: Path
+) -> None:
+    import json
+
+    import yaml
+
+    folder = str(isolated_dirs)
+    assert main(["--data-dir", folder, "init"]) == 0
+    profile = isolated_dirs / "internet-om.yaml"
+    profile.write_text(
+        yaml.safe_dump(internet_om(records_from=BEGINS), allow_unicode=True), encoding="utf-8"
+    )
+    assert main(["--data-dir", folder, "profiles", "--install", str(profile)]) == 0
+    capsys.readouterr()
+    assert main(["--data-dir", folder, "profiles"]) == 0
+    assert "2026-01-20 至 2026-12-20（2026-10-15 启用）" in capsys.readouterr().out
+    assert main(["--data-dir", folder, "profiles", "--json"]) == 0
+    listed = {c["code"]: c for c in json.loads(capsys.readouterr().out)["contracts"]}
+    assert listed[CODE]["records_from"] == "2026-10-15"
+    assert listed["portal-om"]["records_from"] is None
+    args = ["--data-dir", folder, "deadlines", "--contract", CODE, "--today", "2026-10-20"]
+    assert main(args) == 0
+    shown = capsys.readouterr().out
+    assert "启用前" in shown and "已逾期" not in shown
+    submit = ["--data-dir", folder, "submit", "--contract", CODE, "--overdue", "--on-due-date"]
+    assert main([*submit, "--today", "2026-10-20"]) == 0
+    capsys.readouterr()
+    assert main(args) == 0
+    assert "启用前" not in capsys.readouterr().out
