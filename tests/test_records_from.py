@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from app.cli.common import EXIT_USER_ERROR
 from app.cli.main import main
 from app.contracts.profiles import builtin_profile_paths, read_profile_data, validate_profile
 from app.contracts.registry import get_contract, install_profile
@@ -181,3 +182,35 @@ def test_the_command_line_shows_the_start_date(
     capsys.readouterr()
     assert main(args) == 0
     assert "启用前" not in capsys.readouterr().out
+
+
+def test_the_start_date_is_declared_and_withdrawn_from_the_command_line(
+    capsys: pytest.CaptureFixture[str], isolated_dirs: Path
+) -> None:
+    folder = ["--data-dir", str(isolated_dirs)]
+    assert main([*folder, "init"]) == 0
+    capsys.readouterr()
+    declare = [*folder, "profiles", "--contract", CODE, "--records-from"]
+    # after the contract's end: refused, nothing changed
+    assert main([*declare, "2027-01-05"]) == EXIT_USER_ERROR
+    refused = capsys.readouterr().err
+    assert "字段 period.records_from：启用日期（records_from）应在合同期内" in refused
+    assert main([*folder, "profiles", "--records-from", "2026-10-15"]) == EXIT_USER_ERROR
+    assert "--records-from 和 --contract 须一起给出" in capsys.readouterr().err
+    assert main([*declare, "2026-10-15"]) == 0
+    out = capsys.readouterr().out
+    assert "合同 internet-om 启用日期为 2026-10-15（档案版本 2" in out
+    assert "2026-01-20 至 2026-12-20（2026-10-15 启用）" in out
+    store = Store.open(isolated_dirs, actor="测试")
+    try:
+        with store.session() as session:
+            contract = get_contract(session, CODE)
+            assert not contract.builtin  # the built-in installed again keeps the declaration
+            assert ExportData(session, contract).records_start == BEGINS
+    finally:
+        store.close()
+    assert main([*folder, "init"]) == 0
+    assert main([*declare, "none"]) == 0
+    out = capsys.readouterr().out
+    assert "合同 internet-om 不再声明启用日期（自合同期开始统计）（档案版本 3" in out
+    assert "（2026-10-15 启用）" not in out.rsplit("档案版本 3", 1)[1]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 from typing import Any, TextIO
 
-from app.cli.common import Adder, CliError, actor_of, print_json, table
+from app.cli.common import Adder, CliError, actor_of, date_arg, print_json, table
 from app.cli.encryption import setup_encryption
 
 #: months of demo data ``omw init --demo`` makes when not told
@@ -49,10 +50,16 @@ def cmd_profiles(args: argparse.Namespace) -> int:
     from app.contracts.versions import current_number
     from app.storage.store import Store
 
+    if (args.records_from is None) != (args.contract is None):
+        raise CliError("--records-from 和 --contract 须一起给出（设置哪个合同的启用日期）。")
+    if args.records_from is not None and args.install:
+        raise CliError("--records-from 与 --install 不能同时使用：启用日期也可直接写在档案文件中。")
     store = Store.open(args.data_dir, actor=actor_of(args))
     try:
         if args.install:
             _install(store, args.install, sys.stderr if args.json else sys.stdout)
+        if args.records_from is not None:
+            _set_records_from(store, args, sys.stderr if args.json else sys.stdout)
         with store.session() as session:
             rows = [
                 {
@@ -107,6 +114,24 @@ def _records_from(contract: Any) -> str | None:
     return begins.isoformat() if begins else None
 
 
+def _records_from_arg(text: str) -> date | str:
+    """``--records-from``: a date, or 「none」 to withdraw the declaration."""
+    return "none" if text.strip().lower() == "none" else date_arg(text)
+
+
+def _set_records_from(store: Any, args: argparse.Namespace, out: TextIO) -> None:
+    """Declare the contract's 启用日期: its profile's next version (sent in bundles)."""
+    from app.contracts.registry import get_contract, set_records_from
+    from app.contracts.versions import current_number
+
+    day = None if args.records_from == "none" else args.records_from
+    with store.session() as session:
+        contract = set_records_from(session, get_contract(session, args.contract), day)
+        number = current_number(session, contract)
+    what = f"启用日期为 {day}" if day else "不再声明启用日期（自合同期开始统计）"
+    print(f"合同 {args.contract} {what}（档案版本 {number}，下次导出交换包时发给同事）", file=out)
+
+
 def _install(store: Any, path: str, out: TextIO) -> None:
     """Install a profile file; a changed contract becomes its next version (sent in bundles)."""
     from app.contracts.profiles import install_profile_file
@@ -146,6 +171,14 @@ def register(add: Adder) -> None:
         "--install",
         metavar="FILE",
         help="载入合同档案文件（.yaml）；已有的合同更新为新版本，随交换包发给团队",
+    )
+    p.add_argument("--contract", help="设置启用日期的合同（与 --records-from 一起）")
+    p.add_argument(
+        "--records-from",
+        type=_records_from_arg,
+        metavar="DATE",
+        help="合同中途才开始用本应用记录时，声明启用日期 YYYY-MM-DD（此前不统计、不计逾期）；"
+        "none 取消；成为档案的新版本，随交换包发给团队",
     )
 
     p = add("demo", cmd_demo, "生成确定性的演示数据（虚构人员）")

@@ -1608,12 +1608,32 @@ Review them on the Review page first. Export anyway?</translation>
         <translation>Import a contract profile (YAML)…</translation>
     </message>
     <message>
+        <source>启用日期…</source>
+        <translation>Start date…</translation>
+    </message>
+    <message>
         <source>为当前合同生成演示数据</source>
         <translation>Generate demo data for this contract</translation>
     </message>
     <message>
         <source>演示数据为虚构人员和记录，可用于熟悉功能；请勿用于正式合同的数据目录。</source>
         <translation>Demo data are invented people and records for getting to know the app; do not add them to a real contract&apos;s data folder.</translation>
+    </message>
+    <message>
+        <source>{contract}：启用日期 {day}，此前不统计、不计逾期。</source>
+        <translation>{contract}: records begin on {day}; nothing before is counted or overdue.</translation>
+    </message>
+    <message>
+        <source>{contract}：自合同期开始（{day}）统计。</source>
+        <translation>{contract}: counted from the start of the contract ({day}).</translation>
+    </message>
+    <message>
+        <source>启用日期已设为 {day}，下次导出交换包时发给同事。</source>
+        <translation>Start date set to {day}; it goes to colleagues in the next exchange bundle.</translation>
+    </message>
+    <message>
+        <source>已取消启用日期：自合同期开始统计。</source>
+        <translation>Start date withdrawn: counted from the start of the contract.</translation>
     </message>
     <message>
         <source>运维工作台 版本 {v}</source>
@@ -3506,6 +3526,22 @@ You can try again (for example, enter the passphrase again) or quit.</translatio
     <message>
         <source>登记 {n} 项</source>
         <translation>Register {n}</translation>
+    </message>
+    <message>
+        <source>启用日期</source>
+        <translation>Start date</translation>
+    </message>
+    <message>
+        <source>合同中途才开始用本应用记录时，写明从哪天起记录：此前的巡检不计为未完成，此前到期的交付物显示为「启用前」而非已逾期，汇总表和报告写明自该日起统计。设置后作为合同档案的新版本，随交换包发给同事。</source>
+        <translation>When this app was taken up mid-way through the contract, say from which day it records: checks before it are not counted as missed, deliverables due before it show as Before start instead of overdue, and summaries and reports say they count from that day. Saved as the contract profile&apos;s next version, sent to colleagues in exchange bundles.</translation>
+    </message>
+    <message>
+        <source>本应用自此日起记录本合同：</source>
+        <translation>This app records the contract from:</translation>
+    </message>
+    <message>
+        <source>合同期 {start} 至 {end}；不勾选则自合同期开始统计。</source>
+        <translation>Contract period {start} to {end}; unchecked, everything counts from its start.</translation>
     </message>
 </context>
 </TS>

@@ -252,15 +252,34 @@ def test_today_says_how_to_register_deliverables_handed_in_before_the_app(
 def test_deliverables_due_before_the_start_date_are_not_overdue(
     qtbot: QtBot, builtin_ctx: AppContext
 ) -> None:
-    """A profile declaring its 启用日期: what was due before it is 「启用前」, not open work."""
-    from app.contracts.profiles import builtin_profile_paths, read_profile_data, validate_profile
-    from app.contracts.registry import install_profile
+    """The 启用日期 set in 设置: what was due before it is 「启用前」, not open work."""
+    from ui.pages.settings import SettingsPage
+    from ui.records_from_dialog import RecordsFromDialog
 
     begins = date(2026, 11, 2)
-    data = read_profile_data(next(p for p in builtin_profile_paths() if p.stem == "internet-om"))
-    data["period"]["records_from"] = begins
-    builtin_ctx.call(lambda s: install_profile(s, validate_profile(data)))
     window = show_main(qtbot, builtin_ctx)
+    window.show_page("settings")
+    settings = window.pages["settings"]
+    assert isinstance(settings, SettingsPage)
+    state = settings.records_from_state
+    assert state.text() == "internet-om：自合同期开始（2026-01-20）统计。"
+    builtin_ctx.store_closed = True  # being encrypted or restored: said, nothing raised
+    settings.refresh()
+    assert settings.edit_records_from() is None
+    assert "数据库正在转换或恢复" in settings.banner.text()
+    builtin_ctx.store_closed = False
+    dialog = settings.edit_records_from()
+    assert isinstance(dialog, RecordsFromDialog)
+    assert not dialog.declared.isChecked() and not dialog.date.isEnabled()
+    assert (dialog.date.minimumDate(), dialog.date.maximumDate()) == (
+        to_qdate(date(2026, 1, 20)),
+        to_qdate(date(2026, 12, 20)),
+    )
+    dialog.declared.setChecked(True)
+    dialog.date.setDate(to_qdate(begins))
+    dialog.accept()
+    assert "启用日期已设为 2026-11-02" in settings.banner.text()
+    assert state.text() == "internet-om：启用日期 2026-11-02，此前不统计、不计逾期。"
     today = window.pages["today"]
     assert isinstance(today, TodayPage)
     today.refresh()

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from app import __version__
 from app.contracts.profiles import install_profile_file
+from app.contracts.registry import get_contract, set_records_from
+from app.contracts.snapshot import schedule_parts
 from app.errors import StoreError
 from app.probes import consent
 from app.records import signature_vault
@@ -201,6 +204,16 @@ class SettingsPage(Page):
         load = QtWidgets.QPushButton(tr("导入合同档案（YAML）…"))
         load.clicked.connect(self.import_profile)
         cbox.addWidget(load)
+        begins = QtWidgets.QHBoxLayout()
+        self.records_from_state = muted("")
+        self.records_from_state.setObjectName("recordsFromState")
+        self.records_from_state.setWordWrap(True)
+        edit = QtWidgets.QPushButton(tr("启用日期…"))
+        edit.setObjectName("recordsFromButton")
+        edit.clicked.connect(self.edit_records_from)
+        begins.addWidget(self.records_from_state, 1)
+        begins.addWidget(edit)
+        cbox.addLayout(begins)
         demo = QtWidgets.QHBoxLayout()
         self.months = QtWidgets.QSpinBox()
         self.months.setRange(1, 24)
@@ -222,6 +235,7 @@ class SettingsPage(Page):
         self.integrity.focus_results()
 
     def refresh(self) -> None:
+        self._show_records_from()
         self.security.refresh()
         self.backups.refresh()
         has = signature_vault.has_signature(self.ctx.store.folder, self.ctx.actor)
@@ -303,6 +317,61 @@ class SettingsPage(Page):
             self.banner.error(exc.message)
             return
         self.banner.show_message(tr("已导入合同 {code}。").format(code=code))
+        self.ctx.changed()
+        self.ctx.contracts_changed.emit()
+
+    def _period(self) -> tuple[date, date, date | None]:
+        """The current contract's period and its declared 启用日期 (or ``None``)."""
+
+        def read(session: Session) -> tuple[date, date, date | None]:
+            contract = get_contract(session, self.ctx.contract)
+            begins = schedule_parts(contract.profile).records_from
+            return contract.start_date, contract.end_date, begins
+
+        return self.ctx.call(read)
+
+    def _show_records_from(self) -> None:
+        try:
+            start, _end, begins = self._period()
+        except StoreError:  # the store is being converted or restored: shown once reopened
+            return
+        self.records_from_state.setText(
+            tr("{contract}：启用日期 {day}，此前不统计、不计逾期。").format(
+                contract=self.ctx.contract, day=begins
+            )
+            if begins
+            else tr("{contract}：自合同期开始（{day}）统计。").format(
+                contract=self.ctx.contract, day=start
+            )
+        )
+
+    def edit_records_from(self) -> QtWidgets.QDialog | None:
+        """启用日期…: asks for the day the current contract's records begin."""
+        from ui.records_from_dialog import RecordsFromDialog
+
+        try:
+            start, end, begins = self._period()
+        except StoreError as exc:
+            self.banner.error(exc.message)
+            return None
+        dialog = RecordsFromDialog(begins, start, end, self.ctx.today(), self)
+        dialog.accepted.connect(lambda: self._set_records_from(dialog.chosen()))
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
+
+    def _set_records_from(self, day: date | None) -> None:
+        try:
+            self.ctx.call(lambda s: set_records_from(s, get_contract(s, self.ctx.contract), day))
+        except StoreError as exc:
+            self.banner.error(exc.message)
+            return
+        self.banner.show_message(
+            tr("启用日期已设为 {day}，下次导出交换包时发给同事。").format(day=day)
+            if day
+            else tr("已取消启用日期：自合同期开始统计。")
+        )
+        self._show_records_from()
         self.ctx.changed()
         self.ctx.contracts_changed.emit()
 
