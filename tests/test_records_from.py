@@ -81,49 +81,70 @@ def test_the_start_date_lies_within_the_contract(given: str) -> None:
         assert profile.period.records_from == date.fromisoformat(edge)
 
 
-def test_nothing_before_the_start_date_is_counted(data: ExportData) -> None:
+def _as_if_undeclared(data: ExportData) -> ExportData:
+    """The same store's figures had no 启用日期 been declared."""
+    plain = ExportData(data.session, data.contract)
+    plain.__dict__["records_start"] = data.contract.start_date  # the cached property, set
+    return plain
+
+
+def test_what_was_due_before_the_start_date_counts_only_if_recorded(data: ExportData) -> None:
+    plain = _as_if_undeclared(data)
     september = st.period_stats(data, date(2026, 9, 1), date(2026, 9, 30), NOW)
-    assert data.runs(date(2026, 9, 1), date(2026, 9, 30))  # recorded, and still not counted
+    before = st.period_stats(plain, date(2026, 9, 1), date(2026, 9, 30), NOW)
     assert september.before_start and september.counted_from == BEGINS
-    assert (september.planned, september.done, september.faults, september.requests) == (
-        0,
-        0,
-        [],
-        [],
-    )
-    assert september.inspection_rate is None and september.availability is None
+    # the checks done count; those due and not done here are not missed
+    assert september.done == before.done > 0
+    assert september.planned == september.done + september.late
+    # records are facts: every fault and request of the month counts all the same
+    assert [f.id for f in september.faults] == [f.id for f in before.faults]
+    assert [r.id for r in september.requests] == [r.id for r in before.requests]
+    assert september.availability is None  # no outage is known before the 启用日期
+
     october = st.period_stats(data, date(2026, 10, 1), date(2026, 10, 31), NOW)
-    counted = st.period_stats(data, BEGINS, date(2026, 10, 31), NOW)
+    whole = st.period_stats(plain, date(2026, 10, 1), date(2026, 10, 31), NOW)
+    missed = [
+        o
+        for o, run in st.assigned(plain, date(2026, 10, 1), date(2026, 10, 31))
+        if st.belongs_to(o, run) < BEGINS and not (run and run.completed_at)
+    ]
     assert october.counted_from == BEGINS and not october.before_start
-    assert counted.counted_from is None  # begins on the day: nothing left out
-    assert october.planned == counted.planned > 0
-    assert october.done == counted.done > 0
-    assert [f.id for f in october.faults] == [f.id for f in counted.faults]
-    assert [r.id for r in october.requests] == [r.id for r in counted.requests]
-    assert all(r.received_at.date() >= BEGINS for r in october.requests)
-    assert october.deliveries == counted.deliveries
+    assert october.planned == whole.planned - len(missed)
+    assert october.done == whole.done
+    assert [f.id for f in october.faults] == [f.id for f in whole.faults]
 
 
-def test_the_annual_summary_says_from_when_it_counts(data: ExportData) -> None:
+def test_the_annual_summary_says_what_it_counts(data: ExportData) -> None:
     ctx = build(data, Job(kind="annual_summary", period=YEAR, exporter="测试", now=NOW))
     months = [(m.month, m.planned, m.done, m.faults, m.requests) for m in ctx.months]
-    assert months[0] == ("2026年1月至9月（启用前）", 0, 0, 0, 0)
-    assert months[1][0] == "2026年10月（15日起）"
+    september = st.period_stats(data, date(2026, 9, 1), date(2026, 9, 30), NOW)
+    # January to August hold nothing: the row is September's
+    assert months[0] == (
+        "2026年1月至9月（启用前）",
+        september.planned,
+        september.done,
+        len(september.faults),
+        len(september.requests),
+    )
+    assert ctx.months[0].availability is None
+    assert months[1][0] == "2026年10月（15日启用）"
     assert [m[0] for m in months[2:]] == ["2026年11月", "2026年12月"]
-    october = st.period_stats(data, BEGINS, date(2026, 10, 31), NOW)
+    october = st.period_stats(data, date(2026, 10, 1), date(2026, 10, 31), NOW)
     assert months[1][1:3] == (october.planned, october.done)
-    assert ctx.total.planned == sum(m[1] for m in months) > october.planned  # Nov, Dec
+    assert ctx.total.planned == sum(m[1] for m in months)
     assert ctx.analysis.startswith(
-        f"2026年度（统计自本应用启用日 2026-10-15 起）共应巡检 {ctx.total.planned} 次，"
-        f"按时完成 {ctx.total.done} 次"
+        "2026年度（本应用 2026-10-15 启用，此前未在本应用中记录的不计入）"
+        f"共应巡检 {ctx.total.planned} 次，按时完成 {ctx.total.done} 次"
     )
 
 
 def test_a_month_before_the_start_date_says_so(data: ExportData) -> None:
     september = PeriodInfo("2026-09", "2026年9月", date(2026, 9, 1), date(2026, 9, 30))
     ctx = build(data, Job(kind="monthly_inspection", period=september, now=NOW))
+    s = st.period_stats(data, september.start, september.end, NOW)
     assert ctx.summary.startswith(
-        "本月（本应用 2026-10-15 启用，本期工作未在本应用中记录）应巡检 0 次，按时完成 0 次"
+        "本月（本应用 2026-10-15 启用，此前未在本应用中记录的不计入）"
+        f"应巡检 {s.planned} 次，按时完成 {s.done} 次"
     )
 
 
@@ -214,3 +235,17 @@ def test_the_start_date_is_declared_and_withdrawn_from_the_command_line(
     out = capsys.readouterr().out
     assert "合同 internet-om 不再声明启用日期（自合同期开始统计）（档案版本 3" in out
     assert "（2026-10-15 启用）" not in out.rsplit("档案版本 3", 1)[1]
+
+
+def test_the_month_of_the_start_date_agrees_across_its_pack(folder: Path) -> None:
+    """October 2026, counted from the 15th: every figure two forms of its pack show agrees."""
+    from tests import test_pack_consistency as consistency
+
+    store = Store.open(folder, actor="测试")
+    try:
+        with store.session() as session:
+            consistency._check_pack(
+                session, CODE, "2026-10", NOW, {"daily_inspection_log", "monthly_report"}
+            )
+    finally:
+        store.close()

@@ -32,7 +32,7 @@ class RecordsFromDialog(QtWidgets.QDialog):
         layout = QtWidgets.QVBoxLayout(self)
         text = tr(
             "合同中途才开始用本应用记录时，写明从哪天起记录：此前的巡检不计为未完成，"
-            "此前到期的交付物显示为「启用前」而非已逾期，汇总表和报告写明自该日起统计。"
+            "此前到期的交付物显示为「启用前」而非已逾期，汇总表和报告中注明。"
             "设置后作为合同档案的新版本，随交换包发给同事。"
         )
         note = muted(text)

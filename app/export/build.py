@@ -801,21 +801,24 @@ def month_row(label: str, s: st.PeriodStats) -> c.MonthRow:
     )
 
 
-def total_row(rows: list[c.MonthRow], whole: st.PeriodStats) -> c.MonthRow:
+def total_row(
+    rows: list[c.MonthRow], whole: st.PeriodStats | None, label: str = "合计"
+) -> c.MonthRow:
+    """The sum of ``rows``, with the 可用率 of ``whole`` (none without it)."""
     return c.MonthRow(
-        month="合计",
+        month=label,
         planned=sum(r.planned for r in rows),
         done=sum(r.done for r in rows),
         problems=sum(r.problems for r in rows),
         fixed=sum(r.fixed for r in rows),
         faults=sum(r.faults for r in rows),
         requests=sum(r.requests for r in rows),
-        availability=whole.availability,
+        availability=whole.availability if whole is not None else None,
     )
 
 
 def _month_rows(data: ExportData, start: date, end: date, now: datetime) -> list[c.MonthRow]:
-    """A row a month; the months before the 启用日期 in one row (nothing of them is counted)."""
+    """A row a month; the months before the 启用日期 summed in one row."""
     rows = []
     before: list[st.PeriodStats] = []
     for ms, me in st.month_starts(start, end):
@@ -824,8 +827,9 @@ def _month_rows(data: ExportData, start: date, end: date, now: datetime) -> list
             before.append(s)
         else:
             rows.append(month_row(narrative.month_label(s), s))
-    if before:
-        rows.insert(0, month_row(narrative.months_before_start(before), before[0]))
+    if before:  # what the app holds of them, if anything; no 可用率 (no outage known)
+        label = narrative.months_before_start(before)
+        rows.insert(0, total_row([month_row(label, b) for b in before], None, label))
     return rows
 
 

@@ -568,22 +568,20 @@ def next_plan(
 def since(s: st.PeriodStats) -> str:
     """After a period's name in a sentence: from when its figures count, if not from its start.
 
-    A contract taken up in the app mid-way declares its 启用日期 (``period.records_from``);
-    the figures of a period that began before it count from it (:func:`st.period_stats`),
-    and the sentences beside the tables say so.
+    A contract taken up in the app mid-way declares its 启用日期 (``period.records_from``):
+    what was due before it and not recorded here is not counted as missed
+    (:func:`st.period_stats`), and the sentences beside the tables say so.
     """
     if s.counted_from is None:
         return ""
-    if s.before_start:
-        return f"（本应用 {s.counted_from:%Y-%m-%d} 启用，本期工作未在本应用中记录）"
-    return f"（统计自本应用启用日 {s.counted_from:%Y-%m-%d} 起）"
+    return f"（本应用 {s.counted_from:%Y-%m-%d} 启用，此前未在本应用中记录的不计入）"
 
 
 def month_label(s: st.PeriodStats) -> str:
     """A month's name in a table of months, marked when it began before the 启用日期."""
     label = st.month_label(s.start)
     if s.counted_from is not None:
-        return f"{label}（{s.counted_from.day}日起）"
+        return f"{label}（{s.counted_from.day}日启用）"
     return label
 
 

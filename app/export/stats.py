@@ -158,13 +158,13 @@ class PeriodStats:
     deliveries: tuple[int, int] = (0, 0)
     systems: list[SystemAvailability] = field(default_factory=list)
     solved_on_phone: int = 0
-    #: the 启用日期, when it falls after ``start``: the first day counted (after ``end``:
-    #: nothing of the period is counted, :attr:`before_start`)
+    #: the 启用日期, when it falls after ``start``: what was due before it counts only if
+    #: it was recorded (a check done, a deliverable handed in); records count all the same
     counted_from: date | None = None
 
     @property
     def before_start(self) -> bool:
-        """The whole period lies before the contract's 启用日期."""
+        """The whole period lies before the contract's 启用日期 (:attr:`counted_from`)."""
         return self.counted_from is not None and self.counted_from > self.end
 
     @property
@@ -282,7 +282,7 @@ def belongs_to(occurrence: Occurrence, run: RunRow | None) -> date:
 
 def assigned(data: ExportData, start: date, end: date) -> list[tuple[Occurrence, RunRow | None]]:
     """The occurrences that belong to ``start``..``end``, each with its run (if any)."""
-    lo, hi = max(start, data.records_start), min(end, data.contract.end_date)
+    lo, hi = max(start, data.contract.start_date), min(end, data.contract.end_date)
     if lo > hi:
         return []
     candidates = _candidates(data, lo, hi)
@@ -291,10 +291,14 @@ def assigned(data: ExportData, start: date, end: date) -> list[tuple[Occurrence,
     first = min(o.period_start for o in candidates)
     last = max(o.period_end or o.deadline for o in candidates)
     by_slot = {_slot(r): r for r in data.runs(min(first, lo), max(last, hi))}
+    begins = data.records_start
     found = []
     for o in candidates:
         run = by_slot.get((o.template.id, o.system.id if o.system else None, o.period_key))
-        if lo <= belongs_to(o, run) <= hi:
+        day = belongs_to(o, run)
+        if day < begins and not _completed(run):
+            continue  # due before the 启用日期 and not recorded here: not missed, not counted
+        if lo <= day <= hi:
             found.append((o, run))
     return found
 
@@ -416,6 +420,8 @@ def deliveries(data: ExportData, start: date, end: date, now: datetime) -> tuple
         handed = d.submitted is not None and d.submitted.state == "submitted"
         if not handed and d.due_date >= today:
             continue  # not due yet
+        if not handed and d.due_date < data.records_start:
+            continue  # due before the 启用日期: handed in outside the app, if at all
         judged += 1
         if handed and d.submitted is not None and d.submitted.on_time:
             on_time += 1
@@ -452,10 +458,7 @@ def _compute(
 ) -> PeriodStats:
     stats = PeriodStats(start, end, with_findings=findings)
     if start < data.records_start:
-        # before the 启用日期 the work was recorded elsewhere: counted neither as done nor missed
-        stats.counted_from = start = data.records_start
-        if start > end:
-            return stats
+        stats.counted_from = data.records_start  # what is due before it counts only if recorded
     pairs = assigned(data, start, end)
     tallies = _tally_runs(pairs)
     if findings:

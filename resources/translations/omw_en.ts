@@ -1620,8 +1620,8 @@ Review them on the Review page first. Export anyway?</translation>
         <translation>Demo data are invented people and records for getting to know the app; do not add them to a real contract&apos;s data folder.</translation>
     </message>
     <message>
-        <source>{contract}：启用日期 {day}，此前不统计、不计逾期。</source>
-        <translation>{contract}: records begin on {day}; nothing before is counted or overdue.</translation>
+        <source>{contract}：启用日期 {day}，此前未记录的不计为未完成或逾期。</source>
+        <translation>{contract}: records begin on {day}; nothing unrecorded before it counts as missed or overdue.</translation>
     </message>
     <message>
         <source>{contract}：自合同期开始（{day}）统计。</source>
@@ -3532,8 +3532,8 @@ You can try again (for example, enter the passphrase again) or quit.</translatio
         <translation>Start date</translation>
     </message>
     <message>
-        <source>合同中途才开始用本应用记录时，写明从哪天起记录：此前的巡检不计为未完成，此前到期的交付物显示为「启用前」而非已逾期，汇总表和报告写明自该日起统计。设置后作为合同档案的新版本，随交换包发给同事。</source>
-        <translation>When this app was taken up mid-way through the contract, say from which day it records: checks before it are not counted as missed, deliverables due before it show as Before start instead of overdue, and summaries and reports say they count from that day. Saved as the contract profile&apos;s next version, sent to colleagues in exchange bundles.</translation>
+        <source>合同中途才开始用本应用记录时，写明从哪天起记录：此前的巡检不计为未完成，此前到期的交付物显示为「启用前」而非已逾期，汇总表和报告中注明。设置后作为合同档案的新版本，随交换包发给同事。</source>
+        <translation>When this app was taken up mid-way through the contract, say from which day it records: checks before it are not counted as missed, deliverables due before it show as Before start instead of overdue, and summaries and reports say so. Saved as the contract profile&apos;s next version, sent to colleagues in exchange bundles.</translation>
     </message>
     <message>
         <source>本应用自此日起记录本合同：</source>

@@ -279,7 +279,7 @@ def test_deliverables_due_before_the_start_date_are_not_overdue(
     dialog.date.setDate(to_qdate(begins))
     dialog.accept()
     assert "启用日期已设为 2026-11-02" in settings.banner.text()
-    assert state.text() == "internet-om：启用日期 2026-11-02，此前不统计、不计逾期。"
+    assert state.text() == "internet-om：启用日期 2026-11-02，此前未记录的不计为未完成或逾期。"
     today = window.pages["today"]
     assert isinstance(today, TodayPage)
     today.refresh()

@@ -336,7 +336,7 @@ class SettingsPage(Page):
         except StoreError:  # the store is being converted or restored: shown once reopened
             return
         self.records_from_state.setText(
-            tr("{contract}：启用日期 {day}，此前不统计、不计逾期。").format(
+            tr("{contract}：启用日期 {day}，此前未记录的不计为未完成或逾期。").format(
                 contract=self.ctx.contract, day=begins
             )
             if begins
