@@ -105,6 +105,32 @@ def test_a_changed_profile_reaches_an_engineer_and_comes_back_without_quarantine
         _ok(store)
 
 
+def test_a_start_date_declared_by_the_pm_reaches_the_engineers(
+    team: tuple[Store, list[Store]], tmp_path: Path
+) -> None:
+    """启用日期 set on the PM's laptop: the engineer's due list starts from it too."""
+    from app.contracts.registry import set_records_from
+    from app.schedule.due import due_on
+
+    pm, (zs, _ls) = team
+    begins = date(2026, 10, 20)
+
+    def first_due(store: Store) -> date:
+        with store.session() as s:
+            report = due_on(s, s.scalars(select(Contract)).one(), DAY)  # 30 days back
+            return min(i.deadline for i in report.items)
+
+    assert first_due(zs) < begins
+    with pm.session() as s:
+        set_records_from(s, s.scalars(select(Contract)).one(), begins)
+    assert first_due(pm) == begins
+    result = exchange(pm, zs, tmp_path / "pm-begins.omwb", since="ZS")
+    assert [u.version for u in result.profiles] == [2]
+    assert first_due(zs) == begins
+    assert _setup(zs) == _setup(pm)
+    _ok(zs)
+
+
 @pytest.mark.slow
 def test_versions_imported_in_any_order_or_made_at_once_end_in_one_profile(
     team: tuple[Store, list[Store]], tmp_path: Path
