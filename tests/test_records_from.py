@@ -249,3 +249,23 @@ def test_the_month_of_the_start_date_agrees_across_its_pack(folder: Path) -> Non
             )
     finally:
         store.close()
+
+
+def test_holiday_sheets_due_before_the_start_date_are_not_overdue(isolated_dirs: Path) -> None:
+    from app.records.holiday_board import holiday_board, list_holidays
+
+    store = Store.open(isolated_dirs, actor="测试")
+    try:
+        with store.session() as session:
+            contract = install_profile(session, validate_profile(internet_om()))
+            sync_all_holidays(session)
+            national = next(h for h in list_holidays(session, contract) if h.name == "国庆节")
+            today = date(2026, 10, 20)
+            sheets = holiday_board(session, contract, national.id, today).sheets
+            assert sheets and {s.state for s in sheets} == {"overdue"}
+            install_profile(session, validate_profile(internet_om(records_from=BEGINS)))
+            after = holiday_board(session, contract, national.id, today).sheets
+            assert {s.state for s in after} == {"before_start"}
+            assert after[0].state_label == "启用前"
+    finally:
+        store.close()

@@ -41,6 +41,11 @@ Definitions (also in ``shared/forms.md`` and the README):
 - **报告按时交付率** = deliverable occurrences due in the period that were
   handed in (登记提交) by their due date / those due in the period whose due
   date has passed or that were handed in, as of the export day.
+- **启用日期** (``period.records_from``, a contract taken up in the app mid-way):
+  an inspection or a deliverable due before it counts only if it was recorded
+  here (done, handed in) — what the app does not hold of those days is not
+  counted as missed; faults and requests count as always. 可用率 counts from it:
+  no outage before it is known.
 
 **Precision.** Rates are fractions rounded half up to one decimal of a percent
 (0.1 %), 可用率 to two (0.01 %) — the value stored in the context, printed by

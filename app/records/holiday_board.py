@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.contracts.registry import profile_of
+from app.contracts.snapshot import records_start
 from app.records import _util
 from app.records.listings import FaultRow, fault_rows
 from app.schedule import periods
@@ -37,6 +38,7 @@ SHEET_STATES: dict[str, str] = {
     "done": "已完成",
     "overdue": "已逾期",
     "voided": "已作废",
+    "before_start": "启用前",  # due before the contract's 启用日期 and not recorded here
 }
 
 #: the status :func:`_holiday_runs` gives a voided run
@@ -54,7 +56,7 @@ class Sheet:
     deadline: date
     system_code: str | None
     system_name: str
-    state: str  # upcoming | due | in_progress | done | overdue | voided
+    state: str  # upcoming | due | in_progress | done | overdue | voided | before_start
     run_id: str | None
 
     @property
@@ -76,11 +78,15 @@ class HolidayBoard:
         return [s for s in self.sheets if s.cadence == cadence]
 
 
-def _state(run: tuple[str, str] | None, start: date, deadline: date, today: date) -> str:
+def _state(
+    run: tuple[str, str] | None, start: date, deadline: date, today: date, begins: date
+) -> str:
     if run is not None and run[0] == VOIDED:
         return "voided"
     if run is not None and run[0] in ("completed", "signed"):
         return "done"
+    if deadline < begins:
+        return "before_start"
     if deadline < today:
         return "overdue"
     if run is not None:
@@ -140,6 +146,7 @@ def _sheets(
     holiday_id: str,
     runs: dict[tuple[str, str | None, str], tuple[str, str]],
     today: date,
+    begins: date,
 ) -> list[Sheet]:
     """Every sheet of the period (per system for templates filled per system), with its state."""
     sheets: list[Sheet] = []
@@ -163,7 +170,7 @@ def _sheets(
                         deadline=deadline,
                         system_code=system.code if system else None,
                         system_name=system.name if system else "",
-                        state=_state(run, start, deadline, today),
+                        state=_state(run, start, deadline, today, begins),
                         run_id=run[1] if run else None,
                     )
                 )
@@ -202,7 +209,15 @@ def holiday_board(
         name=holiday.name,
         kind=holiday.kind,
         phases=phase,
-        sheets=_sheets(templates, systems, phase, holiday.id, runs, today),
+        sheets=_sheets(
+            templates,
+            systems,
+            phase,
+            holiday.id,
+            runs,
+            today,
+            records_start(contract.start_date, contract.profile),
+        ),
         events=[e for e in fault_rows(session, contract, holiday.id) if e.emergency],
     )
 

@@ -24,6 +24,7 @@ SHEET_TONES = {
     "done": "good",
     "upcoming": "muted",
     "voided": "muted",
+    "before_start": "muted",
 }
 
 
