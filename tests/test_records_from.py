@@ -160,6 +160,11 @@ def test_due_lists_nothing_from_before_the_start_date(isolated_dirs: Path) -> No
             install_profile(session, validate_profile(internet_om(records_from=BEGINS)))
             report = due_on(session, contract, today)
             assert report.items and min(i.deadline for i in report.items) >= BEGINS
+            assert report.begins is None  # begun
+            early = due_on(session, contract, date(2026, 10, 12))
+            assert early.begins == BEGINS
+            assert all(i.deadline >= BEGINS for i in early.items)
+            assert early.as_json()["begins"] == "2026-10-15"
             assert {i.state for i in report.items} >= {"overdue", "due"}  # 10-15 … 10-19
             found = deadlines(session, contract, today=today)
             early = [d for d in found if d.due_date < BEGINS]
@@ -194,6 +199,10 @@ def test_the_command_line_shows_the_start_date(
     listed = {c["code"]: c for c in json.loads(capsys.readouterr().out)["contracts"]}
     assert listed[CODE]["records_from"] == "2026-10-15"
     assert listed["portal-om"]["records_from"] is None
+    assert main(["--data-dir", folder, "due", "--contract", CODE, "--date", "2026-10-12"]) == 0
+    assert "本合同在本应用中自 2026-10-15 启用（启用日期），此前到期的事项不列出。" in (
+        capsys.readouterr().out
+    )
     args = ["--data-dir", folder, "deadlines", "--contract", CODE, "--today", "2026-10-20"]
     assert main(args) == 0
     shown = capsys.readouterr().out

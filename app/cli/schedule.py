@@ -78,6 +78,8 @@ def cmd_due(args: argparse.Namespace) -> int:
     print(title)
     if data["assumed_calendar"]:
         print("注意：该年度法定节假日安排未知，按周一至周五及用户录入的节假日推算。")
+    if data["begins"]:
+        print(f"本合同在本应用中自 {data['begins']} 启用（启用日期），此前到期的事项不列出。")
     if not data["items"]:
         print("今日无应办事项（不在合同服务期内或无到期事项）。")
         return 0

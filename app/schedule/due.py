@@ -129,6 +129,8 @@ class DueReport:
     next_service_day: date | None = None
     #: everyone who signed a record of the store as 运维人员, by name
     engineers: list[str] = field(default_factory=list)
+    #: the contract's 启用日期 when it lies after the date: nothing is due here before it
+    begins: date | None = None
 
     @property
     def team(self) -> bool:
@@ -163,6 +165,7 @@ class DueReport:
             "assumed_calendar": self.assumed_calendar,
             "counts": self.counts(),
             "engineers": self.engineers,
+            "begins": self.begins.isoformat() if self.begins else None,
             "by_engineer": self.by_engineer(),
             "items": [i.as_json() for i in self.items],
         }
@@ -494,6 +497,7 @@ def due_from(
         if service_day
         else next_service_day(calendar, day, contract.service_window, ce),
         engineers=source.engineers(),
+        begins=parts.records_from if parts.records_from and day < parts.records_from else None,
     )
 
 

@@ -2120,6 +2120,10 @@ Review them on the Review page first. Export anyway?</translation>
         <translation>Today is outside the contract period.</translation>
     </message>
     <message>
+        <source>本合同在本应用中自 {date} 启用（启用日期），此前到期的事项不列出。</source>
+        <translation>This app records the contract from {date} (its start date); nothing due before then is listed.</translation>
+    </message>
+    <message>
         <source>今天不是服务日（{reason}）。</source>
         <translation>Today is not a service day ({reason}).</translation>
     </message>

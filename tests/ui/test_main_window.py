@@ -294,6 +294,15 @@ def test_deliverables_due_before_the_start_date_are_not_overdue(
     early = [page.model.row_at(n) for n in range(page.model.rowCount())]
     assert len(early) >= 5 and all(r.due_date < begins for r in early)
     assert {r.state for r in early} == {"启用前"}
+    # a 启用日期 still to come: 今日 says why nothing earlier is listed
+    from app.contracts.registry import get_contract, set_records_from
+
+    later = date(2026, 11, 25)
+    builtin_ctx.call(lambda s: set_records_from(s, get_contract(s, "internet-om"), later))
+    today.refresh()
+    assert "本合同在本应用中自 2026-11-25 启用（启用日期），此前到期的事项不列出。" in (
+        today.holiday.text()
+    )
     window.close()
 
 

@@ -133,6 +133,13 @@ class TodayPage(Page):
             )
         elif not report.in_period:
             self.holiday.show_message(tr("今日不在合同服务期内。"), "info")
+        elif report.begins is not None:
+            self.holiday.show_message(
+                tr("本合同在本应用中自 {date} 启用（启用日期），此前到期的事项不列出。").format(
+                    date=report.begins.isoformat()
+                ),
+                "info",
+            )
         elif self.day_off:
             message = tr("今天不是服务日（{reason}）。").format(reason=tr(self.day_off))
             if report.date != today:
