@@ -165,9 +165,11 @@ def verify_chain(session: Session) -> ChainReport:
     count = 0
     chains: dict[str | None, tuple[int, str]] = {}
     broken: ChainReport | None = None
-    query = select(AuditEntry).order_by(AuditEntry.device_id, AuditEntry.device_seq, AuditEntry.seq)
-    # streamed in batches: a long log is never held in memory at once (the window checks it)
-    rows = session.execute(query.execution_options(yield_per=1000)).scalars()
+    table = AuditEntry.__table__
+    query = select(table).order_by(table.c.device_id, table.c.device_seq, table.c.seq)
+    # streamed in batches: a long log is never held in memory at once (the window checks it).
+    # Rows, not ORM objects: building 20,000 entries' objects took a third of the walk.
+    rows = session.execute(query.execution_options(yield_per=1000))
     seen: set[str | None] = set()  # every chain, also those after a break
     for row in rows:
         count += 1
