@@ -278,3 +278,30 @@ def test_holiday_sheets_due_before_the_start_date_are_not_overdue(isolated_dirs:
             assert after[0].state_label == "启用前"
     finally:
         store.close()
+
+
+def test_a_revised_profile_file_keeps_the_start_date_it_does_not_mention(
+    capsys: pytest.CaptureFixture[str], isolated_dirs: Path
+) -> None:
+    """A vendor's revised file (a system renamed) must not bring back months of 已逾期."""
+    import yaml
+
+    folder = ["--data-dir", str(isolated_dirs)]
+    assert main([*folder, "init"]) == 0
+    assert main([*folder, "profiles", "--contract", CODE, "--records-from", "2026-10-15"]) == 0
+    capsys.readouterr()
+
+    def install(**period: Any) -> str:
+        data = internet_om(**period)
+        data["systems"][0]["name"] += "（新版）"
+        path = isolated_dirs / "revised.yaml"
+        path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+        assert main([*folder, "profiles", "--install", str(path)]) == 0
+        return capsys.readouterr().out
+
+    assert "（2026-10-15 启用）" in install()  # not mentioned: kept (version 3)
+    assert "（2026-10-15 启用）" not in install(records_from=None)  # null: withdrawn
+    assert main([*folder, "profiles", "--contract", CODE, "--records-from", "2026-10-15"]) == 0
+    capsys.readouterr()
+    moved = install(start="2026-11-01")  # the new period no longer holds it: dropped
+    assert "2026-11-01 至 2026-12-20" in moved and "启用）" not in moved

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from app.contracts.profile_schema import Profile
 from app.contracts.registry import install_profile
+from app.contracts.snapshot import schedule_parts
 from app.contracts.validation import ProfileError, type_name, validate_profile
 from app.errors import DomainError
 from app.storage import paths
@@ -240,6 +241,26 @@ def load_builtin_profiles() -> list[Profile]:
     return [load_profile(path, builtin=True) for path in found]
 
 
+def _keep_records_from(session: Session, data: dict[str, Any], profile: Profile) -> Profile:
+    """``profile`` with the installed contract's 启用日期 when the file does not name one.
+
+    The 启用日期 is the team's own fact, often set in 设置 rather than in the file;
+    a revised profile from the vendor (a system added) must not silently bring back
+    months of 已逾期. A file that names ``records_from`` (a date, or null to withdraw
+    it) decides; one whose new period no longer holds the old date drops it.
+    """
+    period = data.get("period")
+    if not isinstance(period, dict) or "records_from" in period:
+        return profile
+    contract = session.scalar(select(Contract).where(Contract.code == profile.code))
+    begins = schedule_parts(contract.profile).records_from if contract is not None else None
+    if begins is None or not profile.period.start <= begins <= profile.period.end:
+        return profile
+    return profile.model_copy(
+        update={"period": profile.period.model_copy(update={"records_from": begins})}
+    )
+
+
 def install_builtin_profiles(session: Session) -> list[Contract]:
     """Install or update every built-in profile; returns their contracts.
 
@@ -262,9 +283,13 @@ def install_profile_file(session: Session, path: str | Path) -> Contract:
     """Validate a user's profile file and install it (nothing is written if invalid).
 
     A contract of the same code is updated in place, and from then on counts
-    as the user's own (not built-in), even if it started as a built-in.
+    as the user's own (not built-in), even if it started as a built-in. Its
+    declared 启用日期 is kept when the file does not mention ``records_from``
+    (see :func:`_keep_records_from`).
     """
-    profile = load_profile(path)
+    path = Path(path)
+    data = read_profile_data(path)
+    profile = _keep_records_from(session, data, validate_profile(data, path.name))
     contract = install_profile(session, profile, builtin=False)
     contract.builtin = False  # also when the content equals a built-in's
     return contract
