@@ -46,8 +46,8 @@ class Period(Strict):
     start: ContractDate
     end: ContractDate
     #: 启用日期: the first day whose work is recorded in the app, for a contract taken up
-    #: mid-way. Statistics, forms and due lists count from it; what came before was
-    #: recorded elsewhere and is neither counted as missed nor shown as overdue.
+    #: mid-way. What was due before it and is not recorded here is neither counted as
+    #: missed nor shown as overdue (:mod:`app.export.stats`, :mod:`app.schedule.due`).
     records_from: ContractDate | None = None
 
     @model_validator(mode="after")
