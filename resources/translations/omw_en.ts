@@ -1620,6 +1620,10 @@ Review them on the Review page first. Export anyway?</translation>
         <translation>Demo data are invented people and records for getting to know the app; do not add them to a real contract&apos;s data folder.</translation>
     </message>
     <message>
+        <source>合同期自 {start} 开始。若本应用从近日才开始记录合同 {code}，可在该合同下点「启用日期…」设置，此前未记录的不计为未完成或逾期。</source>
+        <translation>The contract began on {start}. If this app only now starts recording {code}, set its start date under Start date… with that contract chosen; nothing unrecorded before it counts as missed or overdue.</translation>
+    </message>
+    <message>
         <source>{contract}：启用日期 {day}，此前未记录的不计为未完成或逾期。</source>
         <translation>{contract}: records begin on {day}; nothing unrecorded before it counts as missed or overdue.</translation>
     </message>

@@ -263,6 +263,20 @@ def test_deliverables_due_before_the_start_date_are_not_overdue(
     assert isinstance(settings, SettingsPage)
     state = settings.records_from_state
     assert state.text() == "internet-om：自合同期开始（2026-01-20）统计。"
+    # importing a contract months after its start points to 「启用日期…」
+    import yaml
+
+    from app.contracts.profiles import builtin_profile_paths, read_profile_data
+
+    data = read_profile_data(next(p for p in builtin_profile_paths() if p.stem == "internet-om"))
+    data["contract_no"] = "HLW-2026-正式"
+    revised = builtin_ctx.store.folder / "internet-om.yaml"
+    revised.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    settings._install(str(revised))
+    assert settings.banner.text() == (
+        "已导入合同 internet-om。合同期自 2026-01-20 开始。若本应用从近日才开始记录合同 "
+        "internet-om，可在该合同下点「启用日期…」设置，此前未记录的不计为未完成或逾期。"
+    )
     builtin_ctx.store_closed = True  # being encrypted or restored: said, nothing raised
     settings.refresh()
     assert settings.edit_records_from() is None

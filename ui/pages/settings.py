@@ -29,6 +29,10 @@ from ui.settings import ROLES
 from ui.signatures import MySignatureDialog, set_keep_signature
 from ui.widgets import Banner, scrolling
 
+#: A contract imported this many days after its start is likely taken up mid-way: the
+#: message after importing it points to 「启用日期…」.
+TAKEN_UP_MIDWAY_DAYS = 30
+
 
 class SettingsPage(Page):
     key = "settings"
@@ -306,17 +310,25 @@ class SettingsPage(Page):
         dialog.open()
 
     def _install(self, path: str) -> None:
-        def install(session: Session) -> str:
+        def install(session: Session) -> tuple[str, date, date | None]:
             contract = install_profile_file(session, Path(path))
             sync_statutory_holidays(session, contract)
-            return contract.code
+            begins = schedule_parts(contract.profile).records_from
+            return contract.code, contract.start_date, begins
 
         try:
-            code = self.ctx.call(install)
+            code, start, begins = self.ctx.call(install)
         except StoreError as exc:
             self.banner.error(exc.message)
             return
-        self.banner.show_message(tr("已导入合同 {code}。").format(code=code))
+        message = tr("已导入合同 {code}。").format(code=code)
+        if begins is None and (self.ctx.today() - start).days > TAKEN_UP_MIDWAY_DAYS:
+            # a contract well under way: its earlier months would show as missed and overdue
+            message += tr(
+                "合同期自 {start} 开始。若本应用从近日才开始记录合同 {code}，可在该合同下点"
+                "「启用日期…」设置，此前未记录的不计为未完成或逾期。"
+            ).format(start=start, code=code)
+        self.banner.show_message(message)
         self.ctx.changed()
         self.ctx.contracts_changed.emit()
 
