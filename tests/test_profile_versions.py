@@ -109,7 +109,7 @@ def test_a_start_date_declared_by_the_pm_reaches_the_engineers(
     team: tuple[Store, list[Store]], tmp_path: Path
 ) -> None:
     """启用日期 set on the PM's laptop: the engineer's due list starts from it too."""
-    from app.contracts.registry import set_records_from
+    from app.contracts.profiles import set_records_from
     from app.schedule.due import due_on
 
     pm, (zs, _ls) = team

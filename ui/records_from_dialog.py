@@ -2,7 +2,7 @@
 
 A contract taken up mid-way would otherwise count its earlier months as checks
 missed and list their deliverables as overdue. The answer becomes the profile's
-next version (:func:`app.contracts.registry.set_records_from`).
+next version (:func:`app.contracts.profiles.set_records_from`).
 """
 
 from __future__ import annotations

@@ -121,7 +121,8 @@ def _records_from_arg(text: str) -> date | str:
 
 def _set_records_from(store: Any, args: argparse.Namespace, out: TextIO) -> None:
     """Declare the contract's 启用日期: its profile's next version (sent in bundles)."""
-    from app.contracts.registry import get_contract, set_records_from
+    from app.contracts.profiles import set_records_from
+    from app.contracts.registry import get_contract
     from app.contracts.versions import current_number
 
     day = None if args.records_from == "none" else args.records_from

@@ -8,12 +8,14 @@ the path of the field, one line per problem, e.g.::
     portal-om.yaml：字段 checklists[2].groups[0].items[3].threshold.warn：应为数字，实际为 “abc”
 
 Built-in profiles live in ``resources/profiles/*.yaml`` and are installed on
-``omw init``; a user's own profile is installed with :func:`install_profile_file`.
+``omw init``; a user's own profile is installed with :func:`install_profile_file`, a
+contract's 启用日期 declared with :func:`set_records_from`.
 """
 
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.contracts.profile_schema import Profile
-from app.contracts.registry import install_profile
+from app.contracts.registry import install_profile, profile_of
 from app.contracts.snapshot import schedule_parts
 from app.contracts.validation import ProfileError, type_name, validate_profile
 from app.errors import DomainError
@@ -241,7 +243,17 @@ def load_builtin_profiles() -> list[Profile]:
     return [load_profile(path, builtin=True) for path in found]
 
 
-def _keep_records_from(session: Session, data: dict[str, Any], profile: Profile) -> Profile:
+def _with_records_from(profile: Profile, day: date | None, name: str) -> Profile:
+    """``profile`` with its 启用日期 (``period.records_from``) set to ``day`` (``None``: none),
+    validated as a loaded file is: a day outside the period is a Chinese error naming it."""
+    data = profile.model_dump(mode="json")
+    data["period"]["records_from"] = day.isoformat() if day else None
+    return validate_profile(data, name)
+
+
+def _keep_records_from(
+    session: Session, data: dict[str, Any], profile: Profile, name: str
+) -> Profile:
     """``profile`` with the installed contract's 启用日期 when the file does not name one.
 
     The 启用日期 is the team's own fact, often set in 设置 rather than in the file;
@@ -256,9 +268,15 @@ def _keep_records_from(session: Session, data: dict[str, Any], profile: Profile)
     begins = schedule_parts(contract.profile).records_from if contract is not None else None
     if begins is None or not profile.period.start <= begins <= profile.period.end:
         return profile
-    return profile.model_copy(
-        update={"period": profile.period.model_copy(update={"records_from": begins})}
-    )
+    return _with_records_from(profile, begins, name)
+
+
+def _install_own(session: Session, profile: Profile) -> Contract:
+    """Install ``profile`` as the user's own contract: not built-in from then on, also when
+    the content equals a built-in's, so installing the built-ins again leaves it alone."""
+    contract = install_profile(session, profile, builtin=False)
+    contract.builtin = False
+    return contract
 
 
 def install_builtin_profiles(session: Session) -> list[Contract]:
@@ -289,7 +307,18 @@ def install_profile_file(session: Session, path: str | Path) -> Contract:
     """
     path = Path(path)
     data = read_profile_data(path)
-    profile = _keep_records_from(session, data, validate_profile(data, path.name))
-    contract = install_profile(session, profile, builtin=False)
-    contract.builtin = False  # also when the content equals a built-in's
-    return contract
+    profile = validate_profile(data, path.name)
+    return _install_own(session, _keep_records_from(session, data, profile, path.name))
+
+
+def set_records_from(session: Session, contract: Contract, day: date | None) -> Contract:
+    """Declare (or, with ``None``, withdraw) the contract's 启用日期 (``period.records_from``).
+
+    The current profile with that one field changed, validated as a loaded file is
+    (a day outside the period is refused in Chinese, nothing written) and installed
+    as the contract's next version, so it reaches the team in the next bundle. The
+    contract counts as the user's own from then on, as after loading a file: the
+    built-in profile installed again must not silently withdraw the declaration.
+    """
+    profile = _with_records_from(profile_of(contract), day, f"合同 {contract.code} 的档案")
+    return _install_own(session, profile)

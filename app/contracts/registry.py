@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import date
 from typing import TypeVar
 
 from pydantic import ValidationError
@@ -214,23 +213,4 @@ def install_profile(session: Session, profile: Profile, *, builtin: bool = False
     contract.builtin = builtin
     versions.publish(session, contract, snapshot)
     apply_versions(session, contract)
-    return contract
-
-
-def set_records_from(session: Session, contract: Contract, day: date | None) -> Contract:
-    """Declare (or, with ``None``, withdraw) the contract's 启用日期 (``period.records_from``).
-
-    The current profile with that one field changed, validated as a loaded file is
-    (a day outside the period is refused in Chinese, nothing written) and installed
-    as the contract's next version, so it reaches the team in the next bundle. The
-    contract counts as the user's own from then on, as after loading a file: the
-    built-in profile installed again must not silently withdraw the declaration.
-    """
-    from app.contracts.validation import validate_profile
-
-    data = profile_of(contract).model_dump(mode="json")
-    data["period"]["records_from"] = day.isoformat() if day else None
-    profile = validate_profile(data, f"合同 {contract.code} 的档案")
-    contract = install_profile(session, profile, builtin=False)
-    contract.builtin = False
     return contract

@@ -309,7 +309,8 @@ def test_deliverables_due_before_the_start_date_are_not_overdue(
     assert len(early) >= 5 and all(r.due_date < begins for r in early)
     assert {r.state for r in early} == {"启用前"}
     # a 启用日期 still to come: 今日 says why nothing earlier is listed
-    from app.contracts.registry import get_contract, set_records_from
+    from app.contracts.profiles import set_records_from
+    from app.contracts.registry import get_contract
 
     later = date(2026, 11, 25)
     builtin_ctx.call(lambda s: set_records_from(s, get_contract(s, "internet-om"), later))

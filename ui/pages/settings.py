@@ -6,8 +6,8 @@ from datetime import date
 from pathlib import Path
 
 from app import __version__
-from app.contracts.profiles import install_profile_file
-from app.contracts.registry import get_contract, set_records_from
+from app.contracts.profiles import install_profile_file, set_records_from
+from app.contracts.registry import get_contract
 from app.contracts.snapshot import schedule_parts
 from app.errors import StoreError
 from app.probes import consent
