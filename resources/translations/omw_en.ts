@@ -2144,8 +2144,8 @@ Review them on the Review page first. Export anyway?</translation>
         <translation>this year&apos;s statutory holidays are not known yet; Monday to Friday assumed</translation>
     </message>
     <message>
-        <source>有 {n} 项交付物已逾期。已在本应用之外提交的，可在「交付物」中多选，点「登记已提交」并选「各按其截止日期」，一次登记；合同中途才开始用本应用的，也可在合同档案的 period 中写明启用日期（records_from），此前的不再计为逾期。</source>
-        <translation>{n} deliverables are overdue. Those handed in outside this app: select them under Deliverables, click Mark handed in and choose each on its due date, all at once. A contract taken up in this app mid-way can instead declare its start date (records_from) under period in its profile; nothing before it counts as overdue.</translation>
+        <source>有 {n} 项交付物已逾期。已在本应用之外提交的，可在「交付物」中多选，点「登记已提交」并选「各按其截止日期」，一次登记；合同中途才开始用本应用的，也可在「设置」中该合同下点「启用日期…」声明，此前到期而未记录的不再计为逾期。</source>
+        <translation>{n} deliverables are overdue. Those handed in outside this app: select them under Deliverables, click Mark handed in and choose each on its due date, all at once. A contract taken up in this app mid-way can instead declare its start date under Settings, Start date… beside the contract; what fell due before it and was not recorded no longer counts as overdue.</translation>
     </message>
     <message>
         <source>按人员：</source>

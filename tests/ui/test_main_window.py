@@ -237,6 +237,7 @@ def test_today_says_how_to_register_deliverables_handed_in_before_the_app(
     assert len(late) >= 5
     assert page.handed_in_hint.isVisible()
     assert f"有 {len(late)} 项交付物已逾期" in page.handed_in_hint.text()
+    assert "「启用日期…」" in page.handed_in_hint.text()  # the setting that ends them for good
     contract = builtin_ctx.contract
 
     def register(s) -> int:
