@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
 import time
+from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 
@@ -203,15 +205,24 @@ def test_a_gap_in_a_chain_or_a_missing_contract_is_refused(
         fresh.close()
 
 
+@contextlib.contextmanager
+def _newcomer(folder: Path) -> Iterator[tuple[Store, Contract]]:
+    """A new member's store with what the first start installs: the built-in profile."""
+    store = open_member(folder, "赵六", "ZL")
+    try:
+        with store.session() as s:
+            contract = install(s)
+        yield store, contract
+    finally:
+        store.close()
+
+
 def test_an_unused_contract_of_a_first_start_gives_way_to_the_pms(
     team: tuple[Store, list[Store]], tmp_path: Path
 ) -> None:
     pm, _engineers = team
     bundles.export_bundle(pm, tmp_path / "pm.omwb", PASS)
-    newcomer = open_member(tmp_path / "new", "赵六", "ZL")
-    try:
-        with newcomer.session() as s:  # what the first start installs: the built-in profile
-            install(s)
+    with _newcomer(tmp_path / "new") as (newcomer, _contract):
         bundles.import_bundle(newcomer, tmp_path / "pm.omwb", PASS, trust_new_signer=True)
         with newcomer.session() as s, pm.session() as p:
             assert s.scalars(select(Contract.id)).all() == p.scalars(select(Contract.id)).all()
@@ -220,8 +231,28 @@ def test_an_unused_contract_of_a_first_start_gives_way_to_the_pms(
         bundles.import_bundle(pm, tmp_path / "back.omwb", PASS, trust_new_signer=True)
         _ok(newcomer)
         _ok(pm)
-    finally:
-        newcomer.close()
+
+
+def test_a_contract_changed_before_the_pms_first_bundle_says_why_it_cannot_merge(
+    team: tuple[Store, list[Store]], tmp_path: Path
+) -> None:
+    """A newcomer declared a 启用日期 on the built-in contract: its version keeps it here."""
+    from app.contracts.profiles import set_records_from
+
+    pm, _engineers = team
+    bundles.export_bundle(pm, tmp_path / "pm.omwb", PASS)
+    with _newcomer(tmp_path / "new") as (newcomer, contract):
+        with newcomer.session() as s:
+            set_records_from(s, s.merge(contract), contract.start_date)
+        before = snapshot(newcomer)
+        with pytest.raises(BundleError) as refused:
+            bundles.import_bundle(newcomer, tmp_path / "pm.omwb", PASS, trust_new_signer=True)
+        assert str(refused.value) == (
+            "本机的合同 test-portal 尚无记录，但已在本机修改过合同档案（如声明启用日期、导入合同"
+            "档案文件），与交换包中的不是同一份，不能合并。团队中只由项目经理建立和修改合同"
+            "（包括启用日期），其他成员在新的数据目录中先导入项目经理的交换包。未导入任何内容。"
+        )
+        assert snapshot(newcomer) == before
 
 
 def test_same_id_other_content_is_quarantined_not_merged(

@@ -461,11 +461,7 @@ def _merge(
             )
     clashes = merge.contract_clashes(session, parsed.rows.get("contract", []))
     if clashes:
-        raise BundleError(
-            f"本机的合同 {'、'.join(clashes)} 是单独建立的，已有记录，与交换包中的不是同一份，"
-            "不能合并。团队中只由项目经理建立合同，其他成员在新的数据目录中先导入项目经理的"
-            "交换包。未导入任何内容。"
-        )
+        raise BundleError(_clash_message(clashes))
     missing = merge.missing_contracts(session, parsed.rows)
     if missing:
         raise BundleError(
@@ -607,3 +603,21 @@ def import_bundle(
         if cancel is not None and cancel():
             raise BundleCancelled("已取消导入，本机数据未改变。")
     return report
+
+
+def _clash_message(clashes: list[merge.ContractClash]) -> str:
+    """Why the store's own contracts of the bundle's codes keep it out, and what to do."""
+    recorded = [c.code for c in clashes if c.recorded]
+    changed = [c.code for c in clashes if not c.recorded]
+    why = []
+    if recorded:
+        why.append(f"本机的合同 {'、'.join(recorded)} 是单独建立的，已有记录")
+    if changed:
+        why.append(
+            f"本机的合同 {'、'.join(changed)} 尚无记录，但已在本机修改过合同档案"
+            "（如声明启用日期、导入合同档案文件）"
+        )
+    return (
+        "；".join(why) + "，与交换包中的不是同一份，不能合并。团队中只由项目经理建立和修改合同"
+        "（包括启用日期），其他成员在新的数据目录中先导入项目经理的交换包。未导入任何内容。"
+    )

@@ -231,20 +231,32 @@ def missing_contracts(session: Session, rows: dict[str, list[dict[str, Any]]]) -
 _CONTRACT_SETUP = frozenset({"system", "staff_member", "checklist_template", "holiday_period"})
 
 
-def contract_clashes(session: Session, rows: list[dict[str, Any]]) -> list[str]:
-    """Codes of bundle contracts this store set up on its own (other ids) and has used.
+@dataclass(frozen=True)
+class ContractClash:
+    """A bundle contract this store set up on its own under another id and cannot give up."""
+
+    code: str
+    #: records made under it here; ``False``: only its profile changed here (its versions,
+    #: append-only, hold it: a 启用日期 declared before the PM's first bundle, say)
+    recorded: bool
+
+
+def contract_clashes(session: Session, rows: list[dict[str, Any]]) -> list[ContractClash]:
+    """Bundle contracts this store set up on its own (other ids) and has used.
 
     A contract installed here under another id with nothing recorded yet — the
     built-in profiles a first start installs — is removed (audited like any
-    delete) so the bundle's takes its place; one with records cannot be merged.
+    delete) so the bundle's takes its place; one with records, or with a profile
+    version published here (those rows are never removed), cannot be merged.
     """
     clashes = []
     for row in rows:
         local = session.scalar(select(Contract).where(Contract.code == row["code"]))
         if local is None or local.id == row["id"]:
             continue
-        if _contract_used(session, local.id):
-            clashes.append(row["code"])
+        used = _contract_used(session, local.id)
+        if used:
+            clashes.append(ContractClash(row["code"], used != {profiles.TABLE}))
             continue
         for period in session.scalars(
             select(HolidayPeriod).where(HolidayPeriod.contract_id == local.id)
@@ -255,7 +267,9 @@ def contract_clashes(session: Session, rows: list[dict[str, Any]]) -> list[str]:
     return clashes
 
 
-def _contract_used(session: Session, contract_id: str) -> bool:
+def _contract_used(session: Session, contract_id: str) -> set[str]:
+    """The tables holding rows of the contract beyond its setup (none: unused)."""
+    used = set()
     for table in Base.metadata.sorted_tables:
         if table.name in _CONTRACT_SETUP or "contract_id" not in table.c:
             continue
@@ -263,8 +277,8 @@ def _contract_used(session: Session, contract_id: str) -> bool:
             select(table.c.contract_id).where(table.c.contract_id == contract_id).limit(1)
         ).first()
         if found is not None:
-            return True
-    return False
+            used.add(table.name)
+    return used
 
 
 def _comparable(spec: tables.Exchanged, row: dict[str, Any]) -> dict[str, Any]:
