@@ -8,7 +8,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -25,7 +25,7 @@ from app.team.container import BundleError
 from app.team.voids import conflicts, void
 from db.audit import verify_chain
 from db.models import Contract, FaultRecord, HolidayPeriod, InspectionRun, Quarantine
-from tests.factories import install
+from tests.factories import PERIOD, install, portal_profile
 from tests.team_tools import (
     PASS,
     amend_and_sign,
@@ -253,6 +253,47 @@ def test_a_contract_changed_before_the_pms_first_bundle_says_why_it_cannot_merge
             "（包括启用日期），其他成员在新的数据目录中先导入项目经理的交换包。未导入任何内容。"
         )
         assert snapshot(newcomer) == before
+
+
+def test_a_start_date_chosen_at_the_first_start_gives_way_too_and_travels_from_the_pm(
+    team: tuple[Store, list[Store]], tmp_path: Path
+) -> None:
+    """The first start's 「本应用从今天开始记录」 installs the date with the contract (no
+    version): a newcomer's store still takes the PM's contract; a PM's reaches the team."""
+    from app.contracts.profiles import install_beginning
+    from app.contracts.snapshot import schedule_parts
+
+    def begins(store: Store) -> object:
+        with store.session() as s:
+            return schedule_parts(s.scalars(select(Contract)).one().profile).records_from
+
+    pm, _engineers = team
+    bundles.export_bundle(pm, tmp_path / "pm.omwb", PASS)
+    day = PERIOD[0] + timedelta(days=60)
+    newcomer = open_member(tmp_path / "new", "赵六", "ZL")
+    lead = open_member(tmp_path / "lead", "钱七", "QQ")  # a PM who starts in the window
+    try:
+        with newcomer.session() as s:
+            install_beginning(s, portal_profile(), day)
+            with pytest.raises(DomainError, match="已安装"):
+                install_beginning(s, portal_profile(), day)
+        assert begins(newcomer) == day
+        bundles.import_bundle(newcomer, tmp_path / "pm.omwb", PASS, trust_new_signer=True)
+        with newcomer.session() as s, pm.session() as p:
+            assert s.scalars(select(Contract.id)).all() == p.scalars(select(Contract.id)).all()
+        assert begins(newcomer) is None  # the PM's contract, as the PM declared it (nothing)
+        with lead.session() as s:
+            install_beginning(s, portal_profile(), day)
+        bundles.export_bundle(lead, tmp_path / "lead.omwb", PASS)
+        joiner = open_member(tmp_path / "joiner", "孙八", "SB")
+        try:
+            bundles.import_bundle(joiner, tmp_path / "lead.omwb", PASS, trust_new_signer=True)
+            assert begins(joiner) == day
+        finally:
+            joiner.close()
+    finally:
+        newcomer.close()
+        lead.close()
 
 
 def test_same_id_other_content_is_quarantined_not_merged(

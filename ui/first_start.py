@@ -95,6 +95,7 @@ class FirstStartDialog(QtWidgets.QDialog):
         demo.addWidget(self.demo, 1)
         demo.addWidget(self.months)
         layout.addLayout(demo)
+        layout.addWidget(self._records_from_box(installed))
         layout.addWidget(self._encryption_box())
 
         self.buttons = QtWidgets.QDialogButtonBox()
@@ -107,6 +108,53 @@ class FirstStartDialog(QtWidgets.QDialog):
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
         fit_window(self, 720, 480, place=False)
+
+    # ------------------------------------------------------------------ 启用日期
+
+    def _records_from_box(self, installed: set[str]) -> QtWidgets.QWidget:
+        """For contracts well under way: the app's records begin today (their 启用日期).
+
+        Otherwise someone starting in a contract's eleventh month is greeted with
+        months of checks and deliverables as 已逾期. Offered, never assumed; not with
+        demo data, which fills those months.
+        """
+        from app.contracts.profiles import under_way
+
+        today = self.ctx.today()
+        #: the built-in contracts offered whose earlier months would show as missed
+        self.midway = [
+            p.code
+            for p in self.profiles
+            if p.code not in installed and under_way(p.period.start, p.period.end, today)
+        ]
+        box = QtWidgets.QWidget()
+        inner = QtWidgets.QVBoxLayout(box)
+        inner.setContentsMargins(0, 0, 0, 0)
+        self.from_today = QtWidgets.QCheckBox(
+            tr("本应用从今天（{day}）开始记录 {codes}").format(
+                day=today.isoformat(), codes="、".join(self.midway)
+            )
+        )
+        self.from_today.setObjectName("recordsFromToday")
+        inner.addWidget(self.from_today)
+        inner.addWidget(
+            muted(
+                tr(
+                    "合同已进行了一段时间：勾选后，此前到期而未在本应用记录的巡检和交付物不计为"
+                    "未完成或逾期（启用日期，以后可在「设置」中修改）。加入团队的工程师不必勾选："
+                    "导入项目经理的交换包后，以项目经理的合同档案为准。"
+                )
+            )
+        )
+        self.demo.toggled.connect(lambda on: self.from_today.setEnabled(not on))
+        box.setVisible(bool(self.midway))
+        return box
+
+    def records_from_today(self) -> list[str]:
+        """The chosen contracts whose records begin today (the box ticked, no demo data)."""
+        if not (self.midway and self.from_today.isChecked() and not self.demo.isChecked()):
+            return []
+        return [code for code in self.chosen() if code in self.midway]
 
     # ------------------------------------------------------------------ encryption
 
@@ -266,14 +314,20 @@ class FirstStartDialog(QtWidgets.QDialog):
         self._finish()
 
     def _finish(self) -> None:
+        from app.contracts.profiles import install_beginning
+
         name = self.name.currentText().strip()
         wanted = set(self.chosen())
         chosen = [p for p in self.profiles if p.code in wanted]
+        today, from_today = self.ctx.today(), set(self.records_from_today())
 
         def install(session: Session) -> list[str]:
             codes = []
             for profile in chosen:
-                contract = install_profile(session, profile, builtin=True)
+                if profile.code in from_today:
+                    contract = install_beginning(session, profile, today)
+                else:
+                    contract = install_profile(session, profile, builtin=True)
                 sync_statutory_holidays(session, contract)
                 codes.append(contract.code)
             return codes

@@ -311,6 +311,33 @@ def install_profile_file(session: Session, path: str | Path) -> Contract:
     return _install_own(session, _keep_records_from(session, data, profile, path.name))
 
 
+#: A contract this many days past its start when a store begins or imports it is most likely
+#: taken up mid-way: the window offers (first start) or points to (import) the 启用日期.
+TAKEN_UP_MIDWAY_DAYS = 30
+
+
+def under_way(start: date, end: date, today: date) -> bool:
+    """Whether a contract of period ``start``–``end`` is well under way ``today``: a store
+    beginning today would list its earlier months as missed and overdue."""
+    return (today - start).days > TAKEN_UP_MIDWAY_DAYS and today <= end
+
+
+def install_beginning(session: Session, profile: Profile, day: date) -> Contract:
+    """Install a contract new to this store whose records here begin on ``day`` (启用日期).
+
+    What the window's first start does for a contract well under way. The date is
+    part of the profile the contract is installed with — version 1, no version row,
+    as any first install — and the contract is the user's own (installing the
+    built-ins again must not withdraw it). So an engineer's store still gives way to
+    the PM's contract when the PM's first bundle arrives
+    (:func:`app.team.merge.contract_clashes`), which declaring it on an installed
+    contract (:func:`set_records_from`, a version) would prevent.
+    """
+    if session.scalar(select(Contract.id).where(Contract.code == profile.code)) is not None:
+        raise DomainError(f"合同 {profile.code} 已安装：启用日期请在「设置」中声明。")
+    return _install_own(session, _with_records_from(profile, day, f"合同 {profile.code} 的档案"))
+
+
 def set_records_from(session: Session, contract: Contract, day: date | None) -> Contract:
     """Declare (or, with ``None``, withdraw) the contract's 启用日期 (``period.records_from``).
 

@@ -80,6 +80,14 @@
         <translation>Quit</translation>
     </message>
     <message>
+        <source>本应用从今天（{day}）开始记录 {codes}</source>
+        <translation>Records in this app begin today ({day}) for {codes}</translation>
+    </message>
+    <message>
+        <source>合同已进行了一段时间：勾选后，此前到期而未在本应用记录的巡检和交付物不计为未完成或逾期（启用日期，以后可在「设置」中修改）。加入团队的工程师不必勾选：导入项目经理的交换包后，以项目经理的合同档案为准。</source>
+        <translation>The contract has been running for a while: ticked, checks and deliverables that fell due before today and were not recorded in this app do not count as missed or overdue (the start date, which can be changed later in Settings). An engineer joining a team need not tick it: once the PM&apos;s bundle is imported, the PM&apos;s contract profile applies.</translation>
+    </message>
+    <message>
         <source>数据库加密</source>
         <translation>Database encryption</translation>
     </message>

@@ -85,6 +85,73 @@ def test_first_start_sets_the_identity_installs_contracts_and_makes_demo_data(
     window.close()
 
 
+def test_first_start_can_begin_the_records_today(qtbot: QtBot, store: Store) -> None:
+    """A contract in its eleventh month, the app new: no months of 已逾期 on day one."""
+    from app.contracts.registry import get_contract
+    from app.contracts.snapshot import schedule_parts
+    from app.contracts.versions import current_number
+
+    ctx = fresh_ctx(store)  # 2026-11-20: internet-om began 2026-01-20, portal-om 2026-03-01
+
+    def fill() -> None:
+        dialog = top_level(FirstStartDialog)
+        assert isinstance(dialog, FirstStartDialog)
+        assert dialog.midway == ["internet-om", "portal-om"]
+        box = dialog.from_today
+        assert box.isVisible() and not box.isChecked()  # offered, never assumed
+        assert box.text() == "本应用从今天（2026-11-20）开始记录 internet-om、portal-om"
+        dialog.demo.setChecked(True)  # demo data fills the earlier months: not both
+        assert not box.isEnabled()
+        dialog.demo.setChecked(False)
+        box.setChecked(True)
+        dialog.name.setCurrentText("赵六")
+        dialog.contracts.item(1).setCheckState(Qt.CheckState.Unchecked)  # portal-om
+        assert dialog.records_from_today() == ["internet-om"]
+        qtbot.mouseClick(dialog.findChild(object, "startButton"), Qt.MouseButton.LeftButton)  # type: ignore[arg-type]
+
+    QTimer.singleShot(0, fill)
+    window = open_window(ctx)
+    assert isinstance(window, MainWindow)
+    qtbot.addWidget(window)
+
+    def declared(s) -> tuple[object, int, bool]:
+        contract = get_contract(s, "internet-om")
+        parts = schedule_parts(contract.profile)
+        return parts.records_from, current_number(s, contract), contract.builtin
+
+    # installed with it (version 1, no row: still gives way to a PM's contract), the user's own
+    assert ctx.call(declared) == (NOW.date(), 1, False)
+    today = window.pages["today"]
+    assert isinstance(today, TodayPage)
+    today.refresh()
+    assert today.report.items and all(i.state != "overdue" for i in today.report.items)
+    assert not today.handed_in_hint.isVisible()
+    window.show_page("settings")
+    settings = window.pages["settings"]
+    assert "internet-om：启用日期 2026-11-20" in settings.records_from_state.text()  # type: ignore[attr-defined]
+    window.close()
+
+
+def test_first_start_offers_it_only_for_contracts_well_under_way(
+    qtbot: QtBot, store: Store
+) -> None:
+    from datetime import datetime
+
+    def dialog_on(day: datetime) -> FirstStartDialog:
+        dialog = FirstStartDialog(AppContext(store, Settings.load(store.folder), clock=lambda: day))
+        qtbot.addWidget(dialog)
+        dialog.show()
+        return dialog
+
+    march = dialog_on(datetime(2026, 3, 10, 9))
+    assert march.midway == ["internet-om"]  # portal-om began 9 days ago
+    march.contracts.item(0).setCheckState(Qt.CheckState.Unchecked)
+    march.from_today.setChecked(True)
+    assert march.records_from_today() == []
+    january = dialog_on(datetime(2026, 1, 25, 9))
+    assert january.midway == [] and not january.from_today.isVisible()
+
+
 def test_navigation_by_keyboard_and_the_contract_switcher(
     qtbot: QtBot, builtin_ctx: AppContext, keyboard: Keyboard
 ) -> None:

@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from app import __version__
-from app.contracts.profiles import install_profile_file, set_records_from
+from app.contracts.profiles import TAKEN_UP_MIDWAY_DAYS, install_profile_file, set_records_from
 from app.contracts.registry import get_contract
 from app.contracts.snapshot import schedule_parts
 from app.errors import StoreError
@@ -28,10 +28,6 @@ from ui.reminders import reminder_time
 from ui.settings import ROLES
 from ui.signatures import MySignatureDialog, set_keep_signature
 from ui.widgets import Banner, scrolling
-
-#: A contract imported this many days after its start is likely taken up mid-way: the
-#: message after importing it points to 「启用日期…」.
-TAKEN_UP_MIDWAY_DAYS = 30
 
 
 class SettingsPage(Page):
