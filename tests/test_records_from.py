@@ -246,6 +246,34 @@ def test_the_start_date_is_declared_and_withdrawn_from_the_command_line(
     assert "（2026-10-15 启用）" not in out.rsplit("档案版本 3", 1)[1]
 
 
+def test_init_installs_the_built_in_contracts_with_a_start_date(
+    capsys: pytest.CaptureFixture[str], isolated_dirs: Path
+) -> None:
+    """``omw init --records-from``: the window's first start, from the command line."""
+    from app.contracts.versions import current_number
+
+    folder = ["--data-dir", str(isolated_dirs)]
+    assert main([*folder, "init", "--demo", "--records-from", "2026-10-15"]) == EXIT_USER_ERROR
+    assert "--records-from 与 --demo 不能同时使用" in capsys.readouterr().err
+    assert main([*folder, "init", "--records-from", "2026-02-10"]) == 0
+    out = capsys.readouterr().out
+    # internet-om's period holds it; portal-om begins 2026-03-01, so it counts from there
+    assert "已载入合同：internet-om（2026-02-10 启用）、portal-om\n" in out
+    store = Store.open(isolated_dirs, actor="测试")
+    try:
+        with store.session() as session:
+            contract = get_contract(session, CODE)
+            # version 1 (no row: still gives way to a PM's contract), the user's own
+            assert (current_number(session, contract), contract.builtin) == (1, False)
+            assert ExportData(session, contract).records_start == date(2026, 2, 10)
+    finally:
+        store.close()
+    assert main([*folder, "init", "--records-from", "2026-11-02"]) == 0  # both installed already
+    out = capsys.readouterr().out
+    assert "已载入合同：internet-om（2026-02-10 启用）、portal-om\n" in out
+    assert "未设启用日期：2026-11-02 不在尚未载入的内置合同的合同期内" in out
+
+
 def test_the_month_of_the_start_date_agrees_across_its_pack(folder: Path) -> None:
     """October 2026, counted from the 15th: every figure two forms of its pack show agrees."""
     from tests import test_pack_consistency as consistency

@@ -21,23 +21,31 @@ def cmd_init(args: argparse.Namespace) -> int:
 
     if not args.demo and (args.months is not None or args.seed is not None):
         raise CliError("--months 和 --seed 是演示数据的选项，只与 --demo 一起使用。")
+    if args.demo and args.records_from is not None:
+        raise CliError("--records-from 与 --demo 不能同时使用：演示数据会填满启用日期之前的月份。")
     if args.recovery_out and not args.encrypt:
         raise CliError("--recovery-out 是加密存储的恢复密钥文件，只与 --encrypt 一起使用。")
     if args.encrypt:
         setup_encryption(args)
     store = Store.open(args.data_dir, actor=actor_of(args))
     with store.session() as session:
-        contracts = install_builtin_profiles(session)
+        contracts = install_builtin_profiles(session, begins=args.records_from)
         sync_all_holidays(session)
-        codes = [c.code for c in contracts]
+        begins = {c.code: _records_from(c) for c in contracts}
     print(f"数据目录：{store.folder}")
     if store.encrypted:
         print(f"数据存储已加密（SQLCipher，密钥 {store.key_id}）")
-    print(f"已载入合同：{'、'.join(codes)}")
+    named = [code + (f"（{day} 启用）" if day else "") for code, day in begins.items()]
+    print(f"已载入合同：{'、'.join(named)}")
+    if args.records_from is not None and args.records_from.isoformat() not in begins.values():
+        print(
+            f"未设启用日期：{args.records_from} 不在尚未载入的内置合同的合同期内"
+            "（已载入的合同用 omw profiles --contract 代码 --records-from 日期 声明）。"
+        )
     if args.demo:
         from app.demo.generator import generate
 
-        for code in codes:
+        for code in begins:
             months, seed = args.months or DEMO_MONTHS, 1 if args.seed is None else args.seed
             stats = generate(store, code, months=months, seed=seed)
             print(f"演示数据 {code}：{stats.describe()}")
@@ -165,6 +173,13 @@ def register(add: Adder) -> None:
     p.add_argument("--demo", action="store_true", help="同时为每个内置合同生成演示数据")
     p.add_argument("--months", type=int, help=f"演示数据月数（--demo；默认 {DEMO_MONTHS}）")
     p.add_argument("--seed", type=int, help="演示数据随机种子（--demo；默认 1）")
+    p.add_argument(
+        "--records-from",
+        type=date_arg,
+        metavar="DATE",
+        help="合同已进行一段时间才开始用本应用时：本次载入的内置合同自此日期启用"
+        "（此前未记录的不计为未完成或逾期）",
+    )
 
     p = add("profiles", cmd_profiles, "列出合同；--install 载入或更新合同档案")
     p.add_argument("--json", action="store_true")

@@ -279,21 +279,25 @@ def _install_own(session: Session, profile: Profile) -> Contract:
     return contract
 
 
-def install_builtin_profiles(session: Session) -> list[Contract]:
+def install_builtin_profiles(session: Session, *, begins: date | None = None) -> list[Contract]:
     """Install or update every built-in profile; returns their contracts.
 
     A contract the user installed from their own file under a built-in code
     (e.g. a copy of ``portal-om.yaml`` with the real contract number) is
     theirs: it is returned as is and never overwritten by the built-in.
-    Running this again with unchanged files changes nothing.
+    Running this again with unchanged files changes nothing. With ``begins``,
+    each contract new to the store whose period holds that day is installed with
+    it as its 启用日期 (:func:`install_beginning`).
     """
     contracts: list[Contract] = []
     for profile in load_builtin_profiles():
         existing = session.scalar(select(Contract).where(Contract.code == profile.code))
         if existing is not None and not existing.builtin:
             contracts.append(existing)
-            continue
-        contracts.append(install_profile(session, profile, builtin=True))
+        elif existing is None and begins and profile.period.start <= begins <= profile.period.end:
+            contracts.append(install_beginning(session, profile, begins))
+        else:
+            contracts.append(install_profile(session, profile, builtin=True))
     return contracts
 
 
