@@ -25,7 +25,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -123,6 +123,26 @@ def test_problems_and_plan_are_drafted_from_the_month(june: Store) -> None:
         "完成周巡检（6月17日）提出的整改「更换磁盘」" not in drafted["next_plan"]
     )  # overdue already
     assert plan[-1] == "跟踪本期未整改完毕的 1 个巡检问题，复查整改结果。"
+
+
+def test_a_report_made_before_its_month_ends_misses_no_check_not_due_yet(june: Store) -> None:
+    """Deliverables due 「当月最后一个工作日前」 are made before the month's last checks: July,
+    with no check of it done, as of the 8th and after it ended."""
+    july = PeriodInfo(
+        key="2026-07", label="2026年7月", start=date(2026, 7, 1), end=date(2026, 7, 31)
+    )
+    early, late = datetime(2026, 7, 8, 9), datetime(2026, 8, 3, 9)
+    with june.session() as s:
+        data = ExportData(s, get_contract(s, "figures"))
+        month = st.period_stats(data, july.start, july.end, early)
+        assert [(t.template.cadence, t.planned, t.done, t.pending) for t in month.tallies] == [
+            ("weekly", 3, 0, 3),
+            ("monthly", 1, 0, 1),
+        ]
+        before = narrative.draft(data, "monthly_report", july, early)["problems"]
+        after = narrative.draft(data, "monthly_report", july, late)["problems"]
+    assert "巡检未按时完成" not in before
+    assert "本月有 4 次巡检未按时完成：周巡检 3 次、月巡检 1 次" in after
 
 
 def test_the_report_prints_the_draft_or_the_saved_text(june: Store) -> None:
@@ -259,8 +279,13 @@ def test_cli_uses_the_narrative_file_and_refuses_an_incomplete_pack(
 
 
 def test_a_plan_done_after_the_contract_says_so(june: Store) -> None:
+    """The year-end forms are due before the last day (合同期内): the end in its own tense."""
     with june.session() as s:
         data = ExportData(s, get_contract(s, "figures"))
         end = data.contract.end_date
-        plan = narrative.next_plan(data, end, datetime.combine(end, datetime.min.time()), [])
-    assert plan == [f"合同服务期已于 {end} 结束，做好项目总结、资料归档与移交工作。"]
+        before = narrative.next_plan(data, end, datetime.combine(end, datetime.min.time()), [])
+        after = narrative.next_plan(
+            data, end, datetime.combine(end + timedelta(days=1), time()), []
+        )
+    assert before == [f"合同服务期将于 {end} 结束，做好项目总结、资料归档与移交工作。"]
+    assert after == [f"合同服务期已于 {end} 结束，做好项目总结、资料归档与移交工作。"]

@@ -460,7 +460,7 @@ def problems(data: ExportData, months: list[st.PeriodStats], end: date) -> list[
             f"{scope}有 {len(misses)} 个 SLA 环节未达标：{_named(misses)}，"
             "建议分析原因并改进响应流程。"
         )
-    late = [(t, t.planned - t.done) for s in months for t in s.tallies if t.planned > t.done]
+    late = [(t, n) for s in months for t in s.tallies if (n := t.planned - t.done - t.pending) > 0]
     missed_total = sum(n for _t, n in late)
     if missed_total:
         per: Counter[str] = Counter()
@@ -523,7 +523,9 @@ def next_plan(
         horizon = (first, periods.month_end(first.year, first.month))
     first, last = horizon[0], min(horizon[1], contract.end_date)
     if first > contract.end_date:
-        return [f"合同服务期已于 {contract.end_date} 结束，做好项目总结、资料归档与移交工作。"]
+        # the year-end forms are due before the last day: the end may still be to come
+        ends = "已于" if now.date() > contract.end_date else "将于"
+        return [f"合同服务期{ends} {contract.end_date} 结束，做好项目总结、资料归档与移交工作。"]
     scope = "下月" if (first.year, first.month) == (last.year, last.month) else "下一阶段"
     plan: list[str] = []
     planned: Counter[str] = Counter()

@@ -121,6 +121,9 @@ class InspectionTally:
     done: int = 0
     late: int = 0
     findings: int = 0
+    #: not done yet and not due yet when the statistics were made (a form made before its
+    #: period ends, as deliverables due 「当月最后一个工作日前」 are): not missed
+    pending: int = 0
 
 
 @dataclass
@@ -361,9 +364,10 @@ def request_verdicts(
 
 
 def _tally_runs(
-    pairs: list[tuple[Occurrence, RunRow | None]],
+    pairs: list[tuple[Occurrence, RunRow | None]], today: date
 ) -> dict[tuple[str, str | None], InspectionTally]:
-    """Per checklist (and system): occurrences planned, done by their deadline, done late."""
+    """Per checklist (and system): occurrences planned, done by their deadline, done late,
+    and still to do by a deadline not passed ``today``."""
     tallies: dict[tuple[str, str | None], InspectionTally] = {}
     for o, run in pairs:
         sys_id = o.system.id if o.system else None
@@ -375,6 +379,8 @@ def _tally_runs(
                 tally.done += 1
             else:
                 tally.late += 1
+        elif o.deadline >= today:
+            tally.pending += 1
     return tallies
 
 
@@ -465,7 +471,7 @@ def _compute(
     if start < data.records_start:
         stats.counted_from = data.records_start  # what is due before it counts only if recorded
     pairs = assigned(data, start, end)
-    tallies = _tally_runs(pairs)
+    tallies = _tally_runs(pairs, now.date())
     if findings:
         _add_findings(data, stats, data.runs(start, end))
         per_template = Counter((x.run.template_id, x.run.system_id) for x in stats.findings)
