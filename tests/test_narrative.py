@@ -140,6 +140,10 @@ def test_a_report_made_before_its_month_ends_misses_no_check_not_due_yet(june: S
             ("monthly", 1, 0, 1),
         ]
         before = narrative.draft(data, "monthly_report", july, early)["problems"]
+        # the figures beside: all 4 planned, none done, the rate says why
+        assert "共应巡检 4 次，按时完成 0 次（完成率 0.0%，其中 4 次尚未到期）" in (
+            narrative.analysis("2026年7月", [month], month)
+        )
         after = narrative.draft(data, "monthly_report", july, late)["problems"]
     assert "巡检未按时完成" not in before
     assert "本月有 4 次巡检未按时完成：周巡检 3 次、月巡检 1 次" in after

@@ -752,7 +752,8 @@ def build_monthly_inspection(data: ExportData, job: Job) -> c.MonthlyInspectionC
     )
     summary = (
         f"本月{narrative.since(stats)}应巡检 {stats.planned} 次，按时完成 {stats.done} 次"
-        f"（完成率 {_pct(stats.inspection_rate)}），发现问题 {len(stats.findings)} 个、"
+        f"（完成率 {_pct(stats.inspection_rate)}{narrative.not_due(stats.pending)}），"
+        f"发现问题 {len(stats.findings)} 个、"
         f"已整改 {stats.findings_fixed} 个；发生故障 {len(stats.faults)} 起，"
         f"服务请求 {len(stats.requests)} 次，应急事件 {len(stats.emergencies)} 起。"
     )
@@ -1580,7 +1581,8 @@ def _overview(data: ExportData, job: Job, s: st.PeriodStats, n_findings: int, am
     return (
         f"{job.period.label}{narrative.since(s)}，"
         f"{data.contract.vendor}驻场团队按合同为{data.contract.client}提供运维服务："
-        f"应巡检 {s.planned} 次，按时完成 {s.done} 次（巡检完成率 {_pct(s.inspection_rate)}），"
+        f"应巡检 {s.planned} 次，按时完成 {s.done} 次"
+        f"（巡检完成率 {_pct(s.inspection_rate)}{narrative.not_due(s.pending)}），"
         f"发现问题 {n_findings} 个{among}，已整改 {s.findings_fixed} 个；"
         f"发生故障 {len(s.faults)} 起（故障响应及时率 {_pct(s.response_rate)}，"
         f"故障解决率 {_pct(s.resolution_rate)}）；受理服务请求 {len(s.requests)} 次"
@@ -1802,7 +1804,8 @@ def _summary_fields(data: ExportData, job: Job, dls: list[c.Deliverable]) -> dic
         "overview": (
             f"{job.period.label}{narrative.since(whole)}，"
             f"共应巡检 {total.planned} 次，按时完成 {total.done} 次"
-            f"（完成率 {_pct(st.rate(total.done, total.planned))}）；处置故障 {total.faults} 起"
+            f"（完成率 {_pct(st.rate(total.done, total.planned))}"
+            f"{narrative.not_due(whole.pending)}）；处置故障 {total.faults} 起"
             f"（响应及时率 {_pct(whole.response_rate)}，"
             f"解决率 {_pct(whole.resolution_rate)}）；"
             f"受理服务请求 {total.requests} 次；SLA 达成率 {_pct(whole.sla_rate)}，"

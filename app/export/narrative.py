@@ -579,6 +579,12 @@ def since(s: st.PeriodStats) -> str:
     return f"（本应用 {s.counted_from:%Y-%m-%d} 启用，此前未在本应用中记录的不计入）"
 
 
+def not_due(pending: int) -> str:
+    """Inside a completion rate's brackets: the planned checks not due yet when the form was
+    made (a form due before its period ends is made before its last checks)."""
+    return f"，其中 {pending} 次尚未到期" if pending else ""
+
+
 def month_label(s: st.PeriodStats) -> str:
     """A month's name in a table of months, marked when it began before the 启用日期."""
     label = st.month_label(s.start)
@@ -603,6 +609,7 @@ def analysis(label: str, months: list[st.PeriodStats], whole: st.PeriodStats) ->
     """A summary's 分析: the totals of its table, then where the period's problems lay."""
     planned = sum(s.planned for s in months)
     done = sum(s.done for s in months)
+    pending = sum(s.pending for s in months)
     problems_ = sum(len(s.findings) for s in months)
     fixed = sum(s.findings_fixed for s in months)
     faults = [f for s in months for f in s.faults]
@@ -611,7 +618,7 @@ def analysis(label: str, months: list[st.PeriodStats], whole: st.PeriodStats) ->
     top = "、".join(f"{k} {n} 起" for k, n in by_system.most_common(3))
     text = (
         f"{label}{since(whole)}共应巡检 {planned} 次，按时完成 {done} 次"
-        f"（完成率 {pct(st.rate(done, planned))}）；发现问题 {problems_} 个，"
+        f"（完成率 {pct(st.rate(done, planned))}{not_due(pending)}）；发现问题 {problems_} 个，"
         f"已整改 {fixed} 个；发生故障 {len(faults)} 起"
         + (f"（{top}）" if top else "")
         + f"；服务请求 {requests} 次；SLA 达成率 {pct(whole.sla_rate)}，"

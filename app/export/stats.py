@@ -149,6 +149,8 @@ class PeriodStats:
     planned: int = 0
     done: int = 0
     late: int = 0
+    #: of ``planned``: not done and not due yet when the statistics were made
+    pending: int = 0
     tallies: list[InspectionTally] = field(default_factory=list)
     findings: list[ev.Finding] = field(default_factory=list)
     findings_fixed: int = 0
@@ -484,6 +486,7 @@ def _compute(
     stats.planned = sum(t.planned for t in stats.tallies)
     stats.done = sum(t.done for t in stats.tallies)
     stats.late = sum(t.late for t in stats.tallies)
+    stats.pending = sum(t.pending for t in stats.tallies)
 
     stats.faults = data.faults(start, end)
     stats.requests = data.requests(start, end)
