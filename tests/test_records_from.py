@@ -229,7 +229,8 @@ def test_the_start_date_is_declared_and_withdrawn_from_the_command_line(
     assert "--records-from 和 --contract 须一起给出" in capsys.readouterr().err
     assert main([*declare, "2026-10-15"]) == 0
     out = capsys.readouterr().out
-    assert "合同 internet-om 启用日期为 2026-10-15（档案版本 2" in out
+    # no bundle exchanged yet: part of the profile as installed (version 1), no version row
+    assert "合同 internet-om 启用日期为 2026-10-15（档案版本 1" in out
     assert "2026-01-20 至 2026-12-20（2026-10-15 启用）" in out
     store = Store.open(isolated_dirs, actor="测试")
     try:
@@ -242,8 +243,8 @@ def test_the_start_date_is_declared_and_withdrawn_from_the_command_line(
     assert main([*folder, "init"]) == 0
     assert main([*declare, "none"]) == 0
     out = capsys.readouterr().out
-    assert "合同 internet-om 不再声明启用日期（自合同期开始统计）（档案版本 3" in out
-    assert "（2026-10-15 启用）" not in out.rsplit("档案版本 3", 1)[1]
+    assert "合同 internet-om 不再声明启用日期（自合同期开始统计）（档案版本 1" in out
+    assert "（2026-10-15 启用）" not in out.rsplit("（档案版本 1", 1)[1]
 
 
 def test_init_installs_the_built_in_contracts_with_a_start_date(

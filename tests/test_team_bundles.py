@@ -236,23 +236,33 @@ def test_an_unused_contract_of_a_first_start_gives_way_to_the_pms(
 def test_a_contract_changed_before_the_pms_first_bundle_says_why_it_cannot_merge(
     team: tuple[Store, list[Store]], tmp_path: Path
 ) -> None:
-    """A newcomer declared a 启用日期 on the built-in contract: its version keeps it here."""
+    """A 启用日期 declared before any exchange is part of the profile as installed: the
+    contract still gives way. A revised profile loaded is a version, which stays: refused,
+    and the message says why."""
     from app.contracts.profiles import set_records_from
+    from app.contracts.versions import current_number
 
     pm, _engineers = team
     bundles.export_bundle(pm, tmp_path / "pm.omwb", PASS)
     with _newcomer(tmp_path / "new") as (newcomer, contract):
         with newcomer.session() as s:
-            set_records_from(s, s.merge(contract), contract.start_date)
-        before = snapshot(newcomer)
+            declared = set_records_from(s, s.merge(contract), contract.start_date)
+            assert current_number(s, declared) == 1  # no version row
+        bundles.import_bundle(newcomer, tmp_path / "pm.omwb", PASS, trust_new_signer=True)
+        with newcomer.session() as s, pm.session() as p:
+            assert s.scalars(select(Contract.id)).all() == p.scalars(select(Contract.id)).all()
+    with _newcomer(tmp_path / "other") as (other, _contract):
+        with other.session() as s:
+            install(s, portal_profile().model_copy(update={"contract_no": "正式合同号"}))
+        before = snapshot(other)
         with pytest.raises(BundleError) as refused:
-            bundles.import_bundle(newcomer, tmp_path / "pm.omwb", PASS, trust_new_signer=True)
+            bundles.import_bundle(other, tmp_path / "pm.omwb", PASS, trust_new_signer=True)
         assert str(refused.value) == (
             "本机的合同 test-portal 尚无记录，但已在本机修改过合同档案（如声明启用日期、导入合同"
             "档案文件），与交换包中的不是同一份，不能合并。团队中只由项目经理建立和修改合同"
             "（包括启用日期），其他成员在新的数据目录中先导入项目经理的交换包。未导入任何内容。"
         )
-        assert snapshot(newcomer) == before
+        assert snapshot(other) == before
 
 
 def test_a_start_date_chosen_at_the_first_start_gives_way_too_and_travels_from_the_pm(

@@ -33,7 +33,7 @@ class RecordsFromDialog(QtWidgets.QDialog):
         text = tr(
             "合同中途才开始用本应用记录时，写明从哪天起记录：此前的巡检不计为未完成，"
             "此前到期的交付物显示为「启用前」而非已逾期，汇总表和报告中注明。"
-            "设置后作为合同档案的新版本，随交换包发给同事。"
+            "设置后随交换包发给同事（团队中由项目经理设置）。"
         )
         note = muted(text)
         note.setWordWrap(True)

@@ -128,7 +128,7 @@ def _records_from_arg(text: str) -> date | str:
 
 
 def _set_records_from(store: Any, args: argparse.Namespace, out: TextIO) -> None:
-    """Declare the contract's 启用日期: its profile's next version (sent in bundles)."""
+    """Declare the contract's 启用日期 (sent in bundles: :func:`set_records_from`)."""
     from app.contracts.profiles import set_records_from
     from app.contracts.registry import get_contract
     from app.contracts.versions import current_number

@@ -24,13 +24,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.contracts.profile_schema import Profile
-from app.contracts.registry import install_profile, profile_of
+from app.contracts.registry import install_profile, materialize, profile_of
 from app.contracts.snapshot import schedule_parts
 from app.contracts.validation import ProfileError, type_name, validate_profile
 from app.errors import DomainError
 from app.storage import paths
 from app.storage.atomic import os_reason
-from db.models import Contract
+from db.models import Contract, ContractProfileVersion, TeamExchange
 
 #: Profiles are a few dozen kilobytes; anything beyond this is not a profile.
 MAX_PROFILE_BYTES = 1024 * 1024
@@ -334,8 +334,8 @@ def install_beginning(session: Session, profile: Profile, day: date) -> Contract
     as any first install — and the contract is the user's own (installing the
     built-ins again must not withdraw it). So an engineer's store still gives way to
     the PM's contract when the PM's first bundle arrives
-    (:func:`app.team.merge.contract_clashes`), which declaring it on an installed
-    contract (:func:`set_records_from`, a version) would prevent.
+    (:func:`app.team.merge.contract_clashes`), also in a store that has exchanged
+    bundles before, where :func:`set_records_from` would publish a version.
     """
     if session.scalar(select(Contract.id).where(Contract.code == profile.code)) is not None:
         raise DomainError(f"合同 {profile.code} 已安装：启用日期请在「设置」中声明。")
@@ -350,6 +350,29 @@ def set_records_from(session: Session, contract: Contract, day: date | None) -> 
     as the contract's next version, so it reaches the team in the next bundle. The
     contract counts as the user's own from then on, as after loading a file: the
     built-in profile installed again must not silently withdraw the declaration.
+
+    A store that has not exchanged a bundle yet, its contract never changed, has no one
+    to tell: the date becomes part of the profile the contract was installed with, as
+    :func:`install_beginning` does (the first bundle carries it with the contract).
+    Otherwise an engineer who declares it before importing the PM's first bundle would
+    hold a version of their own, and the contract could no longer give way to the
+    PM's (:func:`app.team.merge.contract_clashes`).
     """
     profile = _with_records_from(profile_of(contract), day, f"合同 {contract.code} 的档案")
+    if not _shared(session, contract):
+        materialize(contract, [profile])
+        contract.builtin = False
+        session.flush()
+        return contract
     return _install_own(session, profile)
+
+
+def _shared(session: Session, contract: Contract) -> bool:
+    """Whether the contract's profile may be known elsewhere: it has versions, or this store
+    has exported or imported a bundle."""
+    if session.scalar(select(TeamExchange.id).limit(1)) is not None:
+        return True
+    found = select(ContractProfileVersion.id).where(
+        ContractProfileVersion.contract_id == contract.id
+    )
+    return session.scalar(found.limit(1)) is not None

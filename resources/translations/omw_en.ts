@@ -3548,8 +3548,8 @@ You can try again (for example, enter the passphrase again) or quit.</translatio
         <translation>Start date</translation>
     </message>
     <message>
-        <source>合同中途才开始用本应用记录时，写明从哪天起记录：此前的巡检不计为未完成，此前到期的交付物显示为「启用前」而非已逾期，汇总表和报告中注明。设置后作为合同档案的新版本，随交换包发给同事。</source>
-        <translation>When this app was taken up mid-way through the contract, say from which day it records: checks before it are not counted as missed, deliverables due before it show as Before start instead of overdue, and summaries and reports say so. Saved as the contract profile&apos;s next version, sent to colleagues in exchange bundles.</translation>
+        <source>合同中途才开始用本应用记录时，写明从哪天起记录：此前的巡检不计为未完成，此前到期的交付物显示为「启用前」而非已逾期，汇总表和报告中注明。设置后随交换包发给同事（团队中由项目经理设置）。</source>
+        <translation>When this app was taken up mid-way through the contract, say from which day it records: checks before it are not counted as missed, deliverables due before it show as Before start instead of overdue, and summaries and reports say so. Sent to colleagues in exchange bundles (in a team, the PM sets it).</translation>
     </message>
     <message>
         <source>本应用自此日起记录本合同：</source>
