@@ -241,7 +241,11 @@ def daily_inspection_log():
     k.title(doc)
     contract_box(doc, LW)
     k.control(doc, "{%p for s in sections %}")
-    k.heading(doc, "{{ s.name }}（应巡检 {{ s.planned }} 次，已完成 {{ s.done }} 次）", 2)
+    k.heading(
+        doc,
+        "{{ s.name }}（应巡检 {{ s.planned }} 次，已完成 {{ s.done }} 次{% if s.pending %}，{{ s.pending }} 次尚未到期{% endif %}）",
+        2,
+    )
     k.matrix_table(
         doc,
         ["日期", "系统"],
@@ -262,7 +266,8 @@ def daily_inspection_log():
     k.para(
         doc,
         "本期汇总：{% for s in sections %}{{ s.name }}应巡检 {{ s.planned }} 次，已完成 "
-        "{{ s.done }} 次{% if not loop.last %}；{% endif %}{% else %}本期无日常巡检{% endfor %}。",
+        "{{ s.done }} 次{% if s.pending %}，{{ s.pending }} 次尚未到期{% endif %}"
+        "{% if not loop.last %}；{% endif %}{% else %}本期无日常巡检{% endfor %}。",
         style="表格文字",
     )
     k.spacer(doc)
@@ -678,7 +683,7 @@ def monthly_report():
     k.heading(doc, "三、巡检情况", 2)
     k.para(
         doc,
-        "本月应巡检 {{ inspections_planned }} 次，按时完成 {{ inspections_done }} 次；发现问题 {{ findings|length }} 个{{ findings_note }}，已整改 {{ findings_fixed }} 个。",
+        "本月应巡检 {{ inspections_planned }} 次{% if inspections_pending %}（其中 {{ inspections_pending }} 次尚未到期）{% endif %}，按时完成 {{ inspections_done }} 次；发现问题 {{ findings|length }} 个{{ findings_note }}，已整改 {{ findings_fixed }} 个。",
     )
     k.data_table(
         doc,

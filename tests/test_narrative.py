@@ -144,6 +144,12 @@ def test_a_report_made_before_its_month_ends_misses_no_check_not_due_yet(june: S
         assert "共应巡检 4 次，按时完成 0 次（完成率 0.0%，其中 4 次尚未到期）" in (
             narrative.analysis("2026年7月", [month], month)
         )
+        job = b.Job(kind="monthly_report", period=july, deliverable_code="report", now=early)
+        report = b.build(data, job)
+        word = Document(io.BytesIO(Renderer(s, data.contract).render(report, "docx", "report")))
+        text = "\n".join(p.text for p in word.paragraphs)
+        assert "本月应巡检 4 次（其中 4 次尚未到期），按时完成 0 次；" in text
+        assert "（巡检完成率 0.0%，其中 4 次尚未到期）" in report.overview
         after = narrative.draft(data, "monthly_report", july, late)["problems"]
     assert "巡检未按时完成" not in before
     assert "本月有 4 次巡检未按时完成：周巡检 3 次、月巡检 1 次" in after

@@ -64,6 +64,28 @@ def test_every_figure_shown_twice_in_a_pack_is_the_same(demo_store: Any, code: s
         _check_pack(session, code)
 
 
+@pytest.mark.parametrize("code", CODES)
+def test_a_pack_made_before_its_month_ends_agrees_too(demo_store: Any, code: str) -> None:
+    """November on the 4th, nothing of it recorded: most of its checks are not due yet."""
+    with demo_store.session() as session:
+        data, forms = _pack_contexts(session, code, "2026-11", NOW)
+        (report,) = forms["monthly_report"]
+        assert isinstance(report, c.MonthlyReportCtx)
+        assert 0 < report.inspections_pending < report.inspections_planned
+        assert f"其中 {report.inspections_pending} 次尚未到期" in report.overview
+        late = re.search(r"有 (\d+) 次巡检未按时完成", "\n".join(report.problems))
+        due = report.inspections_planned - report.inspections_pending  # by the 4th
+        assert (int(late.group(1)) if late else 0) == due - report.inspections_done
+        assert bool(forms.get("daily_inspection_log")) == (code == "internet-om")
+        for log in forms.get("daily_inspection_log", []):
+            assert isinstance(log, c.DailyLogCtx)
+            word = Renderer(session, data.contract).render(log, "docx", "")
+            text = "\n".join(p.text for p in Document(io.BytesIO(word)).paragraphs)
+            for section in log.sections:
+                assert section.pending > 0
+                assert f"已完成 0 次，{section.pending} 次尚未到期" in text
+
+
 EXPECTED = {
     "portal-om": {"inspection_record", "service_record", "monthly_report"},
     "internet-om": {"holiday_check", "daily_inspection_log", "phone_log", "monthly_inspection"},
@@ -96,6 +118,8 @@ def _check_pack(
     assert sum(x.count for x in report.faults_by_level) == report.faults_total
     assert sum(x.count for x in report.requests_by_channel) == report.requests_total
     assert f"应巡检 {report.inspections_planned} 次" in report.overview
+    assert report.inspections_pending == s.pending  # not done, not due yet when made
+    assert (f"其中 {s.pending} 次尚未到期" in report.overview) == bool(s.pending)
     assert f"发生故障 {report.faults_total} 起" in report.overview
     assert fmt_pct(report.availability, 2) in report.overview
     assert report.availability_systems[-1].availability == report.availability
@@ -127,6 +151,7 @@ def _check_pack(
             rows = [x for x in report.inspections if x.name == section.name]
             assert section.planned == sum(x.planned for x in rows), section.name
             assert section.done == sum(x.done + x.late for x in rows), section.name
+            assert section.done + section.pending <= section.planned, section.name
 
     for phone in forms.get("phone_log", []) + forms.get("service_record", []):
         if isinstance(phone, c.PhoneLogCtx):

@@ -688,6 +688,7 @@ def build_daily_log(data: ExportData, job: Job) -> c.DailyLogCtx:
                 rows=rows,
                 planned=sum(t.planned for t in tallies),
                 done=sum(t.done + t.late for t in tallies),
+                pending=sum(t.pending for t in tallies),
                 note_row=len(columns) > NOTE_COLUMN_ITEMS,
             )
         )
@@ -1706,6 +1707,7 @@ def build_monthly_report(data: ExportData, job: Job) -> c.MonthlyReportCtx:
             inspections=inspections,
             inspections_planned=s.planned,
             inspections_done=s.done,
+            inspections_pending=s.pending,
             findings=findings,
             findings_note=findings_note,
             findings_fixed=s.findings_fixed,

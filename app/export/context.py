@@ -255,6 +255,7 @@ class MatrixSection:
     rows: list[MatrixRow] = f("每日每系统一行", factory=list)
     planned: int = f("应巡检次数", 0)
     done: int = f("已完成次数", 0)
+    pending: int = f("应巡检中导出时尚未到截止日期、也还没做的次数", 0)
     note_row: bool = f("检查项多：异常情况及处理另起一行，不占一列", False)
 
 
@@ -567,6 +568,7 @@ class MonthlyReportCtx(FormContext):
     inspections: list[CadenceRow] = f("巡检情况（按巡检与系统）", factory=list)
     inspections_planned: int = f("应巡检次数", 0)
     inspections_done: int = f("按时完成次数", 0)
+    inspections_pending: int = f("应巡检中导出时尚未到截止日期、也还没做的次数", 0)
     findings: list[Finding] = f("巡检发现的问题", factory=list)
     findings_note: str = f(
         "发现问题数的构成（节假日检查的问题不在「巡检情况」表中时，如“（下表各巡检 57 个，"
