@@ -1,8 +1,9 @@
 """启用日期 for the current contract: the day the app's records of it begin.
 
 A contract taken up mid-way would otherwise count its earlier months as checks
-missed and list their deliverables as overdue. The answer becomes the profile's
-next version (:func:`app.contracts.profiles.set_records_from`).
+missed and list their deliverables as overdue. The answer is saved with
+:func:`app.contracts.profiles.set_records_from` (the profile's next version once the
+store has exchanged a bundle).
 """
 
 from __future__ import annotations

@@ -194,7 +194,7 @@ def register(add: Adder) -> None:
         type=_records_from_arg,
         metavar="DATE",
         help="合同中途才开始用本应用记录时，声明启用日期 YYYY-MM-DD"
-        "（此前未记录的不计为未完成或逾期）；none 取消；成为档案的新版本，随交换包发给团队",
+        "（此前未记录的不计为未完成或逾期）；none 取消；随交换包发给团队",
     )
 
     p = add("demo", cmd_demo, "生成确定性的演示数据（虚构人员）")
