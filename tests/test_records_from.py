@@ -148,34 +148,42 @@ def test_a_month_before_the_start_date_says_so(data: ExportData) -> None:
     )
 
 
-def test_due_lists_nothing_from_before_the_start_date(isolated_dirs: Path) -> None:
+@pytest.fixture
+def undeclared(isolated_dirs: Path) -> Iterator[tuple[Any, Any]]:
+    """A session on a new store with internet-om installed without a 启用日期, and the
+    contract (the 启用日期 is then declared in the test)."""
     store = Store.open(isolated_dirs, actor="测试")
     try:
         with store.session() as session:
             contract = install_profile(session, validate_profile(internet_om()))
             sync_all_holidays(session)
-            today = date(2026, 10, 20)
-            before = due_on(session, contract, today)
-            assert any(i.deadline < BEGINS and i.state == "overdue" for i in before.items)
-            install_profile(session, validate_profile(internet_om(records_from=BEGINS)))
-            report = due_on(session, contract, today)
-            assert report.items and min(i.deadline for i in report.items) >= BEGINS
-            assert report.begins is None  # begun
-            early = due_on(session, contract, date(2026, 10, 12))
-            assert early.begins == BEGINS
-            assert all(i.deadline >= BEGINS for i in early.items)
-            assert early.as_json()["begins"] == "2026-10-15"
-            assert {i.state for i in report.items} >= {"overdue", "due"}  # 10-15 … 10-19
-            found = deadlines(session, contract, today=today)
-            early = [d for d in found if d.due_date < BEGINS]
-            assert early and {d.state for d in early} == {"before_start"}
-            assert {d.state for d in found if d.due_date >= BEGINS} <= {"due", "overdue"}
-            # handed in outside the app: registered on their due dates, then done
-            assert mark_all_submitted(session, contract, early, None) == len(early)
-            again = deadlines(session, contract, today=today)
-            assert {d.state for d in again if d.due_date < BEGINS} == {"done"}
+            yield session, contract
     finally:
         store.close()
+
+
+def test_due_lists_nothing_from_before_the_start_date(undeclared: tuple[Any, Any]) -> None:
+    session, contract = undeclared
+    today = date(2026, 10, 20)
+    before = due_on(session, contract, today)
+    assert any(i.deadline < BEGINS and i.state == "overdue" for i in before.items)
+    install_profile(session, validate_profile(internet_om(records_from=BEGINS)))
+    report = due_on(session, contract, today)
+    assert report.items and min(i.deadline for i in report.items) >= BEGINS
+    assert report.begins is None  # begun
+    early = due_on(session, contract, date(2026, 10, 12))
+    assert early.begins == BEGINS
+    assert all(i.deadline >= BEGINS for i in early.items)
+    assert early.as_json()["begins"] == "2026-10-15"
+    assert {i.state for i in report.items} >= {"overdue", "due"}  # 10-15 … 10-19
+    found = deadlines(session, contract, today=today)
+    early = [d for d in found if d.due_date < BEGINS]
+    assert early and {d.state for d in early} == {"before_start"}
+    assert {d.state for d in found if d.due_date >= BEGINS} <= {"due", "overdue"}
+    # handed in outside the app: registered on their due dates, then done
+    assert mark_all_submitted(session, contract, early, None) == len(early)
+    again = deadlines(session, contract, today=today)
+    assert {d.state for d in again if d.due_date < BEGINS} == {"done"}
 
 
 def test_the_command_line_shows_the_start_date(
@@ -289,24 +297,20 @@ def test_the_month_of_the_start_date_agrees_across_its_pack(folder: Path) -> Non
         store.close()
 
 
-def test_holiday_sheets_due_before_the_start_date_are_not_overdue(isolated_dirs: Path) -> None:
+def test_holiday_sheets_due_before_the_start_date_are_not_overdue(
+    undeclared: tuple[Any, Any],
+) -> None:
     from app.records.holiday_board import holiday_board, list_holidays
 
-    store = Store.open(isolated_dirs, actor="测试")
-    try:
-        with store.session() as session:
-            contract = install_profile(session, validate_profile(internet_om()))
-            sync_all_holidays(session)
-            national = next(h for h in list_holidays(session, contract) if h.name == "国庆节")
-            today = date(2026, 10, 20)
-            sheets = holiday_board(session, contract, national.id, today).sheets
-            assert sheets and {s.state for s in sheets} == {"overdue"}
-            install_profile(session, validate_profile(internet_om(records_from=BEGINS)))
-            after = holiday_board(session, contract, national.id, today).sheets
-            assert {s.state for s in after} == {"before_start"}
-            assert after[0].state_label == "启用前"
-    finally:
-        store.close()
+    session, contract = undeclared
+    national = next(h for h in list_holidays(session, contract) if h.name == "国庆节")
+    today = date(2026, 10, 20)
+    sheets = holiday_board(session, contract, national.id, today).sheets
+    assert sheets and {s.state for s in sheets} == {"overdue"}
+    install_profile(session, validate_profile(internet_om(records_from=BEGINS)))
+    after = holiday_board(session, contract, national.id, today).sheets
+    assert {s.state for s in after} == {"before_start"}
+    assert after[0].state_label == "启用前"
 
 
 def test_a_revised_profile_file_keeps_the_start_date_it_does_not_mention(
