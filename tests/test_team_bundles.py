@@ -194,8 +194,8 @@ def test_a_gap_in_a_chain_or_a_missing_contract_is_refused(
         with pytest.raises(BundleError, match="本机没有的合同"):
             bundles.import_bundle(fresh, tmp_path / "b.omwb", PASS, trust_new_signer=True)
         assert snapshot(fresh) == before
-        with fresh.session() as s:  # a contract set up on its own: other ids, same code …
-            install(s)
+        with fresh.session() as s:  # a contract set up from another profile: same code …
+            install(s, portal_profile().model_copy(update={"contract_no": "另一份合同"}))
         sign_run(fresh, DAY, "api", "赵六")  # … and used
         before = snapshot(fresh)
         with pytest.raises(BundleError, match="单独建立的"):
@@ -233,12 +233,13 @@ def test_an_unused_contract_of_a_first_start_gives_way_to_the_pms(
         _ok(pm)
 
 
-def test_a_contract_changed_before_the_pms_first_bundle_says_why_it_cannot_merge(
+def test_a_contract_changed_before_the_pms_first_bundle_merges_or_says_why_not(
     team: tuple[Store, list[Store]], tmp_path: Path
 ) -> None:
     """A 启用日期 declared before any exchange is part of the profile as installed: the
-    contract still gives way. A revised profile loaded is a version, which stays: refused,
-    and the message says why."""
+    PM's date applies. A revised profile loaded on top of the same one is a version like
+    any: the contract merges and the version travels. A contract from another profile,
+    changed here, cannot merge, and the message says why."""
     from app.contracts.profiles import set_records_from
     from app.contracts.versions import current_number
 
@@ -251,9 +252,24 @@ def test_a_contract_changed_before_the_pms_first_bundle_says_why_it_cannot_merge
         bundles.import_bundle(newcomer, tmp_path / "pm.omwb", PASS, trust_new_signer=True)
         with newcomer.session() as s, pm.session() as p:
             assert s.scalars(select(Contract.id)).all() == p.scalars(select(Contract.id)).all()
-    with _newcomer(tmp_path / "other") as (other, _contract):
-        with other.session() as s:
+            assert s.scalars(select(Contract)).one().profile == (
+                p.scalars(select(Contract)).one().profile
+            )
+    with _newcomer(tmp_path / "revised") as (revised, _contract):
+        with revised.session() as s:
             install(s, portal_profile().model_copy(update={"contract_no": "正式合同号"}))
+        bundles.import_bundle(revised, tmp_path / "pm.omwb", PASS, trust_new_signer=True)
+        bundles.export_bundle(revised, tmp_path / "revised.omwb", PASS)
+        report = bundles.import_bundle(pm, tmp_path / "revised.omwb", PASS, trust_new_signer=True)
+        assert [u.version for u in report.profiles] == [2]
+        with pm.session() as p:
+            assert p.scalars(select(Contract)).one().contract_no == "正式合同号"
+    other = open_member(tmp_path / "other", "赵六", "ZL")
+    try:
+        with other.session() as s:  # another profile under the same code, then changed here
+            own = portal_profile().model_copy(update={"contract_no": "另一份合同"})
+            install(s, own)
+            install(s, own.model_copy(update={"site": "另一处现场"}))
         before = snapshot(other)
         with pytest.raises(BundleError) as refused:
             bundles.import_bundle(other, tmp_path / "pm.omwb", PASS, trust_new_signer=True)
@@ -263,6 +279,8 @@ def test_a_contract_changed_before_the_pms_first_bundle_says_why_it_cannot_merge
             "（包括启用日期），其他成员在新的数据目录中先导入项目经理的交换包。未导入任何内容。"
         )
         assert snapshot(other) == before
+    finally:
+        other.close()
 
 
 def test_a_start_date_chosen_at_the_first_start_gives_way_too_and_travels_from_the_pm(

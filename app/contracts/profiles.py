@@ -332,9 +332,11 @@ def install_beginning(session: Session, profile: Profile, day: date) -> Contract
     What the window's first start does for a contract well under way. The date is
     part of the profile the contract is installed with — version 1, no version row,
     as any first install — and the contract is the user's own (installing the
-    built-ins again must not withdraw it). So an engineer's store still gives way to
-    the PM's contract when the PM's first bundle arrives
-    (:func:`app.team.merge.contract_clashes`), also in a store that has exchanged
+    built-ins again must not withdraw it). It is the same contract as the built-in
+    one everywhere else (the date does not change its id:
+    :func:`app.contracts.versions.contract_id`): while nothing is recorded under it
+    here, the PM's first bundle brings the PM's
+    date (:func:`app.team.merge.contract_clashes`), also in a store that has exchanged
     bundles before, where :func:`set_records_from` would publish a version.
     """
     if session.scalar(select(Contract.id).where(Contract.code == profile.code)) is not None:
@@ -355,8 +357,8 @@ def set_records_from(session: Session, contract: Contract, day: date | None) -> 
     to tell: the date becomes part of the profile the contract was installed with, as
     :func:`install_beginning` does (the first bundle carries it with the contract).
     Otherwise an engineer who declares it before importing the PM's first bundle would
-    hold a version of their own, and the contract could no longer give way to the
-    PM's (:func:`app.team.merge.contract_clashes`).
+    publish a version of their own, which would then apply to the whole team, instead of
+    taking the PM's date with the PM's first bundle (:func:`app.team.merge.contract_clashes`).
     """
     profile = _with_records_from(profile_of(contract), day, f"合同 {contract.code} 的档案")
     if not _shared(session, contract):

@@ -197,7 +197,8 @@ def install_profile(session: Session, profile: Profile, *, builtin: bool = False
 
     A change of an installed contract is published as its next version
     (:func:`app.contracts.versions.publish`), so that it reaches the team in
-    the next exchange bundle; the first install is version 1 without a row.
+    the next exchange bundle; the first install is version 1 without a row, under the id
+    every store installing the same profile gives it (:func:`versions.contract_id`).
     """
     snapshot = profile.model_dump(mode="json")
     digest = versions.digest(snapshot)
@@ -205,7 +206,7 @@ def install_profile(session: Session, profile: Profile, *, builtin: bool = False
     if contract is not None and contract.profile_sha256 == digest:
         return contract
     if contract is None:
-        contract = Contract(code=profile.code, builtin=builtin)
+        contract = Contract(id=versions.contract_id(profile), code=profile.code, builtin=builtin)
         session.add(contract)
         materialize(contract, [profile])
         session.flush()

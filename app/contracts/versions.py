@@ -57,7 +57,8 @@ from db.audit import canonical_bytes
 from db.models import Contract, ContractProfileVersion, Device, TeamDevice, now
 
 _CONTEXT = b"omw-profile-version-v1\n"
-#: namespace of the ids of rows derived from a profile (systems, checklists, items)
+#: namespace of the ids of rows derived from a profile (contracts, systems, checklists, items,
+#: the holiday periods it agrees on)
 _NAMESPACE = uuid.UUID("6f1d3c1e-5b7a-4f0e-9a53-0c8d2f4b7e21")
 
 
@@ -68,6 +69,22 @@ def digest(snapshot: Mapping[str, Any]) -> str:
 def derived_id(parent_id: str, kind: str, code: str) -> str:
     """The id of a system, checklist or item a profile adds: the same on every store."""
     return str(uuid.uuid5(_NAMESPACE, f"{parent_id}/{kind}/{code}"))
+
+
+def contract_id(profile: Profile) -> str:
+    """The id of a contract installed from ``profile``: the same on every store installing it.
+
+    So the built-in contracts a first start installs are one contract on every laptop,
+    and what engineers record before the PM's first bundle merges with the PM's and
+    with each other's. It depends on the profile's content, its 启用日期 aside (a
+    choice of each store until the team shares one: :func:`app.team.merge.contract_clashes`):
+    a contract set up from another profile under the same code is another contract,
+    which clashes with this one as before.
+    """
+    first = profile.model_copy(
+        update={"period": profile.period.model_copy(update={"records_from": None})}
+    )
+    return derived_id("contract", profile.code, digest(first.model_dump(mode="json")))
 
 
 def statement(row: Mapping[str, Any]) -> bytes:

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from app.contracts.profile_schema import HolidaySettings
 from app.contracts.registry import profile_of
+from app.contracts.versions import derived_id
 from app.errors import DomainError
 from app.schedule.holiday_phases import (  # noqa: F401  (re-exported: the phases live there)
     KIND_EVENT,
@@ -86,6 +87,16 @@ def holiday_on(session: Session, contract: Contract, day: date) -> HolidayPeriod
     return found[0] if found else None
 
 
+def _agreed_id(contract: Contract, kind: str, name: str, start: date) -> str:
+    """The id of a period the profile or the statutory calendar gives: the same on every store.
+
+    Each laptop of a team makes these periods itself; holiday checks recorded in one
+    point at it, so the same period must have the same id everywhere for them to
+    merge. A period a user adds (:func:`add_event`) is a record of theirs: a new id.
+    """
+    return derived_id(contract.id, f"holiday-{kind}", f"{name}/{start.isoformat()}")
+
+
 def _sync_events(
     session: Session,
     contract: Contract,
@@ -105,6 +116,7 @@ def _sync_events(
         )
         if row is None:
             row = HolidayPeriod(
+                id=_agreed_id(contract, KIND_EVENT, event.name, event.start),
                 contract_id=contract.id,
                 name=event.name,
                 kind=KIND_EVENT,
@@ -159,6 +171,7 @@ def _sync_statutory(
         )
         if row is None:
             row = HolidayPeriod(
+                id=_agreed_id(contract, KIND_STATUTORY, block.name, block.start),
                 contract_id=contract.id,
                 name=block.name,
                 kind=KIND_STATUTORY,

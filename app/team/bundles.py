@@ -459,7 +459,8 @@ def _merge(
                 "确认后用 omw bundle import 文件 --trust 导入（窗口中在预览里确认信任）。"
                 "未导入任何内容。"
             )
-    clashes = merge.contract_clashes(session, parsed.rows.get("contract", []))
+    versioned = {r["contract_id"] for r in parsed.rows.get(profiles.TABLE, [])}
+    clashes = merge.contract_clashes(session, parsed.rows.get("contract", []), versioned)
     if clashes:
         raise BundleError(_clash_message(clashes))
     missing = merge.missing_contracts(session, parsed.rows)

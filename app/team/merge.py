@@ -25,9 +25,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import UniqueConstraint, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from app.contracts import registry, versions
+from app.contracts.profile_schema import Profile
 from app.search import index as search_index
 from app.storage.bulk import insert_rows
 from app.storage.device import SignedHead
@@ -241,18 +244,28 @@ class ContractClash:
     recorded: bool
 
 
-def contract_clashes(session: Session, rows: list[dict[str, Any]]) -> list[ContractClash]:
+def contract_clashes(
+    session: Session, rows: list[dict[str, Any]], versioned: set[str]
+) -> list[ContractClash]:
     """Bundle contracts this store set up on its own (other ids) and has used.
 
-    A contract installed here under another id with nothing recorded yet — the
-    built-in profiles a first start installs — is removed (audited like any
-    delete) so the bundle's takes its place; one with records, or with a profile
-    version published here (those rows are never removed), cannot be merged.
+    A profile installed on two stores is one contract, under one id
+    (:func:`app.contracts.versions.contract_id`): its records merge, and a store that
+    has used it for nothing takes the bundle's 启用日期 (:func:`_take_start_date`) unless
+    the bundle carries versions of it (``versioned``: contract ids), which apply then.
+    A contract installed here under another id (from another profile, or before ids
+    were shared) with nothing recorded yet is removed (audited like any delete) so
+    the bundle's takes its place; one with records, or with a profile version
+    published here (those rows are never removed), cannot be merged.
     """
     clashes = []
     for row in rows:
         local = session.scalar(select(Contract).where(Contract.code == row["code"]))
-        if local is None or local.id == row["id"]:
+        if local is None:
+            continue
+        if local.id == row["id"]:
+            if local.id not in versioned:
+                _take_start_date(session, local, row)
             continue
         used = _contract_used(session, local.id)
         if used:
@@ -265,6 +278,29 @@ def contract_clashes(session: Session, rows: list[dict[str, Any]]) -> list[Contr
         session.delete(local)  # its systems, staff, templates and items with it
         session.flush()
     return clashes
+
+
+def _take_start_date(session: Session, local: Contract, row: dict[str, Any]) -> None:
+    """The bundle's 启用日期 of the same contract, for a store that has not used it yet.
+
+    Stores installing one profile give it one id whatever 启用日期 each declared before
+    exchanging (as part of the profile: no version). A store with nothing recorded
+    under it and no version of it takes the date of the bundle's (the PM's, or none),
+    as its own contract gave way to the PM's before ids were shared. One with records
+    keeps its own; a version the team publishes later applies everywhere.
+    """
+    theirs = row.get("profile")
+    if not isinstance(theirs, dict) or theirs == local.profile:
+        return
+    try:
+        profile = Profile.model_validate(theirs)
+    except ValidationError:
+        return  # not a profile this version reads: the contract stays as installed here
+    if versions.contract_id(profile) != local.id or _contract_used(session, local.id):
+        return  # another profile under this id (a store from before shared ids), or in use
+    registry.materialize(local, [profile])
+    local.builtin = bool(row.get("builtin"))
+    session.flush()
 
 
 def _contract_used(session: Session, contract_id: str) -> set[str]:
@@ -281,8 +317,18 @@ def _contract_used(session: Session, contract_id: str) -> set[str]:
     return used
 
 
+#: rows every store makes itself, under the same ids (the holiday periods of the profile and
+#: the statutory calendar: :func:`app.schedule.holidays._agreed_id`): the same period made on
+#: two laptops differs only in who made it, when and on which device
+_MADE_ON_EACH = frozenset({"holiday_period"})
+_STAMPS = ("created_at", "created_by", "updated_at", "updated_by", "device_id", "device_seq")
+
+
 def _comparable(spec: tables.Exchanged, row: dict[str, Any]) -> dict[str, Any]:
-    return profiles.comparable(spec.name, tables.encode(spec.table, row))
+    encoded = tables.encode(spec.table, row)
+    if spec.name in _MADE_ON_EACH:
+        encoded = {k: v for k, v in encoded.items() if k not in _STAMPS}
+    return profiles.comparable(spec.name, encoded)
 
 
 @functools.cache
