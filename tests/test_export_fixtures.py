@@ -22,6 +22,9 @@ from app.storage.store import Store
 MONTH = "2026-10"
 UNTIL = date(2026, 10, 31)
 CODES = ("portal-om", "internet-om")
+#: internet-om's deliverable to export a form as, where it has several of that form
+#: (:func:`app.export.packs.export_form` asks which one)
+INTERNET_OM_DELIVERABLE = {"annual_summary": "annual-summary", "summary_report": "final-report"}
 SEED = 3
 
 

@@ -23,7 +23,13 @@ from app.export.forms import FORMS
 from app.export.render import Renderer
 from app.export.sandbox import fmt_pct
 from db.models import FaultRecord, ServiceRequest, Signature
-from tests.test_export_fixtures import CODES, MONTH, demo_dir, demo_store  # noqa: F401
+from tests.test_export_fixtures import (  # noqa: F401
+    CODES,
+    INTERNET_OM_DELIVERABLE,
+    MONTH,
+    demo_dir,
+    demo_store,
+)
 
 NOW = datetime(2026, 11, 2, 9, 0)
 OCT = PeriodInfo(key=MONTH, label="2026年10月", start=date(2026, 10, 1), end=date(2026, 10, 31))
@@ -178,6 +184,7 @@ def test_every_form_kind_exports_word_and_excel(demo_store, tmp_path: Path) -> N
                 contract=None if kind in ids else "internet-om",
                 start=date(2026, 10, 1),
                 end=date(2026, 10, 31),
+                deliverable_code=INTERNET_OM_DELIVERABLE.get(kind, ""),
                 exporter="测试",
                 now=NOW,
                 allow_incomplete=True,  # every kind renders, 「待补充」 or not
@@ -188,6 +195,38 @@ def test_every_form_kind_exports_word_and_excel(demo_store, tmp_path: Path) -> N
                 assert "{{" not in text and len(text) > 50, kind
             else:
                 assert load_workbook(out).worksheets
+
+
+def test_a_form_of_several_deliverables_asks_which_one(demo_store, tmp_path: Path) -> None:
+    """internet-om hands in a half-year and a year-end 年度巡检维护汇总表: the title of the first
+    one was printed on any period's summary. Which one must be said; the name it gives is the
+    title."""
+    out = tmp_path / "annual.docx"
+
+    def export(code: str = "") -> packs.FormResult:
+        return packs.export_form(
+            demo_store,
+            "annual_summary",
+            out,
+            contract="internet-om",
+            start=date(2026, 1, 20),
+            end=date(2026, 10, 31),
+            deliverable_code=code,
+            exporter="测试",
+            now=NOW,
+            allow_incomplete=True,
+        )
+
+    with pytest.raises(packs.ExportError) as asked:
+        export()
+    assert str(asked.value) == (
+        "「年度巡检维护汇总表」是合同 internet-om 的 2 项交付物：half-year-summary（年度巡检维护"
+        "汇总表（半年））、annual-summary（年度巡检维护汇总表（年终））。请用 --deliverable 指定"
+        "导出为哪一项（决定表单的标题和客户模板）。未导出任何文件。"
+    )
+    assert not out.exists()
+    export("annual-summary")
+    assert "年度巡检维护汇总表（年终）" in _docx_text(out.read_bytes())
 
 
 def test_the_holiday_sheet_says_what_is_missing_and_names_each_column_once(demo_store) -> None:

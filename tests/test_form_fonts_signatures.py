@@ -17,7 +17,7 @@ from sqlalchemy import select
 from app.export import packs
 from app.export.forms import FORMS
 from db.models import FaultRecord, HolidayPeriod, InspectionRun, ServiceRequest
-from tests.test_export_fixtures import demo_dir, demo_store  # noqa: F401
+from tests.test_export_fixtures import INTERNET_OM_DELIVERABLE, demo_dir, demo_store  # noqa: F401
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "resources" / "templates"
 JAPANESE = ("ＭＳ", "MS Mincho", "MS Gothic", "Meiryo", "メイリオ", "Yu ", "游", "ヒラギノ", "Jpan")
@@ -114,6 +114,7 @@ def _export(store, kind: str, fmt: str, tmp: Path, ids: dict[str, str]) -> Path:
         contract=None if kind in ids else "internet-om",
         start=date(2026, 10, 1),
         end=date(2026, 10, 31),
+        deliverable_code=INTERNET_OM_DELIVERABLE.get(kind, ""),
         exporter="编制人甲",
         now=NOW,
     )

@@ -879,17 +879,24 @@ def _one_off_period(data: ExportData, code: str, today: date) -> PeriodInfo | No
 def _deliverable_of(data: ExportData, form: Any, kind: str, code: str) -> tuple[str, str]:
     """The deliverable a single form is exported as (its client template, its name).
 
-    Without ``code``: the contract's first deliverable of this form, else none (the
-    form's title). A ``code`` the contract does not have, or whose form is another,
-    is refused: a mistyped code would otherwise give the built-in template unnoticed.
+    Without ``code``: the contract's deliverable of this form, else none (the form's
+    title); where several are (a half-year and a year-end 年度巡检维护汇总表), which
+    one must be said: the first one's name on a year's summary was a wrong title.
+    A ``code`` the contract does not have, or whose form is another, is refused: a
+    mistyped code would otherwise give the built-in template unnoticed.
     """
     of_form = [d for d in data.profile.deliverables if d.form == kind]
+    known = "、".join(f"{d.code}（{d.name}）" for d in of_form) or "无"
     if not code:
+        if len(of_form) > 1:
+            raise ExportError(
+                f"「{form.title}」是合同 {data.contract.code} 的 {len(of_form)} 项交付物：{known}。"
+                "请用 --deliverable 指定导出为哪一项（决定表单的标题和客户模板）。未导出任何文件。"
+            )
         return (of_form[0].code, of_form[0].name) if of_form else ("", form.title)
     match = next((d for d in data.profile.deliverables if d.code == code), None)
     if match is not None and match.form == kind:
         return match.code, match.name
-    known = "、".join(f"{d.code}（{d.name}）" for d in of_form) or "无"
     if match is None:
         raise ExportError(
             f"合同 {data.contract.code} 没有代码为 “{code}” 的交付物。"
