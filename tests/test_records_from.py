@@ -120,14 +120,14 @@ def test_the_annual_summary_says_what_it_counts(data: ExportData) -> None:
     september = st.period_stats(data, date(2026, 9, 1), date(2026, 9, 30), NOW)
     # January to August hold nothing: the row is September's
     assert months[0] == (
-        "2026年1月至9月（启用前）",
+        "2026年1月至9月\n（启用前）",  # the mark on a line of its own in the narrow column
         september.planned,
         september.done,
         len(september.faults),
         len(september.requests),
     )
     assert ctx.months[0].availability is None
-    assert months[1][0] == "2026年10月（15日启用）"
+    assert months[1][0] == "2026年10月\n（15日启用）"
     assert [m[0] for m in months[2:]] == ["2026年11月", "2026年12月"]
     october = st.period_stats(data, date(2026, 10, 1), date(2026, 10, 31), NOW)
     assert months[1][1:3] == (october.planned, october.done)

@@ -586,10 +586,14 @@ def not_due(pending: int) -> str:
 
 
 def month_label(s: st.PeriodStats) -> str:
-    """A month's name in a table of months, marked when it began before the 启用日期."""
+    """A month's name in a table of months, marked when it began before the 启用日期.
+
+    The mark goes on a line of its own: in the narrow 月份 column, 「2026年1月至9月（启用前）」
+    wrapped inside its brackets (「（」 at the end of one line, 「启用前）」 on the next).
+    """
     label = st.month_label(s.start)
     if s.counted_from is not None:
-        return f"{label}（{s.counted_from.day}日启用）"
+        return f"{label}\n（{s.counted_from.day}日启用）"
     return label
 
 
@@ -602,7 +606,7 @@ def months_before_start(months: list[st.PeriodStats]) -> str:
         span = f"{st.month_label(first)}至{last.month}月"
     else:
         span = f"{st.month_label(first)}至{st.month_label(last)}"
-    return f"{span}（启用前）"
+    return f"{span}\n（启用前）"
 
 
 def analysis(label: str, months: list[st.PeriodStats], whole: st.PeriodStats) -> str:
