@@ -22,6 +22,7 @@ from app.records.integrity_check import check_store
 from app.schedule.holidays import sync_statutory_holidays
 from app.storage.store import Store
 from app.team import bundles, identity
+from app.team.merge import StartDate
 from db.models import Contract, HolidayPeriod, InspectionRun, System
 from tests.factories import png_bytes
 from tests.team_tools import PASS, complete_and_sign, open_member
@@ -156,3 +157,38 @@ def test_one_profile_is_one_id_its_start_date_aside(tmp_path: Path) -> None:
     finally:
         pm.close()
         late.close()
+
+
+def test_a_start_date_is_taken_while_nothing_is_recorded_and_kept_after(tmp_path: Path) -> None:
+    """The PM began the records on 10-08 at the first start; a newcomer who recorded nothing
+    takes that date, one who chose 12-01 and recorded keeps theirs, and the report says so."""
+    begins, own = date(2026, 10, 8), date(2026, 12, 1)
+
+    def records_from(store: Store) -> date | None:
+        with store.session() as s:
+            contract = s.scalars(select(Contract).where(Contract.code == CONTRACT)).one()
+            return schedule_parts(contract.profile).records_from
+
+    pm = _first_start(tmp_path / "pm", "王经理", "WJ", begins=begins)
+    fresh = _first_start(tmp_path / "fresh", "张三", "ZS")
+    busy = _first_start(tmp_path / "busy", "李四", "LS", begins=own)
+    try:
+        _check(busy, "program-daily", date(2026, 12, 2), "李四")
+        bundles.export_bundle(pm, tmp_path / "pm.omwb", PASS)
+        taken = bundles.import_bundle(fresh, tmp_path / "pm.omwb", PASS, trust_new_signer=True)
+        kept = bundles.import_bundle(busy, tmp_path / "pm.omwb", PASS, trust_new_signer=True)
+        assert StartDate(CONTRACT, None, begins, taken=True) in taken.start_dates
+        assert StartDate(CONTRACT, own, begins, taken=False) in kept.start_dates
+        assert records_from(fresh) == begins and records_from(busy) == own
+        assert (
+            "  ！启用日期：合同 portal-om 本机为 2026-12-01，交换包中为 2026-10-08。本机已有记录，"
+            "保留本机的；要与之一致，在「设置」→「启用日期…」中改为 2026-10-08。"
+        ) in kept.lines()
+        assert {"contract": CONTRACT, "ours": None, "theirs": "2026-10-08", "taken": True} in (
+            taken.as_json()["start_dates"]
+        )
+        again = bundles.import_bundle(fresh, tmp_path / "pm.omwb", PASS)
+        assert again.start_dates == []  # the same date now
+    finally:
+        for store in (pm, fresh, busy):
+            store.close()

@@ -261,6 +261,8 @@ class ImportReport:
     duplicates: list[DuplicateRuns] = field(default_factory=list)
     #: contracts whose profile the bundle brings a newer version of
     profiles: list[ProfileUpdate] = field(default_factory=list)
+    #: contracts whose 启用日期 differs from the bundle's (taken here, or kept)
+    start_dates: list[merge.StartDate] = field(default_factory=list)
     #: why the import would be refused (preview only; an import raises instead)
     refusal: str = ""
     written: bool = False
@@ -271,6 +273,7 @@ class ImportReport:
         if not self.signer.trusted and not self.signer.own:
             out.append("  ！签名设备尚未被信任：核对指纹后用 --trust 导入。")
         out += [f"  {update.line()}" for update in self.profiles]
+        out += [f"  {start.line()}" for start in self.start_dates]
         new = "、".join(f"{tables.LABELS.get(k, k)} {v}" for k, v in self.new.items() if v)
         out.append(f"  新增：{new or '无（本机已全部拥有）'}")
         if self.by_engineer:
@@ -313,6 +316,7 @@ class ImportReport:
             "conflicts": [c.as_json() for c in self.conflicts],
             "duplicates": [d.as_json() for d in self.duplicates],
             "profiles": [p.as_json() for p in self.profiles],
+            "start_dates": [d.as_json() for d in self.start_dates],
             "refusal": self.refusal,
             "written": self.written,
         }
@@ -459,10 +463,11 @@ def _merge(
                 "确认后用 omw bundle import 文件 --trust 导入（窗口中在预览里确认信任）。"
                 "未导入任何内容。"
             )
-    versioned = {r["contract_id"] for r in parsed.rows.get(profiles.TABLE, [])}
-    clashes = merge.contract_clashes(session, parsed.rows.get("contract", []), versioned)
+    clashes = merge.contract_clashes(session, parsed.rows.get("contract", []))
     if clashes:
         raise BundleError(_clash_message(clashes))
+    versioned = {r["contract_id"] for r in parsed.rows.get(profiles.TABLE, [])}
+    report.start_dates = merge.start_dates(session, parsed.rows.get("contract", []), versioned)
     missing = merge.missing_contracts(session, parsed.rows)
     if missing:
         raise BundleError(

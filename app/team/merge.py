@@ -22,7 +22,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -244,28 +244,20 @@ class ContractClash:
     recorded: bool
 
 
-def contract_clashes(
-    session: Session, rows: list[dict[str, Any]], versioned: set[str]
-) -> list[ContractClash]:
+def contract_clashes(session: Session, rows: list[dict[str, Any]]) -> list[ContractClash]:
     """Bundle contracts this store set up on its own (other ids) and has used.
 
     A profile installed on two stores is one contract, under one id
-    (:func:`app.contracts.versions.contract_id`): its records merge, and a store that
-    has used it for nothing takes the bundle's 启用日期 (:func:`_take_start_date`) unless
-    the bundle carries versions of it (``versioned``: contract ids), which apply then.
-    A contract installed here under another id (from another profile, or before ids
-    were shared) with nothing recorded yet is removed (audited like any delete) so
-    the bundle's takes its place; one with records, or with a profile version
-    published here (those rows are never removed), cannot be merged.
+    (:func:`app.contracts.versions.contract_id`): its records merge (and its 启用日期:
+    :func:`start_dates`). A contract installed here under another id (from another
+    profile, or before ids were shared) with nothing recorded yet is removed (audited
+    like any delete) so the bundle's takes its place; one with records, or with a
+    profile version published here (those rows are never removed), cannot be merged.
     """
     clashes = []
     for row in rows:
         local = session.scalar(select(Contract).where(Contract.code == row["code"]))
-        if local is None:
-            continue
-        if local.id == row["id"]:
-            if local.id not in versioned:
-                _take_start_date(session, local, row)
+        if local is None or local.id == row["id"]:
             continue
         used = _contract_used(session, local.id)
         if used:
@@ -280,27 +272,75 @@ def contract_clashes(
     return clashes
 
 
-def _take_start_date(session: Session, local: Contract, row: dict[str, Any]) -> None:
-    """The bundle's 启用日期 of the same contract, for a store that has not used it yet.
+@dataclass(frozen=True)
+class StartDate:
+    """A contract whose 启用日期 here and in a bundle differ, its profile otherwise the same."""
+
+    code: str
+    ours: date | None
+    theirs: date | None
+    #: the store took the bundle's (nothing recorded under the contract here yet)
+    taken: bool
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "contract": self.code,
+            "ours": self.ours.isoformat() if self.ours else None,
+            "theirs": self.theirs.isoformat() if self.theirs else None,
+            "taken": self.taken,
+        }
+
+    def line(self) -> str:
+        ours, theirs = _day(self.ours), _day(self.theirs)
+        if self.taken:
+            return f"启用日期：合同 {self.code} 采用交换包中的{theirs}（本机原为{ours}，尚无记录）"
+        return (
+            f"！启用日期：合同 {self.code} 本机为{ours}，交换包中为{theirs}。本机已有记录，保留"
+            f"本机的；要与之一致，在「设置」→「启用日期…」中改为{theirs}。"
+        )
+
+
+def _day(day: date | None) -> str:
+    return f" {day.isoformat()}" if day is not None else "未声明"
+
+
+def start_dates(
+    session: Session, rows: list[dict[str, Any]], versioned: set[str]
+) -> list[StartDate]:
+    """The bundle's 启用日期 of each contract this store holds under the same id.
 
     Stores installing one profile give it one id whatever 启用日期 each declared before
     exchanging (as part of the profile: no version). A store with nothing recorded
-    under it and no version of it takes the date of the bundle's (the PM's, or none),
-    as its own contract gave way to the PM's before ids were shared. One with records
-    keeps its own; a version the team publishes later applies everywhere.
+    under the contract and no version of it takes the bundle's date (the PM's, or
+    none), as its own contract gave way to the PM's before ids were shared; one with
+    records keeps its own, and the report says so. Where the bundle carries versions of
+    the contract (``versioned``: contract ids), the versions apply instead.
     """
-    theirs = row.get("profile")
-    if not isinstance(theirs, dict) or theirs == local.profile:
-        return
-    try:
-        profile = Profile.model_validate(theirs)
-    except ValidationError:
-        return  # not a profile this version reads: the contract stays as installed here
-    if versions.contract_id(profile) != local.id or _contract_used(session, local.id):
-        return  # another profile under this id (a store from before shared ids), or in use
-    registry.materialize(local, [profile])
-    local.builtin = bool(row.get("builtin"))
-    session.flush()
+    found = []
+    for row in rows:
+        local = session.get(Contract, row["id"])
+        theirs = row.get("profile")
+        if local is None or local.id in versioned or not isinstance(theirs, dict):
+            continue
+        if theirs == local.profile:
+            continue
+        try:
+            profile = Profile.model_validate(theirs)
+            own = registry.profile_of(local)
+        except ValidationError:
+            continue  # not a profile this version reads: the contract stays as installed here
+        same = versions.contract_id(profile) == local.id == versions.contract_id(own)
+        if not same or profile.period.records_from == own.period.records_from:
+            continue  # another profile under this id (a store from before shared ids)
+        taken = not _contract_used(session, local.id)
+        if taken:
+            registry.materialize(local, [profile])
+            local.builtin = bool(row.get("builtin"))
+            session.flush()
+        found.append(
+            StartDate(local.code, own.period.records_from, profile.period.records_from, taken)
+        )
+    return found
 
 
 def _contract_used(session: Session, contract_id: str) -> set[str]:

@@ -2304,6 +2304,18 @@ Review them on the Review page first. Export anyway?</translation>
         <translation>Contract profile updated (version {n}, from {who}): {contract}</translation>
     </message>
     <message>
+        <source>未声明</source>
+        <translation> none declared</translation>
+    </message>
+    <message>
+        <source>启用日期：合同 {contract} 采用交换包中的{theirs}（本机原为{ours}，尚无记录）</source>
+        <translation>Start date: contract {contract} takes the bundle&apos;s{theirs} (here it was{ours}; nothing recorded yet)</translation>
+    </message>
+    <message>
+        <source>！启用日期：合同 {contract} 本机为{ours}，交换包中为{theirs}。本机已有记录，保留本机的；要与之一致，在「设置」→「启用日期…」中改为{theirs}。</source>
+        <translation>! Start date: contract {contract} is{ours} here and{theirs} in the bundle. This laptop has records under it and keeps its own; to align, set it to{theirs} in Settings → Start date….</translation>
+    </message>
+    <message>
         <source>本机</source>
         <translation>This laptop</translation>
     </message>

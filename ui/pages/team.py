@@ -22,6 +22,7 @@ from app.storage.secrets import MIN_PASSPHRASE
 from app.team import bundles, identity, overview, tables, voids
 from app.team.container import BundleCancelled
 from app.team.duplicates import DuplicateRuns, duplicate_runs
+from app.team.merge import StartDate
 from app.team.profiles import ProfileUpdate
 from ui.context import AppContext
 from ui.i18n import tr
@@ -47,6 +48,19 @@ def profile_line(update: ProfileUpdate) -> str:
     return tr("合同档案已更新（版本 {n}，来自 {who}）：{contract}").format(
         n=update.version, who=update.publisher, contract=f"{update.code} {update.name}"
     )
+
+
+def start_date_line(start: StartDate) -> str:
+    """A contract whose 启用日期 differs from the bundle's: taken here, or kept (how to align)."""
+    ours = f" {start.ours.isoformat()}" if start.ours else tr("未声明")
+    theirs = f" {start.theirs.isoformat()}" if start.theirs else tr("未声明")
+    if start.taken:
+        text = tr("启用日期：合同 {contract} 采用交换包中的{theirs}（本机原为{ours}，尚无记录）")
+        return text.format(contract=start.code, theirs=theirs, ours=ours)
+    return tr(
+        "！启用日期：合同 {contract} 本机为{ours}，交换包中为{theirs}。本机已有记录，保留本机的；"
+        "要与之一致，在「设置」→「启用日期…」中改为{theirs}。"
+    ).format(contract=start.code, theirs=theirs, ours=ours)
 
 
 def trust_label(member: identity.Member) -> str:
@@ -190,6 +204,7 @@ class BundlePreviewDialog(QtWidgets.QDialog):
         new = [f"{tables.LABELS.get(k, k)} {v}" for k, v in r.new.items() if v]
         out.append(tr("新增：{items}").format(items="、".join(new) or tr("无（本机已全部拥有）")))
         out += [profile_line(update) for update in r.profiles]
+        out += [start_date_line(start) for start in r.start_dates]
         if r.by_engineer:
             people = [f"{k} {v}" for k, v in sorted(r.by_engineer.items())]
             out.append(tr("按工程师（新增的签字记录）：{items}").format(items="、".join(people)))
@@ -635,7 +650,8 @@ class TeamPage(Page):
             message += tr("同一周期重复的巡检 {n} 项：请在下方作废多出的一份。").format(
                 n=len(report.duplicates)
             )
-        self.banner.show_message(" ".join([message, *map(profile_line, report.profiles)]))
+        notes = [*map(profile_line, report.profiles), *map(start_date_line, report.start_dates)]
+        self.banner.show_message(" ".join([message, *notes]))
         self.ctx.changed()
         if report.new.get("contract") or report.profiles:
             self.ctx.contracts_changed.emit()  # the switcher lists the contracts that arrived
