@@ -1745,11 +1745,14 @@ def x_phone_log():
 def x_summary():
     """季度/年度汇总表: the month rows, the totals, the 可用率 definition, the signatures."""
     wb = Workbook()
+    cells = month_cells("m", "{{ m.month }}")
+    # the months before the 启用日期 have no 可用率 (no outage is known): 「—」 as in Word
+    cells[-1] = '{{ m.availability if m.availability is not none else "—" }}'
     ws = sheet(
         wb,
         "汇总",
         MONTH_HEADERS,
-        month_cells("m", "{{ m.month }}"),
+        cells,
         [16, 11, 8, 11, 9, 8, 11, 10],
         "m in months",
         formats={8: "0.00%"},
@@ -1758,6 +1761,9 @@ def x_summary():
         sign=False,
         first=True,
     )
+    ws.cell(row=4, column=len(MONTH_HEADERS)).alignment = Alignment(
+        wrap_text=True, vertical="center", horizontal="right"
+    )  # a rate, or 「—」, under the rates
     ws.merge_cells("A6:H6")
     note = ws.cell(row=6, column=1, value="注：{{ availability_note }}")
     note.font, note.alignment = FONT, WRAP
