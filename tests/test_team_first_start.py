@@ -14,7 +14,11 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from app.contracts.profiles import install_beginning, install_builtin_profiles
+from app.contracts.profiles import (
+    install_beginning,
+    install_builtin_profiles,
+    set_records_from,
+)
 from app.contracts.snapshot import schedule_parts
 from app.contracts.versions import contract_id
 from app.records import inspections as ins
@@ -189,6 +193,11 @@ def test_a_start_date_is_taken_while_nothing_is_recorded_and_kept_after(tmp_path
         )
         again = bundles.import_bundle(fresh, tmp_path / "pm.omwb", PASS)
         assert again.start_dates == []  # the same date now
+        with busy.session() as s:  # after an exchange a declaration is a version: it decides
+            contract = s.scalars(select(Contract).where(Contract.code == CONTRACT)).one()
+            set_records_from(s, contract, date(2026, 11, 2))
+        assert bundles.import_bundle(busy, tmp_path / "pm.omwb", PASS).start_dates == []
+        assert records_from(busy) == date(2026, 11, 2)
     finally:
         for store in (pm, fresh, busy):
             store.close()

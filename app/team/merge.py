@@ -313,8 +313,9 @@ def start_dates(
     exchanging (as part of the profile: no version). A store with nothing recorded
     under the contract and no version of it takes the bundle's date (the PM's, or
     none), as its own contract gave way to the PM's before ids were shared; one with
-    records keeps its own, and the report says so. Where the bundle carries versions of
-    the contract (``versioned``: contract ids), the versions apply instead.
+    records keeps its own, and the report says so. Where the bundle or the store holds
+    versions of the contract (``versioned``: the bundle's, by contract id), the versions
+    apply instead.
     """
     found = []
     for row in rows:
@@ -332,7 +333,10 @@ def start_dates(
         same = versions.contract_id(profile) == local.id == versions.contract_id(own)
         if not same or profile.period.records_from == own.period.records_from:
             continue  # another profile under this id (a store from before shared ids)
-        taken = not _contract_used(session, local.id)
+        used = _contract_used(session, local.id)
+        if profiles.TABLE in used:
+            continue  # versions of it here: they decide, and reach the others with the next bundle
+        taken = not used
         if taken:
             registry.materialize(local, [profile])
             local.builtin = bool(row.get("builtin"))
