@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from app.contracts.profiles import (
@@ -26,10 +27,11 @@ from app.records.integrity_check import check_store
 from app.schedule.holidays import sync_statutory_holidays
 from app.storage.store import Store
 from app.team import bundles, identity
+from app.team.container import BundleError
 from app.team.merge import StartDate
 from db.models import Contract, HolidayPeriod, InspectionRun, System
 from tests.factories import png_bytes
-from tests.team_tools import PASS, complete_and_sign, open_member
+from tests.team_tools import PASS, complete_and_sign, open_member, snapshot
 
 CONTRACT = "portal-om"
 
@@ -200,4 +202,31 @@ def test_a_start_date_is_taken_while_nothing_is_recorded_and_kept_after(tmp_path
         assert records_from(busy) == date(2026, 11, 2)
     finally:
         for store in (pm, fresh, busy):
+            store.close()
+
+
+def test_demo_data_never_mixes_with_real_records(tmp_path: Path) -> None:
+    """A contract has one id everywhere, so a store that tried 「生成演示数据」 is kept apart by
+    a mark instead: its bundles say so, and an import refuses to mix invented and real work."""
+    from app.demo.generator import generate
+
+    demo = _first_start(tmp_path / "demo", "张三", "ZS")
+    pm = _first_start(tmp_path / "pm", "王经理", "WJ")
+    fresh = _first_start(tmp_path / "fresh", "李四", "LS")
+    try:
+        generate(demo, CONTRACT, months=1, until=date(2026, 10, 31))
+        _check(pm, "program-daily", date(2026, 9, 28), "王经理")
+        bundles.export_bundle(demo, tmp_path / "demo.omwb", PASS)
+        bundles.export_bundle(pm, tmp_path / "pm.omwb", PASS)
+        before = snapshot(pm)
+        with pytest.raises(BundleError, match="交换包来自含演示数据的数据目录"):
+            bundles.import_bundle(pm, tmp_path / "demo.omwb", PASS, trust_new_signer=True)
+        assert snapshot(pm) == before
+        bundles.import_bundle(fresh, tmp_path / "demo.omwb", PASS, trust_new_signer=True)
+        before = snapshot(fresh)  # a store with nothing of its own may look at the demo …
+        with pytest.raises(BundleError, match="本机数据目录含演示数据"):
+            bundles.import_bundle(fresh, tmp_path / "pm.omwb", PASS, trust_new_signer=True)
+        assert snapshot(fresh) == before  # … and then takes no real work in
+    finally:
+        for store in (demo, pm, fresh):
             store.close()

@@ -92,7 +92,9 @@ from app.schedule import holidays as holiday_svc
 from app.schedule import periods
 from app.schedule import sla as sla_mod
 from app.schedule.workcal import WorkCalendar
+from app.storage import guards
 from app.storage.store import Store
+from app.team import demo_data
 from db.models import (
     ChecklistItem,
     ChecklistTemplate,
@@ -384,6 +386,7 @@ def generate(
     try:
         with store.session() as session:
             contract = _contract(session, contract_code)
+            demo_data.mark(session, guards.device_of(session).device_id)  # committed with a month
             calendar = WorkCalendar.from_session(session)
             holiday_svc.sync_statutory_holidays(session, contract, calendar)
             end = until if until is not None else default_until(contract)

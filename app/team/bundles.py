@@ -44,7 +44,7 @@ from app.errors import DomainError
 from app.records.integrity_check import TamperedError, refuse_tampered
 from app.storage import guards
 from app.storage.device import SignedHead
-from app.team import identity, merge, profiles, selection, tables
+from app.team import demo_data, identity, merge, profiles, selection, tables
 from app.team.container import BundleCancelled, BundleError, OpenedBundle, open_bundle, write_bundle
 from app.team.duplicates import DuplicateRuns, duplicate_runs
 from app.team.profiles import ProfileUpdate
@@ -199,6 +199,7 @@ def export_bundle(
             },
             "team": _team(session),
             "counts": chosen.count(),
+            "demo": demo_data.held(session),
         }
         if progress:
             progress(1, 3, "加密并签名")
@@ -466,6 +467,12 @@ def _merge(
     clashes = merge.contract_clashes(session, parsed.rows.get("contract", []))
     if clashes:
         raise BundleError(_clash_message(clashes))
+    demo = manifest.get("demo") is True
+    mixed = demo_data.refusal(session, demo, parsed.rows)
+    if mixed:
+        raise BundleError(mixed)
+    if demo:
+        demo_data.mark(session, signer.device_id)
     versioned = {r["contract_id"] for r in parsed.rows.get(profiles.TABLE, [])}
     report.start_dates = merge.start_dates(session, parsed.rows.get("contract", []), versioned)
     missing = merge.missing_contracts(session, parsed.rows)
