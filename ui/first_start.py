@@ -95,6 +95,12 @@ class FirstStartDialog(QtWidgets.QDialog):
         demo.addWidget(self.demo, 1)
         demo.addWidget(self.months)
         layout.addLayout(demo)
+        self.demo_note = muted(
+            tr("含演示数据的数据目录不与真实记录交换；正式使用时请另建数据目录。")
+        )
+        self.demo_note.setVisible(False)
+        self.demo.toggled.connect(self.demo_note.setVisible)
+        layout.addWidget(self.demo_note)
         layout.addWidget(self._records_from_box(installed))
         layout.addWidget(self._encryption_box())
 

@@ -72,6 +72,10 @@
         <translation> months</translation>
     </message>
     <message>
+        <source>含演示数据的数据目录不与真实记录交换；正式使用时请另建数据目录。</source>
+        <translation>A data folder with demo data never exchanges records with real work; for real use, start another data folder.</translation>
+    </message>
+    <message>
         <source>开始使用</source>
         <translation>Start</translation>
     </message>
