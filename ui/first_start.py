@@ -86,7 +86,10 @@ class FirstStartDialog(QtWidgets.QDialog):
         layout.addWidget(self.contracts)
 
         demo = QtWidgets.QHBoxLayout()
-        self.demo = QtWidgets.QCheckBox(tr("生成演示数据（虚构的人员和记录，便于熟悉功能）"))
+        self.demo = QtWidgets.QCheckBox(
+            tr("生成演示数据（虚构的人员和记录，便于熟悉功能；不与真实记录交换）")
+        )
+        self.demo.setToolTip(tr("含演示数据的数据目录不与真实记录交换；正式使用时请另建数据目录。"))
         self.demo.setObjectName("demoData")
         self.months = QtWidgets.QSpinBox()
         self.months.setRange(1, 12)
@@ -95,12 +98,7 @@ class FirstStartDialog(QtWidgets.QDialog):
         demo.addWidget(self.demo, 1)
         demo.addWidget(self.months)
         layout.addLayout(demo)
-        self.demo_note = muted(
-            tr("含演示数据的数据目录不与真实记录交换；正式使用时请另建数据目录。")
-        )
-        self.demo_note.setVisible(False)
-        self.demo.toggled.connect(self.demo_note.setVisible)
-        layout.addWidget(self.demo_note)
+
         layout.addWidget(self._records_from_box(installed))
         layout.addWidget(self._encryption_box())
 

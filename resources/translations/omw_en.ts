@@ -64,16 +64,16 @@
         <translation>{n} systems</translation>
     </message>
     <message>
-        <source>生成演示数据（虚构的人员和记录，便于熟悉功能）</source>
-        <translation>Generate demo data (invented people and records, to get to know the app)</translation>
-    </message>
-    <message>
         <source> 个月</source>
         <translation> months</translation>
     </message>
     <message>
         <source>含演示数据的数据目录不与真实记录交换；正式使用时请另建数据目录。</source>
         <translation>A data folder with demo data never exchanges records with real work; for real use, start another data folder.</translation>
+    </message>
+    <message>
+        <source>生成演示数据（虚构的人员和记录，便于熟悉功能；不与真实记录交换）</source>
+        <translation>Generate demo data (invented people and records, to get to know the app; never exchanged with real records)</translation>
     </message>
     <message>
         <source>开始使用</source>
