@@ -336,7 +336,7 @@ def install_beginning(session: Session, profile: Profile, day: date) -> Contract
     one everywhere else (the date does not change its id:
     :func:`app.contracts.versions.contract_id`): while nothing is recorded under it
     here, the PM's first bundle brings the PM's
-    date (:func:`app.team.merge.contract_clashes`), also in a store that has exchanged
+    date (:func:`app.team.merge.start_dates`), also in a store that has exchanged
     bundles before, where :func:`set_records_from` would publish a version.
     """
     if session.scalar(select(Contract.id).where(Contract.code == profile.code)) is not None:
@@ -358,7 +358,7 @@ def set_records_from(session: Session, contract: Contract, day: date | None) -> 
     :func:`install_beginning` does (the first bundle carries it with the contract).
     Otherwise an engineer who declares it before importing the PM's first bundle would
     publish a version of their own, which would then apply to the whole team, instead of
-    taking the PM's date with the PM's first bundle (:func:`app.team.merge.contract_clashes`).
+    taking the PM's date with the PM's first bundle (:func:`app.team.merge.start_dates`).
     """
     profile = _with_records_from(profile_of(contract), day, f"合同 {contract.code} 的档案")
     if not _shared(session, contract):

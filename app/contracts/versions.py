@@ -77,7 +77,7 @@ def contract_id(profile: Profile) -> str:
     So the built-in contracts a first start installs are one contract on every laptop,
     and what engineers record before the PM's first bundle merges with the PM's and
     with each other's. It depends on the profile's content, its 启用日期 aside (a
-    choice of each store until the team shares one: :func:`app.team.merge.contract_clashes`):
+    choice of each store until the team shares one: :func:`app.team.merge.start_dates`):
     a contract set up from another profile under the same code is another contract,
     which clashes with this one as before.
     """

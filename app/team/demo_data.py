@@ -46,12 +46,13 @@ def _records(session: Session) -> bool:
 
 def refusal(session: Session, demo: bool, rows: dict[str, list[dict[str, Any]]]) -> str:
     """Why a bundle (``demo``: its manifest says it holds demo data) cannot come in, or ""."""
-    if demo and not held(session) and _records(session):
+    here = held(session)
+    if demo and not here and _records(session):
         return (
             "交换包来自含演示数据的数据目录（「生成演示数据」产生的虚构人员和记录），不能并入本机"
             "的真实记录。演示数据请在单独的数据目录中查看。未导入任何内容。"
         )
-    if not demo and held(session) and any(rows.get(name) for name in tables.SIGNED_TYPES):
+    if not demo and here and any(rows.get(name) for name in tables.SIGNED_TYPES):
         return (
             "本机数据目录含演示数据（「生成演示数据」产生的虚构人员和记录），交换包中的真实记录"
             "不能与之混合。请在新的数据目录中导入。未导入任何内容。"

@@ -240,7 +240,7 @@ class ContractClash:
 
     code: str
     #: records made under it here; ``False``: only its profile changed here (its versions,
-    #: append-only, hold it: a 启用日期 declared before the PM's first bundle, say)
+    #: append-only, hold it: a revised profile file loaded here, say)
     recorded: bool
 
 
@@ -327,9 +327,9 @@ def start_dates(
             continue
         try:
             profile = Profile.model_validate(theirs)
-            own = registry.profile_of(local)
         except ValidationError:
             continue  # not a profile this version reads: the contract stays as installed here
+        own = registry.profile_of(local)
         same = versions.contract_id(profile) == local.id == versions.contract_id(own)
         if not same or profile.period.records_from == own.period.records_from:
             continue  # another profile under this id (a store from before shared ids)
